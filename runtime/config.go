@@ -1,0 +1,125 @@
+package runtime
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/pricing"
+)
+
+// Config is the effective configuration: the environment, then the options.
+// Printing it with any fmt verb, JSON or slog never shows a secret.
+type Config struct {
+	ServiceName        string
+	ServiceVersion     string
+	Environment        string
+	ResourceAttributes []attribute.KeyValue
+	// SampleRate is the parent-based ratio of traces kept, in [0,1].
+	SampleRate float64
+
+	Instana  InstanaConfig
+	Langfuse LangfuseConfig
+	OTLP     OTLPConfig
+	// Console prints each finished trace as a tree. ConsoleAuto turns it on
+	// when no other destination is enabled.
+	Console       ConsoleMode
+	ConsoleWriter io.Writer `json:"-"`
+
+	// CaptureContent switches recording of prompts and completions on in
+	// the generated wrappers (nil: leave genai's setting alone).
+	CaptureContent *bool
+
+	Spool     SpoolConfig
+	Export    ExportConfig
+	Breaker   BreakerConfig
+	Prices    map[string]pricing.Price
+	SetGlobal bool
+	Logger    *slog.Logger `json:"-"`
+}
+
+// TLSConfig is a destination's TLS verification. Verification is on unless
+// InsecureSkipVerify is set.
+type TLSConfig struct {
+	InsecureSkipVerify bool
+	// CABundle is a PEM file of CA certificates trusted besides the
+	// system's.
+	CABundle string
+}
+
+// InstanaConfig configures the Instana destination: the host agent
+// (http://host:4318) or the agentless otlp-acceptor.
+type InstanaConfig struct {
+	Enabled  bool
+	Endpoint string
+	APIKey   Secret
+	// Host is sent as x-instana-host and used as host.id; agentless
+	// ingestion needs a host identity.
+	Host string
+	TLS  TLSConfig
+	// Content sends prompts and completions to Instana too (when the
+	// wrappers record them). Off by default.
+	Content bool
+}
+
+// LangfuseConfig configures the Langfuse destination.
+type LangfuseConfig struct {
+	Enabled   bool
+	Endpoint  string
+	PublicKey string
+	SecretKey Secret
+	TLS       TLSConfig
+	// Cost chooses who prices calls; Langfuse's own table by default.
+	Cost export.LangfuseCost
+}
+
+// OTLPConfig configures the generic OTLP/HTTP destination (a Collector
+// gateway), from the standard OTEL_EXPORTER_OTLP_* variables.
+type OTLPConfig struct {
+	Enabled bool
+	// Endpoint is the full traces URL.
+	Endpoint string
+	Headers  map[string]Secret
+	TLS      TLSConfig
+}
+
+// ConsoleMode chooses when the console destination runs.
+type ConsoleMode int
+
+// Console modes.
+const (
+	ConsoleAuto ConsoleMode = iota
+	ConsoleOn
+	ConsoleOff
+)
+
+// SpoolConfig configures the disk spool shared by the destinations (each
+// gets its own subdirectory).
+type SpoolConfig struct {
+	Disabled bool
+	// Dir defaults to <user cache dir>/genaitrace/<service name>.
+	Dir      string
+	MaxBytes int64
+	Sync     bool
+}
+
+// ExportConfig tunes the export pipeline.
+type ExportConfig struct {
+	QueueMaxBytes  int64
+	MaxInFlight    int
+	BatchTimeout   time.Duration
+	MaxBatch       int
+	AttemptTimeout time.Duration
+	PollInterval   time.Duration
+	Retry          export.RetryPolicy
+}
+
+// BreakerConfig configures every destination's circuit breaker.
+type BreakerConfig struct {
+	FailureThreshold uint32
+	OpenTimeout      time.Duration
+	MaxOpenTimeout   time.Duration
+}

@@ -1,0 +1,156 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// outcome classifies one HTTP attempt.
+type outcome int
+
+const (
+	sent      outcome = iota // 2xx
+	retryable                // 429, 5xx, timeout, connection reset: try again soon
+	down                     // connection refused, DNS failure, 401/403/404: spool and wait
+	tooLarge                 // 413: split the batch
+	rejected                 // other 4xx: the batch itself is bad; set it aside
+	abandoned                // our own context ended (shutdown)
+)
+
+// attempt is the result of one POST.
+type attempt struct {
+	outcome    outcome
+	status     int
+	retryAfter time.Duration
+	err        error
+}
+
+// Endpoint is where and how one destination receives OTLP/HTTP.
+type Endpoint struct {
+	// URL is the full traces URL, e.g. https://cloud.langfuse.com/api/public/otel/v1/traces.
+	URL string
+	// Headers are sent with every request (auth among them).
+	Headers http.Header
+	// Secrets are values that must never appear in errors or logs; they are
+	// masked wherever an error text is kept.
+	Secrets []string
+	// Client sends the requests. Its TLS settings come from the config.
+	Client *http.Client
+	// AttemptTimeout bounds one POST (default 10 s).
+	AttemptTimeout time.Duration
+	// UserAgent identifies genaitrace.
+	UserAgent string
+}
+
+// post sends one gzip-compressed OTLP request.
+func (ep *Endpoint) post(ctx context.Context, gz []byte) attempt {
+	timeout := ep.AttemptTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(gz))
+	if err != nil {
+		return attempt{outcome: down, err: ep.redact(err)}
+	}
+	for k, v := range ep.Headers {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("Content-Encoding", "gzip")
+	if ep.UserAgent != "" {
+		req.Header.Set("User-Agent", ep.UserAgent)
+	}
+	resp, err := ep.Client.Do(req)
+	if err != nil {
+		return ep.classifyError(ctx, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
+	return ep.classifyStatus(resp, body)
+}
+
+func (ep *Endpoint) classifyError(ctx context.Context, err error) attempt {
+	a := attempt{err: ep.redact(err)}
+	var netErr net.Error
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
+		a.outcome = abandoned
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		a.outcome = retryable
+	case errors.As(err, &dnsErr):
+		a.outcome = down
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		a.outcome = down // refused or unreachable: retrying at once is pointless
+	default:
+		a.outcome = retryable // reset, EOF mid-response, TLS hiccup
+	}
+	return a
+}
+
+func (ep *Endpoint) classifyStatus(resp *http.Response, body []byte) attempt {
+	a := attempt{status: resp.StatusCode}
+	switch code := resp.StatusCode; {
+	case code >= 200 && code < 300:
+		a.outcome = sent
+		return a
+	case code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500:
+		a.outcome = retryable
+		a.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	case code == http.StatusRequestEntityTooLarge:
+		a.outcome = tooLarge
+	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusNotFound:
+		// The destination or our credentials are wrong, not the batch: keep
+		// the data until the operator fixes it.
+		a.outcome = down
+	default:
+		a.outcome = rejected
+	}
+	msg := strings.TrimSpace(string(body))
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	a.err = ep.redact(fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg))
+	return a
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// redact masks every secret in err's text. The result keeps only the text:
+// wrapping would let the original, unmasked error be printed again.
+func (ep *Endpoint) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, s := range ep.Secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "***")
+		}
+	}
+	return errors.New(msg)
+}

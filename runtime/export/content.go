@@ -1,0 +1,110 @@
+package export
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+// isContent reports whether key holds prompt or completion content, which
+// only reaches a destination that opted in.
+func isContent(key attribute.Key) bool {
+	switch key {
+	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
+		genai.ToolCallArguments, genai.ToolCallResult, genai.ToolDefinitions:
+		return true
+	}
+	s := string(key)
+	return strings.HasPrefix(s, genai.LegacyPromptPrefix) || strings.HasPrefix(s, genai.LegacyCompletionPrefix)
+}
+
+// message is one entry of gen_ai.input.messages / gen_ai.output.messages as
+// the GenAI conventions shape it.
+type message struct {
+	Role         string        `json:"role"`
+	Parts        []messagePart `json:"parts"`
+	FinishReason string        `json:"finish_reason,omitempty"`
+}
+
+type messagePart struct {
+	Type    string          `json:"type"`
+	Content json.RawMessage `json:"content,omitempty"`
+	Name    string          `json:"name,omitempty"`
+	Args    json.RawMessage `json:"arguments,omitempty"`
+	Result  json.RawMessage `json:"response,omitempty"`
+}
+
+// text renders a message's parts as the plain text legacy attributes hold.
+func (m message) text() string {
+	var b strings.Builder
+	for i, p := range m.Parts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		var s string
+		switch {
+		case p.Type == "text" && json.Unmarshal(p.Content, &s) == nil:
+			b.WriteString(s)
+		case p.Type == "tool_call":
+			b.WriteString(p.Name)
+			b.Write(p.Args)
+		case len(p.Content) > 0:
+			b.Write(p.Content)
+		default:
+			b.Write(p.Result)
+		}
+	}
+	return b.String()
+}
+
+// maxLegacyMessages caps the flattened gen_ai.prompt.N.* attributes so a long
+// conversation cannot push a span past the SDK's attribute limits.
+const maxLegacyMessages = 16
+
+// appendLegacyMessages flattens a JSON message list into OpenLLMetry's
+// gen_ai.prompt.N.* or gen_ai.completion.N.* attributes. Text that does not
+// parse as a message list becomes one user (or assistant) message.
+func appendLegacyMessages(dst []attribute.KeyValue, prefix, defaultRole, raw string, limit int) []attribute.KeyValue {
+	var msgs []message
+	if err := json.Unmarshal([]byte(raw), &msgs); err != nil {
+		dst = append(dst,
+			attribute.String(prefix+"0.role", defaultRole),
+			attribute.String(prefix+"0.content", truncate(raw, limit)))
+		return dst
+	}
+	for i, m := range msgs {
+		if i == maxLegacyMessages {
+			break
+		}
+		p := prefix + strconv.Itoa(i) + "."
+		role := m.Role
+		if role == "" {
+			role = defaultRole
+		}
+		dst = append(dst,
+			attribute.String(p+"role", role),
+			attribute.String(p+"content", truncate(m.text(), limit)))
+		if m.FinishReason != "" {
+			dst = append(dst, attribute.String(p+"finish_reason", m.FinishReason))
+		}
+	}
+	return dst
+}
+
+// truncate cuts s to at most limit bytes on a UTF-8 boundary, marking the
+// cut. limit <= 0 means no limit.
+func truncate(s string, limit int) string {
+	if limit <= 0 || len(s) <= limit {
+		return s
+	}
+	const mark = "…[truncated]"
+	cut := max(limit-len(mark), 0)
+	for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + mark
+}

@@ -1,0 +1,19 @@
+// Package export is genaitrace's export pipeline: one stream of finished
+// spans fanned out to several destinations, each of which translates the
+// spans into its own language, encodes them as OTLP/HTTP protobuf, and
+// delivers them through a queue bounded in bytes, a circuit breaker and a
+// disk spool.
+//
+// The data flow for one span:
+//
+//	span.End ─► Pipeline.Accept (append to a hand-off buffer; no I/O)
+//	         ─► batcher goroutine: facts (model, usage, cost) once per span
+//	         ─► per destination: Translator ─► Encode ─► gzip
+//	         ─► Queue (bytes) ──full──► Spool (disk)
+//	         ─► senders (several in flight) ─► Breaker ─► HTTP POST
+//	              failure / breaker open ─► Spool ─► replay when healthy
+//
+// The caller's span.End does a bounded amount of work and never waits on the
+// network or the disk. Every span accepted is either delivered, held in the
+// queue or the spool, or counted as dropped with a reason.
+package export

@@ -1,0 +1,176 @@
+package export
+
+import (
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+// InstanaTranslator writes spans as Instana's GenAI view reads them: the
+// GenAI semantic conventions v1.41 plus the legacy OpenLLMetry names its view
+// is built on, the resource attribute INSTANA_PLUGIN=genai, a host identity
+// for agentless ingestion, and an estimated cost. Prompt and completion
+// content is removed unless Content is set.
+type InstanaTranslator struct {
+	// Content sends prompts and completions (when the wrapper recorded them),
+	// both as gen_ai.input/output.messages and flattened as
+	// gen_ai.prompt.N.* / gen_ai.completion.N.*.
+	Content bool
+	// ContentLimit caps each content attribute in bytes (0: 16 KiB).
+	ContentLimit int
+	// HostID is added to the resource as host.id when the resource has none,
+	// so the agentless acceptor can attach the spans to a host.
+	HostID string
+}
+
+// Resource adds INSTANA_PLUGIN=genai and host.id.
+func (t InstanaTranslator) Resource(r *resource.Resource) []attribute.KeyValue {
+	attrs := r.Attributes()
+	out := make([]attribute.KeyValue, 0, len(attrs)+2)
+	hasHost := false
+	for _, kv := range attrs {
+		if kv.Key == genai.InstanaPlugin {
+			continue
+		}
+		hasHost = hasHost || kv.Key == "host.id"
+		out = append(out, kv)
+	}
+	out = append(out, genai.InstanaPlugin.String("genai"))
+	if !hasHost && t.HostID != "" {
+		out = append(out, attribute.String("host.id", t.HostID))
+	}
+	return out
+}
+
+// Attributes appends the span's attributes, minus content unless opted in,
+// plus the legacy names, trace-level facts and cost.
+func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+	limit := t.ContentLimit
+	if limit == 0 {
+		limit = 16 << 10
+	}
+	hasSystem := false
+	for _, kv := range s.Attributes() {
+		if isContent(kv.Key) {
+			if !t.Content {
+				continue
+			}
+			if kv.Value.Type() == attribute.STRING {
+				kv = kv.Key.String(truncate(kv.Value.AsString(), 4*limit))
+			}
+			switch kv.Key {
+			case genai.InputMessages:
+				dst = appendLegacyMessages(dst, genai.LegacyPromptPrefix, "user", kv.Value.AsString(), limit)
+			case genai.OutputMessages:
+				dst = appendLegacyMessages(dst, genai.LegacyCompletionPrefix, "assistant", kv.Value.AsString(), limit)
+			}
+		}
+		hasSystem = hasSystem || kv.Key == genai.LegacySystem
+		dst = append(dst, kv)
+	}
+	f := &s.Facts
+	if f.Provider != "" && !hasSystem {
+		dst = append(dst, genai.LegacySystem.String(f.Provider))
+	}
+	if rt := legacyRequestType(f.Operation); rt != "" {
+		dst = append(dst, genai.LegacyRequestType.String(rt))
+	}
+	if f.HasUsage {
+		u := f.Usage
+		dst = append(dst,
+			genai.LegacyPromptTokens.Int64(u.Input),
+			genai.LegacyCompletionTokens.Int64(u.Output),
+			genai.LegacyTotalTokens.Int64(u.Input+u.Output),
+			genai.LegacyGenAITotalTokens.Int64(u.Input+u.Output))
+		if u.CacheRead > 0 {
+			dst = append(dst, genai.LegacyCacheReadInputTokens.Int64(u.CacheRead))
+		}
+		if u.CacheWrite > 0 {
+			dst = append(dst, genai.LegacyCacheCreationTokens.Int64(u.CacheWrite))
+		}
+	}
+	if f.Streaming {
+		dst = append(dst, genai.LegacyIsStreaming.Bool(true))
+	}
+	if f.HasCost {
+		dst = append(dst, genai.UsageCost.Float64(f.Cost.Total()))
+	}
+	kind, entity := traceloopEntity(s)
+	if kind != "" {
+		dst = append(dst, genai.TraceloopSpanKind.String(kind))
+		if entity != "" {
+			dst = append(dst, genai.TraceloopEntityName.String(entity))
+		}
+	}
+	tf := s.Trace.Fields()
+	if name := traceName(s, tf); name != "" {
+		dst = append(dst, genai.TraceloopWorkflowName.String(name))
+	}
+	if tf.SessionID != "" {
+		dst = append(dst, genai.SessionID.String(tf.SessionID),
+			attribute.String(genai.TraceloopAssociationPrefix+"session_id", tf.SessionID))
+	}
+	if tf.UserID != "" {
+		dst = append(dst, genai.UserID.String(tf.UserID),
+			attribute.String(genai.TraceloopAssociationPrefix+"user_id", tf.UserID))
+	}
+	return dst
+}
+
+// legacyRequestType maps gen_ai.operation.name to OpenLLMetry's
+// llm.request.type.
+func legacyRequestType(op string) string {
+	switch op {
+	case genai.OpChat, genai.OpGenerateContent:
+		return "chat"
+	case genai.OpTextCompletion, "completion":
+		return "completion"
+	case genai.OpEmbeddings:
+		return "embedding"
+	}
+	return ""
+}
+
+// traceloopEntity gives OpenLLMetry's span kind and entity name: agents,
+// tools and workflows are entities; the local root of a trace is its
+// workflow.
+func traceloopEntity(s *Span) (kind, name string) {
+	f := &s.Facts
+	switch f.Operation {
+	case genai.OpInvokeAgent, genai.OpCreateAgent:
+		return "agent", f.AgentName
+	case genai.OpExecuteTool:
+		return "tool", f.ToolName
+	case genai.OpInvokeWorkflow:
+		return "workflow", orDefault(f.WorkflowName, s.Name())
+	}
+	if isLocalRoot(s) && !f.IsModelCall() {
+		return "workflow", s.Name()
+	}
+	return "", ""
+}
+
+func isLocalRoot(s *Span) bool {
+	p := s.Parent()
+	return !p.IsValid() || p.IsRemote()
+}
+
+// traceName is the trace's name: set explicitly, else the name of its first
+// span in this process, else (for a local root) the span's own name.
+func traceName(s *Span, tf *TraceFields) string {
+	if tf.Name != "" {
+		return tf.Name
+	}
+	if isLocalRoot(s) {
+		return s.Name()
+	}
+	return ""
+}
+
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}

@@ -1,0 +1,227 @@
+package export
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+// LangfuseCost chooses who prices GenAI calls for Langfuse.
+type LangfuseCost int
+
+const (
+	// CostByLangfuse leaves pricing to Langfuse's own model table (the
+	// default): costs then match Langfuse's UI, its tiered prices and the
+	// prices a project configured there.
+	CostByLangfuse LangfuseCost = iota
+	// CostByGenaitrace sends genaitrace's estimate as cost details; Langfuse
+	// then computes nothing. Use it for models Langfuse does not know.
+	CostByGenaitrace
+)
+
+// LangfuseTranslator writes spans as Langfuse's OTLP ingestion (v4) reads
+// them: an observation type on every span; input, output, model parameters,
+// usage (as exclusive buckets) and cost as JSON strings; ERROR level and
+// status message on failures; and the trace-level attributes (name, user,
+// session, tags, metadata, release, environment) copied onto every span,
+// because Langfuse v4 stores them per observation.
+type LangfuseTranslator struct {
+	Cost        LangfuseCost
+	Release     string
+	Environment string
+	// ContentLimit caps input and output in bytes (0: 1 MiB).
+	ContentLimit int
+}
+
+// Resource returns r's attributes unchanged.
+func (LangfuseTranslator) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
+
+// modelParamKeys are the gen_ai.request.* keys folded into
+// langfuse.observation.model.parameters, with the parameter name used there.
+var modelParamKeys = map[attribute.Key]string{
+	genai.RequestTemperature:      "temperature",
+	genai.RequestTopP:             "top_p",
+	genai.RequestTopK:             "top_k",
+	genai.RequestMaxTokens:        "max_tokens",
+	genai.RequestFrequencyPenalty: "frequency_penalty",
+	genai.RequestPresencePenalty:  "presence_penalty",
+	genai.RequestStopSequences:    "stop",
+	genai.RequestSeed:             "seed",
+}
+
+// isUsageKey reports the token counts folded into usage_details; sending
+// them as well would make Langfuse count them under two names.
+func isUsageKey(k attribute.Key) bool {
+	switch k {
+	case genai.UsageInputTokens, genai.UsageOutputTokens, genai.UsageCacheReadInputTokens,
+		genai.UsageCacheCreationInputTokens, genai.UsageReasoningOutputTokens,
+		genai.LegacyPromptTokens, genai.LegacyCompletionTokens, genai.UsageCost:
+		return true
+	}
+	return false
+}
+
+// Attributes appends the Langfuse form of s.
+func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+	limit := t.ContentLimit
+	if limit == 0 {
+		limit = 1 << 20
+	}
+	var params map[string]any
+	var input, output string
+	hasType := false
+	for _, kv := range s.Attributes() {
+		switch {
+		case kv.Key == genai.InputMessages || kv.Key == genai.ToolCallArguments:
+			input = kv.Value.Emit()
+		case kv.Key == genai.OutputMessages || kv.Key == genai.ToolCallResult:
+			output = kv.Value.Emit()
+		case kv.Key == genai.CompletionStartTime:
+			dst = append(dst, genai.LangfuseCompletionStartTime.String(kv.Value.AsString()))
+		case isUsageKey(kv.Key):
+		case modelParamKeys[kv.Key] != "":
+			if params == nil {
+				params = make(map[string]any, 4)
+			}
+			params[modelParamKeys[kv.Key]] = kv.Value.AsInterface()
+		default:
+			hasType = hasType || kv.Key == genai.LangfuseObservationType
+			dst = append(dst, kv)
+		}
+	}
+	f := &s.Facts
+	if !hasType {
+		dst = append(dst, genai.LangfuseObservationType.String(observationType(f)))
+	}
+	if input != "" {
+		dst = append(dst, genai.LangfuseObservationInput.String(truncate(input, limit)))
+	}
+	if output != "" {
+		dst = append(dst, genai.LangfuseObservationOutput.String(truncate(output, limit)))
+	}
+	if params != nil {
+		dst = append(dst, genai.LangfuseModelParameters.String(marshal(params)))
+	}
+	if f.HasUsage {
+		dst = append(dst, genai.LangfuseUsageDetails.String(usageDetails(f)))
+		if t.Cost == CostByGenaitrace && f.HasCost {
+			dst = append(dst, genai.LangfuseCostDetails.String(costDetails(f)))
+		}
+	}
+	if f.Error {
+		dst = append(dst, genai.LangfuseObservationLevel.String("ERROR"))
+		if msg := s.Status().Description; msg != "" {
+			dst = append(dst, genai.LangfuseStatusMessage.String(msg))
+		}
+	}
+	return t.appendTraceAttributes(dst, s)
+}
+
+// appendTraceAttributes copies the trace-level facts onto the span: the
+// full, identical set on every span, as Langfuse v4 asks.
+func (t LangfuseTranslator) appendTraceAttributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+	tf := s.Trace.Fields()
+	if name := traceName(s, tf); name != "" {
+		dst = append(dst, genai.LangfuseTraceName.String(name))
+	}
+	if session := orDefault(tf.SessionID, s.Facts.Conversation); session != "" {
+		dst = append(dst, genai.LangfuseSessionID.String(session))
+	}
+	if tf.UserID != "" {
+		dst = append(dst, genai.LangfuseUserID.String(tf.UserID))
+	}
+	if len(tf.Tags) > 0 {
+		dst = append(dst, genai.LangfuseTraceTags.StringSlice(tf.Tags))
+	}
+	for _, k := range slices.Sorted(maps.Keys(tf.Metadata)) {
+		dst = append(dst, attribute.String(genai.LangfuseTraceMetadataPrefix+k, tf.Metadata[k]))
+	}
+	if t.Release != "" {
+		dst = append(dst, genai.LangfuseRelease.String(t.Release))
+	}
+	if t.Environment != "" {
+		dst = append(dst, genai.LangfuseEnvironment.String(t.Environment))
+	}
+	return dst
+}
+
+// observationType maps a span to Langfuse's observation types.
+func observationType(f *Facts) string {
+	switch f.Operation {
+	case genai.OpChat, genai.OpTextCompletion, genai.OpGenerateContent, "completion", "generate":
+		return "generation"
+	case genai.OpEmbeddings:
+		return "embedding"
+	case genai.OpInvokeAgent, genai.OpCreateAgent:
+		return "agent"
+	case genai.OpExecuteTool:
+		return "tool"
+	case genai.OpInvokeWorkflow:
+		return "chain"
+	case genai.OpRetrieval:
+		return "retriever"
+	}
+	if f.ToolName != "" {
+		return "tool"
+	}
+	if f.RequestModel != "" || f.ResponseModel != "" {
+		return "generation"
+	}
+	return "span"
+}
+
+// usageDetails renders usage as Langfuse's exclusive buckets: every token in
+// exactly one key, input excluding cache reads and writes, output excluding
+// reasoning.
+func usageDetails(f *Facts) string {
+	u := f.Usage
+	b := []byte(`{"input":`)
+	b = strconv.AppendInt(b, max(u.Input-u.CacheRead-u.CacheWrite, 0), 10)
+	b = append(b, `,"output":`...)
+	b = strconv.AppendInt(b, max(u.Output-u.Reasoning, 0), 10)
+	if u.CacheRead > 0 {
+		b = append(b, `,"input_cached_tokens":`...)
+		b = strconv.AppendInt(b, u.CacheRead, 10)
+	}
+	if u.CacheWrite > 0 {
+		b = append(b, `,"input_cache_creation":`...)
+		b = strconv.AppendInt(b, u.CacheWrite, 10)
+	}
+	if u.Reasoning > 0 {
+		b = append(b, `,"output_reasoning_tokens":`...)
+		b = strconv.AppendInt(b, u.Reasoning, 10)
+	}
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, u.Input+u.Output, 10)
+	return string(append(b, '}'))
+}
+
+// costDetails renders the estimate under the same keys as usageDetails.
+func costDetails(f *Facts) string {
+	c := f.Cost
+	m := map[string]float64{"input": c.Input, "output": c.Output, "total": c.Total()}
+	if f.Usage.CacheRead > 0 {
+		m["input_cached_tokens"] = c.CacheRead
+	}
+	if f.Usage.CacheWrite > 0 {
+		m["input_cache_creation"] = c.CacheWrite
+	}
+	if f.Usage.Reasoning > 0 {
+		m["output_reasoning_tokens"] = c.Reasoning
+	}
+	return marshal(m)
+}
+
+func marshal(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}

@@ -1,0 +1,114 @@
+package export
+
+import (
+	"sync"
+	"time"
+)
+
+// Batch is one encoded, gzip-compressed OTLP request on its way to one
+// destination. A batch read back from the spool remembers its record, so a
+// successful send can acknowledge it.
+type Batch struct {
+	Data    []byte
+	Spans   int
+	Created time.Time
+	record  *Record
+}
+
+// size is what a batch costs the queue's byte budget: its payload plus the
+// fixed overhead of the struct and slice header.
+func (b *Batch) size() int64 { return int64(len(b.Data)) + 64 }
+
+// Queue is a FIFO of batches bounded in bytes, not in span counts: spans
+// with prompts and completions are kilobytes, plain ones a few hundred
+// bytes, and a count bound would let the former exhaust memory.
+type Queue struct {
+	mu       sync.Mutex
+	items    []*Batch
+	head     int
+	bytes    int64
+	maxBytes int64
+	ready    chan struct{}
+}
+
+// NewQueue returns a queue holding at most maxBytes.
+func NewQueue(maxBytes int64) *Queue {
+	return &Queue{maxBytes: maxBytes, ready: make(chan struct{}, 1)}
+}
+
+// TryPush appends b unless that would exceed the byte budget. An empty queue
+// takes any batch, so one oversized batch is never refused forever.
+func (q *Queue) TryPush(b *Batch) bool {
+	q.mu.Lock()
+	if q.bytes+b.size() > q.maxBytes && q.len() > 0 {
+		q.mu.Unlock()
+		return false
+	}
+	q.items = append(q.items, b)
+	q.bytes += b.size()
+	q.mu.Unlock()
+	q.signal()
+	return true
+}
+
+// PushFront returns a batch to the head of the queue, ignoring the budget:
+// it was in the queue a moment ago.
+func (q *Queue) PushFront(b *Batch) {
+	q.mu.Lock()
+	if q.head > 0 {
+		q.head--
+		q.items[q.head] = b
+	} else {
+		q.items = append([]*Batch{b}, q.items...)
+	}
+	q.bytes += b.size()
+	q.mu.Unlock()
+	q.signal()
+}
+
+// Pop removes the oldest batch, or returns nil.
+func (q *Queue) Pop() *Batch {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.len() == 0 {
+		return nil
+	}
+	b := q.items[q.head]
+	q.items[q.head] = nil
+	q.head++
+	q.bytes -= b.size()
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	} else if q.head > 1024 && q.head*2 > len(q.items) {
+		q.items = append(q.items[:0], q.items[q.head:]...)
+		q.head = 0
+	}
+	return b
+}
+
+func (q *Queue) len() int { return len(q.items) - q.head }
+
+// Len reports the number of batches queued.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.len()
+}
+
+// Bytes reports the bytes queued.
+func (q *Queue) Bytes() int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.bytes
+}
+
+// Ready is signalled after a push. It is a hint: receivers must Pop and
+// handle nil.
+func (q *Queue) Ready() <-chan struct{} { return q.ready }
+
+func (q *Queue) signal() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,114 @@
+package export
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+)
+
+// Reasons a span is dropped. Every dropped span is counted under one.
+const (
+	DropIngestFull = "ingest_full" // the hand-off buffer after span.End was full
+	DropInboxFull  = "inbox_full"  // a destination's encoder fell behind
+	DropSpoolFull  = "spool_full"  // deleted with the oldest spool segment past the cap
+	DropSpoolError = "spool_error" // the spool could not be written (disk full, permissions)
+	DropNoSpool    = "no_spool"    // undeliverable and no spool configured
+	DropRejected   = "rejected"    // the destination rejected the batch itself (4xx); set aside
+	DropEncode     = "encode_error"
+)
+
+// DestinationStats is a snapshot of one destination's counters. Counts are
+// spans unless named otherwise.
+type DestinationStats struct {
+	Name      string `json:"name"`
+	Endpoint  string `json:"endpoint"`
+	Accepted  int64  `json:"accepted"`
+	Exported  int64  `json:"exported"`
+	Retried   int64  `json:"retried_attempts"`
+	Spooled   int64  `json:"spooled"`
+	Replayed  int64  `json:"replayed"`
+	SetAside  int64  `json:"set_aside"`
+	InFlight  int64  `json:"in_flight_requests"`
+	Requests  int64  `json:"requests"`
+	Failures  int64  `json:"failed_requests"`
+	SentBytes int64  `json:"sent_bytes"`
+	// Dropped counts lost spans by reason.
+	Dropped       map[string]int64 `json:"dropped"`
+	QueueBytes    int64            `json:"queue_bytes"`
+	QueueBatches  int              `json:"queue_batches"`
+	Spool         *SpoolStats      `json:"spool,omitempty"`
+	LastSuccess   time.Time        `json:"last_success,omitzero"`
+	LastError     string           `json:"last_error,omitempty"`
+	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
+	Breaker       breaker.Status   `json:"breaker"`
+}
+
+// DroppedTotal sums Dropped.
+func (s DestinationStats) DroppedTotal() int64 {
+	var n int64
+	for _, v := range s.Dropped {
+		n += v
+	}
+	return n
+}
+
+// counters are a destination's live counters.
+type counters struct {
+	accepted, exported, retried, spooled, replayed, setAside atomic.Int64
+	inFlight, requests, failures, sentBytes                  atomic.Int64
+	lastSuccess, lastErrorTime                               atomic.Int64
+
+	mu        sync.Mutex
+	dropped   map[string]int64
+	lastError string
+}
+
+func (c *counters) drop(reason string, spans int) {
+	if spans <= 0 {
+		return
+	}
+	c.mu.Lock()
+	if c.dropped == nil {
+		c.dropped = map[string]int64{}
+	}
+	c.dropped[reason] += int64(spans)
+	c.mu.Unlock()
+}
+
+func (c *counters) setError(msg string) {
+	c.mu.Lock()
+	c.lastError = msg
+	c.mu.Unlock()
+	c.lastErrorTime.Store(time.Now().UnixNano())
+}
+
+func (c *counters) snapshot(st *DestinationStats) {
+	st.Accepted = c.accepted.Load()
+	st.Exported = c.exported.Load()
+	st.Retried = c.retried.Load()
+	st.Spooled = c.spooled.Load()
+	st.Replayed = c.replayed.Load()
+	st.SetAside = c.setAside.Load()
+	st.InFlight = c.inFlight.Load()
+	st.Requests = c.requests.Load()
+	st.Failures = c.failures.Load()
+	st.SentBytes = c.sentBytes.Load()
+	st.LastSuccess = unixTime(c.lastSuccess.Load())
+	st.LastErrorTime = unixTime(c.lastErrorTime.Load())
+	c.mu.Lock()
+	st.LastError = c.lastError
+	st.Dropped = make(map[string]int64, len(c.dropped)+1)
+	for k, v := range c.dropped {
+		st.Dropped[k] = v
+	}
+	c.mu.Unlock()
+}
+
+func unixTime(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}

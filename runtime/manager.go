@@ -1,0 +1,339 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/pricing"
+)
+
+// Version is genaitrace's version, sent as the User-Agent.
+const Version = "0.1.0"
+
+// Manager owns genaitrace's TracerProvider and export pipeline.
+type Manager struct {
+	cfg      Config
+	tp       *sdktrace.TracerProvider
+	proc     *processor
+	pipe     *export.Pipeline
+	dests    []*export.Destination
+	console  *export.Console
+	resource *resource.Resource
+}
+
+// Configure reads the environment, applies opts over it, and starts the
+// export pipeline. It fails only on invalid configuration; a destination
+// that is down or unreachable is not an error: the app starts, the spans
+// are kept for it, and one warning is logged.
+func Configure(ctx context.Context, opts ...Option) (*Manager, error) {
+	cfg := defaultConfig()
+	envErr := fromEnv(&cfg, os.LookupEnv)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := errors.Join(envErr, cfg.validate()); err != nil {
+		return nil, fmt.Errorf("genaitrace: invalid configuration: %w", err)
+	}
+	return start(ctx, cfg)
+}
+
+func defaultConfig() Config {
+	return Config{
+		SampleRate: 1,
+		Instana:    InstanaConfig{Endpoint: DefaultInstanaEndpoint},
+		Langfuse:   LangfuseConfig{Endpoint: DefaultLangfuseEndpoint},
+		SetGlobal:  true,
+	}
+}
+
+func start(ctx context.Context, cfg Config) (*Manager, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ServiceName == "" {
+		cfg.ServiceName = "unknown_service:" + filepath.Base(os.Args[0])
+	}
+	if cfg.CaptureContent != nil {
+		genai.SetCaptureContent(*cfg.CaptureContent)
+	}
+	res, err := buildResource(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{cfg: cfg, resource: res}
+	prices := pricing.Default()
+	if len(cfg.Prices) > 0 {
+		prices = prices.With(cfg.Prices)
+	}
+	consumers, err := m.buildDestinations(res)
+	if err != nil {
+		return nil, err
+	}
+	m.pipe = export.NewPipeline(export.PipelineConfig{
+		MaxBatch:     cfg.Export.MaxBatch,
+		BatchTimeout: cfg.Export.BatchTimeout,
+		Prices:       prices,
+		Logger:       cfg.Logger,
+	}, consumers...)
+	m.proc = &processor{pipe: m.pipe, traces: newTraceTable()}
+	m.tp = sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRate))),
+		sdktrace.WithSpanProcessor(m.proc),
+	)
+	if cfg.SetGlobal {
+		otel.SetTracerProvider(m.tp)
+		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	}
+	return m, nil
+}
+
+func buildResource(ctx context.Context, cfg Config) (*resource.Resource, error) {
+	attrs := []attribute.KeyValue{attribute.String("service.name", cfg.ServiceName)}
+	if cfg.ServiceVersion != "" {
+		attrs = append(attrs, attribute.String("service.version", cfg.ServiceVersion))
+	}
+	if cfg.Environment != "" {
+		attrs = append(attrs, attribute.String("deployment.environment.name", cfg.Environment))
+	}
+	attrs = append(attrs, attribute.String("service.instance.id", instanceID()))
+	attrs = append(attrs, cfg.ResourceAttributes...)
+	res, err := resource.New(ctx,
+		resource.WithHost(),
+		resource.WithHostID(),
+		resource.WithProcessPID(),
+		resource.WithProcessRuntimeVersion(),
+		resource.WithTelemetrySDK(),
+		resource.WithAttributes(attrs...),
+	)
+	if res == nil {
+		return nil, fmt.Errorf("genaitrace: resource: %w", err)
+	}
+	// Partial detection errors (no machine-id in a container) are not fatal.
+	return res, nil
+}
+
+// buildDestinations creates the enabled destinations, in a fixed order.
+func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, error) {
+	cfg := m.cfg
+	var consumers []export.Consumer
+	add := func(name string, ep export.Endpoint, tr export.Translator) error {
+		d, err := m.newDestination(name, ep, tr)
+		if err != nil {
+			return err
+		}
+		m.dests = append(m.dests, d)
+		consumers = append(consumers, d)
+		return nil
+	}
+	conns := max(cfg.Export.MaxInFlight, 4)
+	if c := cfg.Instana; c.Enabled {
+		ep := export.Endpoint{URL: withPath(c.Endpoint, "/v1/traces"), Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
+		if c.APIKey.IsSet() {
+			ep.Headers.Set("x-instana-key", c.APIKey.Value())
+			ep.Secrets = append(ep.Secrets, c.APIKey.Value())
+		}
+		host := c.Host
+		if host == "" {
+			host = hostID(res)
+		}
+		if host != "" {
+			ep.Headers.Set("x-instana-host", host)
+		}
+		if err := add("instana", ep, export.InstanaTranslator{Content: c.Content, HostID: host}); err != nil {
+			return nil, err
+		}
+	}
+	if c := cfg.Langfuse; c.Enabled {
+		ep := export.Endpoint{URL: withPath(c.Endpoint, "/api/public/otel/v1/traces"), Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
+		ep.Headers.Set("Authorization", basicAuth(c.PublicKey, c.SecretKey.Value()))
+		ep.Headers.Set("x-langfuse-ingestion-version", "4")
+		ep.Headers.Set("x-langfuse-sdk-name", "genaitrace-go")
+		ep.Headers.Set("x-langfuse-sdk-version", Version)
+		ep.Secrets = append(ep.Secrets, c.SecretKey.Value(), ep.Headers.Get("Authorization"))
+		tr := export.LangfuseTranslator{Cost: c.Cost, Release: cfg.ServiceVersion, Environment: cfg.Environment}
+		if err := add("langfuse", ep, tr); err != nil {
+			return nil, err
+		}
+	}
+	if c := cfg.OTLP; c.Enabled {
+		ep := export.Endpoint{URL: c.Endpoint, Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
+		for k, v := range c.Headers {
+			ep.Headers.Set(k, v.Value())
+			ep.Secrets = append(ep.Secrets, v.Value())
+		}
+		if err := add("otlp", ep, export.Passthrough{}); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Console == ConsoleOn || (cfg.Console == ConsoleAuto && len(m.dests) == 0) {
+		w := cfg.ConsoleWriter
+		if w == nil {
+			w = os.Stderr
+		}
+		m.console = export.NewConsole(w)
+		consumers = append(consumers, m.console)
+	}
+	return consumers, nil
+}
+
+func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Translator) (*export.Destination, error) {
+	cfg := m.cfg
+	ep.AttemptTimeout = cfg.Export.AttemptTimeout
+	ep.UserAgent = "genaitrace/" + Version
+	log := cfg.Logger.With("destination", name)
+	var dest *export.Destination
+	br := breaker.New(breaker.Settings{
+		Name:             name,
+		FailureThreshold: cfg.Breaker.FailureThreshold,
+		OpenTimeout:      cfg.Breaker.OpenTimeout,
+		MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
+		OnStateChange: func(_ string, from, to breaker.State) {
+			log.Warn("genaitrace: circuit breaker "+to.String(), "from", from.String())
+			if to == breaker.Closed && dest != nil {
+				go dest.Kick() // replay the spool now; never call back under the breaker's lock
+			}
+		},
+	})
+	dc := export.DestinationConfig{
+		Name: name, Endpoint: ep, Translator: tr, Breaker: br,
+		QueueMaxBytes: cfg.Export.QueueMaxBytes,
+		MaxInFlight:   cfg.Export.MaxInFlight,
+		Retry:         cfg.Export.Retry,
+		PollInterval:  cfg.Export.PollInterval,
+		Logger:        cfg.Logger,
+	}
+	if !cfg.Spool.Disabled {
+		dir, err := m.spoolDir()
+		if err != nil {
+			return nil, err
+		}
+		if dc.Spool, dc.Rejected, err = openSpools(dir, name, cfg); err != nil {
+			return nil, err
+		}
+	}
+	dest = export.NewDestination(dc)
+	return dest, nil
+}
+
+// openSpools opens a destination's spool and its set-aside store. A
+// directory held by another process of the same service is skipped for the
+// next free one (name-2, name-3, ...), so a restarted process takes over,
+// and replays, what the one before it left.
+func openSpools(dir, name string, cfg Config) (spool, rejected *export.Spool, err error) {
+	opts := export.SpoolOptions{MaxBytes: cfg.Spool.MaxBytes, Sync: cfg.Spool.Sync, Logger: cfg.Logger}
+	for i := 1; i <= 64; i++ {
+		sub := name
+		if i > 1 {
+			sub = fmt.Sprintf("%s-%d", name, i)
+		}
+		spool, err = export.OpenSpool(filepath.Join(dir, sub), opts)
+		if errors.Is(err, export.ErrSpoolBusy) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("genaitrace: %s: %w; want a writable directory", EnvSpoolDir, err)
+		}
+		rejected, err = export.OpenSpool(filepath.Join(dir, sub, "rejected"), export.SpoolOptions{MaxBytes: 16 << 20, Logger: cfg.Logger})
+		if err != nil {
+			_ = spool.Close()
+			return nil, nil, fmt.Errorf("genaitrace: %s: %w; want a writable directory", EnvSpoolDir, err)
+		}
+		return spool, rejected, nil
+	}
+	return nil, nil, fmt.Errorf("genaitrace: %s: every spool directory under %s is in use; want a directory of its own per process", EnvSpoolDir, dir)
+}
+
+func (m *Manager) spoolDir() (string, error) {
+	if m.cfg.Spool.Dir != "" {
+		return m.cfg.Spool.Dir, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "genaitrace", sanitize(m.cfg.ServiceName)), nil
+}
+
+// sanitize makes a service name usable as a directory name.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// withPath appends path to a base URL unless the URL already ends with it.
+func withPath(base, path string) string {
+	base = strings.TrimRight(base, "/")
+	if strings.HasSuffix(base, path) {
+		return base
+	}
+	return base + path
+}
+
+func hostID(res *resource.Resource) string {
+	for _, k := range []attribute.Key{"host.id", "host.name"} {
+		if v, ok := res.Set().Value(k); ok && v.AsString() != "" {
+			return v.AsString()
+		}
+	}
+	return ""
+}
+
+// TracerProvider returns genaitrace's TracerProvider.
+func (m *Manager) TracerProvider() *sdktrace.TracerProvider { return m.tp }
+
+// Tracer returns a tracer from genaitrace's TracerProvider.
+func (m *Manager) Tracer(name string, opts ...trace.TracerOption) trace.Tracer {
+	return m.tp.Tracer(name, opts...)
+}
+
+// SpanProcessor returns genaitrace's export as a SpanProcessor, for an
+// application that already has its own TracerProvider:
+//
+//	tp.RegisterSpanProcessor(m.SpanProcessor())
+//
+// Spans then carry that provider's resource.
+func (m *Manager) SpanProcessor() sdktrace.SpanProcessor { return m.proc }
+
+// Resource returns the resource genaitrace's spans carry.
+func (m *Manager) Resource() *resource.Resource { return m.resource }
+
+// Config returns the effective configuration. Secrets print as "***".
+func (m *Manager) Config() Config { return m.cfg }
+
+// Destinations returns the OTLP destinations, in the order Instana,
+// Langfuse, OTLP.
+func (m *Manager) Destinations() []*export.Destination { return m.dests }
+
+// PipelineStats returns the counters of the span hand-off.
+func (m *Manager) PipelineStats() export.PipelineStats { return m.pipe.Stats() }
+
+// Flush exports every span ended so far to every destination, in parallel,
+// and waits until they are sent or ctx ends.
+func (m *Manager) Flush(ctx context.Context) error { return m.tp.ForceFlush(ctx) }
+
+// Shutdown flushes every destination in parallel and returns by ctx's
+// deadline. What cannot be sent by then is spooled to disk and sent by the
+// next process.
+func (m *Manager) Shutdown(ctx context.Context) error { return m.tp.Shutdown(ctx) }

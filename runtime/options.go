@@ -1,0 +1,167 @@
+package runtime
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/pricing"
+)
+
+// Option overrides the configuration read from the environment.
+type Option func(*Config)
+
+// WithServiceName sets service.name (OTEL_SERVICE_NAME).
+func WithServiceName(name string) Option { return func(c *Config) { c.ServiceName = name } }
+
+// WithServiceVersion sets service.version (OTEL_SERVICE_VERSION), which
+// Langfuse shows as the release.
+func WithServiceVersion(v string) Option { return func(c *Config) { c.ServiceVersion = v } }
+
+// WithEnvironment sets deployment.environment.name (DEPLOYMENT_ENVIRONMENT).
+func WithEnvironment(env string) Option { return func(c *Config) { c.Environment = env } }
+
+// WithResourceAttributes adds resource attributes (OTEL_RESOURCE_ATTRIBUTES).
+func WithResourceAttributes(attrs ...attribute.KeyValue) Option {
+	return func(c *Config) { c.ResourceAttributes = append(c.ResourceAttributes, attrs...) }
+}
+
+// WithSampleRate sets the parent-based ratio of traces kept
+// (TELEMETRY_SAMPLE_RATE), from 0 to 1.
+func WithSampleRate(rate float64) Option { return func(c *Config) { c.SampleRate = rate } }
+
+// WithInstana enables Instana at endpoint (the agent, http://host:4318, or
+// the agentless acceptor) with apiKey, which may be empty for an agent.
+func WithInstana(endpoint, apiKey string) Option {
+	return func(c *Config) {
+		c.Instana.Enabled, c.Instana.Endpoint, c.Instana.APIKey = true, endpoint, NewSecret(apiKey)
+	}
+}
+
+// WithInstanaHost sets the host identity sent to Instana (INSTANA_HOST).
+func WithInstanaHost(host string) Option { return func(c *Config) { c.Instana.Host = host } }
+
+// WithInstanaContent sends prompts and completions to Instana too
+// (INSTANA_CAPTURE_CONTENT).
+func WithInstanaContent(on bool) Option { return func(c *Config) { c.Instana.Content = on } }
+
+// WithInstanaTLS sets Instana's TLS verification.
+func WithInstanaTLS(t TLSConfig) Option { return func(c *Config) { c.Instana.TLS = t } }
+
+// WithLangfuse enables Langfuse at endpoint (a base URL such as
+// https://cloud.langfuse.com) with a project's keys.
+func WithLangfuse(endpoint, publicKey, secretKey string) Option {
+	return func(c *Config) {
+		c.Langfuse.Enabled, c.Langfuse.Endpoint = true, endpoint
+		c.Langfuse.PublicKey, c.Langfuse.SecretKey = publicKey, NewSecret(secretKey)
+	}
+}
+
+// WithLangfuseTLS sets Langfuse's TLS verification.
+func WithLangfuseTLS(t TLSConfig) Option { return func(c *Config) { c.Langfuse.TLS = t } }
+
+// WithLangfuseCost chooses who prices calls for Langfuse (LANGFUSE_COST).
+func WithLangfuseCost(who export.LangfuseCost) Option {
+	return func(c *Config) { c.Langfuse.Cost = who }
+}
+
+// WithOTLP enables the generic OTLP/HTTP destination at a full traces URL.
+func WithOTLP(tracesURL string, headers map[string]string) Option {
+	return func(c *Config) {
+		c.OTLP.Enabled, c.OTLP.Endpoint = true, tracesURL
+		c.OTLP.Headers = make(map[string]Secret, len(headers))
+		for k, v := range headers {
+			c.OTLP.Headers[k] = NewSecret(v)
+		}
+	}
+}
+
+// WithDestinationsDisabled turns destinations off by name: "instana",
+// "langfuse", "otlp", "console".
+func WithDestinationsDisabled(names ...string) Option {
+	return func(c *Config) {
+		for _, n := range names {
+			switch n {
+			case "instana":
+				c.Instana.Enabled = false
+			case "langfuse":
+				c.Langfuse.Enabled = false
+			case "otlp":
+				c.OTLP.Enabled = false
+			case "console":
+				c.Console = ConsoleOff
+			}
+		}
+	}
+}
+
+// WithConsole prints every finished trace to w (TELEMETRY_CONSOLE), even
+// when other destinations are enabled.
+func WithConsole(w io.Writer) Option {
+	return func(c *Config) { c.Console, c.ConsoleWriter = ConsoleOn, w }
+}
+
+// WithCaptureContent switches recording of prompts and completions in the
+// generated wrappers on or off (TELEMETRY_CAPTURE_CONTENT).
+func WithCaptureContent(on bool) Option { return func(c *Config) { c.CaptureContent = &on } }
+
+// WithSpoolDir sets the spool directory (TELEMETRY_SPOOL_DIR).
+func WithSpoolDir(dir string) Option { return func(c *Config) { c.Spool.Dir = dir } }
+
+// WithSpoolMaxBytes caps each destination's spool (TELEMETRY_SPOOL_MAX_BYTES).
+func WithSpoolMaxBytes(n int64) Option { return func(c *Config) { c.Spool.MaxBytes = n } }
+
+// WithoutSpool keeps undeliverable spans in memory only (TELEMETRY_SPOOL=false).
+func WithoutSpool() Option { return func(c *Config) { c.Spool.Disabled = true } }
+
+// WithQueueMaxBytes bounds each destination's in-memory queue
+// (TELEMETRY_QUEUE_MAX_BYTES).
+func WithQueueMaxBytes(n int64) Option { return func(c *Config) { c.Export.QueueMaxBytes = n } }
+
+// WithMaxInFlight sets concurrent exports per destination
+// (TELEMETRY_MAX_IN_FLIGHT).
+func WithMaxInFlight(n int) Option { return func(c *Config) { c.Export.MaxInFlight = n } }
+
+// WithBatchTimeout sets the longest a finished span waits for its batch.
+func WithBatchTimeout(d time.Duration) Option { return func(c *Config) { c.Export.BatchTimeout = d } }
+
+// WithAttemptTimeout bounds one HTTP export attempt (default 10 s).
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *Config) { c.Export.AttemptTimeout = d }
+}
+
+// WithRetry sets the in-place retry policy of one batch.
+func WithRetry(p export.RetryPolicy) Option { return func(c *Config) { c.Export.Retry = p } }
+
+// WithPollInterval sets how often idle senders look for spooled work.
+func WithPollInterval(d time.Duration) Option { return func(c *Config) { c.Export.PollInterval = d } }
+
+// WithBreaker configures every destination's breaker: it opens after
+// failures consecutive failed exports, probes after open, and backs off up
+// to maxOpen (TELEMETRY_BREAKER_*). Zero values keep the defaults.
+func WithBreaker(failures uint32, open, maxOpen time.Duration) Option {
+	return func(c *Config) {
+		c.Breaker = BreakerConfig{FailureThreshold: failures, OpenTimeout: open, MaxOpenTimeout: maxOpen}
+	}
+}
+
+// WithPrices adds or replaces model prices (TELEMETRY_PRICES_FILE).
+func WithPrices(prices map[string]pricing.Price) Option {
+	return func(c *Config) {
+		if c.Prices == nil {
+			c.Prices = map[string]pricing.Price{}
+		}
+		for k, v := range prices {
+			c.Prices[k] = v
+		}
+	}
+}
+
+// WithLogger sets the logger for genaitrace's warnings (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
+
+// WithoutGlobal leaves the global TracerProvider and propagator alone.
+func WithoutGlobal() Option { return func(c *Config) { c.SetGlobal = false } }

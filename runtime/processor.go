@@ -1,0 +1,192 @@
+package runtime
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+// processor is genaitrace's SpanProcessor: it records trace-level facts when
+// spans start and hands finished spans to the pipeline. Both do a bounded
+// amount of work and never wait on the network or the disk.
+type processor struct {
+	pipe   *export.Pipeline
+	traces *traceTable
+	down   atomic.Bool
+}
+
+var _ sdktrace.SpanProcessor = (*processor)(nil)
+
+// OnStart registers local roots, whose name becomes the trace name, and
+// trace attributes attached to the context (session, user, tags).
+func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	parent := trace.SpanContextFromContext(ctx)
+	attrs := genai.FromContext(ctx)
+	root := !parent.IsValid() || parent.IsRemote()
+	if !root && attrs == nil {
+		return // the common case: nothing to record
+	}
+	p.traces.started(s.SpanContext().TraceID(), root, s.Name(), attrs)
+}
+
+// OnEnd hands a sampled span to the pipeline with its trace's facts.
+func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if !s.SpanContext().IsSampled() || p.down.Load() {
+		return
+	}
+	parent := s.Parent()
+	root := !parent.IsValid() || parent.IsRemote()
+	info := p.traces.lookup(s.SpanContext().TraceID(), root, s.Name())
+	p.pipe.Accept(export.Span{ReadOnlySpan: s, Trace: info})
+}
+
+// ForceFlush exports everything handed over so far.
+func (p *processor) ForceFlush(ctx context.Context) error { return p.pipe.Flush(ctx) }
+
+// Shutdown flushes every destination in parallel and returns by ctx's
+// deadline; what cannot be sent is spooled.
+func (p *processor) Shutdown(ctx context.Context) error {
+	p.down.Store(true)
+	p.traces.close()
+	return p.pipe.Shutdown(ctx)
+}
+
+// traceTable maps live traces to their shared TraceInfo. It is sharded so
+// concurrent requests rarely contend on one lock.
+type traceTable struct {
+	shards [64]traceShard
+	stop   chan struct{}
+	once   sync.Once
+	// keep is how long an entry outlives its local root, for spans that end
+	// after it; maxAge bounds entries whose root never ends.
+	keep, maxAge time.Duration
+}
+
+type traceShard struct {
+	mu sync.RWMutex
+	m  map[trace.TraceID]*traceEntry
+}
+
+type traceEntry struct {
+	info    *export.TraceInfo
+	created time.Time
+	ended   atomic.Int64 // unix nanoseconds the local root ended
+	merged  atomic.Pointer[genai.TraceAttrs]
+}
+
+func newTraceTable() *traceTable {
+	t := &traceTable{stop: make(chan struct{}), keep: 30 * time.Second, maxAge: time.Hour}
+	for i := range t.shards {
+		t.shards[i].m = map[trace.TraceID]*traceEntry{}
+	}
+	go t.sweep()
+	return t
+}
+
+func (t *traceTable) shard(id trace.TraceID) *traceShard { return &t.shards[id[15]%64] }
+
+func (t *traceTable) started(id trace.TraceID, root bool, name string, attrs *genai.TraceAttrs) {
+	sh := t.shard(id)
+	sh.mu.RLock()
+	e := sh.m[id]
+	sh.mu.RUnlock()
+	if e == nil {
+		sh.mu.Lock()
+		if e = sh.m[id]; e == nil {
+			e = &traceEntry{info: export.NewTraceInfo(export.TraceFields{}), created: time.Now()}
+			sh.m[id] = e
+		}
+		sh.mu.Unlock()
+	}
+	if root && e.info.Fields().Name == "" {
+		e.info.Update(func(f *export.TraceFields) {
+			if f.Name == "" {
+				f.Name = name
+			}
+		})
+	}
+	if attrs != nil && e.merged.Swap(attrs) != attrs {
+		e.info.Update(func(f *export.TraceFields) { mergeAttrs(f, attrs) })
+	}
+}
+
+func mergeAttrs(f *export.TraceFields, a *genai.TraceAttrs) {
+	if a.TraceName != "" {
+		f.Name = a.TraceName
+	}
+	if a.SessionID != "" {
+		f.SessionID = a.SessionID
+	}
+	if a.UserID != "" {
+		f.UserID = a.UserID
+	}
+	for _, tag := range a.Tags {
+		if !slices.Contains(f.Tags, tag) {
+			f.Tags = append(f.Tags, tag)
+		}
+	}
+	for k, v := range a.Metadata {
+		if f.Metadata == nil {
+			f.Metadata = map[string]string{}
+		}
+		f.Metadata[k] = v
+	}
+}
+
+// lookup returns the trace's info; a local root's end starts its entry's
+// grace period.
+func (t *traceTable) lookup(id trace.TraceID, root bool, name string) *export.TraceInfo {
+	sh := t.shard(id)
+	sh.mu.RLock()
+	e := sh.m[id]
+	sh.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	if root {
+		e.ended.Store(time.Now().UnixNano())
+		// A root renamed while it ran (an HTTP route resolved late) names
+		// the trace by its final name, unless the user named it.
+		if f := e.info.Fields(); f.Name != name && e.merged.Load() == nil {
+			e.info.Update(func(f *export.TraceFields) { f.Name = name })
+		}
+	}
+	return e.info
+}
+
+func (t *traceTable) sweep() {
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.stop:
+			return
+		case now := <-tick.C:
+			t.expire(now)
+		}
+	}
+}
+
+func (t *traceTable) expire(now time.Time) {
+	for i := range t.shards {
+		sh := &t.shards[i]
+		sh.mu.Lock()
+		for id, e := range sh.m {
+			ended := e.ended.Load()
+			if (ended != 0 && now.Sub(time.Unix(0, ended)) > t.keep) || now.Sub(e.created) > t.maxAge {
+				delete(sh.m, id)
+			}
+		}
+		sh.mu.Unlock()
+	}
+}
+
+func (t *traceTable) close() { t.once.Do(func() { close(t.stop) }) }

@@ -1,0 +1,118 @@
+package runtime
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// validate checks the merged configuration; every error names the
+// variable and the accepted form.
+func (c *Config) validate() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.SampleRate < 0 || c.SampleRate > 1 {
+		add(fmt.Errorf("%s: %v is not a sampling ratio; want a number from 0 to 1 such as 0.25", EnvSampleRate, c.SampleRate))
+	}
+	if c.Instana.Enabled {
+		add(checkURL(EnvInstanaEndpoint, c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
+		if strings.HasPrefix(c.Instana.Endpoint, "https://") && !c.Instana.APIKey.IsSet() {
+			add(fmt.Errorf("%s: empty, but Instana is enabled with the agentless endpoint %s; set it to your agent key, or point %s at a host agent (http://host:4318)", EnvInstanaAPIKey, c.Instana.Endpoint, EnvInstanaEndpoint))
+		}
+		add(checkCA(EnvInstanaCA, c.Instana.TLS.CABundle))
+	}
+	if c.Langfuse.Enabled {
+		add(checkURL(EnvLangfuseEndpoint, c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
+		if c.Langfuse.PublicKey == "" {
+			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's public key (pk-lf-...), or set %s=false", EnvLangfusePublicKey, EnvLangfuseEnabled))
+		}
+		if !c.Langfuse.SecretKey.IsSet() {
+			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's secret key (sk-lf-...), or set %s=false", EnvLangfuseSecretKey, EnvLangfuseEnabled))
+		}
+		add(checkCA(EnvLangfuseCA, c.Langfuse.TLS.CABundle))
+	}
+	if c.OTLP.Enabled {
+		add(checkURL(EnvOTLPEndpoint, c.OTLP.Endpoint, "http://collector:4318"))
+		add(checkCA(EnvOTLPCertificate, c.OTLP.TLS.CABundle))
+	}
+	if c.Spool.MaxBytes < 0 {
+		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
+	}
+	return errors.Join(errs...)
+}
+
+func checkURL(name, raw, example string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s: %q is not a valid endpoint; want an absolute http:// or https:// URL such as %s", name, redactURL(raw), example)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s: credentials in the URL are not allowed; want the URL without user:password@ and the credentials in their own variables", name)
+	}
+	return nil
+}
+
+// redactURL keeps a malformed URL printable without leaking userinfo.
+func redactURL(raw string) string {
+	if at := strings.LastIndex(raw, "@"); at >= 0 {
+		if scheme := strings.Index(raw, "://"); scheme >= 0 && scheme < at {
+			return raw[:scheme+3] + "***@" + raw[at+1:]
+		}
+		return "***@" + raw[at+1:]
+	}
+	return raw
+}
+
+func checkCA(name, path string) error {
+	if path == "" {
+		return nil
+	}
+	_, err := loadCA(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w; want a readable PEM file of CA certificates", name, err)
+	}
+	return nil
+}
+
+func loadCA(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+// httpClient builds a destination's client: TLS verification on unless the
+// user turned it off, extra CAs from the bundle.
+func httpClient(t TLSConfig, conns int) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if t.CABundle != "" {
+		if pool, err := loadCA(t.CABundle); err == nil { // validated already
+			tc.RootCAs = pool
+		}
+	}
+	tc.InsecureSkipVerify = t.InsecureSkipVerify //nolint:gosec // only when the user set *_SSL_VERIFY=false
+	tr.TLSClientConfig = tc
+	tr.MaxIdleConnsPerHost = conns
+	tr.ResponseHeaderTimeout = 0
+	tr.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: tr}
+}
