@@ -1,0 +1,365 @@
+// Package otlptest is a real OTLP/HTTP trace receiver for tests: it listens
+// on loopback, decodes what arrives with the official OTLP protobuf types,
+// keeps every span with the request it came in, and can be told to fail the
+// ways real destinations fail: down (port closed), refusing (500),
+// rate-limiting (429 with Retry-After), rejecting (400), hanging, or slow.
+package otlptest
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// Mode is how the receiver answers.
+type Mode int
+
+// Receiver modes.
+const (
+	Accept    Mode = iota // 200
+	Refuse                // 500
+	RateLimit             // 429 with Retry-After
+	Reject                // 400
+	Hang                  // accept the connection, never answer
+	Slow                  // answer 200 after Delay
+	TooLarge              // 413 for requests of more than MaxSpans spans
+)
+
+// Span is one received span with its context.
+type Span struct {
+	*tracepb.Span
+	Resource map[string]any
+	Scope    string
+	Path     string
+	Header   http.Header
+}
+
+// TraceID returns the span's trace ID in hex.
+func (s Span) TraceID() string { return hex.EncodeToString(s.Span.TraceId) }
+
+// SpanID returns the span's ID in hex.
+func (s Span) SpanID() string { return hex.EncodeToString(s.Span.SpanId) }
+
+// ParentID returns the parent span's ID in hex, or "".
+func (s Span) ParentID() string { return hex.EncodeToString(s.Span.ParentSpanId) }
+
+// Attrs returns the span's attributes as Go values (string, bool, int64,
+// float64, []any).
+func (s Span) Attrs() map[string]any { return KeyValues(s.Span.Attributes) }
+
+// Request is one received request.
+type Request struct {
+	Path   string
+	Header http.Header
+	Spans  int
+	Status int
+}
+
+// Receiver is an OTLP/HTTP receiver on loopback.
+type Receiver struct {
+	addr string
+	srv  *http.Server
+
+	mu         sync.Mutex
+	ln         net.Listener
+	mode       Mode
+	retryAfter int
+	delay      time.Duration
+	maxSpans   int
+	spans      []Span
+	requests   []Request
+	seen       map[string]int
+	hangs      chan struct{}
+	arrived    chan struct{}
+}
+
+// New starts a receiver and stops it when the test ends.
+func New(t testing.TB) *Receiver {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Receiver{addr: ln.Addr().String(), seen: map[string]int{}, hangs: make(chan struct{}), arrived: make(chan struct{}, 1)}
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 5 * time.Second}
+	r.ln = ln
+	go func() { _ = r.srv.Serve(ln) }()
+	t.Cleanup(r.Close)
+	return r
+}
+
+// URL is the receiver's base URL, http://127.0.0.1:port.
+func (r *Receiver) URL() string { return "http://" + r.addr }
+
+// SetMode changes how the receiver answers.
+func (r *Receiver) SetMode(m Mode) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.mode == Hang && m != Hang {
+		close(r.hangs) // release hung requests
+		r.hangs = make(chan struct{})
+	}
+	r.mode = m
+}
+
+// SetRetryAfter sets the Retry-After seconds sent in RateLimit mode.
+func (r *Receiver) SetRetryAfter(secs int) {
+	r.mu.Lock()
+	r.retryAfter = secs
+	r.mu.Unlock()
+}
+
+// SetDelay sets the answer delay of Slow mode.
+func (r *Receiver) SetDelay(d time.Duration) {
+	r.mu.Lock()
+	r.delay = d
+	r.mu.Unlock()
+}
+
+// SetMaxSpans sets the largest request TooLarge mode accepts.
+func (r *Receiver) SetMaxSpans(n int) {
+	r.mu.Lock()
+	r.maxSpans = n
+	r.mu.Unlock()
+}
+
+// Down closes the port: connections are refused until Up.
+func (r *Receiver) Down() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ln != nil {
+		_ = r.ln.Close()
+		r.ln = nil
+	}
+}
+
+// Up listens on the same port again.
+func (r *Receiver) Up() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ln != nil {
+		return nil
+	}
+	var ln net.Listener
+	var err error
+	for range 50 { // the port may linger briefly
+		if ln, err = net.Listen("tcp", r.addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	r.ln = ln
+	go func() { _ = r.srv.Serve(ln) }()
+	return nil
+}
+
+// Close stops the receiver and releases hung requests.
+func (r *Receiver) Close() {
+	r.SetMode(Accept)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = r.srv.Shutdown(ctx)
+	_ = r.srv.Close()
+}
+
+func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	mode, retryAfter, delay, maxSpans, hangs := r.mode, r.retryAfter, r.delay, r.maxSpans, r.hangs
+	r.mu.Unlock()
+
+	status := http.StatusOK
+	var spans []Span
+	var err error
+	switch mode {
+	case Hang:
+		select {
+		case <-hangs:
+		case <-req.Context().Done():
+		}
+		return
+	case Refuse:
+		status = http.StatusInternalServerError
+	case RateLimit:
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		status = http.StatusTooManyRequests
+	case Reject:
+		status = http.StatusBadRequest
+	case Slow:
+		select {
+		case <-time.After(delay):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	if status == http.StatusOK {
+		spans, err = decode(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			r.record(req, 0, http.StatusBadRequest, nil)
+			return
+		}
+		if mode == TooLarge && len(spans) > maxSpans {
+			status, spans = http.StatusRequestEntityTooLarge, nil
+		}
+	}
+	r.record(req, len(spans), status, spans)
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte("{}"))
+}
+
+func (r *Receiver) record(req *http.Request, n, status int, spans []Span) {
+	r.mu.Lock()
+	r.requests = append(r.requests, Request{Path: req.URL.Path, Header: req.Header.Clone(), Spans: n, Status: status})
+	for _, s := range spans {
+		r.seen[s.TraceID()+s.SpanID()]++
+	}
+	r.spans = append(r.spans, spans...)
+	r.mu.Unlock()
+	select {
+	case r.arrived <- struct{}{}:
+	default:
+	}
+}
+
+func decode(req *http.Request) ([]Span, error) {
+	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
+		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
+	}
+	var body io.Reader = req.Body
+	if req.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		body = zr
+	}
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	return Decode(raw, req.URL.Path, req.Header)
+}
+
+// Decode decodes an uncompressed ExportTraceServiceRequest.
+func Decode(raw []byte, path string, header http.Header) ([]Span, error) {
+	var msg coltracepb.ExportTraceServiceRequest
+	if err := proto.Unmarshal(raw, &msg); err != nil {
+		return nil, err
+	}
+	var out []Span
+	for _, rs := range msg.ResourceSpans {
+		res := KeyValues(rs.GetResource().GetAttributes())
+		for _, ss := range rs.ScopeSpans {
+			for _, sp := range ss.Spans {
+				if len(sp.TraceId) != 16 || len(sp.SpanId) != 8 {
+					return nil, errors.New("span without a valid trace or span id")
+				}
+				out = append(out, Span{Span: sp, Resource: res, Scope: ss.GetScope().GetName(), Path: path, Header: header})
+			}
+		}
+	}
+	return out, nil
+}
+
+// KeyValues converts OTLP attributes to Go values.
+func KeyValues(kvs []*commonpb.KeyValue) map[string]any {
+	m := make(map[string]any, len(kvs))
+	for _, kv := range kvs {
+		m[kv.Key] = value(kv.Value)
+	}
+	return m
+}
+
+func value(v *commonpb.AnyValue) any {
+	switch x := v.GetValue().(type) {
+	case *commonpb.AnyValue_StringValue:
+		return x.StringValue
+	case *commonpb.AnyValue_BoolValue:
+		return x.BoolValue
+	case *commonpb.AnyValue_IntValue:
+		return x.IntValue
+	case *commonpb.AnyValue_DoubleValue:
+		return x.DoubleValue
+	case *commonpb.AnyValue_ArrayValue:
+		var out []any
+		for _, e := range x.ArrayValue.Values {
+			out = append(out, value(e))
+		}
+		return out
+	case *commonpb.AnyValue_BytesValue:
+		return x.BytesValue
+	}
+	return nil
+}
+
+// Spans returns every span received so far.
+func (r *Receiver) Spans() []Span {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Span(nil), r.spans...)
+}
+
+// Requests returns every request received so far.
+func (r *Receiver) Requests() []Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Request(nil), r.requests...)
+}
+
+// Unique reports the distinct spans received and the duplicates (spans
+// received more than once, counted once per extra copy).
+func (r *Receiver) Unique() (unique, duplicates int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.seen {
+		unique++
+		duplicates += n - 1
+	}
+	return unique, duplicates
+}
+
+// WaitSpans waits until at least n distinct spans arrived, failing the test
+// after timeout with what did arrive.
+func (r *Receiver) WaitSpans(t testing.TB, n int, timeout time.Duration) []Span {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		if u, _ := r.Unique(); u >= n {
+			return r.Spans()
+		}
+		select {
+		case <-r.arrived:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline.C:
+			u, d := r.Unique()
+			t.Fatalf("receiver %s: %d distinct spans (%d duplicates) after %v, want %d", r.URL(), u, d, timeout, n)
+		}
+	}
+}
+
+// ByName indexes spans by name; names must be unique.
+func ByName(spans []Span) map[string]Span {
+	m := make(map[string]Span, len(spans))
+	for _, s := range spans {
+		m[s.Name] = s
+	}
+	return m
+}
