@@ -251,7 +251,7 @@ func traceSummary(tid trace.TraceID, spans, roots []*Span) string {
 
 func spanDetail(s *Span) string {
 	f := &s.Facts
-	var parts []string
+	parts := []string{fmt.Sprintf("%8s", fmtDuration(s.EndTime().Sub(s.StartTime())))}
 	if m := f.Model(); m != "" {
 		parts = append(parts, m)
 	}
@@ -261,7 +261,6 @@ func spanDetail(s *Span) string {
 	if f.HasCost {
 		parts = append(parts, fmtCost(f.Cost.Total()))
 	}
-	parts = append(parts, fmtDuration(s.EndTime().Sub(s.StartTime())))
 	if f.Error {
 		msg := cmp.Or(s.Status().Description, f.ErrorType, "error")
 		parts = append(parts, "✗ "+msg)

@@ -1,0 +1,177 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/internal/otlptest"
+)
+
+func TestConfigureRejectsInvalidVariables(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	notPEM := filepath.Join(t.TempDir(), "bad.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want []string // every fragment must appear in the error
+	}{
+		{"sample rate above 1", map[string]string{EnvSampleRate: "1.5"}, []string{EnvSampleRate, `"1.5"`, "from 0 to 1"}},
+		{"sample rate negative", map[string]string{EnvSampleRate: "-0.1"}, []string{EnvSampleRate, "from 0 to 1"}},
+		{"sample rate not a number", map[string]string{EnvSampleRate: "half"}, []string{EnvSampleRate, `"half"`}},
+		{"sample rate NaN", map[string]string{EnvSampleRate: "NaN"}, []string{EnvSampleRate}},
+		{"instana bad URL", map[string]string{EnvInstanaEndpoint: "localhost:4318"}, []string{EnvInstanaEndpoint, "absolute http:// or https:// URL"}},
+		{"instana ftp URL", map[string]string{EnvInstanaEndpoint: "ftp://x"}, []string{EnvInstanaEndpoint}},
+		{"instana agentless without key", map[string]string{EnvInstanaEndpoint: "https://otlp-orange-saas.instana.io:4318"}, []string{EnvInstanaAPIKey, "agent key"}},
+		{"instana enabled flag not boolean", map[string]string{EnvInstanaEnabled: "maybe"}, []string{EnvInstanaEnabled, "true or false"}},
+		{"instana CA unreadable", map[string]string{EnvInstanaEndpoint: "http://localhost:4318", EnvInstanaCA: missing}, []string{EnvInstanaCA, "cannot read", "PEM"}},
+		{"instana CA not PEM", map[string]string{EnvInstanaEndpoint: "http://localhost:4318", EnvInstanaCA: notPEM}, []string{EnvInstanaCA, "no PEM certificate"}},
+		{"instana verify not boolean", map[string]string{EnvInstanaVerify: "sometimes"}, []string{EnvInstanaVerify}},
+		{"langfuse without public key", map[string]string{EnvLangfuseEnabled: "true", EnvLangfuseSecretKey: "sk-lf-x"}, []string{EnvLangfusePublicKey, "pk-lf-"}},
+		{"langfuse without secret key", map[string]string{EnvLangfuseEnabledAlias: "true", EnvLangfusePublicKey: "pk-lf-x"}, []string{EnvLangfuseSecretKey, "sk-lf-"}},
+		{"langfuse bad URL", map[string]string{EnvLangfuseEndpoint: "cloud.langfuse.com", EnvLangfusePublicKey: "pk", EnvLangfuseSecretKey: "sk"}, []string{EnvLangfuseEndpoint}},
+		{"langfuse URL with credentials", map[string]string{EnvLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", EnvLangfusePublicKey: "pk", EnvLangfuseSecretKey: "sk"}, []string{EnvLangfuseEndpoint, "credentials in the URL"}},
+		{"langfuse CA unreadable", map[string]string{EnvLangfusePublicKey: "pk", EnvLangfuseSecretKey: "sk", EnvLangfuseCA: missing}, []string{EnvLangfuseCA}},
+		{"langfuse cost", map[string]string{EnvLangfuseCost: "cheap"}, []string{EnvLangfuseCost, "langfuse", "genaitrace"}},
+		{"otlp bad URL", map[string]string{EnvOTLPEndpoint: "::"}, []string{EnvOTLPEndpoint}},
+		{"otlp headers", map[string]string{EnvOTLPEndpoint: "http://c:4318", EnvOTLPHeaders: "api-key"}, []string{EnvOTLPHeaders, "key1=value1"}},
+		{"resource attributes", map[string]string{EnvResourceAttributes: "team"}, []string{EnvResourceAttributes}},
+		{"spool size", map[string]string{EnvSpoolMaxBytes: "lots"}, []string{EnvSpoolMaxBytes, "256MiB"}},
+		{"queue size", map[string]string{EnvQueueMaxBytes: "-5"}, []string{EnvQueueMaxBytes}},
+		{"in flight", map[string]string{EnvMaxInFlight: "0"}, []string{EnvMaxInFlight, "positive integer"}},
+		{"breaker failures", map[string]string{EnvBreakerFails: "x"}, []string{EnvBreakerFails}},
+		{"breaker open", map[string]string{EnvBreakerOpen: "30"}, []string{EnvBreakerOpen, "30s"}},
+		{"breaker max open", map[string]string{EnvBreakerMaxOpen: "-1m"}, []string{EnvBreakerMaxOpen}},
+		{"console", map[string]string{EnvConsole: "loud"}, []string{EnvConsole, "auto"}},
+		{"prices file", map[string]string{EnvPricesFile: missing}, []string{EnvPricesFile, "cannot read"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			m, err := Configure(context.Background(), WithoutGlobal(), WithSpoolDir(t.TempDir()))
+			if err == nil {
+				_ = m.Shutdown(context.Background())
+				t.Fatal("Configure succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error leaks a credential: %q", err)
+			}
+		})
+	}
+}
+
+func TestConfigureCollectsEveryError(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(EnvSampleRate, "2")
+	t.Setenv(EnvInstanaEndpoint, "nope")
+	t.Setenv(EnvLangfuseEnabled, "true")
+	_, err := Configure(context.Background(), WithoutGlobal())
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, v := range []string{EnvSampleRate, EnvInstanaEndpoint, EnvLangfusePublicKey, EnvLangfuseSecretKey} {
+		if !strings.Contains(err.Error(), v) {
+			t.Errorf("error does not name %s: %v", v, err)
+		}
+	}
+}
+
+func TestOptionsOverrideEnvironment(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(EnvServiceName, "from-env")
+	t.Setenv(EnvSampleRate, "0.1")
+	m, _ := configure(t, WithServiceName("from-option"), WithSampleRate(1))
+	if got := m.Config().ServiceName; got != "from-option" {
+		t.Errorf("service name %q", got)
+	}
+	if got := m.Config().SampleRate; got != 1 {
+		t.Errorf("sample rate %v", got)
+	}
+}
+
+func TestUnreachableDestinationIsNotAnError(t *testing.T) {
+	clearEnv(t)
+	r := otlptest.New(t)
+	r.Down()
+	m, logs := configure(t, WithInstana(r.URL(), ""))
+	_, span := m.Tracer("t").Start(context.Background(), "op")
+	span.End()
+	flush(t, m)
+	if n := strings.Count(logs.String(), "destination unavailable"); n != 1 {
+		t.Errorf("%d 'destination unavailable' warnings, want exactly 1:\n%s", n, logs)
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	clearEnv(t)
+	secrets := []string{"instana-key-9f8e", "sk-lf-secret-77a1", "otlp-token-5c2d"}
+	instana, langfuse, otlp := otlptest.New(t), otlptest.New(t), otlptest.New(t)
+	for _, r := range []*otlptest.Receiver{instana, langfuse, otlp} {
+		r.SetMode(otlptest.Refuse) // failures put errors into logs and stats
+	}
+	t.Setenv(EnvInstanaEndpoint, instana.URL())
+	t.Setenv(EnvInstanaAPIKey, secrets[0])
+	t.Setenv(EnvLangfuseEndpoint, langfuse.URL())
+	t.Setenv(EnvLangfusePublicKey, "pk-lf-public")
+	t.Setenv(EnvLangfuseSecretKey, secrets[1])
+	t.Setenv(EnvOTLPEndpoint, otlp.URL())
+	t.Setenv(EnvOTLPHeaders, "authorization=Bearer%20"+secrets[2])
+	m, logs := configure(t, WithBreaker(1, 0, 0))
+	tr := m.Tracer("t")
+	for range 3 {
+		_, s := tr.Start(context.Background(), "op", trace.WithAttributes())
+		s.End()
+	}
+	flush(t, m)
+
+	cfg := m.Config()
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out = append(out, fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg))
+	}
+	j, _ := json.Marshal(cfg)
+	out = append(out, string(j), logs.String())
+	for _, d := range m.Destinations() {
+		st := d.Stats()
+		sj, _ := json.Marshal(st)
+		out = append(out, fmt.Sprintf("%+v", st), string(sj))
+	}
+	if !strings.Contains(logs.String(), "destination unavailable") {
+		t.Fatal("expected failure logs to check")
+	}
+	for _, o := range out {
+		for _, s := range secrets {
+			if strings.Contains(o, s) {
+				t.Errorf("secret %q printed in:\n%s", s, o)
+			}
+		}
+	}
+	if !strings.Contains(fmt.Sprintf("%+v", cfg), "***") {
+		t.Error("config print does not show masked secrets")
+	}
+	// Errors from Configure never echo a secret either.
+	t.Setenv(EnvSampleRate, "2")
+	_, err := Configure(context.Background(), WithoutGlobal())
+	for _, s := range secrets {
+		if err == nil || strings.Contains(err.Error(), s) {
+			t.Errorf("Configure error %v leaks or is missing", err)
+		}
+	}
+}
