@@ -3,6 +3,7 @@ module github.com/genaitrace/genaitrace
 go 1.26.8
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/sony/gobreaker/v2 v2.4.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/sdk v1.47.0

@@ -135,9 +135,10 @@ func (b *Breaker) newMachine() *gobreaker.TwoStepCircuitBreaker[struct{}] {
 	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        b.s.Name,
 		MaxRequests: 1,
-		// gobreaker's own open period is the shortest possible one; the
-		// real, growing one is enforced by nextProbe.
-		Timeout:       b.s.OpenTimeout,
+		// gobreaker's own open period is as short as it allows, so that
+		// gobreaker is ready for the probe whenever nextProbe (the real,
+		// growing open period, on our clock) lets Allow reach it.
+		Timeout:       time.Nanosecond,
 		ReadyToTrip:   func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= threshold },
 		IsExcluded:    func(err error) bool { return err == errIgnored },
 		OnStateChange: b.onStateChange,
@@ -164,8 +165,8 @@ func (b *Breaker) onStateChange(_ string, from, to gobreaker.State) {
 }
 
 // openPeriod is OpenTimeout·2^(k-1) plus up to 20% jitter, capped at
-// MaxOpenTimeout. Jitter only lengthens the period, so gobreaker's fixed
-// timeout has always expired when the probe is due.
+// MaxOpenTimeout. Jitter only lengthens the period: the configured open
+// timeout is the shortest wait before a probe.
 func (b *Breaker) openPeriod(k int32) time.Duration {
 	d := b.s.OpenTimeout
 	for i := int32(1); i < k && d < b.s.MaxOpenTimeout; i++ {
