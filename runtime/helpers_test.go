@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
@@ -85,3 +87,7 @@ func flush(t *testing.T, m *Manager) {
 		t.Fatalf("Flush: %v", err)
 	}
 }
+
+type attributeKV = attribute.KeyValue
+
+func attrString(k, v string) attribute.KeyValue { return attribute.String(k, v) }

@@ -7,7 +7,6 @@ package otlptest
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -63,6 +62,7 @@ func (s Span) Attrs() map[string]any { return KeyValues(s.Span.Attributes) }
 
 // Request is one received request.
 type Request struct {
+	Time   time.Time
 	Path   string
 	Header http.Header
 	Spans  int
@@ -72,10 +72,9 @@ type Request struct {
 // Receiver is an OTLP/HTTP receiver on loopback.
 type Receiver struct {
 	addr string
-	srv  *http.Server
 
 	mu         sync.Mutex
-	ln         net.Listener
+	srv        *http.Server // nil while down
 	mode       Mode
 	retryAfter int
 	delay      time.Duration
@@ -95,11 +94,14 @@ func New(t testing.TB) *Receiver {
 		t.Fatal(err)
 	}
 	r := &Receiver{addr: ln.Addr().String(), seen: map[string]int{}, hangs: make(chan struct{}), arrived: make(chan struct{}, 1)}
-	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 5 * time.Second}
-	r.ln = ln
-	go func() { _ = r.srv.Serve(ln) }()
+	r.serveOn(ln)
 	t.Cleanup(r.Close)
 	return r
+}
+
+func (r *Receiver) serveOn(ln net.Listener) {
+	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 5 * time.Second}
+	go func(srv *http.Server) { _ = srv.Serve(ln) }(r.srv)
 }
 
 // URL is the receiver's base URL, http://127.0.0.1:port.
@@ -137,13 +139,15 @@ func (r *Receiver) SetMaxSpans(n int) {
 	r.mu.Unlock()
 }
 
-// Down closes the port: connections are refused until Up.
+// Down closes the port and every open connection, as a crashed
+// destination does: connections are refused until Up.
 func (r *Receiver) Down() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.ln != nil {
-		_ = r.ln.Close()
-		r.ln = nil
+	srv := r.srv
+	r.srv = nil
+	r.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
 	}
 }
 
@@ -151,7 +155,7 @@ func (r *Receiver) Down() {
 func (r *Receiver) Up() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ln != nil {
+	if r.srv != nil {
 		return nil
 	}
 	var ln net.Listener
@@ -165,18 +169,14 @@ func (r *Receiver) Up() error {
 	if err != nil {
 		return err
 	}
-	r.ln = ln
-	go func() { _ = r.srv.Serve(ln) }()
+	r.serveOn(ln)
 	return nil
 }
 
 // Close stops the receiver and releases hung requests.
 func (r *Receiver) Close() {
 	r.SetMode(Accept)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	_ = r.srv.Shutdown(ctx)
-	_ = r.srv.Close()
+	r.Down()
 }
 
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
@@ -226,7 +226,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 
 func (r *Receiver) record(req *http.Request, n, status int, spans []Span) {
 	r.mu.Lock()
-	r.requests = append(r.requests, Request{Path: req.URL.Path, Header: req.Header.Clone(), Spans: n, Status: status})
+	r.requests = append(r.requests, Request{Time: time.Now(), Path: req.URL.Path, Header: req.Header.Clone(), Spans: n, Status: status})
 	for _, s := range spans {
 		r.seen[s.TraceID()+s.SpanID()]++
 	}

@@ -81,8 +81,9 @@ type Settings struct {
 	FailureThreshold uint32
 	OpenTimeout      time.Duration
 	MaxOpenTimeout   time.Duration
-	// OnStateChange is called once per transition. It runs while the
-	// breaker's lock is held: it must not call back into the breaker.
+	// OnStateChange is called once per transition (half-open when a probe
+	// is let through). It may run while the breaker's lock is held: it must
+	// not call back into the breaker.
 	OnStateChange func(name string, from, to State)
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -158,6 +159,11 @@ func (b *Breaker) onStateChange(_ string, from, to gobreaker.State) {
 		b.opens.Store(0)
 		b.backoff.Store(0)
 		b.nextProbe.Store(0)
+	case gobreaker.StateHalfOpen:
+		// gobreaker reaches half-open lazily, whenever it is read after its
+		// minimal timeout; the real half-open moment is the probe Allow
+		// grants, reported there.
+		return
 	}
 	if b.s.OnStateChange != nil {
 		b.s.OnStateChange(b.s.Name, convert(from), convert(to))
@@ -190,13 +196,17 @@ func convert(s gobreaker.State) State {
 // report the export's outcome by calling done exactly once. While the breaker
 // is open, or its one half-open probe is in flight, Allow returns ErrOpen.
 func (b *Breaker) Allow() (done func(Result), err error) {
-	if next := b.nextProbe.Load(); next != 0 && b.s.Now().UnixNano() < next {
+	next := b.nextProbe.Load()
+	if next != 0 && b.s.Now().UnixNano() < next {
 		return nil, ErrOpen
 	}
 	cb := b.cb.Load()
 	report, err := cb.Allow()
 	if err != nil {
 		return nil, ErrOpen
+	}
+	if next != 0 && b.s.OnStateChange != nil {
+		b.s.OnStateChange(b.s.Name, Open, HalfOpen)
 	}
 	return func(r Result) {
 		switch r {

@@ -74,7 +74,7 @@ func TestOpensAfterFiveConsecutiveFailures(t *testing.T) {
 }
 
 func TestExponentialBackoffUpToMax(t *testing.T) {
-	b, clk, _ := newTestBreaker(t)
+	b, clk, changes := newTestBreaker(t)
 	for range 5 {
 		fail(t, b)
 	}
@@ -106,6 +106,15 @@ func TestExponentialBackoffUpToMax(t *testing.T) {
 			t.Fatalf("second concurrent probe allowed: %v", err)
 		}
 		done(Failure)
+	}
+	half := 0
+	for _, c := range *changes {
+		if c == (transition{Open, HalfOpen}) {
+			half++
+		}
+	}
+	if half != len(wants) {
+		t.Errorf("%d half-open transitions reported for %d probes: %v", half, len(wants), *changes)
 	}
 	// A successful probe closes and resets the backoff.
 	clk.advance(DefaultMaxOpenTimeout)

@@ -413,8 +413,9 @@ func (d *Destination) setAside(b *Batch, a attempt) {
 	}
 }
 
-// Flush waits until every batch handed over has been sent, or ctx ends.
-// Spooled data from earlier outages is not waited for.
+// Flush waits until every batch handed over has been sent or, when the
+// destination cannot take it now, safely spooled; or until ctx ends.
+// Spooled data is replayed in the background, not waited for.
 func (d *Destination) Flush(ctx context.Context) error {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
