@@ -85,13 +85,15 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.proc = &processor{traces: newTraceTable()}
 	m.pipe = export.NewPipeline(export.PipelineConfig{
 		MaxBatch:     cfg.Export.MaxBatch,
 		BatchTimeout: cfg.Export.BatchTimeout,
 		Prices:       prices,
+		Resolve:      m.proc.resolve,
 		Logger:       cfg.Logger,
 	}, consumers...)
-	m.proc = &processor{pipe: m.pipe, traces: newTraceTable()}
+	m.proc.pipe = m.pipe
 	m.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRate))),

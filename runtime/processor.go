@@ -25,27 +25,48 @@ type processor struct {
 
 var _ sdktrace.SpanProcessor = (*processor)(nil)
 
-// OnStart registers local roots, whose name becomes the trace name, and
-// trace attributes attached to the context (session, user, tags).
+// OnStart records what spans of the same trace will need and cannot get
+// from their own data: the name of the trace's local root (the trace name)
+// and attributes attached to the context (session, user, tags). A trace is
+// registered when its first child starts, or when the context carries such
+// attributes; a lone span costs nothing here.
 func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 	parent := trace.SpanContextFromContext(ctx)
 	attrs := genai.FromContext(ctx)
 	root := !parent.IsValid() || parent.IsRemote()
-	if !root && attrs == nil {
-		return // the common case: nothing to record
+	switch {
+	case root && attrs == nil:
+		return // its own name is the trace name
+	case root:
+		p.traces.started(s.SpanContext().TraceID(), s.Name(), attrs)
+	default:
+		rootName := ""
+		if ps, ok := trace.SpanFromContext(ctx).(sdktrace.ReadOnlySpan); ok {
+			if pp := ps.Parent(); !pp.IsValid() || pp.IsRemote() {
+				rootName = ps.Name() // the parent is the local root
+			}
+		}
+		if rootName != "" || attrs != nil {
+			p.traces.started(s.SpanContext().TraceID(), rootName, attrs)
+		}
 	}
-	p.traces.started(s.SpanContext().TraceID(), root, s.Name(), attrs)
 }
 
-// OnEnd hands a sampled span to the pipeline with its trace's facts.
+// OnEnd hands a sampled span to the pipeline: a check and an append. Its
+// trace's facts are attached later, by resolve, in the background.
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if !s.SpanContext().IsSampled() || p.down.Load() {
 		return
 	}
+	p.pipe.Accept(export.Span{ReadOnlySpan: s})
+}
+
+// resolve attaches a span's trace facts; the pipeline calls it off the
+// caller's path, well within the time a trace's entry outlives its root.
+func (p *processor) resolve(s *export.Span) {
 	parent := s.Parent()
 	root := !parent.IsValid() || parent.IsRemote()
-	info := p.traces.lookup(s.SpanContext().TraceID(), root, s.Name())
-	p.pipe.Accept(export.Span{ReadOnlySpan: s, Trace: info})
+	s.Trace = p.traces.lookup(s.SpanContext().TraceID(), root, s.Name())
 }
 
 // ForceFlush exports everything handed over so far.
@@ -83,7 +104,7 @@ type traceEntry struct {
 }
 
 func newTraceTable() *traceTable {
-	t := &traceTable{stop: make(chan struct{}), keep: 30 * time.Second, maxAge: time.Hour}
+	t := &traceTable{stop: make(chan struct{}), keep: 10 * time.Second, maxAge: time.Hour}
 	for i := range t.shards {
 		t.shards[i].m = map[trace.TraceID]*traceEntry{}
 	}
@@ -93,7 +114,9 @@ func newTraceTable() *traceTable {
 
 func (t *traceTable) shard(id trace.TraceID) *traceShard { return &t.shards[id[15]%64] }
 
-func (t *traceTable) started(id trace.TraceID, root bool, name string, attrs *genai.TraceAttrs) {
+// started registers a trace (if new) and records its root's name and the
+// context's attributes.
+func (t *traceTable) started(id trace.TraceID, rootName string, attrs *genai.TraceAttrs) {
 	sh := t.shard(id)
 	sh.mu.RLock()
 	e := sh.m[id]
@@ -106,10 +129,10 @@ func (t *traceTable) started(id trace.TraceID, root bool, name string, attrs *ge
 		}
 		sh.mu.Unlock()
 	}
-	if root && e.info.Fields().Name == "" {
+	if rootName != "" && e.info.Fields().Name == "" {
 		e.info.Update(func(f *export.TraceFields) {
 			if f.Name == "" {
-				f.Name = name
+				f.Name = rootName
 			}
 		})
 	}

@@ -250,7 +250,7 @@ func traceSummary(tid trace.TraceID, spans, roots []*Span) string {
 }
 
 func spanDetail(s *Span) string {
-	f := &s.Facts
+	f := s.Facts
 	parts := []string{fmt.Sprintf("%8s", fmtDuration(s.EndTime().Sub(s.StartTime())))}
 	if m := f.Model(); m != "" {
 		parts = append(parts, m)

@@ -186,10 +186,9 @@ func (d *Destination) encodeLoop() {
 	var z compressor
 	for spans := range d.inbox {
 		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now()}
-		switch {
-		case d.cfg.Breaker.State() == breaker.Open:
+		if d.cfg.Spool != nil && d.cfg.Breaker.State() == breaker.Open {
 			d.park(b) // keep memory free while the destination is down
-		case !d.queue.TryPush(b):
+		} else if !d.queue.TryPush(b) {
 			d.park(b)
 		}
 		d.encoding.Add(-1)
@@ -209,7 +208,11 @@ func (d *Destination) sendLoop() {
 		}
 		done, err := d.cfg.Breaker.Allow()
 		if err != nil {
-			d.park(b)
+			if d.cfg.Spool == nil && !d.draining.Load() {
+				d.queue.PushFront(b) // memory only: keep it first in line
+			} else {
+				d.park(b)
+			}
 			d.spillQueue()
 			if d.draining.Load() {
 				return
@@ -363,7 +366,10 @@ func (d *Destination) park(b *Batch) {
 		return
 	}
 	if d.cfg.Spool == nil {
-		d.c.drop(DropNoSpool, b.Spans)
+		// Memory only: wait in the queue while the budget allows.
+		if d.draining.Load() || !d.queue.TryPush(b) {
+			d.c.drop(DropNoSpool, b.Spans)
+		}
 		return
 	}
 	if err := d.cfg.Spool.Append(b.Data, b.Spans); err != nil {
@@ -461,7 +467,7 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 	}
 	stop()
 	for b := d.queue.Pop(); b != nil; b = d.queue.Pop() {
-		d.park(b)
+		d.park(b) // draining: spooled, or counted as dropped without a spool
 	}
 	if d.cfg.Spool != nil {
 		_ = d.cfg.Spool.Close()

@@ -26,7 +26,7 @@ func recordSpans(t testing.TB, res *resource.Resource, fn func(trace.TracerProvi
 	fn(tp)
 	var out []*Span
 	for _, s := range rec.Ended() {
-		out = append(out, &Span{ReadOnlySpan: s})
+		out = append(out, &Span{ReadOnlySpan: s, Facts: &Facts{}})
 	}
 	return out
 }

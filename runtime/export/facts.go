@@ -58,10 +58,10 @@ func (f *Facts) IsModelCall() bool {
 	return false
 }
 
-// DeriveFacts reads s's GenAI facts and prices its usage with prices (which
-// may be nil: no cost).
-func DeriveFacts(s *Span, prices *pricing.Table) {
-	f := &s.Facts
+// DeriveFacts reads s's GenAI facts into f, sets s.Facts to f, and prices
+// the usage with prices (which may be nil: no cost).
+func DeriveFacts(s *Span, f *Facts, prices *pricing.Table) {
+	s.Facts = f
 	for _, kv := range s.Attributes() {
 		readFact(f, kv)
 	}

@@ -69,7 +69,7 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 		hasSystem = hasSystem || kv.Key == genai.LegacySystem
 		dst = append(dst, kv)
 	}
-	f := &s.Facts
+	f := s.Facts
 	if f.Provider != "" && !hasSystem {
 		dst = append(dst, genai.LegacySystem.String(f.Provider))
 	}
@@ -136,7 +136,7 @@ func legacyRequestType(op string) string {
 // tools and workflows are entities; the local root of a trace is its
 // workflow.
 func traceloopEntity(s *Span) (kind, name string) {
-	f := &s.Facts
+	f := s.Facts
 	switch f.Operation {
 	case genai.OpInvokeAgent, genai.OpCreateAgent:
 		return "agent", f.AgentName

@@ -95,7 +95,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			dst = append(dst, kv)
 		}
 	}
-	f := &s.Facts
+	f := s.Facts
 	if !hasType {
 		dst = append(dst, genai.LangfuseObservationType.String(observationType(f)))
 	}

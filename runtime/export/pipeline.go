@@ -36,6 +36,9 @@ type PipelineConfig struct {
 	MaxPending int
 	// Prices estimate cost; nil disables cost estimation.
 	Prices *pricing.Table
+	// Resolve, when set, attaches trace-level facts to each span before
+	// its GenAI facts are derived. It runs in the pipeline's goroutine.
+	Resolve func(*Span)
 	Logger *slog.Logger
 }
 
@@ -150,8 +153,12 @@ func (p *Pipeline) dispatch() {
 		for start := 0; start < len(spans); start += p.cfg.MaxBatch {
 			chunk := spans[start:min(start+p.cfg.MaxBatch, len(spans))]
 			batch := make([]*Span, len(chunk))
+			facts := make([]Facts, len(chunk))
 			for i := range chunk {
-				DeriveFacts(&chunk[i], p.cfg.Prices)
+				if p.cfg.Resolve != nil {
+					p.cfg.Resolve(&chunk[i])
+				}
+				DeriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 				batch[i] = &chunk[i]
 			}
 			for _, c := range p.consumers {

@@ -15,8 +15,9 @@ type Span struct {
 	sdktrace.ReadOnlySpan
 	// Trace holds what is known of the span's whole trace. It may be nil.
 	Trace *TraceInfo
-	// Facts is filled by the pipeline before destinations see the span.
-	Facts Facts
+	// Facts is filled by the pipeline, off the caller's path, before any
+	// consumer sees the span.
+	Facts *Facts
 }
 
 // TraceFields are the trace-level facts every span of a trace carries to
