@@ -344,7 +344,7 @@ func (e *Encoder) appendValue(v attribute.Value) {
 		// Types added to the attribute package later are sent as strings
 		// rather than lost.
 		e.b = protowire.AppendTag(e.b, fAnyString, protowire.BytesType)
-		e.b = protowire.AppendString(e.b, v.Emit())
+		e.b = protowire.AppendString(e.b, v.String())
 	}
 }
 

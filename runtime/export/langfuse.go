@@ -79,9 +79,9 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	for _, kv := range s.Attributes() {
 		switch {
 		case kv.Key == genai.InputMessages || kv.Key == genai.ToolCallArguments:
-			input = kv.Value.Emit()
+			input = kv.Value.String()
 		case kv.Key == genai.OutputMessages || kv.Key == genai.ToolCallResult:
-			output = kv.Value.Emit()
+			output = kv.Value.String()
 		case kv.Key == genai.CompletionStartTime:
 			dst = append(dst, genai.LangfuseCompletionStartTime.String(kv.Value.AsString()))
 		case isUsageKey(kv.Key):
