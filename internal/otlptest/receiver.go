@@ -36,6 +36,7 @@ const (
 	Hang                  // accept the connection, never answer
 	Slow                  // answer 200 after Delay
 	TooLarge              // 413 for requests of more than MaxSpans spans
+	Discard               // 200 without decoding: a remote destination's cost, for benchmarks
 )
 
 // Span is one received span with its context.
@@ -83,6 +84,7 @@ type Receiver struct {
 	requests   []Request
 	seen       map[string]int
 	hangs      chan struct{}
+	discarded  int64
 	arrived    chan struct{}
 }
 
@@ -201,6 +203,14 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		status = http.StatusTooManyRequests
 	case Reject:
 		status = http.StatusBadRequest
+	case Discard:
+		n, _ := io.Copy(io.Discard, req.Body)
+		r.mu.Lock()
+		r.discarded += n
+		r.requests = append(r.requests, Request{Time: time.Now(), Path: req.URL.Path, Status: status})
+		r.mu.Unlock()
+		w.WriteHeader(status)
+		return
 	case Slow:
 		select {
 		case <-time.After(delay):
