@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/genaitrace/genaitrace/generator"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `usage: genaitrace-gen [flags]
+
+Generates OpenTelemetry GenAI tracing wrappers (NewTraced<Interface>) for the
+interfaces a mapping file names. Run it from go generate in the package the
+wrappers belong in:
+
+	//go:generate go tool genaitrace-gen -config ../annotations.yaml
+
+Flags:
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("genaitrace-gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var opts generator.Options
+	var tags string
+	var debug, version bool
+	fs.StringVar(&opts.Mapping, "config", "annotations.yaml", "the mapping `file`, e.g. -config ../annotations.yaml")
+	fs.StringVar(&opts.Dir, "dir", ".", "the `directory` of the package to generate into, e.g. -dir ./llm")
+	fs.BoolVar(&opts.All, "all", false, "generate every package of the mapping in one load, e.g. from the module root")
+	fs.StringVar(&tags, "tags", "", "build `tags` for loading packages, comma-separated, e.g. -tags integration")
+	fs.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 with a diff if a generated file is out of date (for CI)")
+	fs.BoolVar(&debug, "debug", false, "print the resolved model to stderr")
+	fs.BoolVar(&version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "genaitrace-gen: unexpected arguments %q; the mapping is given with -config\n", fs.Args())
+		fs.Usage()
+		return 2
+	}
+	if version {
+		fmt.Fprintln(stdout, "genaitrace-gen", generator.Version)
+		return 0
+	}
+	if tags != "" {
+		opts.Tags = strings.Split(tags, ",")
+	}
+	if debug {
+		opts.Debug = stderr
+	}
+	rep, err := generator.Run(context.Background(), opts)
+	if rep != nil {
+		for _, path := range rep.Stale {
+			fmt.Fprintf(stderr, "genaitrace-gen: %s is out of date; run go generate\n%s", path, rep.Diffs[path])
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		var usageErr *generator.UsageError
+		if errors.As(err, &usageErr) {
+			return 2
+		}
+		return 1
+	}
+	if len(rep.Stale) > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,395 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Pos is a position in the mapping file.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Mapping is a parsed annotations.yaml.
+type Mapping struct {
+	File     string
+	Hash     string // sha256 of the file, hex
+	Packages []*PackageSpec
+}
+
+// PackageSpec is the wrappers generated into one package.
+type PackageSpec struct {
+	Path     string // import path
+	Pos      Pos
+	Output   string // file name, default genaitrace_gen.go
+	Build    string // //go:build expression for the output, optional
+	Wrappers []*WrapperSpec
+}
+
+// WrapperSpec configures one wrapper.
+type WrapperSpec struct {
+	Name     string // the wrapped interface's name in the output package; wrapper is Traced<Name>
+	Pos      Pos
+	Type     string // what is wrapped: "" (Name here), "import/path.Iface" or "*import/path.Type"
+	TypePos  Pos
+	Defaults MethodSpec
+	Methods  []*MethodSpec
+}
+
+// MethodSpec configures one method, or the defaults of all methods.
+type MethodSpec struct {
+	Name      string
+	Pos       Pos
+	Skip      bool
+	SpanName  *Value
+	Operation *Value
+	Provider  *Value
+	Kind      *Value
+	Fields    map[string]*Value
+}
+
+// Value is a mapping value: a path, or a constant.
+type Value struct {
+	Pos   Pos
+	Text  string // the path or the constant as written
+	Const bool
+	Path  path
+	// Messages' parts, relative to each element of Path.
+	Role, Content, FinishReason *Value
+}
+
+// ParseMapping parses annotations.yaml. Every error is reported, each as
+// file:line:col: what is wrong, and how to fix it.
+func ParseMapping(file string, data []byte) (*Mapping, error) {
+	sum := sha256.Sum256(data)
+	m := &Mapping{File: file, Hash: hex.EncodeToString(sum[:])}
+	p := &parser{file: file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, p.yamlError(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%s:1:1: the mapping is empty; want a top-level packages: key (see annotations.yaml in genaitrace's repository)", file)
+	}
+	root := doc.Content[0]
+	p.mapping(root, "the top level", []string{"packages"}, func(key string, k, v *yaml.Node) {
+		p.eachEntry(v, "packages", func(k, v *yaml.Node) { m.Packages = append(m.Packages, p.pkg(k, v)) })
+	})
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	return m, nil
+}
+
+type parser struct {
+	file string
+	errs []error
+}
+
+func (p *parser) pos(n *yaml.Node) Pos { return Pos{p.file, n.Line, n.Column} }
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s: "+format, append([]any{p.pos(n)}, args...)...))
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (p *parser) yamlError(err error) error {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%s:%s:1: %s (the file is not valid YAML)", p.file, m[1], m[2])
+	}
+	return fmt.Errorf("%s:1:1: %s (the file is not valid YAML)", p.file, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// mapping walks a mapping node, rejecting unknown keys with the list of
+// known ones.
+func (p *parser) mapping(n *yaml.Node, where string, known []string, fn func(key string, k, v *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s must be a mapping of keys to values, not %s", where, kindName(n))
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case seen[k.Value]:
+			p.errorf(k, "%s: key %q appears twice; keep one", where, k.Value)
+			continue
+		case known != nil && !slices.Contains(known, k.Value):
+			p.errorf(k, "%s: unknown key %q%s (known keys: %s)", where, k.Value, suggest(k.Value, known), strings.Join(known, ", "))
+			continue
+		}
+		seen[k.Value] = true
+		fn(k.Value, k, v)
+	}
+}
+
+// eachEntry walks a mapping whose keys are names (packages, wrappers,
+// methods).
+func (p *parser) eachEntry(n *yaml.Node, where string, fn func(k, v *yaml.Node)) {
+	p.mapping(n, where, nil, func(_ string, k, v *yaml.Node) { fn(k, v) })
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the scalar %q", n.Value)
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a mapping"
+}
+
+func (p *parser) scalar(n *yaml.Node, where string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		p.errorf(n, "%s must be a single value, not %s", where, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *parser) pkg(k, v *yaml.Node) *PackageSpec {
+	ps := &PackageSpec{Path: k.Value, Pos: p.pos(k), Output: "genaitrace_gen.go"}
+	if !validImportPath(ps.Path) {
+		p.errorf(k, "%q is not an import path; want the import path of the package the wrappers are generated into, such as example.com/app/llm", ps.Path)
+	}
+	where := "package " + ps.Path
+	p.mapping(v, where, []string{"output", "build", "wrappers"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "output":
+			if s, ok := p.scalar(v, where+": output"); ok {
+				if !strings.HasSuffix(s, ".go") || strings.ContainsAny(s, `/\`) || strings.HasSuffix(s, "_test.go") {
+					p.errorf(v, "output %q must be a .go file name in the package directory, not a path or a test file, such as genaitrace_gen.go", s)
+				}
+				ps.Output = s
+			}
+		case "build":
+			if s, ok := p.scalar(v, where+": build"); ok {
+				ps.Build = s
+			}
+		case "wrappers":
+			p.eachEntry(v, where+": wrappers", func(k, v *yaml.Node) { ps.Wrappers = append(ps.Wrappers, p.wrapper(k, v)) })
+		}
+	})
+	return ps
+}
+
+func validImportPath(s string) bool {
+	if s == "" || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.Contains(s, "//") {
+		return false
+	}
+	return !strings.ContainsAny(s, " \t\\:*?\"<>|")
+}
+
+var methodKeys = func() []string {
+	keys := []string{"skip", "span_name", "operation", "provider", "kind"}
+	return append(keys, fieldOrder...)
+}()
+
+func (p *parser) wrapper(k, v *yaml.Node) *WrapperSpec {
+	w := &WrapperSpec{Name: k.Value, Pos: p.pos(k)}
+	if !isIdent(w.Name) {
+		p.errorf(k, "wrapper %q: the key must be a Go identifier, the interface's name (or the name of the interface to emit for a concrete type)", w.Name)
+	}
+	where := w.Name
+	keys := append([]string{"type", "methods"}, methodKeys[1:]...) // no skip at interface level
+	p.mapping(v, where, keys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "type":
+			if s, ok := p.scalar(v, where+": type"); ok {
+				w.Type, w.TypePos = s, p.pos(v)
+			}
+		case "methods":
+			p.eachEntry(v, where+": methods", func(k, v *yaml.Node) {
+				ms := &MethodSpec{Name: k.Value, Pos: p.pos(k)}
+				if !isIdent(ms.Name) {
+					p.errorf(k, "%s: method %q is not a Go identifier", where, ms.Name)
+				}
+				p.method(v, where+"."+ms.Name, ms, methodKeys)
+				w.Methods = append(w.Methods, ms)
+			})
+		default:
+			p.methodKey(key, v, where, &w.Defaults)
+		}
+	})
+	return w
+}
+
+func (p *parser) method(n *yaml.Node, where string, ms *MethodSpec, known []string) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // "Method:" with nothing: defaults only
+	}
+	p.mapping(n, where, known, func(key string, k, v *yaml.Node) { p.methodKey(key, v, where, ms) })
+}
+
+func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpec) {
+	where += ": " + key
+	switch key {
+	case "skip":
+		if s, ok := p.scalar(v, where); ok {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				p.errorf(v, "%s: %q is not a boolean; want true or false", where, s)
+			}
+			ms.Skip = b
+		}
+	case "span_name", "provider":
+		if s, ok := p.scalar(v, where); ok {
+			val := &Value{Pos: p.pos(v), Text: s, Const: true}
+			if key == "span_name" {
+				ms.SpanName = val
+			} else {
+				ms.Provider = val
+			}
+		}
+	case "operation":
+		if s, ok := p.scalar(v, where); ok {
+			if _, ok := operations[s]; !ok {
+				p.errorf(v, "%s: unknown operation %q%s (known: %s)", where, s, suggest(s, sortedKeys(operations)), strings.Join(sortedKeys(operations), ", "))
+			}
+			ms.Operation = &Value{Pos: p.pos(v), Text: s, Const: true}
+		}
+	case "kind":
+		if s, ok := p.scalar(v, where); ok {
+			if _, ok := spanKinds[s]; !ok {
+				p.errorf(v, "%s: unknown span kind %q (known: %s)", where, s, strings.Join(sortedKeys(spanKinds), ", "))
+			}
+			ms.Kind = &Value{Pos: p.pos(v), Text: s, Const: true}
+		}
+	default:
+		if ms.Fields == nil {
+			ms.Fields = map[string]*Value{}
+		}
+		if val := p.value(v, where, fields[key]); val != nil {
+			ms.Fields[key] = val
+		}
+	}
+}
+
+// value parses a field's value: a path, {const: literal}, or for messages
+// {path: ..., role: ..., content: ..., finish_reason: ...}.
+func (p *parser) value(n *yaml.Node, where string, f field) *Value {
+	if n.Kind == yaml.ScalarNode {
+		return p.pathValue(n, where)
+	}
+	known := []string{"const"}
+	if f.typ == typeMessages {
+		known = []string{"const", "path", "role", "content", "finish_reason"}
+	}
+	val := &Value{Pos: p.pos(n)}
+	var ok bool
+	p.mapping(n, where, known, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "const":
+			if s, okS := p.scalar(v, where+": const"); okS {
+				val.Text, val.Const, val.Pos, ok = s, true, p.pos(v), true
+			}
+		case "path":
+			if pv := p.pathValue(v, where+": path"); pv != nil {
+				val.Text, val.Path, val.Pos, ok = pv.Text, pv.Path, pv.Pos, true
+			}
+		case "role":
+			val.Role = p.partValue(v, where+": role")
+		case "content":
+			val.Content = p.partValue(v, where+": content")
+		case "finish_reason":
+			val.FinishReason = p.partValue(v, where+": finish_reason")
+		}
+	})
+	if !ok {
+		if n.Kind == yaml.MappingNode {
+			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.typ == typeMessages])
+		}
+		return nil
+	}
+	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil) {
+		p.errorf(n, "%s: const cannot have role, content or finish_reason", where)
+	}
+	if !val.Const && val.Content == nil && (val.Role != nil || val.FinishReason != nil) {
+		p.errorf(n, "%s: role and finish_reason need content, the path of each message's text", where)
+	}
+	return val
+}
+
+func (p *parser) pathValue(n *yaml.Node, where string) *Value {
+	s, ok := p.scalar(n, where)
+	if !ok {
+		return nil
+	}
+	pth, err := parsePath(s)
+	if err != nil {
+		p.errorf(n, "%s: %q: %v", where, s, err)
+		return nil
+	}
+	return &Value{Pos: p.pos(n), Text: s, Path: pth}
+}
+
+// partValue is a message part: a path relative to each message, or a
+// constant.
+func (p *parser) partValue(n *yaml.Node, where string) *Value {
+	if n.Kind == yaml.MappingNode {
+		return p.value(n, where, field{typ: typeString})
+	}
+	return p.pathValue(n, where)
+}
+
+func isIdent(s string) bool {
+	id, rest := splitIdent(s)
+	return id != "" && rest == "" && !(s[0] >= '0' && s[0] <= '9')
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// suggest returns `; did you mean "x"?` for a near miss.
+func suggest(got string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(got, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

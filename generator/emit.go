@@ -1,0 +1,624 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"go/types"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// Packages the generated code uses besides those of the wrapped types.
+const (
+	pkgTrace     = "go.opentelemetry.io/otel/trace"
+	pkgAttribute = "go.opentelemetry.io/otel/attribute"
+	pkgCodes     = "go.opentelemetry.io/otel/codes"
+	pkgGenai     = "github.com/genaitrace/genaitrace/runtime/genai"
+	pkgContext   = "context"
+)
+
+var fixedImports = map[string]string{
+	pkgTrace: "trace", pkgAttribute: "attribute", pkgCodes: "codes", pkgGenai: "genai", pkgContext: "context",
+}
+
+// emitter renders one unit (one output file).
+type emitter struct {
+	u       *unit
+	f       *jen.File
+	imports map[string]string // path → name in this file
+}
+
+// render produces the formatted Go source of u.
+func render(u *unit, header []string) ([]byte, error) {
+	e := &emitter{u: u, imports: map[string]string{}}
+	e.f = jen.NewFilePathName(u.pkg.Path(), u.pkg.Name())
+	for _, h := range header {
+		e.f.HeaderComment(h)
+	}
+	e.nameImports()
+	for _, w := range u.wrappers {
+		e.wrapper(w)
+	}
+	var buf bytes.Buffer
+	if err := e.f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("generator: rendering %s: %w (a bug in genaitrace-gen; please report it with the mapping)", u.spec.Output, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// nameImports picks every import's name: the package's own name unless it
+// is taken by a declaration of the package, a parameter or result of a
+// wrapped method, or another import; then name2, name3, ... Imports yield,
+// user names stay.
+func (e *emitter) nameImports() {
+	taken := map[string]bool{}
+	scope := e.u.pkg.Scope()
+	for _, n := range scope.Names() {
+		taken[n] = true
+	}
+	pkgs := map[string]*types.Package{}
+	for _, w := range e.u.wrappers {
+		taken[w.typeName], taken[w.ctorName] = true, true
+		for _, m := range w.methods {
+			collectPackages(m.sig, pkgs)
+			for _, v := range append(slices.Clone(m.params), m.results...) {
+				taken[v.name] = true
+			}
+		}
+		if w.typeParams != nil {
+			for i := range w.typeParams.Len() {
+				collectPackages(w.typeParams.At(i).Constraint(), pkgs)
+				taken[w.typeParams.At(i).Obj().Name()] = true
+			}
+		}
+		if w.ifacePkg != nil {
+			pkgs[w.ifacePkg.Path()] = w.ifacePkg
+		}
+	}
+	delete(pkgs, e.u.pkg.Path())
+	paths := make([]string, 0, len(pkgs)+len(fixedImports))
+	names := map[string]string{}
+	for p, pkg := range pkgs {
+		paths = append(paths, p)
+		names[p] = pkg.Name()
+	}
+	for p, n := range fixedImports {
+		if _, ok := names[p]; !ok {
+			paths = append(paths, p)
+			names[p] = n
+		}
+	}
+	slices.Sort(paths)
+	s := newScope(taken)
+	for _, p := range paths {
+		name := s.fresh(names[p])
+		e.imports[p] = name
+		if name == names[p] {
+			e.f.ImportName(p, name)
+		} else {
+			e.f.ImportAlias(p, name)
+		}
+	}
+}
+
+func (e *emitter) wrapper(w *wrapper) {
+	var tparams, targs []jen.Code
+	if w.typeParams != nil {
+		tparams, targs = typeParamsCode(w.typeParams), typeArgsCode(w.typeParams)
+	}
+	iface := e.ifaceCode(w)
+	if len(targs) > 0 {
+		iface = jen.Add(iface).Types(targs...)
+	}
+	self := jen.Id(w.typeName)
+	if len(targs) > 0 {
+		self = self.Types(targs...)
+	}
+
+	if w.emitIface != nil {
+		e.f.Commentf("%s is the exported method set of %s, so it can be wrapped and replaced.", w.spec.Name, w.concrete)
+		methods := make([]jen.Code, 0, w.emitIface.NumMethods())
+		for i := range w.emitIface.NumMethods() {
+			fn := w.emitIface.Method(i)
+			methods = append(methods, jen.Id(fn.Name()).Add(signatureCode(fn.Type().(*types.Signature))))
+		}
+		e.f.Type().Id(w.spec.Name).Interface(methods...)
+		e.f.Line()
+	}
+
+	inner, tracer := e.fieldNames(w)
+	e.f.Commentf("%s records an OpenTelemetry GenAI span for every call to the %s it wraps.", w.typeName, w.spec.Name)
+	e.f.Type().Id(w.typeName).Types(tparams...).Struct(
+		jen.Id(inner).Add(iface),
+		jen.Id(tracer).Qual(pkgTrace, "Tracer"),
+	)
+	e.f.Line()
+	e.f.Commentf("%s wraps inner. Spans go to the global TracerProvider unless an option names another.", w.ctorName)
+	e.f.Func().Id(w.ctorName).Types(tparams...).Params(
+		jen.Id("inner").Add(iface),
+		jen.Id("opts").Op("...").Qual(pkgGenai, "Option"),
+	).Op("*").Add(self).Block(
+		jen.Return(jen.Op("&").Add(self.Clone()).Values(jen.Dict{
+			jen.Id(inner):  jen.Id("inner"),
+			jen.Id(tracer): jen.Qual(pkgGenai, "NewTracer").Call(jen.Id("opts").Op("...")),
+		})),
+	)
+	e.f.Line()
+	if len(tparams) > 0 {
+		e.f.Func().Id("_").Types(tparams...).Params().Block(
+			jen.Var().Id("_").Add(iface).Op("=").Parens(jen.Op("*").Add(self.Clone())).Parens(jen.Nil()),
+		)
+	} else {
+		e.f.Var().Id("_").Add(iface).Op("=").Parens(jen.Op("*").Add(self.Clone())).Parens(jen.Nil())
+	}
+	e.f.Line()
+	recv := e.receiverName(w)
+	for _, m := range w.methods {
+		me := &methodEmitter{e: e, w: w, m: m, recv: recv, inner: inner, tracer: tracer}
+		if m.skip {
+			e.f.Commentf("%s calls the wrapped %s's %s without a span.", m.name, w.spec.Name, m.name)
+		} else {
+			e.f.Commentf("%s calls the wrapped %s's %s in a span.", m.name, w.spec.Name, m.name)
+		}
+		e.f.Func().Params(jen.Id(recv).Op("*").Add(self.Clone())).Id(m.name).
+			ParamsFunc(me.params).Add(me.resultTypes()).BlockFunc(me.body)
+		e.f.Line()
+	}
+}
+
+func (e *emitter) ifaceCode(w *wrapper) *jen.Statement {
+	if w.ifacePkg == nil {
+		return jen.Id(w.spec.Name)
+	}
+	return jen.Qual(w.ifacePkg.Path(), w.ifaceName)
+}
+
+// fieldNames picks the wrapper's field names, yielding to methods of the
+// same name.
+func (e *emitter) fieldNames(w *wrapper) (inner, tracer string) {
+	s := newScope()
+	for _, m := range w.methods {
+		s.reserve(m.name)
+	}
+	return s.fresh("inner"), s.fresh("tracer")
+}
+
+// receiverName picks a receiver name no parameter or result uses.
+func (e *emitter) receiverName(w *wrapper) string {
+	s := newScope(e.importNames())
+	for _, m := range w.methods {
+		for _, v := range append(slices.Clone(m.params), m.results...) {
+			s.reserve(v.name)
+		}
+	}
+	if w.typeParams != nil {
+		for i := range w.typeParams.Len() {
+			s.reserve(w.typeParams.At(i).Obj().Name())
+		}
+	}
+	return s.fresh("w")
+}
+
+func (e *emitter) importNames() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range e.imports {
+		m[n] = true
+	}
+	return m
+}
+
+// methodEmitter renders one method.
+type methodEmitter struct {
+	e                   *emitter
+	w                   *wrapper
+	m                   *method
+	recv, inner, tracer string
+	s                   *scope
+}
+
+func (me *methodEmitter) params(g *jen.Group) {
+	sig := me.m.sig
+	for i, v := range me.m.params {
+		t := sig.Params().At(i).Type()
+		if v.variadic {
+			g.Id(v.name).Op("...").Add(typeCode(t.(*types.Slice).Elem()))
+			continue
+		}
+		g.Id(v.name).Add(typeCode(t))
+	}
+}
+
+func (me *methodEmitter) resultTypes() jen.Code {
+	res := me.m.sig.Results()
+	switch res.Len() {
+	case 0:
+		return jen.Null()
+	case 1:
+		return typeCode(res.At(0).Type())
+	}
+	types := make([]jen.Code, res.Len())
+	for i := range types {
+		types[i] = typeCode(res.At(i).Type())
+	}
+	return jen.Params(types...)
+}
+
+func (me *methodEmitter) call(ctxName string) *jen.Statement {
+	args := make([]jen.Code, len(me.m.params))
+	for i, v := range me.m.params {
+		switch {
+		case i == me.m.ctx && ctxName != "":
+			args[i] = jen.Id(ctxName)
+		case v.variadic:
+			args[i] = jen.Id(v.name).Op("...")
+		default:
+			args[i] = jen.Id(v.name)
+		}
+	}
+	return jen.Id(me.recv).Dot(me.inner).Dot(me.m.name).Call(args...)
+}
+
+func (me *methodEmitter) body(g *jen.Group) {
+	m := me.m
+	me.s = newScope(me.e.importNames())
+	me.s.reserve(me.recv)
+	for _, v := range append(slices.Clone(m.params), m.results...) {
+		me.s.reserve(v.name)
+	}
+	if me.w.typeParams != nil {
+		for i := range me.w.typeParams.Len() {
+			me.s.reserve(me.w.typeParams.At(i).Obj().Name())
+		}
+	}
+	if m.skip {
+		if len(m.results) == 0 {
+			g.Add(me.call(""))
+		} else {
+			g.Return(me.call(""))
+		}
+		return
+	}
+
+	// Before the call: the span name and the request attributes.
+	name := me.spanName(g)
+	attrs, n := me.s.fresh("attrs"), me.s.fresh("n")
+	fixed := me.fixedAttrs()
+	size := len(fixed) + len(m.before)
+	g.Var().Id(attrs).Index(jen.Lit(size)).Qual(pkgAttribute, "KeyValue")
+	for i, kv := range fixed {
+		g.Id(attrs).Index(jen.Lit(i)).Op("=").Add(kv)
+	}
+	g.Id(n).Op(":=").Lit(len(fixed))
+	me.attrList(g, m.before, attrs, n)
+
+	ctx, span := me.s.fresh("ctx"), me.s.fresh("span")
+	parent := jen.Qual(pkgContext, "Background").Call()
+	if m.ctx >= 0 {
+		parent = jen.Id(m.params[m.ctx].name)
+	}
+	ctxOut := jen.Id("_")
+	if m.ctx >= 0 {
+		ctxOut = jen.Id(ctx)
+	} else {
+		ctx = ""
+	}
+	g.List(ctxOut, jen.Id(span)).Op(":=").Id(me.recv).Dot(me.tracer).Dot("Start").Call(parent, name,
+		jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind])),
+		jen.Qual(pkgTrace, "WithAttributes").Call(jen.Id(attrs).Index(jen.Empty(), jen.Id(n)).Op("...")))
+	g.Defer().Id(span).Dot("End").Call()
+
+	// The call.
+	results := make([]jen.Code, len(m.results))
+	for i, v := range m.results {
+		results[i] = jen.Id(v.name)
+	}
+	if len(results) == 0 {
+		g.Add(me.call(ctx))
+	} else {
+		g.List(results...).Op(":=").Add(me.call(ctx))
+	}
+	if m.err >= 0 {
+		errName := m.results[m.err].name
+		g.If(jen.Id(errName).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+			g.Id(span).Dot("SetStatus").Call(jen.Qual(pkgCodes, "Error"), jen.Id(errName).Dot("Error").Call())
+			g.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(
+				jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Id(errName), jen.Lit(m.errType))))
+			g.Return(results...)
+		})
+	}
+	// After the call: the response attributes.
+	if len(m.after) > 0 {
+		out, k := me.s.fresh("out"), me.s.fresh("k")
+		g.Var().Id(out).Index(jen.Lit(len(m.after))).Qual(pkgAttribute, "KeyValue")
+		g.Id(k).Op(":=").Lit(0)
+		me.attrList(g, m.after, out, k)
+		g.If(jen.Id(k).Op(">").Lit(0)).Block(
+			jen.Id(span).Dot("SetAttributes").Call(jen.Id(out).Index(jen.Empty(), jen.Id(k)).Op("...")))
+	}
+	if len(results) > 0 {
+		g.Return(results...)
+	}
+}
+
+// fixedAttrs are the operation and provider, known at generation time.
+func (me *methodEmitter) fixedAttrs() []jen.Code {
+	var out []jen.Code
+	if me.m.op != "span" {
+		out = append(out, jen.Qual(pkgGenai, "OperationName").Dot("String").Call(jen.Lit(me.m.op)))
+	}
+	if me.m.provider != "" {
+		out = append(out, jen.Qual(pkgGenai, "ProviderName").Dot("String").Call(jen.Lit(me.m.provider)))
+	}
+	return out
+}
+
+// spanName returns the span name expression, declaring what it needs.
+func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
+	m := me.m
+	switch {
+	case m.spanName != "":
+		return jen.Lit(m.spanName)
+	case m.op == "span":
+		return jen.Lit(me.w.spec.Name + "." + m.name)
+	case m.nameFrom == nil || slices.Index(m.after, m.nameFrom) >= 0:
+		return jen.Lit(m.op)
+	case m.nameFrom.root == nil:
+		return jen.Lit(m.op + " " + m.nameFrom.konst)
+	}
+	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(m.nameFrom.field.key, "request_"), "_name"))
+	g.Var().Id(v).String()
+	me.access(g, jen.Id(m.nameFrom.root.name), true, m.nameFrom.chain, func(g *jen.Group, x *jen.Statement) {
+		g.Id(v).Op("=").Add(me.convert(m.nameFrom, x))
+	})
+	m.nameFrom.nameVar = v
+	return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(v))
+}
+
+// attrList emits the attributes of list into arr, counting in n. Content
+// is recorded only when content capture is on.
+func (me *methodEmitter) attrList(g *jen.Group, list []*attr, arr, n string) {
+	var content []*attr
+	for _, a := range list {
+		if a.field.typ == typeMessages || a.field.typ == typeText {
+			content = append(content, a)
+			continue
+		}
+		me.attr(g, a, arr, n)
+	}
+	if len(content) > 0 {
+		g.If(jen.Qual(pkgGenai, "CaptureContent").Call()).BlockFunc(func(g *jen.Group) {
+			for _, a := range content {
+				me.attr(g, a, arr, n)
+			}
+		})
+	}
+}
+
+func (me *methodEmitter) set(g *jen.Group, arr, n string, kv jen.Code) {
+	g.Id(arr).Index(jen.Id(n)).Op("=").Add(kv)
+	g.Id(n).Op("++")
+}
+
+func (me *methodEmitter) key(a *attr) *jen.Statement { return jen.Qual(pkgGenai, a.field.attr) }
+
+func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
+	key := me.key(a)
+	switch {
+	case a.nameVar != "":
+		g.If(jen.Id(a.nameVar).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(a.nameVar))),
+			jen.Id(n).Op("++"))
+	case a.root == nil:
+		me.set(g, arr, n, me.constKV(a))
+	case a.field.typ == typeMessages:
+		me.messages(g, a, arr, n)
+	case a.each >= 0:
+		list := me.s.fresh("list")
+		g.Var().Id(list).Index().String()
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			g.Id(list).Op("=").Append(jen.Id(list), me.convert(a, x))
+		})
+		g.If(jen.Len(jen.Id(list)).Op(">").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(jen.Id(list))),
+			jen.Id(n).Op("++"))
+	default:
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			me.leaf(g, a, x, arr, n)
+		})
+	}
+}
+
+func (me *methodEmitter) constKV(a *attr) jen.Code {
+	key := me.key(a)
+	switch a.field.typ {
+	case typeInt:
+		v, _ := strconv.ParseFloat(a.konst, 64)
+		return key.Dot("Int64").Call(jen.Lit(int64(v)))
+	case typeFloat:
+		v, _ := strconv.ParseFloat(a.konst, 64)
+		return key.Dot("Float64").Call(jen.Lit(v))
+	case typeBool:
+		return key.Dot("Bool").Call(jen.Lit(a.konst == "true"))
+	case typeStrings:
+		return key.Dot("StringSlice").Call(jen.Index().String().Values(jen.Lit(a.konst)))
+	case typeMessages:
+		return key.Dot("String").Call(jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(a.field.role), jen.Lit(a.konst)))
+	}
+	return key.Dot("String").Call(jen.Lit(a.konst))
+}
+
+// leaf records a single value at the end of a path.
+func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n string) {
+	key := me.key(a)
+	val := me.convert(a, x)
+	switch a.field.typ {
+	case typeString, typeText:
+		s := me.s.fresh("s")
+		g.If(jen.Id(s).Op(":=").Add(val), jen.Id(s).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(s))),
+			jen.Id(n).Op("++"))
+	case typeInt:
+		me.set(g, arr, n, key.Dot("Int64").Call(val))
+	case typeFloat:
+		me.set(g, arr, n, key.Dot("Float64").Call(val))
+	case typeBool:
+		me.set(g, arr, n, key.Dot("Bool").Call(val))
+	case typeStrings:
+		me.set(g, arr, n, key.Dot("StringSlice").Call(val))
+	}
+}
+
+// convert renders the conversion of a leaf value to the attribute's type.
+func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
+	switch {
+	case a.length:
+		return jen.Int64().Call(jen.Len(x))
+	}
+	switch a.conv {
+	case convString, convBytes:
+		if types.Identical(a.leaf, types.Typ[types.String]) {
+			return x
+		}
+		return jen.String().Call(x)
+	case convStringer:
+		return x.Clone().Dot("String").Call()
+	case convInt:
+		if types.Identical(a.leaf, types.Typ[types.Int64]) {
+			return x
+		}
+		return jen.Int64().Call(x)
+	case convFloat:
+		if types.Identical(a.leaf, types.Typ[types.Float64]) {
+			return x
+		}
+		return jen.Float64().Call(x)
+	case convBool:
+		if types.Identical(a.leaf, types.Typ[types.Bool]) {
+			return x
+		}
+		return jen.Bool().Call(x)
+	case convStrings:
+		return x
+	case convOneString:
+		if types.Identical(a.leaf, types.Typ[types.String]) {
+			return jen.Index().String().Values(x)
+		}
+		return jen.Index().String().Values(jen.String().Call(x))
+	case convStringsEl:
+		// Element-wise conversion of []T to []string, inline.
+		return jen.Func().Params().Index().String().BlockFunc(func(g *jen.Group) {
+			out, el := me.s.fresh("strs"), me.s.fresh("el")
+			g.Id(out).Op(":=").Make(jen.Index().String(), jen.Lit(0), jen.Len(x))
+			g.For(jen.List(jen.Id("_"), jen.Id(el)).Op(":=").Range().Add(x.Clone())).Block(
+				jen.Id(out).Op("=").Append(jen.Id(out), jen.String().Call(jen.Id(el))))
+			g.Return(jen.Id(out))
+		}).Call()
+	}
+	return x
+}
+
+// asString converts a string-kind value to string.
+func asString(t types.Type, x *jen.Statement) jen.Code {
+	if types.Identical(t, types.Typ[types.String]) {
+		return x
+	}
+	return jen.String().Call(x)
+}
+
+// messages records a message list: one text message, or one per element
+// with its role, content and finish reason.
+func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
+	key := me.key(a)
+	if a.content == nil && a.each < 0 {
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(
+					jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(a.field.role), jen.Id(s)))),
+				jen.Id(n).Op("++"))
+		})
+		return
+	}
+	mb := me.s.fresh("msgs")
+	g.Var().Id(mb).Qual(pkgGenai, "Messages")
+	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+		if a.content == nil { // []string: each element is a message's text
+			g.Id(mb).Dot("Add").Call(jen.Lit(a.field.role), me.convert(a, x), jen.Lit(""))
+			return
+		}
+		role, content, finish := me.part(g, a.role, x, "role"), me.part(g, a.content, x, "content"), me.part(g, a.finish, x, "finish")
+		g.Id(mb).Dot("Add").Call(role, content, finish)
+	})
+	g.If(jen.Id(mb).Dot("Len").Call().Op(">").Lit(0)).Block(
+		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(mb).Dot("String").Call())),
+		jen.Id(n).Op("++"))
+}
+
+// part evaluates one message part relative to element x.
+func (me *methodEmitter) part(g *jen.Group, p *attr, x *jen.Statement, name string) jen.Code {
+	switch {
+	case p == nil:
+		return jen.Lit("")
+	case p.root == nil && p.chain == nil:
+		return jen.Lit(p.konst)
+	}
+	v := me.s.fresh(name)
+	g.Var().Id(v).String()
+	me.access(g, x.Clone(), true, p.chain, func(g *jen.Group, y *jen.Statement) {
+		g.Id(v).Op("=").Add(me.convert(p, y))
+	})
+	return jen.Id(v)
+}
+
+// access reaches the end of chain from base and calls leaf with the
+// expression there, inside the nil and length guards and the loop the
+// chain needs. A pure expression (no calls) is re-read; anything else is
+// bound to a variable first.
+func (me *methodEmitter) access(g *jen.Group, base *jen.Statement, pure bool, chain []hop, leaf func(*jen.Group, *jen.Statement)) {
+	if len(chain) == 0 {
+		leaf(g, base)
+		return
+	}
+	h, rest := chain[0], chain[1:]
+	x := base
+	bind := func(cond func(*jen.Statement) *jen.Statement, then func(*jen.Group, *jen.Statement)) {
+		if pure {
+			g.If(cond(x.Clone())).BlockFunc(func(g *jen.Group) { then(g, x.Clone()) })
+			return
+		}
+		v := me.s.fresh("v")
+		g.If(jen.Id(v).Op(":=").Add(x.Clone()), cond(jen.Id(v))).BlockFunc(func(g *jen.Group) { then(g, jen.Id(v)) })
+	}
+	next := func(g *jen.Group, x *jen.Statement) {
+		switch h.kind {
+		case hopField:
+			me.access(g, x.Clone().Dot(h.name), pure, rest, leaf)
+		case hopMethod:
+			me.access(g, x.Clone().Dot(h.name).Call(), false, rest, leaf)
+		case hopIndex:
+			me.access(g, x.Clone().Index(jen.Lit(h.idx)), pure, rest, leaf)
+		case hopDeref:
+			deref := jen.Op("*").Add(x.Clone())
+			if len(rest) > 0 {
+				deref = jen.Parens(deref)
+			}
+			me.access(g, deref, pure, rest, leaf)
+		case hopEach:
+			el := me.s.fresh("el")
+			g.For(jen.List(jen.Id("_"), jen.Id(el)).Op(":=").Range().Add(x.Clone())).BlockFunc(func(g *jen.Group) {
+				me.access(g, jen.Id(el), true, rest, leaf)
+			})
+		}
+	}
+	switch h.guard {
+	case guardNil:
+		bind(func(x *jen.Statement) *jen.Statement { return x.Op("!=").Nil() }, next)
+	case guardLen:
+		bind(func(x *jen.Statement) *jen.Statement { return jen.Len(x).Op(">").Lit(h.idx) }, next)
+	default:
+		next(g, x)
+	}
+}

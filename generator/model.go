@@ -1,0 +1,122 @@
+package generator
+
+import (
+	"go/types"
+)
+
+// The model sits between loading and emitting: everything the emitter
+// needs, resolved and checked against go/types.
+
+// unit is one output file: the wrappers generated into one package.
+type unit struct {
+	spec     *PackageSpec
+	pkg      *types.Package // the output package
+	dir      string         // its directory
+	wrappers []*wrapper
+}
+
+// wrapper is one traced wrapper.
+type wrapper struct {
+	spec *WrapperSpec
+	// iface is the wrapped interface's name, as code in the output package
+	// refers to it: the key, or a qualified name of another package.
+	ifaceName string
+	ifacePkg  *types.Package // package declaring the interface (nil: emitted here)
+	typeName  string         // Traced<Key>
+	ctorName  string         // NewTraced<Key>
+	// emitIface is set for a concrete type: the generator declares the
+	// interface of its exported method set under the key's name.
+	emitIface  *types.Interface
+	concrete   string // "*pkg.Type", for the emitted interface's comment
+	typeParams *types.TypeParamList
+	methods    []*method
+}
+
+// method is one wrapped method.
+type method struct {
+	name     string
+	sig      *types.Signature
+	params   []*variable
+	results  []*variable
+	ctx      int // index of the context.Context parameter, or -1
+	err      int // index of the error result, or -1
+	errType  string
+	skip     bool
+	op       string
+	provider string
+	kind     string
+	spanName string // literal span name, or "" to build it from op and nameFrom
+	nameFrom *attr  // the attribute completing the span name, if any
+	before   []*attr
+	after    []*attr
+}
+
+// variable is a parameter or result with the name the wrapper gives it.
+type variable struct {
+	name     string // in the wrapper; user names are kept
+	mapName  string // as the mapping refers to it
+	typ      types.Type
+	variadic bool
+}
+
+// attr is one attribute to record.
+type attr struct {
+	field  field
+	value  *Value
+	konst  string
+	root   *variable // nil for constants
+	chain  []hop
+	leaf   types.Type // type at the end of chain
+	conv   conversion
+	each   int // index in chain of the [*] hop, or -1
+	length bool
+	// messages: per-element parts
+	role, content, finish *attr
+	// nameVar is set by the emitter when the value was read into a
+	// variable for the span name.
+	nameVar string
+}
+
+// hop is one resolved step of a path.
+type hop struct {
+	kind hopKind
+	name string // field or method
+	idx  int    // index
+	// guard is set when the value before this hop must be checked: a nil
+	// pointer, map or interface, or a too-short slice.
+	guard guardKind
+}
+
+type hopKind int
+
+const (
+	hopField hopKind = iota
+	hopMethod
+	hopIndex
+	hopEach
+	hopDeref // explicit dereference of a pointer leaf
+)
+
+type guardKind int
+
+const (
+	guardNone guardKind = iota
+	guardNil
+	guardLen
+)
+
+// conversion turns the leaf into the attribute's value type.
+type conversion int
+
+const (
+	convNone       conversion = iota
+	convString                // string(x)
+	convStringer              // x.String()
+	convInt                   // int64(x)
+	convFloat                 // float64(x)
+	convBool                  // bool(x)
+	convStrings               // []string as is
+	convStringsEl             // []T with T a string kind: converted element-wise
+	convOneString             // a single string kind: []string{string(x)}
+	convBytes                 // []byte: string(x)
+)

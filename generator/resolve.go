@@ -1,0 +1,633 @@
+package generator
+
+import (
+	"fmt"
+	"go/types"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// resolver type-checks one wrapper's mapping against go/types, collecting
+// every error.
+type resolver struct {
+	out   *types.Package // the output package
+	where string         // "Client.Complete", for messages
+	errs  *[]error
+}
+
+func (r *resolver) errorf(pos Pos, format string, args ...any) {
+	*r.errs = append(*r.errs, fmt.Errorf("%s: %s: "+format, append([]any{pos, r.where}, args...)...))
+}
+
+// buildMethod resolves one interface method and its mapping.
+func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, errs *[]error) *method {
+	sig := fn.Type().(*types.Signature)
+	m := &method{name: fn.Name(), sig: sig, ctx: -1, err: -1}
+	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs}
+	m.params = variables(sig.Params(), "arg", sig.Variadic())
+	m.results = variables(sig.Results(), "result", false)
+	for i, p := range m.params {
+		if m.ctx < 0 && isContext(p.typ) {
+			m.ctx = i
+		}
+	}
+	if n := len(m.results); n > 0 && isError(m.results[n-1].typ) {
+		m.err = n - 1
+		m.errType = errorTypeName(m.results[n-1].typ, out)
+		m.results[n-1].mapName = "err"
+		if nonErr := n - 1; nonErr == 1 && m.results[0].mapName == "result0" {
+			m.results[0].mapName = "result"
+		}
+	}
+	if len(m.results) == 1 && m.err < 0 && m.results[0].mapName == "result0" {
+		m.results[0].mapName = "result"
+	}
+
+	d := &w.spec.Defaults
+	pick := func(own, def *Value) *Value {
+		if own != nil {
+			return own
+		}
+		return def
+	}
+	var own MethodSpec
+	if spec != nil {
+		own = *spec
+	}
+	m.skip = own.Skip
+	m.op = valueText(pick(own.Operation, d.Operation), "span")
+	m.provider = valueText(pick(own.Provider, d.Provider), "")
+	m.kind = valueText(pick(own.Kind, d.Kind), operations[m.op].kind)
+	m.spanName = valueText(pick(own.SpanName, d.SpanName), "")
+	if m.skip {
+		return m
+	}
+	for _, key := range fieldOrder {
+		v, f := own.Fields[key], fields[key]
+		if v == nil {
+			v = d.Fields[key]
+			// An interface-level path applies where its root exists.
+			if v == nil || (!v.Const && m.lookup(v.Path.root) == nil) {
+				continue
+			}
+		}
+		a := r.resolveAttr(m, v, f)
+		if a == nil {
+			continue
+		}
+		if a.root != nil && a.root.isResult(m) {
+			m.after = append(m.after, a)
+		} else {
+			m.before = append(m.before, a)
+		}
+		if key == operations[m.op].nameFrom {
+			m.nameFrom = a
+		}
+	}
+	return m
+}
+
+func valueText(v *Value, def string) string {
+	if v == nil {
+		return def
+	}
+	return v.Text
+}
+
+func (v *variable) isResult(m *method) bool { return slices.Contains(m.results, v) }
+
+// variables names a tuple's members for the mapping: their Go names, or
+// prefix0, prefix1, ... when unnamed or blank.
+func variables(t *types.Tuple, prefix string, variadic bool) []*variable {
+	out := make([]*variable, t.Len())
+	for i := range out {
+		v := t.At(i)
+		mapName := v.Name()
+		if mapName == "" || mapName == "_" {
+			mapName = prefix + strconv.Itoa(i)
+		}
+		out[i] = &variable{mapName: mapName, typ: v.Type(), variadic: variadic && i == t.Len()-1}
+	}
+	return out
+}
+
+func (m *method) lookup(name string) *variable {
+	for _, v := range m.params {
+		if v.mapName == name {
+			return v
+		}
+	}
+	for _, v := range m.results {
+		if v.mapName == name {
+			return v
+		}
+	}
+	return nil
+}
+
+func (m *method) names() string {
+	var ps, rs []string
+	for _, v := range m.params {
+		ps = append(ps, v.mapName)
+	}
+	for _, v := range m.results {
+		rs = append(rs, v.mapName)
+	}
+	return fmt.Sprintf("parameters: %s; results: %s", orNone(ps), orNone(rs))
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// isContext reports whether t is context.Context (or an alias of it).
+func isContext(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+var errorIface = types.Universe.Lookup("error").Type().Underlying().(*types.Interface)
+
+// isError reports whether t is error or an error type that can be nil:
+// aliases of error, named error interfaces, pointers implementing error.
+func isError(t types.Type) bool {
+	switch u := types.Unalias(t).Underlying().(type) {
+	case *types.Interface:
+		return types.Implements(t, errorIface)
+	case *types.Pointer:
+		_ = u
+		return types.Implements(t, errorIface)
+	}
+	return false
+}
+
+// errorTypeName is the error.type fallback for a statically typed error:
+// the type's name when it is more precise than error.
+func errorTypeName(t types.Type, out *types.Package) string {
+	t = types.Unalias(t)
+	if t == types.Universe.Lookup("error").Type() {
+		return ""
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		if pkg := n.Obj().Pkg(); pkg != nil {
+			return pkg.Name() + "." + n.Obj().Name()
+		}
+	}
+	return ""
+}
+
+// resolveAttr resolves one field's value.
+func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
+	a := &attr{field: f, value: v, each: -1}
+	if v.Const {
+		if f.typ != typeString && f.typ != typeMessages && f.typ != typeText {
+			if _, err := strconv.ParseFloat(v.Text, 64); err != nil && f.typ != typeBool {
+				r.errorf(v.Pos, "%s: const %q is not a number", f.key, v.Text)
+				return nil
+			}
+		}
+		a.konst = v.Text
+		return a
+	}
+	a.root = m.lookup(v.Path.root)
+	if v.Path.rootCall {
+		r.errorf(v.Pos, "%s: %s is a parameter or result, not a method; drop the ()", v.Text, v.Path.root)
+		return nil
+	}
+	if a.root == nil {
+		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.root, m.names())
+		return nil
+	}
+	if a.root.variadic {
+		r.errorf(v.Pos, "%s: %s is variadic; index it like %s[0] after the call's values are known", v.Text, v.Path.root, v.Path.root)
+	}
+	leaf, ok := r.walk(v, v.Path, a.root.typ, &a.chain)
+	if !ok {
+		return nil
+	}
+	a.each = v.Path.eachIndex()
+	if a.each >= 0 {
+		a.each = eachHop(a.chain)
+	}
+	if v.Path.len {
+		t, guard := derefGuard(leaf)
+		if guard {
+			a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Slice, *types.Array, *types.Map, *types.Chan:
+		case *types.Basic:
+			if u.Info()&types.IsString == 0 {
+				r.errorf(v.Pos, "%s: len of %s; want a slice, array, map or string", v.Text, typeName(t))
+				return nil
+			}
+		default:
+			r.errorf(v.Pos, "%s: len of %s; want a slice, array, map or string", v.Text, typeName(t))
+			return nil
+		}
+		a.length = true
+		leaf = types.Typ[types.Int]
+	}
+	if f.typ == typeMessages {
+		return r.resolveMessages(m, a, leaf)
+	}
+	a.leaf = leaf
+	return r.convert(a, f, v)
+}
+
+func eachHop(chain []hop) int {
+	for i, h := range chain {
+		if h.kind == hopEach {
+			return i
+		}
+	}
+	return -1
+}
+
+// convert picks how the leaf becomes the attribute's value, dereferencing
+// a pointer leaf (guarded) first.
+func (r *resolver) convert(a *attr, f field, v *Value) *attr {
+	t, ptr := derefGuard(a.leaf)
+	if ptr && f.typ != typeStrings {
+		a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
+		a.leaf = t
+	}
+	b, _ := types.Unalias(a.leaf).Underlying().(*types.Basic)
+	is := func(info types.BasicInfo) bool { return b != nil && b.Info()&info != 0 }
+	switch f.typ {
+	case typeString, typeText:
+		switch {
+		case is(types.IsString):
+			a.conv = convString
+		case f.typ == typeText && isByteSlice(a.leaf):
+			a.conv = convBytes
+		case hasStringMethod(a.leaf):
+			a.conv = convStringer
+		}
+	case typeInt:
+		if is(types.IsInteger) {
+			a.conv = convInt
+		}
+	case typeFloat:
+		if is(types.IsFloat | types.IsInteger) {
+			a.conv = convFloat
+		}
+	case typeBool:
+		if is(types.IsBoolean) {
+			a.conv = convBool
+		}
+	case typeStrings:
+		a.conv = r.stringsConversion(a)
+	}
+	if a.conv == convNone {
+		r.errorf(v.Pos, "%s: %s: type %s cannot be recorded as %s (%s); %s", f.key, v.Text, typeName(a.leaf), f.attr, f.typ, want(f.typ))
+		return nil
+	}
+	return a
+}
+
+func want(t attrType) string {
+	switch t {
+	case typeString:
+		return "want a string, or a type with a String() string method"
+	case typeText:
+		return "want a string, a []byte, or a type with a String() string method"
+	case typeInt:
+		return "want an integer"
+	case typeFloat:
+		return "want a number"
+	case typeBool:
+		return "want a bool"
+	case typeStrings:
+		return "want a string, a []string, or a path with [*] ending at a string"
+	}
+	return ""
+}
+
+func (r *resolver) stringsConversion(a *attr) conversion {
+	if a.each >= 0 {
+		if isStringKind(a.leaf) {
+			return convString // each element converted
+		}
+		return convNone
+	}
+	if isStringKind(a.leaf) {
+		return convOneString
+	}
+	if s, ok := types.Unalias(a.leaf).Underlying().(*types.Slice); ok && isStringKind(s.Elem()) {
+		if types.Identical(a.leaf, types.NewSlice(types.Typ[types.String])) {
+			return convStrings
+		}
+		return convStringsEl
+	}
+	return convNone
+}
+
+func isStringKind(t types.Type) bool {
+	b, ok := types.Unalias(t).Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
+}
+
+func isByteSlice(t types.Type) bool {
+	s, ok := types.Unalias(t).Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	b, ok := types.Unalias(s.Elem()).Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Byte
+}
+
+func hasStringMethod(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "String")
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	return sig.Params().Len() == 0 && sig.Results().Len() == 1 && isStringKind(sig.Results().At(0).Type()) && fn.Exported()
+}
+
+// derefGuard unwraps one pointer level of a leaf.
+func derefGuard(t types.Type) (types.Type, bool) {
+	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
+		if _, isNamedPtr := types.Unalias(t).(*types.Named); !isNamedPtr {
+			return p.Elem(), true
+		}
+	}
+	return t, false
+}
+
+// walk resolves a path's steps from the root's type, appending hops.
+func (r *resolver) walk(v *Value, p path, t types.Type, chain *[]hop) (types.Type, bool) {
+	done := p.root
+	for _, st := range p.steps {
+		var ok bool
+		t, ok = r.step(v, done, st, t, chain)
+		if !ok {
+			return nil, false
+		}
+		done += st.String()
+	}
+	return t, true
+}
+
+func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
+	switch st.kind {
+	case stepField, stepMethod:
+		return r.selector(v, done, st, t, chain)
+	}
+	// [N] and [*]: through one pointer to a slice or array.
+	guard := guardNone
+	base := t
+	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
+		base = p.Elem()
+		*chain = append(*chain, hop{kind: hopDeref, guard: guardNil})
+	}
+	var elem types.Type
+	switch u := types.Unalias(base).Underlying().(type) {
+	case *types.Slice:
+		elem, guard = u.Elem(), guardLen
+	case *types.Array:
+		elem = u.Elem()
+		if st.kind == stepIndex && int64(st.index) >= u.Len() {
+			r.errorf(v.Pos, "%s: index %d out of range for %s of length %d", v.Text, st.index, typeName(base), u.Len())
+			return nil, false
+		}
+	default:
+		r.errorf(v.Pos, "%s: %s is %s, not a slice or array; %s cannot be indexed", v.Text, done, typeName(base), st)
+		return nil, false
+	}
+	if st.kind == stepEach {
+		*chain = append(*chain, hop{kind: hopEach})
+	} else {
+		*chain = append(*chain, hop{kind: hopIndex, idx: st.index, guard: guard})
+	}
+	return elem, true
+}
+
+// selector resolves .Field or .Method(): through pointers and embedded
+// structs, expanding promoted fields so every pointer on the way is
+// guarded.
+func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
+	obj, index, _ := types.LookupFieldOrMethod(t, true, r.out, st.name)
+	if obj == nil {
+		if obj2, _, _ := types.LookupFieldOrMethod(t, true, nil, st.name); obj2 == nil {
+			r.errorf(v.Pos, "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.name, members(t, st.kind))
+			return nil, false
+		}
+		r.errorf(v.Pos, "%s: %s of type %s is unexported; the wrapper's package cannot read it", v.Text, st.name, typeName(deref(t)))
+		return nil, false
+	}
+	switch o := obj.(type) {
+	case *types.Var:
+		if st.kind == stepMethod {
+			r.errorf(v.Pos, "%s: %s is a field of %s, not a method; drop the ()", v.Text, st.name, typeName(deref(t)))
+			return nil, false
+		}
+		// Walk the embedded fields the selector goes through.
+		cur := t
+		for _, i := range index {
+			guard := guardNone
+			if _, ok := types.Unalias(cur).Underlying().(*types.Pointer); ok {
+				guard = guardNil
+				cur = cur.Underlying().(*types.Pointer).Elem()
+			}
+			fv := types.Unalias(cur).Underlying().(*types.Struct).Field(i)
+			*chain = append(*chain, hop{kind: hopField, name: fv.Name(), guard: guard})
+			cur = fv.Type()
+		}
+		return o.Type(), true
+	case *types.Func:
+		if st.kind == stepField {
+			r.errorf(v.Pos, "%s: %s is a method of %s; call it: %s()", v.Text, st.name, typeName(deref(t)), st.name)
+			return nil, false
+		}
+		sig := o.Type().(*types.Signature)
+		if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+			r.errorf(v.Pos, "%s: method %s of %s takes %d argument(s) and returns %d value(s); want a method with no arguments and one result", v.Text, st.name, typeName(deref(t)), sig.Params().Len(), sig.Results().Len())
+			return nil, false
+		}
+		guard := guardNone
+		switch types.Unalias(t).Underlying().(type) {
+		case *types.Pointer, *types.Interface:
+			guard = guardNil
+		}
+		*chain = append(*chain, hop{kind: hopMethod, name: st.name, guard: guard})
+		return sig.Results().At(0).Type(), true
+	}
+	return nil, false
+}
+
+func kindWord(st step) string {
+	if st.kind == stepMethod {
+		return "method"
+	}
+	return "field"
+}
+
+func deref(t types.Type) types.Type {
+	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+// members lists what a type offers in place of a missing field or method.
+func members(t types.Type, kind stepKind) string {
+	var names []string
+	if kind == stepMethod {
+		ms := types.NewMethodSet(types.NewPointer(deref(t)))
+		for i := range ms.Len() {
+			if fn := ms.At(i).Obj(); fn.Exported() {
+				names = append(names, fn.Name()+"()")
+			}
+		}
+		if len(names) == 0 {
+			return "it has no exported methods"
+		}
+		return "methods: " + strings.Join(names, ", ")
+	}
+	seen := map[string]bool{}
+	var visit func(t types.Type, depth int)
+	visit = func(t types.Type, depth int) {
+		s, ok := types.Unalias(deref(t)).Underlying().(*types.Struct)
+		if !ok || depth > 4 {
+			return
+		}
+		for i := range s.NumFields() {
+			f := s.Field(i)
+			if f.Exported() && !seen[f.Name()] {
+				seen[f.Name()] = true
+				names = append(names, f.Name())
+			}
+			if f.Embedded() {
+				visit(f.Type(), depth+1)
+			}
+		}
+	}
+	visit(t, 0)
+	if len(names) == 0 {
+		if _, ok := types.Unalias(deref(t)).Underlying().(*types.Struct); !ok {
+			return fmt.Sprintf("it is %s, not a struct", kindOf(deref(t)))
+		}
+		return "it has no exported fields"
+	}
+	return "fields: " + strings.Join(names, ", ")
+}
+
+func kindOf(t types.Type) string {
+	switch types.Unalias(t).Underlying().(type) {
+	case *types.Interface:
+		return "an interface; call one of its methods"
+	case *types.Basic:
+		return "a " + t.Underlying().String()
+	case *types.Slice:
+		return "a slice; index it with [N] or [*]"
+	case *types.Map:
+		return "a map"
+	}
+	return t.Underlying().String()
+}
+
+// typeName renders a type for messages without package paths.
+func typeName(t types.Type) string {
+	return types.TypeString(t, func(*types.Package) string { return "" })
+}
+
+// resolveMessages resolves an input/output/system_instructions mapping:
+// a string, a []string, or a list of messages with role and content paths
+// relative to each element.
+func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
+	v := a.value
+	if v.Content == nil {
+		a.leaf = leaf
+		t, ptr := derefGuard(leaf)
+		if ptr {
+			a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
+			a.leaf = t
+		}
+		switch {
+		case a.each >= 0 && isStringKind(a.leaf):
+			a.conv = convString
+		case a.each < 0 && isStringKind(a.leaf):
+			a.conv = convOneString
+		default:
+			if s, ok := types.Unalias(a.leaf).Underlying().(*types.Slice); ok && isStringKind(s.Elem()) && a.each < 0 {
+				a.chain = append(a.chain, hop{kind: hopEach})
+				a.each = len(a.chain) - 1
+				a.leaf = s.Elem()
+				a.conv = convString
+				return a
+			}
+			r.errorf(v.Pos, "%s: %s: type %s cannot be recorded as messages; want a string, a []string, or {path: ..., role: ..., content: ...} for a list of messages", a.field.key, v.Text, typeName(a.leaf))
+			return nil
+		}
+		return a
+	}
+	// A list of messages: iterate unless the path already has [*].
+	elem := leaf
+	if a.each < 0 {
+		base := leaf
+		if p, ok := types.Unalias(leaf).Underlying().(*types.Pointer); ok {
+			base = p.Elem()
+			a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
+		}
+		switch u := types.Unalias(base).Underlying().(type) {
+		case *types.Slice:
+			elem = u.Elem()
+		case *types.Array:
+			elem = u.Elem()
+		default:
+			r.errorf(v.Pos, "%s: %s is %s; messages with content need a slice or array of messages", a.field.key, v.Text, typeName(leaf))
+			return nil
+		}
+		a.chain = append(a.chain, hop{kind: hopEach})
+		a.each = len(a.chain) - 1
+	}
+	a.leaf = elem
+	part := func(pv *Value, key string, def string) *attr {
+		if pv == nil {
+			if def == "" {
+				return nil
+			}
+			return &attr{konst: def, field: field{key: key, typ: typeString}, each: -1}
+		}
+		if pv.Const {
+			return &attr{konst: pv.Text, value: pv, field: field{key: key, typ: typeString}, each: -1}
+		}
+		pa := &attr{field: field{key: a.field.key + "." + key, typ: typeString}, value: pv, each: -1}
+		// The part's root names a field or method of the element.
+		first := step{kind: stepField, name: pv.Path.root}
+		if pv.Path.rootCall {
+			first.kind = stepMethod
+		}
+		steps := append([]step{first}, pv.Path.steps...)
+		var chain []hop
+		t := elem
+		done := "each element"
+		for _, st := range steps {
+			var ok bool
+			t, ok = r.step(pv, done, st, t, &chain)
+			if !ok {
+				return nil
+			}
+			done += st.String()
+		}
+		pa.chain, pa.leaf = chain, t
+		return r.convert(pa, field{key: pa.field.key, attr: a.field.attr, typ: typeString}, pv)
+	}
+	a.role = part(v.Role, "role", a.field.role)
+	a.content = part(v.Content, "content", "")
+	a.finish = part(v.FinishReason, "finish_reason", "")
+	if (v.Role != nil && a.role == nil) || a.content == nil || (v.FinishReason != nil && a.finish == nil) {
+		return nil
+	}
+	return a
+}
