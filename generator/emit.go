@@ -467,7 +467,13 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 	case typeBool:
 		me.set(g, arr, n, key.Dot("Bool").Call(val))
 	case typeStrings:
-		me.set(g, arr, n, key.Dot("StringSlice").Call(val))
+		if a.conv == convOneString {
+			me.set(g, arr, n, key.Dot("StringSlice").Call(val))
+			return
+		}
+		g.If(jen.Len(x.Clone()).Op(">").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(val)),
+			jen.Id(n).Op("++"))
 	}
 }
 
@@ -575,50 +581,84 @@ func (me *methodEmitter) part(g *jen.Group, p *attr, x *jen.Statement, name stri
 
 // access reaches the end of chain from base and calls leaf with the
 // expression there, inside the nil and length guards and the loop the
-// chain needs. A pure expression (no calls) is re-read; anything else is
-// bound to a variable first.
+// chain needs. Guards on a pure expression (no calls) are gathered into one
+// condition; an expression with a call is bound to a variable first, so
+// nothing is evaluated twice.
 func (me *methodEmitter) access(g *jen.Group, base *jen.Statement, pure bool, chain []hop, leaf func(*jen.Group, *jen.Statement)) {
+	me.accessIf(g, base, pure, chain, leaf, nil)
+}
+
+func (me *methodEmitter) accessIf(g *jen.Group, x *jen.Statement, pure bool, chain []hop, leaf func(*jen.Group, *jen.Statement), conds []jen.Code) {
+	// flush emits the gathered conditions around body.
+	flush := func(body func(*jen.Group)) {
+		if len(conds) == 0 {
+			body(g)
+			return
+		}
+		cond := jen.Add(conds[0])
+		for _, c := range conds[1:] {
+			cond = cond.Op("&&").Add(c)
+		}
+		g.If(cond).BlockFunc(body)
+	}
 	if len(chain) == 0 {
-		leaf(g, base)
+		flush(func(g *jen.Group) { leaf(g, x) })
 		return
 	}
 	h, rest := chain[0], chain[1:]
-	x := base
-	bind := func(cond func(*jen.Statement) *jen.Statement, then func(*jen.Group, *jen.Statement)) {
-		if pure {
-			g.If(cond(x.Clone())).BlockFunc(func(g *jen.Group) { then(g, x.Clone()) })
-			return
+	guard := func(x *jen.Statement) jen.Code {
+		switch h.guard {
+		case guardNil:
+			return x.Clone().Op("!=").Nil()
+		case guardLen:
+			return jen.Len(x.Clone()).Op(">").Lit(h.idx)
 		}
-		v := me.s.fresh("v")
-		g.If(jen.Id(v).Op(":=").Add(x.Clone()), cond(jen.Id(v))).BlockFunc(func(g *jen.Group) { then(g, jen.Id(v)) })
+		return nil
 	}
-	next := func(g *jen.Group, x *jen.Statement) {
+	step := func(g *jen.Group, x *jen.Statement, pure bool, conds []jen.Code) {
 		switch h.kind {
 		case hopField:
-			me.access(g, x.Clone().Dot(h.name), pure, rest, leaf)
+			me.accessIf(g, x.Clone().Dot(h.name), pure, rest, leaf, conds)
 		case hopMethod:
-			me.access(g, x.Clone().Dot(h.name).Call(), false, rest, leaf)
+			me.accessIf(g, x.Clone().Dot(h.name).Call(), false, rest, leaf, conds)
 		case hopIndex:
-			me.access(g, x.Clone().Index(jen.Lit(h.idx)), pure, rest, leaf)
+			me.accessIf(g, x.Clone().Index(jen.Lit(h.idx)), pure, rest, leaf, conds)
 		case hopDeref:
 			deref := jen.Op("*").Add(x.Clone())
 			if len(rest) > 0 {
 				deref = jen.Parens(deref)
 			}
-			me.access(g, deref, pure, rest, leaf)
+			me.accessIf(g, deref, pure, rest, leaf, conds)
 		case hopEach:
 			el := me.s.fresh("el")
-			g.For(jen.List(jen.Id("_"), jen.Id(el)).Op(":=").Range().Add(x.Clone())).BlockFunc(func(g *jen.Group) {
-				me.access(g, jen.Id(el), true, rest, leaf)
-			})
+			write := func(g *jen.Group) {
+				g.For(jen.List(jen.Id("_"), jen.Id(el)).Op(":=").Range().Add(x.Clone())).BlockFunc(func(g *jen.Group) {
+					me.accessIf(g, jen.Id(el), true, rest, leaf, nil)
+				})
+			}
+			if len(conds) == 0 {
+				write(g)
+				return
+			}
+			cond := jen.Add(conds[0])
+			for _, c := range conds[1:] {
+				cond = cond.Op("&&").Add(c)
+			}
+			g.If(cond).BlockFunc(write)
 		}
 	}
-	switch h.guard {
-	case guardNil:
-		bind(func(x *jen.Statement) *jen.Statement { return x.Op("!=").Nil() }, next)
-	case guardLen:
-		bind(func(x *jen.Statement) *jen.Statement { return jen.Len(x).Op(">").Lit(h.idx) }, next)
+	switch c := guard(x); {
+	case c == nil:
+		step(g, x, pure, conds)
+	case pure:
+		step(g, x, pure, append(slices.Clone(conds), c))
 	default:
-		next(g, x)
+		// Bind the call's result once, under the conditions so far.
+		flush(func(g *jen.Group) {
+			v := me.s.fresh("v")
+			g.If(jen.Id(v).Op(":=").Add(x.Clone()), guard(jen.Id(v))).BlockFunc(func(g *jen.Group) {
+				step(g, jen.Id(v), true, nil)
+			})
+		})
 	}
 }
