@@ -70,7 +70,9 @@ type Value struct {
 }
 
 // ParseMapping parses annotations.yaml. Every error is reported, each as
-// file:line:col: what is wrong, and how to fix it.
+// file:line:col: what is wrong, and how to fix it. Unless the file is not
+// YAML at all, the mapping is returned with the errors, without the parts
+// in error, so later checks can report their errors too.
 func ParseMapping(file string, data []byte) (*Mapping, error) {
 	sum := sha256.Sum256(data)
 	m := &Mapping{File: file, Hash: hex.EncodeToString(sum[:])}
@@ -86,10 +88,7 @@ func ParseMapping(file string, data []byte) (*Mapping, error) {
 	p.mapping(root, "the top level", []string{"packages"}, func(key string, k, v *yaml.Node) {
 		p.eachEntry(v, "packages", func(k, v *yaml.Node) { m.Packages = append(m.Packages, p.pkg(k, v)) })
 	})
-	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
-	}
-	return m, nil
+	return m, errors.Join(p.errs...)
 }
 
 type parser struct {
@@ -127,7 +126,11 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, fn func(key
 			p.errorf(k, "%s: key %q appears twice; keep one", where, k.Value)
 			continue
 		case known != nil && !slices.Contains(known, k.Value):
-			p.errorf(k, "%s: unknown key %q%s (known keys: %s)", where, k.Value, suggest(k.Value, known), strings.Join(known, ", "))
+			if hint := suggest(k.Value, known); hint != "" {
+				p.errorf(k, "%s: unknown key %q%s", where, k.Value, hint)
+			} else {
+				p.errorf(k, "%s: unknown key %q (known keys: %s)", where, k.Value, strings.Join(known, ", "))
+			}
 			continue
 		}
 		seen[k.Value] = true

@@ -123,9 +123,13 @@ func (e *emitter) wrapper(w *wrapper) {
 		methods := make([]jen.Code, 0, w.emitIface.NumMethods())
 		for i := range w.emitIface.NumMethods() {
 			fn := w.emitIface.Method(i)
-			methods = append(methods, jen.Id(fn.Name()).Add(signatureCode(fn.Type().(*types.Signature))))
+			methods = append(methods, jen.Id(fn.Name()).Add(namedSignatureCode(fn.Type().(*types.Signature))))
 		}
 		e.f.Type().Id(w.spec.Name).Interface(methods...)
+		e.f.Line()
+		// The SDK type must keep satisfying the interface: a changed SDK
+		// fails here, at compile time, not at the call.
+		e.f.Var().Id("_").Id(w.spec.Name).Op("=").Parens(jen.Op("*").Add(jen.Qual(w.concretePkg.Path(), w.concreteName))).Parens(jen.Nil())
 		e.f.Line()
 	}
 

@@ -1,6 +1,12 @@
 package generator
 
-import "sort"
+import (
+	"sort"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
 
 // attrType is the OpenTelemetry attribute type a mapping key records.
 type attrType int
@@ -24,8 +30,9 @@ func (t attrType) String() string {
 
 // field is one mapping key: the attribute it records and its type.
 type field struct {
-	key  string // YAML key
-	attr string // attribute key constant in runtime/genai
+	key  string        // YAML key
+	attr string        // attribute key constant in runtime/genai
+	name attribute.Key // the attribute itself
 	typ  attrType
 	// role is the default role of messages (input: user; output: assistant).
 	role string
@@ -34,43 +41,43 @@ type field struct {
 // fields are the mapping keys a method (or an interface, as a default)
 // may set.
 var fields = map[string]field{
-	"request_model":         {attr: "RequestModel", typ: typeString},
-	"response_model":        {attr: "ResponseModel", typ: typeString},
-	"response_id":           {attr: "ResponseID", typ: typeString},
-	"input_tokens":          {attr: "UsageInputTokens", typ: typeInt},
-	"output_tokens":         {attr: "UsageOutputTokens", typ: typeInt},
-	"cache_read_tokens":     {attr: "UsageCacheReadInputTokens", typ: typeInt},
-	"cache_creation_tokens": {attr: "UsageCacheCreationInputTokens", typ: typeInt},
-	"reasoning_tokens":      {attr: "UsageReasoningOutputTokens", typ: typeInt},
-	"finish_reasons":        {attr: "ResponseFinishReasons", typ: typeStrings},
-	"temperature":           {attr: "RequestTemperature", typ: typeFloat},
-	"top_p":                 {attr: "RequestTopP", typ: typeFloat},
-	"top_k":                 {attr: "RequestTopK", typ: typeFloat},
-	"max_tokens":            {attr: "RequestMaxTokens", typ: typeInt},
-	"frequency_penalty":     {attr: "RequestFrequencyPenalty", typ: typeFloat},
-	"presence_penalty":      {attr: "RequestPresencePenalty", typ: typeFloat},
-	"stop_sequences":        {attr: "RequestStopSequences", typ: typeStrings},
-	"seed":                  {attr: "RequestSeed", typ: typeInt},
-	"choice_count":          {attr: "RequestChoiceCount", typ: typeInt},
-	"stream":                {attr: "RequestStream", typ: typeBool},
-	"output_type":           {attr: "OutputType", typ: typeString},
-	"tool_name":             {attr: "ToolName", typ: typeString},
-	"tool_call_id":          {attr: "ToolCallID", typ: typeString},
-	"tool_description":      {attr: "ToolDescription", typ: typeString},
-	"tool_type":             {attr: "ToolType", typ: typeString},
-	"agent_name":            {attr: "AgentName", typ: typeString},
-	"agent_id":              {attr: "AgentID", typ: typeString},
-	"agent_description":     {attr: "AgentDescription", typ: typeString},
-	"workflow_name":         {attr: "WorkflowName", typ: typeString},
-	"conversation_id":       {attr: "ConversationID", typ: typeString},
-	"server_address":        {attr: "ServerAddress", typ: typeString},
-	"server_port":           {attr: "ServerPort", typ: typeInt},
-	"embedding_dimensions":  {attr: "EmbeddingsDimensionCount", typ: typeInt},
-	"input":                 {attr: "InputMessages", typ: typeMessages, role: "user"},
-	"output":                {attr: "OutputMessages", typ: typeMessages, role: "assistant"},
-	"system_instructions":   {attr: "SystemInstructions", typ: typeMessages, role: "system"},
-	"tool_arguments":        {attr: "ToolCallArguments", typ: typeText},
-	"tool_result":           {attr: "ToolCallResult", typ: typeText},
+	"request_model":         {attr: "RequestModel", name: genai.RequestModel, typ: typeString},
+	"response_model":        {attr: "ResponseModel", name: genai.ResponseModel, typ: typeString},
+	"response_id":           {attr: "ResponseID", name: genai.ResponseID, typ: typeString},
+	"input_tokens":          {attr: "UsageInputTokens", name: genai.UsageInputTokens, typ: typeInt},
+	"output_tokens":         {attr: "UsageOutputTokens", name: genai.UsageOutputTokens, typ: typeInt},
+	"cache_read_tokens":     {attr: "UsageCacheReadInputTokens", name: genai.UsageCacheReadInputTokens, typ: typeInt},
+	"cache_creation_tokens": {attr: "UsageCacheCreationInputTokens", name: genai.UsageCacheCreationInputTokens, typ: typeInt},
+	"reasoning_tokens":      {attr: "UsageReasoningOutputTokens", name: genai.UsageReasoningOutputTokens, typ: typeInt},
+	"finish_reasons":        {attr: "ResponseFinishReasons", name: genai.ResponseFinishReasons, typ: typeStrings},
+	"temperature":           {attr: "RequestTemperature", name: genai.RequestTemperature, typ: typeFloat},
+	"top_p":                 {attr: "RequestTopP", name: genai.RequestTopP, typ: typeFloat},
+	"top_k":                 {attr: "RequestTopK", name: genai.RequestTopK, typ: typeFloat},
+	"max_tokens":            {attr: "RequestMaxTokens", name: genai.RequestMaxTokens, typ: typeInt},
+	"frequency_penalty":     {attr: "RequestFrequencyPenalty", name: genai.RequestFrequencyPenalty, typ: typeFloat},
+	"presence_penalty":      {attr: "RequestPresencePenalty", name: genai.RequestPresencePenalty, typ: typeFloat},
+	"stop_sequences":        {attr: "RequestStopSequences", name: genai.RequestStopSequences, typ: typeStrings},
+	"seed":                  {attr: "RequestSeed", name: genai.RequestSeed, typ: typeInt},
+	"choice_count":          {attr: "RequestChoiceCount", name: genai.RequestChoiceCount, typ: typeInt},
+	"stream":                {attr: "RequestStream", name: genai.RequestStream, typ: typeBool},
+	"output_type":           {attr: "OutputType", name: genai.OutputType, typ: typeString},
+	"tool_name":             {attr: "ToolName", name: genai.ToolName, typ: typeString},
+	"tool_call_id":          {attr: "ToolCallID", name: genai.ToolCallID, typ: typeString},
+	"tool_description":      {attr: "ToolDescription", name: genai.ToolDescription, typ: typeString},
+	"tool_type":             {attr: "ToolType", name: genai.ToolType, typ: typeString},
+	"agent_name":            {attr: "AgentName", name: genai.AgentName, typ: typeString},
+	"agent_id":              {attr: "AgentID", name: genai.AgentID, typ: typeString},
+	"agent_description":     {attr: "AgentDescription", name: genai.AgentDescription, typ: typeString},
+	"workflow_name":         {attr: "WorkflowName", name: genai.WorkflowName, typ: typeString},
+	"conversation_id":       {attr: "ConversationID", name: genai.ConversationID, typ: typeString},
+	"server_address":        {attr: "ServerAddress", name: genai.ServerAddress, typ: typeString},
+	"server_port":           {attr: "ServerPort", name: genai.ServerPort, typ: typeInt},
+	"embedding_dimensions":  {attr: "EmbeddingsDimensionCount", name: genai.EmbeddingsDimensionCount, typ: typeInt},
+	"input":                 {attr: "InputMessages", name: genai.InputMessages, typ: typeMessages, role: "user"},
+	"output":                {attr: "OutputMessages", name: genai.OutputMessages, typ: typeMessages, role: "assistant"},
+	"system_instructions":   {attr: "SystemInstructions", name: genai.SystemInstructions, typ: typeMessages, role: "system"},
+	"tool_arguments":        {attr: "ToolCallArguments", name: genai.ToolCallArguments, typ: typeText},
+	"tool_result":           {attr: "ToolCallResult", name: genai.ToolCallResult, typ: typeText},
 }
 
 func init() {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -60,22 +62,46 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("cannot read the mapping: %w; pass -config path/to/annotations.yaml", err)}
 	}
-	mapping, err := ParseMapping(displayPath(opts.Mapping), data)
-	if err != nil {
-		return nil, err
+	mapping, parseErr := ParseMapping(displayPath(opts.Mapping), data)
+	if mapping == nil {
+		return nil, parseErr
 	}
 	specs, dirs, names, err := selectPackages(ctx, opts, mapping)
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(parseErr, err)
 	}
 	units, err := load(ctx, opts, specs, dirs, names)
-	if err != nil {
-		return nil, err
+	if err = errors.Join(parseErr, err); err != nil {
+		return nil, sortErrors(err)
 	}
 	if opts.Debug != nil {
 		dump(opts.Debug, units)
 	}
 	return write(opts, mapping, units)
+}
+
+// sortErrors orders a joined error's lines by file, line and column, so a
+// mapping's mistakes read top to bottom.
+func sortErrors(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	key := func(s string) (string, int, int) {
+		parts := strings.SplitN(s, ":", 4)
+		if len(parts) < 4 {
+			return s, 0, 0
+		}
+		line, err1 := strconv.Atoi(parts[1])
+		col, err2 := strconv.Atoi(parts[2])
+		if err1 != nil || err2 != nil {
+			return s, 0, 0
+		}
+		return parts[0], line, col
+	}
+	slices.SortStableFunc(lines, func(a, b string) int {
+		fa, la, ca := key(a)
+		fb, lb, cb := key(b)
+		return cmp.Or(strings.Compare(fa, fb), cmp.Compare(la, lb), cmp.Compare(ca, cb))
+	})
+	return errors.New(strings.Join(lines, "\n"))
 }
 
 // displayPath shortens the mapping's path for messages when it is under
@@ -305,6 +331,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, e
 			return fail(pos, "*%s has no exported methods to wrap", name)
 		}
 		w.emitIface, w.concrete = iface, "*"+src.Name()+"."+name
+		w.concretePkg, w.concreteName = src, name
 		if clash := u.pkg.Scope().Lookup(ws.Name); clash != nil {
 			return fail(ws.Pos, "the interface %s to emit for %s is already declared in %s; choose another key", ws.Name, ref, u.pkg.Path())
 		}

@@ -93,6 +93,16 @@ func writeFile(t testing.TB, path, data string) {
 	}
 }
 
+// tags are the build tags a case's "tags" file lists.
+func (c *goldenCase) tags() []string {
+	for _, f := range c.archive.Files {
+		if f.Name == "tags" {
+			return strings.Fields(string(f.Data))
+		}
+	}
+	return nil
+}
+
 // want returns the archive's want section named name, if any.
 func (c *goldenCase) want(name string) ([]byte, bool) {
 	for _, f := range c.archive.Files {
@@ -121,7 +131,7 @@ func TestGolden(t *testing.T) {
 	m := newGoldenModule(t)
 	for _, c := range m.cases {
 		t.Run(c.name, func(t *testing.T) {
-			rep, err := Run(context.Background(), Options{Mapping: filepath.Join(c.dir, "annotations.yaml"), Dir: c.dir, All: true})
+			rep, err := Run(context.Background(), Options{Mapping: filepath.Join(c.dir, "annotations.yaml"), Dir: c.dir, All: true, Tags: c.tags()})
 			got := map[string][]byte{}
 			if err != nil {
 				got["errors.txt"] = []byte(strings.ReplaceAll(err.Error(), c.dir+string(filepath.Separator), "") + "\n")
@@ -171,6 +181,11 @@ func TestGolden(t *testing.T) {
 	t.Run("compile and behaviour", func(t *testing.T) {
 		goCmd(t, m.dir, "vet", "./...")
 		goCmd(t, m.dir, "test", "-count=1", "./...")
+		for _, c := range m.cases {
+			if tags := c.tags(); len(tags) > 0 {
+				goCmd(t, m.dir, "vet", "-tags="+strings.Join(tags, ","), "./"+c.name+"/...")
+			}
+		}
 	})
 }
 

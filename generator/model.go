@@ -26,10 +26,12 @@ type wrapper struct {
 	ctorName  string         // NewTraced<Key>
 	// emitIface is set for a concrete type: the generator declares the
 	// interface of its exported method set under the key's name.
-	emitIface  *types.Interface
-	concrete   string // "*pkg.Type", for the emitted interface's comment
-	typeParams *types.TypeParamList
-	methods    []*method
+	emitIface    *types.Interface
+	concrete     string // "*pkg.Type", for the emitted interface's comment
+	concretePkg  *types.Package
+	concreteName string
+	typeParams   *types.TypeParamList
+	methods      []*method
 }
 
 // method is one wrapped method.
@@ -109,14 +111,14 @@ const (
 type conversion int
 
 const (
-	convNone       conversion = iota
-	convString                // string(x)
-	convStringer              // x.String()
-	convInt                   // int64(x)
-	convFloat                 // float64(x)
-	convBool                  // bool(x)
-	convStrings               // []string as is
-	convStringsEl             // []T with T a string kind: converted element-wise
-	convOneString             // a single string kind: []string{string(x)}
-	convBytes                 // []byte: string(x)
+	convNone      conversion = iota
+	convString               // string(x)
+	convStringer             // x.String()
+	convInt                  // int64(x)
+	convFloat                // float64(x)
+	convBool                 // bool(x)
+	convStrings              // []string as is
+	convStringsEl            // []T with T a string kind: converted element-wise
+	convOneString            // a single string kind: []string{string(x)}
+	convBytes                // []byte: string(x)
 )

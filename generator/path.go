@@ -23,8 +23,8 @@ type path struct {
 	text     string
 	root     string
 	rootCall bool // root() : only valid for message parts, relative to an element
-	steps []step
-	len   bool // wrapped in len(...)
+	steps    []step
+	len      bool // wrapped in len(...)
 }
 
 type stepKind int

@@ -3,6 +3,9 @@ package generator
 import (
 	"fmt"
 	"go/types"
+
+	"go.opentelemetry.io/otel/attribute"
+
 	"slices"
 	"strconv"
 	"strings"
@@ -205,9 +208,6 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.root, m.names())
 		return nil
 	}
-	if a.root.variadic {
-		r.errorf(v.Pos, "%s: %s is variadic; index it like %s[0] after the call's values are known", v.Text, v.Path.root, v.Path.root)
-	}
 	leaf, ok := r.walk(v, v.Path, a.root.typ, &a.chain)
 	if !ok {
 		return nil
@@ -287,7 +287,7 @@ func (r *resolver) convert(a *attr, f field, v *Value) *attr {
 		a.conv = r.stringsConversion(a)
 	}
 	if a.conv == convNone {
-		r.errorf(v.Pos, "%s: %s: type %s cannot be recorded as %s (%s); %s", f.key, v.Text, typeName(a.leaf), f.attr, f.typ, want(f.typ))
+		r.errorf(v.Pos, "%s: type %s cannot be recorded as %s (%s) by %s; %s", v.Text, typeName(a.leaf), f.name, f.typ, f.key, want(f.typ))
 		return nil
 	}
 	return a
@@ -566,7 +566,7 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 				a.conv = convString
 				return a
 			}
-			r.errorf(v.Pos, "%s: %s: type %s cannot be recorded as messages; want a string, a []string, or {path: ..., role: ..., content: ...} for a list of messages", a.field.key, v.Text, typeName(a.leaf))
+			r.errorf(v.Pos, "%s: type %s cannot be recorded as messages by %s; want a string, a []string, or {path: ..., role: ..., content: ...} for a list of messages", v.Text, typeName(a.leaf), a.field.key)
 			return nil
 		}
 		return a
@@ -585,7 +585,7 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 		case *types.Array:
 			elem = u.Elem()
 		default:
-			r.errorf(v.Pos, "%s: %s is %s; messages with content need a slice or array of messages", a.field.key, v.Text, typeName(leaf))
+			r.errorf(v.Pos, "%s: type %s is not a list; %s with content: needs a slice or array of messages", v.Text, typeName(leaf), a.field.key)
 			return nil
 		}
 		a.chain = append(a.chain, hop{kind: hopEach})
@@ -621,7 +621,7 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 			done += st.String()
 		}
 		pa.chain, pa.leaf = chain, t
-		return r.convert(pa, field{key: pa.field.key, attr: a.field.attr, typ: typeString}, pv)
+		return r.convert(pa, field{key: pa.field.key, attr: a.field.attr, name: a.field.name + " " + attribute.Key(key), typ: typeString}, pv)
 	}
 	a.role = part(v.Role, "role", a.field.role)
 	a.content = part(v.Content, "content", "")

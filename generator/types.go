@@ -130,6 +130,42 @@ func signatureCode(sig *types.Signature) *jen.Statement {
 	return s
 }
 
+// namedSignatureCode renders a signature keeping its parameter names
+// when every parameter has a distinct, non-blank one.
+func namedSignatureCode(sig *types.Signature) *jen.Statement {
+	params := sig.Params()
+	seen := map[string]bool{}
+	for i := range params.Len() {
+		n := params.At(i).Name()
+		if n == "" || n == "_" || seen[n] {
+			return signatureCode(sig)
+		}
+		seen[n] = true
+	}
+	list := make([]jen.Code, params.Len())
+	for i := range list {
+		t := params.At(i).Type()
+		if sig.Variadic() && i == len(list)-1 {
+			list[i] = jen.Id(params.At(i).Name()).Op("...").Add(typeCode(t.(*types.Slice).Elem()))
+			continue
+		}
+		list[i] = jen.Id(params.At(i).Name()).Add(typeCode(t))
+	}
+	results := jen.Null()
+	switch sig.Results().Len() {
+	case 0:
+	case 1:
+		results.Add(typeCode(sig.Results().At(0).Type()))
+	default:
+		rs := make([]jen.Code, sig.Results().Len())
+		for i := range rs {
+			rs[i] = typeCode(sig.Results().At(i).Type())
+		}
+		results.Params(rs...)
+	}
+	return jen.Params(list...).Add(results)
+}
+
 // typeParamsCode renders type parameters with their constraints, for
 // declarations: [T any, K comparable].
 func typeParamsCode(tps *types.TypeParamList) []jen.Code {

@@ -47,7 +47,7 @@ func header(m *Mapping, u *unit) []string {
 		fmt.Sprintf("Source: %s (sha256 %s).", src, m.Hash[:16]),
 	}
 	if u.spec.Build != "" {
-		h = append(h, "go:build "+u.spec.Build)
+		h = append(h, "//go:build "+u.spec.Build)
 	}
 	return h
 }
