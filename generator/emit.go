@@ -288,15 +288,18 @@ func (me *methodEmitter) body(g *jen.Group) {
 
 	// Before the call: the span name and the request attributes.
 	name := me.spanName(g)
-	attrs, n := me.s.fresh("attrs"), me.s.fresh("n")
+	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind]))}
 	fixed := me.fixedAttrs()
-	size := len(fixed) + len(m.before)
-	g.Var().Id(attrs).Index(jen.Lit(size)).Qual(pkgAttribute, "KeyValue")
-	for i, kv := range fixed {
-		g.Id(attrs).Index(jen.Lit(i)).Op("=").Add(kv)
+	if size := len(fixed) + len(m.before); size > 0 {
+		attrs, n := me.s.fresh("attrs"), me.s.fresh("n")
+		g.Var().Id(attrs).Index(jen.Lit(size)).Qual(pkgAttribute, "KeyValue")
+		for i, kv := range fixed {
+			g.Id(attrs).Index(jen.Lit(i)).Op("=").Add(kv)
+		}
+		g.Id(n).Op(":=").Lit(len(fixed))
+		me.attrList(g, m.before, attrs, n)
+		startOpts = append(startOpts, jen.Qual(pkgTrace, "WithAttributes").Call(jen.Id(attrs).Index(jen.Empty(), jen.Id(n)).Op("...")))
 	}
-	g.Id(n).Op(":=").Lit(len(fixed))
-	me.attrList(g, m.before, attrs, n)
 
 	ctx, span := me.s.fresh("ctx"), me.s.fresh("span")
 	parent := jen.Qual(pkgContext, "Background").Call()
@@ -309,9 +312,7 @@ func (me *methodEmitter) body(g *jen.Group) {
 	} else {
 		ctx = ""
 	}
-	g.List(ctxOut, jen.Id(span)).Op(":=").Id(me.recv).Dot(me.tracer).Dot("Start").Call(parent, name,
-		jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind])),
-		jen.Qual(pkgTrace, "WithAttributes").Call(jen.Id(attrs).Index(jen.Empty(), jen.Id(n)).Op("...")))
+	g.List(ctxOut, jen.Id(span)).Op(":=").Id(me.recv).Dot(me.tracer).Dot("Start").Call(append([]jen.Code{parent, name}, startOpts...)...)
 	g.Defer().Id(span).Dot("End").Call()
 
 	// The call.
