@@ -66,11 +66,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if mapping == nil {
 		return nil, parseErr
 	}
-	specs, dirs, names, err := selectPackages(ctx, opts, mapping)
+	specs, dirs, err := selectPackages(ctx, opts, mapping)
 	if err != nil {
 		return nil, errors.Join(parseErr, err)
 	}
-	units, err := load(ctx, opts, specs, dirs, names)
+	units, err := load(ctx, opts, specs, dirs)
 	if err = errors.Join(parseErr, err); err != nil {
 		return nil, sortErrors(err)
 	}
@@ -130,7 +130,7 @@ func buildFlags(tags []string) []string {
 
 // selectPackages finds the packages to generate into and their directories
 // with a cheap load (names and files only).
-func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSpec, map[string]string, map[string]string, error) {
+func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSpec, map[string]string, error) {
 	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedFiles, Dir: opts.Dir, BuildFlags: buildFlags(opts.Tags)}
 	var patterns []string
 	if opts.All {
@@ -142,9 +142,9 @@ func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSp
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("loading packages: %w", err)
+		return nil, nil, fmt.Errorf("loading packages: %w", err)
 	}
-	dirs, names := map[string]string{}, map[string]string{}
+	dirs := map[string]string{}
 	var errs []error
 	for _, p := range pkgs {
 		files := append(slices.Clone(p.GoFiles), p.IgnoredFiles...)
@@ -152,25 +152,25 @@ func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSp
 			errs = append(errs, fmt.Errorf("package %s: no Go files found%s", p.PkgPath, pkgErrors(p)))
 			continue
 		}
-		dirs[p.PkgPath], names[p.PkgPath] = filepath.Dir(files[0]), p.Name
+		dirs[p.PkgPath] = filepath.Dir(files[0])
 	}
 	if len(errs) > 0 {
-		return nil, nil, nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
 	}
 	if opts.All {
-		return m.Packages, dirs, names, nil
+		return m.Packages, dirs, nil
 	}
 	here := pkgs[0].PkgPath
 	for _, p := range m.Packages {
 		if p.Path == here {
-			return []*PackageSpec{p}, dirs, names, nil
+			return []*PackageSpec{p}, dirs, nil
 		}
 	}
 	var known []string
 	for _, p := range m.Packages {
 		known = append(known, p.Path)
 	}
-	return nil, nil, nil, fmt.Errorf("%s: no entry for package %s under packages: (entries: %s); add one, or run with -all to generate every package of the mapping", m.File, here, orNone(known))
+	return nil, nil, fmt.Errorf("%s: no entry for package %s under packages: (entries: %s); add one, or run with -all to generate every package of the mapping", m.File, here, orNone(known))
 }
 
 func pkgErrors(p *packages.Package) string {
@@ -181,38 +181,47 @@ func pkgErrors(p *packages.Package) string {
 }
 
 // load type-checks everything the selected specs need in one
-// packages.Load, with the generator's own earlier output replaced by an
-// empty file so a stale wrapper never breaks the load.
-func load(ctx context.Context, opts Options, specs []*PackageSpec, dirs, names map[string]string) ([]*unit, error) {
-	overlay := map[string][]byte{}
+// packages.Load. The generator's own earlier output stays in place: type
+// errors in a package being generated into are tolerated, and declarations
+// in files it generated do not count as clashes.
+func load(ctx context.Context, opts Options, specs []*PackageSpec, dirs map[string]string) ([]*unit, error) {
 	patterns := map[string]bool{}
 	for _, s := range specs {
 		patterns[s.Path] = true
-		if err := overlayGenerated(dirs[s.Path], names[s.Path], overlay); err != nil {
-			return nil, err
-		}
 		for _, w := range s.Wrappers {
 			if path, _, _ := splitTypeRef(w.Type); path != "" {
 				patterns[path] = true
 			}
 		}
 	}
+	// Roots are type-checked from source (dependencies come from export
+	// data), so an output package that already calls the constructors
+	// about to be generated still yields its types.
 	cfg := &packages.Config{
 		Context:    ctx,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedTypes,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes,
 		Dir:        opts.Dir,
 		BuildFlags: buildFlags(opts.Tags),
-		Overlay:    overlay,
 	}
 	pkgs, err := packages.Load(cfg, slices.Sorted(mapsKeys(patterns))...)
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
+	}
+	outputs := map[string]bool{}
+	for _, s := range specs {
+		outputs[s.Path] = true
 	}
 	byPath := map[string]*packages.Package{}
 	var errs []error
 	for _, p := range pkgs {
 		byPath[p.PkgPath] = p
 		for _, e := range p.Errors {
+			// Type errors in a package being generated into are expected
+			// (it may use the wrappers before they exist); anything the
+			// wrappers need is checked by the resolver.
+			if outputs[p.PkgPath] && compileError(e) {
+				continue
+			}
 			errs = append(errs, fmt.Errorf("%s (package %s does not load; fix it first)", e, p.PkgPath))
 		}
 	}
@@ -226,7 +235,7 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec, dirs, names m
 			errs = append(errs, fmt.Errorf("%s: package %s was not found", s.Pos, s.Path))
 			continue
 		}
-		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path]}
+		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path], fset: p.Fset}
 		for _, ws := range s.Wrappers {
 			if w := buildWrapper(u, ws, byPath, &errs); w != nil {
 				u.wrappers = append(u.wrappers, w)
@@ -240,6 +249,12 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec, dirs, names m
 	return units, nil
 }
 
+// compileError reports a type error, or the compiler's output that go list
+// reports when it builds export data ("# pkg" followed by type errors).
+func compileError(e packages.Error) bool {
+	return e.Kind == packages.TypeError || (e.Kind == packages.ListError && strings.HasPrefix(strings.TrimPrefix(e.Msg, "-: "), "# "))
+}
+
 func mapsKeys(m map[string]bool) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for k := range m {
@@ -250,23 +265,14 @@ func mapsKeys(m map[string]bool) func(func(string) bool) {
 	}
 }
 
-// overlayGenerated blanks every file of dir that carries a generated
-// header of ours.
-func overlayGenerated(dir, pkgName string, overlay map[string][]byte) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
+// declaredByUs reports whether obj is declared in a file the generator
+// wrote, which the new output replaces.
+func declaredByUs(u *unit, obj types.Object) bool {
+	if u.fset == nil || !obj.Pos().IsValid() {
+		return false
 	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		if ours, _ := isOurs(path); ours {
-			overlay[path] = []byte("package " + pkgName + "\n")
-		}
-	}
-	return nil
+	ours, _ := isOurs(u.fset.Position(obj.Pos()).Filename)
+	return ours
 }
 
 // splitTypeRef splits "*example.com/pkg.Name" into its path, name and
@@ -332,7 +338,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, e
 		}
 		w.emitIface, w.concrete = iface, "*"+src.Name()+"."+name
 		w.concretePkg, w.concreteName = src, name
-		if clash := u.pkg.Scope().Lookup(ws.Name); clash != nil {
+		if clash := u.pkg.Scope().Lookup(ws.Name); clash != nil && !declaredByUs(u, clash) {
 			return fail(ws.Pos, "the interface %s to emit for %s is already declared in %s; choose another key", ws.Name, ref, u.pkg.Path())
 		}
 	default:
@@ -351,7 +357,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, e
 		}
 	}
 	for _, n := range []string{w.typeName, w.ctorName} {
-		if clash := u.pkg.Scope().Lookup(n); clash != nil {
+		if clash := u.pkg.Scope().Lookup(n); clash != nil && !declaredByUs(u, clash) {
 			return fail(ws.Pos, "%s is already declared in %s (at %s); rename it, or choose another key for this wrapper", n, u.pkg.Path(), clash.Pos())
 		}
 	}

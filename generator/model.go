@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"go/token"
 	"go/types"
 )
 
@@ -9,6 +10,7 @@ import (
 
 // unit is one output file: the wrappers generated into one package.
 type unit struct {
+	fset     *token.FileSet
 	spec     *PackageSpec
 	pkg      *types.Package // the output package
 	dir      string         // its directory

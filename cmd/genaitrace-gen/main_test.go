@@ -81,6 +81,8 @@ func newModule(t *testing.T, generator string) string {
 	write(t, filepath.Join(dir, "go.sum"), string(sum))
 	write(t, filepath.Join(dir, "annotations.yaml"), mapping)
 	write(t, filepath.Join(dir, "llm", "api.go"), strings.Replace(api, "GENERATOR", generator, 1))
+	// The package uses the constructor before it is generated.
+	write(t, filepath.Join(dir, "llm", "use.go"), "package llm\n\nvar New = NewTracedClient\n")
 	return dir
 }
 
