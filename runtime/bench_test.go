@@ -3,8 +3,8 @@ package runtime
 import (
 	"context"
 	"log/slog"
-	"slices"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -261,4 +261,3 @@ func reportHeapPerSpan(b *testing.B, fn func()) {
 	goruntime.ReadMemStats(&after)
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/bufferedSpans, "B/span")
 }
-

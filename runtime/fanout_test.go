@@ -135,7 +135,7 @@ func TestFanOutTranslatesPerDestination(t *testing.T) {
 			"gen_ai.usage.prompt_tokens": int64(1200), "gen_ai.usage.completion_tokens": int64(300),
 			"llm.usage.total_tokens": int64(1500), "gen_ai.usage.input_tokens": int64(1200),
 			"gen_ai.usage.cache_read_input_tokens": int64(1000),
-			"traceloop.workflow.name": "invoke_agent planner", "session.id": "sess-42", "user.id": "user-7",
+			"traceloop.workflow.name":              "invoke_agent planner", "session.id": "sess-42", "user.id": "user-7",
 		}
 		assertAttrs(t, a, want)
 		// gpt-4o-2024-08-06: 200 plain input at 2.5e-6, 1000 cached at 1.25e-6,

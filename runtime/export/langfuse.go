@@ -1,14 +1,13 @@
 package export
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
-	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 
+	"github.com/genaitrace/genaitrace/internal/jsonw"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -73,7 +72,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if limit == 0 {
 		limit = 1 << 20
 	}
-	var params map[string]any
+	var params jsonw.Object
 	var input, output string
 	hasType := false
 	for _, kv := range s.Attributes() {
@@ -86,10 +85,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			dst = append(dst, genai.LangfuseCompletionStartTime.String(kv.Value.AsString()))
 		case isUsageKey(kv.Key):
 		case modelParamKeys[kv.Key] != "":
-			if params == nil {
-				params = make(map[string]any, 4)
-			}
-			params[modelParamKeys[kv.Key]] = kv.Value.AsInterface()
+			addParam(&params, modelParamKeys[kv.Key], kv.Value)
 		default:
 			hasType = hasType || kv.Key == genai.LangfuseObservationType
 			dst = append(dst, kv)
@@ -105,8 +101,8 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if output != "" {
 		dst = append(dst, genai.LangfuseObservationOutput.String(truncate(output, limit)))
 	}
-	if params != nil {
-		dst = append(dst, genai.LangfuseModelParameters.String(marshal(params)))
+	if !params.Empty() {
+		dst = append(dst, genai.LangfuseModelParameters.String(params.String()))
 	}
 	if f.HasUsage {
 		dst = append(dst, genai.LangfuseUsageDetails.String(usageDetails(f)))
@@ -139,8 +135,10 @@ func (t LangfuseTranslator) appendTraceAttributes(dst []attribute.KeyValue, s *S
 	if len(tf.Tags) > 0 {
 		dst = append(dst, genai.LangfuseTraceTags.StringSlice(tf.Tags))
 	}
-	for _, k := range slices.Sorted(maps.Keys(tf.Metadata)) {
-		dst = append(dst, attribute.String(genai.LangfuseTraceMetadataPrefix+k, tf.Metadata[k]))
+	if len(tf.Metadata) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(tf.Metadata)) {
+			dst = append(dst, attribute.String(genai.LangfuseTraceMetadataPrefix+k, tf.Metadata[k]))
+		}
 	}
 	if t.Release != "" {
 		dst = append(dst, genai.LangfuseRelease.String(t.Release))
@@ -176,52 +174,58 @@ func observationType(f *Facts) string {
 	return "span"
 }
 
+// addParam adds one model parameter to the JSON object.
+func addParam(o *jsonw.Object, name string, v attribute.Value) {
+	switch v.Type() {
+	case attribute.INT64:
+		o.Int(name, v.AsInt64())
+	case attribute.FLOAT64:
+		o.Float(name, v.AsFloat64())
+	case attribute.BOOL:
+		o.Bool(name, v.AsBool())
+	case attribute.STRINGSLICE:
+		o.Strings(name, v.AsStringSlice())
+	default:
+		o.Str(name, v.String())
+	}
+}
+
 // usageDetails renders usage as Langfuse's exclusive buckets: every token in
 // exactly one key, input excluding cache reads and writes, output excluding
 // reasoning.
 func usageDetails(f *Facts) string {
 	u := f.Usage
-	b := []byte(`{"input":`)
-	b = strconv.AppendInt(b, max(u.Input-u.CacheRead-u.CacheWrite, 0), 10)
-	b = append(b, `,"output":`...)
-	b = strconv.AppendInt(b, max(u.Output-u.Reasoning, 0), 10)
+	var o jsonw.Object
+	o.Int("input", max(u.Input-u.CacheRead-u.CacheWrite, 0))
+	o.Int("output", max(u.Output-u.Reasoning, 0))
 	if u.CacheRead > 0 {
-		b = append(b, `,"input_cached_tokens":`...)
-		b = strconv.AppendInt(b, u.CacheRead, 10)
+		o.Int("input_cached_tokens", u.CacheRead)
 	}
 	if u.CacheWrite > 0 {
-		b = append(b, `,"input_cache_creation":`...)
-		b = strconv.AppendInt(b, u.CacheWrite, 10)
+		o.Int("input_cache_creation", u.CacheWrite)
 	}
 	if u.Reasoning > 0 {
-		b = append(b, `,"output_reasoning_tokens":`...)
-		b = strconv.AppendInt(b, u.Reasoning, 10)
+		o.Int("output_reasoning_tokens", u.Reasoning)
 	}
-	b = append(b, `,"total":`...)
-	b = strconv.AppendInt(b, u.Input+u.Output, 10)
-	return string(append(b, '}'))
+	o.Int("total", u.Input+u.Output)
+	return o.String()
 }
 
 // costDetails renders the estimate under the same keys as usageDetails.
 func costDetails(f *Facts) string {
 	c := f.Cost
-	m := map[string]float64{"input": c.Input, "output": c.Output, "total": c.Total()}
+	var o jsonw.Object
+	o.Float("input", c.Input)
+	o.Float("output", c.Output)
 	if f.Usage.CacheRead > 0 {
-		m["input_cached_tokens"] = c.CacheRead
+		o.Float("input_cached_tokens", c.CacheRead)
 	}
 	if f.Usage.CacheWrite > 0 {
-		m["input_cache_creation"] = c.CacheWrite
+		o.Float("input_cache_creation", c.CacheWrite)
 	}
 	if f.Usage.Reasoning > 0 {
-		m["output_reasoning_tokens"] = c.Reasoning
+		o.Float("output_reasoning_tokens", c.Reasoning)
 	}
-	return marshal(m)
-}
-
-func marshal(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
+	o.Float("total", c.Total())
+	return o.String()
 }

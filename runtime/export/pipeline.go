@@ -39,7 +39,7 @@ type PipelineConfig struct {
 	// Resolve, when set, attaches trace-level facts to each span before
 	// its GenAI facts are derived. It runs in the pipeline's goroutine.
 	Resolve func(*Span)
-	Logger *slog.Logger
+	Logger  *slog.Logger
 }
 
 // PipelineStats counts what the pipeline took from span.End.

@@ -168,7 +168,7 @@ func TestSpoolSkipsCorruptAndTornRecords(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*"+segmentSuffix))
 	data, _ := os.ReadFile(files[0])
 	rec := recordHeaderSize + len(payload(0))
-	data[rec+recordHeaderSize+3] ^= 0xff                 // flip a payload byte of record 1
+	data[rec+recordHeaderSize+3] ^= 0xff               // flip a payload byte of record 1
 	data = append(data, data[:recordHeaderSize+10]...) // a torn tail write
 	if err := os.WriteFile(files[0], data, 0o600); err != nil {
 		t.Fatal(err)

@@ -74,8 +74,11 @@ type Table struct {
 	prices map[string]Price
 	// resolved caches Lookup's answer per queried name, including misses,
 	// because lookups fall back through several spellings.
-	resolved sync.Map
+	mu       sync.RWMutex
+	resolved map[lookupKey]lookupResult
 }
+
+type lookupKey struct{ provider, model string }
 
 //go:embed prices.json
 var embedded []byte
@@ -138,13 +141,22 @@ func (t *Table) Lookup(provider, model string) (Price, bool) {
 	if t == nil || model == "" {
 		return Price{}, false
 	}
-	key := provider + "\x00" + model
-	if v, ok := t.resolved.Load(key); ok {
-		r := v.(lookupResult)
+	key := lookupKey{provider, model}
+	t.mu.RLock()
+	r, hit := t.resolved[key]
+	t.mu.RUnlock()
+	if hit {
 		return r.price, r.ok
 	}
 	p, ok := t.lookup(provider, model)
-	t.resolved.Store(key, lookupResult{p, ok})
+	t.mu.Lock()
+	if t.resolved == nil {
+		t.resolved = map[lookupKey]lookupResult{}
+	}
+	if len(t.resolved) < 10_000 { // model names come from responses; bound the cache
+		t.resolved[key] = lookupResult{p, ok}
+	}
+	t.mu.Unlock()
 	return p, ok
 }
 
