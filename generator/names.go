@@ -34,14 +34,6 @@ func (s *scope) fresh(name string) string {
 	return n
 }
 
-func (s *scope) child() *scope {
-	c := &scope{taken: make(map[string]bool, len(s.taken))}
-	for k := range s.taken {
-		c.taken[k] = true
-	}
-	return c
-}
-
 var predeclared = map[string]bool{
 	"break": true, "case": true, "chan": true, "const": true, "continue": true, "default": true,
 	"defer": true, "else": true, "fallthrough": true, "for": true, "func": true, "go": true,

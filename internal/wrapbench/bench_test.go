@@ -172,7 +172,7 @@ func sameSpan(t *testing.T, gen, hand sdktrace.ReadOnlySpan) {
 	set := func(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 		m := map[attribute.Key]string{}
 		for _, kv := range s.Attributes() {
-			m[kv.Key] = kv.Value.Emit()
+			m[kv.Key] = kv.Value.String()
 		}
 		return m
 	}
