@@ -33,8 +33,9 @@ type Config struct {
 	// the generated wrappers (nil: leave genai's setting alone).
 	CaptureContent *bool
 
-	Spool     SpoolConfig
-	Export    ExportConfig
+	Spool       SpoolConfig
+	Export      ExportConfig
+	Diagnostics DiagnosticsConfig
 	Breaker   BreakerConfig
 	Prices    map[string]pricing.Price
 	SetGlobal bool
@@ -122,4 +123,15 @@ type BreakerConfig struct {
 	FailureThreshold uint32
 	OpenTimeout      time.Duration
 	MaxOpenTimeout   time.Duration
+}
+
+// DiagnosticsConfig configures the diagnostics handler.
+type DiagnosticsConfig struct {
+	// Token, when set, protects every diagnostics endpoint (bearer token).
+	Token Secret
+	// Content shows prompts and completions on the diagnostics page. Off by
+	// default: the store then never holds them.
+	Content bool
+	// MaxBytes bounds the store of recent traces (default 16 MiB).
+	MaxBytes int64
 }

@@ -59,6 +59,10 @@ const (
 	EnvBreakerOpen    = "TELEMETRY_BREAKER_OPEN_TIMEOUT"
 	EnvBreakerMaxOpen = "TELEMETRY_BREAKER_MAX_OPEN_TIMEOUT"
 	EnvPricesFile     = "TELEMETRY_PRICES_FILE"
+
+	EnvDiagnosticsToken    = "TELEMETRY_DIAGNOSTICS_TOKEN"
+	EnvDiagnosticsContent  = "TELEMETRY_DIAGNOSTICS_CONTENT"
+	EnvDiagnosticsMaxBytes = "TELEMETRY_DIAGNOSTICS_MAX_BYTES"
 )
 
 // Default endpoints.
@@ -293,6 +297,13 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 	}
 	r.duration(EnvBreakerOpen, &cfg.Breaker.OpenTimeout)
 	r.duration(EnvBreakerMaxOpen, &cfg.Breaker.MaxOpenTimeout)
+	if v := r.str(EnvDiagnosticsToken); v != "" {
+		cfg.Diagnostics.Token = NewSecret(v)
+	}
+	if v := r.boolean(EnvDiagnosticsContent); v != nil {
+		cfg.Diagnostics.Content = *v
+	}
+	r.bytesize(EnvDiagnosticsMaxBytes, &cfg.Diagnostics.MaxBytes)
 	if path := r.str(EnvPricesFile); path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {

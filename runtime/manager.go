@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -35,6 +37,14 @@ type Manager struct {
 	dests    []*export.Destination
 	console  *export.Console
 	resource *resource.Resource
+
+	// Diagnostics.
+	started     time.Time
+	store       *traceStore
+	ledger      *usageLedger
+	rates       rateSampler
+	stopSampler chan struct{}
+	stopOnce    sync.Once
 }
 
 // Configure reads the environment, applies opts over it, and starts the
@@ -76,15 +86,19 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{cfg: cfg, resource: res}
+	m := &Manager{cfg: cfg, resource: res, started: time.Now(), stopSampler: make(chan struct{}),
+		store: newTraceStore(cfg.Diagnostics.MaxBytes, cfg.Diagnostics.Content), ledger: newUsageLedger()}
 	prices := pricing.Default()
 	if len(cfg.Prices) > 0 {
 		prices = prices.With(cfg.Prices)
 	}
-	consumers, err := m.buildDestinations(res)
+	destinations, err := m.buildDestinations(res)
 	if err != nil {
 		return nil, err
 	}
+	// The diagnostics store sees each batch before the destinations encode
+	// it, so their translated attributes find the spans.
+	consumers := append([]export.Consumer{m.store, m.ledger}, destinations...)
 	m.proc = &processor{traces: newTraceTable()}
 	m.pipe = export.NewPipeline(export.PipelineConfig{
 		MaxBatch:     cfg.Export.MaxBatch,
@@ -99,6 +113,7 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRate))),
 		sdktrace.WithSpanProcessor(m.proc),
 	)
+	go m.sampleRates()
 	if cfg.SetGlobal {
 		otel.SetTracerProvider(m.tp)
 		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
@@ -220,6 +235,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,
 		Logger:        cfg.Logger,
+		Observe:       m.store.observer(name),
 	}
 	if !cfg.Spool.Disabled {
 		dir, err := m.spoolDir()
@@ -337,5 +353,31 @@ func (m *Manager) Flush(ctx context.Context) error { return m.tp.ForceFlush(ctx)
 
 // Shutdown flushes every destination in parallel and returns by ctx's
 // deadline. What cannot be sent by then is spooled to disk and sent by the
-// next process.
-func (m *Manager) Shutdown(ctx context.Context) error { return m.tp.Shutdown(ctx) }
+// next process. The diagnostics handler keeps answering afterwards.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	m.stopOnce.Do(func() { close(m.stopSampler) })
+	return m.tp.Shutdown(ctx)
+}
+
+// sample reads the counters /stats turns into rates.
+func (m *Manager) sample() rateSample {
+	s := rateSample{at: time.Now(), accepted: m.pipe.Stats().Accepted, exported: map[string]int64{}}
+	for _, d := range m.dests {
+		s.exported[d.Name()] = d.Stats().Exported
+	}
+	return s
+}
+
+func (m *Manager) sampleRates() {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	m.rates.add(m.sample())
+	for {
+		select {
+		case <-m.stopSampler:
+			return
+		case <-t.C:
+			m.rates.add(m.sample())
+		}
+	}
+}

@@ -165,3 +165,17 @@ func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l }
 
 // WithoutGlobal leaves the global TracerProvider and propagator alone.
 func WithoutGlobal() Option { return func(c *Config) { c.SetGlobal = false } }
+
+// WithDiagnosticsToken protects the diagnostics handler with a bearer token
+// (TELEMETRY_DIAGNOSTICS_TOKEN).
+func WithDiagnosticsToken(token string) Option {
+	return func(c *Config) { c.Diagnostics.Token = NewSecret(token) }
+}
+
+// WithDiagnosticsContent shows prompts and completions on the diagnostics
+// page (TELEMETRY_DIAGNOSTICS_CONTENT).
+func WithDiagnosticsContent(on bool) Option { return func(c *Config) { c.Diagnostics.Content = on } }
+
+// WithDiagnosticsMaxBytes bounds the store of recent traces
+// (TELEMETRY_DIAGNOSTICS_MAX_BYTES).
+func WithDiagnosticsMaxBytes(n int64) Option { return func(c *Config) { c.Diagnostics.MaxBytes = n } }

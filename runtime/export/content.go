@@ -10,12 +10,14 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-// isContent reports whether key holds prompt or completion content, which
-// only reaches a destination that opted in.
-func isContent(key attribute.Key) bool {
+// IsContent reports whether key holds prompt or completion content (in any
+// destination's language), which only reaches a destination or a
+// diagnostics page that opted in.
+func IsContent(key attribute.Key) bool {
 	switch key {
 	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
-		genai.ToolCallArguments, genai.ToolCallResult, genai.ToolDefinitions:
+		genai.ToolCallArguments, genai.ToolCallResult, genai.ToolDefinitions,
+		genai.LangfuseObservationInput, genai.LangfuseObservationOutput:
 		return true
 	}
 	s := string(key)

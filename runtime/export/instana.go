@@ -52,7 +52,7 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 	}
 	hasSystem := false
 	for _, kv := range s.Attributes() {
-		if isContent(kv.Key) {
+		if IsContent(kv.Key) {
 			if !t.Content {
 				continue
 			}

@@ -1,0 +1,44 @@
+package runtime
+
+import (
+	"maps"
+	"slices"
+)
+
+// view is the effective configuration as /config shows it: every secret as
+// "***", never its value.
+func (c Config) view() map[string]any {
+	tls := func(t TLSConfig) map[string]any {
+		return map[string]any{"verify": !t.InsecureSkipVerify, "ca_bundle": t.CABundle}
+	}
+	headers := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
+		headers[k] = c.OTLP.Headers[k].String()
+	}
+	res := map[string]string{}
+	for _, kv := range c.ResourceAttributes {
+		res[string(kv.Key)] = kv.Value.String()
+	}
+	capture := "unchanged"
+	if c.CaptureContent != nil {
+		capture = map[bool]string{true: "on", false: "off"}[*c.CaptureContent]
+	}
+	return map[string]any{
+		"service": map[string]any{"name": c.ServiceName, "version": c.ServiceVersion, "environment": c.Environment, "resource_attributes": res},
+		"sample_rate": c.SampleRate,
+		"instana": map[string]any{"enabled": c.Instana.Enabled, "endpoint": redactEndpoint(c.Instana.Endpoint), "api_key": c.Instana.APIKey.String(),
+			"host": c.Instana.Host, "tls": tls(c.Instana.TLS), "content": c.Instana.Content},
+		"langfuse": map[string]any{"enabled": c.Langfuse.Enabled, "endpoint": redactEndpoint(c.Langfuse.Endpoint), "public_key": c.Langfuse.PublicKey,
+			"secret_key": c.Langfuse.SecretKey.String(), "tls": tls(c.Langfuse.TLS), "cost": map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]},
+		"otlp":            map[string]any{"enabled": c.OTLP.Enabled, "endpoint": redactEndpoint(c.OTLP.Endpoint), "headers": headers, "tls": tls(c.OTLP.TLS)},
+		"console":         map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console],
+		"capture_content": capture,
+		"spool":           map[string]any{"enabled": !c.Spool.Disabled, "dir": c.Spool.Dir, "max_bytes": c.Spool.MaxBytes, "sync": c.Spool.Sync},
+		"export": map[string]any{"queue_max_bytes": c.Export.QueueMaxBytes, "max_in_flight": c.Export.MaxInFlight,
+			"batch_timeout": c.Export.BatchTimeout.String(), "attempt_timeout": c.Export.AttemptTimeout.String()},
+		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout": c.Breaker.OpenTimeout.String(),
+			"max_open_timeout": c.Breaker.MaxOpenTimeout.String()},
+		"diagnostics": map[string]any{"token": c.Diagnostics.Token.String(), "content": c.Diagnostics.Content, "max_bytes": c.Diagnostics.MaxBytes},
+		"prices_overridden": len(c.Prices),
+	}
+}

@@ -1,0 +1,249 @@
+package runtime
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
+)
+
+// traceStore keeps the most recent traces for the diagnostics handler,
+// bounded in bytes: each finished span with its facts and, per destination,
+// the attributes that destination was sent. Content attributes are dropped
+// on the way in unless diagnostics content is enabled, so the store never
+// holds a prompt it may not show.
+type traceStore struct {
+	maxBytes int64
+	content  bool
+
+	mu     sync.Mutex
+	traces map[trace.TraceID]*storedTrace
+	order  []trace.TraceID // insertion order, oldest first
+	bytes  int64
+	evicts int64
+}
+
+type storedTrace struct {
+	id      trace.TraceID
+	spans   []*storedSpan
+	updated time.Time
+	bytes   int64
+}
+
+type storedSpan struct {
+	traceID          trace.TraceID
+	spanID, parentID trace.SpanID
+	remoteParent     bool
+	name             string
+	kind             trace.SpanKind
+	service          string
+	start, end       time.Time
+	status           codes.Code
+	statusMessage    string
+	attrs            []attribute.KeyValue
+	facts            export.Facts
+	traceName        string
+	// sent is what each destination received, by destination name.
+	sent map[string][]attribute.KeyValue
+}
+
+func newTraceStore(maxBytes int64, content bool) *traceStore {
+	if maxBytes <= 0 {
+		maxBytes = 16 << 20
+	}
+	return &traceStore{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{}}
+}
+
+// Name returns "diagnostics".
+func (s *traceStore) Name() string { return "diagnostics" }
+
+// Consume stores a batch. It runs in the pipeline's goroutine before the
+// destinations encode the batch, so Observe finds the spans.
+func (s *traceStore) Consume(spans []*export.Span) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sp := range spans {
+		rec := s.record(sp)
+		tid := sp.SpanContext().TraceID()
+		t := s.traces[tid]
+		if t == nil {
+			t = &storedTrace{id: tid}
+			s.traces[tid] = t
+			s.order = append(s.order, tid)
+		}
+		t.spans = append(t.spans, rec)
+		t.updated = now
+		n := spanBytes(rec)
+		t.bytes += n
+		s.bytes += n
+	}
+	s.evict()
+}
+
+func (s *traceStore) record(sp *export.Span) *storedSpan {
+	sc, parent := sp.SpanContext(), sp.Parent()
+	rec := &storedSpan{
+		traceID:       sc.TraceID(),
+		spanID:        sc.SpanID(),
+		parentID:      parent.SpanID(),
+		remoteParent:  parent.IsRemote(),
+		name:          sp.Name(),
+		kind:          sp.SpanKind(),
+		start:         sp.StartTime(),
+		end:           sp.EndTime(),
+		status:        sp.Status().Code,
+		statusMessage: sp.Status().Description,
+		attrs:         s.filter(sp.Attributes()),
+		traceName:     sp.Trace.Fields().Name,
+	}
+	if sp.Facts != nil {
+		rec.facts = *sp.Facts
+	}
+	if v, ok := sp.Resource().Set().Value("service.name"); ok {
+		rec.service = v.AsString()
+	}
+	return rec
+}
+
+// filter drops content unless it may be shown. The slices handed in are
+// immutable snapshots, kept as they are when nothing is dropped.
+func (s *traceStore) filter(attrs []attribute.KeyValue) []attribute.KeyValue {
+	if s.content || !slices.ContainsFunc(attrs, func(kv attribute.KeyValue) bool { return isShownContent(kv.Key) }) {
+		return attrs
+	}
+	out := make([]attribute.KeyValue, 0, len(attrs))
+	for _, kv := range attrs {
+		if !isShownContent(kv.Key) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func isShownContent(k attribute.Key) bool {
+	return export.IsContent(k) || strings.HasPrefix(string(k), "traceloop.entity.input") || strings.HasPrefix(string(k), "traceloop.entity.output")
+}
+
+// observer returns the hook a destination's encoder calls with the
+// attributes it sent for each span.
+func (s *traceStore) observer(dest string) func(*export.Span, []attribute.KeyValue) {
+	return func(sp *export.Span, attrs []attribute.KeyValue) {
+		kept := s.filter(attrs)
+		if len(kept) == len(attrs) {
+			kept = slices.Clone(attrs) // the encoder reuses its buffer
+		}
+		tid, sid := sp.SpanContext().TraceID(), sp.SpanContext().SpanID()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t := s.traces[tid]
+		if t == nil {
+			return // already evicted
+		}
+		for _, rec := range t.spans {
+			if rec.spanID == sid {
+				if rec.sent == nil {
+					rec.sent = map[string][]attribute.KeyValue{}
+				}
+				rec.sent[dest] = kept
+				n := attrsBytes(kept)
+				t.bytes += n
+				s.bytes += n
+				break
+			}
+		}
+		s.evict()
+	}
+}
+
+// evict drops the oldest traces until the store fits its budget.
+func (s *traceStore) evict() {
+	for s.bytes > s.maxBytes && len(s.order) > 0 {
+		tid := s.order[0]
+		s.order = s.order[1:]
+		if t := s.traces[tid]; t != nil {
+			s.bytes -= t.bytes
+			delete(s.traces, tid)
+			s.evicts++
+		}
+	}
+}
+
+// Flush has nothing to deliver.
+func (s *traceStore) Flush(context.Context) error { return nil }
+
+// Shutdown keeps the traces: the page can still show them.
+func (s *traceStore) Shutdown(context.Context) error { return nil }
+
+func spanBytes(r *storedSpan) int64 {
+	return 160 + int64(len(r.name)+len(r.statusMessage)+len(r.service)) + attrsBytes(r.attrs)
+}
+
+func attrsBytes(attrs []attribute.KeyValue) int64 {
+	n := int64(24)
+	for _, kv := range attrs {
+		n += int64(len(kv.Key)) + 32
+		switch kv.Value.Type() {
+		case attribute.STRING:
+			n += int64(len(kv.Value.AsString()))
+		case attribute.STRINGSLICE:
+			for _, v := range kv.Value.AsStringSlice() {
+				n += int64(len(v)) + 16
+			}
+		case attribute.INT64SLICE, attribute.FLOAT64SLICE, attribute.BOOLSLICE:
+			n += 64
+		}
+	}
+	return n
+}
+
+// snapshot copies a trace's spans for reading without the lock.
+func (s *traceStore) snapshot(tid trace.TraceID) ([]*storedSpan, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.traces[tid]
+	if t == nil {
+		return nil, false
+	}
+	out := make([]*storedSpan, len(t.spans))
+	for i, sp := range t.spans {
+		c := *sp
+		c.sent = make(map[string][]attribute.KeyValue, len(sp.sent))
+		for k, v := range sp.sent {
+			c.sent[k] = v
+		}
+		out[i] = &c
+	}
+	return out, true
+}
+
+// list returns every stored trace's spans, newest first.
+func (s *traceStore) list() [][]*storedSpan {
+	s.mu.Lock()
+	ids := make([]*storedTrace, 0, len(s.traces))
+	for _, t := range s.traces {
+		ids = append(ids, t)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(ids, func(a, b *storedTrace) int { return b.updated.Compare(a.updated) })
+	out := make([][]*storedSpan, 0, len(ids))
+	for _, t := range ids {
+		if spans, ok := s.snapshot(t.id); ok {
+			out = append(out, spans)
+		}
+	}
+	return out
+}
+
+func (s *traceStore) stats() (traces int, bytes, evictions int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.traces), s.bytes, s.evicts
+}
