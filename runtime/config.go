@@ -36,6 +36,7 @@ type Config struct {
 	Spool       SpoolConfig
 	Export      ExportConfig
 	Diagnostics DiagnosticsConfig
+	Metrics     MetricsConfig
 	Breaker   BreakerConfig
 	Prices    map[string]pricing.Price
 	SetGlobal bool
@@ -83,7 +84,10 @@ type OTLPConfig struct {
 	Enabled bool
 	// Endpoint is the full traces URL.
 	Endpoint string
-	Headers  map[string]Secret
+	// MetricsEndpoint is the full metrics URL (default: Endpoint with
+	// /v1/metrics in place of /v1/traces).
+	MetricsEndpoint string
+	Headers         map[string]Secret
 	TLS      TLSConfig
 }
 

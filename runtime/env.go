@@ -45,6 +45,7 @@ const (
 
 	EnvOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	EnvOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	EnvOTLPMetrics        = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
 	EnvOTLPHeaders        = "OTEL_EXPORTER_OTLP_HEADERS"
 	EnvOTLPCertificate    = "OTEL_EXPORTER_OTLP_CERTIFICATE"
 	EnvOTLPInsecure       = "OTEL_EXPORTER_OTLP_INSECURE"
@@ -63,6 +64,8 @@ const (
 	EnvDiagnosticsToken    = "TELEMETRY_DIAGNOSTICS_TOKEN"
 	EnvDiagnosticsContent  = "TELEMETRY_DIAGNOSTICS_CONTENT"
 	EnvDiagnosticsMaxBytes = "TELEMETRY_DIAGNOSTICS_MAX_BYTES"
+	EnvMetrics             = "TELEMETRY_METRICS"
+	EnvMetricsInterval     = "TELEMETRY_METRICS_INTERVAL"
 )
 
 // Default endpoints.
@@ -247,6 +250,9 @@ func otlpFromEnv(r *envReader, c *OTLPConfig) {
 	} else if v := r.str(EnvOTLPEndpoint); v != "" {
 		c.Enabled, c.Endpoint = true, strings.TrimRight(v, "/")+"/v1/traces"
 	}
+	if v := r.str(EnvOTLPMetrics); v != "" {
+		c.MetricsEndpoint = v
+	}
 	if v := r.str(EnvOTLPHeaders); v != "" {
 		kvs, err := parseKeyValues(v)
 		if err != nil {
@@ -304,6 +310,10 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 		cfg.Diagnostics.Content = *v
 	}
 	r.bytesize(EnvDiagnosticsMaxBytes, &cfg.Diagnostics.MaxBytes)
+	if v := r.boolean(EnvMetrics); v != nil {
+		cfg.Metrics.Disabled = !*v
+	}
+	r.duration(EnvMetricsInterval, &cfg.Metrics.Interval)
 	if path := r.str(EnvPricesFile); path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {

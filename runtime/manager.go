@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -37,6 +38,10 @@ type Manager struct {
 	dests    []*export.Destination
 	console  *export.Console
 	resource *resource.Resource
+
+	// Metrics.
+	meters          *sdkmetric.MeterProvider
+	metricExporters []*export.MetricExporter
 
 	// Diagnostics.
 	started     time.Time
@@ -66,6 +71,7 @@ func Configure(ctx context.Context, opts ...Option) (*Manager, error) {
 func defaultConfig() Config {
 	return Config{
 		SampleRate: 1,
+		Metrics:    MetricsConfig{Interval: 30 * time.Second},
 		Instana:    InstanaConfig{Endpoint: DefaultInstanaEndpoint},
 		Langfuse:   LangfuseConfig{Endpoint: DefaultLangfuseEndpoint},
 		SetGlobal:  true,
@@ -96,9 +102,13 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	genaiMetrics, err := m.startMetrics(res)
+	if err != nil {
+		return nil, fmt.Errorf("genaitrace: metrics: %w", err)
+	}
 	// The diagnostics store sees each batch before the destinations encode
 	// it, so their translated attributes find the spans.
-	consumers := append([]export.Consumer{m.store, m.ledger}, destinations...)
+	consumers := append([]export.Consumer{m.store, m.ledger, genaiMetrics}, destinations...)
 	m.proc = &processor{traces: newTraceTable()}
 	m.pipe = export.NewPipeline(export.PipelineConfig{
 		MaxBatch:     cfg.Export.MaxBatch,
@@ -356,7 +366,14 @@ func (m *Manager) Flush(ctx context.Context) error { return m.tp.ForceFlush(ctx)
 // next process. The diagnostics handler keeps answering afterwards.
 func (m *Manager) Shutdown(ctx context.Context) error {
 	m.stopOnce.Do(func() { close(m.stopSampler) })
-	return m.tp.Shutdown(ctx)
+	metricsDone := make(chan error, 1)
+	go func() { metricsDone <- m.meters.Shutdown(ctx) }() // in parallel with the traces
+	err := m.tp.Shutdown(ctx)
+	select {
+	case <-metricsDone:
+	case <-ctx.Done():
+	}
+	return err
 }
 
 // sample reads the counters /stats turns into rates.

@@ -179,3 +179,10 @@ func WithDiagnosticsContent(on bool) Option { return func(c *Config) { c.Diagnos
 // WithDiagnosticsMaxBytes bounds the store of recent traces
 // (TELEMETRY_DIAGNOSTICS_MAX_BYTES).
 func WithDiagnosticsMaxBytes(n int64) Option { return func(c *Config) { c.Diagnostics.MaxBytes = n } }
+
+// WithMetricsInterval sets how often metrics are collected and exported
+// (TELEMETRY_METRICS_INTERVAL, default 30s).
+func WithMetricsInterval(d time.Duration) Option { return func(c *Config) { c.Metrics.Interval = d } }
+
+// WithoutMetrics turns metric export off (TELEMETRY_METRICS=false).
+func WithoutMetrics() Option { return func(c *Config) { c.Metrics.Disabled = true } }

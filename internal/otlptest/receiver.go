@@ -14,12 +14,15 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -85,6 +88,7 @@ type Receiver struct {
 	seen       map[string]int
 	hangs      chan struct{}
 	discarded  int64
+	metrics    []*metricspb.ResourceMetrics
 	arrived    chan struct{}
 }
 
@@ -218,6 +222,15 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
+	if status == http.StatusOK && strings.HasSuffix(req.URL.Path, "/metrics") {
+		if err := r.decodeMetrics(req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.record(req, 0, status, nil)
+		w.WriteHeader(status)
+		return
+	}
 	if status == http.StatusOK {
 		spans, err = decode(req)
 		if err != nil {
@@ -248,19 +261,45 @@ func (r *Receiver) record(req *http.Request, n, status int, spans []Span) {
 	}
 }
 
-func decode(req *http.Request) ([]Span, error) {
-	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
-		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
+func (r *Receiver) decodeMetrics(req *http.Request) error {
+	raw, err := body(req)
+	if err != nil {
+		return err
 	}
-	var body io.Reader = req.Body
+	var msg colmetricspb.ExportMetricsServiceRequest
+	if err := proto.Unmarshal(raw, &msg); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.metrics = append(r.metrics, msg.ResourceMetrics...)
+	r.mu.Unlock()
+	return nil
+}
+
+// Metrics returns every ResourceMetrics received on /v1/metrics.
+func (r *Receiver) Metrics() []*metricspb.ResourceMetrics {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*metricspb.ResourceMetrics(nil), r.metrics...)
+}
+
+func body(req *http.Request) ([]byte, error) {
+	var rd io.Reader = req.Body
 	if req.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(req.Body)
 		if err != nil {
 			return nil, err
 		}
-		body = zr
+		rd = zr
 	}
-	raw, err := io.ReadAll(body)
+	return io.ReadAll(rd)
+}
+
+func decode(req *http.Request) ([]Span, error) {
+	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
+		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
+	}
+	raw, err := body(req)
 	if err != nil {
 		return nil, err
 	}

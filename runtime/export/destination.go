@@ -495,6 +495,12 @@ func (d *Destination) Stats() DestinationStats {
 	return st
 }
 
+// Endpoint returns where the destination sends.
+func (d *Destination) Endpoint() Endpoint { return d.cfg.Endpoint }
+
+// Translator returns the destination's translator.
+func (d *Destination) Translator() Translator { return d.cfg.Translator }
+
 // Breaker returns the destination's circuit breaker.
 func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }
 

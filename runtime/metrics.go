@@ -1,0 +1,187 @@
+package runtime
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+// Bucket boundaries of the GenAI client metrics (semconv v1.41).
+var (
+	tokenBuckets    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
+	durationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+)
+
+// genaiMetrics records gen_ai.client.token.usage and
+// gen_ai.client.operation.duration from finished model-call spans, in the
+// pipeline's goroutine: the wrappers pay nothing for them.
+type genaiMetrics struct {
+	tokens   metric.Int64Histogram
+	duration metric.Float64Histogram
+}
+
+func newGenAIMetrics(meter metric.Meter) (*genaiMetrics, error) {
+	tokens, err := meter.Int64Histogram("gen_ai.client.token.usage", metric.WithUnit("{token}"),
+		metric.WithDescription("Number of input and output tokens used."), metric.WithExplicitBucketBoundaries(tokenBuckets...))
+	if err != nil {
+		return nil, err
+	}
+	duration, err := meter.Float64Histogram("gen_ai.client.operation.duration", metric.WithUnit("s"),
+		metric.WithDescription("GenAI operation duration."), metric.WithExplicitBucketBoundaries(durationBuckets...))
+	if err != nil {
+		return nil, err
+	}
+	return &genaiMetrics{tokens: tokens, duration: duration}, nil
+}
+
+func (g *genaiMetrics) Name() string                   { return "genai-metrics" }
+func (g *genaiMetrics) Flush(context.Context) error    { return nil }
+func (g *genaiMetrics) Shutdown(context.Context) error { return nil }
+
+// Consume records the metrics of the batch's model calls.
+func (g *genaiMetrics) Consume(spans []*export.Span) {
+	ctx := context.Background()
+	for _, sp := range spans {
+		f := sp.Facts
+		if f == nil || !f.IsModelCall() {
+			continue
+		}
+		attrs := make([]attribute.KeyValue, 0, 7)
+		attrs = append(attrs, genai.OperationName.String(f.Operation))
+		if f.Provider != "" {
+			// gen_ai.system too: Instana's GenAI metrics were read by it.
+			attrs = append(attrs, genai.ProviderName.String(f.Provider), genai.LegacySystem.String(f.Provider))
+		}
+		if f.RequestModel != "" {
+			attrs = append(attrs, genai.RequestModel.String(f.RequestModel))
+		}
+		if f.ResponseModel != "" {
+			attrs = append(attrs, genai.ResponseModel.String(f.ResponseModel))
+		}
+		withErr := attrs
+		if f.Error {
+			withErr = append(attrs, genai.ErrorType.String(orDefault(f.ErrorType, genai.ErrorTypeOther)))
+		}
+		g.duration.Record(ctx, sp.EndTime().Sub(sp.StartTime()).Seconds(), metric.WithAttributes(withErr...))
+		if f.HasUsage {
+			g.tokens.Record(ctx, f.Usage.Input, metric.WithAttributes(append(attrs, attribute.String("gen_ai.token.type", "input"))...))
+			g.tokens.Record(ctx, f.Usage.Output, metric.WithAttributes(append(attrs, attribute.String("gen_ai.token.type", "output"))...))
+		}
+	}
+}
+
+// registerPipelineMetrics exposes the export pipeline's counters as
+// observable instruments, read at each collection.
+func (m *Manager) registerPipelineMetrics(meter metric.Meter) error {
+	accepted, err := meter.Int64ObservableCounter("genaitrace.spans.accepted", metric.WithUnit("{span}"),
+		metric.WithDescription("Spans handed to genaitrace's export by span.End."))
+	if err != nil {
+		return err
+	}
+	exported, err := meter.Int64ObservableCounter("genaitrace.export.spans", metric.WithUnit("{span}"),
+		metric.WithDescription("Spans per destination and result: exported, spooled, replayed, retried, dropped."))
+	if err != nil {
+		return err
+	}
+	queue, err := meter.Int64ObservableGauge("genaitrace.export.queue.size", metric.WithUnit("By"),
+		metric.WithDescription("Bytes of encoded batches in a destination's memory queue."))
+	if err != nil {
+		return err
+	}
+	spool, err := meter.Int64ObservableGauge("genaitrace.export.spool.size", metric.WithUnit("By"),
+		metric.WithDescription("Bytes in a destination's disk spool."))
+	if err != nil {
+		return err
+	}
+	state, err := meter.Int64ObservableGauge("genaitrace.export.breaker.state",
+		metric.WithDescription("A destination's circuit breaker: 0 closed, 1 half-open, 2 open."))
+	if err != nil {
+		return err
+	}
+	_, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		p := m.pipe.Stats()
+		o.ObserveInt64(accepted, p.Accepted)
+		if p.DroppedFull > 0 {
+			o.ObserveInt64(exported, p.DroppedFull, metric.WithAttributes(attribute.String("result", "dropped"), attribute.String("reason", export.DropIngestFull)))
+		}
+		for _, d := range m.dests {
+			st := d.Stats()
+			dest := attribute.String("destination", st.Name)
+			for result, n := range map[string]int64{"exported": st.Exported, "spooled": st.Spooled, "replayed": st.Replayed, "retried": st.Retried} {
+				o.ObserveInt64(exported, n, metric.WithAttributes(dest, attribute.String("result", result)))
+			}
+			for reason, n := range st.Dropped {
+				o.ObserveInt64(exported, n, metric.WithAttributes(dest, attribute.String("result", "dropped"), attribute.String("reason", reason)))
+			}
+			o.ObserveInt64(queue, st.QueueBytes, metric.WithAttributes(dest))
+			if st.Spool != nil {
+				o.ObserveInt64(spool, st.Spool.Bytes, metric.WithAttributes(dest))
+			}
+			o.ObserveInt64(state, int64(st.Breaker.State), metric.WithAttributes(dest))
+		}
+		return nil
+	}, accepted, exported, queue, spool, state)
+	return err
+}
+
+// startMetrics builds the MeterProvider with a periodic reader per
+// metrics-capable destination (Instana and the generic OTLP destination;
+// Langfuse discards metrics).
+func (m *Manager) startMetrics(res *resource.Resource) (*genaiMetrics, error) {
+	var opts []sdkmetric.Option
+	opts = append(opts, sdkmetric.WithResource(res))
+	for _, d := range m.dests {
+		exp := m.metricExporter(d)
+		if exp == nil {
+			continue
+		}
+		m.metricExporters = append(m.metricExporters, exp)
+		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(m.cfg.Metrics.Interval))))
+	}
+	m.meters = sdkmetric.NewMeterProvider(opts...)
+	meter := m.meters.Meter(genai.ScopeName, metric.WithInstrumentationVersion(Version))
+	if err := m.registerPipelineMetrics(meter); err != nil {
+		return nil, err
+	}
+	return newGenAIMetrics(meter)
+}
+
+// metricExporter derives a destination's metrics endpoint from its traces
+// endpoint, or returns nil when the destination takes no metrics.
+func (m *Manager) metricExporter(d *export.Destination) *export.MetricExporter {
+	if d.Name() == "langfuse" || m.cfg.Metrics.Disabled {
+		return nil
+	}
+	ep := d.Endpoint()
+	ep.URL = strings.TrimSuffix(ep.URL, "/v1/traces") + "/v1/metrics"
+	if d.Name() == "otlp" && m.cfg.OTLP.MetricsEndpoint != "" {
+		ep.URL = m.cfg.OTLP.MetricsEndpoint
+	}
+	x := &export.MetricExporter{Endpoint: ep, Skip: func() bool { return d.Breaker().State() == breaker.Open }}
+	if tr, ok := d.Translator().(export.InstanaTranslator); ok {
+		x.Resource = tr.Resource
+	}
+	return x
+}
+
+// MeterProvider returns genaitrace's MeterProvider: its own metrics (the
+// GenAI client metrics and the export pipeline's counters) go through it,
+// and an application may add its own.
+func (m *Manager) MeterProvider() *sdkmetric.MeterProvider { return m.meters }
+
+// MetricsConfig configures genaitrace's metrics.
+type MetricsConfig struct {
+	// Disabled turns metric export off (TELEMETRY_METRICS=false).
+	Disabled bool
+	// Interval between collections (TELEMETRY_METRICS_INTERVAL, default 30s).
+	Interval time.Duration
+}
