@@ -594,18 +594,7 @@ func (me *methodEmitter) access(g *jen.Group, base *jen.Statement, pure bool, ch
 }
 
 func (me *methodEmitter) accessIf(g *jen.Group, x *jen.Statement, pure bool, chain []hop, leaf func(*jen.Group, *jen.Statement), conds []jen.Code) {
-	// flush emits the gathered conditions around body.
-	flush := func(body func(*jen.Group)) {
-		if len(conds) == 0 {
-			body(g)
-			return
-		}
-		cond := jen.Add(conds[0])
-		for _, c := range conds[1:] {
-			cond = cond.Op("&&").Add(c)
-		}
-		g.If(cond).BlockFunc(body)
-	}
+	flush := func(body func(*jen.Group)) { underConds(g, conds, body) }
 	if len(chain) == 0 {
 		flush(func(g *jen.Group) { leaf(g, x) })
 		return
@@ -641,15 +630,7 @@ func (me *methodEmitter) accessIf(g *jen.Group, x *jen.Statement, pure bool, cha
 					me.accessIf(g, jen.Id(el), true, rest, leaf, nil)
 				})
 			}
-			if len(conds) == 0 {
-				write(g)
-				return
-			}
-			cond := jen.Add(conds[0])
-			for _, c := range conds[1:] {
-				cond = cond.Op("&&").Add(c)
-			}
-			g.If(cond).BlockFunc(write)
+			underConds(g, conds, write)
 		}
 	}
 	switch c := guard(x); {
@@ -666,4 +647,18 @@ func (me *methodEmitter) accessIf(g *jen.Group, x *jen.Statement, pure bool, cha
 			})
 		})
 	}
+}
+
+// underConds emits body inside one if of the gathered conditions joined
+// with &&, or directly when there are none.
+func underConds(g *jen.Group, conds []jen.Code, body func(*jen.Group)) {
+	if len(conds) == 0 {
+		body(g)
+		return
+	}
+	cond := jen.Add(conds[0])
+	for _, c := range conds[1:] {
+		cond = cond.Op("&&").Add(c)
+	}
+	g.If(cond).BlockFunc(body)
 }

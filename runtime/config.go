@@ -37,10 +37,10 @@ type Config struct {
 	Export      ExportConfig
 	Diagnostics DiagnosticsConfig
 	Metrics     MetricsConfig
-	Breaker   BreakerConfig
-	Prices    map[string]pricing.Price
-	SetGlobal bool
-	Logger    *slog.Logger `json:"-"`
+	Breaker     BreakerConfig
+	Prices      map[string]pricing.Price
+	SetGlobal   bool
+	Logger      *slog.Logger `json:"-"`
 }
 
 // TLSConfig is a destination's TLS verification. Verification is on unless
@@ -88,7 +88,7 @@ type OTLPConfig struct {
 	// /v1/metrics in place of /v1/traces).
 	MetricsEndpoint string
 	Headers         map[string]Secret
-	TLS      TLSConfig
+	TLS             TLSConfig
 }
 
 // ConsoleMode chooses when the console destination runs.

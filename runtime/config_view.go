@@ -24,7 +24,7 @@ func (c Config) view() map[string]any {
 		capture = map[bool]string{true: "on", false: "off"}[*c.CaptureContent]
 	}
 	return map[string]any{
-		"service": map[string]any{"name": c.ServiceName, "version": c.ServiceVersion, "environment": c.Environment, "resource_attributes": res},
+		"service":     map[string]any{"name": c.ServiceName, "version": c.ServiceVersion, "environment": c.Environment, "resource_attributes": res},
 		"sample_rate": c.SampleRate,
 		"instana": map[string]any{"enabled": c.Instana.Enabled, "endpoint": redactEndpoint(c.Instana.Endpoint), "api_key": c.Instana.APIKey.String(),
 			"host": c.Instana.Host, "tls": tls(c.Instana.TLS), "content": c.Instana.Content},
@@ -38,7 +38,7 @@ func (c Config) view() map[string]any {
 			"batch_timeout": c.Export.BatchTimeout.String(), "attempt_timeout": c.Export.AttemptTimeout.String()},
 		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout": c.Breaker.OpenTimeout.String(),
 			"max_open_timeout": c.Breaker.MaxOpenTimeout.String()},
-		"diagnostics": map[string]any{"token": c.Diagnostics.Token.String(), "content": c.Diagnostics.Content, "max_bytes": c.Diagnostics.MaxBytes},
+		"diagnostics":       map[string]any{"token": c.Diagnostics.Token.String(), "content": c.Diagnostics.Content, "max_bytes": c.Diagnostics.MaxBytes},
 		"prices_overridden": len(c.Prices),
 	}
 }

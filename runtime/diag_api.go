@@ -306,16 +306,16 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 	}
 	traces, storeBytes, evictions := m.store.stats()
 	writeJSON(w, http.StatusOK, map[string]any{
-		"uptime_seconds":         time.Since(m.started).Seconds(),
-		"accepted":               p.Accepted,
-		"accepted_per_second":    accRate,
-		"pending":                p.Pending,
-		"totals":                 totals,
-		"dropped_by_reason":      dropped,
-		"destinations":           dests,
-		"diagnostics_store":      map[string]any{"traces": traces, "bytes": storeBytes, "max_bytes": m.store.maxBytes, "evicted_traces": evictions},
-		"rate_window_seconds":    60,
-		"content_shown":          m.store.content,
+		"uptime_seconds":      time.Since(m.started).Seconds(),
+		"accepted":            p.Accepted,
+		"accepted_per_second": accRate,
+		"pending":             p.Pending,
+		"totals":              totals,
+		"dropped_by_reason":   dropped,
+		"destinations":        dests,
+		"diagnostics_store":   map[string]any{"traces": traces, "bytes": storeBytes, "max_bytes": m.store.maxBytes, "evicted_traces": evictions},
+		"rate_window_seconds": 60,
+		"content_shown":       m.store.content,
 	})
 }
 

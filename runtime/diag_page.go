@@ -49,8 +49,8 @@ type pageData struct {
 
 type pageExporter struct {
 	Name, Endpoint, State, NextProbe, LastSuccess, LastError string
-	Exported, Spooled, Replayed, Dropped, Queue, Spool        int64
-	Breaker                                                   bool
+	Exported, Spooled, Replayed, Dropped, Queue, Spool       int64
+	Breaker                                                  bool
 }
 
 type pageSummary struct {

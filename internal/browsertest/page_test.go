@@ -105,7 +105,7 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	defer cancel()
 	count := func(ctx context.Context, selector string) int {
 		t.Helper()
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(` + "`" + selector + "`" + `).length`))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+selector+"`"+`).length`))
 		if err != nil {
 			t.Fatalf("count %s: %v", selector, err)
 		}
