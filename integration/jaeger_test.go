@@ -308,7 +308,7 @@ func countSpans(traces []jaegerTrace) int {
 // attributes Instana reads; the process carries INSTANA_PLUGIN=genai.
 func checkTrace(t *testing.T, tr jaegerTrace) {
 	t.Helper()
-	ops := map[string]string{}   // span ID → operation
+	ops := map[string]string{}    // span ID → operation
 	parent := map[string]string{} // span ID → parent span ID
 	tags := map[string]map[string]any{}
 	for _, s := range tr.Spans {

@@ -10,7 +10,9 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-func genaiProvider(m *runtime.Manager) genai.Option { return genai.WithTracerProvider(m.TracerProvider()) }
+func genaiProvider(m *runtime.Manager) genai.Option {
+	return genai.WithTracerProvider(m.TracerProvider())
+}
 
 // BenchmarkChatRequest is the seed article's measurement, in Go: the chat
 // service's request latency over loopback against a fake LLM that takes
