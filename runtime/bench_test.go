@@ -261,3 +261,40 @@ func reportHeapPerSpan(b *testing.B, fn func()) {
 	goruntime.ReadMemStats(&after)
 	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/bufferedSpans, "B/span")
 }
+
+// BenchmarkThroughput measures spans per second exported to two
+// destinations over loopback (receivers that read and drop the body),
+// producer running flat out on every core, and the spans dropped on the
+// way (target 0).
+//
+//	go test ./runtime -run '^$' -bench BenchmarkThroughput -benchtime 200000x -count 6
+func BenchmarkThroughput(b *testing.B) {
+	r1, r2 := discardingReceiver(b), discardingReceiver(b)
+	m := benchManager(b, WithInstana(r1.URL(), ""), WithLangfuse(r2.URL(), "pk", "sk"), WithoutMetrics())
+	tr := m.Tracer("bench")
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			_, s := tr.Start(ctx, "chat gpt-4o-mini", tenAttributes)
+			s.End()
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := m.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	var exported, dropped int64
+	for _, d := range m.Destinations() {
+		st := d.Stats()
+		exported += st.Exported
+		dropped += st.DroppedTotal()
+	}
+	dropped += m.PipelineStats().DroppedFull
+	b.ReportMetric(float64(exported)/2/elapsed.Seconds(), "spans/s")
+	b.ReportMetric(float64(dropped), "dropped")
+}

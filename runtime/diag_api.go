@@ -479,7 +479,7 @@ type spanView struct {
 	Destinations  map[string]map[string]any `json:"destinations"`
 }
 
-func viewSpan(sp *storedSpan) spanView {
+func (m *Manager) viewSpan(sp *storedSpan) spanView {
 	v := spanView{
 		SpanID: sp.spanID.String(), Name: sp.name, Kind: sp.kind.String(), Service: sp.service,
 		Start: sp.start, End: sp.end, DurationMS: ms(sp.end.Sub(sp.start)), Status: statusName(sp.status),
@@ -490,8 +490,8 @@ func viewSpan(sp *storedSpan) spanView {
 	if sp.parentID.IsValid() {
 		v.ParentSpanID = sp.parentID.String()
 	}
-	for dest, attrs := range sp.sent {
-		v.Destinations[dest] = attrMap(attrs)
+	for _, d := range m.dests {
+		v.Destinations[d.Name()] = attrMap(m.store.sent(sp, d.Translator()))
 	}
 	return v
 }
@@ -512,7 +512,7 @@ func (m *Manager) serveTrace(w http.ResponseWriter, r *http.Request) {
 	s := summarize(spans)
 	views := make([]spanView, len(spans))
 	for i, sp := range spans {
-		views[i] = viewSpan(sp)
+		views[i] = m.viewSpan(sp)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"trace_id": tid.String(), "summary": s, "spans": views})
 }

@@ -15,10 +15,11 @@ import (
 )
 
 // traceStore keeps the most recent traces for the diagnostics handler,
-// bounded in bytes: each finished span with its facts and, per destination,
-// the attributes that destination was sent. Content attributes are dropped
-// on the way in unless diagnostics content is enabled, so the store never
-// holds a prompt it may not show.
+// bounded in bytes: each finished span with its facts. What each
+// destination was sent is translated again when asked for (translation is
+// deterministic), which keeps the export's background path free of
+// diagnostics work. Content attributes are never shown unless diagnostics
+// content is enabled.
 type traceStore struct {
 	maxBytes int64
 	content  bool
@@ -50,8 +51,8 @@ type storedSpan struct {
 	attrs            []attribute.KeyValue
 	facts            export.Facts
 	traceName        string
-	// sent is what each destination received, by destination name.
-	sent map[string][]attribute.KeyValue
+	// src is the span as the pipeline carried it, for translating again.
+	src export.Span
 }
 
 func newTraceStore(maxBytes int64, content bool) *traceStore {
@@ -103,6 +104,7 @@ func (s *traceStore) record(sp *export.Span) *storedSpan {
 		statusMessage: sp.Status().Description,
 		attrs:         s.filter(sp.Attributes()),
 		traceName:     sp.Trace.Fields().Name,
+		src:           *sp,
 	}
 	if sp.Facts != nil {
 		rec.facts = *sp.Facts
@@ -132,35 +134,10 @@ func isShownContent(k attribute.Key) bool {
 	return export.IsContent(k) || strings.HasPrefix(string(k), "traceloop.entity.input") || strings.HasPrefix(string(k), "traceloop.entity.output")
 }
 
-// observer returns the hook a destination's encoder calls with the
-// attributes it sent for each span.
-func (s *traceStore) observer(dest string) func(*export.Span, []attribute.KeyValue) {
-	return func(sp *export.Span, attrs []attribute.KeyValue) {
-		kept := s.filter(attrs)
-		if len(kept) == len(attrs) {
-			kept = slices.Clone(attrs) // the encoder reuses its buffer
-		}
-		tid, sid := sp.SpanContext().TraceID(), sp.SpanContext().SpanID()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		t := s.traces[tid]
-		if t == nil {
-			return // already evicted
-		}
-		for _, rec := range t.spans {
-			if rec.spanID == sid {
-				if rec.sent == nil {
-					rec.sent = map[string][]attribute.KeyValue{}
-				}
-				rec.sent[dest] = kept
-				n := attrsBytes(kept)
-				t.bytes += n
-				s.bytes += n
-				break
-			}
-		}
-		s.evict()
-	}
+// sent translates a stored span again for one destination, without the
+// content that may not be shown.
+func (s *traceStore) sent(sp *storedSpan, tr export.Translator) []attribute.KeyValue {
+	return s.filter(tr.Attributes(nil, &sp.src))
 }
 
 // evict drops the oldest traces until the store fits its budget.
@@ -183,7 +160,8 @@ func (s *traceStore) Flush(context.Context) error { return nil }
 func (s *traceStore) Shutdown(context.Context) error { return nil }
 
 func spanBytes(r *storedSpan) int64 {
-	return 160 + int64(len(r.name)+len(r.statusMessage)+len(r.service)) + attrsBytes(r.attrs)
+	// The retained SDK snapshot costs about what the attributes do again.
+	return 400 + int64(len(r.name)+len(r.statusMessage)+len(r.service)) + 2*attrsBytes(r.attrs)
 }
 
 func attrsBytes(attrs []attribute.KeyValue) int64 {
@@ -212,16 +190,7 @@ func (s *traceStore) snapshot(tid trace.TraceID) ([]*storedSpan, bool) {
 	if t == nil {
 		return nil, false
 	}
-	out := make([]*storedSpan, len(t.spans))
-	for i, sp := range t.spans {
-		c := *sp
-		c.sent = make(map[string][]attribute.KeyValue, len(sp.sent))
-		for k, v := range sp.sent {
-			c.sent[k] = v
-		}
-		out[i] = &c
-	}
-	return out, true
+	return slices.Clone(t.spans), true // stored spans are not modified after Consume
 }
 
 // list returns every stored trace's spans, newest first.

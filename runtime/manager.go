@@ -245,7 +245,6 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,
 		Logger:        cfg.Logger,
-		Observe:       m.store.observer(name),
 	}
 	if !cfg.Spool.Disabled {
 		dir, err := m.spoolDir()

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,10 +24,19 @@ var (
 
 // genaiMetrics records gen_ai.client.token.usage and
 // gen_ai.client.operation.duration from finished model-call spans, in the
-// pipeline's goroutine: the wrappers pay nothing for them.
+// pipeline's goroutine: the wrappers pay nothing for them. Attribute sets
+// are built once per combination of operation, provider, models and error
+// type, not per span.
 type genaiMetrics struct {
 	tokens   metric.Int64Histogram
 	duration metric.Float64Histogram
+	sets     map[metricKey]*metricSets
+}
+
+type metricKey struct{ op, provider, reqModel, respModel, errType string }
+
+type metricSets struct {
+	duration, input, output metric.MeasurementOption
 }
 
 func newGenAIMetrics(meter metric.Meter) (*genaiMetrics, error) {
@@ -40,14 +50,15 @@ func newGenAIMetrics(meter metric.Meter) (*genaiMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &genaiMetrics{tokens: tokens, duration: duration}, nil
+	return &genaiMetrics{tokens: tokens, duration: duration, sets: map[metricKey]*metricSets{}}, nil
 }
 
 func (g *genaiMetrics) Name() string                   { return "genai-metrics" }
 func (g *genaiMetrics) Flush(context.Context) error    { return nil }
 func (g *genaiMetrics) Shutdown(context.Context) error { return nil }
 
-// Consume records the metrics of the batch's model calls.
+// Consume records the metrics of the batch's model calls. It runs in the
+// pipeline's one goroutine, so the cache needs no lock.
 func (g *genaiMetrics) Consume(spans []*export.Span) {
 	ctx := context.Background()
 	for _, sp := range spans {
@@ -55,27 +66,48 @@ func (g *genaiMetrics) Consume(spans []*export.Span) {
 		if f == nil || !f.IsModelCall() {
 			continue
 		}
-		attrs := make([]attribute.KeyValue, 0, 7)
-		attrs = append(attrs, genai.OperationName.String(f.Operation))
-		if f.Provider != "" {
-			// gen_ai.system too: Instana's GenAI metrics were read by it.
-			attrs = append(attrs, genai.ProviderName.String(f.Provider), genai.LegacySystem.String(f.Provider))
-		}
-		if f.RequestModel != "" {
-			attrs = append(attrs, genai.RequestModel.String(f.RequestModel))
-		}
-		if f.ResponseModel != "" {
-			attrs = append(attrs, genai.ResponseModel.String(f.ResponseModel))
-		}
-		withErr := attrs
+		k := metricKey{f.Operation, f.Provider, f.RequestModel, f.ResponseModel, ""}
 		if f.Error {
-			withErr = append(attrs, genai.ErrorType.String(orDefault(f.ErrorType, genai.ErrorTypeOther)))
+			k.errType = orDefault(f.ErrorType, genai.ErrorTypeOther)
 		}
-		g.duration.Record(ctx, sp.EndTime().Sub(sp.StartTime()).Seconds(), metric.WithAttributes(withErr...))
+		sets := g.sets[k]
+		if sets == nil {
+			sets = newMetricSets(k)
+			if len(g.sets) < 4096 { // model names come from responses: bound the cache
+				g.sets[k] = sets
+			}
+		}
+		g.duration.Record(ctx, sp.EndTime().Sub(sp.StartTime()).Seconds(), sets.duration)
 		if f.HasUsage {
-			g.tokens.Record(ctx, f.Usage.Input, metric.WithAttributes(append(attrs, attribute.String("gen_ai.token.type", "input"))...))
-			g.tokens.Record(ctx, f.Usage.Output, metric.WithAttributes(append(attrs, attribute.String("gen_ai.token.type", "output"))...))
+			g.tokens.Record(ctx, f.Usage.Input, sets.input)
+			g.tokens.Record(ctx, f.Usage.Output, sets.output)
 		}
+	}
+}
+
+func newMetricSets(k metricKey) *metricSets {
+	attrs := []attribute.KeyValue{genai.OperationName.String(k.op)}
+	if k.provider != "" {
+		// gen_ai.system too: Instana's GenAI metrics were read by it.
+		attrs = append(attrs, genai.ProviderName.String(k.provider), genai.LegacySystem.String(k.provider))
+	}
+	if k.reqModel != "" {
+		attrs = append(attrs, genai.RequestModel.String(k.reqModel))
+	}
+	if k.respModel != "" {
+		attrs = append(attrs, genai.ResponseModel.String(k.respModel))
+	}
+	withErr := attrs
+	if k.errType != "" {
+		withErr = append(slices.Clone(attrs), genai.ErrorType.String(k.errType))
+	}
+	token := func(kind string) metric.MeasurementOption {
+		return metric.WithAttributeSet(attribute.NewSet(append(slices.Clone(attrs), attribute.String("gen_ai.token.type", kind))...))
+	}
+	return &metricSets{
+		duration: metric.WithAttributeSet(attribute.NewSet(withErr...)),
+		input:    token("input"),
+		output:   token("output"),
 	}
 }
 

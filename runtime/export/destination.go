@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 )
 
@@ -79,8 +77,6 @@ type DestinationConfig struct {
 	// probes (default 1 s).
 	PollInterval time.Duration
 	Logger       *slog.Logger
-	// Observe, when set, is told the translated attributes of every span.
-	Observe func(s *Span, attrs []attribute.KeyValue)
 }
 
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
@@ -182,7 +178,6 @@ func (d *Destination) Consume(spans []*Span) {
 func (d *Destination) encodeLoop() {
 	defer d.encoderWG.Done()
 	enc := NewEncoder(d.cfg.Translator)
-	enc.Observe = d.cfg.Observe
 	var z compressor
 	for spans := range d.inbox {
 		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now()}

@@ -107,8 +107,6 @@ type Encoder struct {
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
 	resources map[*resource.Resource][]attribute.KeyValue
-	// Observe, when set, is told the attributes sent for every span.
-	Observe func(s *Span, attrs []attribute.KeyValue)
 }
 
 // NewEncoder returns an encoder translating with tr.
@@ -239,9 +237,6 @@ func (e *Encoder) appendSpan(s *Span) {
 
 	e.attrs = e.tr.Attributes(e.attrs[:0], s)
 	e.appendAttrs(fSpanAttributes, e.attrs)
-	if e.Observe != nil {
-		e.Observe(s, e.attrs)
-	}
 	e.b = appendCount(e.b, fSpanDroppedAttrs, s.DroppedAttributes())
 
 	for _, ev := range s.Events() {
