@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,11 +53,24 @@ func BenchmarkChatRequest(b *testing.B) {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 			body := `{"session_id":"s-1","user_id":"u-1","message":"What should I wear in Paris today?"}`
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for b.Loop() {
 				if code, _ := post(b, client, s.url, body); code != http.StatusOK {
 					b.Fatalf("status %d", code)
 				}
 			}
+			// Everything in the process per request: client, service, fake
+			// LLM, receivers and genaitrace's background export.
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/request")
 		})
 	}
+}
+
+// processCPU is the process's user and system CPU time in nanoseconds.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

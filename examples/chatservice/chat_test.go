@@ -39,7 +39,10 @@ func startService(tb testing.TB, latency time.Duration, withTelemetry bool, opts
 			tb.Setenv(k, "")
 		}
 		base := []runtime.Option{runtime.WithoutGlobal(), runtime.WithServiceName("chatservice"), runtime.WithSpoolDir(tb.TempDir()),
-			runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithDestinationsDisabled("console"), runtime.WithBatchTimeout(20 * time.Millisecond)}
+			runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithDestinationsDisabled("console")}
+		if _, bench := tb.(*testing.B); !bench {
+			base = append(base, runtime.WithBatchTimeout(20*time.Millisecond)) // tests wait less; benchmarks keep the default
+		}
 		m, err := runtime.Configure(context.Background(), append(base, opts...)...)
 		if err != nil {
 			tb.Fatal(err)
