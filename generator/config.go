@@ -52,11 +52,22 @@ type MethodSpec struct {
 	Name      string
 	Pos       Pos
 	Skip      bool
+	Stream    *StreamSpec
 	SpanName  *Value
 	Operation *Value
 	Provider  *Value
 	Kind      *Value
 	Fields    map[string]*Value
+}
+
+// StreamSpec says how a method's result streams: which result, the
+// method names of an SDK stream type, and the attributes read from each
+// chunk (paths rooted at chunk; for each attribute the last value wins).
+type StreamSpec struct {
+	Pos                       Pos
+	Result                    string
+	Next, Current, Err, Close string
+	Chunk                     map[string]*Value
 }
 
 // Value is a mapping value: a path, or a constant.
@@ -198,7 +209,7 @@ func validImportPath(s string) bool {
 }
 
 var methodKeys = func() []string {
-	keys := []string{"skip", "span_name", "operation", "provider", "kind"}
+	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind"}
 	return append(keys, fieldOrder...)
 }()
 
@@ -208,7 +219,7 @@ func (p *parser) wrapper(k, v *yaml.Node) *WrapperSpec {
 		p.errorf(k, "wrapper %q: the key must be a Go identifier, the interface's name (or the name of the interface to emit for a concrete type)", w.Name)
 	}
 	where := w.Name
-	keys := append([]string{"type", "methods"}, methodKeys[1:]...) // no skip at interface level
+	keys := append([]string{"type", "methods"}, methodKeys[2:]...) // no skip or stream at interface level
 	p.mapping(v, where, keys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "type":
@@ -249,6 +260,8 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 			}
 			ms.Skip = b
 		}
+	case "stream":
+		ms.Stream = p.stream(v, where)
 	case "span_name", "provider":
 		if s, ok := p.scalar(v, where); ok {
 			val := &Value{Pos: p.pos(v), Text: s, Const: true}
@@ -280,6 +293,51 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 			ms.Fields[key] = val
 		}
 	}
+}
+
+var streamKeys = []string{"result", "next", "current", "err", "close", "chunk"}
+
+func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
+	st := &StreamSpec{Pos: p.pos(n), Next: "Next", Current: "Current", Err: "Err", Close: "Close", Chunk: map[string]*Value{}}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return st
+	}
+	p.mapping(n, where, streamKeys, func(key string, k, v *yaml.Node) {
+		if key == "chunk" {
+			p.mapping(v, where+": chunk", fieldOrder, func(fk string, _, fv *yaml.Node) {
+				f := fields[fk]
+				if f.typ == typeMessages || f.typ == typeText {
+					p.errorf(fv, "%s: chunk: %s: content is not recorded from stream chunks", where, fk)
+					return
+				}
+				if val := p.value(fv, where+": chunk: "+fk, f); val != nil {
+					st.Chunk[fk] = val
+				}
+			})
+			return
+		}
+		s, ok := p.scalar(v, where+": stream: "+key)
+		if !ok {
+			return
+		}
+		if !isIdent(s) {
+			p.errorf(v, "%s: stream: %s: %q is not a Go identifier", where, key, s)
+			return
+		}
+		switch key {
+		case "result":
+			st.Result = s
+		case "next":
+			st.Next = s
+		case "current":
+			st.Current = s
+		case "err":
+			st.Err = s
+		case "close":
+			st.Close = s
+		}
+	})
+	return st
 }
 
 // value parses a field's value: a path, {const: literal}, or for messages

@@ -118,31 +118,21 @@ func (e *emitter) wrapper(w *wrapper) {
 		self = self.Types(targs...)
 	}
 
+	var innerType jen.Code = iface
 	if w.emitIface != nil {
-		e.f.Commentf("%s is the exported method set of %s, so it can be wrapped and replaced.", w.spec.Name, w.concrete)
-		methods := make([]jen.Code, 0, w.emitIface.NumMethods())
-		for i := range w.emitIface.NumMethods() {
-			fn := w.emitIface.Method(i)
-			methods = append(methods, jen.Id(fn.Name()).Add(namedSignatureCode(fn.Type().(*types.Signature))))
-		}
-		e.f.Type().Id(w.spec.Name).Interface(methods...)
-		e.f.Line()
-		// The SDK type must keep satisfying the interface: a changed SDK
-		// fails here, at compile time, not at the call.
-		e.f.Var().Id("_").Id(w.spec.Name).Op("=").Parens(jen.Op("*").Add(jen.Qual(w.concretePkg.Path(), w.concreteName))).Parens(jen.Nil())
-		e.f.Line()
+		innerType = e.emitInterfaces(w)
 	}
 
 	inner, tracer := e.fieldNames(w)
 	e.f.Commentf("%s records an OpenTelemetry GenAI span for every call to the %s it wraps.", w.typeName, w.spec.Name)
 	e.f.Type().Id(w.typeName).Types(tparams...).Struct(
-		jen.Id(inner).Add(iface),
+		jen.Id(inner).Add(innerType),
 		jen.Id(tracer).Qual(pkgTrace, "Tracer"),
 	)
 	e.f.Line()
 	e.f.Commentf("%s wraps inner. Spans go to the global TracerProvider unless an option names another.", w.ctorName)
 	e.f.Func().Id(w.ctorName).Types(tparams...).Params(
-		jen.Id("inner").Add(iface),
+		jen.Id("inner").Add(innerType),
 		jen.Id("opts").Op("...").Qual(pkgGenai, "Option"),
 	).Op("*").Add(self).Block(
 		jen.Return(jen.Op("&").Add(self.Clone()).Values(jen.Dict{
@@ -171,6 +161,116 @@ func (e *emitter) wrapper(w *wrapper) {
 			ParamsFunc(me.params).Add(me.resultTypes()).BlockFunc(me.body)
 		e.f.Line()
 	}
+	for _, m := range w.methods {
+		if m.stream != nil && m.stream.form == streamSDK {
+			e.sdkStreamType(w, m)
+		}
+	}
+}
+
+// emitInterfaces declares, for a concrete SDK type, the interface of its
+// exported methods, checked against the type at compile time. When a method
+// returns an SDK stream, whose traced form is another type, that interface
+// is <Key>API (what the wrapper wraps) and <Key> declares the traced
+// signatures (what the wrapper offers). It returns the inner field's type.
+func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
+	streams := slices.ContainsFunc(w.methods, func(m *method) bool { return m.stream != nil && m.stream.form == streamSDK })
+	api := w.spec.Name
+	if streams {
+		api += "API"
+	}
+	e.f.Commentf("%s is the exported method set of %s, so it can be wrapped and replaced.", api, w.concrete)
+	methods := make([]jen.Code, 0, w.emitIface.NumMethods())
+	for i := range w.emitIface.NumMethods() {
+		fn := w.emitIface.Method(i)
+		methods = append(methods, jen.Id(fn.Name()).Add(namedSignatureCode(fn.Type().(*types.Signature))))
+	}
+	e.f.Type().Id(api).Interface(methods...)
+	e.f.Line()
+	// The SDK type must keep satisfying the interface: a changed SDK
+	// fails here, at compile time, not at the call.
+	e.f.Var().Id("_").Id(api).Op("=").Parens(jen.Op("*").Add(jen.Qual(w.concretePkg.Path(), w.concreteName))).Parens(jen.Nil())
+	e.f.Line()
+	if !streams {
+		return jen.Id(api)
+	}
+	e.f.Commentf("%s is what %s offers: %s with its streams traced.", w.spec.Name, w.typeName, api)
+	traced := make([]jen.Code, 0, len(w.methods))
+	for _, m := range w.methods {
+		traced = append(traced, jen.Id(m.name).Add(namedParams(m.sig)).Add(tracedResults(m)))
+	}
+	e.f.Type().Id(w.spec.Name).Interface(traced...)
+	e.f.Line()
+	return jen.Id(api)
+}
+
+// sdkStreamType declares the traced form of an SDK stream: the stream,
+// embedded so every other method passes through, with Next recording each
+// chunk and ending the span when the stream is drained or fails, and Close
+// ending it too.
+func (e *emitter) sdkStreamType(w *wrapper, m *method) {
+	si := m.stream
+	embedded, field := si.sdkType, sdkField(si.sdkType)
+	me := &methodEmitter{e: e, w: w, m: m, s: newScope(e.importNames())}
+	me.s.reserve("s")
+	me.s.reserve("err")
+	e.f.Commentf("%s is the stream %s.%s returns, traced: the call's span stays open until the stream is drained, fails or is closed.", si.wrapperName, w.typeName, m.name)
+	e.f.Type().Id(si.wrapperName).Struct(
+		jen.Add(typeCode(embedded)),
+		jen.Id("st").Op("*").Qual(pkgGenai, "Stream"),
+	)
+	e.f.Line()
+	self := jen.Id("s").Dot(field)
+	e.f.Commentf("%s advances the stream, recording each chunk.", si.spec.Next)
+	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Next).Params().Bool().BlockFunc(func(g *jen.Group) {
+		g.If(self.Clone().Dot(si.spec.Next).Call()).BlockFunc(func(g *jen.Group) {
+			c := me.s.fresh("chunk")
+			g.Id(c).Op(":=").Add(self.Clone()).Dot(si.spec.Current).Call()
+			me.chunk(g, c, "s.st")
+			g.Return(jen.True())
+		})
+		g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(si.spec.Err).Call(), jen.Lit(""))
+		g.Id("s").Dot("st").Dot("End").Call()
+		g.Return(jen.False())
+	})
+	e.f.Line()
+	e.f.Commentf("%s closes the stream and ends its span.", si.spec.Close)
+	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Close).Params().Error().Block(
+		jen.Id("err").Op(":=").Add(self.Clone()).Dot(si.spec.Close).Call(),
+		jen.Id("s").Dot("st").Dot("End").Call(),
+		jen.Return(jen.Id("err")),
+	)
+	e.f.Line()
+}
+
+// namedParams renders a signature's parameters, named when every one has
+// a distinct name.
+func namedParams(sig *types.Signature) *jen.Statement {
+	params := sig.Params()
+	named := true
+	seen := map[string]bool{}
+	for i := range params.Len() {
+		n := params.At(i).Name()
+		if n == "" || n == "_" || seen[n] {
+			named = false
+		}
+		seen[n] = true
+	}
+	list := make([]jen.Code, params.Len())
+	for i := range list {
+		t := params.At(i).Type()
+		var c *jen.Statement
+		if sig.Variadic() && i == len(list)-1 {
+			c = jen.Op("...").Add(typeCode(t.(*types.Slice).Elem()))
+		} else {
+			c = jen.Add(typeCode(t))
+		}
+		if named {
+			c = jen.Id(params.At(i).Name()).Add(c)
+		}
+		list[i] = c
+	}
+	return jen.Params(list...)
 }
 
 func (e *emitter) ifaceCode(w *wrapper) *jen.Statement {
@@ -221,6 +321,10 @@ type methodEmitter struct {
 	m                   *method
 	recv, inner, tracer string
 	s                   *scope
+	// inChunk is set while emitting a stream chunk's attributes: a chunk
+	// without a value (an empty string, a zero count) must not overwrite
+	// the value an earlier chunk carried.
+	inChunk bool
 }
 
 func (me *methodEmitter) params(g *jen.Group) {
@@ -235,19 +339,26 @@ func (me *methodEmitter) params(g *jen.Group) {
 	}
 }
 
-func (me *methodEmitter) resultTypes() jen.Code {
-	res := me.m.sig.Results()
-	switch res.Len() {
+func (me *methodEmitter) resultTypes() jen.Code { return tracedResults(me.m) }
+
+// tracedResults renders a method's result types as the wrapper declares
+// them: as wrapped, except an SDK stream, which becomes its traced type.
+func tracedResults(m *method) jen.Code {
+	res := m.sig.Results()
+	list := make([]jen.Code, res.Len())
+	for i := range list {
+		list[i] = typeCode(res.At(i).Type())
+		if m.stream != nil && m.stream.form == streamSDK && i == m.stream.result {
+			list[i] = jen.Op("*").Id(m.stream.wrapperName)
+		}
+	}
+	switch len(list) {
 	case 0:
 		return jen.Null()
 	case 1:
-		return typeCode(res.At(0).Type())
+		return list[0]
 	}
-	types := make([]jen.Code, res.Len())
-	for i := range types {
-		types[i] = typeCode(res.At(i).Type())
-	}
-	return jen.Params(types...)
+	return jen.Params(list...)
 }
 
 func (me *methodEmitter) call(ctxName string) *jen.Statement {
@@ -313,7 +424,15 @@ func (me *methodEmitter) body(g *jen.Group) {
 		ctx = ""
 	}
 	g.List(ctxOut, jen.Id(span)).Op(":=").Id(me.recv).Dot(me.tracer).Dot("Start").Call(append([]jen.Code{parent, name}, startOpts...)...)
-	g.Defer().Id(span).Dot("End").Call()
+	st := ""
+	if m.stream != nil {
+		// The stream owns the span: it ends when the stream is drained,
+		// fails or is closed (or sits idle past genai.StreamIdleTimeout).
+		st = me.s.fresh("stream")
+		g.Id(st).Op(":=").Qual(pkgGenai, "StartStream").Call(jen.Id(span))
+	} else {
+		g.Defer().Id(span).Dot("End").Call()
+	}
 
 	// The call.
 	results := make([]jen.Code, len(m.results))
@@ -328,6 +447,12 @@ func (me *methodEmitter) body(g *jen.Group) {
 	if m.err >= 0 {
 		errName := m.results[m.err].name
 		g.If(jen.Id(errName).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+			if st != "" {
+				g.Id(st).Dot("Fail").Call(jen.Id(errName), jen.Lit(m.errType))
+				g.Id(st).Dot("End").Call()
+				g.Return(me.streamResults(results, jen.Nil())...)
+				return
+			}
 			g.Id(span).Dot("SetStatus").Call(jen.Qual(pkgCodes, "Error"), jen.Id(errName).Dot("Error").Call())
 			g.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(
 				jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Id(errName), jen.Lit(m.errType))))
@@ -343,9 +468,114 @@ func (me *methodEmitter) body(g *jen.Group) {
 		g.If(jen.Id(k).Op(">").Lit(0)).Block(
 			jen.Id(span).Dot("SetAttributes").Call(jen.Id(out).Index(jen.Empty(), jen.Id(k)).Op("...")))
 	}
+	if st != "" {
+		g.Return(me.wrapStream(g, st, results)...)
+		return
+	}
 	if len(results) > 0 {
 		g.Return(results...)
 	}
+}
+
+// streamResults is the result list with the stream result replaced.
+func (me *methodEmitter) streamResults(results []jen.Code, stream jen.Code) []jen.Code {
+	out := slices.Clone(results)
+	if me.m.stream.form == streamSDK {
+		out[me.m.stream.result] = stream
+	}
+	return out
+}
+
+// wrapStream replaces the stream result by one that records its chunks and
+// ends the span, and returns the results to return.
+func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code) []jen.Code {
+	si := me.m.stream
+	r := me.m.results[si.result].name
+	elem := si.chunk.typ
+	if si.form == streamSDK {
+		g.If(jen.Id(r).Op("==").Nil()).Block(
+			jen.Id(st).Dot("End").Call(),
+			jen.Return(me.streamResults(results, jen.Nil())...),
+		)
+		return me.streamResults(results, jen.Op("&").Id(si.wrapperName).Values(jen.Dict{
+			jen.Id(sdkField(si.sdkType)): jen.Id(r),
+			jen.Id("st"):                 jen.Id(st),
+		}))
+	}
+	inner := me.s.fresh("inner")
+	c, e := me.s.fresh("chunk"), me.s.fresh("e")
+	g.If(jen.Id(r).Op("==").Nil()).Block(
+		jen.Id(st).Dot("End").Call(),
+		jen.Return(results...),
+	)
+	g.Id(inner).Op(":=").Id(r)
+	switch si.form {
+	case streamSeq:
+		yield := me.s.fresh("yield")
+		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem)).Bool()).BlockFunc(func(g *jen.Group) {
+			g.Defer().Id(st).Dot("End").Call()
+			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				me.chunk(g, c, st)
+				g.If(jen.Op("!").Id(yield).Call(jen.Id(c))).Block(jen.Return())
+			})
+		})
+	case streamSeq2:
+		yield := me.s.fresh("yield")
+		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem), typeCode(si.second)).Bool()).BlockFunc(func(g *jen.Group) {
+			g.Defer().Id(st).Dot("End").Call()
+			g.For(jen.List(jen.Id(c), jen.Id(e)).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				if si.errPairs {
+					g.If(jen.Id(e).Op("!=").Nil()).Block(
+						jen.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit("")),
+					).Else().BlockFunc(func(g *jen.Group) { me.chunk(g, c, st) })
+				} else {
+					me.chunk(g, c, st)
+				}
+				g.If(jen.Op("!").Id(yield).Call(jen.Id(c), jen.Id(e))).Block(jen.Return())
+			})
+		})
+	case streamChan:
+		out := me.s.fresh("out")
+		g.Id(out).Op(":=").Make(jen.Chan().Add(typeCode(elem)), jen.Cap(jen.Id(inner)))
+		g.Go().Func().Params().BlockFunc(func(g *jen.Group) {
+			g.Defer().Close(jen.Id(out))
+			g.Defer().Id(st).Dot("End").Call()
+			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				me.chunk(g, c, st)
+				g.Id(out).Op("<-").Id(c)
+			})
+		}).Call()
+		g.Id(r).Op("=").Id(out)
+	}
+	return results
+}
+
+// sdkField is the field name of an embedded stream type.
+func sdkField(t types.Type) string {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
+}
+
+// chunk records one chunk: the attributes read from it, then Chunk.
+func (me *methodEmitter) chunk(g *jen.Group, c, st string) {
+	si := me.m.stream
+	si.chunk.name = c
+	if len(si.attrs) == 0 {
+		g.Id(st).Dot("Chunk").Call()
+		return
+	}
+	arr, n := me.s.fresh("ca"), me.s.fresh("cn")
+	g.Var().Id(arr).Index(jen.Lit(len(si.attrs))).Qual(pkgAttribute, "KeyValue")
+	g.Id(n).Op(":=").Lit(0)
+	me.inChunk = true
+	me.attrList(g, si.attrs, arr, n)
+	me.inChunk = false
+	g.Id(st).Dot("Chunk").Call(jen.Id(arr).Index(jen.Empty(), jen.Id(n)).Op("..."))
 }
 
 // fixedAttrs are the operation and provider, known at generation time.
@@ -356,6 +586,9 @@ func (me *methodEmitter) fixedAttrs() []jen.Code {
 	}
 	if me.m.provider != "" {
 		out = append(out, jen.Qual(pkgGenai, "ProviderName").Dot("String").Call(jen.Lit(me.m.provider)))
+	}
+	if me.m.stream != nil {
+		out = append(out, jen.Qual(pkgGenai, "RequestStream").Dot("Bool").Call(jen.True()))
 	}
 	return out
 }
@@ -465,15 +698,24 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 		g.If(jen.Id(s).Op(":=").Add(val), jen.Id(s).Op("!=").Lit("")).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(s))),
 			jen.Id(n).Op("++"))
-	case typeInt:
-		me.set(g, arr, n, key.Dot("Int64").Call(val))
-	case typeFloat:
-		me.set(g, arr, n, key.Dot("Float64").Call(val))
+	case typeInt, typeFloat:
+		method := map[attrType]string{typeInt: "Int64", typeFloat: "Float64"}[a.field.typ]
+		if !me.inChunk {
+			me.set(g, arr, n, key.Dot(method).Call(val))
+			return
+		}
+		v := me.s.fresh("v")
+		g.If(jen.Id(v).Op(":=").Add(val), jen.Id(v).Op("!=").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot(method).Call(jen.Id(v))),
+			jen.Id(n).Op("++"))
 	case typeBool:
 		me.set(g, arr, n, key.Dot("Bool").Call(val))
 	case typeStrings:
 		if a.conv == convOneString {
-			me.set(g, arr, n, key.Dot("StringSlice").Call(val))
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(jen.Index().String().Values(jen.Id(s)))),
+				jen.Id(n).Op("++"))
 			return
 		}
 		g.If(jen.Len(x.Clone()).Op(">").Lit(0)).Block(

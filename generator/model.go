@@ -53,6 +53,32 @@ type method struct {
 	nameFrom *attr  // the attribute completing the span name, if any
 	before   []*attr
 	after    []*attr
+	stream   *streamInfo
+}
+
+// streamForm is how a result streams.
+type streamForm int
+
+const (
+	streamSeq  streamForm = iota // iter.Seq[T] or a func type of its shape
+	streamSeq2                   // iter.Seq2[T, U]
+	streamChan                   // <-chan T or chan T
+	streamSDK                    // a type with Next() bool, Current() T, Err() error, Close() error
+)
+
+// streamInfo is a resolved stream: the result, its form, the chunk type
+// and the attributes read from each chunk.
+type streamInfo struct {
+	result   int // index in method.results
+	form     streamForm
+	chunk    *variable  // the chunk, as chunk paths refer to it
+	second   types.Type // Seq2's second type
+	errPairs bool       // Seq2[T, error]: the second value is an error
+	attrs    []*attr
+	spec     *StreamSpec
+	// SDK stream types: the generated wrapper type and what it embeds.
+	wrapperName string
+	sdkType     types.Type
 }
 
 // variable is a parameter or result with the name the wrapper gives it.

@@ -66,6 +66,9 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 	if m.skip {
 		return m
 	}
+	if own.Stream != nil {
+		m.stream = r.resolveStream(m, w, own.Stream)
+	}
 	for _, key := range fieldOrder {
 		v, f := own.Fields[key], fields[key]
 		if v == nil {
@@ -89,6 +92,105 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 		}
 	}
 	return m
+}
+
+// resolveStream finds the streamed result and its form by type: a func of
+// iter.Seq's or iter.Seq2's shape, a receiving channel, or a type with the
+// stream methods the mapping names (Next, Current, Err, Close by default).
+func (r *resolver) resolveStream(m *method, w *wrapper, sp *StreamSpec) *streamInfo {
+	si := &streamInfo{result: -1, spec: sp}
+	for i, v := range m.results {
+		if i == m.err {
+			continue
+		}
+		if sp.Result == "" || v.mapName == sp.Result {
+			si.result = i
+			break
+		}
+	}
+	if si.result < 0 {
+		r.errorf(sp.Pos, "stream: no result %q to stream (%s)", sp.Result, m.names())
+		return nil
+	}
+	t := m.results[si.result].typ
+	var elem types.Type
+	switch u := t.Underlying().(type) {
+	case *types.Signature:
+		if y, ok := yieldFunc(u); ok {
+			if y.Params().Len() == 1 {
+				si.form, elem = streamSeq, y.Params().At(0).Type()
+			} else {
+				si.form, elem, si.second = streamSeq2, y.Params().At(0).Type(), y.Params().At(1).Type()
+				si.errPairs = isError(si.second)
+			}
+		}
+	case *types.Chan:
+		if u.Dir() == types.SendOnly {
+			r.errorf(sp.Pos, "stream: %s is a send-only channel; a stream result must be received from", typeName(t))
+			return nil
+		}
+		si.form, elem = streamChan, u.Elem()
+	}
+	if elem == nil {
+		elem = r.sdkStream(sp, t)
+		if elem == nil {
+			return nil
+		}
+		if w.emitIface == nil {
+			r.errorf(sp.Pos, "stream: %s is an SDK stream type; a traced stream is a different type, which only a wrapper of the concrete SDK type can return (type: \"*pkg.Client\"); otherwise declare the method to return an iter.Seq2 or a channel", typeName(t))
+			return nil
+		}
+		si.form, si.sdkType = streamSDK, t
+		si.wrapperName = w.typeName + m.name + "Stream"
+	}
+	si.chunk = &variable{mapName: "chunk", typ: elem}
+	scope := &method{params: []*variable{si.chunk}, ctx: -1, err: -1}
+	for _, key := range fieldOrder {
+		if v := sp.Chunk[key]; v != nil {
+			if a := r.resolveAttr(scope, v, fields[key]); a != nil {
+				si.attrs = append(si.attrs, a)
+			}
+		}
+	}
+	return si
+}
+
+// yieldFunc matches iter.Seq's and iter.Seq2's shape: func(yield func(T) bool)
+// or func(yield func(T, U) bool).
+func yieldFunc(sig *types.Signature) (*types.Signature, bool) {
+	if sig.Params().Len() != 1 || sig.Results().Len() != 0 {
+		return nil, false
+	}
+	y, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
+	if !ok || y.Results().Len() != 1 || y.Params().Len() < 1 || y.Params().Len() > 2 {
+		return nil, false
+	}
+	b, ok := y.Results().At(0).Type().Underlying().(*types.Basic)
+	return y, ok && b.Kind() == types.Bool
+}
+
+// sdkStream checks t's stream methods and returns the chunk type.
+func (r *resolver) sdkStream(sp *StreamSpec, t types.Type) types.Type {
+	method := func(name string, results int) *types.Signature {
+		obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			return nil
+		}
+		sig := fn.Type().(*types.Signature)
+		if sig.Params().Len() != 0 || sig.Results().Len() != results {
+			return nil
+		}
+		return sig
+	}
+	next, cur, errm, closem := method(sp.Next, 1), method(sp.Current, 1), method(sp.Err, 1), method(sp.Close, 1)
+	if next == nil || cur == nil || errm == nil || closem == nil ||
+		!types.Identical(next.Results().At(0).Type(), types.Typ[types.Bool]) || !isError(errm.Results().At(0).Type()) || !isError(closem.Results().At(0).Type()) {
+		r.errorf(sp.Pos, "stream: %s is not a stream: want an iter.Seq or iter.Seq2, a channel, or a type with %s() bool, %s() T, %s() error and %s() error (name other methods with next:, current:, err:, close:)",
+			typeName(t), sp.Next, sp.Current, sp.Err, sp.Close)
+		return nil
+	}
+	return cur.Results().At(0).Type()
 }
 
 func valueText(v *Value, def string) string {

@@ -72,8 +72,10 @@ func (w *TracedLLM) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, e
 		k++
 	}
 	if r != nil {
-		out[k] = genai.ResponseFinishReasons.StringSlice([]string{r.FinishReason})
-		k++
+		if s := r.FinishReason; s != "" {
+			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
+			k++
+		}
 	}
 	if r != nil {
 		out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.InputTokens))
@@ -84,21 +86,21 @@ func (w *TracedLLM) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, e
 		k++
 	}
 	if r != nil {
-		if s := r.ID; s != "" {
-			out[k] = genai.ResponseID.String(s)
+		if s2 := r.ID; s2 != "" {
+			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
 	}
 	if r != nil {
-		if s2 := r.Model; s2 != "" {
-			out[k] = genai.ResponseModel.String(s2)
+		if s3 := r.Model; s3 != "" {
+			out[k] = genai.ResponseModel.String(s3)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
 		if r != nil {
-			if s3 := r.Message.Content; s3 != "" {
-				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s3))
+			if s4 := r.Message.Content; s4 != "" {
+				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s4))
 				k++
 			}
 		}

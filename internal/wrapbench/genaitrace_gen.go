@@ -60,8 +60,10 @@ func (w *TracedClient) Complete(ctx context.Context, req *Request) (*Response, e
 	var out [5]attribute.KeyValue
 	k := 0
 	if r != nil && len(r.Choices) > 0 {
-		out[k] = genai.ResponseFinishReasons.StringSlice([]string{r.Choices[0].FinishReason})
-		k++
+		if s := r.Choices[0].FinishReason; s != "" {
+			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
+			k++
+		}
 	}
 	if r != nil && r.Usage != nil {
 		out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.PromptTokens))
@@ -72,14 +74,14 @@ func (w *TracedClient) Complete(ctx context.Context, req *Request) (*Response, e
 		k++
 	}
 	if r != nil {
-		if s := r.ID; s != "" {
-			out[k] = genai.ResponseID.String(s)
+		if s2 := r.ID; s2 != "" {
+			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
 	}
 	if r != nil {
-		if s2 := r.Model; s2 != "" {
-			out[k] = genai.ResponseModel.String(s2)
+		if s3 := r.Model; s3 != "" {
+			out[k] = genai.ResponseModel.String(s3)
 			k++
 		}
 	}

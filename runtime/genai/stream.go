@@ -1,0 +1,131 @@
+package genai
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Attributes a streaming call records besides the GenAI conventions'.
+const (
+	// StreamChunks counts the chunks a stream delivered.
+	StreamChunks = attribute.Key("genaitrace.stream.chunks")
+	// StreamAbandoned is set when the stream was neither drained nor closed
+	// within StreamIdleTimeout of its last activity.
+	StreamAbandoned = attribute.Key("genaitrace.stream.abandoned")
+)
+
+var streamIdle atomic.Int64
+
+func init() { streamIdle.Store(int64(5 * time.Minute)) }
+
+// StreamIdleTimeout is the bound on a stream abandoned by its consumer
+// (neither drained nor closed): its span ends this long after the stream's
+// last chunk, marked genaitrace.stream.abandoned. Default 5 minutes.
+func StreamIdleTimeout() time.Duration { return time.Duration(streamIdle.Load()) }
+
+// SetStreamIdleTimeout changes StreamIdleTimeout for streams started
+// afterwards.
+func SetStreamIdleTimeout(d time.Duration) {
+	if d > 0 {
+		streamIdle.Store(int64(d))
+	}
+}
+
+// Stream keeps a streaming call's span open until the stream is drained,
+// fails or is closed, whichever comes first, and records what only the
+// stream knows: the time to the first chunk, the chunk count, and the
+// attributes the chunks carry (usage and finish reason usually come with
+// the last one; for each attribute the last value wins). Generated
+// wrappers use it; it is safe for concurrent use.
+type Stream struct {
+	span  trace.Span
+	start time.Time
+
+	mu     sync.Mutex
+	chunks int64
+	first  time.Time
+	last   []attribute.KeyValue
+	ended  bool
+	idle   *time.Timer
+}
+
+// StartStream takes ownership of span, whose call starts now.
+func StartStream(span trace.Span) *Stream {
+	s := &Stream{span: span, start: time.Now()}
+	s.idle = time.AfterFunc(StreamIdleTimeout(), s.abandon)
+	return s
+}
+
+// Chunk records one chunk and the attributes read from it.
+func (s *Stream) Chunk(attrs ...attribute.KeyValue) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return
+	}
+	if s.chunks == 0 {
+		s.first = now
+	}
+	s.chunks++
+	for _, kv := range attrs {
+		s.keep(kv)
+	}
+	s.idle.Reset(StreamIdleTimeout())
+}
+
+func (s *Stream) keep(kv attribute.KeyValue) {
+	for i := range s.last {
+		if s.last[i].Key == kv.Key {
+			s.last[i] = kv
+			return
+		}
+	}
+	s.last = append(s.last, kv)
+}
+
+// Fail records the stream's error; End still ends the span.
+func (s *Stream) Fail(err error, fallbackType string) {
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return
+	}
+	s.span.SetStatus(codes.Error, err.Error())
+	s.keep(ErrorType.String(ErrorTypeOf(err, fallbackType)))
+}
+
+// End ends the span (once): the stream was drained, failed or closed.
+func (s *Stream) End() { s.finish(false) }
+
+func (s *Stream) abandon() { s.finish(true) }
+
+func (s *Stream) finish(abandoned bool) {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	s.ended = true
+	s.idle.Stop()
+	attrs := append(s.last, StreamChunks.Int64(s.chunks))
+	if !s.first.IsZero() {
+		attrs = append(attrs,
+			ResponseTimeToFirstChunk.Float64(s.first.Sub(s.start).Seconds()),
+			CompletionStartTime.String(s.first.UTC().Format(time.RFC3339Nano)))
+	}
+	if abandoned {
+		attrs = append(attrs, StreamAbandoned.Bool(true))
+	}
+	s.mu.Unlock()
+	s.span.SetAttributes(attrs...)
+	s.span.End()
+}
