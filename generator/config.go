@@ -32,6 +32,7 @@ type Mapping struct {
 type PackageSpec struct {
 	Path     string // import path
 	Pos      Pos
+	Presets  []string
 	Output   string // file name, default genaitrace_gen.go
 	Build    string // //go:build expression for the output, optional
 	Wrappers []*WrapperSpec
@@ -66,6 +67,7 @@ type MethodSpec struct {
 type StreamSpec struct {
 	Pos                       Pos
 	Result                    string
+	Callback                  string
 	Next, Current, Err, Close string
 	Chunk                     map[string]*Value
 }
@@ -78,6 +80,9 @@ type Value struct {
 	Path  path
 	// Messages' parts, relative to each element of Path.
 	Role, Content, FinishReason *Value
+	// When, if set, is a bool path: the attribute is recorded only when it
+	// is true (an SDK's optional value: {path: p.Temperature.Value, when: p.Temperature.Valid()}).
+	When *Value
 }
 
 // ParseMapping parses annotations.yaml. Every error is reported, each as
@@ -181,8 +186,10 @@ func (p *parser) pkg(k, v *yaml.Node) *PackageSpec {
 		p.errorf(k, "%q is not an import path; want the import path of the package the wrappers are generated into, such as example.com/app/llm", ps.Path)
 	}
 	where := "package " + ps.Path
-	p.mapping(v, where, []string{"output", "build", "wrappers"}, func(key string, k, v *yaml.Node) {
+	p.mapping(v, where, []string{"output", "build", "presets", "wrappers"}, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "presets":
+			p.presets(v, where, ps)
 		case "output":
 			if s, ok := p.scalar(v, where+": output"); ok {
 				if !strings.HasSuffix(s, ".go") || strings.ContainsAny(s, `/\`) || strings.HasSuffix(s, "_test.go") {
@@ -195,10 +202,40 @@ func (p *parser) pkg(k, v *yaml.Node) *PackageSpec {
 				ps.Build = s
 			}
 		case "wrappers":
-			p.eachEntry(v, where+": wrappers", func(k, v *yaml.Node) { ps.Wrappers = append(ps.Wrappers, p.wrapper(k, v)) })
+			var own []*WrapperSpec
+			p.eachEntry(v, where+": wrappers", func(k, v *yaml.Node) { own = append(own, p.wrapper(k, v)) })
+			ps.Wrappers = mergeWrappers(ps.Wrappers, own)
 		}
 	})
 	return ps
+}
+
+// presets reads a package's presets: a name or a list of names, each
+// merged from templates/<name>.yaml.
+func (p *parser) presets(v *yaml.Node, where string, ps *PackageSpec) {
+	var names []*yaml.Node
+	switch v.Kind {
+	case yaml.ScalarNode:
+		names = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		names = v.Content
+	default:
+		p.errorf(v, "%s: presets must be a name or a list of names (presets: %s)", where, strings.Join(presetNames(), ", "))
+		return
+	}
+	for _, n := range names {
+		name, ok := p.scalar(n, where+": presets")
+		if !ok {
+			continue
+		}
+		wrappers, err := loadPreset(name)
+		if err != nil {
+			p.errorf(n, "%s: %v", where, err)
+			continue
+		}
+		ps.Presets = append(ps.Presets, name)
+		ps.Wrappers = mergeWrappers(ps.Wrappers, wrappers)
+	}
 }
 
 func validImportPath(s string) bool {
@@ -295,7 +332,7 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 	}
 }
 
-var streamKeys = []string{"result", "next", "current", "err", "close", "chunk"}
+var streamKeys = []string{"result", "callback", "next", "current", "err", "close", "chunk"}
 
 func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 	st := &StreamSpec{Pos: p.pos(n), Next: "Next", Current: "Current", Err: "Err", Close: "Close", Chunk: map[string]*Value{}}
@@ -327,6 +364,8 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 		switch key {
 		case "result":
 			st.Result = s
+		case "callback":
+			st.Callback = s
 		case "next":
 			st.Next = s
 		case "current":
@@ -346,9 +385,9 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	if n.Kind == yaml.ScalarNode {
 		return p.pathValue(n, where)
 	}
-	known := []string{"const"}
+	known := []string{"const", "path", "when"}
 	if f.typ == typeMessages {
-		known = []string{"const", "path", "role", "content", "finish_reason"}
+		known = []string{"const", "path", "when", "role", "content", "finish_reason"}
 	}
 	val := &Value{Pos: p.pos(n)}
 	var ok bool
@@ -362,6 +401,8 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 			if pv := p.pathValue(v, where+": path"); pv != nil {
 				val.Text, val.Path, val.Pos, ok = pv.Text, pv.Path, pv.Pos, true
 			}
+		case "when":
+			val.When = p.pathValue(v, where+": when")
 		case "role":
 			val.Role = p.partValue(v, where+": role")
 		case "content":
@@ -375,6 +416,9 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.typ == typeMessages])
 		}
 		return nil
+	}
+	if val.Const && val.When != nil {
+		p.errorf(n, "%s: const cannot have when", where)
 	}
 	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil) {
 		p.errorf(n, "%s: const cannot have role, content or finish_reason", where)

@@ -325,6 +325,9 @@ type methodEmitter struct {
 	// without a value (an empty string, a zero count) must not overwrite
 	// the value an earlier chunk carried.
 	inChunk bool
+	// args replaces parameters in the call to the wrapped method (a
+	// stream's callback, wrapped).
+	args map[int]string
 }
 
 func (me *methodEmitter) params(g *jen.Group) {
@@ -365,6 +368,8 @@ func (me *methodEmitter) call(ctxName string) *jen.Statement {
 	args := make([]jen.Code, len(me.m.params))
 	for i, v := range me.m.params {
 		switch {
+		case me.args[i] != "":
+			args[i] = jen.Id(me.args[i])
 		case i == me.m.ctx && ctxName != "":
 			args[i] = jen.Id(ctxName)
 		case v.variadic:
@@ -430,6 +435,9 @@ func (me *methodEmitter) body(g *jen.Group) {
 		// fails or is closed (or sits idle past genai.StreamIdleTimeout).
 		st = me.s.fresh("stream")
 		g.Id(st).Op(":=").Qual(pkgGenai, "StartStream").Call(jen.Id(span))
+		if m.stream.form == streamCallback {
+			me.wrapCallback(g, st)
+		}
 	} else {
 		g.Defer().Id(span).Dot("End").Call()
 	}
@@ -502,6 +510,10 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 			jen.Id("st"):                 jen.Id(st),
 		}))
 	}
+	if si.form == streamCallback {
+		g.Id(st).Dot("End").Call() // the call returned: the stream is over
+		return results
+	}
 	inner := me.s.fresh("inner")
 	c, e := me.s.fresh("chunk"), me.s.fresh("e")
 	g.If(jen.Id(r).Op("==").Nil()).Block(
@@ -548,6 +560,31 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 		g.Id(r).Op("=").Id(out)
 	}
 	return results
+}
+
+// wrapCallback passes the wrapped method a callback that records each
+// chunk, then calls the caller's.
+func (me *methodEmitter) wrapCallback(g *jen.Group, st string) {
+	si := me.m.stream
+	p := me.m.params[si.param]
+	sig := p.typ.Underlying().(*types.Signature)
+	cb, c := me.s.fresh("callback"), me.s.fresh("chunk")
+	g.Var().Id(cb).Add(typeCode(p.typ)).Op("=").Id(p.name)
+	g.If(jen.Id(p.name).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+		fn := jen.Func().Params(jen.Id(c).Add(typeCode(sig.Params().At(0).Type())))
+		if sig.Results().Len() == 1 {
+			fn.Error()
+		}
+		g.Id(cb).Op("=").Add(fn.BlockFunc(func(g *jen.Group) {
+			me.chunk(g, c, st)
+			if sig.Results().Len() == 1 {
+				g.Return(jen.Id(p.name).Call(jen.Id(c)))
+			} else {
+				g.Id(p.name).Call(jen.Id(c))
+			}
+		}))
+	})
+	me.args = map[int]string{si.param: cb}
 }
 
 // sdkField is the field name of an embedded stream type.
@@ -643,6 +680,14 @@ func (me *methodEmitter) set(g *jen.Group, arr, n string, kv jen.Code) {
 func (me *methodEmitter) key(a *attr) *jen.Statement { return jen.Qual(pkgGenai, a.field.attr) }
 
 func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
+	if a.when != nil {
+		w, unguarded := a.when, *a
+		unguarded.when = nil
+		me.access(g, jen.Id(w.root.name), true, w.chain, func(g *jen.Group, x *jen.Statement) {
+			g.If(x).BlockFunc(func(g *jen.Group) { me.attr(g, &unguarded, arr, n) })
+		})
+		return
+	}
 	key := me.key(a)
 	switch {
 	case a.nameVar != "":

@@ -80,27 +80,45 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	return write(opts, mapping, units)
 }
 
-// sortErrors orders a joined error's lines by file, line and column, so a
-// mapping's mistakes read top to bottom.
+// sortErrors orders errors by file, line and column, so a mapping's
+// mistakes read top to bottom. Joined errors are flattened first; each
+// error keeps its own lines together.
 func sortErrors(err error) error {
-	lines := strings.Split(err.Error(), "\n")
-	key := func(s string) (string, int, int) {
-		parts := strings.SplitN(s, ":", 4)
+	var flat []error
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		if e != nil {
+			flat = append(flat, e)
+		}
+	}
+	walk(err)
+	key := func(e error) (string, int, int) {
+		parts := strings.SplitN(e.Error(), ":", 4)
 		if len(parts) < 4 {
-			return s, 0, 0
+			return e.Error(), 0, 0
 		}
 		line, err1 := strconv.Atoi(parts[1])
 		col, err2 := strconv.Atoi(parts[2])
 		if err1 != nil || err2 != nil {
-			return s, 0, 0
+			return e.Error(), 0, 0
 		}
 		return parts[0], line, col
 	}
-	slices.SortStableFunc(lines, func(a, b string) int {
+	slices.SortStableFunc(flat, func(a, b error) int {
 		fa, la, ca := key(a)
 		fb, lb, cb := key(b)
 		return cmp.Or(strings.Compare(fa, fb), cmp.Compare(la, lb), cmp.Compare(ca, cb))
 	})
+	lines := make([]string, len(flat))
+	for i, e := range flat {
+		lines[i] = e.Error()
+	}
 	return errors.New(strings.Join(lines, "\n"))
 }
 

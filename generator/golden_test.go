@@ -54,7 +54,6 @@ func newGoldenModule(t *testing.T) *goldenModule {
 	}
 	mod := regexp.MustCompile(`(?m)^module .*$`).ReplaceAllString(string(gomod), "module example.com/golden")
 	mod += "\nrequire github.com/genaitrace/genaitrace v0.0.0\n\nreplace github.com/genaitrace/genaitrace => " + root + "\n"
-	writeFile(t, filepath.Join(dir, "go.mod"), mod)
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +78,15 @@ func newGoldenModule(t *testing.T) *goldenModule {
 			}
 		}
 		m.cases = append(m.cases, c)
+		// A case's "gomod" file adds lines to the shared go.mod (a replace
+		// standing in for an SDK).
+		for _, af := range a.Files {
+			if af.Name == "gomod" {
+				mod += "\n" + string(af.Data)
+			}
+		}
 	}
+	writeFile(t, filepath.Join(dir, "go.mod"), mod)
 	return m
 }
 

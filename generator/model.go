@@ -64,12 +64,14 @@ const (
 	streamSeq2                   // iter.Seq2[T, U]
 	streamChan                   // <-chan T or chan T
 	streamSDK                    // a type with Next() bool, Current() T, Err() error, Close() error
+	streamCallback               // a parameter of type func(T) error, called once per chunk
 )
 
 // streamInfo is a resolved stream: the result, its form, the chunk type
 // and the attributes read from each chunk.
 type streamInfo struct {
 	result   int // index in method.results
+	param    int // index in method.params of the callback
 	form     streamForm
 	chunk    *variable  // the chunk, as chunk paths refer to it
 	second   types.Type // Seq2's second type
@@ -105,6 +107,8 @@ type attr struct {
 	// nameVar is set by the emitter when the value was read into a
 	// variable for the span name.
 	nameVar string
+	// when, if set, is a bool the attribute is recorded under.
+	when *attr
 }
 
 // hop is one resolved step of a path.

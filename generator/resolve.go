@@ -98,7 +98,10 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 // iter.Seq's or iter.Seq2's shape, a receiving channel, or a type with the
 // stream methods the mapping names (Next, Current, Err, Close by default).
 func (r *resolver) resolveStream(m *method, w *wrapper, sp *StreamSpec) *streamInfo {
-	si := &streamInfo{result: -1, spec: sp}
+	si := &streamInfo{result: -1, param: -1, spec: sp}
+	if sp.Callback != "" {
+		return r.resolveCallback(m, si)
+	}
 	for i, v := range m.results {
 		if i == m.err {
 			continue
@@ -143,10 +146,38 @@ func (r *resolver) resolveStream(m *method, w *wrapper, sp *StreamSpec) *streamI
 		si.form, si.sdkType = streamSDK, t
 		si.wrapperName = w.typeName + m.name + "Stream"
 	}
+	return r.chunkAttrs(si, elem)
+}
+
+// resolveCallback resolves a stream delivered through a callback
+// parameter: func(T) error or func(T), called once per chunk during the
+// call.
+func (r *resolver) resolveCallback(m *method, si *streamInfo) *streamInfo {
+	sp := si.spec
+	for i, p := range m.params {
+		if p.mapName == sp.Callback {
+			si.param = i
+		}
+	}
+	if si.param < 0 {
+		r.errorf(sp.Pos, "stream: callback: no parameter named %s (%s)", sp.Callback, m.names())
+		return nil
+	}
+	sig, ok := m.params[si.param].typ.Underlying().(*types.Signature)
+	if !ok || sig.Params().Len() != 1 || sig.Results().Len() > 1 || (sig.Results().Len() == 1 && !isError(sig.Results().At(0).Type())) || sig.Variadic() {
+		r.errorf(sp.Pos, "stream: callback: %s is %s; want a func(T) error or func(T) called once per chunk", sp.Callback, typeName(m.params[si.param].typ))
+		return nil
+	}
+	si.form = streamCallback
+	return r.chunkAttrs(si, sig.Params().At(0).Type())
+}
+
+// chunkAttrs resolves the chunk paths against the chunk type.
+func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
 	si.chunk = &variable{mapName: "chunk", typ: elem}
 	scope := &method{params: []*variable{si.chunk}, ctx: -1, err: -1}
 	for _, key := range fieldOrder {
-		if v := sp.Chunk[key]; v != nil {
+		if v := si.spec.Chunk[key]; v != nil {
 			if a := r.resolveAttr(scope, v, fields[key]); a != nil {
 				si.attrs = append(si.attrs, a)
 			}
@@ -227,6 +258,21 @@ func (m *method) lookup(name string) *variable {
 		if v.mapName == name {
 			return v
 		}
+	}
+	// result always names the single non-error result, named or not, so a
+	// mapping survives an SDK renaming its results.
+	if name == "result" {
+		var only *variable
+		for i, v := range m.results {
+			if i == m.err {
+				continue
+			}
+			if only != nil {
+				return nil
+			}
+			only = v
+		}
+		return only
 	}
 	return nil
 }
@@ -337,11 +383,39 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 		a.length = true
 		leaf = types.Typ[types.Int]
 	}
+	if v.When != nil {
+		if a.when = r.resolveWhen(m, v.When); a.when == nil {
+			return nil
+		}
+	}
 	if f.typ == typeMessages {
 		return r.resolveMessages(m, a, leaf)
 	}
 	a.leaf = leaf
 	return r.convert(a, f, v)
+}
+
+// resolveWhen resolves a when: path, which must end at a bool.
+func (r *resolver) resolveWhen(m *method, v *Value) *attr {
+	w := &attr{field: field{key: "when", typ: typeBool}, value: v, each: -1, root: m.lookup(v.Path.root)}
+	if w.root == nil {
+		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.root, m.names())
+		return nil
+	}
+	leaf, ok := r.walk(v, v.Path, w.root.typ, &w.chain)
+	if !ok {
+		return nil
+	}
+	if t, ptr := derefGuard(leaf); ptr {
+		w.chain = append(w.chain, hop{kind: hopDeref, guard: guardNil})
+		leaf = t
+	}
+	if b, ok := types.Unalias(leaf).Underlying().(*types.Basic); !ok || b.Info()&types.IsBoolean == 0 || v.Path.len || eachHop(w.chain) >= 0 {
+		r.errorf(v.Pos, "%s: when: type %s is not a bool; want a path such as p.Temperature.Valid()", v.Text, typeName(leaf))
+		return nil
+	}
+	w.leaf = leaf
+	return w
 }
 
 func eachHop(chain []hop) int {
