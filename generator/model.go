@@ -60,11 +60,11 @@ type method struct {
 type streamForm int
 
 const (
-	streamSeq  streamForm = iota // iter.Seq[T] or a func type of its shape
-	streamSeq2                   // iter.Seq2[T, U]
-	streamChan                   // <-chan T or chan T
-	streamSDK                    // a type with Next() bool, Current() T, Err() error, Close() error
-	streamCallback               // a parameter of type func(T) error, called once per chunk
+	streamSeq      streamForm = iota // iter.Seq[T] or a func type of its shape
+	streamSeq2                       // iter.Seq2[T, U]
+	streamChan                       // <-chan T or chan T
+	streamSDK                        // a type with Next() bool, Current() T, Err() error, Close() error
+	streamCallback                   // a parameter of type func(T) error, called once per chunk
 )
 
 // streamInfo is a resolved stream: the result, its form, the chunk type

@@ -86,7 +86,10 @@ func mergeMethod(base, over MethodSpec) MethodSpec {
 		out.Name, out.Pos = over.Name, over.Pos
 	}
 	out.Skip = base.Skip || over.Skip
-	for _, pair := range []struct{ dst **Value; src *Value }{
+	for _, pair := range []struct {
+		dst **Value
+		src *Value
+	}{
 		{&out.SpanName, over.SpanName}, {&out.Operation, over.Operation}, {&out.Provider, over.Provider}, {&out.Kind, over.Kind},
 	} {
 		if pair.src != nil {

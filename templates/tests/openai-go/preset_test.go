@@ -124,7 +124,7 @@ func TestChatCompletion(t *testing.T) {
 		"gen_ai.response.model": "gpt-4o-mini-2024-07-18", "gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 5,
 		"gen_ai.usage.cache_read.input_tokens": 4, "gen_ai.usage.reasoning.output_tokens": 2,
 		"gen_ai.response.finish_reasons": "[stop]",
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"stop"}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"stop"}]`,
 	})
 	for _, unset := range []string{"gen_ai.request.top_p", "gen_ai.request.max_tokens"} {
 		if _, ok := a[unset]; ok {
