@@ -83,6 +83,9 @@ type Value struct {
 	// When, if set, is a bool path: the attribute is recorded only when it
 	// is true (an SDK's optional value: {path: p.Temperature.Value, when: p.Temperature.Valid()}).
 	When *Value
+	// Sum, for a list of paths, adds their values (token counts an SDK
+	// reports in parts).
+	Sum []*Value
 }
 
 // ParseMapping parses annotations.yaml. Every error is reported, each as
@@ -384,6 +387,27 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	if n.Kind == yaml.ScalarNode {
 		return p.pathValue(n, where)
+	}
+	if n.Kind == yaml.SequenceNode {
+		if f.typ != typeInt && f.typ != typeFloat {
+			p.errorf(n, "%s: a list of paths is summed, which only a number can be", where)
+			return nil
+		}
+		sum := &Value{Pos: p.pos(n)}
+		for _, item := range n.Content {
+			pv := p.pathValue(item, where)
+			if pv == nil {
+				return nil
+			}
+			sum.Sum = append(sum.Sum, pv)
+			sum.Text += map[bool]string{true: " + ", false: ""}[sum.Text != ""] + pv.Text
+		}
+		if len(sum.Sum) == 0 {
+			p.errorf(n, "%s: an empty list; want one or more paths to add", where)
+			return nil
+		}
+		sum.Path = sum.Sum[0].Path
+		return sum
 	}
 	known := []string{"const", "path", "when"}
 	if f.typ == typeMessages {

@@ -498,6 +498,10 @@ func (me *methodEmitter) streamResults(results []jen.Code, stream jen.Code) []je
 // ends the span, and returns the results to return.
 func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code) []jen.Code {
 	si := me.m.stream
+	if si.form == streamCallback {
+		g.Id(st).Dot("End").Call() // the call returned: the stream is over
+		return results
+	}
 	r := me.m.results[si.result].name
 	elem := si.chunk.typ
 	if si.form == streamSDK {
@@ -509,10 +513,6 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 			jen.Id(sdkField(si.sdkType)): jen.Id(r),
 			jen.Id("st"):                 jen.Id(st),
 		}))
-	}
-	if si.form == streamCallback {
-		g.Id(st).Dot("End").Call() // the call returned: the stream is over
-		return results
 	}
 	inner := me.s.fresh("inner")
 	c, e := me.s.fresh("chunk"), me.s.fresh("e")
@@ -690,6 +690,8 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 	}
 	key := me.key(a)
 	switch {
+	case a.sum != nil:
+		me.sum(g, a, arr, n)
 	case a.nameVar != "":
 		g.If(jen.Id(a.nameVar).Op("!=").Lit("")).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(a.nameVar))),
@@ -731,6 +733,31 @@ func (me *methodEmitter) constKV(a *attr) jen.Code {
 		return key.Dot("String").Call(jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(a.field.role), jen.Lit(a.konst)))
 	}
 	return key.Dot("String").Call(jen.Lit(a.konst))
+}
+
+// sum adds the parts present (nil pointers skipped) and records the total
+// when at least one was.
+func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
+	total, seen := me.s.fresh("total"), me.s.fresh("seen")
+	typ, method := jen.Int64(), "Int64"
+	if a.field.typ == typeFloat {
+		typ, method = jen.Float64(), "Float64"
+	}
+	g.Var().Id(total).Add(typ)
+	g.Var().Id(seen).Bool()
+	for _, part := range a.sum {
+		me.access(g, jen.Id(part.root.name), true, part.chain, func(g *jen.Group, x *jen.Statement) {
+			g.Id(total).Op("+=").Add(me.convert(part, x))
+			g.Id(seen).Op("=").True()
+		})
+	}
+	cond := jen.Id(seen)
+	if me.inChunk {
+		cond = cond.Op("&&").Id(total).Op("!=").Lit(0)
+	}
+	g.If(cond).Block(
+		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot(method).Call(jen.Id(total))),
+		jen.Id(n).Op("++"))
 }
 
 // leaf records a single value at the end of a path.

@@ -109,6 +109,8 @@ type attr struct {
 	nameVar string
 	// when, if set, is a bool the attribute is recorded under.
 	when *attr
+	// sum, if set, holds the parts whose values are added.
+	sum []*attr
 }
 
 // hop is one resolved step of a path.

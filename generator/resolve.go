@@ -347,6 +347,9 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 		a.konst = v.Text
 		return a
 	}
+	if len(v.Sum) > 0 {
+		return r.resolveSum(m, a, v, f)
+	}
 	a.root = m.lookup(v.Path.root)
 	if v.Path.rootCall {
 		r.errorf(v.Pos, "%s: %s is a parameter or result, not a method; drop the ()", v.Text, v.Path.root)
@@ -393,6 +396,30 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 	}
 	a.leaf = leaf
 	return r.convert(a, f, v)
+}
+
+// resolveSum resolves each part of a summed value; all parts must be read
+// on the same side of the call (all parameters, or all results).
+func (r *resolver) resolveSum(m *method, a *attr, v *Value, f field) *attr {
+	for _, part := range v.Sum {
+		pa := r.resolveAttr(m, part, f)
+		if pa == nil {
+			return nil
+		}
+		if pa.each >= 0 {
+			r.errorf(part.Pos, "%s: [*] cannot be summed", part.Text)
+			return nil
+		}
+		a.sum = append(a.sum, pa)
+	}
+	a.root = a.sum[0].root
+	for _, pa := range a.sum[1:] {
+		if pa.root != nil && a.root != nil && pa.root.isResult(m) != a.root.isResult(m) {
+			r.errorf(v.Pos, "%s: the parts mix parameters and results", v.Text)
+			return nil
+		}
+	}
+	return a
 }
 
 // resolveWhen resolves a when: path, which must end at a bool.
