@@ -1,0 +1,90 @@
+package awsbedrock
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+// server speaks Bedrock Runtime's REST protocol: Converse and InvokeModel.
+func server(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/converse"):
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"output":{"message":{"role":"assistant","content":[{"text":"Hello!"}]}},"stopReason":"end_turn",
+				"usage":{"inputTokens":10,"outputTokens":5,"totalTokens":18,"cacheReadInputTokens":2,"cacheWriteInputTokens":1},"metrics":{"latencyMs":12}}`)
+		case strings.HasSuffix(r.URL.Path, "/invoke"):
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"completion":"Hello!"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func attrs(s sdktrace.ReadOnlySpan) map[string]attribute.Value {
+	m := map[string]attribute.Value{}
+	for _, kv := range s.Attributes() {
+		m[string(kv.Key)] = kv.Value
+	}
+	return m
+}
+
+func TestConverseAndInvokeModel(t *testing.T) {
+	client := bedrockruntime.New(bedrockruntime.Options{Region: "us-east-1", BaseEndpoint: aws.String(server(t).URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
+		})})
+	rec := tracetest.NewSpanRecorder()
+	br := NewTracedBedrockRuntime(client, genai.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))))
+	const model = "anthropic.claude-sonnet-5-5-v1:0"
+	out, err := br.Converse(context.Background(), &bedrockruntime.ConverseInput{
+		ModelId:         aws.String(model),
+		Messages:        []types.Message{{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "hi"}}}},
+		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(200), Temperature: aws.Float32(0.5)},
+	})
+	if err != nil || out.StopReason != types.StopReasonEndTurn {
+		t.Fatalf("Converse: %v", err)
+	}
+	if _, err := br.InvokeModel(context.Background(), &bedrockruntime.InvokeModelInput{ModelId: aws.String(model), Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	spans := rec.Ended()
+	if spans[0].Name() != "chat "+model {
+		t.Errorf("span name %q", spans[0].Name())
+	}
+	want := map[string]any{
+		"gen_ai.provider.name": "aws.bedrock", "gen_ai.request.model": model, "gen_ai.request.max_tokens": 200,
+		"gen_ai.request.temperature": 0.5, "gen_ai.usage.input_tokens": 13, "gen_ai.usage.output_tokens": 5,
+		"gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.cache_creation.input_tokens": 1,
+		"gen_ai.response.finish_reasons": "[end_turn]",
+	}
+	a := attrs(spans[0])
+	for k, w := range want {
+		if v, ok := a[k]; !ok || fmt.Sprint(v.AsInterface()) != fmt.Sprint(w) {
+			t.Errorf("%s = %v, want %v", k, v.AsInterface(), w)
+		}
+	}
+	if _, ok := a["gen_ai.request.top_p"]; ok {
+		t.Error("an unset top_p was recorded")
+	}
+	if m := attrs(spans[1])["gen_ai.request.model"].AsString(); m != model {
+		t.Errorf("InvokeModel model %q", m)
+	}
+}
