@@ -100,7 +100,7 @@ func TestGenerateContent(t *testing.T) {
 		"gen_ai.response.model": "gemini-2.5-flash-001", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 8,
 		"gen_ai.usage.reasoning.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 4,
 		"gen_ai.response.finish_reasons": "[STOP]",
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,
 	})
 }
 
