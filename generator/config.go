@@ -345,9 +345,9 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 	p.mapping(n, where, streamKeys, func(key string, k, v *yaml.Node) {
 		if key == "chunk" {
 			p.mapping(v, where+": chunk", fieldOrder, func(fk string, _, fv *yaml.Node) {
-				f := fields[fk]
-				if f.typ == typeMessages || f.typ == typeText {
-					p.errorf(fv, "%s: chunk: %s: content is not recorded from stream chunks", where, fk)
+				f := chunkField(fk)
+				if (f.typ == typeMessages || f.typ == typeText) && !f.delta {
+					p.errorf(fv, "%s: chunk: %s: content is not recorded from stream chunks; the chunk's output (its text delta) is", where, fk)
 					return
 				}
 				if val := p.value(fv, where+": chunk: "+fk, f); val != nil {
@@ -356,12 +356,12 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 			})
 			return
 		}
-		s, ok := p.scalar(v, where+": stream: "+key)
+		s, ok := p.scalar(v, where+": "+key)
 		if !ok {
 			return
 		}
 		if !isIdent(s) {
-			p.errorf(v, "%s: stream: %s: %q is not a Go identifier", where, key, s)
+			p.errorf(v, "%s: %s: %q is not a Go identifier", where, key, s)
 			return
 		}
 		switch key {

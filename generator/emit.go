@@ -602,17 +602,37 @@ func sdkField(t types.Type) string {
 func (me *methodEmitter) chunk(g *jen.Group, c, st string) {
 	si := me.m.stream
 	si.chunk.name = c
-	if len(si.attrs) == 0 {
+	var attrs []*attr
+	for _, a := range si.attrs {
+		if a.field.delta {
+			me.delta(g, a, st)
+		} else {
+			attrs = append(attrs, a)
+		}
+	}
+	if len(attrs) == 0 {
 		g.Id(st).Dot("Chunk").Call()
 		return
 	}
 	arr, n := me.s.fresh("ca"), me.s.fresh("cn")
-	g.Var().Id(arr).Index(jen.Lit(len(si.attrs))).Qual(pkgAttribute, "KeyValue")
+	g.Var().Id(arr).Index(jen.Lit(len(attrs))).Qual(pkgAttribute, "KeyValue")
 	g.Id(n).Op(":=").Lit(0)
 	me.inChunk = true
-	me.attrList(g, si.attrs, arr, n)
+	me.attrList(g, attrs, arr, n)
 	me.inChunk = false
 	g.Id(st).Dot("Chunk").Call(jen.Id(arr).Index(jen.Empty(), jen.Id(n)).Op("..."))
+}
+
+// delta hands the chunk's output text to the stream, which joins the
+// deltas into the output message; only when content capture is on.
+func (me *methodEmitter) delta(g *jen.Group, a *attr, st string) {
+	g.If(jen.Qual(pkgGenai, "CaptureContent").Call()).BlockFunc(func(g *jen.Group) {
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(me.convert(a, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(st).Dot("Text").Call(jen.Id(s)))
+		})
+	})
 }
 
 // fixedAttrs are the operation and provider, known at generation time.

@@ -36,6 +36,9 @@ type field struct {
 	typ  attrType
 	// role is the default role of messages (input: user; output: assistant).
 	role string
+	// delta marks a stream chunk's share of the output text: the stream
+	// joins the deltas into one assistant message.
+	delta bool
 }
 
 // fields are the mapping keys a method (or an interface, as a default)
@@ -85,6 +88,15 @@ func init() {
 		f.key = k
 		fields[k] = f
 	}
+}
+
+// chunkField is the field a stream chunk's key records: as elsewhere,
+// except output, which in a chunk is the chunk's text delta.
+func chunkField(key string) field {
+	if key == "output" {
+		return field{key: key, attr: "OutputMessages", name: genai.OutputMessages, typ: typeText, delta: true}
+	}
+	return fields[key]
 }
 
 // fieldOrder is the order attributes are emitted in: the table's keys,

@@ -112,7 +112,11 @@ func (r *resolver) resolveStream(m *method, w *wrapper, sp *StreamSpec) *streamI
 		}
 	}
 	if si.result < 0 {
-		r.errorf(sp.Pos, "stream: no result %q to stream (%s)", sp.Result, m.names())
+		if sp.Result == "" {
+			r.errorf(sp.Pos, "stream: %s returns no stream; want a method returning an iter.Seq, iter.Seq2, channel or stream type, or name a func parameter with callback:", m.name)
+		} else {
+			r.errorf(sp.Pos, "stream: no result %q to stream (%s)", sp.Result, m.names())
+		}
 		return nil
 	}
 	t := m.results[si.result].typ
@@ -178,7 +182,9 @@ func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
 	scope := &method{params: []*variable{si.chunk}, ctx: -1, err: -1}
 	for _, key := range fieldOrder {
 		if v := si.spec.Chunk[key]; v != nil {
-			if a := r.resolveAttr(scope, v, fields[key]); a != nil {
+			if f := chunkField(key); f.delta && (v.Const || len(v.Sum) > 0 || v.When != nil) {
+				r.errorf(v.Pos, "stream: chunk: output: want the path of the chunk's text delta, such as chunk.Delta.Text (no const, sum or when)")
+			} else if a := r.resolveAttr(scope, v, f); a != nil {
 				si.attrs = append(si.attrs, a)
 			}
 		}

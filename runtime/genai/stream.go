@@ -1,9 +1,11 @@
 package genai
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -52,7 +54,15 @@ type Stream struct {
 	last   []attribute.KeyValue
 	ended  bool
 	idle   *time.Timer
+	// text joins the chunks' output deltas, up to StreamTextLimit bytes.
+	text    strings.Builder
+	textCut bool
 }
+
+// StreamTextLimit bounds the output text a stream keeps in memory for
+// gen_ai.output.messages; the rest is dropped and the message marked
+// truncated. Exporters cut content further to their own limit.
+const StreamTextLimit = 1 << 20
 
 // StartStream takes ownership of span, whose call starts now.
 func StartStream(span trace.Span) *Stream {
@@ -89,6 +99,43 @@ func (s *Stream) keep(kv attribute.KeyValue) {
 	s.last = append(s.last, kv)
 }
 
+// Text appends a chunk's share of the output text. Generated wrappers
+// call it only when content capture is on.
+func (s *Stream) Text(delta string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended || s.textCut {
+		return
+	}
+	if room := StreamTextLimit - s.text.Len(); len(delta) > room {
+		for room > 0 && !utf8.RuneStart(delta[room]) {
+			room-- // cut on a rune boundary
+		}
+		delta, s.textCut = delta[:room], true
+	}
+	s.text.WriteString(delta)
+}
+
+// output is the joined text as the one assistant message, with the last
+// finish reason a chunk carried.
+func (s *Stream) output() attribute.KeyValue {
+	var reason string
+	for _, kv := range s.last {
+		if kv.Key == ResponseFinishReasons {
+			if r := kv.Value.AsStringSlice(); len(r) > 0 {
+				reason = r[len(r)-1]
+			}
+		}
+	}
+	text := s.text.String()
+	if s.textCut {
+		text += "…[truncated]"
+	}
+	var m Messages
+	m.Add("assistant", text, reason)
+	return OutputMessages.String(m.String())
+}
+
 // Fail records the stream's error; End still ends the span.
 func (s *Stream) Fail(err error, fallbackType string) {
 	if err == nil {
@@ -117,6 +164,9 @@ func (s *Stream) finish(abandoned bool) {
 	s.ended = true
 	s.idle.Stop()
 	attrs := append(s.last, StreamChunks.Int64(s.chunks))
+	if s.text.Len() > 0 {
+		attrs = append(attrs, s.output())
+	}
 	if !s.first.IsZero() {
 		attrs = append(attrs,
 			ResponseTimeToFirstChunk.Float64(s.first.Sub(s.start).Seconds()),

@@ -208,14 +208,19 @@ type TracedAnthropicMessagesNewStreamingStream struct {
 func (s *TracedAnthropicMessagesNewStreamingStream) Next() bool {
 	if s.Stream.Next() {
 		chunk := s.Stream.Current()
+		if genai.CaptureContent() {
+			if s2 := chunk.Delta.Text; s2 != "" {
+				s.st.Text(s2)
+			}
+		}
 		var ca [6]attribute.KeyValue
 		cn := 0
 		if v := chunk.Message.Usage.CacheReadInputTokens; v != 0 {
 			ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
 			cn++
 		}
-		if s2 := string(chunk.Delta.StopReason); s2 != "" {
-			ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s2})
+		if s3 := string(chunk.Delta.StopReason); s3 != "" {
+			ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			cn++
 		}
 		var total int64
@@ -234,12 +239,12 @@ func (s *TracedAnthropicMessagesNewStreamingStream) Next() bool {
 			ca[cn] = genai.UsageOutputTokens.Int64(v2)
 			cn++
 		}
-		if s3 := chunk.Message.ID; s3 != "" {
-			ca[cn] = genai.ResponseID.String(s3)
+		if s4 := chunk.Message.ID; s4 != "" {
+			ca[cn] = genai.ResponseID.String(s4)
 			cn++
 		}
-		if s4 := chunk.Message.Model; s4 != "" {
-			ca[cn] = genai.ResponseModel.String(s4)
+		if s5 := chunk.Message.Model; s5 != "" {
+			ca[cn] = genai.ResponseModel.String(s5)
 			cn++
 		}
 		s.st.Chunk(ca[:cn]...)

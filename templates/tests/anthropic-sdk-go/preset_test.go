@@ -110,6 +110,8 @@ func TestMessage(t *testing.T) {
 
 func TestMessageStreaming(t *testing.T) {
 	const delay = 60 * time.Millisecond
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
 	msgs, rec := setup(t, delay)
 	stream := msgs.NewStreaming(context.Background(), params(256))
 	var text string
@@ -126,6 +128,7 @@ func TestMessageStreaming(t *testing.T) {
 		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 6, "gen_ai.response.id": "msg_s", "gen_ai.response.model": model,
 		"gen_ai.usage.input_tokens": 105, "gen_ai.usage.cache_read.input_tokens": 90, "gen_ai.usage.output_tokens": 12,
 		"gen_ai.response.finish_reasons": "[end_turn]",
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"end_turn"}]`,
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {
 		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)

@@ -298,6 +298,13 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 			if e != nil {
 				stream.Fail(e, "")
 			} else {
+				if genai.CaptureContent() {
+					if chunk != nil && len(chunk.Candidates) > 0 && chunk.Candidates[0] != nil && chunk.Candidates[0].Content != nil && len(chunk.Candidates[0].Content.Parts) > 0 && chunk.Candidates[0].Content.Parts[0] != nil {
+						if s := chunk.Candidates[0].Content.Parts[0].Text; s != "" {
+							stream.Text(s)
+						}
+					}
+				}
 				var ca [6]attribute.KeyValue
 				cn := 0
 				if chunk != nil && chunk.UsageMetadata != nil {
@@ -339,14 +346,14 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					cn++
 				}
 				if chunk != nil {
-					if s := chunk.ResponseID; s != "" {
-						ca[cn] = genai.ResponseID.String(s)
+					if s2 := chunk.ResponseID; s2 != "" {
+						ca[cn] = genai.ResponseID.String(s2)
 						cn++
 					}
 				}
 				if chunk != nil {
-					if s2 := chunk.ModelVersion; s2 != "" {
-						ca[cn] = genai.ResponseModel.String(s2)
+					if s3 := chunk.ModelVersion; s3 != "" {
+						ca[cn] = genai.ResponseModel.String(s3)
 						cn++
 					}
 				}

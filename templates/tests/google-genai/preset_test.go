@@ -106,6 +106,8 @@ func TestGenerateContent(t *testing.T) {
 
 func TestGenerateContentStream(t *testing.T) {
 	const delay = 60 * time.Millisecond
+	gt.SetCaptureContent(true)
+	defer gt.SetCaptureContent(false)
 	models, rec := setup(t, delay)
 	var text string
 	for resp, err := range models.GenerateContentStream(context.Background(), "gemini-2.5-flash", genai.Text("hi"), nil) {
@@ -120,6 +122,7 @@ func TestGenerateContentStream(t *testing.T) {
 	a := attrs(rec.Ended()[0])
 	check(t, a, map[string]any{
 		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 2, "gen_ai.response.id": "resp-s",
+		"gen_ai.output.messages":    `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"STOP"}]`,
 		"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 3, "gen_ai.response.finish_reasons": "[STOP]",
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {

@@ -92,10 +92,15 @@ func (w *TracedOllamaClient) Chat(ctx context.Context, req *api.ChatRequest, fn 
 	var callback api.ChatResponseFunc = fn
 	if fn != nil {
 		callback = func(chunk api.ChatResponse) error {
+			if genai.CaptureContent() {
+				if s := chunk.Message.Content; s != "" {
+					stream.Text(s)
+				}
+			}
 			var ca [4]attribute.KeyValue
 			cn := 0
-			if s := chunk.DoneReason; s != "" {
-				ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s})
+			if s2 := chunk.DoneReason; s2 != "" {
+				ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s2})
 				cn++
 			}
 			if v := int64(chunk.Metrics.PromptEvalCount); v != 0 {
@@ -106,8 +111,8 @@ func (w *TracedOllamaClient) Chat(ctx context.Context, req *api.ChatRequest, fn 
 				ca[cn] = genai.UsageOutputTokens.Int64(v2)
 				cn++
 			}
-			if s2 := chunk.Model; s2 != "" {
-				ca[cn] = genai.ResponseModel.String(s2)
+			if s3 := chunk.Model; s3 != "" {
+				ca[cn] = genai.ResponseModel.String(s3)
 				cn++
 			}
 			stream.Chunk(ca[:cn]...)
@@ -330,10 +335,15 @@ func (w *TracedOllamaClient) Generate(ctx context.Context, req *api.GenerateRequ
 	var callback api.GenerateResponseFunc = fn
 	if fn != nil {
 		callback = func(chunk api.GenerateResponse) error {
+			if genai.CaptureContent() {
+				if s3 := chunk.Response; s3 != "" {
+					stream.Text(s3)
+				}
+			}
 			var ca [4]attribute.KeyValue
 			cn := 0
-			if s3 := chunk.DoneReason; s3 != "" {
-				ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s3})
+			if s4 := chunk.DoneReason; s4 != "" {
+				ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s4})
 				cn++
 			}
 			if v := int64(chunk.Metrics.PromptEvalCount); v != 0 {
@@ -344,8 +354,8 @@ func (w *TracedOllamaClient) Generate(ctx context.Context, req *api.GenerateRequ
 				ca[cn] = genai.UsageOutputTokens.Int64(v2)
 				cn++
 			}
-			if s4 := chunk.Model; s4 != "" {
-				ca[cn] = genai.ResponseModel.String(s4)
+			if s5 := chunk.Model; s5 != "" {
+				ca[cn] = genai.ResponseModel.String(s5)
 				cn++
 			}
 			stream.Chunk(ca[:cn]...)

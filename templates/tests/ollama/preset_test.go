@@ -110,7 +110,8 @@ func TestChatStream(t *testing.T) {
 		"gen_ai.provider.name": "ollama", "gen_ai.operation.name": "chat", "gen_ai.request.model": model,
 		"gen_ai.response.model": model, "gen_ai.request.stream": true, "genaitrace.stream.chunks": 2,
 		"gen_ai.usage.input_tokens": 26, "gen_ai.usage.output_tokens": 7, "gen_ai.response.finish_reasons": "[stop]",
-		"gen_ai.input.messages": `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]`,
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {
 		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)

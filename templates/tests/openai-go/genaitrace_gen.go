@@ -281,6 +281,13 @@ type TracedOpenAIChatCompletionsNewStreamingStream struct {
 func (s *TracedOpenAIChatCompletionsNewStreamingStream) Next() bool {
 	if s.Stream.Next() {
 		chunk := s.Stream.Current()
+		if genai.CaptureContent() {
+			if len(chunk.Choices) > 0 {
+				if s2 := chunk.Choices[0].Delta.Content; s2 != "" {
+					s.st.Text(s2)
+				}
+			}
+		}
 		var ca [7]attribute.KeyValue
 		cn := 0
 		if v := chunk.Usage.PromptTokensDetails.CachedTokens; v != 0 {
@@ -307,12 +314,12 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Next() bool {
 			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
 			cn++
 		}
-		if s2 := chunk.ID; s2 != "" {
-			ca[cn] = genai.ResponseID.String(s2)
+		if s3 := chunk.ID; s3 != "" {
+			ca[cn] = genai.ResponseID.String(s3)
 			cn++
 		}
-		if s3 := chunk.Model; s3 != "" {
-			ca[cn] = genai.ResponseModel.String(s3)
+		if s4 := chunk.Model; s4 != "" {
+			ca[cn] = genai.ResponseModel.String(s4)
 			cn++
 		}
 		s.st.Chunk(ca[:cn]...)

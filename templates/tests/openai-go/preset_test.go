@@ -135,6 +135,8 @@ func TestChatCompletion(t *testing.T) {
 
 func TestChatStreaming(t *testing.T) {
 	const delay = 80 * time.Millisecond
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
 	client, rec, opt := setup(t, delay)
 	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
 	params := openai.ChatCompletionNewParams{Model: openai.ChatModelGPT4oMini, Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
@@ -156,7 +158,8 @@ func TestChatStreaming(t *testing.T) {
 	a := attrs(s)
 	check(t, a, map[string]any{
 		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 4, "gen_ai.response.id": "chatcmpl-s",
-		"gen_ai.response.model": "gpt-4o-mini-2024-07-18", "gen_ai.response.finish_reasons": "[stop]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]`,
+		"gen_ai.response.model":  "gpt-4o-mini-2024-07-18", "gen_ai.response.finish_reasons": "[stop]",
 		"gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 2, "gen_ai.usage.cache_read.input_tokens": 4,
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() || ttfc > 2 {

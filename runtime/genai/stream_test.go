@@ -1,0 +1,75 @@
+package genai_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+func streamSpan(t *testing.T) (*genai.Stream, *tracetest.SpanRecorder) {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	_, span := tp.Tracer("test").Start(t.Context(), "chat m")
+	return genai.StartStream(span), rec
+}
+
+func outputText(t *testing.T, rec *tracetest.SpanRecorder) (text, reason string) {
+	t.Helper()
+	for _, kv := range rec.Ended()[0].Attributes() {
+		if kv.Key == genai.OutputMessages {
+			var msgs []struct {
+				Role  string `json:"role"`
+				Parts []struct {
+					Content string `json:"content"`
+				} `json:"parts"`
+				FinishReason string `json:"finish_reason"`
+			}
+			if err := json.Unmarshal([]byte(kv.Value.AsString()), &msgs); err != nil || len(msgs) != 1 || msgs[0].Role != "assistant" {
+				t.Fatalf("output messages %s: %v", kv.Value.AsString(), err)
+			}
+			return msgs[0].Parts[0].Content, msgs[0].FinishReason
+		}
+	}
+	return "", ""
+}
+
+func TestStreamJoinsTextDeltas(t *testing.T) {
+	st, rec := streamSpan(t)
+	st.Text("Hel")
+	st.Chunk()
+	st.Text("lo \"world\"")
+	st.Chunk(genai.ResponseFinishReasons.StringSlice([]string{"length"}))
+	st.End()
+	st.Text("after the end is dropped")
+	if text, reason := outputText(t, rec); text != `Hello "world"` || reason != "length" {
+		t.Errorf("output %q (finish %q)", text, reason)
+	}
+}
+
+func TestStreamTextIsBounded(t *testing.T) {
+	st, rec := streamSpan(t)
+	st.Text(strings.Repeat("a", genai.StreamTextLimit-1))
+	st.Text("é and more") // é is two bytes: only one fits, so neither half is kept
+	st.Text("dropped")
+	st.End()
+	text, _ := outputText(t, rec)
+	if !utf8.ValidString(text) || !strings.HasSuffix(text, "a…[truncated]") || len(text) > genai.StreamTextLimit+len("…[truncated]") {
+		t.Errorf("bounded output: %d bytes, valid UTF-8 %v, ends %q", len(text), utf8.ValidString(text), text[len(text)-20:])
+	}
+}
+
+func TestStreamWithoutTextRecordsNoOutput(t *testing.T) {
+	st, rec := streamSpan(t)
+	st.Chunk()
+	st.End()
+	if text, _ := outputText(t, rec); text != "" {
+		t.Errorf("output %q from a stream with no text", text)
+	}
+}
