@@ -750,7 +750,7 @@ func (me *methodEmitter) constKV(a *attr) jen.Code {
 	case typeStrings:
 		return key.Dot("StringSlice").Call(jen.Index().String().Values(jen.Lit(a.konst)))
 	case typeMessages:
-		return key.Dot("String").Call(jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(a.field.role), jen.Lit(a.konst)))
+		return key.Dot("String").Call(textContent(a.field, jen.Lit(a.konst)))
 	}
 	return key.Dot("String").Call(jen.Lit(a.konst))
 }
@@ -881,25 +881,45 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
 			s := me.s.fresh("s")
 			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
-				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(
-					jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(a.field.role), jen.Id(s)))),
+				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(textContent(a.field, jen.Id(s)))),
 				jen.Id(n).Op("++"))
 		})
 		return
 	}
 	mb := me.s.fresh("msgs")
-	g.Var().Id(mb).Qual(pkgGenai, "Messages")
+	if a.field.parts {
+		g.Var().Id(mb).Qual(pkgGenai, "Parts")
+	} else {
+		g.Var().Id(mb).Qual(pkgGenai, "Messages")
+	}
 	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
-		if a.content == nil { // []string: each element is a message's text
-			g.Id(mb).Dot("Add").Call(jen.Lit(a.field.role), me.convert(a, x), jen.Lit(""))
-			return
+		switch {
+		case a.content == nil: // []string: each element is a message's text
+			if a.field.parts {
+				g.Id(mb).Dot("Add").Call(me.convert(a, x))
+			} else {
+				g.Id(mb).Dot("Add").Call(jen.Lit(a.field.role), me.convert(a, x), jen.Lit(""))
+			}
+		case a.field.parts: // instructions have no role or finish reason
+			content := me.part(g, a.content, x, "content")
+			g.Id(mb).Dot("Add").Call(content)
+		default:
+			role, content, finish := me.part(g, a.role, x, "role"), me.part(g, a.content, x, "content"), me.part(g, a.finish, x, "finish")
+			g.Id(mb).Dot("Add").Call(role, content, finish)
 		}
-		role, content, finish := me.part(g, a.role, x, "role"), me.part(g, a.content, x, "content"), me.part(g, a.finish, x, "finish")
-		g.Id(mb).Dot("Add").Call(role, content, finish)
 	})
 	g.If(jen.Id(mb).Dot("Len").Call().Op(">").Lit(0)).Block(
 		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(mb).Dot("String").Call())),
 		jen.Id(n).Op("++"))
+}
+
+// textContent is one text as the attribute's JSON: a one-part list for
+// system instructions, a one-message list otherwise.
+func textContent(f field, text jen.Code) jen.Code {
+	if f.parts {
+		return jen.Qual(pkgGenai, "TextPart").Call(text)
+	}
+	return jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(f.role), text)
 }
 
 // part evaluates one message part relative to element x.

@@ -39,6 +39,9 @@ type field struct {
 	// delta marks a stream chunk's share of the output text: the stream
 	// joins the deltas into one assistant message.
 	delta bool
+	// parts marks content recorded as a list of parts rather than of
+	// messages (system instructions).
+	parts bool
 }
 
 // fields are the mapping keys a method (or an interface, as a default)
@@ -78,7 +81,7 @@ var fields = map[string]field{
 	"embedding_dimensions":  {attr: "EmbeddingsDimensionCount", name: genai.EmbeddingsDimensionCount, typ: typeInt},
 	"input":                 {attr: "InputMessages", name: genai.InputMessages, typ: typeMessages, role: "user"},
 	"output":                {attr: "OutputMessages", name: genai.OutputMessages, typ: typeMessages, role: "assistant"},
-	"system_instructions":   {attr: "SystemInstructions", name: genai.SystemInstructions, typ: typeMessages, role: "system"},
+	"system_instructions":   {attr: "SystemInstructions", name: genai.SystemInstructions, typ: typeMessages, role: "system", parts: true},
 	"tool_arguments":        {attr: "ToolCallArguments", name: genai.ToolCallArguments, typ: typeText},
 	"tool_result":           {attr: "ToolCallResult", name: genai.ToolCallResult, typ: typeText},
 }

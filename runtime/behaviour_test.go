@@ -34,7 +34,8 @@ func TestInstanaContentOptIn(t *testing.T) {
 			}
 			if optIn {
 				assertAttrs(t, llm, map[string]any{
-					"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "weather?",
+					"gen_ai.prompt.0.role": "system", "gen_ai.prompt.0.content": "Be brief.",
+					"gen_ai.prompt.1.role": "user", "gen_ai.prompt.1.content": "weather?",
 					"gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": "sunny",
 					"gen_ai.completion.0.finish_reason": "stop",
 				})

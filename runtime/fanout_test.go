@@ -41,6 +41,7 @@ func emitAgentTrace(ctx context.Context, tr trace.Tracer) trace.TraceID {
 		genai.UsageCacheReadInputTokens.Int(1000), genai.UsageReasoningOutputTokens.Int(100),
 		genai.ResponseFinishReasons.StringSlice([]string{"stop"}),
 		genai.InputMessages.String(`[{"role":"user","parts":[{"type":"text","content":"weather?"}]}]`),
+		genai.SystemInstructions.String(`[{"type":"text","content":"Be brief."}]`),
 		genai.OutputMessages.String(`[{"role":"assistant","parts":[{"type":"text","content":"sunny"}],"finish_reason":"stop"}]`))
 	llm.End()
 	_, bad := tr.Start(ctx, "chat gpt-4o", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
@@ -185,9 +186,10 @@ func TestFanOutTranslatesPerDestination(t *testing.T) {
 				t.Errorf("langfuse span carries %s", k)
 			}
 		}
-		if llm["langfuse.observation.input"] == nil || llm["langfuse.observation.output"] == nil {
-			t.Errorf("langfuse generation lacks input/output: %v", llm)
-		}
+		assertAttrs(t, llm, map[string]any{
+			"langfuse.observation.input": `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"weather?"}]}]`,
+			"langfuse.observation.output": `[{"role":"assistant","parts":[{"type":"text","content":"sunny"}],"finish_reason":"stop"}]`,
+		})
 		bad := findSpan(t, lSpans, "chat gpt-4o", "which", "failed")
 		assertAttrs(t, bad.Attrs(), map[string]any{"langfuse.observation.level": "ERROR", "langfuse.observation.status_message": "rate limited"})
 		if bad.Status.GetCode() != 2 {

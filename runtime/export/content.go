@@ -63,6 +63,43 @@ func (m message) text() string {
 	return b.String()
 }
 
+// withInstructions puts the system instructions (gen_ai.system_instructions,
+// a list of parts) in front of the input messages as a system message, for
+// destinations that know one message list only: Langfuse's generation
+// input, the flattened gen_ai.prompt.N.* Instana reads. Instructions that
+// are not a parts list (an older wrapper wrote messages; a user wrote
+// text) are handled too.
+func withInstructions(input, system string) string {
+	if system == "" {
+		return input
+	}
+	var sys string
+	var probe []struct {
+		Role *string `json:"role"`
+	}
+	switch err := json.Unmarshal([]byte(system), &probe); {
+	case err != nil:
+		sys = genai.TextMessage("system", system)
+		sys = sys[1 : len(sys)-1]
+	case len(probe) == 0:
+		return input
+	case probe[0].Role != nil: // already messages
+		sys = strings.TrimSpace(system)
+		sys = sys[1 : len(sys)-1]
+	default:
+		sys = `{"role":"system","parts":` + system + `}`
+	}
+	in := strings.TrimSpace(input)
+	switch {
+	case in == "" || in == "[]":
+		return "[" + sys + "]"
+	case in[0] == '[' && json.Valid([]byte(in)):
+		return "[" + sys + "," + in[1:]
+	}
+	user := genai.TextMessage("user", input)
+	return "[" + sys + "," + user[1:]
+}
+
 // maxLegacyMessages caps the flattened gen_ai.prompt.N.* attributes so a long
 // conversation cannot push a span past the SDK's attribute limits.
 const maxLegacyMessages = 16
@@ -109,4 +146,14 @@ func truncate(s string, limit int) string {
 		cut--
 	}
 	return s[:cut] + mark
+}
+
+// attrString is the string value of s's attribute key, or "".
+func attrString(s *Span, key attribute.Key) string {
+	for _, kv := range s.Attributes() {
+		if kv.Key == key {
+			return kv.Value.AsString()
+		}
+	}
+	return ""
 }

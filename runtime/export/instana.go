@@ -51,6 +51,10 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 		limit = 16 << 10
 	}
 	hasSystem := false
+	var system string
+	if t.Content {
+		system = attrString(s, genai.SystemInstructions)
+	}
 	for _, kv := range s.Attributes() {
 		if IsContent(kv.Key) {
 			if !t.Content {
@@ -61,7 +65,8 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 			}
 			switch kv.Key {
 			case genai.InputMessages:
-				dst = appendLegacyMessages(dst, genai.LegacyPromptPrefix, "user", kv.Value.AsString(), limit)
+				prompt := withInstructions(kv.Value.AsString(), system)
+				dst = appendLegacyMessages(dst, genai.LegacyPromptPrefix, "user", prompt, limit)
 			case genai.OutputMessages:
 				dst = appendLegacyMessages(dst, genai.LegacyCompletionPrefix, "assistant", kv.Value.AsString(), limit)
 			}

@@ -73,12 +73,14 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		limit = 1 << 20
 	}
 	var params jsonw.Object
-	var input, output string
+	var input, output, system string
 	hasType := false
 	for _, kv := range s.Attributes() {
 		switch {
 		case kv.Key == genai.InputMessages || kv.Key == genai.ToolCallArguments:
 			input = kv.Value.String()
+		case kv.Key == genai.SystemInstructions:
+			system = kv.Value.String()
 		case kv.Key == genai.OutputMessages || kv.Key == genai.ToolCallResult:
 			output = kv.Value.String()
 		case kv.Key == genai.CompletionStartTime:
@@ -95,6 +97,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if !hasType {
 		dst = append(dst, genai.LangfuseObservationType.String(observationType(f)))
 	}
+	input = withInstructions(input, system)
 	if input != "" {
 		dst = append(dst, genai.LangfuseObservationInput.String(truncate(input, limit)))
 	}

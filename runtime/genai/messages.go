@@ -44,6 +44,48 @@ func (m *Messages) String() string {
 	return string(m.b) + "]"
 }
 
+// Parts builds the JSON of gen_ai.system_instructions, which the GenAI
+// conventions shape as a list of parts, not of messages:
+//
+//	[{"type":"text","content":"..."}]
+//
+// The zero value is an empty list.
+type Parts struct {
+	b []byte
+	n int
+}
+
+// Add appends a text part.
+func (p *Parts) Add(content string) {
+	if p.n == 0 {
+		p.b = append(p.b, '[')
+	} else {
+		p.b = append(p.b, ',')
+	}
+	p.n++
+	p.b = append(p.b, `{"type":"text","content":`...)
+	p.b = jsonw.String(p.b, content)
+	p.b = append(p.b, '}')
+}
+
+// Len reports the number of parts.
+func (p *Parts) Len() int { return p.n }
+
+// String returns the JSON array.
+func (p *Parts) String() string {
+	if p.n == 0 {
+		return "[]"
+	}
+	return string(p.b) + "]"
+}
+
+// TextPart returns a one-part list.
+func TextPart(content string) string {
+	var p Parts
+	p.Add(content)
+	return p.String()
+}
+
 // TextMessage returns a one-message list.
 func TextMessage(role, content string) string {
 	var m Messages

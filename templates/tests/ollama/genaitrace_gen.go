@@ -325,7 +325,7 @@ func (w *TracedOllamaClient) Generate(ctx context.Context, req *api.GenerateRequ
 		}
 		if req != nil {
 			if s2 := req.System; s2 != "" {
-				attrs[n] = genai.SystemInstructions.String(genai.TextMessage("system", s2))
+				attrs[n] = genai.SystemInstructions.String(genai.TextPart(s2))
 				n++
 			}
 		}

@@ -142,6 +142,8 @@ func TestChatStreamEndsEarly(t *testing.T) {
 }
 
 func TestGenerate(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
 	c, rec := setup(t, 0)
 	err := c.Generate(context.Background(), &api.GenerateRequest{Model: model, Prompt: "hi", System: "be brief"},
 		func(api.GenerateResponse) error { return nil })
@@ -151,6 +153,9 @@ func TestGenerate(t *testing.T) {
 	check(t, attrs(rec.Ended()[0]), map[string]any{
 		"gen_ai.operation.name": "text_completion", "gen_ai.usage.input_tokens": 11, "gen_ai.usage.output_tokens": 3,
 		"gen_ai.response.finish_reasons": "[length]", "genaitrace.stream.chunks": 2,
+		"gen_ai.system_instructions": `[{"type":"text","content":"be brief"}]`,
+		"gen_ai.input.messages":      `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"text","content":"Hi"}],"finish_reason":"length"}]`,
 	})
 }
 
