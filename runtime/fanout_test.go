@@ -187,7 +187,7 @@ func TestFanOutTranslatesPerDestination(t *testing.T) {
 			}
 		}
 		assertAttrs(t, llm, map[string]any{
-			"langfuse.observation.input": `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"weather?"}]}]`,
+			"langfuse.observation.input":  `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"weather?"}]}]`,
 			"langfuse.observation.output": `[{"role":"assistant","parts":[{"type":"text","content":"sunny"}],"finish_reason":"stop"}]`,
 		})
 		bad := findSpan(t, lSpans, "chat gpt-4o", "which", "failed")
