@@ -86,6 +86,9 @@ type Value struct {
 	// Sum, for a list of paths, adds their values (token counts an SDK
 	// reports in parts).
 	Sum []*Value
+	// JSON marks messages read from the JSON the value marshals to
+	// ({json: path}), for SDKs whose messages are unions.
+	JSON bool
 }
 
 // ParseMapping parses annotations.yaml. Every error is reported, each as
@@ -411,7 +414,7 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	}
 	known := []string{"const", "path", "when"}
 	if f.typ == typeMessages {
-		known = []string{"const", "path", "when", "role", "content", "finish_reason"}
+		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason"}
 	}
 	val := &Value{Pos: p.pos(n)}
 	var ok bool
@@ -424,6 +427,10 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		case "path":
 			if pv := p.pathValue(v, where+": path"); pv != nil {
 				val.Text, val.Path, val.Pos, ok = pv.Text, pv.Path, pv.Pos, true
+			}
+		case "json":
+			if pv := p.pathValue(v, where+": json"); pv != nil {
+				val.Text, val.Path, val.Pos, val.JSON, ok = pv.Text, pv.Path, pv.Pos, true, true
 			}
 		case "when":
 			val.When = p.pathValue(v, where+": when")
@@ -446,6 +453,10 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	}
 	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil) {
 		p.errorf(n, "%s: const cannot have role, content or finish_reason", where)
+	}
+	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.When != nil) {
+		p.errorf(n, "%s: json: is a path alone (the messages are read from its JSON); drop const, path, role, content, finish_reason and when", where)
+		return nil
 	}
 	if !val.Const && val.Content == nil && (val.Role != nil || val.FinishReason != nil) {
 		p.errorf(n, "%s: role and finish_reason need content, the path of each message's text", where)

@@ -877,6 +877,10 @@ func asString(t types.Type, x *jen.Statement) jen.Code {
 // with its role, content and finish reason.
 func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 	key := me.key(a)
+	if a.value != nil && a.value.JSON {
+		me.jsonMessages(g, a, arr, n)
+		return
+	}
 	if a.content == nil && a.each < 0 {
 		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
 			s := me.s.fresh("s")
@@ -911,6 +915,21 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 	g.If(jen.Id(mb).Dot("Len").Call().Op(">").Lit(0)).Block(
 		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(mb).Dot("String").Call())),
 		jen.Id(n).Op("++"))
+}
+
+// jsonMessages hands the SDK's own message value to genai.MessagesJSON (or
+// PartsJSON), which reads the JSON it marshals to.
+func (me *methodEmitter) jsonMessages(g *jen.Group, a *attr, arr, n string) {
+	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+		call := jen.Qual(pkgGenai, "MessagesJSON").Call(x, jen.Lit(a.field.role))
+		if a.field.parts {
+			call = jen.Qual(pkgGenai, "PartsJSON").Call(x)
+		}
+		s := me.s.fresh("s")
+		g.If(jen.Id(s).Op(":=").Add(call), jen.Id(s).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot("String").Call(jen.Id(s))),
+			jen.Id(n).Op("++"))
+	})
 }
 
 // textContent is one text as the attribute's JSON: a one-part list for

@@ -750,11 +750,33 @@ func typeName(t types.Type) string {
 	return types.TypeString(t, func(*types.Package) string { return "" })
 }
 
+// resolveJSONMessages checks a {json: path} mapping: the value is passed
+// to genai.MessagesJSON, which marshals it, so it must be a type
+// encoding/json can marshal, and one value, not [*].
+func (r *resolver) resolveJSONMessages(a *attr, leaf types.Type) *attr {
+	v := a.value
+	if a.each >= 0 || v.Path.len {
+		r.errorf(v.Pos, "%s: json: wants one value (the whole message list), not [*] or len()", v.Text)
+		return nil
+	}
+	base, _ := derefGuard(leaf)
+	switch types.Unalias(base).Underlying().(type) {
+	case *types.Chan, *types.Signature:
+		r.errorf(v.Pos, "%s: type %s has no JSON; json: wants the SDK's message list (a slice, struct or union)", v.Text, typeName(leaf))
+		return nil
+	}
+	a.leaf = leaf
+	return a
+}
+
 // resolveMessages resolves an input/output/system_instructions mapping:
 // a string, a []string, or a list of messages with role and content paths
 // relative to each element.
 func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 	v := a.value
+	if v.JSON {
+		return r.resolveJSONMessages(a, leaf)
+	}
 	if v.Content == nil {
 		a.leaf = leaf
 		t, ptr := derefGuard(leaf)
