@@ -42,9 +42,9 @@ func TestMessagesJSONReadsSDKShapes(t *testing.T) {
 func TestPartsJSONFlattens(t *testing.T) {
 	for in, want := range map[string]string{
 		`[{"type":"text","text":"Be brief."},{"type":"text","text":"Cite."}]`: `[{"type":"text","content":"Be brief."},{"type":"text","content":"Cite."}]`,
-		`{"parts":[{"text":"Be brief."}],"role":"user"}`:                       `[{"type":"text","content":"Be brief."}]`,
-		`[{"Value":"Be brief."}]`:                                               `[{"type":"text","content":"Be brief."}]`,
-		`null`:                                                                  ``,
+		`{"parts":[{"text":"Be brief."}],"role":"user"}`:                      `[{"type":"text","content":"Be brief."}]`,
+		`[{"Value":"Be brief."}]`:                                             `[{"type":"text","content":"Be brief."}]`,
+		`null`:                                                                ``,
 	} {
 		if got := PartsJSON(json.RawMessage(in)); got != want {
 			t.Errorf("%s:\n got %s\nwant %s", in, got, want)
