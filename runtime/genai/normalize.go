@@ -86,10 +86,21 @@ func normalize(v any, role string) []message {
 		return nil
 	}
 	var out []message
+	lastBare := false
 	for _, el := range asList(x) {
-		if m, ok := toMessage(el, role); ok {
+		m, bare, ok := toMessage(el, role)
+		switch {
+		case !ok:
+			continue
+		case bare && lastBare && out[len(out)-1].Role == m.Role:
+			// Blocks without a message around them (a response's content,
+			// parallel tool calls) are one message's parts.
+			last := &out[len(out)-1]
+			last.Parts = append(last.Parts, m.Parts...)
+		default:
 			out = append(out, m)
 		}
+		lastBare = bare
 	}
 	return out
 }
@@ -104,31 +115,33 @@ func asList(x any) []any {
 	return []any{x}
 }
 
-func toMessage(el any, role string) (message, bool) {
+// toMessage reads one message; bare reports a block that stood alone
+// rather than a message.
+func toMessage(el any, role string) (m message, bare, ok bool) {
 	switch el := el.(type) {
 	case string:
-		return message{Role: role, Parts: []part{textPart("text", el)}}, el != ""
+		return message{Role: role, Parts: []part{textPart("text", el)}}, false, el != ""
 	case map[string]any:
 		return objectMessage(el, role)
 	}
-	return message{}, false
+	return message{}, false, false
 }
 
-func objectMessage(o map[string]any, role string) (message, bool) {
+func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 	if inner, ok := unionValue(o); ok {
 		return objectMessage(inner, role)
 	}
 	if c, ok := get(o, "content").(map[string]any); ok && (get(c, "parts") != nil || get(c, "role") != nil) {
-		m, ok := objectMessage(c, role) // a Gemini candidate
+		m, _, ok := objectMessage(c, role) // a Gemini candidate
 		m.FinishReason = str(get(o, "finishReason", "finish_reason"))
-		return m, ok
+		return m, false, ok
 	}
-	m := message{Role: strings.ToLower(str(get(o, "role"))), FinishReason: str(get(o, "finish_reason", "finishReason", "stop_reason", "stopReason"))}
+	m = message{Role: strings.ToLower(str(get(o, "role"))), FinishReason: str(get(o, "finish_reason", "finishReason", "stop_reason", "stopReason"))}
 	content, parts := get(o, "content"), get(o, "parts")
 	m.Parts = append(partsOf(content), partsOf(parts)...)
 	if m.Role == "" && content == nil && parts == nil {
 		if p, ok := toPart(o); ok { // a bare block or Responses API item
-			m.Parts = []part{p}
+			m.Parts, bare = []part{p}, true
 			m.Role = map[string]string{"tool_call": "assistant", "tool_call_response": "tool"}[p.Type]
 		}
 	}
@@ -147,7 +160,7 @@ func objectMessage(o map[string]any, role string) (message, bool) {
 	case "model":
 		m.Role = "assistant"
 	}
-	return m, len(m.Parts) > 0
+	return m, bare, len(m.Parts) > 0
 }
 
 func partsOf(v any) []part {

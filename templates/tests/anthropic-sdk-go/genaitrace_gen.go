@@ -66,7 +66,7 @@ func (w *TracedAnthropicMessages) CountTokens(ctx context.Context, params anthro
 func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) (*anthropic.Message, error) {
 	var model string
 	model = params.Model
-	var attrs [7]attribute.KeyValue
+	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")
 	n := 2
@@ -88,6 +88,16 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 		attrs[n] = genai.RequestTopP.Float64(params.TopP.Value)
 		n++
 	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(params.Messages, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
+		if s2 := genai.PartsJSON(params.System); s2 != "" {
+			attrs[n] = genai.SystemInstructions.String(s2)
+			n++
+		}
+	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	res, err := w.inner.New(ctx2, params, opts...)
@@ -107,8 +117,8 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 		k++
 	}
 	if res != nil {
-		if s := string(res.StopReason); s != "" {
-			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
+		if s3 := string(res.StopReason); s3 != "" {
+			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
 		}
 	}
@@ -135,28 +145,20 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 		k++
 	}
 	if res != nil {
-		if s2 := res.ID; s2 != "" {
-			out[k] = genai.ResponseID.String(s2)
+		if s4 := res.ID; s4 != "" {
+			out[k] = genai.ResponseID.String(s4)
 			k++
 		}
 	}
 	if res != nil {
-		if s3 := res.Model; s3 != "" {
-			out[k] = genai.ResponseModel.String(s3)
+		if s5 := res.Model; s5 != "" {
+			out[k] = genai.ResponseModel.String(s5)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
-		var msgs genai.Messages
-		if res != nil {
-			for _, el := range res.Content {
-				var content string
-				content = el.Text
-				msgs.Add("assistant", content, "")
-			}
-		}
-		if msgs.Len() > 0 {
-			out[k] = genai.OutputMessages.String(msgs.String())
+		if s6 := genai.MessagesJSON(res, "assistant"); s6 != "" {
+			out[k] = genai.OutputMessages.String(s6)
 			k++
 		}
 	}
@@ -170,7 +172,7 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 func (w *TracedAnthropicMessages) NewStreaming(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) *TracedAnthropicMessagesNewStreamingStream {
 	var model string
 	model = params.Model
-	var attrs [6]attribute.KeyValue
+	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")
 	attrs[2] = genai.RequestStream.Bool(true)
@@ -184,6 +186,16 @@ func (w *TracedAnthropicMessages) NewStreaming(ctx context.Context, params anthr
 	if params.Temperature.Valid() {
 		attrs[n] = genai.RequestTemperature.Float64(params.Temperature.Value)
 		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(params.Messages, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
+		if s2 := genai.PartsJSON(params.System); s2 != "" {
+			attrs[n] = genai.SystemInstructions.String(s2)
+			n++
+		}
 	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	stream2 := genai.StartStream(span)

@@ -84,7 +84,8 @@ func check(t *testing.T, a map[string]attribute.Value, want map[string]any) {
 
 func params(maxTokens int64) anthropic.MessageNewParams {
 	return anthropic.MessageNewParams{Model: anthropic.ModelClaudeSonnet5_5, MaxTokens: maxTokens, Temperature: anthropic.Float(0.5),
-		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))}}
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
+		System:   []anthropic.TextBlockParam{{Text: "Be brief."}}}
 }
 
 func TestMessage(t *testing.T) {
@@ -104,7 +105,9 @@ func TestMessage(t *testing.T) {
 		"gen_ai.response.id": "msg_1", "gen_ai.response.model": model,
 		"gen_ai.usage.input_tokens": 105, "gen_ai.usage.output_tokens": 5, "gen_ai.usage.cache_read.input_tokens": 90,
 		"gen_ai.usage.cache_creation.input_tokens": 5, "gen_ai.response.finish_reasons": "[end_turn]",
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,
+		"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"end_turn"}]`,
+		"gen_ai.input.messages":      `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.system_instructions": `[{"type":"text","content":"Be brief."}]`,
 	})
 }
 

@@ -68,7 +68,7 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 	if params != nil && params.ModelId != nil {
 		model = *params.ModelId
 	}
-	var attrs [7]attribute.KeyValue
+	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("aws.bedrock")
 	n := 2
@@ -94,6 +94,20 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 		attrs[n] = genai.RequestTopP.Float64(float64(*params.InferenceConfig.TopP))
 		n++
 	}
+	if genai.CaptureContent() {
+		if params != nil {
+			if s := genai.MessagesJSON(params.Messages, "user"); s != "" {
+				attrs[n] = genai.InputMessages.String(s)
+				n++
+			}
+		}
+		if params != nil {
+			if s2 := genai.PartsJSON(params.System); s2 != "" {
+				attrs[n] = genai.SystemInstructions.String(s2)
+				n++
+			}
+		}
+	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Converse(ctx2, params, optFns...)
@@ -102,7 +116,7 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
 		return r, err
 	}
-	var out [5]attribute.KeyValue
+	var out [6]attribute.KeyValue
 	k := 0
 	if r != nil && r.Usage != nil && r.Usage.CacheWriteInputTokens != nil {
 		out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
@@ -113,8 +127,8 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 		k++
 	}
 	if r != nil {
-		if s := string(r.StopReason); s != "" {
-			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
+		if s3 := string(r.StopReason); s3 != "" {
+			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
 		}
 	}
@@ -139,6 +153,14 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 	if r != nil && r.Usage != nil && r.Usage.OutputTokens != nil {
 		out[k] = genai.UsageOutputTokens.Int64(int64(*r.Usage.OutputTokens))
 		k++
+	}
+	if genai.CaptureContent() {
+		if r != nil {
+			if s4 := genai.MessagesJSON(r.Output, "assistant"); s4 != "" {
+				out[k] = genai.OutputMessages.String(s4)
+				k++
+			}
+		}
 	}
 	if k > 0 {
 		span.SetAttributes(out[:k]...)

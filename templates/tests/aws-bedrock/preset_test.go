@@ -47,6 +47,8 @@ func attrs(s sdktrace.ReadOnlySpan) map[string]attribute.Value {
 }
 
 func TestConverseAndInvokeModel(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
 	client := bedrockruntime.New(bedrockruntime.Options{Region: "us-east-1", BaseEndpoint: aws.String(server(t).URL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
@@ -57,6 +59,7 @@ func TestConverseAndInvokeModel(t *testing.T) {
 	out, err := br.Converse(context.Background(), &bedrockruntime.ConverseInput{
 		ModelId:         aws.String(model),
 		Messages:        []types.Message{{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "hi"}}}},
+		System:          []types.SystemContentBlock{&types.SystemContentBlockMemberText{Value: "Be brief."}},
 		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(200), Temperature: aws.Float32(0.5)},
 	})
 	if err != nil || out.StopReason != types.StopReasonEndTurn {
@@ -74,6 +77,9 @@ func TestConverseAndInvokeModel(t *testing.T) {
 		"gen_ai.request.temperature": 0.5, "gen_ai.usage.input_tokens": 13, "gen_ai.usage.output_tokens": 5,
 		"gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.cache_creation.input_tokens": 1,
 		"gen_ai.response.finish_reasons": "[end_turn]",
+		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,
 	}
 	a := attrs(spans[0])
 	for k, w := range want {

@@ -163,7 +163,7 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) (*genai2.GenerateContentResponse, error) {
 	var model2 string
 	model2 = model
-	var attrs [8]attribute.KeyValue
+	var attrs [10]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("generate_content")
 	attrs[1] = genai.ProviderName.String("gcp.gemini")
 	n := 2
@@ -192,6 +192,18 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 	if config != nil && config.TopP != nil {
 		attrs[n] = genai.RequestTopP.Float64(float64(*config.TopP))
 		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(contents, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
+		if config != nil {
+			if s2 := genai.PartsJSON(config.SystemInstruction); s2 != "" {
+				attrs[n] = genai.SystemInstructions.String(s2)
+				n++
+			}
+		}
 	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("generate_content", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
@@ -242,21 +254,21 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil {
-		if s := r.ResponseID; s != "" {
-			out[k] = genai.ResponseID.String(s)
+		if s3 := r.ResponseID; s3 != "" {
+			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
 	}
 	if r != nil {
-		if s2 := r.ModelVersion; s2 != "" {
-			out[k] = genai.ResponseModel.String(s2)
+		if s4 := r.ModelVersion; s4 != "" {
+			out[k] = genai.ResponseModel.String(s4)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
 		if r != nil {
-			if s3 := r.Text(); s3 != "" {
-				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s3))
+			if s5 := genai.MessagesJSON(r.Candidates, "assistant"); s5 != "" {
+				out[k] = genai.OutputMessages.String(s5)
 				k++
 			}
 		}
@@ -271,7 +283,7 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) iter.Seq2[*genai2.GenerateContentResponse, error] {
 	var model2 string
 	model2 = model
-	var attrs [5]attribute.KeyValue
+	var attrs [7]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("generate_content")
 	attrs[1] = genai.ProviderName.String("gcp.gemini")
 	attrs[2] = genai.RequestStream.Bool(true)
@@ -283,6 +295,18 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 	if config != nil && config.Temperature != nil {
 		attrs[n] = genai.RequestTemperature.Float64(float64(*config.Temperature))
 		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(contents, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
+		if config != nil {
+			if s2 := genai.PartsJSON(config.SystemInstruction); s2 != "" {
+				attrs[n] = genai.SystemInstructions.String(s2)
+				n++
+			}
+		}
 	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("generate_content", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	stream := genai.StartStream(span)
@@ -300,8 +324,8 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 			} else {
 				if genai.CaptureContent() {
 					if chunk != nil && len(chunk.Candidates) > 0 && chunk.Candidates[0] != nil && chunk.Candidates[0].Content != nil && len(chunk.Candidates[0].Content.Parts) > 0 && chunk.Candidates[0].Content.Parts[0] != nil {
-						if s := chunk.Candidates[0].Content.Parts[0].Text; s != "" {
-							stream.Text(s)
+						if s3 := chunk.Candidates[0].Content.Parts[0].Text; s3 != "" {
+							stream.Text(s3)
 						}
 					}
 				}
@@ -346,14 +370,14 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					cn++
 				}
 				if chunk != nil {
-					if s2 := chunk.ResponseID; s2 != "" {
-						ca[cn] = genai.ResponseID.String(s2)
+					if s4 := chunk.ResponseID; s4 != "" {
+						ca[cn] = genai.ResponseID.String(s4)
 						cn++
 					}
 				}
 				if chunk != nil {
-					if s3 := chunk.ModelVersion; s3 != "" {
-						ca[cn] = genai.ResponseModel.String(s3)
+					if s5 := chunk.ModelVersion; s5 != "" {
+						ca[cn] = genai.ResponseModel.String(s5)
 						cn++
 					}
 				}

@@ -87,7 +87,8 @@ func TestGenerateContent(t *testing.T) {
 	defer gt.SetCaptureContent(false)
 	models, rec := setup(t, 0)
 	temp := float32(0.25)
-	resp, err := models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"), &genai.GenerateContentConfig{Temperature: &temp})
+	resp, err := models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"),
+		&genai.GenerateContentConfig{Temperature: &temp, SystemInstruction: genai.NewContentFromText("Be brief.", genai.RoleUser)})
 	if err != nil || resp.Text() != "Hello!" {
 		t.Fatalf("GenerateContent: %v", err)
 	}
@@ -100,7 +101,9 @@ func TestGenerateContent(t *testing.T) {
 		"gen_ai.response.model": "gemini-2.5-flash-001", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 8,
 		"gen_ai.usage.reasoning.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 4,
 		"gen_ai.response.finish_reasons": "[STOP]",
-		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"STOP"}]`,
+		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
 	})
 }
 

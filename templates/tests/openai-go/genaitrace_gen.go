@@ -119,7 +119,7 @@ func (w *TracedOpenAIChatCompletions) ListAutoPaging(ctx context.Context, query 
 func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
 	var model string
 	model = body.Model
-	var attrs [9]attribute.KeyValue
+	var attrs [10]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	n := 2
@@ -150,6 +150,12 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 	if body.TopP.Valid() {
 		attrs[n] = genai.RequestTopP.Float64(body.TopP.Value)
 		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(body.Messages, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
 	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
@@ -188,14 +194,14 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 		k++
 	}
 	if res != nil {
-		if s := res.ID; s != "" {
-			out[k] = genai.ResponseID.String(s)
+		if s2 := res.ID; s2 != "" {
+			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
 	}
 	if res != nil {
-		if s2 := res.Model; s2 != "" {
-			out[k] = genai.ResponseModel.String(s2)
+		if s3 := res.Model; s3 != "" {
+			out[k] = genai.ResponseModel.String(s3)
 			k++
 		}
 	}
@@ -225,7 +231,7 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 func (w *TracedOpenAIChatCompletions) NewStreaming(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) *TracedOpenAIChatCompletionsNewStreamingStream {
 	var model string
 	model = body.Model
-	var attrs [6]attribute.KeyValue
+	var attrs [7]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	attrs[2] = genai.RequestStream.Bool(true)
@@ -241,6 +247,12 @@ func (w *TracedOpenAIChatCompletions) NewStreaming(ctx context.Context, body ope
 	if body.Temperature.Valid() {
 		attrs[n] = genai.RequestTemperature.Float64(body.Temperature.Value)
 		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(body.Messages, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
 	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	stream2 := genai.StartStream(span)
@@ -527,7 +539,7 @@ func (w *TracedOpenAIResponses) GetStreaming(ctx context.Context, responseID str
 func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
 	var model string
 	model = body.Model
-	var attrs [6]attribute.KeyValue
+	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	n := 2
@@ -546,6 +558,18 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 	if body.TopP.Valid() {
 		attrs[n] = genai.RequestTopP.Float64(body.TopP.Value)
 		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(body.Input, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
+		if body.Instructions.Valid() {
+			if s2 := body.Instructions.Value; s2 != "" {
+				attrs[n] = genai.SystemInstructions.String(genai.TextPart(s2))
+				n++
+			}
+		}
 	}
 	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
@@ -574,21 +598,21 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 		k++
 	}
 	if res != nil {
-		if s := res.ID; s != "" {
-			out[k] = genai.ResponseID.String(s)
+		if s3 := res.ID; s3 != "" {
+			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
 	}
 	if res != nil {
-		if s2 := res.Model; s2 != "" {
-			out[k] = genai.ResponseModel.String(s2)
+		if s4 := res.Model; s4 != "" {
+			out[k] = genai.ResponseModel.String(s4)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
 		if res != nil {
-			if s3 := res.OutputText(); s3 != "" {
-				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s3))
+			if s5 := res.OutputText(); s5 != "" {
+				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s5))
 				k++
 			}
 		}

@@ -106,7 +106,7 @@ func TestChatCompletion(t *testing.T) {
 	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
 	resp, err := chat.New(context.Background(), openai.ChatCompletionNewParams{
 		Model:       openai.ChatModelGPT4oMini,
-		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say hello")},
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.SystemMessage("Be brief."), openai.UserMessage("Say hello")},
 		Temperature: openai.Float(0.2),
 		Seed:        openai.Int(7),
 	})
@@ -125,6 +125,8 @@ func TestChatCompletion(t *testing.T) {
 		"gen_ai.usage.cache_read.input_tokens": 4, "gen_ai.usage.reasoning.output_tokens": 2,
 		"gen_ai.response.finish_reasons": "[stop]",
 		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"stop"}]`,
+		"gen_ai.input.messages": `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},` +
+			`{"role":"user","parts":[{"type":"text","content":"Say hello"}]}]`,
 	})
 	for _, unset := range []string{"gen_ai.request.top_p", "gen_ai.request.max_tokens"} {
 		if _, ok := a[unset]; ok {
@@ -200,7 +202,7 @@ func TestEmbeddingsAndResponses(t *testing.T) {
 	}
 	resp := NewTracedOpenAIResponses(&client.Responses, opt)
 	if _, err := resp.New(context.Background(), responses.ResponseNewParams{Model: openai.ChatModelGPT4o,
-		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}}); err != nil {
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}, Instructions: openai.String("Be brief.")}); err != nil {
 		t.Fatal(err)
 	}
 	spans := rec.Ended()
@@ -211,6 +213,8 @@ func TestEmbeddingsAndResponses(t *testing.T) {
 	check(t, attrs(spans[1]), map[string]any{
 		"gen_ai.response.id": "resp_1", "gen_ai.response.model": "gpt-4o-2024-08-06", "gen_ai.usage.input_tokens": 9,
 		"gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+		"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+		"gen_ai.input.messages":      `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.system_instructions": `[{"type":"text","content":"Be brief."}]`,
 	})
 }
