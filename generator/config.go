@@ -86,6 +86,9 @@ type Value struct {
 	// Sum, for a list of paths, adds their values (token counts an SDK
 	// reports in parts).
 	Sum []*Value
+	// First, for {first: [paths]}, records the first path whose value is
+	// present (SDKs that name one value differently per provider).
+	First []*Value
 	// JSON marks messages read from the JSON the value marshals to
 	// ({json: path}), for SDKs whose messages are unions.
 	JSON bool
@@ -412,12 +415,13 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		sum.Path = sum.Sum[0].Path
 		return sum
 	}
-	known := []string{"const", "path", "when"}
+	known := []string{"const", "path", "when", "first"}
 	if f.typ == typeMessages {
 		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason"}
 	}
 	val := &Value{Pos: p.pos(n)}
 	var ok bool
+	reported := len(p.errs)
 	p.mapping(n, where, known, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "const":
@@ -427,6 +431,10 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		case "path":
 			if pv := p.pathValue(v, where+": path"); pv != nil {
 				val.Text, val.Path, val.Pos, ok = pv.Text, pv.Path, pv.Pos, true
+			}
+		case "first":
+			if first := p.firstValue(v, where+": first", f); first != nil {
+				val.Text, val.Path, val.First, ok = first.Text, first.Path, first.First, true
 			}
 		case "json":
 			if pv := p.pathValue(v, where+": json"); pv != nil {
@@ -443,7 +451,7 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		}
 	})
 	if !ok {
-		if n.Kind == yaml.MappingNode {
+		if n.Kind == yaml.MappingNode && len(p.errs) == reported {
 			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.typ == typeMessages])
 		}
 		return nil
@@ -454,6 +462,10 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil) {
 		p.errorf(n, "%s: const cannot have role, content or finish_reason", where)
 	}
+	if len(val.First) > 0 && (val.Const || val.When != nil) {
+		p.errorf(n, "%s: first: is a list of paths alone; drop const, path and when", where)
+		return nil
+	}
 	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.When != nil) {
 		p.errorf(n, "%s: json: is a path alone (the messages are read from its JSON); drop const, path, role, content, finish_reason and when", where)
 		return nil
@@ -462,6 +474,29 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		p.errorf(n, "%s: role and finish_reason need content, the path of each message's text", where)
 	}
 	return val
+}
+
+// firstValue parses first:'s list of alternative paths.
+func (p *parser) firstValue(n *yaml.Node, where string, f field) *Value {
+	if f.typ == typeStrings || f.typ == typeMessages {
+		p.errorf(n, "%s: picks one value, which %s (%s) cannot be", where, f.key, f.typ)
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		p.errorf(n, "%s: want a list of paths, tried in order: [a.B, a.C]", where)
+		return nil
+	}
+	first := &Value{Pos: p.pos(n)}
+	for _, item := range n.Content {
+		pv := p.pathValue(item, where)
+		if pv == nil {
+			return nil
+		}
+		first.First = append(first.First, pv)
+		first.Text += map[bool]string{true: " | ", false: ""}[first.Text != ""] + pv.Text
+	}
+	first.Path = first.First[0].Path
+	return first
 }
 
 func (p *parser) pathValue(n *yaml.Node, where string) *Value {

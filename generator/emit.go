@@ -328,6 +328,9 @@ type methodEmitter struct {
 	// args replaces parameters in the call to the wrapped method (a
 	// stream's callback, wrapped).
 	args map[int]string
+	// applied names, per options parameter, the variable its options were
+	// applied to.
+	applied map[string]string
 }
 
 func (me *methodEmitter) params(g *jen.Group) {
@@ -402,7 +405,9 @@ func (me *methodEmitter) body(g *jen.Group) {
 		return
 	}
 
-	// Before the call: the span name and the request attributes.
+	// Before the call: options applied, the span name and the request
+	// attributes.
+	me.applyOptions(g)
 	name := me.spanName(g)
 	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind]))}
 	fixed := me.fixedAttrs()
@@ -635,6 +640,27 @@ func (me *methodEmitter) delta(g *jen.Group, a *attr, st string) {
 	})
 }
 
+// applyOptions applies, once, each functional-options parameter the
+// mapping reads to a zero value of its target, so paths read what the
+// caller's options set. The caller's options run again inside the wrapped
+// call; options are setters, so running them twice is harmless.
+func (me *methodEmitter) applyOptions(g *jen.Group) {
+	me.applied = map[string]string{}
+	for _, a := range append(append(slices.Clone(me.m.before), me.m.after...), me.m.nameFrom) {
+		a.nested(func(a *attr) {
+			if len(a.chain) == 0 || a.chain[0].kind != hopApply || me.applied[a.chain[0].name] != "" {
+				return
+			}
+			h := a.chain[0]
+			v, o := me.s.fresh("opts"), me.s.fresh("o")
+			me.applied[h.name] = v
+			g.Var().Id(v).Add(typeCode(h.target))
+			g.For(jen.List(jen.Id("_"), jen.Id(o)).Op(":=").Range().Id(a.root.name)).Block(
+				jen.If(jen.Id(o).Op("!=").Nil()).Block(jen.Id(o).Call(jen.Op("&").Id(v))))
+		})
+	}
+}
+
 // fixedAttrs are the operation and provider, known at generation time.
 func (me *methodEmitter) fixedAttrs() []jen.Code {
 	var out []jen.Code
@@ -662,6 +688,11 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 		return jen.Lit(m.op)
 	case m.nameFrom.root == nil:
 		return jen.Lit(m.op + " " + m.nameFrom.konst)
+	}
+	if m.nameFrom.first != nil {
+		val, _ := me.firstValue(g, m.nameFrom)
+		m.nameFrom.nameVar = val
+		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(val))
 	}
 	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(m.nameFrom.field.key, "request_"), "_name"))
 	g.Var().Id(v).String()
@@ -712,6 +743,8 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 	switch {
 	case a.sum != nil:
 		me.sum(g, a, arr, n)
+	case a.first != nil && a.nameVar == "":
+		me.first(g, a, arr, n)
 	case a.nameVar != "":
 		g.If(jen.Id(a.nameVar).Op("!=").Lit("")).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(a.nameVar))),
@@ -780,6 +813,52 @@ func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
 		jen.Id(n).Op("++"))
 }
 
+// first records the first alternative present: reached through its guards
+// and, for strings (and numbers in a stream chunk), not empty.
+func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
+	val, seen := me.firstValue(g, a)
+	method := map[attrType]string{typeString: "String", typeText: "String", typeInt: "Int64", typeFloat: "Float64", typeBool: "Bool"}[a.field.typ]
+	g.If(jen.Id(seen)).Block(
+		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot(method).Call(jen.Id(val))),
+		jen.Id(n).Op("++"))
+}
+
+// firstValue declares val and seen and sets them from the first
+// alternative present.
+func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
+	val, seen = me.s.fresh("val"), me.s.fresh("seen")
+	typ := map[attrType]jen.Code{typeString: jen.String(), typeText: jen.String(), typeInt: jen.Int64(), typeFloat: jen.Float64(), typeBool: jen.Bool()}[a.field.typ]
+	var zero jen.Code
+	switch {
+	case a.field.typ == typeString || a.field.typ == typeText:
+		zero = jen.Lit("")
+	case me.inChunk && a.field.typ != typeBool:
+		zero = jen.Lit(0)
+	}
+	g.Var().Id(val).Add(typ)
+	g.Var().Id(seen).Bool()
+	for _, alt := range a.first {
+		zero := zero
+		if zero == nil && alt.conv == convAny && a.field.typ != typeBool {
+			zero = jen.Lit(0) // a value of another type reads as 0: try the next
+		}
+		me.access(g, jen.Id(alt.root.name), true, alt.chain, func(g *jen.Group, x *jen.Statement) {
+			if zero == nil {
+				g.If(jen.Op("!").Id(seen)).Block(jen.List(jen.Id(val), jen.Id(seen)).Op("=").List(me.convert(alt, x), jen.True()))
+				return
+			}
+			v := me.s.fresh("v")
+			g.If(jen.Id(v).Op(":=").Add(me.convert(alt, x)), jen.Op("!").Id(seen).Op("&&").Id(v).Op("!=").Add(zero)).Block(
+				jen.List(jen.Id(val), jen.Id(seen)).Op("=").List(jen.Id(v), jen.True()))
+		})
+	}
+	return val, seen
+}
+
+// fromOptions reports a value read from functional options, where zero
+// means the caller did not set it.
+func fromOptions(a *attr) bool { return len(a.chain) > 0 && a.chain[0].kind == hopApply }
+
 // leaf records a single value at the end of a path.
 func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n string) {
 	key := me.key(a)
@@ -792,7 +871,7 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 			jen.Id(n).Op("++"))
 	case typeInt, typeFloat:
 		method := map[attrType]string{typeInt: "Int64", typeFloat: "Float64"}[a.field.typ]
-		if !me.inChunk {
+		if !me.inChunk && !fromOptions(a) {
 			me.set(g, arr, n, key.Dot(method).Call(val))
 			return
 		}
@@ -847,6 +926,9 @@ func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
 		return jen.Bool().Call(x)
 	case convStrings:
 		return x
+	case convAny:
+		fn := map[attrType]string{typeString: "StringOf", typeText: "StringOf", typeInt: "Int64Of", typeFloat: "Float64Of", typeBool: "BoolOf"}[a.field.typ]
+		return jen.Qual(pkgGenai, fn).Call(x)
 	case convOneString:
 		if types.Identical(a.leaf, types.Typ[types.String]) {
 			return jen.Index().String().Values(x)
@@ -996,6 +1078,17 @@ func (me *methodEmitter) accessIf(g *jen.Group, x *jen.Statement, pure bool, cha
 				deref = jen.Parens(deref)
 			}
 			me.accessIf(g, deref, pure, rest, leaf, conds)
+		case hopApply:
+			me.accessIf(g, jen.Id(me.applied[h.name]), true, rest, leaf, conds)
+		case hopKey:
+			// Bind the value once, present only when the key is.
+			flush2 := func(g *jen.Group) {
+				v, ok := me.s.fresh("v"), me.s.fresh("ok")
+				g.If(jen.List(jen.Id(v), jen.Id(ok)).Op(":=").Add(x.Clone()).Index(jen.Lit(h.name)), jen.Id(ok)).BlockFunc(func(g *jen.Group) {
+					me.accessIf(g, jen.Id(v), true, rest, leaf, nil)
+				})
+			}
+			underConds(g, conds, flush2)
 		case hopEach:
 			el := me.s.fresh("el")
 			write := func(g *jen.Group) {

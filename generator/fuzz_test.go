@@ -47,7 +47,7 @@ func FuzzParseMapping(f *testing.F) {
 
 // FuzzParsePath: paths never panic the parser.
 func FuzzParsePath(f *testing.F) {
-	for _, s := range []string{"req.Model", "len(resp.Data)", "resp.Choices[*].FinishReason", "r.GetX().Y[3]", "a[", "len(", "x..y"} {
+	for _, s := range []string{"req.Model", "len(resp.Data)", "resp.Choices[*].FinishReason", "r.GetX().Y[3]", "a[", "len(", "x..y", `r.Info["k"]`, `r.Info["k\"]`, `r.M["a"]["b"].C`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

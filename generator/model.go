@@ -111,6 +111,8 @@ type attr struct {
 	when *attr
 	// sum, if set, holds the parts whose values are added.
 	sum []*attr
+	// first, if set, holds alternatives: the first present is recorded.
+	first []*attr
 }
 
 // hop is one resolved step of a path.
@@ -121,6 +123,19 @@ type hop struct {
 	// guard is set when the value before this hop must be checked: a nil
 	// pointer, map or interface, or a too-short slice.
 	guard guardKind
+	// target is the struct functional options set (hopApply).
+	target types.Type
+}
+
+// nested calls fn for a and every attribute it is made of.
+func (a *attr) nested(fn func(*attr)) {
+	if a == nil {
+		return
+	}
+	fn(a)
+	for _, b := range append(append([]*attr{a.when, a.role, a.content, a.finish}, a.sum...), a.first...) {
+		b.nested(fn)
+	}
 }
 
 type hopKind int
@@ -131,6 +146,8 @@ const (
 	hopIndex
 	hopEach
 	hopDeref // explicit dereference of a pointer leaf
+	hopKey   // a map's value under name, when present
+	hopApply // functional options applied to a zero target (name: the parameter)
 )
 
 type guardKind int
@@ -155,4 +172,5 @@ const (
 	convStringsEl            // []T with T a string kind: converted element-wise
 	convOneString            // a single string kind: []string{string(x)}
 	convBytes                // []byte: string(x)
+	convAny                  // an interface value: genai.StringOf(x), Int64Of, Float64Of or BoolOf
 )

@@ -13,6 +13,7 @@ import (
 //	resp.Usage.PromptTokens       nested fields
 //	resp.Choices[0].FinishReason  an element of a slice or array
 //	resp.Choices[*].FinishReason  every element (for []string and messages)
+//	resp.Info["PromptTokens"]     a map's value under a constant string key
 //	len(resp.Data)                the length of a slice, array, map or string
 //	resp.GetModel()               a method with no arguments and one result
 //
@@ -34,6 +35,7 @@ const (
 	stepMethod
 	stepIndex
 	stepEach
+	stepKey
 )
 
 type step struct {
@@ -50,6 +52,8 @@ func (s step) String() string {
 		return "[" + strconv.Itoa(s.index) + "]"
 	case stepEach:
 		return "[*]"
+	case stepKey:
+		return "[" + strconv.Quote(s.name) + "]"
 	}
 	return "." + s.name
 }
@@ -88,6 +92,15 @@ func parsePath(s string) (path, error) {
 			}
 			p.steps = append(p.steps, step{kind: stepField, name: name})
 		case '[':
+			if strings.HasPrefix(rest, `["`) {
+				key, after, err := quotedKey(rest[1:])
+				if err != nil {
+					return p, err
+				}
+				p.steps = append(p.steps, step{kind: stepKey, name: key})
+				rest = after
+				continue
+			}
 			end := strings.IndexByte(rest, ']')
 			if end < 0 {
 				return p, fmt.Errorf("[ without ]")
@@ -104,7 +117,7 @@ func parsePath(s string) (path, error) {
 			}
 			p.steps = append(p.steps, step{kind: stepIndex, index: n})
 		default:
-			return p, fmt.Errorf("unexpected %q; want .Field, .Method(), [N] or [*]", rest)
+			return p, fmt.Errorf("unexpected %q; want .Field, .Method(), [N], [*] or [\"key\"]", rest)
 		}
 	}
 	each := 0
@@ -120,6 +133,20 @@ func parsePath(s string) (path, error) {
 		return p, fmt.Errorf("len(...) of a path with [*]")
 	}
 	return p, nil
+}
+
+// quotedKey reads a Go string literal and the ] after it.
+func quotedKey(s string) (key, rest string, err error) {
+	lit, err := strconv.QuotedPrefix(s)
+	if err != nil {
+		return "", "", fmt.Errorf("map key %s is not a quoted string", s)
+	}
+	key, _ = strconv.Unquote(lit)
+	rest, ok := strings.CutPrefix(s[len(lit):], "]")
+	if !ok {
+		return "", "", fmt.Errorf("want ] after the map key %s", lit)
+	}
+	return key, rest, nil
 }
 
 func splitIdent(s string) (ident, rest string) {

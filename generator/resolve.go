@@ -356,6 +356,9 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 	if len(v.Sum) > 0 {
 		return r.resolveSum(m, a, v, f)
 	}
+	if len(v.First) > 0 {
+		return r.resolveFirst(m, a, v, f)
+	}
 	a.root = m.lookup(v.Path.root)
 	if v.Path.rootCall {
 		r.errorf(v.Pos, "%s: %s is a parameter or result, not a method; drop the ()", v.Text, v.Path.root)
@@ -406,6 +409,28 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 
 // resolveSum resolves each part of a summed value; all parts must be read
 // on the same side of the call (all parameters, or all results).
+func (r *resolver) resolveFirst(m *method, a *attr, v *Value, f field) *attr {
+	for _, alt := range v.First {
+		aa := r.resolveAttr(m, alt, f)
+		if aa == nil {
+			return nil
+		}
+		if aa.each >= 0 {
+			r.errorf(alt.Pos, "%s: first: wants single values, not [*]", alt.Text)
+			return nil
+		}
+		a.first = append(a.first, aa)
+	}
+	a.root = a.first[0].root
+	for _, aa := range a.first[1:] {
+		if aa.root != nil && a.root != nil && aa.root.isResult(m) != a.root.isResult(m) {
+			r.errorf(v.Pos, "%s: the alternatives mix parameters and results", v.Text)
+			return nil
+		}
+	}
+	return a
+}
+
 func (r *resolver) resolveSum(m *method, a *attr, v *Value, f field) *attr {
 	for _, part := range v.Sum {
 		pa := r.resolveAttr(m, part, f)
@@ -470,6 +495,10 @@ func (r *resolver) convert(a *attr, f field, v *Value) *attr {
 	}
 	b, _ := types.Unalias(a.leaf).Underlying().(*types.Basic)
 	is := func(info types.BasicInfo) bool { return b != nil && b.Info()&info != 0 }
+	if iface, ok := types.Unalias(a.leaf).Underlying().(*types.Interface); ok && iface.Empty() && f.typ != typeStrings {
+		a.conv = convAny // a value in map[string]any: its dynamic type decides
+		return a
+	}
 	switch f.typ {
 	case typeString, typeText:
 		switch {
@@ -574,8 +603,50 @@ func derefGuard(t types.Type) (types.Type, bool) {
 }
 
 // walk resolves a path's steps from the root's type, appending hops.
+// optionsTarget reports whether t is a list of functional options,
+// []func(*T) (a variadic ...Option with type Option func(*T)), and T.
+func optionsTarget(t types.Type) (types.Type, bool) {
+	s, ok := types.Unalias(t).Underlying().(*types.Slice)
+	if !ok {
+		return nil, false
+	}
+	sig, ok := types.Unalias(s.Elem()).Underlying().(*types.Signature)
+	if !ok || sig.Params().Len() != 1 || sig.Results().Len() != 0 || sig.Variadic() {
+		return nil, false
+	}
+	p, ok := types.Unalias(sig.Params().At(0).Type()).(*types.Pointer)
+	if !ok {
+		return nil, false
+	}
+	if _, isStruct := p.Elem().Underlying().(*types.Struct); !isStruct {
+		return nil, false
+	}
+	return p.Elem(), true
+}
+
+// mapKey resolves ["key"] on a map with string keys, through one pointer.
+func (r *resolver) mapKey(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
+	base := t
+	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
+		base = p.Elem()
+		*chain = append(*chain, hop{kind: hopDeref, guard: guardNil})
+	}
+	m, ok := types.Unalias(base).Underlying().(*types.Map)
+	if !ok || !isStringKind(m.Key()) {
+		r.errorf(v.Pos, "%s: %s is %s, not a map with string keys; %s cannot be looked up", v.Text, done, typeName(base), st)
+		return nil, false
+	}
+	*chain = append(*chain, hop{kind: hopKey, name: st.name})
+	return m.Elem(), true
+}
+
 func (r *resolver) walk(v *Value, p path, t types.Type, chain *[]hop) (types.Type, bool) {
 	done := p.root
+	if target, ok := optionsTarget(t); ok && len(p.steps) > 0 && (p.steps[0].kind == stepField || p.steps[0].kind == stepMethod) {
+		// Functional options: read what they set on their target.
+		*chain = append(*chain, hop{kind: hopApply, name: p.root, target: target})
+		t = target
+	}
 	for _, st := range p.steps {
 		var ok bool
 		t, ok = r.step(v, done, st, t, chain)
@@ -591,6 +662,8 @@ func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]h
 	switch st.kind {
 	case stepField, stepMethod:
 		return r.selector(v, done, st, t, chain)
+	case stepKey:
+		return r.mapKey(v, done, st, t, chain)
 	}
 	// [N] and [*]: through one pointer to a slice or array.
 	guard := guardNone

@@ -76,3 +76,24 @@ func FuzzMessagesJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestValuesOfAny(t *testing.T) {
+	type named int32
+	for _, tc := range []struct {
+		in   any
+		want int64
+	}{{7, 7}, {int32(7), 7}, {uint64(1 << 63), 1<<63 - 1}, {7.9, 7}, {json.Number("12"), 12}, {json.Number("1.5"), 1}, {"7", 0}, {nil, 0}, {named(3), 0}} {
+		if got := Int64Of(tc.in); got != tc.want {
+			t.Errorf("Int64Of(%#v) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+	if Float64Of(float32(0.5)) != 0.5 || Float64Of(3) != 3 || Float64Of("x") != 0 {
+		t.Error("Float64Of")
+	}
+	if StringOf("a") != "a" || StringOf([]byte("b")) != "b" || StringOf(json.Number("1")) != "1" || StringOf(1) != "" {
+		t.Error("StringOf")
+	}
+	if !BoolOf(true) || BoolOf("true") {
+		t.Error("BoolOf")
+	}
+}
