@@ -139,6 +139,12 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 	m = message{Role: strings.ToLower(str(get(o, "role"))), FinishReason: str(get(o, "finish_reason", "finishReason", "stop_reason", "stopReason"))}
 	content, parts := get(o, "content"), get(o, "parts")
 	m.Parts = append(partsOf(content), partsOf(parts)...)
+	if text, ok := get(o, "text").(string); ok && m.Role != "" && content == nil && parts == nil {
+		m.Parts = []part{textPart("text", text)} // langchaingo's one-text message
+	}
+	if r, ok := get(o, "ReasoningContent").(string); ok && r != "" {
+		m.Parts = append([]part{textPart("reasoning", r)}, m.Parts...)
+	}
 	if m.Role == "" && content == nil && parts == nil {
 		if p, ok := toPart(o); ok { // a bare block or Responses API item
 			m.Parts, bare = []part{p}, true
@@ -147,6 +153,9 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 	}
 	for _, tc := range asList(get(o, "tool_calls", "toolCalls")) {
 		if tc, ok := tc.(map[string]any); ok {
+			if inner, ok := get(tc, "tool_call").(map[string]any); ok {
+				tc = inner // langchaingo wraps each call
+			}
 			fn, _ := get(tc, "function").(map[string]any)
 			m.Parts = append(m.Parts, part{Type: "tool_call", ID: str(get(tc, "id")), Name: str(get(fn, "name")), Arguments: get(fn, "arguments")})
 		}
@@ -157,8 +166,12 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 	switch m.Role {
 	case "":
 		m.Role = role
-	case "model":
+	case "model", "ai": // Gemini, langchaingo
 		m.Role = "assistant"
+	case "human", "generic":
+		m.Role = "user"
+	case "function":
+		m.Role = "tool"
 	}
 	return m, bare, len(m.Parts) > 0
 }
@@ -202,6 +215,13 @@ func toPart(v any) (part, bool) {
 		return part{Type: "tool_call_response", ID: str(get(p, "tool_use_id")), Response: get(p, "content")}, true
 	case "function_call_output":
 		return part{Type: "tool_call_response", ID: str(get(p, "call_id")), Response: get(p, "output")}, true
+	case "tool_call": // langchaingo
+		tc, _ := get(p, "tool_call").(map[string]any)
+		fn, _ := get(tc, "function").(map[string]any)
+		return part{Type: "tool_call", ID: str(get(tc, "id")), Name: str(get(fn, "name")), Arguments: get(fn, "arguments")}, true
+	case "tool_response": // langchaingo
+		tr, _ := get(p, "tool_response").(map[string]any)
+		return part{Type: "tool_call_response", ID: str(get(tr, "tool_call_id")), Response: get(tr, "content")}, true
 	case "thinking", "reasoning":
 		return textPart("reasoning", str(get(p, "thinking", "text"))), true
 	default:

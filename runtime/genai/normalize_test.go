@@ -31,6 +31,14 @@ func TestMessagesJSONReadsSDKShapes(t *testing.T) {
 		{"bedrock", `[{"Content":[{"Value":"hi"},{"Value":{"Input":{"x":1},"Name":"f","ToolUseId":"t1"}}],"Role":"user"}]`, "user",
 			`[{"role":"user","parts":[{"type":"text","content":"hi"},{"type":"tool_call","id":"t1","name":"f","arguments":{"x":1}}]}]`},
 		{"bedrock output union", `{"Value":{"Content":[{"Value":"Hello!"}],"Role":"assistant"}}`, "assistant", `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`},
+		{"langchaingo messages", `[{"role":"system","text":"Be brief."},{"role":"human","parts":[{"type":"text","text":"hi"},{"type":"image_url","image_url":{"url":"x"}}]},` +
+			`{"role":"ai","parts":[{"type":"tool_call","tool_call":{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}}]},` +
+			`{"role":"tool","parts":[{"type":"tool_response","tool_response":{"tool_call_id":"c1","name":"f","content":"42"}}]}]`, "user",
+			`[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"hi"},{"type":"image_url"}]},` +
+				`{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"f","arguments":"{}"}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c1","response":"42"}]}]`},
+		{"langchaingo choices", `[{"Content":"Hello!","StopReason":"stop","GenerationInfo":{"PromptTokens":3},"FuncCall":null,"ReasoningContent":"think",` +
+			`"ToolCalls":[{"type":"tool_call","tool_call":{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}}]},null]`, "assistant",
+			`[{"role":"assistant","parts":[{"type":"reasoning","content":"think"},{"type":"text","content":"Hello!"},{"type":"tool_call","id":"c1","name":"f","arguments":"{}"}],"finish_reason":"stop"}]`},
 		{"strings", `["a","b"]`, "user", `[{"role":"user","parts":[{"type":"text","content":"a"}]},{"role":"user","parts":[{"type":"text","content":"b"}]}]`},
 		{"nothing", `null`, "user", ``},
 		{"empty", `[]`, "user", ``},

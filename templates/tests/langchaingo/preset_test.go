@@ -104,7 +104,7 @@ func TestGenerateContentOpenAI(t *testing.T) {
 		"gen_ai.request.temperature": 0.2, "gen_ai.request.max_tokens": 64,
 		"gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 5, "gen_ai.usage.cache_read.input_tokens": 4,
 		"gen_ai.usage.reasoning.output_tokens": 2, "gen_ai.response.finish_reasons": "[stop]",
-		"gen_ai.input.messages": `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.input.messages":  `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
 		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"stop"}]`,
 	})
 	for _, unset := range []string{"gen_ai.request.top_p", "gen_ai.request.seed", "gen_ai.request.stop_sequences"} {
