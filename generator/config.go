@@ -70,6 +70,9 @@ type StreamSpec struct {
 	Callback                  string
 	Next, Current, Err, Close string
 	Chunk                     map[string]*Value
+	// ChunkError is the path of an error a chunk may carry (a channel of
+	// results): a chunk whose error is set fails the stream.
+	ChunkError *Value
 }
 
 // Value is a mapping value: a path, or a constant.
@@ -341,7 +344,7 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 	}
 }
 
-var streamKeys = []string{"result", "callback", "next", "current", "err", "close", "chunk"}
+var streamKeys = []string{"result", "callback", "next", "current", "err", "close", "chunk", "chunk_error"}
 
 func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 	st := &StreamSpec{Pos: p.pos(n), Next: "Next", Current: "Current", Err: "Err", Close: "Close", Chunk: map[string]*Value{}}
@@ -360,6 +363,10 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 					st.Chunk[fk] = val
 				}
 			})
+			return
+		}
+		if key == "chunk_error" {
+			st.ChunkError = p.pathValue(v, where+": chunk_error")
 			return
 		}
 		s, ok := p.scalar(v, where+": "+key)

@@ -331,6 +331,9 @@ type methodEmitter struct {
 	// applied names, per options parameter, the variable its options were
 	// applied to.
 	applied map[string]string
+	// spanCtx is the context the span lives in, or "" if the method takes
+	// none.
+	spanCtx string
 }
 
 func (me *methodEmitter) params(g *jen.Group) {
@@ -433,6 +436,7 @@ func (me *methodEmitter) body(g *jen.Group) {
 	} else {
 		ctx = ""
 	}
+	me.spanCtx = ctx
 	g.List(ctxOut, jen.Id(span)).Op(":=").Id(me.recv).Dot(me.tracer).Dot("Start").Call(append([]jen.Code{parent, name}, startOpts...)...)
 	st := ""
 	if m.stream != nil {
@@ -526,11 +530,15 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 		jen.Return(results...),
 	)
 	g.Id(inner).Op(":=").Id(r)
+	end := jen.Id(st).Dot("End").Call()
+	if me.spanCtx != "" {
+		end = jen.Id(st).Dot("EndContext").Call(jen.Id(me.spanCtx))
+	}
 	switch si.form {
 	case streamSeq:
 		yield := me.s.fresh("yield")
 		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem)).Bool()).BlockFunc(func(g *jen.Group) {
-			g.Defer().Id(st).Dot("End").Call()
+			g.Defer().Add(end)
 			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
 				me.chunk(g, c, st)
 				g.If(jen.Op("!").Id(yield).Call(jen.Id(c))).Block(jen.Return())
@@ -539,7 +547,7 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 	case streamSeq2:
 		yield := me.s.fresh("yield")
 		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem), typeCode(si.second)).Bool()).BlockFunc(func(g *jen.Group) {
-			g.Defer().Id(st).Dot("End").Call()
+			g.Defer().Add(end)
 			g.For(jen.List(jen.Id(c), jen.Id(e)).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
 				if si.errPairs {
 					g.If(jen.Id(e).Op("!=").Nil()).Block(
@@ -556,10 +564,20 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 		g.Id(out).Op(":=").Make(jen.Chan().Add(typeCode(elem)), jen.Cap(jen.Id(inner)))
 		g.Go().Func().Params().BlockFunc(func(g *jen.Group) {
 			g.Defer().Close(jen.Id(out))
-			g.Defer().Id(st).Dot("End").Call()
+			g.Defer().Add(end)
 			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
-				me.chunk(g, c, st)
-				g.Id(out).Op("<-").Id(c)
+				if me.spanCtx == "" {
+					me.chunk(g, c, st)
+					g.Id(out).Op("<-").Id(c)
+					return
+				}
+				// A consumer that stops reading cancels the context: the
+				// forwarding goroutine must not outlive it. A chunk counts
+				// once delivered.
+				g.Select().Block(
+					jen.Case(jen.Id(out).Op("<-").Id(c)).BlockFunc(func(g *jen.Group) { me.chunk(g, c, st) }),
+					jen.Case(jen.Op("<-").Id(me.spanCtx).Dot("Done").Call()).Block(jen.Return()),
+				)
 			})
 		}).Call()
 		g.Id(r).Op("=").Id(out)
@@ -607,6 +625,29 @@ func sdkField(t types.Type) string {
 func (me *methodEmitter) chunk(g *jen.Group, c, st string) {
 	si := me.m.stream
 	si.chunk.name = c
+	if si.chunkErr != nil {
+		// A chunk carrying an error fails the stream instead of counting.
+		failed := me.s.fresh("failed")
+		g.Var().Id(failed).Error()
+		me.access(g, jen.Id(c), true, si.chunkErr.chain, func(g *jen.Group, x *jen.Statement) {
+			if _, iface := types.Unalias(si.chunkErr.leaf).Underlying().(*types.Interface); iface {
+				g.Id(failed).Op("=").Add(x)
+				return
+			}
+			// A nil *T in an error interface is not nil: test the pointer.
+			g.If(x.Clone().Op("!=").Nil()).Block(jen.Id(failed).Op("=").Add(x))
+		})
+		g.If(jen.Id(failed).Op("!=").Nil()).Block(
+			jen.Id(st).Dot("Fail").Call(jen.Id(failed), jen.Lit("")),
+		).Else().BlockFunc(func(g *jen.Group) { me.chunkAttrs(g, c, st) })
+		return
+	}
+	me.chunkAttrs(g, c, st)
+}
+
+// chunkAttrs records a chunk's attributes and output text, then Chunk.
+func (me *methodEmitter) chunkAttrs(g *jen.Group, c, st string) {
+	si := me.m.stream
 	var attrs []*attr
 	for _, a := range si.attrs {
 		if a.field.delta {

@@ -77,6 +77,7 @@ type streamInfo struct {
 	second   types.Type // Seq2's second type
 	errPairs bool       // Seq2[T, error]: the second value is an error
 	attrs    []*attr
+	chunkErr *attr // the error a chunk carries, if mapped
 	spec     *StreamSpec
 	// SDK stream types: the generated wrapper type and what it embeds.
 	wrapperName string

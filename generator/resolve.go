@@ -180,6 +180,9 @@ func (r *resolver) resolveCallback(m *method, si *streamInfo) *streamInfo {
 func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
 	si.chunk = &variable{mapName: "chunk", typ: elem}
 	scope := &method{params: []*variable{si.chunk}, ctx: -1, err: -1}
+	if v := si.spec.ChunkError; v != nil {
+		si.chunkErr = r.resolveChunkError(scope, v)
+	}
 	for _, key := range fieldOrder {
 		if v := si.spec.Chunk[key]; v != nil {
 			if f := chunkField(key); f.delta && (v.Const || len(v.Sum) > 0 || v.When != nil) {
@@ -190,6 +193,26 @@ func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
 		}
 	}
 	return si
+}
+
+// resolveChunkError resolves stream: chunk_error:, a path to an error in
+// the chunk.
+func (r *resolver) resolveChunkError(scope *method, v *Value) *attr {
+	a := &attr{value: v, each: -1, field: field{key: "chunk_error"}}
+	if a.root = scope.lookup(v.Path.root); a.root == nil || v.Path.len || v.Path.eachIndex() >= 0 {
+		r.errorf(v.Pos, "stream: chunk_error: %s: want the path of an error in the chunk, such as chunk.Err", v.Text)
+		return nil
+	}
+	leaf, ok := r.walk(v, v.Path, a.root.typ, &a.chain)
+	if !ok {
+		return nil
+	}
+	if !isError(leaf) {
+		r.errorf(v.Pos, "stream: chunk_error: %s is %s, not an error", v.Text, typeName(leaf))
+		return nil
+	}
+	a.leaf = leaf
+	return a
 }
 
 // yieldFunc matches iter.Seq's and iter.Seq2's shape: func(yield func(T) bool)

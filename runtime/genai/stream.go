@@ -1,6 +1,8 @@
 package genai
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -152,6 +154,16 @@ func (s *Stream) Fail(err error, fallbackType string) {
 
 // End ends the span (once): the stream was drained, failed or closed.
 func (s *Stream) End() { s.finish(false) }
+
+// EndContext ends the span like End, recording ctx's error first unless
+// the caller cancelled it: a stream cut short by its deadline failed; one
+// its consumer cancelled was closed.
+func (s *Stream) EndContext(ctx context.Context) {
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
+		s.Fail(err, "")
+	}
+	s.finish(false)
+}
 
 func (s *Stream) abandon() { s.finish(true) }
 

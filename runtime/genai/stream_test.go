@@ -1,11 +1,13 @@
 package genai_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -71,5 +73,23 @@ func TestStreamWithoutTextRecordsNoOutput(t *testing.T) {
 	st.End()
 	if text, _ := outputText(t, rec); text != "" {
 		t.Errorf("output %q from a stream with no text", text)
+	}
+}
+
+func TestStreamEndContext(t *testing.T) {
+	expired, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	for _, tc := range []struct {
+		name    string
+		ctx     context.Context
+		failing bool
+	}{{"live", context.Background(), false}, {"deadline", expired, true}, {"cancelled by the consumer", cancelled, false}} {
+		st, rec := streamSpan(t)
+		st.EndContext(tc.ctx)
+		if got := rec.Ended()[0].Status().Code == codes.Error; got != tc.failing {
+			t.Errorf("%s: failed %v, want %v", tc.name, got, tc.failing)
+		}
 	}
 }

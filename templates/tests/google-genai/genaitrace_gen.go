@@ -317,7 +317,7 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 	}
 	inner := r
 	r = func(yield func(*genai2.GenerateContentResponse, error) bool) {
-		defer stream.End()
+		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
 				stream.Fail(e, "")
