@@ -414,8 +414,8 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 	return res, err
 }
 
-// OpenAIResponses is the exported method set of *responses.ResponseService, so it can be wrapped and replaced.
-type OpenAIResponses interface {
+// OpenAIResponsesAPI is the exported method set of *responses.ResponseService, so it can be wrapped and replaced.
+type OpenAIResponsesAPI interface {
 	Cancel(ctx context.Context, responseID string, opts ...option.RequestOption) (*responses.Response, error)
 	Compact(ctx context.Context, body responses.ResponseCompactParams, opts ...option.RequestOption) (*responses.CompactedResponse, error)
 	Connect(ctx context.Context, options responses.ResponseConnectionOptions, opts ...option.RequestOption) (*responses.ResponseConnection, error)
@@ -426,16 +426,28 @@ type OpenAIResponses interface {
 	NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *ssestream.Stream[responses.ResponseStreamEventUnion]
 }
 
-var _ OpenAIResponses = (*responses.ResponseService)(nil)
+var _ OpenAIResponsesAPI = (*responses.ResponseService)(nil)
+
+// OpenAIResponses is what TracedOpenAIResponses offers: OpenAIResponsesAPI with its streams traced.
+type OpenAIResponses interface {
+	Cancel(ctx context.Context, responseID string, opts ...option.RequestOption) (*responses.Response, error)
+	Compact(ctx context.Context, body responses.ResponseCompactParams, opts ...option.RequestOption) (*responses.CompactedResponse, error)
+	Connect(ctx context.Context, options responses.ResponseConnectionOptions, opts ...option.RequestOption) (*responses.ResponseConnection, error)
+	Delete(ctx context.Context, responseID string, opts ...option.RequestOption) error
+	Get(ctx context.Context, responseID string, query responses.ResponseGetParams, opts ...option.RequestOption) (*responses.Response, error)
+	GetStreaming(ctx context.Context, responseID string, query responses.ResponseGetParams, opts ...option.RequestOption) *ssestream.Stream[responses.ResponseStreamEventUnion]
+	New(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error)
+	NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *TracedOpenAIResponsesNewStreamingStream
+}
 
 // TracedOpenAIResponses records an OpenTelemetry GenAI span for every call to the OpenAIResponses it wraps.
 type TracedOpenAIResponses struct {
-	inner  OpenAIResponses
+	inner  OpenAIResponsesAPI
 	tracer trace.Tracer
 }
 
 // NewTracedOpenAIResponses wraps inner. Spans go to the global TracerProvider unless an option names another.
-func NewTracedOpenAIResponses(inner OpenAIResponses, opts ...genai.Option) *TracedOpenAIResponses {
+func NewTracedOpenAIResponses(inner OpenAIResponsesAPI, opts ...genai.Option) *TracedOpenAIResponses {
 	return &TracedOpenAIResponses{
 		inner:  inner,
 		tracer: genai.NewTracer(opts...),
@@ -624,12 +636,103 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 }
 
 // NewStreaming calls the wrapped OpenAIResponses's NewStreaming in a span.
-func (w *TracedOpenAIResponses) NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *ssestream.Stream[responses.ResponseStreamEventUnion] {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "OpenAIResponses.NewStreaming", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
+func (w *TracedOpenAIResponses) NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *TracedOpenAIResponsesNewStreamingStream {
+	var model string
+	model = body.Model
+	var attrs [8]attribute.KeyValue
+	attrs[0] = genai.OperationName.String("chat")
+	attrs[1] = genai.ProviderName.String("openai")
+	attrs[2] = genai.RequestStream.Bool(true)
+	n := 3
+	if body.MaxOutputTokens.Valid() {
+		attrs[n] = genai.RequestMaxTokens.Int64(body.MaxOutputTokens.Value)
+		n++
+	}
+	if model != "" {
+		attrs[n] = genai.RequestModel.String(model)
+		n++
+	}
+	if body.Temperature.Valid() {
+		attrs[n] = genai.RequestTemperature.Float64(body.Temperature.Value)
+		n++
+	}
+	if genai.CaptureContent() {
+		if s := genai.MessagesJSON(body.Input, "user"); s != "" {
+			attrs[n] = genai.InputMessages.String(s)
+			n++
+		}
+		if body.Instructions.Valid() {
+			if s2 := body.Instructions.Value; s2 != "" {
+				attrs[n] = genai.SystemInstructions.String(genai.TextPart(s2))
+				n++
+			}
+		}
+	}
+	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	stream2 := genai.StartStream(span)
 	stream := w.inner.NewStreaming(ctx2, body, opts...)
-	return stream
+	if stream == nil {
+		stream2.End()
+		return nil
+	}
+	return &TracedOpenAIResponsesNewStreamingStream{
+		Stream: stream,
+		st:     stream2,
+	}
+}
+
+// TracedOpenAIResponsesNewStreamingStream is the stream TracedOpenAIResponses.NewStreaming returns, traced: the call's span stays open until the stream is drained, fails or is closed.
+type TracedOpenAIResponsesNewStreamingStream struct {
+	*ssestream.Stream[responses.ResponseStreamEventUnion]
+	st *genai.Stream
+}
+
+// Next advances the stream, recording each chunk.
+func (s *TracedOpenAIResponsesNewStreamingStream) Next() bool {
+	if s.Stream.Next() {
+		chunk := s.Stream.Current()
+		if genai.CaptureContent() {
+			if s2 := chunk.Response.OutputText(); s2 != "" {
+				s.st.Text(s2)
+			}
+		}
+		var ca [6]attribute.KeyValue
+		cn := 0
+		if v := chunk.Response.Usage.InputTokensDetails.CachedTokens; v != 0 {
+			ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+			cn++
+		}
+		if v2 := chunk.Response.Usage.InputTokens; v2 != 0 {
+			ca[cn] = genai.UsageInputTokens.Int64(v2)
+			cn++
+		}
+		if v3 := chunk.Response.Usage.OutputTokens; v3 != 0 {
+			ca[cn] = genai.UsageOutputTokens.Int64(v3)
+			cn++
+		}
+		if v4 := chunk.Response.Usage.OutputTokensDetails.ReasoningTokens; v4 != 0 {
+			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+			cn++
+		}
+		if s3 := chunk.Response.ID; s3 != "" {
+			ca[cn] = genai.ResponseID.String(s3)
+			cn++
+		}
+		if s4 := chunk.Response.Model; s4 != "" {
+			ca[cn] = genai.ResponseModel.String(s4)
+			cn++
+		}
+		s.st.Chunk(ca[:cn]...)
+		return true
+	}
+	s.st.Fail(s.Stream.Err(), "")
+	s.st.End()
+	return false
+}
+
+// Close closes the stream and ends its span.
+func (s *TracedOpenAIResponsesNewStreamingStream) Close() error {
+	err := s.Stream.Close()
+	s.st.End()
+	return err
 }

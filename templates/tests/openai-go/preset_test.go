@@ -60,6 +60,20 @@ func server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 		io.WriteString(w, `{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2,0.3]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3}}`)
 	})
 	mux.HandleFunc("POST /responses", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Stream bool `json:"stream"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Stream {
+			w.Header().Set("Content-Type", "text/event-stream")
+			flusher := w.(http.Flusher)
+			time.Sleep(firstChunkDelay)
+			event := func(name, data string) { fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data); flusher.Flush() }
+			event("response.created", `{"type":"response.created","sequence_number":0,"response":{"id":"resp_s","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"in_progress","output":[]}}`)
+			event("response.output_text.delta", `{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"hi there"}`)
+			event("response.completed", `{"type":"response.completed","sequence_number":2,"response":{"id":"resp_s","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed","output":[{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"hi there","annotations":[]}]}],"usage":{"input_tokens":9,"output_tokens":3,"total_tokens":12,"input_tokens_details":{"cached_tokens":2},"output_tokens_details":{"reasoning_tokens":1}}}}`)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"id":"resp_1","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed",
 			"output":[{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"hi there","annotations":[]}]}],
@@ -217,4 +231,31 @@ func TestEmbeddingsAndResponses(t *testing.T) {
 		"gen_ai.input.messages":      `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
 		"gen_ai.system_instructions": `[{"type":"text","content":"Be brief."}]`,
 	})
+}
+
+func TestResponsesStreaming(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	const delay = 50 * time.Millisecond
+	client, rec, opt := setup(t, delay)
+	resp := NewTracedOpenAIResponses(&client.Responses, opt)
+	stream := resp.NewStreaming(context.Background(), responses.ResponseNewParams{Model: openai.ChatModelGPT4o,
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}})
+	var text string
+	for stream.Next() {
+		text += stream.Current().Delta
+	}
+	if err := stream.Err(); err != nil || text != "hi there" {
+		t.Fatalf("stream: %q %v", text, err)
+	}
+	a := attrs(rec.Ended()[0])
+	check(t, a, map[string]any{
+		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 3, "gen_ai.response.id": "resp_s", "gen_ai.response.model": "gpt-4o-2024-08-06",
+		"gen_ai.usage.input_tokens": 9, "gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
+		"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+	})
+	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {
+		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)
+	}
 }
