@@ -55,10 +55,57 @@
 // Paths name a parameter (unnamed ones are arg0, arg1, ...) or a result
 // (result, or result0, result1, ... when several; err is the error), then
 // fields through pointers and embedded structs (.Usage.PromptTokens),
-// elements ([0], or [*] for all of them), methods without arguments
-// (.GetModel()), and len(...). Every path is type-checked when generating;
+// elements ([0], or [*] for all of them), map values (.Info["PromptTokens"],
+// an any value read by its dynamic type), methods without arguments
+// (.GetModel()), and len(...). A variadic parameter of functional options
+// (...Option, with type Option func(*Options)) reads as the Options its
+// options set: options.Model. Every path is type-checked when generating;
 // every pointer on it is checked for nil in the generated code, so a nil
 // leaves the attribute unset. Empty strings are not recorded.
+//
+// A value is a path or {const: v}, or: {path: p, when: b} (recorded only
+// when the bool path b is true: an SDK's optional values); a list of paths,
+// summed (token counts reported in parts); {first: [p1, p2]}, the first
+// one present (keys that differ by provider); for messages, {path: list,
+// role: ..., content: ..., finish_reason: ...} relative to each element,
+// or {json: p}, read from the JSON p marshals to (SDKs whose messages are
+// unions).
+//
+// Presets map well-known SDKs; name them and extend them (your settings win,
+// method by method):
+//
+//	packages:
+//	  example.com/app/llm:
+//	    presets: [openai-go]
+//	    wrappers:
+//	      OpenAIChatCompletions:
+//	        methods:
+//	          New: {conversation_id: {const: support}}
+//
+// The presets are anthropic-sdk-go, aws-bedrock, google-genai, langchaingo,
+// ollama and openai-go; each file under templates/ in genaitrace's
+// repository names the SDK version it is tested against.
+//
+// A method that streams its answer sets stream: its span stays open until
+// the stream is drained, fails or is closed, and records the time to the
+// first chunk, the chunk count, and what the chunks carry:
+//
+//	NewStreaming:
+//	  request_model: body.Model
+//	  stream:
+//	    chunk:                      # paths rooted at each chunk; the last value wins
+//	      output_tokens: chunk.Usage.CompletionTokens
+//	      finish_reasons: chunk.Choices[*].FinishReason
+//	      output: chunk.Choices[0].Delta.Content   # text deltas, joined
+//
+// The stream is found by type: an iter.Seq or iter.Seq2 (Seq2[T, error]
+// fails on an error), a receive channel, or a type with Next() bool,
+// Current() T, Err() error and Close() error (next:, current:, err: and
+// close: rename them; on a concrete type the generator emits a traced
+// stream type). callback: fn names a func(T) error parameter called per
+// chunk instead. chunk_error: chunk.Err fails the stream on a chunk that
+// carries an error. A stream neither drained nor closed ends its span after
+// genai.StreamIdleTimeout (5 minutes) without a chunk.
 //
 // The keys a method (or, as a default, a wrapper) may set: operation (chat,
 // text_completion, generate_content, embeddings, retrieval, execute_tool,
