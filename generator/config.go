@@ -198,9 +198,9 @@ func (p *parser) pkg(k, v *yaml.Node) *PackageSpec {
 		p.errorf(k, "%q is not an import path; want the import path of the package the wrappers are generated into, such as example.com/app/llm", ps.Path)
 	}
 	where := "package " + ps.Path
-	p.mapping(v, where, []string{"output", "build", "presets", "wrappers"}, func(key string, k, v *yaml.Node) {
+	p.mapping(v, where, []string{"output", "build", "preset", "presets", "wrappers"}, func(key string, k, v *yaml.Node) {
 		switch key {
-		case "presets":
+		case "preset", "presets": // preset: name reads as naturally as presets: [a, b]
 			p.presets(v, where, ps)
 		case "output":
 			if s, ok := p.scalar(v, where+": output"); ok {

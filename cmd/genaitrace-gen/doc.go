@@ -71,8 +71,8 @@
 // or {json: p}, read from the JSON p marshals to (SDKs whose messages are
 // unions).
 //
-// Presets map well-known SDKs; name them and extend them (your settings win,
-// method by method):
+// Presets map well-known SDKs; name them (preset: name, or presets: [a, b])
+// and extend them (your settings win, method by method):
 //
 //	packages:
 //	  example.com/app/llm:
