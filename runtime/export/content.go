@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -136,17 +137,7 @@ func appendLegacyMessages(dst []attribute.KeyValue, prefix, defaultRole, raw str
 
 // truncate cuts s to at most limit bytes on a UTF-8 boundary, marking the
 // cut. limit <= 0 means no limit.
-func truncate(s string, limit int) string {
-	if limit <= 0 || len(s) <= limit {
-		return s
-	}
-	const mark = "…[truncated]"
-	cut := max(limit-len(mark), 0)
-	for cut > 0 && cut < len(s) && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + mark
-}
+func truncate(s string, limit int) string { return textcut.To(s, limit) }
 
 // attrString is the string value of s's attribute key, or "".
 func attrString(s *Span, key attribute.Key) string {

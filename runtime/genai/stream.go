@@ -7,11 +7,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/internal/textcut"
 )
 
 // Attributes a streaming call records besides the GenAI conventions'.
@@ -110,10 +111,7 @@ func (s *Stream) Text(delta string) {
 		return
 	}
 	if room := StreamTextLimit - s.text.Len(); len(delta) > room {
-		for room > 0 && !utf8.RuneStart(delta[room]) {
-			room-- // cut on a rune boundary
-		}
-		delta, s.textCut = delta[:room], true
+		delta, s.textCut = textcut.Prefix(delta, room), true
 	}
 	s.text.WriteString(delta)
 }
@@ -131,7 +129,7 @@ func (s *Stream) output() attribute.KeyValue {
 	}
 	text := s.text.String()
 	if s.textCut {
-		text += "…[truncated]"
+		text += textcut.Mark
 	}
 	var m Messages
 	m.Add("assistant", text, reason)
