@@ -138,13 +138,3 @@ func appendLegacyMessages(dst []attribute.KeyValue, prefix, defaultRole, raw str
 // truncate cuts s to at most limit bytes on a UTF-8 boundary, marking the
 // cut. limit <= 0 means no limit.
 func truncate(s string, limit int) string { return textcut.To(s, limit) }
-
-// attrString is the string value of s's attribute key, or "".
-func attrString(s *Span, key attribute.Key) string {
-	for _, kv := range s.Attributes() {
-		if kv.Key == key {
-			return kv.Value.AsString()
-		}
-	}
-	return ""
-}

@@ -51,10 +51,7 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 		limit = 16 << 10
 	}
 	hasSystem := false
-	var system string
-	if t.Content {
-		system = attrString(s, genai.SystemInstructions)
-	}
+	var input, system string // flattened after the loop: either may come first
 	for _, kv := range s.Attributes() {
 		if IsContent(kv.Key) {
 			if !t.Content {
@@ -65,14 +62,18 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 			}
 			switch kv.Key {
 			case genai.InputMessages:
-				prompt := withInstructions(kv.Value.AsString(), system)
-				dst = appendLegacyMessages(dst, genai.LegacyPromptPrefix, "user", prompt, limit)
+				input = kv.Value.AsString()
+			case genai.SystemInstructions:
+				system = kv.Value.AsString()
 			case genai.OutputMessages:
 				dst = appendLegacyMessages(dst, genai.LegacyCompletionPrefix, "assistant", kv.Value.AsString(), limit)
 			}
 		}
 		hasSystem = hasSystem || kv.Key == genai.LegacySystem
 		dst = append(dst, kv)
+	}
+	if input != "" {
+		dst = appendLegacyMessages(dst, genai.LegacyPromptPrefix, "user", withInstructions(input, system), limit)
 	}
 	f := s.Facts
 	if f.Provider != "" && !hasSystem {
