@@ -1,8 +1,11 @@
 package genai
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // chatMessage is shaped like an SDK's message param (OpenAI's JSON).
@@ -44,4 +47,19 @@ func BenchmarkContentCapture(b *testing.B) {
 			_ = MessagesJSON(msgs, "user")
 		}
 	})
+}
+
+// BenchmarkStreamChunk is the wrapper's cost per chunk a stream delivers
+// (a consumer's loop pays it once per token).
+//
+//	go test ./runtime/genai -run '^$' -bench StreamChunk -benchmem -count 10
+func BenchmarkStreamChunk(b *testing.B) {
+	_, span := noop.NewTracerProvider().Tracer("b").Start(context.Background(), "chat")
+	st := StartStream(span)
+	defer st.End()
+	kv := UsageOutputTokens.Int64(7)
+	b.ReportAllocs()
+	for b.Loop() {
+		st.Chunk(kv)
+	}
 }

@@ -30,7 +30,8 @@ func init() { streamIdle.Store(int64(5 * time.Minute)) }
 
 // StreamIdleTimeout is the bound on a stream abandoned by its consumer
 // (neither drained nor closed): its span ends this long after the stream's
-// last chunk, marked genaitrace.stream.abandoned. Default 5 minutes.
+// last chunk (or its start), marked genaitrace.stream.abandoned. Default 5
+// minutes.
 func StreamIdleTimeout() time.Duration { return time.Duration(streamIdle.Load()) }
 
 // SetStreamIdleTimeout changes StreamIdleTimeout for streams started
@@ -56,7 +57,11 @@ type Stream struct {
 	first  time.Time
 	last   []attribute.KeyValue
 	ended  bool
-	idle   *time.Timer
+	// idle fires idleFor after the last activity it knows of; a chunk only
+	// notes lastAt, and the timer re-arms itself for the rest.
+	idle    *time.Timer
+	idleFor time.Duration
+	lastAt  time.Time
 	// text joins the chunks' output deltas, up to StreamTextLimit bytes.
 	text    strings.Builder
 	textCut bool
@@ -69,8 +74,9 @@ const StreamTextLimit = 1 << 20
 
 // StartStream takes ownership of span, whose call starts now.
 func StartStream(span trace.Span) *Stream {
-	s := &Stream{span: span, start: time.Now()}
-	s.idle = time.AfterFunc(StreamIdleTimeout(), s.abandon)
+	s := &Stream{span: span, start: time.Now(), idleFor: StreamIdleTimeout()}
+	s.lastAt = s.start
+	s.idle = time.AfterFunc(s.idleFor, s.abandon)
 	return s
 }
 
@@ -89,7 +95,7 @@ func (s *Stream) Chunk(attrs ...attribute.KeyValue) {
 	for _, kv := range attrs {
 		s.keep(kv)
 	}
-	s.idle.Reset(StreamIdleTimeout())
+	s.lastAt = now
 }
 
 func (s *Stream) keep(kv attribute.KeyValue) {
@@ -168,6 +174,11 @@ func (s *Stream) abandon() { s.finish(true) }
 func (s *Stream) finish(abandoned bool) {
 	s.mu.Lock()
 	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	if rest := s.idleFor - time.Since(s.lastAt); abandoned && rest > 0 {
+		s.idle.Reset(rest) // chunks came since the timer was armed
 		s.mu.Unlock()
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/codes"
@@ -92,4 +93,37 @@ func TestStreamEndContext(t *testing.T) {
 			t.Errorf("%s: failed %v, want %v", tc.name, got, tc.failing)
 		}
 	}
+}
+
+// A stream that keeps delivering is not abandoned, however long it runs;
+// one that goes quiet is, StreamIdleTimeout after its last chunk.
+func TestStreamIdleTimeoutFollowsChunks(t *testing.T) {
+	genai.SetStreamIdleTimeout(60 * time.Millisecond)
+	defer genai.SetStreamIdleTimeout(5 * time.Minute)
+	st, rec := streamSpan(t)
+	for range 10 { // 200 ms of chunks, 20 ms apart
+		time.Sleep(20 * time.Millisecond)
+		st.Chunk()
+	}
+	if n := len(rec.Ended()); n != 0 {
+		t.Fatal("a stream delivering every 20 ms was ended as abandoned")
+	}
+	quiet := time.Now()
+	deadline := quiet.Add(2 * time.Second)
+	for len(rec.Ended()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatal("a quiet stream was never ended")
+	}
+	if waited := time.Since(quiet); waited < 50*time.Millisecond {
+		t.Errorf("ended %v after its last chunk; the bound is 60 ms", waited)
+	}
+	for _, kv := range spans[0].Attributes() {
+		if kv.Key == genai.StreamAbandoned && kv.Value.AsBool() {
+			return
+		}
+	}
+	t.Error("the quiet stream is not marked abandoned")
 }
