@@ -566,14 +566,14 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 			g.Defer().Close(jen.Id(out))
 			g.Defer().Add(end)
 			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				// A chunk counts once delivered.
 				if me.spanCtx == "" {
-					me.chunk(g, c, st)
 					g.Id(out).Op("<-").Id(c)
+					me.chunk(g, c, st)
 					return
 				}
 				// A consumer that stops reading cancels the context: the
-				// forwarding goroutine must not outlive it. A chunk counts
-				// once delivered.
+				// forwarding goroutine must not outlive it.
 				g.Select().Block(
 					jen.Case(jen.Id(out).Op("<-").Id(c)).BlockFunc(func(g *jen.Group) { me.chunk(g, c, st) }),
 					jen.Case(jen.Op("<-").Id(me.spanCtx).Dot("Done").Call()).Block(jen.Return()),
