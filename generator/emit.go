@@ -833,11 +833,8 @@ func (me *methodEmitter) constKV(a *attr) jen.Code {
 // when at least one was.
 func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
 	total, seen := me.s.fresh("total"), me.s.fresh("seen")
-	typ, method := jen.Int64(), "Int64"
-	if a.field.typ == typeFloat {
-		typ, method = jen.Float64(), "Float64"
-	}
-	g.Var().Id(total).Add(typ)
+	method := a.field.typ.setter()
+	g.Var().Id(total).Add(a.field.typ.goType())
 	g.Var().Id(seen).Bool()
 	for _, part := range a.sum {
 		me.access(g, jen.Id(part.root.name), true, part.chain, func(g *jen.Group, x *jen.Statement) {
@@ -858,7 +855,7 @@ func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
 // and, for strings (and numbers in a stream chunk), not empty.
 func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
 	val, seen := me.firstValue(g, a)
-	method := map[attrType]string{typeString: "String", typeText: "String", typeInt: "Int64", typeFloat: "Float64", typeBool: "Bool"}[a.field.typ]
+	method := a.field.typ.setter()
 	g.If(jen.Id(seen)).Block(
 		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot(method).Call(jen.Id(val))),
 		jen.Id(n).Op("++"))
@@ -868,7 +865,7 @@ func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
 // alternative present.
 func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
 	val, seen = me.s.fresh("val"), me.s.fresh("seen")
-	typ := map[attrType]jen.Code{typeString: jen.String(), typeText: jen.String(), typeInt: jen.Int64(), typeFloat: jen.Float64(), typeBool: jen.Bool()}[a.field.typ]
+	typ := a.field.typ.goType()
 	var zero jen.Code
 	switch {
 	case a.field.typ == typeString || a.field.typ == typeText:
@@ -911,7 +908,7 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(s))),
 			jen.Id(n).Op("++"))
 	case typeInt, typeFloat:
-		method := map[attrType]string{typeInt: "Int64", typeFloat: "Float64"}[a.field.typ]
+		method := a.field.typ.setter()
 		if !me.inChunk && !fromOptions(a) {
 			me.set(g, arr, n, key.Dot(method).Call(val))
 			return
@@ -968,8 +965,7 @@ func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
 	case convStrings:
 		return x
 	case convAny:
-		fn := map[attrType]string{typeString: "StringOf", typeText: "StringOf", typeInt: "Int64Of", typeFloat: "Float64Of", typeBool: "BoolOf"}[a.field.typ]
-		return jen.Qual(pkgGenai, fn).Call(x)
+		return jen.Qual(pkgGenai, a.field.typ.setter()+"Of").Call(x) // genai.Int64Of & co
 	case convOneString:
 		if types.Identical(a.leaf, types.Typ[types.String]) {
 			return jen.Index().String().Values(x)

@@ -3,6 +3,8 @@ package generator
 import (
 	"sort"
 
+	"github.com/dave/jennifer/jen"
+
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
@@ -26,6 +28,25 @@ const (
 
 func (t attrType) String() string {
 	return [...]string{"string", "int64", "float64", "[]string", "bool", "messages", "text"}[t]
+}
+
+// setter is the attribute.Key method that makes a value of the type
+// (genai's readers of any values are named after it: Int64Of).
+func (t attrType) setter() string {
+	return [...]string{"String", "Int64", "Float64", "StringSlice", "Bool", "String", "String"}[t]
+}
+
+// goType is the Go type holding a scalar value of the type.
+func (t attrType) goType() jen.Code {
+	switch t {
+	case typeInt:
+		return jen.Int64()
+	case typeFloat:
+		return jen.Float64()
+	case typeBool:
+		return jen.Bool()
+	}
+	return jen.String()
 }
 
 // field is one mapping key: the attribute it records and its type.
