@@ -4,7 +4,6 @@ import (
 	"sort"
 
 	"github.com/dave/jennifer/jen"
-
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
