@@ -118,6 +118,10 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 		Logger:       cfg.Logger,
 	}, consumers...)
 	m.proc.pipe = m.pipe
+	if err := m.registerPipelineMetrics(m.meter()); err != nil {
+		_ = m.pipe.Shutdown(ctx)
+		return nil, fmt.Errorf("genaitrace: metrics: %w", err)
+	}
 	m.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRate))),

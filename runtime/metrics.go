@@ -112,7 +112,8 @@ func newMetricSets(k metricKey) *metricSets {
 }
 
 // registerPipelineMetrics exposes the export pipeline's counters as
-// observable instruments, read at each collection.
+// observable instruments, read at each collection. It is called once the
+// pipeline exists: the periodic readers may collect at any moment after.
 func (m *Manager) registerPipelineMetrics(meter metric.Meter) error {
 	accepted, err := meter.Int64ObservableCounter("genaitrace.spans.accepted", metric.WithUnit("{span}"),
 		metric.WithDescription("Spans handed to genaitrace's export by span.End."))
@@ -180,11 +181,11 @@ func (m *Manager) startMetrics(res *resource.Resource) (*genaiMetrics, error) {
 		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(m.cfg.Metrics.Interval))))
 	}
 	m.meters = sdkmetric.NewMeterProvider(opts...)
-	meter := m.meters.Meter(genai.ScopeName, metric.WithInstrumentationVersion(Version))
-	if err := m.registerPipelineMetrics(meter); err != nil {
-		return nil, err
-	}
-	return newGenAIMetrics(meter)
+	return newGenAIMetrics(m.meter())
+}
+
+func (m *Manager) meter() metric.Meter {
+	return m.meters.Meter(genai.ScopeName, metric.WithInstrumentationVersion(Version))
 }
 
 // metricExporter derives a destination's metrics endpoint from its traces
