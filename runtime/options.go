@@ -128,7 +128,7 @@ func WithMaxInFlight(n int) Option { return func(c *Config) { c.Export.MaxInFlig
 // WithBatchTimeout sets the longest a finished span waits for its batch.
 func WithBatchTimeout(d time.Duration) Option { return func(c *Config) { c.Export.BatchTimeout = d } }
 
-// WithAttemptTimeout bounds one HTTP export attempt (default 10 s).
+// WithAttemptTimeout bounds one HTTP export attempt (default 5 s).
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *Config) { c.Export.AttemptTimeout = d }
 }

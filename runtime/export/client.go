@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,7 +33,14 @@ type attempt struct {
 	status     int
 	retryAfter time.Duration
 	err        error
+	// wrote is set once the request's headers went out on a connection:
+	// only such attempts count as requests.
+	wrote bool
 }
+
+// defaultAttemptTimeout bounds one POST unless Endpoint.AttemptTimeout says
+// otherwise.
+const defaultAttemptTimeout = 5 * time.Second
 
 // Endpoint is where and how one destination receives OTLP/HTTP.
 type Endpoint struct {
@@ -44,7 +53,10 @@ type Endpoint struct {
 	Secrets []string
 	// Client sends the requests. Its TLS settings come from the config.
 	Client *http.Client
-	// AttemptTimeout bounds one POST (default 10 s).
+	// AttemptTimeout bounds one POST (default 5 s: with the breaker's five
+	// consecutive failures, a destination that accepts connections and never
+	// answers is declared down within 30 s even when one batch at a time is
+	// sent).
 	AttemptTimeout time.Duration
 	// UserAgent identifies genaitrace.
 	UserAgent string
@@ -54,10 +66,21 @@ type Endpoint struct {
 func (ep *Endpoint) post(ctx context.Context, gz []byte) attempt {
 	timeout := ep.AttemptTimeout
 	if timeout <= 0 {
-		timeout = 10 * time.Second
+		timeout = defaultAttemptTimeout
+	}
+	if ctx.Err() != nil {
+		return attempt{outcome: abandoned, err: ctx.Err()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+	a := ep.do(ctx, gz)
+	a.wrote = wrote.Load()
+	return a
+}
+
+func (ep *Endpoint) do(ctx context.Context, gz []byte) attempt {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(gz))
 	if err != nil {
 		return attempt{outcome: down, err: ep.redact(err)}

@@ -1,55 +1,14 @@
 package export
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 )
-
-// RetryPolicy bounds the retries of one batch before it is spooled.
-type RetryPolicy struct {
-	// MaxAttempts per batch, the first included (default 3).
-	MaxAttempts int
-	// Initial and Max bound the jittered exponential backoff between
-	// attempts (defaults 250 ms and 5 s).
-	Initial, Max time.Duration
-	// MaxRetryAfter is the longest Retry-After waited for in place; a longer
-	// one spools the batch and postpones the breaker's probe (default 30 s).
-	MaxRetryAfter time.Duration
-}
-
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = 3
-	}
-	if p.Initial <= 0 {
-		p.Initial = 250 * time.Millisecond
-	}
-	if p.Max < p.Initial {
-		p.Max = max(5*time.Second, p.Initial)
-	}
-	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = 30 * time.Second
-	}
-	return p
-}
-
-// backoff is the wait before attempt n+1: full jitter over an exponential.
-func (p RetryPolicy) backoff(n int) time.Duration {
-	d := p.Initial << min(n-1, 20)
-	if d > p.Max || d <= 0 {
-		d = p.Max
-	}
-	return d/2 + rand.N(d/2+1)
-}
 
 // DestinationConfig configures one OTLP destination.
 type DestinationConfig struct {
@@ -81,24 +40,29 @@ type DestinationConfig struct {
 
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
 // NewDestination; it implements Consumer.
+//
+// It is a short chain of stages, each in its own file: an encoder
+// (translate, encode, compress), a backlog (memory queue in front of the
+// disk spool), senders (breaker, pause and retries around one HTTP
+// attempt). This file wires them and owns the lifecycle: Flush, Shutdown.
 type Destination struct {
-	cfg   DestinationConfig
-	log   *slog.Logger
-	queue *Queue
-	c     counters
+	cfg     DestinationConfig
+	log     *slog.Logger
+	c       counters
+	backlog backlog
+	send    sender
+	pause   pause
 
-	inboxMu  sync.RWMutex // guards closing inbox against Consume
-	closed   bool
-	inbox    chan []*Span
-	encoding atomic.Int64 // batches handed over and not yet queued or spooled
-	wake     chan struct{}
+	inboxMu sync.RWMutex // guards closing inbox against Consume
+	closed  bool
+	inbox   chan []*Span
+	wake    chan struct{}
 
 	sendCtx    context.Context // cancelled when shutdown runs out of time
 	cancelSend context.CancelFunc
 	draining   atomic.Bool
 	encoderWG  sync.WaitGroup
 	workerWG   sync.WaitGroup
-	turn       atomic.Uint64
 	warnedDown atomic.Bool
 }
 
@@ -126,10 +90,11 @@ func NewDestination(cfg DestinationConfig) *Destination {
 	d := &Destination{
 		cfg:   cfg,
 		log:   cfg.Logger.With("destination", cfg.Name),
-		queue: NewQueue(cfg.QueueMaxBytes),
 		inbox: make(chan []*Span, cfg.InboxBatches),
 		wake:  make(chan struct{}, cfg.MaxInFlight),
 	}
+	d.backlog = backlog{queue: NewQueue(cfg.QueueMaxBytes), spool: cfg.Spool, c: &d.c, log: d.log}
+	d.send = sender{ep: &d.cfg.Endpoint, retry: cfg.Retry, breaker: cfg.Breaker, pause: &d.pause, c: &d.c}
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
 	d.encoderWG.Add(1)
 	go d.encodeLoop()
@@ -159,18 +124,16 @@ func (d *Destination) Kick() {
 func (d *Destination) Consume(spans []*Span) {
 	d.inboxMu.RLock()
 	defer d.inboxMu.RUnlock()
+	d.c.accepted.Add(int64(len(spans)))
 	if d.closed {
-		d.c.accepted.Add(int64(len(spans)))
 		d.c.drop(DropInboxFull, len(spans))
 		return
 	}
-	d.encoding.Add(1)
+	d.backlog.inMemory.Add(1)
 	select {
 	case d.inbox <- spans:
-		d.c.accepted.Add(int64(len(spans)))
 	default:
-		d.encoding.Add(-1)
-		d.c.accepted.Add(int64(len(spans)))
+		d.backlog.inMemory.Add(-1)
 		d.c.drop(DropInboxFull, len(spans))
 	}
 }
@@ -180,20 +143,32 @@ func (d *Destination) encodeLoop() {
 	enc := NewEncoder(d.cfg.Translator)
 	var z compressor
 	for spans := range d.inbox {
-		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now()}
-		if d.cfg.Spool != nil && d.cfg.Breaker.State() == breaker.Open {
-			d.park(b) // keep memory free while the destination is down
-		} else if !d.queue.TryPush(b) {
-			d.park(b)
-		}
-		d.encoding.Add(-1)
+		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
+		d.backlog.add(b, d.unavailable()) // keep memory free while the destination is down
 	}
+}
+
+// unavailable reports whether the destination cannot take data now: its
+// breaker is open or it asked for a pause.
+func (d *Destination) unavailable() bool {
+	return d.cfg.Breaker.State() == breaker.Open || d.pause.remaining() > 0
 }
 
 func (d *Destination) sendLoop() {
 	defer d.workerWG.Done()
-	for {
-		b := d.take()
+	for d.sendCtx.Err() == nil {
+		if d.unavailable() {
+			d.backlog.spill()
+			if d.draining.Load() {
+				return
+			}
+			d.idle(d.untilAvailable())
+			continue
+		}
+		// Spooled data is not replayed during shutdown: it stays for the
+		// next process. A replayed batch may be the breaker's probe.
+		replay := !d.draining.Load()
+		b := d.backlog.next(replay)
 		if b == nil {
 			if d.draining.Load() {
 				return
@@ -201,54 +176,29 @@ func (d *Destination) sendLoop() {
 			d.idle(d.cfg.PollInterval)
 			continue
 		}
-		done, err := d.cfg.Breaker.Allow()
-		if err != nil {
-			if d.cfg.Spool == nil && !d.draining.Load() {
-				d.queue.PushFront(b) // memory only: keep it first in line
-			} else {
-				d.park(b)
-			}
-			d.spillQueue()
-			if d.draining.Load() {
-				return
-			}
-			d.idle(d.untilProbe())
-			continue
-		}
-		res, retryAfter := d.deliver(b)
-		done(res)
-		if retryAfter > 0 {
-			d.cfg.Breaker.PostponeProbe(time.Now().Add(retryAfter))
-		}
+		d.handle(b)
 	}
 }
 
-// take picks the next batch: live traffic and spool replay alternate, so a
-// backlog never starves new spans and new spans never stall the replay.
-// Spooled data is replayed only while the breaker is not open, and not
-// during shutdown.
-func (d *Destination) take() *Batch {
-	replay := d.cfg.Spool != nil && !d.draining.Load() && d.cfg.Breaker.State() != breaker.Open
-	if replay && d.turn.Add(1)%2 == 0 {
-		if b := d.replayNext(); b != nil {
-			return b
+// handle sends one batch and settles it according to the verdict.
+func (d *Destination) handle(b *Batch) {
+	d.c.inFlight.Add(1)
+	defer d.c.inFlight.Add(-1)
+	v, a := d.send.deliver(d.sendCtx, b)
+	switch v {
+	case delivered:
+		d.delivered(b)
+	case halve:
+		d.split(b, a)
+	case setAside:
+		d.setAside(b, a)
+	case keep:
+		if a.outcome != abandoned && a.err != nil && d.warnedDown.CompareAndSwap(false, true) {
+			d.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
+				"endpoint", d.cfg.Endpoint.URL, "error", a.err)
 		}
+		d.backlog.keep(b, d.draining.Load())
 	}
-	if b := d.queue.Pop(); b != nil {
-		return b
-	}
-	if replay {
-		return d.replayNext()
-	}
-	return nil
-}
-
-func (d *Destination) replayNext() *Batch {
-	r, ok := d.cfg.Spool.Next()
-	if !ok {
-		return nil
-	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r}
 }
 
 func (d *Destination) idle(wait time.Duration) {
@@ -256,124 +206,37 @@ func (d *Destination) idle(wait time.Duration) {
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
-	case <-d.queue.Ready():
+	case <-d.backlog.queue.Ready():
 	case <-d.wake:
 	case <-t.C:
 	case <-d.sendCtx.Done():
 	}
 }
 
-func (d *Destination) untilProbe() time.Duration {
-	next := d.cfg.Breaker.Status().NextProbe
-	if next.IsZero() {
+// untilAvailable is how long until the breaker's next probe or the end of
+// the pause, whichever is later.
+func (d *Destination) untilAvailable() time.Duration {
+	wait := d.pause.remaining()
+	if next := d.cfg.Breaker.Status().NextProbe; !next.IsZero() {
+		wait = max(wait, time.Until(next))
+	}
+	if wait <= 0 {
 		return d.cfg.PollInterval
 	}
-	return time.Until(next)
+	return wait
 }
 
-// spillQueue moves the in-memory queue to the spool while the breaker is
-// open: memory is for traffic that can leave soon.
-func (d *Destination) spillQueue() {
-	if d.cfg.Spool == nil {
-		return
-	}
-	for b := d.queue.Pop(); b != nil; b = d.queue.Pop() {
-		d.park(b)
-	}
-}
-
-// deliver sends one batch, retrying transient failures in place. It returns
-// the outcome for the breaker and a Retry-After to honour.
-func (d *Destination) deliver(b *Batch) (breaker.Result, time.Duration) {
-	d.c.inFlight.Add(1)
-	defer d.c.inFlight.Add(-1)
-	for try := 1; ; try++ {
-		d.c.requests.Add(1)
-		a := d.cfg.Endpoint.post(d.sendCtx, b.Data)
-		switch a.outcome {
-		case sent:
-			d.sent(b)
-			return breaker.Success, 0
-		case tooLarge:
-			d.split(b, a)
-			return breaker.Success, 0
-		case rejected:
-			d.setAside(b, a)
-			return breaker.Success, 0
-		case abandoned:
-			d.park(b)
-			return breaker.Ignore, 0
-		case retryable:
-			if try < d.cfg.Retry.MaxAttempts && a.retryAfter <= d.cfg.Retry.MaxRetryAfter {
-				wait := max(a.retryAfter, d.cfg.Retry.backoff(try))
-				if d.sleep(wait) {
-					d.c.retried.Add(1)
-					continue
-				}
-			}
-		}
-		d.failed(b, a)
-		return breaker.Failure, a.retryAfter
-	}
-}
-
-func (d *Destination) sleep(wait time.Duration) bool {
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-d.sendCtx.Done():
-		return false
-	}
-}
-
-func (d *Destination) sent(b *Batch) {
+func (d *Destination) delivered(b *Batch) {
 	d.c.exported.Add(int64(b.Spans))
 	d.c.sentBytes.Add(int64(len(b.Data)))
 	d.c.lastSuccess.Store(time.Now().UnixNano())
 	if b.record != nil {
 		d.c.replayed.Add(int64(b.Spans))
-		d.cfg.Spool.Ack(*b.record)
 	}
+	d.backlog.done(b)
 	if d.warnedDown.CompareAndSwap(true, false) {
 		d.log.Info("genaitrace: destination reachable again; replaying spooled spans")
 	}
-}
-
-func (d *Destination) failed(b *Batch, a attempt) {
-	d.c.failures.Add(1)
-	if a.err != nil {
-		d.c.setError(a.err.Error())
-	}
-	if d.warnedDown.CompareAndSwap(false, true) {
-		d.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
-			"endpoint", d.cfg.Endpoint.URL, "error", a.err)
-	}
-	d.park(b)
-}
-
-// park keeps an undeliverable batch for later: back to the spool it came
-// from, or appended to it.
-func (d *Destination) park(b *Batch) {
-	if b.record != nil {
-		d.cfg.Spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
-		return
-	}
-	if d.cfg.Spool == nil {
-		// Memory only: wait in the queue while the budget allows.
-		if d.draining.Load() || !d.queue.TryPush(b) {
-			d.c.drop(DropNoSpool, b.Spans)
-		}
-		return
-	}
-	if err := d.cfg.Spool.Append(b.Data, b.Spans); err != nil {
-		d.c.drop(DropSpoolError, b.Spans)
-		d.c.setError(err.Error())
-		d.log.Warn("genaitrace: cannot spool spans; they are dropped", "spans", b.Spans, "error", err)
-		return
-	}
-	d.c.spooled.Add(int64(b.Spans))
 }
 
 // split answers a 413: the batch is sent in halves, recursively; a single
@@ -390,40 +253,30 @@ func (d *Destination) split(b *Batch, a attempt) {
 	}
 	for _, half := range [][]byte{left, right} {
 		n, _ := CountSpans(half)
-		// deliver parks a half it cannot send, so nothing is lost here.
-		d.deliver(&Batch{Data: gzipBytes(half), Spans: n, Created: b.Created})
+		// handle keeps a half it cannot send, so nothing is lost here.
+		d.handle(&Batch{Data: gzipBytes(half), Spans: n, Created: b.Created})
 	}
-	if b.record != nil {
-		d.cfg.Spool.Ack(*b.record) // its spans now live in the halves
-	}
+	d.backlog.done(b) // its spans now live in the halves
 }
 
 func (d *Destination) setAside(b *Batch, a attempt) {
 	d.c.setAside.Add(int64(b.Spans))
 	d.c.drop(DropRejected, b.Spans)
-	if a.err != nil {
-		d.c.setError(a.err.Error())
-	}
 	d.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
 		"spans", b.Spans, "error", a.err)
 	if d.cfg.Rejected != nil {
 		_ = d.cfg.Rejected.Append(b.Data, b.Spans)
 	}
-	if b.record != nil {
-		d.cfg.Spool.Ack(*b.record)
-	}
+	d.backlog.done(b)
 }
 
-// Flush waits until every batch handed over has been sent or, when the
-// destination cannot take it now, safely spooled; or until ctx ends.
+// Flush waits until every batch handed over has left memory: sent or, when
+// the destination cannot take it now, safely spooled; or until ctx ends.
 // Spooled data is replayed in the background, not waited for.
 func (d *Destination) Flush(ctx context.Context) error {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for {
-		if d.encoding.Load() == 0 && d.queue.Len() == 0 && d.c.inFlight.Load() == 0 {
-			return nil
-		}
+	for d.backlog.inMemory.Load() > 0 {
 		d.Kick()
 		select {
 		case <-ctx.Done():
@@ -431,10 +284,12 @@ func (d *Destination) Flush(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+	return nil
 }
 
 // Shutdown sends what it can until shortly before ctx's deadline, spools
-// the rest, and returns by the deadline. No Consume may follow it.
+// the rest, and returns by the deadline, leaving no goroutine or idle
+// connection behind. No Consume may follow it.
 func (d *Destination) Shutdown(ctx context.Context) error {
 	d.inboxMu.Lock()
 	if !d.closed {
@@ -461,24 +316,28 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 		<-finished // senders return promptly once their context is cancelled
 	}
 	stop()
-	for b := d.queue.Pop(); b != nil; b = d.queue.Pop() {
-		d.park(b) // draining: spooled, or counted as dropped without a spool
-	}
+	d.backlog.drain()
 	if d.cfg.Spool != nil {
 		_ = d.cfg.Spool.Close()
 	}
 	if d.cfg.Rejected != nil {
 		_ = d.cfg.Rejected.Close()
 	}
+	if d.cfg.Endpoint.Client != nil {
+		d.cfg.Endpoint.Client.CloseIdleConnections()
+	}
 	return nil
 }
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := DestinationStats{Name: d.cfg.Name, Endpoint: d.cfg.Endpoint.URL}
+	st := DestinationStats{Name: d.cfg.Name, Endpoint: d.cfg.Endpoint.URL, PausedUntil: d.pause.end()}
+	if st.PausedUntil.Before(time.Now()) {
+		st.PausedUntil = time.Time{}
+	}
 	d.c.snapshot(&st)
-	st.QueueBytes = d.queue.Bytes()
-	st.QueueBatches = d.queue.Len()
+	st.QueueBytes = d.backlog.queue.Bytes()
+	st.QueueBatches = d.backlog.queue.Len()
 	if d.cfg.Spool != nil {
 		ss := d.cfg.Spool.Stats()
 		st.Spool = &ss
@@ -498,36 +357,3 @@ func (d *Destination) Translator() Translator { return d.cfg.Translator }
 
 // Breaker returns the destination's circuit breaker.
 func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }
-
-func gunzip(b []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(zr)
-}
-
-func gzipBytes(b []byte) []byte {
-	var z compressor
-	return z.compress(b)
-}
-
-// compressor gzips at BestSpeed, reusing its writer and buffer: encoding,
-// not the network, is the background's bottleneck.
-type compressor struct {
-	buf bytes.Buffer
-	zw  *gzip.Writer
-}
-
-// compress returns a gzip copy of b that does not alias the compressor.
-func (z *compressor) compress(b []byte) []byte {
-	z.buf.Reset()
-	if z.zw == nil {
-		z.zw, _ = gzip.NewWriterLevel(&z.buf, gzip.BestSpeed)
-	} else {
-		z.zw.Reset(&z.buf)
-	}
-	_, _ = z.zw.Write(b)
-	_ = z.zw.Close()
-	return bytes.Clone(z.buf.Bytes())
-}

@@ -13,6 +13,8 @@ type Batch struct {
 	Spans   int
 	Created time.Time
 	record  *Record
+	// live is set while the batch is held in memory (see backlog.hold).
+	live bool
 }
 
 // size is what a batch costs the queue's byte budget: its payload plus the
@@ -44,6 +46,7 @@ func (q *Queue) TryPush(b *Batch) bool {
 		q.mu.Unlock()
 		return false
 	}
+
 	q.items = append(q.items, b)
 	q.bytes += b.size()
 	q.mu.Unlock()

@@ -42,7 +42,10 @@ type DestinationStats struct {
 	LastSuccess   time.Time        `json:"last_success,omitzero"`
 	LastError     string           `json:"last_error,omitempty"`
 	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
-	Breaker       breaker.Status   `json:"breaker"`
+	// PausedUntil is set while the destination asked, with Retry-After,
+	// not to be sent to before then.
+	PausedUntil time.Time      `json:"paused_until,omitzero"`
+	Breaker     breaker.Status `json:"breaker"`
 }
 
 // DroppedTotal sums Dropped.

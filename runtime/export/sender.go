@@ -1,0 +1,121 @@
+package export
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+)
+
+// verdict is what becomes of a batch once the sender is done with it.
+type verdict int
+
+const (
+	delivered verdict = iota // the destination took it
+	halve                    // 413: send it in halves
+	setAside                 // the destination rejected the batch itself
+	keep                     // not deliverable now: keep it for later
+)
+
+// sender delivers one batch. Every attempt waits out the destination's
+// pause and asks its breaker, so a destination that is down, hanging or
+// rate-limiting is probed by one request, not by every sender at once.
+// Transient failures are retried in place, a bounded number of times.
+type sender struct {
+	ep      *Endpoint
+	retry   RetryPolicy
+	breaker *breaker.Breaker
+	pause   *pause
+	c       *counters
+}
+
+func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
+	var last attempt
+	for try := 1; try <= s.retry.MaxAttempts; try++ {
+		wait := s.pause.remaining()
+		if try > 1 {
+			wait = max(wait, s.retry.backoff(try-1))
+		}
+		if wait > s.retry.MaxRetryAfter || !sleep(ctx, wait) {
+			return keep, last
+		}
+		done, err := s.breaker.Allow()
+		if err != nil {
+			return keep, last // open, or its one probe is out
+		}
+		if try > 1 {
+			s.c.retried.Add(1)
+		}
+		last = s.ep.post(ctx, b.Data)
+		done(last.breakerResult())
+		s.count(last)
+		switch last.outcome {
+		case sent:
+			return delivered, last
+		case tooLarge:
+			return halve, last
+		case rejected:
+			return setAside, last
+		case down, abandoned:
+			return keep, last
+		}
+		ra := last.retryAfter
+		if ra == 0 && last.status == http.StatusTooManyRequests {
+			ra = s.retry.backoff(try) // rate-limited without a hint
+		}
+		if ra > 0 {
+			until := time.Now().Add(ra)
+			s.pause.extend(until)
+			s.breaker.PostponeProbe(until)
+		}
+	}
+	return keep, last
+}
+
+// count records one attempt: requests are counted only when they were
+// written to a connection, failures only when they were the destination's.
+func (s *sender) count(a attempt) {
+	if a.wrote {
+		s.c.requests.Add(1)
+	}
+	switch a.outcome {
+	case retryable, down:
+		s.c.failures.Add(1)
+	}
+	if a.err != nil && a.outcome != abandoned {
+		s.c.setError(a.err.Error())
+	}
+}
+
+// breakerResult is what an attempt tells the breaker about the
+// destination's health. A 429 says it is up and when to come back: that is
+// the pause's business, not a failure.
+func (a attempt) breakerResult() breaker.Result {
+	switch a.outcome {
+	case sent, tooLarge, rejected:
+		return breaker.Success
+	case abandoned:
+		return breaker.Ignore
+	case retryable:
+		if a.status == http.StatusTooManyRequests {
+			return breaker.Ignore
+		}
+	}
+	return breaker.Failure
+}
+
+// sleep waits d or until ctx ends; it reports whether the wait ran out.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
