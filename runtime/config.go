@@ -33,7 +33,11 @@ type Config struct {
 	// the generated wrappers (nil: leave genai's setting alone).
 	CaptureContent *bool
 
-	Spool       SpoolConfig
+	Spool SpoolConfig
+	// Durability chooses when batches are written to disk: only when they
+	// cannot be sent (DurabilityMemory, the default), or every batch before
+	// it is sent (DurabilityDisk).
+	Durability  Durability
 	Export      ExportConfig
 	Diagnostics DiagnosticsConfig
 	Metrics     MetricsConfig
@@ -110,6 +114,34 @@ type SpoolConfig struct {
 	MaxBytes int64
 	Sync     bool
 }
+
+// Durability chooses what a process killed without warning (kill -9, OOM
+// kill, a machine crash) can lose.
+type Durability int
+
+const (
+	// DurabilityMemory writes a batch to disk only when it cannot be sent:
+	// the destination is down, or memory is full. A process killed without
+	// a shutdown loses the batches waiting in memory, up to about a second
+	// of spans.
+	DurabilityMemory Durability = iota
+	// DurabilityDisk writes every batch to the spool before sending it and
+	// removes it once acknowledged: a process killed at any moment loses
+	// only the spans not yet encoded (one batch window, 500 ms by default).
+	// It costs a disk write per batch (see docs/benchmarks.md).
+	DurabilityDisk
+)
+
+// String returns "memory" or "disk".
+func (d Durability) String() string {
+	if d == DurabilityDisk {
+		return "disk"
+	}
+	return "memory"
+}
+
+// MarshalText renders the durability as its name.
+func (d Durability) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // ExportConfig tunes the export pipeline.
 type ExportConfig struct {

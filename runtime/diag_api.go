@@ -28,8 +28,9 @@ import (
 //
 // Endpoints (GET unless noted): /health, /exporters, /circuit_breakers,
 // /config, /stats, /spool, /exported_traces, /traces/{trace_id},
-// /trace_analyzer/{trace_id}, /models, /version, POST /flush and POST
-// /breakers/{destination}/reset. With TELEMETRY_DIAGNOSTICS_TOKEN set, every
+// /trace_analyzer/{trace_id}, /models, /version, POST /flush, POST
+// /breakers/{destination}/reset and POST
+// /spool/{destination}/set_aside/{replay|discard}. With TELEMETRY_DIAGNOSTICS_TOKEN set, every
 // endpoint needs it as a bearer token. Prompts and completions are shown
 // only with TELEMETRY_DIAGNOSTICS_CONTENT=true.
 func (m *Manager) DiagnosticsHandler() http.Handler {
@@ -55,6 +56,7 @@ func (m *Manager) DiagnosticsHandler() http.Handler {
 	get("/version", m.serveVersion)
 	post("/flush", m.serveFlush)
 	post("/breakers/{destination}/reset", m.serveReset)
+	post("/spool/{destination}/set_aside/{action}", m.serveSetAside)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint %s; see the page at the handler's root", r.URL.Path)
 	})
@@ -321,23 +323,32 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 
 func (m *Manager) serveSpool(w http.ResponseWriter, _ *http.Request) {
 	type spoolView struct {
-		Destination     string  `json:"destination"`
-		Enabled         bool    `json:"enabled"`
-		Segments        int     `json:"segments"`
-		Bytes           int64   `json:"bytes"`
-		PendingRecords  int     `json:"pending_records"`
-		PendingSpans    int64   `json:"pending_spans"`
-		OldestAgeSecond float64 `json:"oldest_record_age_seconds"`
-		DroppedSpans    int64   `json:"dropped_spans"`
-		CorruptRecords  int64   `json:"corrupt_records"`
+		Destination      string                 `json:"destination"`
+		Enabled          bool                   `json:"enabled"`
+		Directories      int                    `json:"directories"`
+		Segments         int                    `json:"segments"`
+		Bytes            int64                  `json:"bytes"`
+		PendingRecords   int                    `json:"pending_records"`
+		PendingSpans     int64                  `json:"pending_spans"`
+		OldestAgeSecond  float64                `json:"oldest_record_age_seconds"`
+		SetAside         []export.SetAsideStats `json:"set_aside"`
+		FoundSpans       int64                  `json:"found_spans"`
+		DroppedSpans     int64                  `json:"dropped_spans"`
+		DamagedSpans     int64                  `json:"damaged_spans"`
+		DamagedStretches int64                  `json:"damaged_stretches"`
+		DiscardedSpans   int64                  `json:"discarded_spans"`
 	}
 	out := []spoolView{}
 	for _, d := range m.dests {
 		st := d.Stats()
-		v := spoolView{Destination: st.Name}
+		v := spoolView{Destination: st.Name, SetAside: []export.SetAsideStats{}}
 		if s := st.Spool; s != nil {
-			v.Enabled, v.Segments, v.Bytes, v.PendingRecords, v.PendingSpans = true, s.Segments, s.Bytes, s.PendingRecords, s.PendingSpans
-			v.DroppedSpans, v.CorruptRecords = s.DroppedSpans, s.CorruptRecords
+			v.Enabled, v.Directories, v.Segments, v.Bytes = true, s.Directories, s.Segments, s.Bytes
+			v.PendingRecords, v.PendingSpans, v.FoundSpans = s.PendingRecords, s.PendingSpans, s.FoundSpans
+			v.DroppedSpans, v.DamagedSpans, v.DamagedStretches, v.DiscardedSpans = s.DroppedSpans, s.DamagedSpans, s.DamagedStretches, s.DiscardedSpans
+			if s.SetAside != nil {
+				v.SetAside = s.SetAside
+			}
 			if !s.OldestPending.IsZero() {
 				v.OldestAgeSecond = time.Since(s.OldestPending).Seconds()
 			}
@@ -345,6 +356,23 @@ func (m *Manager) serveSpool(w http.ResponseWriter, _ *http.Request) {
 		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"spools": out})
+}
+
+// serveSetAside replays or discards a destination's set-aside batches
+// (spooled for another endpoint or other credentials).
+func (m *Manager) serveSetAside(w http.ResponseWriter, r *http.Request) {
+	d := m.destinationNamed(w, r.PathValue("destination"))
+	if d == nil {
+		return
+	}
+	switch action := r.PathValue("action"); action {
+	case "replay":
+		writeJSON(w, http.StatusOK, map[string]any{"destination": d.Name(), "replaying_spans": d.ReplaySetAside()})
+	case "discard":
+		writeJSON(w, http.StatusOK, map[string]any{"destination": d.Name(), "discarded_spans": d.DiscardSetAside()})
+	default:
+		writeError(w, http.StatusNotFound, "no action %q; use replay or discard", action)
+	}
 }
 
 // traceQuery is the parsed query of /exported_traces.
@@ -592,18 +620,23 @@ func (m *Manager) serveFlush(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Manager) serveReset(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("destination")
-	for _, d := range m.dests {
-		if d.Name() == name {
-			d.Breaker().Reset()
-			d.Kick()
-			writeJSON(w, http.StatusOK, map[string]any{"destination": name, "breaker": d.Breaker().Status()})
-			return
-		}
+	if d := m.destinationNamed(w, r.PathValue("destination")); d != nil {
+		d.Breaker().Reset()
+		d.Kick()
+		writeJSON(w, http.StatusOK, map[string]any{"destination": d.Name(), "breaker": d.Breaker().Status()})
 	}
+}
+
+// destinationNamed finds a destination, or answers 404 naming those there
+// are.
+func (m *Manager) destinationNamed(w http.ResponseWriter, name string) *export.Destination {
 	names := []string{}
 	for _, d := range m.dests {
+		if d.Name() == name {
+			return d
+		}
 		names = append(names, d.Name())
 	}
 	writeError(w, http.StatusNotFound, "no destination %q (destinations: %s)", name, strings.Join(names, ", "))
+	return nil
 }

@@ -54,6 +54,7 @@ const (
 	EnvSpool          = "TELEMETRY_SPOOL"
 	EnvSpoolDir       = "TELEMETRY_SPOOL_DIR"
 	EnvSpoolMaxBytes  = "TELEMETRY_SPOOL_MAX_BYTES"
+	EnvDurability     = "TELEMETRY_DURABILITY"
 	EnvQueueMaxBytes  = "TELEMETRY_QUEUE_MAX_BYTES"
 	EnvMaxInFlight    = "TELEMETRY_MAX_IN_FLIGHT"
 	EnvBreakerFails   = "TELEMETRY_BREAKER_FAILURES"
@@ -294,6 +295,15 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 		cfg.Spool.Dir = v
 	}
 	r.bytesize(EnvSpoolMaxBytes, &cfg.Spool.MaxBytes)
+	switch v := r.str(EnvDurability); strings.ToLower(v) {
+	case "":
+	case "memory":
+		cfg.Durability = DurabilityMemory
+	case "disk":
+		cfg.Durability = DurabilityDisk
+	default:
+		r.fail(EnvDurability, "%q is not a durability; want memory (batches go to disk when they cannot be sent) or disk (every batch is written to disk before it is sent)", v)
+	}
 	r.bytesize(EnvQueueMaxBytes, &cfg.Export.QueueMaxBytes)
 	r.positiveInt(EnvMaxInFlight, &cfg.Export.MaxInFlight)
 	var fails int

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -229,7 +230,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 	ep.AttemptTimeout = cfg.Export.AttemptTimeout
 	ep.UserAgent = "genaitrace/" + Version
 	log := cfg.Logger.With("destination", name)
-	var dest *export.Destination
+	var dest atomic.Pointer[export.Destination] // set once the breaker's callback can find it
 	br := breaker.New(breaker.Settings{
 		Name:             name,
 		FailureThreshold: cfg.Breaker.FailureThreshold,
@@ -237,8 +238,8 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
 		OnStateChange: func(_ string, from, to breaker.State) {
 			log.Warn("genaitrace: circuit breaker "+to.String(), "from", from.String())
-			if to == breaker.Closed && dest != nil {
-				go dest.Kick() // replay the spool now; never call back under the breaker's lock
+			if d := dest.Load(); to == breaker.Closed && d != nil {
+				go d.Kick() // replay the spool now; never call back under the breaker's lock
 			}
 		},
 	})
@@ -249,46 +250,22 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,
 		Logger:        cfg.Logger,
+		Spool:         export.SpoolOptions{MaxBytes: cfg.Spool.MaxBytes, Sync: cfg.Spool.Sync, Logger: log},
+		Durable:       cfg.Durability == DurabilityDisk,
 	}
 	if !cfg.Spool.Disabled {
 		dir, err := m.spoolDir()
 		if err != nil {
 			return nil, err
 		}
-		if dc.Spool, dc.Rejected, err = openSpools(dir, name, cfg); err != nil {
-			return nil, err
-		}
+		dc.SpoolDir = filepath.Join(dir, name)
 	}
-	dest = export.NewDestination(dc)
-	return dest, nil
-}
-
-// openSpools opens a destination's spool and its set-aside store. A
-// directory held by another process of the same service is skipped for the
-// next free one (name-2, name-3, ...), so a restarted process takes over,
-// and replays, what the one before it left.
-func openSpools(dir, name string, cfg Config) (spool, rejected *export.Spool, err error) {
-	opts := export.SpoolOptions{MaxBytes: cfg.Spool.MaxBytes, Sync: cfg.Spool.Sync, Logger: cfg.Logger}
-	for i := 1; i <= 64; i++ {
-		sub := name
-		if i > 1 {
-			sub = fmt.Sprintf("%s-%d", name, i)
-		}
-		spool, err = export.OpenSpool(filepath.Join(dir, sub), opts)
-		if errors.Is(err, export.ErrSpoolBusy) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("genaitrace: %s: %w; want a writable directory", EnvSpoolDir, err)
-		}
-		rejected, err = export.OpenSpool(filepath.Join(dir, sub, "rejected"), export.SpoolOptions{MaxBytes: 16 << 20, Logger: cfg.Logger})
-		if err != nil {
-			_ = spool.Close()
-			return nil, nil, fmt.Errorf("genaitrace: %s: %w; want a writable directory", EnvSpoolDir, err)
-		}
-		return spool, rejected, nil
+	d, err := export.NewDestination(dc)
+	if err != nil {
+		return nil, fmt.Errorf("genaitrace: %s: %w; want a writable directory", EnvSpoolDir, err)
 	}
-	return nil, nil, fmt.Errorf("genaitrace: %s: every spool directory under %s is in use; want a directory of its own per process", EnvSpoolDir, dir)
+	dest.Store(d)
+	return d, nil
 }
 
 func (m *Manager) spoolDir() (string, error) {

@@ -114,6 +114,10 @@ func WithSpoolDir(dir string) Option { return func(c *Config) { c.Spool.Dir = di
 // WithSpoolMaxBytes caps each destination's spool (TELEMETRY_SPOOL_MAX_BYTES).
 func WithSpoolMaxBytes(n int64) Option { return func(c *Config) { c.Spool.MaxBytes = n } }
 
+// WithDurability chooses when batches are written to disk
+// (TELEMETRY_DURABILITY).
+func WithDurability(d Durability) Option { return func(c *Config) { c.Durability = d } }
+
 // WithoutSpool keeps undeliverable spans in memory only (TELEMETRY_SPOOL=false).
 func WithoutSpool() Option { return func(c *Config) { c.Spool.Disabled = true } }
 

@@ -45,6 +45,9 @@ func (c *Config) validate() error {
 		add(checkURL(EnvOTLPEndpoint, c.OTLP.Endpoint, "http://collector:4318"))
 		add(checkCA(EnvOTLPCertificate, c.OTLP.TLS.CABundle))
 	}
+	if c.Durability == DurabilityDisk && c.Spool.Disabled {
+		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", EnvDurability, EnvSpool, EnvDurability))
+	}
 	if c.Spool.MaxBytes < 0 {
 		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
 	}

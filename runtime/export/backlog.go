@@ -11,12 +11,18 @@ import (
 // the destination cannot take them, and come back from disk, oldest first,
 // once it can. Without a spool, memory is all there is, and what does not
 // fit is dropped and counted.
+//
+// In durable mode every batch is written to the spool before it is queued:
+// the queue then holds a copy, sent from memory and acknowledged on disk
+// when delivered, so a process killed at any moment loses only what was
+// not yet encoded.
 type backlog struct {
-	queue *Queue
-	spool *Spool // nil: memory only
-	c     *counters
-	log   *slog.Logger
-	turn  atomic.Uint64
+	queue   *Queue
+	spool   *spoolSet // nil: memory only
+	durable bool
+	c       *counters
+	log     *slog.Logger
+	turn    atomic.Uint64
 	// inMemory counts batches held in memory (waiting to be encoded, queued
 	// or in flight): what Flush waits for.
 	inMemory atomic.Int64
@@ -40,19 +46,31 @@ func (bl *backlog) release(b *Batch) {
 }
 
 // add takes a newly encoded batch. toDisk sends it straight to the spool,
-// as when the destination is known to be down.
+// as when the destination is known to be unavailable.
 func (bl *backlog) add(b *Batch, toDisk bool) {
-	if toDisk && bl.spool != nil {
+	switch {
+	case bl.spool == nil:
+	case toDisk:
 		bl.toDisk(b)
 		return
+	case bl.durable:
+		bl.writeThrough(b)
 	}
 	if !bl.queue.TryPush(b) {
-		if bl.spool != nil {
-			bl.toDisk(b)
-		} else {
-			bl.drop(b, DropNoSpool)
-		}
+		bl.leaveMemory(b)
 	}
+}
+
+// writeThrough puts a batch on disk and keeps it in memory too. If the
+// disk fails, the batch stays in memory only rather than being lost.
+func (bl *backlog) writeThrough(b *Batch) {
+	rec, err := bl.spool.Append(b.Data, b.Spans, true)
+	if err != nil {
+		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
+		return
+	}
+	b.record = &rec
+	bl.c.spooled.Add(int64(b.Spans))
 }
 
 // next picks the next batch to send: live traffic and spool replay
@@ -79,7 +97,7 @@ func (bl *backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r}
+	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true}
 }
 
 // done settles a batch the destination took, or rejected for good.
@@ -95,11 +113,8 @@ func (bl *backlog) done(b *Batch) {
 // queue unless draining (then it is dropped, as nothing would send it).
 func (bl *backlog) keep(b *Batch, draining bool) {
 	switch {
-	case b.record != nil:
-		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
-		bl.release(b)
 	case bl.spool != nil:
-		bl.toDisk(b)
+		bl.leaveMemory(b)
 	case draining:
 		bl.drop(b, DropNoSpool)
 	case b.live:
@@ -112,6 +127,20 @@ func (bl *backlog) keep(b *Batch, draining bool) {
 	}
 }
 
+// leaveMemory moves a batch out of memory: to the spool (where a durable
+// or replayed batch already is), or, without a spool, nowhere.
+func (bl *backlog) leaveMemory(b *Batch) {
+	switch {
+	case b.record != nil:
+		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
+		bl.release(b)
+	case bl.spool != nil:
+		bl.toDisk(b)
+	default:
+		bl.drop(b, DropNoSpool)
+	}
+}
+
 // spill moves the memory queue to disk: memory is for traffic that can
 // leave soon.
 func (bl *backlog) spill() {
@@ -119,7 +148,7 @@ func (bl *backlog) spill() {
 		return
 	}
 	for b := bl.queue.Pop(); b != nil; b = bl.queue.Pop() {
-		bl.toDisk(b)
+		bl.leaveMemory(b)
 	}
 }
 
@@ -132,13 +161,17 @@ func (bl *backlog) drain() {
 
 func (bl *backlog) toDisk(b *Batch) {
 	defer bl.release(b)
-	if err := bl.spool.Append(b.Data, b.Spans); err != nil {
+	if _, err := bl.spool.Append(b.Data, b.Spans, false); err != nil {
 		bl.c.drop(DropSpoolError, b.Spans)
-		bl.c.setError(err.Error())
-		bl.log.Warn("genaitrace: cannot spool spans; they are dropped", "spans", b.Spans, "error", err)
+		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
 		return
 	}
 	bl.c.spooled.Add(int64(b.Spans))
+}
+
+func (bl *backlog) spoolFailed(err error, spans int, msg string) {
+	bl.c.setError(err.Error())
+	bl.log.Warn(msg, "spans", spans, "error", err)
 }
 
 func (bl *backlog) drop(b *Batch, reason string) {

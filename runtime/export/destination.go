@@ -16,12 +16,15 @@ type DestinationConfig struct {
 	Endpoint   Endpoint
 	Translator Translator
 	Breaker    *breaker.Breaker
-	// Spool holds what cannot be sent now; nil keeps data in memory only,
-	// and what does not fit is dropped (counted as no_spool).
-	Spool *Spool
-	// Rejected receives batches the destination rejected as bad (4xx), so
-	// they can be inspected; they are never replayed. May be nil.
-	Rejected *Spool
+	// SpoolDir is the destination's directory on disk, for what cannot be
+	// sent now (see spoolSet for its layout). Empty keeps data in memory
+	// only, and what does not fit is dropped (counted as no_spool).
+	SpoolDir string
+	// Spool configures the spool; its Identity is the destination's own.
+	Spool SpoolOptions
+	// Durable writes every batch to the spool before it is sent, so that a
+	// process killed at any moment loses only what was not yet encoded.
+	Durable bool
 	// QueueMaxBytes bounds the in-memory queue of encoded batches (default
 	// 32 MiB).
 	QueueMaxBytes int64
@@ -64,10 +67,14 @@ type Destination struct {
 	encoderWG  sync.WaitGroup
 	workerWG   sync.WaitGroup
 	warnedDown atomic.Bool
+	stopAdopt  chan struct{}
+	adoptDone  chan struct{}
 }
 
-// NewDestination starts a destination's goroutines.
-func NewDestination(cfg DestinationConfig) *Destination {
+// NewDestination starts a destination's goroutines. It fails only if the
+// spool directory cannot be created; it reads nothing an earlier process
+// left there: that is adopted in the background.
+func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	if cfg.QueueMaxBytes <= 0 {
 		cfg.QueueMaxBytes = 32 << 20
 	}
@@ -93,7 +100,19 @@ func NewDestination(cfg DestinationConfig) *Destination {
 		inbox: make(chan []*Span, cfg.InboxBatches),
 		wake:  make(chan struct{}, cfg.MaxInFlight),
 	}
-	d.backlog = backlog{queue: NewQueue(cfg.QueueMaxBytes), spool: cfg.Spool, c: &d.c, log: d.log}
+	d.backlog = backlog{queue: NewQueue(cfg.QueueMaxBytes), c: &d.c, log: d.log}
+	if cfg.SpoolDir != "" {
+		opts := cfg.Spool
+		opts.Identity = cfg.Endpoint.Identity(cfg.Name)
+		if opts.Logger == nil {
+			opts.Logger = d.log
+		}
+		set, err := openSpoolSet(cfg.SpoolDir, opts)
+		if err != nil {
+			return nil, err
+		}
+		d.backlog.spool, d.backlog.durable = set, cfg.Durable
+	}
 	d.send = sender{ep: &d.cfg.Endpoint, retry: cfg.Retry, breaker: cfg.Breaker, pause: &d.pause, c: &d.c}
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
 	d.encoderWG.Add(1)
@@ -102,7 +121,32 @@ func NewDestination(cfg DestinationConfig) *Destination {
 		d.workerWG.Add(1)
 		go d.sendLoop()
 	}
-	return d
+	d.stopAdopt, d.adoptDone = make(chan struct{}), make(chan struct{})
+	go d.adoptLoop()
+	return d, nil
+}
+
+// adoptLoop adopts, now and every few poll intervals, the spool
+// directories that processes now gone left behind: at start, those of the
+// processes before; later, those of a process replaced by a rolling deploy
+// after this one started.
+func (d *Destination) adoptLoop() {
+	defer close(d.adoptDone)
+	if d.backlog.spool == nil {
+		return
+	}
+	t := time.NewTicker(5 * d.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		if d.backlog.spool.adopt() > 0 {
+			d.Kick()
+		}
+		select {
+		case <-t.C:
+		case <-d.stopAdopt:
+			return
+		}
+	}
 }
 
 // Name returns the destination's name.
@@ -230,7 +274,7 @@ func (d *Destination) delivered(b *Batch) {
 	d.c.exported.Add(int64(b.Spans))
 	d.c.sentBytes.Add(int64(len(b.Data)))
 	d.c.lastSuccess.Store(time.Now().UnixNano())
-	if b.record != nil {
+	if b.replay {
 		d.c.replayed.Add(int64(b.Spans))
 	}
 	d.backlog.done(b)
@@ -264,8 +308,8 @@ func (d *Destination) setAside(b *Batch, a attempt) {
 	d.c.drop(DropRejected, b.Spans)
 	d.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
 		"spans", b.Spans, "error", a.err)
-	if d.cfg.Rejected != nil {
-		_ = d.cfg.Rejected.Append(b.Data, b.Spans)
+	if d.backlog.spool != nil {
+		d.backlog.spool.SetAside(b.Data, b.Spans)
 	}
 	d.backlog.done(b)
 }
@@ -295,6 +339,7 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 	if !d.closed {
 		d.closed = true
 		close(d.inbox)
+		close(d.stopAdopt) // adopting a large spool may take a while: waited for below, by the deadline
 	}
 	d.inboxMu.Unlock()
 	d.encoderWG.Wait()
@@ -316,12 +361,13 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 		<-finished // senders return promptly once their context is cancelled
 	}
 	stop()
-	d.backlog.drain()
-	if d.cfg.Spool != nil {
-		_ = d.cfg.Spool.Close()
+	select {
+	case <-d.adoptDone:
+	case <-ctx.Done():
 	}
-	if d.cfg.Rejected != nil {
-		_ = d.cfg.Rejected.Close()
+	d.backlog.drain()
+	if d.backlog.spool != nil {
+		_ = d.backlog.spool.Close()
 	}
 	if d.cfg.Endpoint.Client != nil {
 		d.cfg.Endpoint.Client.CloseIdleConnections()
@@ -338,15 +384,36 @@ func (d *Destination) Stats() DestinationStats {
 	d.c.snapshot(&st)
 	st.QueueBytes = d.backlog.queue.Bytes()
 	st.QueueBatches = d.backlog.queue.Len()
-	if d.cfg.Spool != nil {
-		ss := d.cfg.Spool.Stats()
+	if d.backlog.spool != nil {
+		ss := d.backlog.spool.Stats()
 		st.Spool = &ss
-		if ss.DroppedSpans > 0 {
-			st.Dropped[DropSpoolFull] += ss.DroppedSpans
-		}
+		st.addDropped(DropSpoolFull, ss.DroppedSpans)
+		st.addDropped(DropSpoolDamaged, ss.DamagedSpans)
+		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
 	st.Breaker = d.cfg.Breaker.Status()
 	return st
+}
+
+// ReplaySetAside sends the spooled batches that were set aside because
+// they were encoded for another endpoint or other credentials to this
+// destination after all, and returns their spans.
+func (d *Destination) ReplaySetAside() int64 {
+	if d.backlog.spool == nil {
+		return 0
+	}
+	n := d.backlog.spool.ReplaySetAside()
+	d.Kick()
+	return n
+}
+
+// DiscardSetAside deletes the set-aside batches, counting their spans as
+// dropped (discarded), and returns them.
+func (d *Destination) DiscardSetAside() int64 {
+	if d.backlog.spool == nil {
+		return 0
+	}
+	return d.backlog.spool.DiscardSetAside()
 }
 
 // Endpoint returns where the destination sends.

@@ -6,13 +6,16 @@ import (
 )
 
 // Batch is one encoded, gzip-compressed OTLP request on its way to one
-// destination. A batch read back from the spool remembers its record, so a
-// successful send can acknowledge it.
+// destination. A batch that is on disk (read back from the spool, or
+// written through in durable mode) remembers its record, so a successful
+// send can acknowledge it.
 type Batch struct {
 	Data    []byte
 	Spans   int
 	Created time.Time
 	record  *Record
+	// replay is set on batches read back from the spool.
+	replay bool
 	// live is set while the batch is held in memory (see backlog.hold).
 	live bool
 }

@@ -1,11 +1,8 @@
 package export
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,22 +12,6 @@ import (
 	"sync"
 	"time"
 )
-
-// Spool file format. A segment file is a sequence of records:
-//
-//	magic "GTS1" | payload length u32 | spans u32 | unix nanoseconds u64 | CRC-32C u32 | payload
-//
-// all little-endian; the CRC covers the length, spans, time and payload. A
-// torn write after a crash, or any damaged byte, fails the CRC: the record is
-// skipped (and counted), and reading resynchronises at the next magic.
-const (
-	spoolMagic       = "GTS1"
-	recordHeaderSize = 24
-	segmentSuffix    = ".seg"
-	cursorFile       = "cursor"
-)
-
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // ErrSpoolBusy is returned by OpenSpool when another process holds the
 // spool directory.
@@ -51,15 +32,34 @@ type SpoolOptions struct {
 	// Sync fsyncs after every append. Without it, data is synced when a
 	// segment is closed and at Close; a process crash (kill -9) loses
 	// nothing either way, only a machine crash can.
-	Sync   bool
-	Logger *slog.Logger
+	Sync bool
+	// Identity is the destination the batches are encoded for. New
+	// segments carry it; segments that carry another are set aside: their
+	// records are never read back unless ReplaySetAside is called.
+	Identity SpoolIdentity
+	Logger   *slog.Logger
 }
 
-// Record is one batch read back from the spool.
+func (o SpoolOptions) withDefaults() SpoolOptions {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 256 << 20
+	}
+	if o.SegmentBytes <= 0 {
+		o.SegmentBytes = min(8<<20, max(o.MaxBytes/4, 64<<10))
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Record is one batch read back from the spool, or appended to it and held
+// in memory.
 type Record struct {
 	Data  []byte
 	Spans int
 	Time  time.Time
+	sp    *Spool
 	seg   *segment
 	index int
 }
@@ -67,43 +67,38 @@ type Record struct {
 type recState uint8
 
 const (
-	recPending recState = iota
-	recInFlight
+	recPending  recState = iota
+	recInFlight          // read back, or held in memory since it was appended
 	recDone
 )
 
-type recMeta struct {
-	off   int64
-	size  int32
-	spans int32
-	time  int64
-	state recState
-}
-
 type segment struct {
-	id      uint64
-	path    string
-	size    int64
-	recs    []recMeta
+	id       uint64
+	size     int64
+	recs     []recMeta
+	identity SpoolIdentity
+	// foreign is set when the segment was written for another destination
+	// identity, or its header is damaged: its records are set aside.
+	foreign bool
 	reader  *os.File
 	dropped bool
 }
 
-// SpoolStats is a snapshot of a spool.
-type SpoolStats struct {
-	Bytes          int64     `json:"bytes"`
-	Segments       int       `json:"segments"`
-	PendingRecords int       `json:"pending_records"`
-	PendingSpans   int64     `json:"pending_spans"`
-	OldestPending  time.Time `json:"oldest_pending,omitzero"`
-	// DroppedSpans counts spans deleted with their segment past the cap.
-	DroppedSpans int64 `json:"dropped_spans"`
-	// CorruptRecords counts damaged or torn records that were skipped.
-	CorruptRecords int64 `json:"corrupt_records"`
+func (seg *segment) pending() (records int, spans int64) {
+	for _, r := range seg.recs {
+		if r.state != recDone {
+			records++
+			spans += int64(r.spans)
+		}
+	}
+	return records, spans
 }
 
-// Spool is an append-only, crash-safe store of encoded batches for one
-// destination, read back oldest first. It is safe for concurrent use.
+// Spool is an append-only, crash-safe store of encoded batches in one
+// directory, read back oldest first. It is safe for concurrent use. The
+// directory is locked while the spool is open, so two processes never
+// share one; see spoolSet for how a destination's directories are shared
+// out among the processes of a service.
 type Spool struct {
 	dir  string
 	opts SpoolOptions
@@ -112,33 +107,36 @@ type Spool struct {
 	mu        sync.Mutex
 	segs      []*segment
 	writer    *os.File
+	index     *os.File
 	wseg      *segment
 	nextID    uint64
 	readSeg   int // index into segs of the next record to read
 	readRec   int
-	cursor    [2]int64 // segment id and offset of the first record not done
+	cursor    position // the first record not yet delivered, as persisted
 	bytes     int64
-	dropped   int64
-	corrupt   int64
 	scratch   []byte
 	closed    bool
 	dirSynced bool
 	lock      *os.File
+	n         spoolCounts
+	// pendingLoss holds, while loading, the damaged records the index
+	// lists; applyCursor counts those not delivered before.
+	pendingLoss []lostRecord
+}
+
+// spoolCounts are the spans a spool lost or handed back, by reason.
+type spoolCounts struct {
+	dropped   int64 // deleted with the oldest segment past the cap
+	damaged   int64 // lost to disk damage, as the index tells
+	regions   int64 // damaged stretches whose spans no index tells
+	discarded int64 // set-aside spans an operator discarded
+	found     int64 // pending spans found when the spool was opened
 }
 
 // OpenSpool opens (creating if needed) the spool in dir: a directory of mode
 // 0700 with files of mode 0600, because batches may hold prompts. Records a
 // previous process spooled and did not deliver are read back first.
 func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
-	if opts.MaxBytes <= 0 {
-		opts.MaxBytes = 256 << 20
-	}
-	if opts.SegmentBytes <= 0 {
-		opts.SegmentBytes = min(8<<20, max(opts.MaxBytes/4, 64<<10))
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
@@ -149,7 +147,7 @@ func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spool{dir: dir, opts: opts, log: opts.Logger, nextID: 1, lock: lock}
+	s := newSpool(dir, lock, opts)
 	if err := s.load(); err != nil {
 		_ = lock.Close()
 		return nil, err
@@ -157,8 +155,18 @@ func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
 	return s, nil
 }
 
+func newSpool(dir string, lock *os.File, opts SpoolOptions) *Spool {
+	opts = opts.withDefaults()
+	return &Spool{dir: dir, opts: opts, log: opts.Logger, nextID: 1, lock: lock}
+}
+
+func (s *Spool) segPath(id uint64, suffix string) string {
+	return filepath.Join(s.dir, fmt.Sprintf("%020d%s", id, suffix))
+}
+
+// load indexes the segments a previous process left, verifying every
+// record, and applies the persisted cursor if it fits them.
 func (s *Spool) load() error {
-	s.readCursor()
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
@@ -169,25 +177,117 @@ func (s *Spool) load() error {
 		if err != nil || !strings.HasSuffix(name, segmentSuffix) || e.IsDir() {
 			continue
 		}
-		seg := &segment{id: id, path: filepath.Join(s.dir, name)}
-		if err := s.scan(seg); err != nil {
+		seg, err := s.loadSegment(id)
+		if err != nil {
 			return err
 		}
 		s.segs = append(s.segs, seg)
 		s.nextID = max(s.nextID, id+1)
 	}
 	slices.SortFunc(s.segs, func(a, b *segment) int { return cmpUint(a.id, b.id) })
+	s.applyCursor()
 	for _, seg := range s.segs {
 		s.bytes += seg.size
-		for i := range seg.recs {
-			r := &seg.recs[i]
-			if int64(seg.id) < s.cursor[0] || (int64(seg.id) == s.cursor[0] && r.off < s.cursor[1]) {
-				r.state = recDone
-			}
-		}
+		_, spans := seg.pending()
+		s.n.found += spans
 	}
 	s.collect()
 	return nil
+}
+
+// lost records wait here between loadSegment and applyCursor: a record the
+// cursor says was delivered is no loss.
+type lostRecord struct {
+	seg uint64
+	recMeta
+}
+
+func (s *Spool) loadSegment(id uint64) (*segment, error) {
+	data, err := os.ReadFile(s.segPath(id, segmentSuffix))
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	idx, _ := os.ReadFile(s.segPath(id, indexSuffix)) // missing or unreadable: scan without it
+	sc := scanSegment(data, idx)
+	seg := &segment{id: id, size: int64(len(data)), recs: sc.recs, identity: sc.identity}
+	seg.foreign = !sc.known || sc.identity.Key != s.opts.Identity.Key
+	s.pendingLoss = append(s.pendingLoss, lossOf(id, sc)...)
+	s.n.regions += int64(sc.damaged)
+	if len(sc.lost) > 0 || sc.damaged > 0 || !sc.known {
+		s.log.Warn("genaitrace: spool: damaged segment; intact records are kept",
+			"file", s.segPath(id, segmentSuffix), "intact_records", len(sc.recs),
+			"damaged_records", len(sc.lost), "damaged_stretches", sc.damaged, "header_intact", sc.known)
+	}
+	return seg, nil
+}
+
+func lossOf(id uint64, sc segmentScan) []lostRecord {
+	out := make([]lostRecord, len(sc.lost))
+	for i, m := range sc.lost {
+		out[i] = lostRecord{seg: id, recMeta: m}
+	}
+	return out
+}
+
+// applyCursor marks what the persisted cursor says was delivered. A cursor
+// that is damaged or does not fit the segments is distrusted: every intact
+// record is sent again, since a duplicate is better than a loss.
+func (s *Spool) applyCursor() {
+	data, err := os.ReadFile(filepath.Join(s.dir, cursorFile))
+	lost := s.pendingLoss
+	s.pendingLoss = nil
+	cur, ok := parseCursor(data)
+	switch {
+	case err != nil && len(s.segs) > 0:
+		// No cursor: nothing was acknowledged yet, or it was lost.
+	case err != nil:
+	case !ok || !s.fits(cur, lost):
+		s.log.Warn("genaitrace: spool: read position damaged or inconsistent with the segments; replaying every intact record (duplicates are possible, losses are not)",
+			"dir", s.dir)
+	default:
+		s.cursor = cur
+	}
+	for _, seg := range s.segs {
+		for i := range seg.recs {
+			if (position{seg.id, seg.recs[i].off}).before(s.cursor) {
+				seg.recs[i].state = recDone
+			}
+		}
+	}
+	for _, l := range lost {
+		if !(position{l.seg, l.off}).before(s.cursor) {
+			s.n.damaged += int64(l.spans)
+		}
+	}
+}
+
+// fits reports whether a cursor can have been written for these segments:
+// it names a segment already deleted (before the first), or a record
+// boundary in one that exists.
+func (s *Spool) fits(cur position, lost []lostRecord) bool {
+	if len(s.segs) == 0 || cur.seg < s.segs[0].id {
+		return true
+	}
+	i := slices.IndexFunc(s.segs, func(seg *segment) bool { return seg.id == cur.seg })
+	if i < 0 {
+		return false
+	}
+	seg := s.segs[i]
+	if cur.off == 0 || cur.off == seg.size {
+		return true // before its first record, or after its last
+	}
+	for _, r := range seg.recs {
+		if cur.off == r.off || cur.off == r.end() {
+			return true
+		}
+	}
+	for _, l := range lost {
+		if l.seg == cur.seg && (cur.off == l.off || cur.off == l.end()) {
+			return true
+		}
+	}
+	// A segment with no record yet: the cursor sits after its header.
+	return len(seg.recs) == 0 && cur.off <= seg.size
 }
 
 func cmpUint(a, b uint64) int {
@@ -200,141 +300,147 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
-// scan indexes a segment written earlier, verifying every record.
-func (s *Spool) scan(seg *segment) error {
-	data, err := os.ReadFile(seg.path)
-	if err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	seg.size = int64(len(data))
-	for off := 0; off < len(data); {
-		meta, ok := parseRecord(data[off:])
-		if ok {
-			meta.off = int64(off)
-			seg.recs = append(seg.recs, meta)
-			off += recordHeaderSize + int(meta.size)
-			continue
-		}
-		s.corrupt++
-		s.log.Warn("genaitrace: spool: skipping damaged or torn record", "file", seg.path, "offset", off)
-		next := bytes.Index(data[off+1:], []byte(spoolMagic))
-		if next < 0 {
-			break
-		}
-		off += 1 + next
-	}
-	return nil
-}
-
-// parseRecord validates the record at the start of b.
-func parseRecord(b []byte) (recMeta, bool) {
-	if len(b) < recordHeaderSize || string(b[:4]) != spoolMagic {
-		return recMeta{}, false
-	}
-	size := binary.LittleEndian.Uint32(b[4:])
-	if uint64(size) > uint64(len(b)-recordHeaderSize) {
-		return recMeta{}, false
-	}
-	crc := crc32.Update(crc32.Checksum(b[4:20], crcTable), crcTable, b[recordHeaderSize:recordHeaderSize+int(size)])
-	if crc != binary.LittleEndian.Uint32(b[20:]) {
-		return recMeta{}, false
-	}
-	return recMeta{
-		size:  int32(size),
-		spans: int32(binary.LittleEndian.Uint32(b[8:])),
-		time:  int64(binary.LittleEndian.Uint64(b[12:])),
-	}, true
-}
-
-// Append stores one batch. It never blocks on anything but the disk.
-func (s *Spool) Append(data []byte, spans int) error {
+// Append stores one batch and returns its record. A held record stays in
+// flight (the caller keeps the batch in memory and will Ack or Nack it);
+// otherwise it is pending, to be read back by Next. Append never blocks on
+// anything but the disk.
+func (s *Spool) Append(data []byte, spans int, held bool) (Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return errors.New("spool: closed")
+		return Record{}, errors.New("spool: closed")
 	}
 	n := int64(recordHeaderSize + len(data))
 	if n > s.opts.MaxBytes {
-		return ErrRecordTooLarge
+		return Record{}, ErrRecordTooLarge
 	}
 	if s.wseg == nil || s.wseg.size+n > s.opts.SegmentBytes {
 		if err := s.rotate(); err != nil {
-			return err
+			return Record{}, err
 		}
 	}
-	for s.bytes+n > s.opts.MaxBytes && len(s.segs) > 1 && s.segs[0] != s.wseg {
-		s.dropOldest()
+	for s.bytes+n > s.opts.MaxBytes && s.dropOldest() {
 	}
-	now := time.Now().UnixNano()
-	b := append(s.scratch[:0], spoolMagic...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
-	b = binary.LittleEndian.AppendUint32(b, uint32(spans))
-	b = binary.LittleEndian.AppendUint64(b, uint64(now))
-	crc := crc32.Update(crc32.Checksum(b[4:20], crcTable), crcTable, data)
-	b = binary.LittleEndian.AppendUint32(b, crc)
-	b = append(b, data...)
+	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
+	b := appendRecord(s.scratch[:0], data, spans, m.time)
 	s.scratch = b[:0]
 	if _, err := s.writer.Write(b); err != nil {
 		// A partial write leaves a torn record the next scan skips; start
 		// a fresh segment so later records are not appended after it.
 		s.closeWriter()
-		return fmt.Errorf("spool: %w", err)
+		return Record{}, fmt.Errorf("spool: %w", err)
 	}
+	// The index entry follows its record: after a crash between the two,
+	// the record is found by parsing, and its spans are known from its
+	// own header.
+	_, _ = s.index.Write(appendIndexEntry(s.scratch[:0], m))
 	if s.opts.Sync {
 		if err := s.writer.Sync(); err != nil {
-			return fmt.Errorf("spool: %w", err)
+			return Record{}, fmt.Errorf("spool: %w", err)
 		}
 	}
-	s.wseg.recs = append(s.wseg.recs, recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: now})
+	if held {
+		m.state = recInFlight
+	}
+	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
+// rotate starts a new segment, with its header, and its index.
 func (s *Spool) rotate() error {
 	s.closeWriter()
 	id := s.nextID
 	s.nextID++
-	path := filepath.Join(s.dir, fmt.Sprintf("%020d%s", id, segmentSuffix))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(s.segPath(id, segmentSuffix), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	s.writer = f
-	s.wseg = &segment{id: id, path: path}
+	idx, err := os.OpenFile(s.segPath(id, indexSuffix), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
+	if err != nil {
+		_ = f.Close()
+		return fmt.Errorf("spool: %w", err)
+	}
+	hdr := appendSegmentHeader(nil, s.opts.Identity)
+	if _, err := f.Write(hdr); err != nil {
+		_ = f.Close()
+		_ = idx.Close()
+		return fmt.Errorf("spool: %w", err)
+	}
+	s.writer, s.index = f, idx
+	s.wseg = &segment{id: id, size: int64(len(hdr)), identity: s.opts.Identity}
 	s.segs = append(s.segs, s.wseg)
+	s.bytes += int64(len(hdr))
 	if !s.dirSynced {
-		// Make the new file's directory entry durable once.
-		if d, err := os.Open(s.dir); err == nil {
-			_ = d.Sync()
-			_ = d.Close()
-		}
+		// Make the new files' directory entries durable once.
+		syncDir(s.dir)
 		s.dirSynced = true
 	}
 	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
 }
 
 func (s *Spool) closeWriter() {
 	if s.writer != nil {
 		_ = s.writer.Sync()
 		_ = s.writer.Close()
-		s.writer, s.wseg = nil, nil
+		_ = s.index.Close()
+		s.writer, s.index, s.wseg = nil, nil, nil
 	}
 }
 
-// dropOldest deletes the oldest segment to respect the cap, counting the
-// spans not yet delivered from it.
-func (s *Spool) dropOldest() {
-	seg := s.segs[0]
+// dropOldest deletes the oldest segment other than the one being written,
+// to respect the cap, counting the spans not yet delivered from it. It
+// reports false when there is none.
+func (s *Spool) dropOldest() bool {
+	i := slices.IndexFunc(s.segs, func(seg *segment) bool { return seg != s.wseg })
+	if i < 0 {
+		return false
+	}
+	seg := s.segs[i]
 	var lost int64
 	for _, r := range seg.recs {
 		if r.state == recPending {
 			lost += int64(r.spans)
 		}
 	}
-	s.dropped += lost
-	s.log.Warn("genaitrace: spool full, dropped oldest segment", "file", seg.path, "spans", lost)
-	s.removeSegment(0)
+	s.n.dropped += lost
+	s.log.Warn("genaitrace: spool full, dropped oldest segment", "file", s.segPath(seg.id, segmentSuffix), "spans", lost)
+	s.removeSegment(i)
+	return true
+}
+
+// oldest returns when the oldest segment that dropOldest would delete was
+// written, for a choice among several spools.
+func (s *Spool) oldest() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seg := range s.segs {
+		if seg == s.wseg {
+			continue
+		}
+		if len(seg.recs) == 0 {
+			return time.Time{}, true
+		}
+		return time.Unix(0, seg.recs[0].time), true
+	}
+	return time.Time{}, false
+}
+
+// DropOldest deletes the oldest segment (never the one being written),
+// counting its undelivered spans as dropped. It reports false when there
+// is nothing to delete.
+func (s *Spool) DropOldest() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropOldest()
 }
 
 func (s *Spool) removeSegment(i int) {
@@ -343,7 +449,11 @@ func (s *Spool) removeSegment(i int) {
 	if seg.reader != nil {
 		_ = seg.reader.Close()
 	}
-	_ = os.Remove(seg.path)
+	if seg == s.wseg {
+		s.closeWriter()
+	}
+	_ = os.Remove(s.segPath(seg.id, segmentSuffix))
+	_ = os.Remove(s.segPath(seg.id, indexSuffix))
 	s.bytes -= seg.size
 	s.segs = slices.Delete(s.segs, i, i+1)
 	if s.readSeg > i {
@@ -354,26 +464,28 @@ func (s *Spool) removeSegment(i int) {
 }
 
 // Next returns the oldest record not yet delivered nor in flight, marking it
-// in flight. ok is false when there is none.
+// in flight. Set-aside segments are skipped. ok is false when there is none.
 func (s *Spool) Next() (rec Record, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.readSeg < len(s.segs) {
 		seg := s.segs[s.readSeg]
-		for ; s.readRec < len(seg.recs); s.readRec++ {
+		for ; !seg.foreign && s.readRec < len(seg.recs); s.readRec++ {
 			m := &seg.recs[s.readRec]
 			if m.state != recPending {
 				continue
 			}
 			data, err := s.read(seg, m)
 			if err != nil {
-				s.corrupt++
-				s.log.Warn("genaitrace: spool: skipping unreadable record", "file", seg.path, "offset", m.off, "error", err)
+				// Damaged after it was scanned: its spans are lost.
+				s.n.damaged += int64(m.spans)
+				s.log.Warn("genaitrace: spool: record damaged since it was written; its spans are lost",
+					"file", s.segPath(seg.id, segmentSuffix), "offset", m.off, "spans", m.spans, "error", err)
 				m.state = recDone
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
@@ -385,7 +497,7 @@ func (s *Spool) Next() (rec Record, ok bool) {
 
 func (s *Spool) read(seg *segment, m *recMeta) ([]byte, error) {
 	if seg.reader == nil {
-		f, err := os.Open(seg.path)
+		f, err := os.Open(s.segPath(seg.id, segmentSuffix))
 		if err != nil {
 			return nil, err
 		}
@@ -395,15 +507,16 @@ func (s *Spool) read(seg *segment, m *recMeta) ([]byte, error) {
 	if _, err := seg.reader.ReadAt(buf, m.off); err != nil {
 		return nil, err
 	}
-	if _, ok := parseRecord(buf); !ok {
+	h, ok := parseRecordHeader(buf)
+	if !ok || h.crc != m.crc || crc(buf[recordHeaderSize:]) != m.crc {
 		return nil, errors.New("checksum mismatch")
 	}
 	return buf[recordHeaderSize:], nil
 }
 
-// Ack marks a record delivered. Segments whose records are all delivered are
-// deleted, and the read cursor is persisted so a restart does not send them
-// again.
+// Ack marks a record delivered (or given up for good). Segments whose
+// records are all delivered are deleted, after the read position is
+// persisted so a restart does not send them again.
 func (s *Spool) Ack(r Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -414,9 +527,9 @@ func (s *Spool) Ack(r Record) {
 	s.collect()
 }
 
-// Nack returns a record to the spool: it will be read again.
-// It reports false when the record's segment was dropped past the cap in
-// the meantime; its spans are then counted as dropped.
+// Nack returns a record to the spool: it will be read again. It reports
+// false when the record's segment was dropped past the cap in the
+// meantime; its spans are then counted as dropped.
 func (s *Spool) Nack(r Record) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -424,7 +537,7 @@ func (s *Spool) Nack(r Record) bool {
 		return false
 	}
 	if r.seg.dropped {
-		s.dropped += int64(r.Spans)
+		s.n.dropped += int64(r.Spans)
 		return false
 	}
 	r.seg.recs[r.index].state = recPending
@@ -436,26 +549,32 @@ func (s *Spool) Nack(r Record) bool {
 	return true
 }
 
-// collect deletes fully delivered segments (never the one being written)
-// and persists the cursor.
+// collect persists the read position, then deletes the segments whose
+// records are all delivered (never the one being written). In this order a
+// crash between the two leaves a position the next scan accepts.
 func (s *Spool) collect() {
-	for len(s.segs) > 0 && s.segs[0] != s.wseg && allDone(s.segs[0]) {
-		s.removeSegment(0)
+	cur := position{s.nextID, 0}
+	if s.wseg != nil {
+		cur = position{s.wseg.id, s.wseg.size}
 	}
-	cur := [2]int64{int64(s.nextID), 0}
 	for _, seg := range s.segs {
 		if i := slices.IndexFunc(seg.recs, func(m recMeta) bool { return m.state != recDone }); i >= 0 {
-			cur = [2]int64{int64(seg.id), seg.recs[i].off}
+			cur = position{seg.id, seg.recs[i].off}
 			break
 		}
-		if seg == s.wseg {
-			cur = [2]int64{int64(seg.id), seg.size}
+		if seg.foreign || seg == s.wseg {
+			cur = position{seg.id, seg.size}
 			break
 		}
 	}
 	if cur != s.cursor {
 		s.cursor = cur
 		s.writeCursor()
+	}
+	for i := len(s.segs) - 1; i >= 0; i-- {
+		if seg := s.segs[i]; seg != s.wseg && !seg.foreign && allDone(seg) {
+			s.removeSegment(i)
+		}
 	}
 }
 
@@ -468,21 +587,9 @@ func allDone(seg *segment) bool {
 	return true
 }
 
-func (s *Spool) readCursor() {
-	b, err := os.ReadFile(filepath.Join(s.dir, cursorFile))
-	if err != nil {
-		return
-	}
-	var seg, off int64
-	if _, err := fmt.Sscanf(string(b), "%d %d", &seg, &off); err == nil && seg >= 0 && off >= 0 {
-		s.cursor = [2]int64{seg, off}
-	}
-}
-
 func (s *Spool) writeCursor() {
 	tmp := filepath.Join(s.dir, cursorFile+".tmp")
-	data := fmt.Appendf(nil, "%d %d\n", s.cursor[0], s.cursor[1])
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	if err := os.WriteFile(tmp, encodeCursor(s.cursor), 0o600); err != nil {
 		s.log.Warn("genaitrace: spool: cannot persist read position", "error", err)
 		return
 	}
@@ -491,28 +598,162 @@ func (s *Spool) writeCursor() {
 	}
 }
 
+// ReplaySetAside makes the set-aside segments readable: their batches go
+// to this spool's destination after all. The choice lasts while the spool
+// is open.
+func (s *Spool) ReplaySetAside() (spans int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, seg := range s.segs {
+		if seg.foreign {
+			_, n := seg.pending()
+			spans += n
+			seg.foreign = false
+		}
+	}
+	s.readSeg, s.readRec = 0, 0
+	return spans
+}
+
+// DiscardSetAside deletes the set-aside segments, counting their spans as
+// discarded.
+func (s *Spool) DiscardSetAside() (spans int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.segs) - 1; i >= 0; i-- {
+		if seg := s.segs[i]; seg.foreign {
+			_, n := seg.pending()
+			spans += n
+			s.removeSegment(i)
+		}
+	}
+	s.n.discarded += spans
+	s.collect()
+	return spans
+}
+
+// SpoolStats is a snapshot of a spool. Counts are spans unless named
+// otherwise.
+type SpoolStats struct {
+	Bytes          int64     `json:"bytes"`
+	Segments       int       `json:"segments"`
+	PendingRecords int       `json:"pending_records"`
+	PendingSpans   int64     `json:"pending_spans"`
+	OldestPending  time.Time `json:"oldest_pending,omitzero"`
+	// SetAside are spans of batches encoded for another destination
+	// identity (endpoint or credentials changed), or whose segment header
+	// is damaged: kept, counted in PendingSpans, never sent unless asked.
+	SetAside []SetAsideStats `json:"set_aside,omitempty"`
+	// DroppedSpans counts spans deleted with their segment past the cap.
+	DroppedSpans int64 `json:"dropped_spans"`
+	// DamagedSpans counts spans lost to disk damage.
+	DamagedSpans int64 `json:"damaged_spans"`
+	// DamagedStretches counts damaged stretches of segment files whose
+	// spans cannot be known (a write torn by a crash, a damaged index).
+	DamagedStretches int64 `json:"damaged_stretches"`
+	// DiscardedSpans counts set-aside spans an operator discarded.
+	DiscardedSpans int64 `json:"discarded_spans"`
+	// FoundSpans counts the pending spans found on disk when the spool was
+	// opened: left by an earlier process.
+	FoundSpans int64 `json:"found_spans"`
+	// Directories is the number of spool directories held.
+	Directories int `json:"directories"`
+}
+
+// SetAsideStats counts the set-aside spans of one destination identity.
+type SetAsideStats struct {
+	Identity SpoolIdentity `json:"identity"`
+	// Known is false when the segments' headers are damaged: the identity
+	// cannot be read.
+	Known   bool  `json:"known"`
+	Spans   int64 `json:"spans"`
+	Records int   `json:"records"`
+}
+
 // Stats returns a snapshot.
 func (s *Spool) Stats() SpoolStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := SpoolStats{Bytes: s.bytes, Segments: len(s.segs), DroppedSpans: s.dropped, CorruptRecords: s.corrupt}
+	st := SpoolStats{Bytes: s.bytes, Segments: len(s.segs), Directories: 1}
+	s.addCounts(&st)
 	for _, seg := range s.segs {
-		for _, r := range seg.recs {
-			if r.state == recDone {
-				continue
+		recs, spans := seg.pending()
+		st.PendingRecords += recs
+		st.PendingSpans += spans
+		if recs > 0 && (st.OldestPending.IsZero() || seg.recs[0].time < st.OldestPending.UnixNano()) {
+			if i := slices.IndexFunc(seg.recs, func(m recMeta) bool { return m.state != recDone }); i >= 0 {
+				st.OldestPending = time.Unix(0, seg.recs[i].time)
 			}
-			st.PendingRecords++
-			st.PendingSpans += int64(r.spans)
-			if st.OldestPending.IsZero() {
-				st.OldestPending = time.Unix(0, r.time)
-			}
+		}
+		if seg.foreign && recs > 0 {
+			st.addSetAside(seg.identity, seg.identity.Key != "", recs, spans)
 		}
 	}
 	return st
 }
 
+func (s *Spool) addCounts(st *SpoolStats) {
+	st.DroppedSpans += s.n.dropped
+	st.DamagedSpans += s.n.damaged
+	st.DamagedStretches += s.n.regions
+	st.DiscardedSpans += s.n.discarded
+	st.FoundSpans += s.n.found
+}
+
+func (st *SpoolStats) addSetAside(id SpoolIdentity, known bool, records int, spans int64) {
+	for i := range st.SetAside {
+		if st.SetAside[i].Identity == id {
+			st.SetAside[i].Records += records
+			st.SetAside[i].Spans += spans
+			return
+		}
+	}
+	st.SetAside = append(st.SetAside, SetAsideStats{Identity: id, Known: known, Records: records, Spans: spans})
+}
+
+// Bytes returns the size of the spool's files.
+func (s *Spool) Bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
+}
+
+// peek returns the time of the record Next would return, moving the read
+// position past records that are not pending.
+func (s *Spool) peek() (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; s.readSeg < len(s.segs); s.readSeg, s.readRec = s.readSeg+1, 0 {
+		seg := s.segs[s.readSeg]
+		for ; !seg.foreign && s.readRec < len(seg.recs); s.readRec++ {
+			if m := seg.recs[s.readRec]; m.state == recPending {
+				return m.time, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// isEmpty is empty under the spool's lock.
+func (s *Spool) isEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.empty()
+}
+
+// empty reports whether the spool holds nothing to deliver or set aside.
+func (s *Spool) empty() bool {
+	for _, seg := range s.segs {
+		if recs, _ := seg.pending(); recs > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Close syncs and closes the spool's files. Undelivered records stay on disk
-// for the next process.
+// for the next process; a spool that holds nothing is removed with its
+// directory, so that restarts do not leave empty directories behind.
 func (s *Spool) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -521,12 +762,14 @@ func (s *Spool) Close() error {
 	}
 	s.closed = true
 	s.closeWriter()
-	defer s.lock.Close()
 	for _, seg := range s.segs {
 		if seg.reader != nil {
 			_ = seg.reader.Close()
 			seg.reader = nil
 		}
 	}
-	return nil
+	if s.empty() {
+		_ = os.RemoveAll(s.dir) // under the lock: no other process can be adopting it
+	}
+	return s.lock.Close()
 }

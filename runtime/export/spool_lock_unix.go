@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// canLock is true: a lock tells a live process's directory from one left
+// behind.
+const canLock = true
+
 // lockDir takes an exclusive, non-blocking lock on dir's lock file, held
 // until the file is closed or the process dies (so a killed process never
 // leaves a stale lock).

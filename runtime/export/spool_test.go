@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,8 +17,13 @@ func quietLogger(buf *bytes.Buffer) *slog.Logger {
 
 func payload(i int) []byte { return []byte(fmt.Sprintf("batch-%04d-%s", i, strings.Repeat("p", 100))) }
 
+var testIdentity = (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-1"}}).Identity("instana")
+
 func openTestSpool(t *testing.T, dir string, opts SpoolOptions) *Spool {
 	t.Helper()
+	if opts.Identity.Key == "" {
+		opts.Identity = testIdentity
+	}
 	s, err := OpenSpool(dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -25,13 +31,40 @@ func openTestSpool(t *testing.T, dir string, opts SpoolOptions) *Spool {
 	return s
 }
 
+func mustAppend(t *testing.T, s *Spool, data []byte, spans int) {
+	t.Helper()
+	if _, err := s.Append(data, spans, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// crash leaves a spool as kill -9 does: files as written, lock released.
+func crash(s *Spool) { _ = s.lock.Close() }
+
+// drain reads every record back, acknowledging each.
+func drain(s interface {
+	Next() (Record, bool)
+	Ack(Record)
+}) []string {
+	var got []string
+	for r, ok := s.Next(); ok; r, ok = s.Next() {
+		got = append(got, string(r.Data[:10]))
+		s.Ack(r)
+	}
+	return got
+}
+
+func segmentFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*"+segmentSuffix))
+	return files
+}
+
 func TestSpoolRoundTripOldestFirst(t *testing.T) {
 	s := openTestSpool(t, t.TempDir(), SpoolOptions{SegmentBytes: 512})
 	defer s.Close()
 	for i := range 20 {
-		if err := s.Append(payload(i), i+1); err != nil {
-			t.Fatal(err)
-		}
+		mustAppend(t, s, payload(i), i+1)
 	}
 	if st := s.Stats(); st.PendingRecords != 20 || st.PendingSpans != 210 || st.Segments < 4 {
 		t.Fatalf("stats %+v", st)
@@ -55,21 +88,19 @@ func TestSpoolFilePermissions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
 	s := openTestSpool(t, dir, SpoolOptions{})
 	defer s.Close()
-	if err := s.Append(payload(1), 1); err != nil {
-		t.Fatal(err)
-	}
+	mustAppend(t, s, payload(1), 1)
 	info, _ := os.Stat(dir)
 	if info.Mode().Perm() != 0o700 {
 		t.Errorf("dir mode %v", info.Mode().Perm())
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"+segmentSuffix))
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, f := range files {
 		if info, _ := os.Stat(f); info.Mode().Perm() != 0o600 {
 			t.Errorf("%s mode %v", f, info.Mode().Perm())
 		}
 	}
-	if len(files) != 1 {
-		t.Errorf("segments %v", files)
+	if n := len(segmentFiles(t, dir)); n != 1 {
+		t.Errorf("%d segments", n)
 	}
 }
 
@@ -77,19 +108,31 @@ func TestSpoolNackRereadsWithoutDuplicates(t *testing.T) {
 	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
 	defer s.Close()
 	for i := range 3 {
-		_ = s.Append(payload(i), 1)
+		mustAppend(t, s, payload(i), 1)
 	}
 	a, _ := s.Next()
 	b, _ := s.Next()
 	s.Ack(b) // out of order
 	s.Nack(a)
-	var got []string
-	for r, ok := s.Next(); ok; r, ok = s.Next() {
-		got = append(got, string(r.Data[:10]))
-		s.Ack(r)
-	}
-	if want := []string{"batch-0000", "batch-0002"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := drain(s), []string{"batch-0000", "batch-0002"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("after nack: %v, want %v", got, want)
+	}
+}
+
+func TestSpoolHeldRecordsAreNotReadBack(t *testing.T) {
+	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
+	defer s.Close()
+	held, err := s.Append(payload(0), 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, s, payload(1), 1)
+	if got := drain(s); fmt.Sprint(got) != "[batch-0001]" {
+		t.Fatalf("read %v: a held record was read back", got)
+	}
+	s.Nack(held) // its memory copy is gone: it is read from disk now
+	if got := drain(s); fmt.Sprint(got) != "[batch-0000]" {
+		t.Fatalf("after release: %v", got)
 	}
 }
 
@@ -97,26 +140,25 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	s := openTestSpool(t, dir, SpoolOptions{SegmentBytes: 400})
 	for i := range 10 {
-		_ = s.Append(payload(i), 2)
+		mustAppend(t, s, payload(i), 2)
 	}
 	for range 4 {
 		r, _ := s.Next()
 		s.Ack(r)
 	}
 	s.Next() // taken, never acknowledged: must come back
-	// No Close, as after kill -9: the kernel only releases the lock.
-	s.lock.Close()
-	s3 := openTestSpool(t, dir, SpoolOptions{SegmentBytes: 400})
-	defer s3.Close()
-	if st := s3.Stats(); st.PendingRecords != 6 || st.PendingSpans != 12 {
+	crash(s)
+	s2 := openTestSpool(t, dir, SpoolOptions{SegmentBytes: 400})
+	defer s2.Close()
+	if st := s2.Stats(); st.PendingRecords != 6 || st.PendingSpans != 12 || st.FoundSpans != 12 {
 		t.Fatalf("after restart %+v, want 6 pending records", st)
 	}
 	for i := 4; i < 10; i++ {
-		r, ok := s3.Next()
+		r, ok := s2.Next()
 		if !ok || !bytes.Equal(r.Data, payload(i)) {
 			t.Fatalf("record %d after restart: %q", i, r.Data)
 		}
-		s3.Ack(r)
+		s2.Ack(r)
 	}
 }
 
@@ -132,12 +174,11 @@ func TestSpoolBusyDirectory(t *testing.T) {
 func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 	var logs bytes.Buffer
 	rec := int64(recordHeaderSize + len(payload(0)))
-	s := openTestSpool(t, t.TempDir(), SpoolOptions{MaxBytes: 10 * rec, SegmentBytes: 2 * rec, Logger: quietLogger(&logs)})
+	hdr := int64(len(appendSegmentHeader(nil, testIdentity)))
+	s := openTestSpool(t, t.TempDir(), SpoolOptions{MaxBytes: 10 * rec, SegmentBytes: 2*rec + hdr, Logger: quietLogger(&logs)})
 	defer s.Close()
 	for i := range 25 {
-		if err := s.Append(payload(i), 3); err != nil {
-			t.Fatal(err)
-		}
+		mustAppend(t, s, payload(i), 3)
 	}
 	st := s.Stats()
 	if st.Bytes > 10*rec {
@@ -153,71 +194,199 @@ func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 	if !strings.Contains(logs.String(), "spool full") {
 		t.Error("no warning for the dropped segment")
 	}
-	if err := s.Append(make([]byte, 11*rec), 1); err != ErrRecordTooLarge {
+	if _, err := s.Append(make([]byte, 11*rec), 1, false); err != ErrRecordTooLarge {
 		t.Errorf("oversized record: %v", err)
 	}
 }
 
-func TestSpoolSkipsCorruptAndTornRecords(t *testing.T) {
-	dir := t.TempDir()
+// writeSpool leaves, as a killed process would, n records of spans spans
+// each in one segment of a new spool, and returns the segment's path.
+func writeSpool(t *testing.T, dir string, n, spans int) string {
+	t.Helper()
 	s := openTestSpool(t, dir, SpoolOptions{})
-	for i := range 5 {
-		_ = s.Append(payload(i), 1)
+	for i := range n {
+		mustAppend(t, s, payload(i), spans)
 	}
-	s.Close()
-	files, _ := filepath.Glob(filepath.Join(dir, "*"+segmentSuffix))
-	data, _ := os.ReadFile(files[0])
+	s.mu.Lock()
+	s.closeWriter()
+	s.mu.Unlock()
+	crash(s)
+	return segmentFiles(t, dir)[0]
+}
+
+func TestSpoolCountsDamageInSpans(t *testing.T) {
+	dir := t.TempDir()
+	seg := writeSpool(t, dir, 5, 7)
+	data, _ := os.ReadFile(seg)
+	hdr := len(appendSegmentHeader(nil, testIdentity))
 	rec := recordHeaderSize + len(payload(0))
-	data[rec+recordHeaderSize+3] ^= 0xff               // flip a payload byte of record 1
-	data = append(data, data[:recordHeaderSize+10]...) // a torn tail write
-	if err := os.WriteFile(files[0], data, 0o600); err != nil {
+	data[hdr+rec+recordHeaderSize+3] ^= 0xff                                          // a payload byte of record 1
+	data = append(data, appendRecord(nil, payload(9), 3, 1)[:recordHeaderSize+10]...) // a torn tail write, no index entry
+	if err := os.WriteFile(seg, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s2 := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&logs)})
-	defer s2.Close()
-	var got []string
-	for r, ok := s2.Next(); ok; r, ok = s2.Next() {
-		got = append(got, string(r.Data[:10]))
-		s2.Ack(r)
-	}
-	if want := "[batch-0000 batch-0002 batch-0003 batch-0004]"; fmt.Sprint(got) != want {
+	s := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&logs)})
+	defer s.Close()
+	if got, want := drain(s), "[batch-0000 batch-0002 batch-0003 batch-0004]"; fmt.Sprint(got) != want {
 		t.Errorf("read %v, want %s", got, want)
 	}
-	if st := s2.Stats(); st.CorruptRecords != 2 {
-		t.Errorf("corrupt records %d, want 2 (the flipped one and the torn tail)", st.CorruptRecords)
+	if st := s.Stats(); st.DamagedSpans != 7 || st.DamagedStretches != 1 {
+		t.Errorf("damaged spans %d, stretches %d; want 7 (record 1, known from the index) and 1 (the torn tail)", st.DamagedSpans, st.DamagedStretches)
 	}
-	if !strings.Contains(logs.String(), "damaged or torn") {
+	if !strings.Contains(logs.String(), "damaged segment") {
 		t.Error("no warning logged")
+	}
+}
+
+func TestSpoolSegmentOverwrittenWithGarbage(t *testing.T) {
+	dir := t.TempDir()
+	seg := writeSpool(t, dir, 24, 342)
+	info, _ := os.Stat(seg)
+	garbage := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, int(info.Size())/4+1)[:info.Size()]
+	if err := os.WriteFile(seg, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&bytes.Buffer{})})
+	defer s.Close()
+	if got := drain(s); len(got) != 0 {
+		t.Errorf("read %d records from garbage", len(got))
+	}
+	if st := s.Stats(); st.DamagedSpans != 24*342 {
+		t.Errorf("damaged spans %d, want %d: every span of the segment, from its index", st.DamagedSpans, 24*342)
+	}
+}
+
+func TestSpoolDistrustsADamagedCursor(t *testing.T) {
+	for name, damage := range map[string]func([]byte) []byte{
+		"one byte changed": func(b []byte) []byte {
+			i := bytes.IndexByte(b, ' ') + 1
+			b[i] = '9'
+			return b
+		},
+		"checksummed but past the last segment": func([]byte) []byte { return encodeCursor(position{seg: 9}) },
+		"checksummed but between records":       func([]byte) []byte { return encodeCursor(position{seg: 1, off: 100}) },
+		"empty":                                 func([]byte) []byte { return nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openTestSpool(t, dir, SpoolOptions{})
+			for i := range 6 {
+				mustAppend(t, s, payload(i), 1)
+			}
+			for range 2 {
+				r, _ := s.Next()
+				s.Ack(r)
+			}
+			crash(s)
+			path := filepath.Join(dir, cursorFile)
+			b, _ := os.ReadFile(path)
+			if err := os.WriteFile(path, damage(b), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			s2 := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&logs)})
+			defer s2.Close()
+			// Every intact record is sent again: two duplicates, no loss.
+			if got := drain(s2); len(got) != 6 {
+				t.Errorf("read %v, want all 6 records", got)
+			}
+			if n := strings.Count(logs.String(), "read position damaged"); n != 1 {
+				t.Errorf("%d warnings, want 1:\n%s", n, logs.String())
+			}
+		})
+	}
+}
+
+func TestSpoolSetsAsideOtherIdentities(t *testing.T) {
+	dir := t.TempDir()
+	writeSpool(t, dir, 3, 5)
+	other := (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-2"}}).Identity("instana")
+	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
+	defer s.Close()
+	if got := drain(s); len(got) != 0 {
+		t.Fatalf("sent %v to a destination with other credentials", got)
+	}
+	st := s.Stats()
+	if len(st.SetAside) != 1 || st.SetAside[0].Spans != 15 || st.SetAside[0].Identity != testIdentity || st.PendingSpans != 15 {
+		t.Fatalf("set aside %+v, pending %d", st.SetAside, st.PendingSpans)
+	}
+	if testIdentity.Credentials == other.Credentials || strings.Contains(fmt.Sprint(st), "key-1") {
+		t.Fatalf("identity %+v: credentials not told apart, or shown", st.SetAside[0].Identity)
+	}
+	if n := s.ReplaySetAside(); n != 15 {
+		t.Errorf("replay: %d spans", n)
+	}
+	if got := drain(s); len(got) != 3 {
+		t.Errorf("after replay: %v", got)
+	}
+}
+
+func TestSpoolDiscardsSetAside(t *testing.T) {
+	dir := t.TempDir()
+	writeSpool(t, dir, 3, 5)
+	other := (&Endpoint{URL: "http://other:4318/v1/traces"}).Identity("instana")
+	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
+	if n := s.DiscardSetAside(); n != 15 {
+		t.Errorf("discard: %d spans", n)
+	}
+	if st := s.Stats(); st.DiscardedSpans != 15 || st.PendingSpans != 0 || st.Segments != 0 {
+		t.Errorf("after discard: %+v", st)
+	}
+	s.Close()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("an empty spool's directory stays after Close: %v", err)
+	}
+}
+
+// TestSpoolScanIsLinearOnCraftedInput: a record header every 28 bytes,
+// each with a valid header checksum and claiming the rest of the file.
+func TestSpoolScanIsLinearOnCraftedInput(t *testing.T) {
+	const size = 4 << 20
+	data := make([]byte, 0, size)
+	for len(data)+recordHeaderSize <= size {
+		h := appendRecord(nil, nil, 1, 0)[:recordHeaderSize]
+		binary.LittleEndian.PutUint32(h[4:], uint32(size-len(data)-recordHeaderSize))
+		binary.LittleEndian.PutUint32(h[24:], crc(h[:24]))
+		data = append(data, h...)
+	}
+	sc := scanSegment(data, nil)
+	if sc.work > 8*len(data)+resyncBudget {
+		t.Errorf("scan examined %d bytes of a %d-byte file", sc.work, len(data))
+	}
+	if len(sc.recs) != 0 || sc.damaged == 0 {
+		t.Errorf("crafted file: %d records, %d damaged stretches", len(sc.recs), sc.damaged)
 	}
 }
 
 func FuzzSpoolScan(f *testing.F) {
 	dir := f.TempDir()
-	s, _ := OpenSpool(dir, SpoolOptions{})
-	_ = s.Append(payload(1), 1)
-	_ = s.Append(payload(2), 2)
+	s, _ := OpenSpool(dir, SpoolOptions{Identity: testIdentity})
+	_, _ = s.Append(payload(1), 1, false)
+	_, _ = s.Append(payload(2), 2, false)
+	s.mu.Lock()
+	s.closeWriter()
+	s.mu.Unlock()
+	seg := segmentFiles(f, dir)[0]
+	good, _ := os.ReadFile(seg)
+	idx, _ := os.ReadFile(strings.TrimSuffix(seg, segmentSuffix) + indexSuffix)
 	s.Close()
-	files, _ := filepath.Glob(filepath.Join(dir, "*"+segmentSuffix))
-	good, _ := os.ReadFile(files[0])
-	f.Add(good)
-	f.Add([]byte(spoolMagic))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		d := t.TempDir()
-		if err := os.WriteFile(filepath.Join(d, "00000000000000000001"+segmentSuffix), data, 0o600); err != nil {
-			t.Fatal(err)
+	f.Add(good, idx)
+	f.Add(good, []byte(nil))
+	f.Add([]byte(recordMagic), idx)
+	f.Fuzz(func(t *testing.T, data, idx []byte) {
+		sc := scanSegment(data, idx)
+		// The bound on time per input, counted in bytes examined rather
+		// than measured: linear in the input whatever it holds.
+		if limit := 8*(len(data)+len(idx)) + resyncBudget; sc.work > limit {
+			t.Fatalf("examined %d bytes of %d+%d", sc.work, len(data), len(idx))
 		}
-		var logs bytes.Buffer
-		s, err := OpenSpool(d, SpoolOptions{Logger: quietLogger(&logs)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		for r, ok := s.Next(); ok; r, ok = s.Next() {
-			if len(r.Data) > len(data) {
-				t.Fatalf("record longer than the file")
+		end := sc.start
+		for _, r := range sc.recs {
+			if r.off < end || r.end() > int64(len(data)) {
+				t.Fatalf("record at %d..%d overlaps or exceeds the file (%d)", r.off, r.end(), len(data))
 			}
-			s.Ack(r)
+			end = r.end()
 		}
 	})
 }

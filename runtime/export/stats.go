@@ -10,13 +10,15 @@ import (
 
 // Reasons a span is dropped. Every dropped span is counted under one.
 const (
-	DropIngestFull = "ingest_full" // the hand-off buffer after span.End was full
-	DropInboxFull  = "inbox_full"  // a destination's encoder fell behind
-	DropSpoolFull  = "spool_full"  // deleted with the oldest spool segment past the cap
-	DropSpoolError = "spool_error" // the spool could not be written (disk full, permissions)
-	DropNoSpool    = "no_spool"    // undeliverable and no spool configured
-	DropRejected   = "rejected"    // the destination rejected the batch itself (4xx); set aside
-	DropEncode     = "encode_error"
+	DropIngestFull   = "ingest_full"   // the hand-off buffer after span.End was full
+	DropInboxFull    = "inbox_full"    // a destination's encoder fell behind
+	DropSpoolFull    = "spool_full"    // deleted with the oldest spool segment past the cap
+	DropSpoolError   = "spool_error"   // the spool could not be written (disk full, permissions)
+	DropSpoolDamaged = "spool_damaged" // lost to damage of the spool's files
+	DropDiscarded    = "discarded"     // set-aside spans an operator discarded
+	DropNoSpool      = "no_spool"      // undeliverable and no spool configured
+	DropRejected     = "rejected"      // the destination rejected the batch itself (4xx); set aside
+	DropEncode       = "encode_error"
 )
 
 // DestinationStats is a snapshot of one destination's counters. Counts are
@@ -46,6 +48,12 @@ type DestinationStats struct {
 	// not to be sent to before then.
 	PausedUntil time.Time      `json:"paused_until,omitzero"`
 	Breaker     breaker.Status `json:"breaker"`
+}
+
+func (s *DestinationStats) addDropped(reason string, n int64) {
+	if n > 0 {
+		s.Dropped[reason] += n
+	}
 }
 
 // DroppedTotal sums Dropped.

@@ -1,0 +1,423 @@
+package export
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// spoolSet is one destination's share of the disk: the directory this
+// process writes, and the directories of processes that are gone, which it
+// adopts and replays. No directory is ever stranded: every process of a
+// service looks for directories no live process holds, at start and
+// periodically after, so whatever a crashed, killed or replaced process
+// left (a rolling deploy, a crash loop, replicas that shared a volume) is
+// sent by whichever process is still running.
+//
+// Under the destination's directory (<spool dir>/<destination>):
+//
+//	p-<start time>-<pid>/   one per process: lock, cursor, segments, indexes
+//	rejected/p-<...>/       batches the destination rejected, kept for inspection
+//
+// A process creates its directory under a temporary name, locks it and
+// only then gives it its name, so no other process ever sees it unlocked.
+// Locks are flock(2) locks: the kernel releases them when the process dies,
+// however it dies. The byte budget covers every directory a process holds;
+// past it the oldest segment of any of them is deleted first.
+type spoolSet struct {
+	root string
+	name string // of this process's directory
+	opts SpoolOptions
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	own      *Spool
+	adopted  []*Spool
+	retired  spoolCounts // of adopted spools drained and removed
+	rejected *Spool      // created on first use
+	closed   bool
+	warned   map[string]bool
+}
+
+const (
+	processDirPrefix = "p-"
+	rejectedDir      = "rejected"
+	// rejectedMaxBytes bounds one process's rejected batches, and four
+	// times that all processes' together.
+	rejectedMaxBytes = 16 << 20
+)
+
+// openSpoolSet creates this process's directory under root. It reads no
+// segment: what earlier processes left is adopted later, in the
+// background (adopt), so that starting is as fast with a full spool as
+// with an empty one.
+func openSpoolSet(root string, opts SpoolOptions) (*spoolSet, error) {
+	opts = opts.withDefaults()
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	name, lock, err := createProcessDir(root)
+	if err != nil {
+		return nil, err
+	}
+	own := newSpool(filepath.Join(root, name), lock, opts)
+	return &spoolSet{root: root, name: name, opts: opts, log: opts.Logger, own: own, warned: map[string]bool{}}, nil
+}
+
+// createProcessDir makes and locks a directory of this process's own.
+func createProcessDir(root string) (string, *os.File, error) {
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := filepath.Join(root, "."+processDirPrefix+hex.EncodeToString(rnd[:]))
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return "", nil, fmt.Errorf("spool: %w", err)
+	}
+	lock, err := lockDir(filepath.Join(tmp, "lock"))
+	if err != nil {
+		_ = os.RemoveAll(tmp)
+		return "", nil, fmt.Errorf("spool: %w", err)
+	}
+	name := fmt.Sprintf("%s%s-%d-%s", processDirPrefix, time.Now().UTC().Format("20060102T150405.000000000Z"), os.Getpid(), hex.EncodeToString(rnd[:2]))
+	if err := os.Rename(tmp, filepath.Join(root, name)); err != nil {
+		_ = lock.Close()
+		_ = os.RemoveAll(tmp)
+		return "", nil, fmt.Errorf("spool: %w", err)
+	}
+	syncDir(root)
+	return name, lock, nil
+}
+
+// adopt takes every directory under root that no live process holds,
+// reads it back and queues its records for replay. It returns the pending
+// spans it found. It may take long on a large spool: call it off the
+// caller's path.
+func (ss *spoolSet) adopt() int64 {
+	if !canLock {
+		return 0 // without flock a live process's directory cannot be told apart
+	}
+	entries, err := os.ReadDir(ss.root)
+	if err != nil {
+		return 0
+	}
+	var found int64
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case !e.IsDir():
+			if strings.HasSuffix(name, segmentSuffix) {
+				ss.warnOnce(name, "genaitrace: spool: segments of genaitrace 0.1 are not read by this version; delete them once they are no longer needed", "dir", ss.root)
+			}
+		case strings.HasPrefix(name, "."+processDirPrefix):
+			removeStale(filepath.Join(ss.root, name))
+		case strings.HasPrefix(name, processDirPrefix) && !ss.holds(name):
+			found += ss.adoptDir(name)
+		}
+	}
+	ss.pruneRejected()
+	return found
+}
+
+func (ss *spoolSet) holds(name string) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed || name == ss.name {
+		return true
+	}
+	return slices.ContainsFunc(ss.adopted, func(sp *Spool) bool { return filepath.Base(sp.dir) == name })
+}
+
+func (ss *spoolSet) adoptDir(name string) int64 {
+	dir := filepath.Join(ss.root, name)
+	sp, err := OpenSpool(dir, ss.opts)
+	if errors.Is(err, ErrSpoolBusy) {
+		return 0 // a live process's
+	}
+	if err != nil {
+		ss.warnOnce(name, "genaitrace: spool: cannot adopt a directory left by an earlier process", "dir", dir, "error", err)
+		return 0
+	}
+	st := sp.Stats()
+	if sp.empty() {
+		_ = sp.Close() // removes it
+		return 0
+	}
+	ss.mu.Lock()
+	if ss.closed {
+		ss.mu.Unlock()
+		_ = sp.Close()
+		return 0
+	}
+	ss.adopted = append(ss.adopted, sp)
+	ss.mu.Unlock()
+	setAside := int64(0)
+	for _, g := range st.SetAside {
+		setAside += g.Spans
+	}
+	ss.log.Info("genaitrace: spool: adopted the spool of an earlier process", "dir", dir,
+		"pending_spans", st.PendingSpans-setAside, "set_aside_spans", setAside)
+	return st.PendingSpans
+}
+
+// removeStale deletes a directory a process died creating.
+func removeStale(dir string) {
+	if info, err := os.Stat(dir); err != nil || time.Since(info.ModTime()) < time.Minute {
+		return
+	}
+	if lock, err := lockDir(filepath.Join(dir, "lock")); err == nil {
+		_ = os.RemoveAll(dir)
+		_ = lock.Close()
+	}
+}
+
+func (ss *spoolSet) warnOnce(key, msg string, args ...any) {
+	ss.mu.Lock()
+	seen := ss.warned[key]
+	ss.warned[key] = true
+	ss.mu.Unlock()
+	if !seen {
+		ss.log.Warn(msg, args...)
+	}
+}
+
+// spools returns every spool held, oldest directory first.
+func (ss *spoolSet) spools() []*Spool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return append(slices.Clone(ss.adopted), ss.own)
+}
+
+// Append stores a batch in this process's directory, first deleting the
+// oldest segments of any directory held if the budget requires it.
+func (ss *spoolSet) Append(data []byte, spans int, held bool) (Record, error) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	need := int64(recordHeaderSize + len(data))
+	for ss.bytesLocked()+need > ss.opts.MaxBytes {
+		sp := ss.oldestLocked()
+		if sp == nil || !sp.DropOldest() {
+			break
+		}
+	}
+	return ss.own.Append(data, spans, held)
+}
+
+func (ss *spoolSet) bytesLocked() int64 {
+	n := ss.own.Bytes()
+	for _, sp := range ss.adopted {
+		n += sp.Bytes()
+	}
+	return n
+}
+
+// oldestLocked returns the spool whose oldest deletable segment is the
+// oldest of all.
+func (ss *spoolSet) oldestLocked() *Spool {
+	var best *Spool
+	var bestTime time.Time
+	for _, sp := range append(slices.Clone(ss.adopted), ss.own) {
+		if t, ok := sp.oldest(); ok && (best == nil || t.Before(bestTime)) {
+			best, bestTime = sp, t
+		}
+	}
+	return best
+}
+
+// Next returns the oldest pending record of all the directories held.
+func (ss *spoolSet) Next() (Record, bool) {
+	var best *Spool
+	var bestTime int64
+	for _, sp := range ss.spools() {
+		if t, ok := sp.peek(); ok && (best == nil || t < bestTime) {
+			best, bestTime = sp, t
+		}
+	}
+	if best == nil {
+		return Record{}, false
+	}
+	return best.Next()
+}
+
+// Ack marks a record delivered; an adopted directory left with nothing is
+// removed.
+func (ss *spoolSet) Ack(r Record) {
+	if r.sp == nil {
+		return
+	}
+	r.sp.Ack(r)
+	if r.sp != ss.own {
+		ss.reap(r.sp)
+	}
+}
+
+// Nack returns a record for a later attempt.
+func (ss *spoolSet) Nack(r Record) {
+	if r.sp != nil {
+		r.sp.Nack(r)
+	}
+}
+
+// reap closes and removes an adopted spool that holds nothing any more.
+func (ss *spoolSet) reap(sp *Spool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	i := slices.Index(ss.adopted, sp)
+	if i < 0 || !sp.isEmpty() {
+		return
+	}
+	ss.adopted = slices.Delete(ss.adopted, i, i+1)
+	sp.mu.Lock()
+	ss.retired.add(sp.n)
+	sp.mu.Unlock()
+	_ = sp.Close()
+}
+
+// ReplaySetAside sends the set-aside batches of every directory held to
+// this destination after all; it returns their spans.
+func (ss *spoolSet) ReplaySetAside() int64 {
+	var n int64
+	for _, sp := range ss.spools() {
+		n += sp.ReplaySetAside()
+	}
+	return n
+}
+
+// DiscardSetAside deletes the set-aside batches of every directory held;
+// it returns their spans.
+func (ss *spoolSet) DiscardSetAside() int64 {
+	var n int64
+	for _, sp := range ss.spools() {
+		n += sp.DiscardSetAside()
+		if sp != ss.own {
+			ss.reap(sp)
+		}
+	}
+	return n
+}
+
+// SetAside keeps a batch the destination rejected, for inspection; it is
+// never replayed.
+func (ss *spoolSet) SetAside(data []byte, spans int) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.closed {
+		return
+	}
+	if ss.rejected == nil {
+		sp, err := OpenSpool(filepath.Join(ss.root, rejectedDir, ss.name), SpoolOptions{MaxBytes: rejectedMaxBytes, Identity: ss.opts.Identity, Logger: ss.log})
+		if err != nil {
+			ss.log.Warn("genaitrace: cannot keep a rejected batch", "error", err)
+			return
+		}
+		ss.rejected = sp
+	}
+	_, _ = ss.rejected.Append(data, spans, false)
+}
+
+// pruneRejected deletes the oldest rejected batches of processes that are
+// gone, past four times one process's budget.
+func (ss *spoolSet) pruneRejected() {
+	dir := filepath.Join(ss.root, rejectedDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	total := int64(0)
+	sizes := make([]int64, len(entries))
+	for i, e := range entries {
+		sizes[i] = dirSize(filepath.Join(dir, e.Name()))
+		total += sizes[i]
+	}
+	for i, e := range entries { // names start with the process's start time: oldest first
+		if total <= 4*rejectedMaxBytes {
+			return
+		}
+		if e.Name() == ss.name {
+			continue
+		}
+		if lock, err := lockDir(filepath.Join(dir, e.Name(), "lock")); err == nil {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+			_ = lock.Close()
+			total -= sizes[i]
+		}
+	}
+}
+
+func dirSize(dir string) int64 {
+	entries, _ := os.ReadDir(dir)
+	var n int64
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			n += info.Size()
+		}
+	}
+	return n
+}
+
+// Stats sums the spools held, and those drained and removed before.
+func (ss *spoolSet) Stats() SpoolStats {
+	var st SpoolStats
+	for _, sp := range ss.spools() {
+		s := sp.Stats()
+		st.Bytes += s.Bytes
+		st.Segments += s.Segments
+		st.PendingRecords += s.PendingRecords
+		st.PendingSpans += s.PendingSpans
+		if !s.OldestPending.IsZero() && (st.OldestPending.IsZero() || s.OldestPending.Before(st.OldestPending)) {
+			st.OldestPending = s.OldestPending
+		}
+		for _, g := range s.SetAside {
+			st.addSetAside(g.Identity, g.Known, g.Records, g.Spans)
+		}
+		st.DroppedSpans += s.DroppedSpans
+		st.DamagedSpans += s.DamagedSpans
+		st.DamagedStretches += s.DamagedStretches
+		st.DiscardedSpans += s.DiscardedSpans
+		st.FoundSpans += s.FoundSpans
+		st.Directories++
+	}
+	ss.mu.Lock()
+	st.DroppedSpans += ss.retired.dropped
+	st.DamagedSpans += ss.retired.damaged
+	st.DamagedStretches += ss.retired.regions
+	st.DiscardedSpans += ss.retired.discarded
+	st.FoundSpans += ss.retired.found
+	ss.mu.Unlock()
+	return st
+}
+
+// Close closes every spool held. Directories with undelivered records stay
+// for the next process; empty ones are removed.
+func (ss *spoolSet) Close() error {
+	ss.mu.Lock()
+	if ss.closed {
+		ss.mu.Unlock()
+		return nil
+	}
+	ss.closed = true
+	spools := append(slices.Clone(ss.adopted), ss.own)
+	if ss.rejected != nil {
+		spools = append(spools, ss.rejected)
+	}
+	ss.mu.Unlock()
+	var errs []error
+	for _, sp := range spools {
+		errs = append(errs, sp.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (c *spoolCounts) add(o spoolCounts) {
+	c.dropped += o.dropped
+	c.damaged += o.damaged
+	c.regions += o.regions
+	c.discarded += o.discarded
+	c.found += o.found
+}
