@@ -1,16 +1,10 @@
 package runtime
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"log/slog"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -32,7 +26,10 @@ type emitter struct {
 	done chan struct{}
 }
 
-func emit(tr trace.Tracer, every time.Duration) *emitter {
+func emit(tr trace.Tracer, every time.Duration) *emitter { return emitBursts(tr, every, 1) }
+
+// emitBursts produces n single-span traces per tick until stopped.
+func emitBursts(tr trace.Tracer, every time.Duration, n int) *emitter {
 	e := &emitter{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
@@ -43,9 +40,11 @@ func emit(tr trace.Tracer, every time.Duration) *emitter {
 			case <-e.stop:
 				return
 			case <-t.C:
-				_, s := tr.Start(context.Background(), "op")
-				s.End()
-				e.n.Add(1)
+				for range n {
+					_, s := tr.Start(context.Background(), "op")
+					s.End()
+				}
+				e.n.Add(int64(n))
 			}
 		}
 	}()
@@ -319,86 +318,4 @@ func attributeFiller() []attributeKV {
 		out[i] = attrString("k"+strconv.Itoa(i), strings.Repeat("v", 20+i))
 	}
 	return out
-}
-
-// crashChildEnv makes the test binary act as the crashing child process.
-const crashChildEnv = "GENAITRACE_TEST_CRASH_CHILD"
-
-// TestCrashReplay: a child process spools while its destination is down and
-// is killed with SIGKILL; a new process replays every spooled span.
-func TestCrashReplay(t *testing.T) {
-	if os.Getenv(crashChildEnv) != "" {
-		crashChild()
-		return
-	}
-	clearEnv(t)
-	r := otlptest.New(t)
-	r.Down()
-	spool := t.TempDir()
-	const n = 3000
-
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashReplay$", "-test.v=false")
-	cmd.Env = append(os.Environ(), crashChildEnv+"=1", EnvInstanaEndpoint+"="+r.URL(), EnvSpoolDir+"="+spool, "CRASH_SPANS="+strconv.Itoa(n))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "spooled ") {
-		_ = cmd.Process.Kill()
-		t.Fatalf("child said %q, %v", line, err)
-	}
-	spooled, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "spooled ")))
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	if spooled != n {
-		t.Fatalf("child spooled %d of %d", spooled, n)
-	}
-
-	if err := r.Up(); err != nil {
-		t.Fatal(err)
-	}
-	m, _ := configure(t, WithInstana(r.URL(), ""), WithSpoolDir(spool))
-	r.WaitSpans(t, n, 10*time.Second)
-	time.Sleep(100 * time.Millisecond)
-	unique, dups := r.Unique()
-	if unique != n || dups != 0 {
-		t.Errorf("after replay: %d distinct spans, %d duplicates; want %d, 0", unique, dups, n)
-	}
-	if st := destination(t, m, "instana").Stats(); st.Replayed != int64(n) {
-		t.Errorf("replayed %d", st.Replayed)
-	}
-}
-
-// crashChild emits spans to a down destination until they are all in the
-// spool, says so, and waits to be killed.
-func crashChild() {
-	n, _ := strconv.Atoi(os.Getenv("CRASH_SPANS"))
-	m, err := Configure(context.Background(), WithoutGlobal(), WithBreaker(1, time.Hour, time.Hour), WithLogger(slog.New(slog.DiscardHandler)),
-		WithBatchTimeout(10*time.Millisecond))
-	if err != nil {
-		fmt.Println("configure:", err)
-		os.Exit(1)
-	}
-	tr := m.Tracer("child")
-	for range n {
-		_, s := tr.Start(context.Background(), "op")
-		s.End()
-	}
-	for {
-		_ = m.Flush(context.Background())
-		st := m.Destinations()[0].Stats()
-		if st.Spool != nil && st.Spool.PendingSpans == int64(n) {
-			fmt.Printf("spooled %d\n", n)
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	select {} // killed here
 }

@@ -343,7 +343,8 @@ func (m *Manager) Flush(ctx context.Context) error { return m.tp.ForceFlush(ctx)
 
 // Shutdown flushes every destination in parallel and returns by ctx's
 // deadline. What cannot be sent by then is spooled to disk and sent by the
-// next process. The diagnostics handler keeps answering afterwards.
+// next process. It leaves no goroutine or connection behind; the
+// diagnostics handler keeps answering afterwards.
 func (m *Manager) Shutdown(ctx context.Context) error {
 	m.stopOnce.Do(func() { close(m.stopSampler) })
 	metricsDone := make(chan error, 1)
@@ -352,6 +353,13 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	select {
 	case <-metricsDone:
 	case <-ctx.Done():
+	}
+	// The last metric export may have left a connection idle after the
+	// destinations closed theirs: nothing of ours stays open.
+	for _, d := range m.dests {
+		if c := d.Endpoint().Client; c != nil {
+			c.CloseIdleConnections()
+		}
 	}
 	return err
 }

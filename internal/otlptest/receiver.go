@@ -70,6 +70,7 @@ type Request struct {
 	Path   string
 	Header http.Header
 	Spans  int
+	// Status is the status answered, 0 for a request left hanging.
 	Status int
 }
 
@@ -88,6 +89,7 @@ type Receiver struct {
 	seen       map[string]int
 	hangs      chan struct{}
 	discarded  int64
+	unanswered int
 	metrics    []*metricspb.ResourceMetrics
 	arrived    chan struct{}
 }
@@ -195,6 +197,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	var err error
 	switch mode {
 	case Hang:
+		r.record(req, 0, 0, nil) // arrived, never answered: Status 0
 		select {
 		case <-hangs:
 		case <-req.Context().Done():
@@ -245,6 +248,21 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.record(req, len(spans), status, spans)
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte("{}"))
+	if err := http.NewResponseController(w).Flush(); err != nil {
+		r.mu.Lock()
+		r.unanswered += len(spans)
+		r.mu.Unlock()
+	}
+}
+
+// Unanswered counts the spans of requests taken (recorded) whose answer
+// could not be written: the connection was gone, as when the destination
+// goes down while it processes a request. The client sees a failure and
+// sends them again.
+func (r *Receiver) Unanswered() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.unanswered
 }
 
 func (r *Receiver) record(req *http.Request, n, status int, spans []Span) {

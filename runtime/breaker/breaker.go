@@ -14,6 +14,7 @@ package breaker
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,17 @@ func (s State) String() string {
 
 // MarshalText renders the state as its name, for JSON.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a state's name.
+func (s *State) UnmarshalText(b []byte) error {
+	for _, st := range []State{Closed, HalfOpen, Open} {
+		if st.String() == string(b) {
+			*s = st
+			return nil
+		}
+	}
+	return fmt.Errorf("breaker: unknown state %q; want closed, half-open or open", b)
+}
 
 // Result is the outcome of one export, reported through the done function
 // that Allow returns.

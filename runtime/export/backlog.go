@@ -64,7 +64,7 @@ func (bl *backlog) add(b *Batch, toDisk bool) {
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
 func (bl *backlog) writeThrough(b *Batch) {
-	rec, err := bl.spool.Append(b.Data, b.Spans, true)
+	rec, err := bl.spool.Append(b.Data, b.Spans, Held)
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
 		return
@@ -97,7 +97,7 @@ func (bl *backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true}
+	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
 }
 
 // done settles a batch the destination took, or rejected for good.
@@ -132,6 +132,7 @@ func (bl *backlog) keep(b *Batch, draining bool) {
 func (bl *backlog) leaveMemory(b *Batch) {
 	switch {
 	case b.record != nil:
+		b.record.MaybeSent = b.maybeSent
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
 		bl.release(b)
 	case bl.spool != nil:
@@ -161,7 +162,11 @@ func (bl *backlog) drain() {
 
 func (bl *backlog) toDisk(b *Batch) {
 	defer bl.release(b)
-	if _, err := bl.spool.Append(b.Data, b.Spans, false); err != nil {
+	mode := AppendMode(0)
+	if b.maybeSent {
+		mode = MaybeSent
+	}
+	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
 		bl.c.drop(DropSpoolError, b.Spans)
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
 		return

@@ -36,7 +36,14 @@ type attempt struct {
 	// wrote is set once the request's headers went out on a connection:
 	// only such attempts count as requests.
 	wrote bool
+	// wroteAll is set once the whole request went out.
+	wroteAll bool
 }
+
+// maybeDelivered reports whether the destination may have taken the batch
+// although the attempt failed: the whole request went out and no answer
+// came back.
+func (a attempt) maybeDelivered() bool { return a.wroteAll && a.status == 0 && a.outcome != sent }
 
 // defaultAttemptTimeout bounds one POST unless Endpoint.AttemptTimeout says
 // otherwise.
@@ -73,10 +80,13 @@ func (ep *Endpoint) post(ctx context.Context, gz []byte) attempt {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+	var wrote, wroteAll atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { wrote.Store(true) },
+		WroteRequest: func(i httptrace.WroteRequestInfo) { wroteAll.Store(i.Err == nil) },
+	})
 	a := ep.do(ctx, gz)
-	a.wrote = wrote.Load()
+	a.wrote, a.wroteAll = wrote.Load(), wroteAll.Load()
 	return a
 }
 

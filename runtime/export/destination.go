@@ -188,21 +188,25 @@ func (d *Destination) encodeLoop() {
 	var z compressor
 	for spans := range d.inbox {
 		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
-		d.backlog.add(b, d.unavailable()) // keep memory free while the destination is down
+		d.backlog.add(b, d.down()) // keep memory free while the destination is down
 	}
 }
 
-// unavailable reports whether the destination cannot take data now: its
-// breaker is open or it asked for a pause.
-func (d *Destination) unavailable() bool {
-	return d.cfg.Breaker.State() == breaker.Open || d.pause.remaining() > 0
+// down reports whether the destination cannot take data for a while: its
+// breaker is open, or it asked for a pause longer than a batch would wait
+// in place. Memory is for traffic that can leave soon; the rest goes to
+// disk.
+func (d *Destination) down() bool {
+	return d.cfg.Breaker.State() == breaker.Open || d.pause.remaining() > d.cfg.Retry.MaxRetryAfter
 }
 
 func (d *Destination) sendLoop() {
 	defer d.workerWG.Done()
 	for d.sendCtx.Err() == nil {
-		if d.unavailable() {
+		if d.down() {
 			d.backlog.spill()
+		}
+		if d.down() || d.pause.remaining() > 0 {
 			if d.draining.Load() {
 				return
 			}
@@ -276,6 +280,9 @@ func (d *Destination) delivered(b *Batch) {
 	d.c.lastSuccess.Store(time.Now().UnixNano())
 	if b.replay {
 		d.c.replayed.Add(int64(b.Spans))
+	}
+	if b.maybeSent {
+		d.c.possibleDups.Add(int64(b.Spans))
 	}
 	d.backlog.done(b)
 	if d.warnedDown.CompareAndSwap(true, false) {

@@ -16,6 +16,10 @@ type Batch struct {
 	record  *Record
 	// replay is set on batches read back from the spool.
 	replay bool
+	// maybeSent is set once a request with the batch may have delivered it:
+	// written in full, its answer lost. Delivering it again may make
+	// duplicates.
+	maybeSent bool
 	// live is set while the batch is held in memory (see backlog.hold).
 	live bool
 }

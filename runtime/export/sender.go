@@ -50,6 +50,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		last = s.ep.post(ctx, b.Data)
 		done(last.breakerResult())
 		s.count(last)
+		if last.maybeDelivered() {
+			b.maybeSent = true
+		}
 		switch last.outcome {
 		case sent:
 			return delivered, last

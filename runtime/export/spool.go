@@ -59,10 +59,25 @@ type Record struct {
 	Data  []byte
 	Spans int
 	Time  time.Time
-	sp    *Spool
-	seg   *segment
-	index int
+	// MaybeSent is set when a request with this batch may already have
+	// delivered it (see flagMaybeSent).
+	MaybeSent bool
+	sp        *Spool
+	seg       *segment
+	index     int
 }
+
+// AppendMode says how Append stores a batch.
+type AppendMode uint8
+
+// Append modes, combined with |.
+const (
+	// Held keeps the record in flight: the caller holds the batch in
+	// memory and will Ack or Nack the record.
+	Held AppendMode = 1 << iota
+	// MaybeSent marks a batch a request may already have delivered.
+	MaybeSent
+)
 
 type recState uint8
 
@@ -300,11 +315,10 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
-// Append stores one batch and returns its record. A held record stays in
-// flight (the caller keeps the batch in memory and will Ack or Nack it);
-// otherwise it is pending, to be read back by Next. Append never blocks on
-// anything but the disk.
-func (s *Spool) Append(data []byte, spans int, held bool) (Record, error) {
+// Append stores one batch and returns its record: pending, to be read back
+// by Next, or held (see Held). Append never blocks on anything but the
+// disk.
+func (s *Spool) Append(data []byte, spans int, mode AppendMode) (Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -322,7 +336,10 @@ func (s *Spool) Append(data []byte, spans int, held bool) (Record, error) {
 	for s.bytes+n > s.opts.MaxBytes && s.dropOldest() {
 	}
 	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
-	b := appendRecord(s.scratch[:0], data, spans, m.time)
+	if mode&MaybeSent != 0 {
+		m.flags |= flagMaybeSent
+	}
+	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
 	s.scratch = b[:0]
 	if _, err := s.writer.Write(b); err != nil {
 		// A partial write leaves a torn record the next scan skips; start
@@ -339,13 +356,13 @@ func (s *Spool) Append(data []byte, spans int, held bool) (Record, error) {
 			return Record{}, fmt.Errorf("spool: %w", err)
 		}
 	}
-	if held {
+	if mode&Held != 0 {
 		m.state = recInFlight
 	}
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -468,7 +485,7 @@ func (s *Spool) removeSegment(i int) {
 func (s *Spool) Next() (rec Record, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.readSeg < len(s.segs) {
+	for ok := s.readSeg < len(s.segs); ok; ok = s.nextSegment() {
 		seg := s.segs[s.readSeg]
 		for ; !seg.foreign && s.readRec < len(seg.recs); s.readRec++ {
 			m := &seg.recs[s.readRec]
@@ -485,14 +502,23 @@ func (s *Spool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
-		s.readSeg++
-		s.readRec = 0
 	}
 	return Record{}, false
+}
+
+// nextSegment moves the read position to the start of the next segment.
+// It stays at the end of the last one, which may still grow: records
+// appended there later must be found.
+func (s *Spool) nextSegment() bool {
+	if s.readSeg+1 >= len(s.segs) {
+		return false
+	}
+	s.readSeg, s.readRec = s.readSeg+1, 0
+	return true
 }
 
 func (s *Spool) read(seg *segment, m *recMeta) ([]byte, error) {
@@ -527,9 +553,10 @@ func (s *Spool) Ack(r Record) {
 	s.collect()
 }
 
-// Nack returns a record to the spool: it will be read again. It reports
-// false when the record's segment was dropped past the cap in the
-// meantime; its spans are then counted as dropped.
+// Nack returns a record to the spool: it will be read again, with its
+// MaybeSent as the record says now (kept in memory: the file is not
+// rewritten). It reports false when the record's segment was dropped past
+// the cap in the meantime; its spans are then counted as dropped.
 func (s *Spool) Nack(r Record) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -540,7 +567,11 @@ func (s *Spool) Nack(r Record) bool {
 		s.n.dropped += int64(r.Spans)
 		return false
 	}
-	r.seg.recs[r.index].state = recPending
+	m := &r.seg.recs[r.index]
+	m.state = recPending
+	if r.MaybeSent {
+		m.flags |= flagMaybeSent
+	}
 	for i, seg := range s.segs {
 		if seg == r.seg && (i < s.readSeg || (i == s.readSeg && r.index < s.readRec)) {
 			s.readSeg, s.readRec = i, r.index
@@ -723,7 +754,7 @@ func (s *Spool) Bytes() int64 {
 func (s *Spool) peek() (int64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ; s.readSeg < len(s.segs); s.readSeg, s.readRec = s.readSeg+1, 0 {
+	for ok := s.readSeg < len(s.segs); ok; ok = s.nextSegment() {
 		seg := s.segs[s.readSeg]
 		for ; !seg.foreign && s.readRec < len(seg.recs); s.readRec++ {
 			if m := seg.recs[s.readRec]; m.state == recPending {

@@ -17,7 +17,11 @@ import (
 // identity its batches were encoded for, then holds records:
 //
 //	header  "GTSG" | version u16 | identity length u16 | identity JSON | CRC u32 (of all before it)
-//	record  "GTR2" | payload length u32 | spans u32 | unix ns i64 | payload CRC u32 | header CRC u32 | payload
+//	record  "GTR2" | payload length u32 | spans u32 | flags u32 | unix ns i64 | payload CRC u32 | header CRC u32 | payload
+//
+// Flag 1 marks a batch a request may already have delivered (it was
+// written in full, and the answer was lost): delivering it again may make
+// duplicates, which are counted.
 //
 // Beside it, <id>.idx lists the records appended to the segment, one
 // 24-byte entry each, written after the record:
@@ -33,7 +37,7 @@ const (
 	segmentMagic     = "GTSG"
 	segmentVersion   = 2
 	recordMagic      = "GTR2"
-	recordHeaderSize = 28
+	recordHeaderSize = 32
 	idxEntrySize     = 24
 	segmentSuffix    = ".seg"
 	indexSuffix      = ".idx"
@@ -51,10 +55,14 @@ type recMeta struct {
 	off   int64
 	size  int32
 	spans int32
+	flags uint32
 	time  int64
 	crc   uint32
 	state recState
 }
+
+// flagMaybeSent marks a record a request may already have delivered.
+const flagMaybeSent uint32 = 1
 
 func (m recMeta) end() int64 { return m.off + recordHeaderSize + int64(m.size) }
 
@@ -90,24 +98,25 @@ func parseSegmentHeader(b []byte) (id SpoolIdentity, n int, ok bool) {
 }
 
 // appendRecord encodes one record.
-func appendRecord(b, payload []byte, spans int, unixNano int64) []byte {
+func appendRecord(b, payload []byte, spans int, flags uint32, unixNano int64) []byte {
 	start := len(b)
 	b = append(b, recordMagic...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
 	b = binary.LittleEndian.AppendUint32(b, uint32(spans))
+	b = binary.LittleEndian.AppendUint32(b, flags)
 	b = binary.LittleEndian.AppendUint64(b, uint64(unixNano))
 	b = binary.LittleEndian.AppendUint32(b, crc(payload))
 	b = binary.LittleEndian.AppendUint32(b, crc(b[start:]))
 	return append(b, payload...)
 }
 
-// parseRecordHeader validates the 28 bytes of a record's header, not its
+// parseRecordHeader validates the 32 bytes of a record's header, not its
 // payload: cheap enough to try at any offset.
 func parseRecordHeader(b []byte) (recMeta, bool) {
 	if len(b) < recordHeaderSize || string(b[:4]) != recordMagic {
 		return recMeta{}, false
 	}
-	if crc(b[:24]) != binary.LittleEndian.Uint32(b[24:]) {
+	if crc(b[:28]) != binary.LittleEndian.Uint32(b[28:]) {
 		return recMeta{}, false
 	}
 	size := binary.LittleEndian.Uint32(b[4:])
@@ -118,8 +127,9 @@ func parseRecordHeader(b []byte) (recMeta, bool) {
 	return recMeta{
 		size:  int32(size),
 		spans: int32(spans),
-		time:  int64(binary.LittleEndian.Uint64(b[12:])),
-		crc:   binary.LittleEndian.Uint32(b[20:]),
+		flags: binary.LittleEndian.Uint32(b[12:]),
+		time:  int64(binary.LittleEndian.Uint64(b[16:])),
+		crc:   binary.LittleEndian.Uint32(b[24:]),
 	}, true
 }
 

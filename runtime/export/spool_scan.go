@@ -23,7 +23,7 @@ type segmentScan struct {
 // resyncBudget bounds, beyond the size of the region being searched, the
 // payload bytes checksummed for candidate records that turn out damaged.
 // A real file almost never offers such candidates (a random header has a
-// 2^-32 chance of a valid checksum); a crafted one may offer one every 28
+// 2^-32 chance of a valid checksum); a crafted one may offer one every 32
 // bytes, each claiming the rest of the file, and must not make the scan
 // quadratic.
 const resyncBudget = 1 << 20

@@ -196,7 +196,7 @@ func (ss *spoolSet) spools() []*Spool {
 
 // Append stores a batch in this process's directory, first deleting the
 // oldest segments of any directory held if the budget requires it.
-func (ss *spoolSet) Append(data []byte, spans int, held bool) (Record, error) {
+func (ss *spoolSet) Append(data []byte, spans int, mode AppendMode) (Record, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	need := int64(recordHeaderSize + len(data))
@@ -206,7 +206,7 @@ func (ss *spoolSet) Append(data []byte, spans int, held bool) (Record, error) {
 			break
 		}
 	}
-	return ss.own.Append(data, spans, held)
+	return ss.own.Append(data, spans, mode)
 }
 
 func (ss *spoolSet) bytesLocked() int64 {
@@ -318,7 +318,7 @@ func (ss *spoolSet) SetAside(data []byte, spans int) {
 		}
 		ss.rejected = sp
 	}
-	_, _ = ss.rejected.Append(data, spans, false)
+	_, _ = ss.rejected.Append(data, spans, 0)
 }
 
 // pruneRejected deletes the oldest rejected batches of processes that are
@@ -364,7 +364,11 @@ func dirSize(dir string) int64 {
 // Stats sums the spools held, and those drained and removed before.
 func (ss *spoolSet) Stats() SpoolStats {
 	var st SpoolStats
-	for _, sp := range ss.spools() {
+	// Under the set's lock: a spool reaped in the middle would be counted
+	// twice, once held and once retired.
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for _, sp := range append(slices.Clone(ss.adopted), ss.own) {
 		s := sp.Stats()
 		st.Bytes += s.Bytes
 		st.Segments += s.Segments
@@ -383,13 +387,11 @@ func (ss *spoolSet) Stats() SpoolStats {
 		st.FoundSpans += s.FoundSpans
 		st.Directories++
 	}
-	ss.mu.Lock()
 	st.DroppedSpans += ss.retired.dropped
 	st.DamagedSpans += ss.retired.damaged
 	st.DamagedStretches += ss.retired.regions
 	st.DiscardedSpans += ss.retired.discarded
 	st.FoundSpans += ss.retired.found
-	ss.mu.Unlock()
 	return st
 }
 

@@ -28,7 +28,7 @@ func openTestSet(t *testing.T, root string, opts SpoolOptions) *spoolSet {
 func appendSet(t *testing.T, ss *spoolSet, from, n, spans int) {
 	t.Helper()
 	for i := from; i < from+n; i++ {
-		if _, err := ss.Append(payload(i), spans, false); err != nil {
+		if _, err := ss.Append(payload(i), spans, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

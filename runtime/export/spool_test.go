@@ -33,7 +33,7 @@ func openTestSpool(t *testing.T, dir string, opts SpoolOptions) *Spool {
 
 func mustAppend(t *testing.T, s *Spool, data []byte, spans int) {
 	t.Helper()
-	if _, err := s.Append(data, spans, false); err != nil {
+	if _, err := s.Append(data, spans, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -122,7 +122,7 @@ func TestSpoolNackRereadsWithoutDuplicates(t *testing.T) {
 func TestSpoolHeldRecordsAreNotReadBack(t *testing.T) {
 	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
 	defer s.Close()
-	held, err := s.Append(payload(0), 1, true)
+	held, err := s.Append(payload(0), 1, Held)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 	if !strings.Contains(logs.String(), "spool full") {
 		t.Error("no warning for the dropped segment")
 	}
-	if _, err := s.Append(make([]byte, 11*rec), 1, false); err != ErrRecordTooLarge {
+	if _, err := s.Append(make([]byte, 11*rec), 1, 0); err != ErrRecordTooLarge {
 		t.Errorf("oversized record: %v", err)
 	}
 }
@@ -220,8 +220,8 @@ func TestSpoolCountsDamageInSpans(t *testing.T) {
 	data, _ := os.ReadFile(seg)
 	hdr := len(appendSegmentHeader(nil, testIdentity))
 	rec := recordHeaderSize + len(payload(0))
-	data[hdr+rec+recordHeaderSize+3] ^= 0xff                                          // a payload byte of record 1
-	data = append(data, appendRecord(nil, payload(9), 3, 1)[:recordHeaderSize+10]...) // a torn tail write, no index entry
+	data[hdr+rec+recordHeaderSize+3] ^= 0xff                                             // a payload byte of record 1
+	data = append(data, appendRecord(nil, payload(9), 3, 0, 1)[:recordHeaderSize+10]...) // a torn tail write, no index entry
 	if err := os.WriteFile(seg, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -339,15 +339,16 @@ func TestSpoolDiscardsSetAside(t *testing.T) {
 	}
 }
 
-// TestSpoolScanIsLinearOnCraftedInput: a record header every 28 bytes,
+// TestSpoolScanIsLinearOnCraftedInput: a record header every 32 bytes,
 // each with a valid header checksum and claiming the rest of the file.
 func TestSpoolScanIsLinearOnCraftedInput(t *testing.T) {
 	const size = 4 << 20
 	data := make([]byte, 0, size)
 	for len(data)+recordHeaderSize <= size {
-		h := appendRecord(nil, nil, 1, 0)[:recordHeaderSize]
+		h := appendRecord(nil, nil, 1, 0, 0)[:recordHeaderSize]
 		binary.LittleEndian.PutUint32(h[4:], uint32(size-len(data)-recordHeaderSize))
-		binary.LittleEndian.PutUint32(h[24:], crc(h[:24]))
+		binary.LittleEndian.PutUint32(h[24:], 0xdeadbeef) // no payload matches
+		binary.LittleEndian.PutUint32(h[28:], crc(h[:28]))
 		data = append(data, h...)
 	}
 	sc := scanSegment(data, nil)
@@ -362,8 +363,8 @@ func TestSpoolScanIsLinearOnCraftedInput(t *testing.T) {
 func FuzzSpoolScan(f *testing.F) {
 	dir := f.TempDir()
 	s, _ := OpenSpool(dir, SpoolOptions{Identity: testIdentity})
-	_, _ = s.Append(payload(1), 1, false)
-	_, _ = s.Append(payload(2), 2, false)
+	_, _ = s.Append(payload(1), 1, 0)
+	_, _ = s.Append(payload(2), 2, 0)
 	s.mu.Lock()
 	s.closeWriter()
 	s.mu.Unlock()
@@ -389,4 +390,22 @@ func FuzzSpoolScan(f *testing.F) {
 			end = r.end()
 		}
 	})
+}
+
+// TestSpoolFindsRecordsAppendedAfterTheReaderCaughtUp: the reader reached
+// the end of the segment being written; what is appended there next must
+// still be read back (a record parked behind the read position was once
+// invisible until a restart).
+func TestSpoolFindsRecordsAppendedAfterTheReaderCaughtUp(t *testing.T) {
+	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
+	defer s.Close()
+	mustAppend(t, s, payload(0), 1)
+	drain(s)
+	if _, ok := s.Next(); ok {
+		t.Fatal("a record after the last")
+	}
+	mustAppend(t, s, payload(1), 1)
+	if got := drain(s); fmt.Sprint(got) != "[batch-0001]" {
+		t.Fatalf("read %v after the reader had caught up", got)
+	}
 }

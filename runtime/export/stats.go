@@ -24,18 +24,23 @@ const (
 // DestinationStats is a snapshot of one destination's counters. Counts are
 // spans unless named otherwise.
 type DestinationStats struct {
-	Name      string `json:"name"`
-	Endpoint  string `json:"endpoint"`
-	Accepted  int64  `json:"accepted"`
-	Exported  int64  `json:"exported"`
-	Retried   int64  `json:"retried_attempts"`
-	Spooled   int64  `json:"spooled"`
-	Replayed  int64  `json:"replayed"`
-	SetAside  int64  `json:"set_aside"`
-	InFlight  int64  `json:"in_flight_requests"`
-	Requests  int64  `json:"requests"`
-	Failures  int64  `json:"failed_requests"`
-	SentBytes int64  `json:"sent_bytes"`
+	Name     string `json:"name"`
+	Endpoint string `json:"endpoint"`
+	Accepted int64  `json:"accepted"`
+	Exported int64  `json:"exported"`
+	Retried  int64  `json:"retried_attempts"`
+	Spooled  int64  `json:"spooled"`
+	Replayed int64  `json:"replayed"`
+	SetAside int64  `json:"set_aside"`
+	// PossibleDuplicates counts spans delivered again after a request that
+	// may have delivered them already: it went out in full and its answer
+	// was lost (the destination went down, or a timeout). Delivery is at
+	// least once; these are the duplicates that can be known.
+	PossibleDuplicates int64 `json:"possible_duplicates"`
+	InFlight           int64 `json:"in_flight_requests"`
+	Requests           int64 `json:"requests"`
+	Failures           int64 `json:"failed_requests"`
+	SentBytes          int64 `json:"sent_bytes"`
 	// Dropped counts lost spans by reason.
 	Dropped       map[string]int64 `json:"dropped"`
 	QueueBytes    int64            `json:"queue_bytes"`
@@ -68,6 +73,7 @@ func (s DestinationStats) DroppedTotal() int64 {
 // counters are a destination's live counters.
 type counters struct {
 	accepted, exported, retried, spooled, replayed, setAside atomic.Int64
+	possibleDups                                             atomic.Int64
 	inFlight, requests, failures, sentBytes                  atomic.Int64
 	lastSuccess, lastErrorTime                               atomic.Int64
 
@@ -102,6 +108,7 @@ func (c *counters) snapshot(st *DestinationStats) {
 	st.Spooled = c.spooled.Load()
 	st.Replayed = c.replayed.Load()
 	st.SetAside = c.setAside.Load()
+	st.PossibleDuplicates = c.possibleDups.Load()
 	st.InFlight = c.inFlight.Load()
 	st.Requests = c.requests.Load()
 	st.Failures = c.failures.Load()

@@ -1,0 +1,262 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
+)
+
+// The operation tests run genaitrace in real child processes: the test
+// binary itself, re-executed with childEnv set, configured from the
+// environment as an application is, and driven by one command per line on
+// its stdin. The parent kills them with SIGKILL, shuts them down, restarts
+// them with other settings, and counts what real receivers got.
+const childEnv = "GENAITRACE_TEST_CHILD"
+
+// Child-only settings (the tests' fast timings), besides the real
+// variables Configure reads.
+const (
+	childBatchEnv   = "GENAITRACE_TEST_BATCH_TIMEOUT"
+	childPollEnv    = "GENAITRACE_TEST_POLL_INTERVAL"
+	childAttemptEnv = "GENAITRACE_TEST_ATTEMPT_TIMEOUT"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(childMain(os.Stdin, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
+
+// childStats is what a child reports of itself.
+type childStats struct {
+	Pipeline     export.PipelineStats      `json:"pipeline"`
+	Destinations []export.DestinationStats `json:"destinations"`
+}
+
+func (s childStats) dest(name string) export.DestinationStats {
+	for _, d := range s.Destinations {
+		if d.Name == name {
+			return d
+		}
+	}
+	return export.DestinationStats{}
+}
+
+// childMain is the child process: Configure from the environment, then
+// commands:
+//
+//	emit N PREFIX   N single-span traces named PREFIX-0 ... PREFIX-N-1
+//	flush           Manager.Flush (10 s)
+//	stats           one line of JSON: childStats
+//	serve           mount the diagnostics handler on loopback; answers its URL
+//	shutdown MS     Manager.Shutdown with a deadline of MS milliseconds, then exit
+func childMain(in io.Reader, out io.Writer) int {
+	opts := []Option{WithoutGlobal(), WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))}
+	for env, opt := range map[string]func(time.Duration) Option{childBatchEnv: WithBatchTimeout, childPollEnv: WithPollInterval, childAttemptEnv: WithAttemptTimeout} {
+		if d, err := time.ParseDuration(os.Getenv(env)); err == nil {
+			opts = append(opts, opt(d))
+		}
+	}
+	m, err := Configure(context.Background(), opts...)
+	if err != nil {
+		fmt.Fprintln(out, "error", err)
+		return 1
+	}
+	fmt.Fprintln(out, "ready")
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		switch f[0] {
+		case "emit":
+			n, _ := strconv.Atoi(f[1])
+			tr := m.Tracer("child")
+			for i := range n {
+				_, s := tr.Start(context.Background(), f[2]+"-"+strconv.Itoa(i))
+				s.End()
+			}
+			fmt.Fprintln(out, "ok")
+		case "flush":
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := m.Flush(ctx)
+			cancel()
+			fmt.Fprintln(out, "ok", err)
+		case "stats":
+			st := childStats{Pipeline: m.PipelineStats()}
+			for _, d := range m.Destinations() {
+				st.Destinations = append(st.Destinations, d.Stats())
+			}
+			b, _ := json.Marshal(st)
+			fmt.Fprintln(out, string(b))
+		case "serve":
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				fmt.Fprintln(out, "error", err)
+				continue
+			}
+			go func() { _ = http.Serve(ln, m.DiagnosticsHandler()) }()
+			fmt.Fprintln(out, "http://"+ln.Addr().String())
+		case "shutdown":
+			ms, _ := strconv.Atoi(f[1])
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(ms)*time.Millisecond)
+			_ = m.Shutdown(ctx)
+			cancel()
+			fmt.Fprintln(out, "ok")
+			return 0
+		default:
+			fmt.Fprintln(out, "error unknown command", f[0])
+		}
+	}
+	return 0
+}
+
+// child is a running child process.
+type child struct {
+	t     *testing.T
+	name  string
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines chan string
+}
+
+// startChild starts a child with env (NAME=value) on top of the tests'
+// environment and waits until it is configured.
+func startChild(t *testing.T, name string, env ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append([]string{childEnv + "=1"}, env...)...)
+	cmd.Stderr = &prefixWriter{t: t, prefix: name + ": "}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{t: t, name: name, cmd: cmd, in: in, lines: make(chan string, 16)}
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(nil, 16<<20)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+		close(c.lines)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	if line := c.read(); line != "ready" {
+		t.Fatalf("%s did not start: %s", name, line)
+	}
+	return c
+}
+
+func (c *child) read() string {
+	c.t.Helper()
+	select {
+	case line, ok := <-c.lines:
+		if !ok {
+			c.t.Fatalf("%s exited", c.name)
+		}
+		return line
+	case <-time.After(60 * time.Second):
+		c.t.Fatalf("%s: no answer in 60 s", c.name)
+	}
+	return ""
+}
+
+// do sends one command and returns the answer.
+func (c *child) do(format string, args ...any) string {
+	c.t.Helper()
+	if _, err := fmt.Fprintf(c.in, format+"\n", args...); err != nil {
+		c.t.Fatalf("%s: %v", c.name, err)
+	}
+	return c.read()
+}
+
+func (c *child) emit(n int, prefix string) {
+	c.t.Helper()
+	c.do("emit %d %s", n, prefix)
+}
+
+func (c *child) flush() {
+	c.t.Helper()
+	if got := c.do("flush"); got != "ok <nil>" {
+		c.t.Fatalf("%s flush: %s", c.name, got)
+	}
+}
+
+func (c *child) stats() childStats {
+	c.t.Helper()
+	var st childStats
+	if line := c.do("stats"); json.Unmarshal([]byte(line), &st) != nil {
+		c.t.Fatalf("%s stats: %s", c.name, line)
+	}
+	return st
+}
+
+// waitStats polls the child's stats until ok holds.
+func (c *child) waitStats(what string, ok func(childStats) bool) childStats {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st := c.stats()
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: %s did not happen in 30 s; stats %+v", c.name, what, st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// kill ends the child with SIGKILL: no shutdown hook runs.
+func (c *child) kill() {
+	c.t.Helper()
+	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	_ = c.cmd.Wait()
+}
+
+// shutdown shuts the child down with a deadline and waits for it to exit.
+func (c *child) shutdown(deadline time.Duration) {
+	c.t.Helper()
+	if got := c.do("shutdown %d", deadline.Milliseconds()); got != "ok" {
+		c.t.Fatalf("%s shutdown: %s", c.name, got)
+	}
+	if err := c.cmd.Wait(); err != nil {
+		c.t.Fatalf("%s exit: %v", c.name, err)
+	}
+}
+
+// prefixWriter passes a child's log lines to the test log.
+type prefixWriter struct {
+	t      *testing.T
+	prefix string
+}
+
+func (w *prefixWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		w.t.Log(w.prefix + line)
+	}
+	return len(p), nil
+}
