@@ -130,7 +130,8 @@ func bspProvider(b *testing.B) *sdktrace.TracerProvider {
 // (with Start), one span at a time at a steady 20,000 spans/s, while the
 // background encodes and sends. It reports the median and the 99th
 // percentile of the per-span latency; ns/op is the pacing and meaningless.
-// Compare destinations=1 with destinations=2 and with one of two hanging.
+// Compare destinations=1 with destinations=2, with one of two hanging, and
+// with every batch written to disk first.
 //
 //	go test ./runtime -run '^$' -bench BenchmarkCallerLatency -count 6 | tee latency.txt
 //	benchstat -col /case latency.txt
@@ -152,6 +153,10 @@ func BenchmarkCallerLatency(b *testing.B) {
 			hang, ok := otlptest.New(b), discardingReceiver(b)
 			hang.SetMode(otlptest.Hang)
 			return benchManager(b, WithInstana(hang.URL(), ""), WithLangfuse(ok.URL(), "pk", "sk")).Tracer("bench")
+		}},
+		{"destinations=2,durability=disk", func(b *testing.B) trace.Tracer {
+			r1, r2 := discardingReceiver(b), discardingReceiver(b)
+			return benchManager(b, WithInstana(r1.URL(), ""), WithLangfuse(r2.URL(), "pk", "sk"), WithDurability(DurabilityDisk)).Tracer("bench")
 		}},
 	}
 	for _, c := range cases {

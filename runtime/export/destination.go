@@ -135,17 +135,20 @@ func (d *Destination) adoptLoop() {
 	if d.backlog.spool == nil {
 		return
 	}
-	t := time.NewTicker(5 * d.cfg.PollInterval)
-	defer t.Stop()
+	// The first look waits a poll interval: an application starting up has
+	// better use for its CPU than reading back an earlier process's spool.
+	wait := time.NewTimer(d.cfg.PollInterval)
+	defer wait.Stop()
 	for {
-		if d.backlog.spool.adopt() > 0 {
-			d.Kick()
-		}
 		select {
-		case <-t.C:
+		case <-wait.C:
 		case <-d.stopAdopt:
 			return
 		}
+		if d.backlog.spool.adopt() > 0 {
+			d.Kick()
+		}
+		wait.Reset(5 * d.cfg.PollInterval)
 	}
 }
 
