@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
@@ -60,7 +62,8 @@ func (s childStats) dest(name string) export.DestinationStats {
 // childMain is the child process: Configure from the environment, then
 // commands:
 //
-//	emit N PREFIX   N single-span traces named PREFIX-0 ... PREFIX-N-1
+//	emit N PREFIX [RATE]  N single-span traces named PREFIX-0 ... PREFIX-N-1,
+//	                as fast as possible or RATE per second
 //	flush           Manager.Flush (10 s)
 //	stats           one line of JSON: childStats
 //	serve           mount the diagnostics handler on loopback; answers its URL
@@ -87,11 +90,11 @@ func childMain(in io.Reader, out io.Writer) int {
 		switch f[0] {
 		case "emit":
 			n, _ := strconv.Atoi(f[1])
-			tr := m.Tracer("child")
-			for i := range n {
-				_, s := tr.Start(context.Background(), f[2]+"-"+strconv.Itoa(i))
-				s.End()
+			perSecond := 0
+			if len(f) > 3 {
+				perSecond, _ = strconv.Atoi(f[3])
 			}
+			emitSpans(m.Tracer("child"), n, f[2], perSecond)
 			fmt.Fprintln(out, "ok")
 		case "flush":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -125,6 +128,20 @@ func childMain(in io.Reader, out io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// emitSpans makes n single-span traces, in bursts of a hundredth of a
+// second's worth when paced.
+func emitSpans(tr trace.Tracer, n int, prefix string, perSecond int) {
+	burst, next := max(perSecond/100, 1), time.Now()
+	for i := range n {
+		if perSecond > 0 && i%burst == 0 {
+			time.Sleep(time.Until(next))
+			next = next.Add(10 * time.Millisecond)
+		}
+		_, s := tr.Start(context.Background(), prefix+"-"+strconv.Itoa(i))
+		s.End()
+	}
 }
 
 // child is a running child process.

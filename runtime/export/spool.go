@@ -133,6 +133,8 @@ type Spool struct {
 	closed    bool
 	dirSynced bool
 	lock      *os.File
+	acks      *os.File // delivered records past the cursor; nil until the first
+	ackCount  int      // entries in acks
 	n         spoolCounts
 	// pendingLoss holds, while loading, the damaged records the index
 	// lists; applyCursor counts those not delivered before.
@@ -201,6 +203,7 @@ func (s *Spool) load() error {
 	}
 	slices.SortFunc(s.segs, func(a, b *segment) int { return cmpUint(a.id, b.id) })
 	s.applyCursor()
+	s.applyAcks()
 	for _, seg := range s.segs {
 		s.bytes += seg.size
 		_, spans := seg.pending()
@@ -274,6 +277,37 @@ func (s *Spool) applyCursor() {
 			s.n.damaged += int64(l.spans)
 		}
 	}
+}
+
+// applyAcks marks the records delivered past the cursor as done. A damaged
+// entry is ignored: its record is sent again.
+func (s *Spool) applyAcks() {
+	data, err := os.ReadFile(filepath.Join(s.dir, acksFile))
+	if err != nil {
+		return
+	}
+	acked := parseAcks(data)
+	s.ackCount = len(acked)
+	for _, p := range acked {
+		i := slices.IndexFunc(s.segs, func(seg *segment) bool { return seg.id == p.seg })
+		if i < 0 {
+			continue
+		}
+		recs := s.segs[i].recs
+		if j, found := slices.BinarySearchFunc(recs, p.off, func(m recMeta, off int64) int { return cmpInt(m.off, off) }); found {
+			recs[j].state = recDone
+		}
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // fits reports whether a cursor can have been written for these segments:
@@ -549,8 +583,26 @@ func (s *Spool) Ack(r Record) {
 	if r.seg == nil || r.seg.dropped {
 		return
 	}
-	r.seg.recs[r.index].state = recDone
+	m := &r.seg.recs[r.index]
+	m.state = recDone
 	s.collect()
+	if !r.seg.dropped && !(position{r.seg.id, m.off}).before(s.cursor) {
+		s.recordAck(position{r.seg.id, m.off}) // delivered ahead of the cursor
+	}
+}
+
+// recordAck lists a record delivered past the cursor.
+func (s *Spool) recordAck(p position) {
+	if s.acks == nil {
+		f, err := os.OpenFile(filepath.Join(s.dir, acksFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return // it is sent again after a restart: a duplicate, not a loss
+		}
+		s.acks = f
+	}
+	if _, err := s.acks.Write(appendAck(nil, p)); err == nil {
+		s.ackCount++
+	}
 }
 
 // Nack returns a record to the spool: it will be read again, with its
@@ -601,11 +653,38 @@ func (s *Spool) collect() {
 	if cur != s.cursor {
 		s.cursor = cur
 		s.writeCursor()
+		if s.ackCount > 0 && !s.doneAfterCursor() {
+			s.truncateAcks() // the cursor caught up with every out-of-order delivery
+		}
 	}
 	for i := len(s.segs) - 1; i >= 0; i-- {
 		if seg := s.segs[i]; seg != s.wseg && !seg.foreign && allDone(seg) {
 			s.removeSegment(i)
 		}
+	}
+}
+
+// doneAfterCursor reports whether any record past the cursor is delivered.
+func (s *Spool) doneAfterCursor() bool {
+	for _, seg := range s.segs {
+		for _, m := range seg.recs {
+			if m.state == recDone && !(position{seg.id, m.off}).before(s.cursor) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Spool) truncateAcks() {
+	var err error
+	if s.acks != nil {
+		err = s.acks.Truncate(0)
+	} else {
+		err = os.Truncate(filepath.Join(s.dir, acksFile), 0)
+	}
+	if err == nil {
+		s.ackCount = 0
 	}
 }
 
@@ -793,6 +872,9 @@ func (s *Spool) Close() error {
 	}
 	s.closed = true
 	s.closeWriter()
+	if s.acks != nil {
+		_ = s.acks.Close()
+	}
 	for _, seg := range s.segs {
 		if seg.reader != nil {
 			_ = seg.reader.Close()

@@ -33,6 +33,12 @@ import (
 // bytes. The cursor file says where the first record not yet delivered is:
 //
 //	cursor  "GTC2 <segment id> <offset> <CRC of the two numbers, hex>\n"
+//
+// Records delivered out of order, past the cursor (several senders, one of
+// them slow), are listed in the acks file, so that a restart does not send
+// them again; it is emptied whenever the cursor catches up:
+//
+//	ack     segment id u64 | offset u64 | CRC u32
 const (
 	segmentMagic     = "GTSG"
 	segmentVersion   = 2
@@ -43,6 +49,8 @@ const (
 	indexSuffix      = ".idx"
 	cursorFile       = "cursor"
 	cursorMagic      = "GTC2"
+	acksFile         = "acks"
+	ackEntrySize     = 20
 	maxIdentityBytes = 4 << 10
 )
 
@@ -185,4 +193,23 @@ func parseCursor(b []byte) (position, bool) {
 		return position{}, false
 	}
 	return position{seg: seg, off: off}, true
+}
+
+func appendAck(b []byte, p position) []byte {
+	start := len(b)
+	b = binary.LittleEndian.AppendUint64(b, p.seg)
+	b = binary.LittleEndian.AppendUint64(b, uint64(p.off))
+	return binary.LittleEndian.AppendUint32(b, crc(b[start:]))
+}
+
+// parseAcks returns the intact entries of an acks file.
+func parseAcks(b []byte) []position {
+	var out []position
+	for i := 0; i+ackEntrySize <= len(b); i += ackEntrySize {
+		e := b[i : i+ackEntrySize]
+		if crc(e[:16]) == binary.LittleEndian.Uint32(e[16:]) {
+			out = append(out, position{seg: binary.LittleEndian.Uint64(e), off: int64(binary.LittleEndian.Uint64(e[8:]))})
+		}
+	}
+	return out
 }

@@ -409,3 +409,30 @@ func TestSpoolFindsRecordsAppendedAfterTheReaderCaughtUp(t *testing.T) {
 		t.Fatalf("read %v after the reader had caught up", got)
 	}
 }
+
+// TestSpoolRemembersOutOfOrderDeliveries: records delivered past the
+// cursor (a slow sender holds the first) are not sent again after a crash.
+func TestSpoolRemembersOutOfOrderDeliveries(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestSpool(t, dir, SpoolOptions{})
+	for i := range 4 {
+		mustAppend(t, s, payload(i), 1)
+	}
+	var recs []Record
+	for range 4 {
+		r, _ := s.Next()
+		recs = append(recs, r)
+	}
+	for _, r := range recs[1:] {
+		s.Ack(r) // the first is still on its way
+	}
+	crash(s)
+	s2 := openTestSpool(t, dir, SpoolOptions{})
+	if got := drain(s2); fmt.Sprint(got) != "[batch-0000]" {
+		t.Fatalf("after a crash: %v, want only the record not delivered", got)
+	}
+	if info, err := os.Stat(filepath.Join(dir, acksFile)); err != nil || info.Size() != 0 {
+		t.Errorf("acks not emptied once the cursor caught up: %v, %v", info, err)
+	}
+	s2.Close()
+}
