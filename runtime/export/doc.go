@@ -8,12 +8,16 @@
 //
 //	span.End ─► Pipeline.Accept (append to a hand-off buffer; no I/O)
 //	         ─► batcher goroutine: facts (model, usage, cost) once per span
-//	         ─► per destination: Translator ─► Encode ─► gzip
-//	         ─► Queue (bytes) ──full──► Spool (disk)
-//	         ─► senders (several in flight) ─► Breaker ─► HTTP POST
-//	              failure / breaker open ─► Spool ─► replay when healthy
+//	         ─► per destination: Translator ─► Encode ─► gzip        (encoder)
+//	         ─► backlog: Queue (bytes) ──full──► spool (disk)       (backlog.go)
+//	         ─► senders (several in flight): pause, Breaker, HTTP   (sender.go)
+//	              failure / breaker open ─► spool ─► replay when healthy
+//
+// The spool is one directory per process, adopted by another process once
+// its own is gone (spool_set.go), in a checksummed, indexed format
+// (spool_format.go) read back by a linear scan (spool_scan.go).
 //
 // The caller's span.End does a bounded amount of work and never waits on the
 // network or the disk. Every span accepted is either delivered, held in the
-// queue or the spool, or counted as dropped with a reason.
+// queue or the spool, set aside, or counted as dropped with a reason.
 package export
