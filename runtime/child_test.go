@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -158,7 +159,7 @@ type child struct {
 func startChild(t *testing.T, name string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append([]string{childEnv + "=1"}, env...)...)
+	cmd.Env = append(childBaseEnv(), append([]string{childEnv + "=1"}, env...)...)
 	cmd.Stderr = &prefixWriter{t: t, prefix: name + ": "}
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -185,6 +186,20 @@ func startChild(t *testing.T, name string, env ...string) *child {
 		t.Fatalf("%s did not start: %s", name, line)
 	}
 	return c
+}
+
+// childBaseEnv is the tests' environment without any variable Configure
+// reads: a child is configured by what its test says, not by the shell the
+// tests run in. (Parallel tests cannot use t.Setenv, as clearEnv does.)
+func childBaseEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(allEnv, name) && !strings.HasPrefix(name, "TELEMETRY_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 func (c *child) read() string {

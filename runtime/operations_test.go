@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"flag"
 	"encoding/binary"
 	"hash/crc32"
 	"log/slog"
@@ -63,7 +64,7 @@ func processDirsLeft(spool, dest string) []string {
 // spans, then exits. The new process adopts what the old one left and
 // delivers everything once the destinations are back.
 func TestRollingDeployWhileDestinationsAreDown(t *testing.T) {
-	clearEnv(t)
+	t.Parallel() // child processes: their environment is their test's
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
 	instana.Down()
 	langfuse.Down()
@@ -71,12 +72,12 @@ func TestRollingDeployWhileDestinationsAreDown(t *testing.T) {
 	env := opsEnv(spool, append(langfuseEnv(langfuse, "sk-1"), instanaEnv(instana))...)
 
 	old := startChild(t, "old", env...)
-	old.emit(5000, "old")
+	old.emit(2000, "old")
 	old.flush()
 	next := startChild(t, "new", env...)
-	next.emit(5000, "new")
+	next.emit(2000, "new")
 	next.flush()
-	old.emit(1000, "old-late")
+	old.emit(500, "old-late")
 	old.flush()
 	oldStats := old.stats()
 	old.shutdown(5 * time.Second)
@@ -87,7 +88,7 @@ func TestRollingDeployWhileDestinationsAreDown(t *testing.T) {
 	if err := langfuse.Up(); err != nil {
 		t.Fatal(err)
 	}
-	const made = 11000
+	const made = 4500
 	checkDelivered(t, "instana", instana, made)
 	checkDelivered(t, "langfuse", langfuse, made)
 	st := next.waitStats("every span exported", func(s childStats) bool {
@@ -95,8 +96,8 @@ func TestRollingDeployWhileDestinationsAreDown(t *testing.T) {
 	})
 	for _, name := range []string{"instana", "langfuse"} {
 		d, o := st.dest(name), oldStats.dest(name)
-		if d.Spool.FoundSpans != 6000 || d.Replayed != made || d.DroppedTotal() != 0 || o.DroppedTotal() != 0 {
-			t.Errorf("%s: found %d (want the old process's 6000), replayed %d, dropped %v (old process %v)",
+		if d.Spool.FoundSpans != 2500 || d.Replayed != made || d.DroppedTotal() != 0 || o.DroppedTotal() != 0 {
+			t.Errorf("%s: found %d (want the old process's 2500), replayed %d, dropped %v (old process %v)",
 				name, d.Spool.FoundSpans, d.Replayed, d.Dropped, o.Dropped)
 		}
 	}
@@ -112,15 +113,15 @@ func TestRollingDeployWhileDestinationsAreDown(t *testing.T) {
 // spool while the destination was down; one shut down, the other was
 // killed. A process started later, alone, delivers what both left.
 func TestOverlapThenLoneRestart(t *testing.T) {
-	clearEnv(t)
+	t.Parallel() // child processes: their environment is their test's
 	r := otlptest.New(t)
 	r.Down()
 	spool := t.TempDir()
 	env := opsEnv(spool, instanaEnv(r))
 	a := startChild(t, "a", env...)
 	b := startChild(t, "b", env...)
-	a.emit(3000, "a")
-	b.emit(4000, "b")
+	a.emit(1500, "a")
+	b.emit(2000, "b")
 	a.flush()
 	b.flush()
 	b.shutdown(5 * time.Second)
@@ -133,9 +134,9 @@ func TestOverlapThenLoneRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startChild(t, "c", env...)
-	checkDelivered(t, "instana", r, 7000)
-	st := c.waitStats("every span exported", func(s childStats) bool { return s.dest("instana").Exported == 7000 })
-	if d := st.dest("instana"); d.Spool.FoundSpans != 7000 || d.DroppedTotal() != 0 {
+	checkDelivered(t, "instana", r, 3500)
+	st := c.waitStats("every span exported", func(s childStats) bool { return s.dest("instana").Exported == 3500 })
+	if d := st.dest("instana"); d.Spool.FoundSpans != 3500 || d.DroppedTotal() != 0 {
 		t.Errorf("found %d, dropped %v", d.Spool.FoundSpans, d.Dropped)
 	}
 	c.shutdown(5 * time.Second)
@@ -149,9 +150,10 @@ func TestOverlapThenLoneRestart(t *testing.T) {
 // memory die with the process, exactly those; in disk mode every encoded
 // batch is on disk and the next process delivers it.
 func TestKillWithoutShutdown(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"memory", "disk"} {
 		t.Run(mode, func(t *testing.T) {
-			clearEnv(t)
+			t.Parallel()
 			r := otlptest.New(t)
 			r.SetMode(otlptest.Hang)
 			spool := t.TempDir()
@@ -188,22 +190,23 @@ func TestKillWithoutShutdown(t *testing.T) {
 	}
 }
 
-// TestKillUnderSteadyTraffic: 10,000 spans/s for two seconds to a
-// destination that takes 300 ms to answer, then SIGKILL, no flush. What a process had written to
-// disk is delivered by the next one; in disk mode that is every batch
-// encoded before the kill. The spans lost are those still in memory
+// TestKillUnderSteadyTraffic: 10,000 spans/s for a second to a
+// destination that takes 300 ms to answer, then SIGKILL, no flush. What a
+// process had written to disk is delivered by the next one; in disk mode
+// that is every batch encoded before the kill. The spans lost are those still in memory
 // (memory mode) or not yet encoded (disk mode); the figures are logged,
 // and docs/architecture.md quotes them.
 func TestKillUnderSteadyTraffic(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"memory", "disk"} {
 		t.Run(mode, func(t *testing.T) {
-			clearEnv(t)
+			t.Parallel()
 			r := otlptest.New(t)
 			r.SetMode(otlptest.Slow)
 			r.SetDelay(300 * time.Millisecond)
 			spool := t.TempDir()
 			env := opsEnv(spool, instanaEnv(r), EnvDurability+"="+mode, childBatchEnv+"=500ms")
-			const made = 20000
+			const made = 10000
 			c := startChild(t, "steady", env...)
 			c.do("emit %d s 10000", made)
 			d := c.stats().dest("instana")
@@ -243,9 +246,10 @@ func TestKillUnderSteadyTraffic(t *testing.T) {
 // operator replays or discards them, or a process with the old settings
 // delivers them where they belong.
 func TestChangedCredentialsSetOldBatchesAside(t *testing.T) {
+	t.Parallel()
 	// spoolForOldKeys leaves 2000 spans spooled for Langfuse with sk-old.
 	spoolForOldKeys := func(t *testing.T, r *otlptest.Receiver) string {
-		clearEnv(t)
+		t.Parallel()
 		spool := t.TempDir()
 		r.Down()
 		old := startChild(t, "old-keys", opsEnv(spool, langfuseEnv(r, "sk-old")...)...)
@@ -362,12 +366,12 @@ func postDiagnostics(t *testing.T, c *child, path string) {
 // the file) appears. The next process starts at once, delivers every intact
 // span, and counts, as spans, those the damage destroyed.
 func TestDamagedSpoolFiles(t *testing.T) {
-	clearEnv(t)
+	t.Parallel() // child processes: their environment is their test's
 	r := otlptest.New(t)
 	r.Down()
 	spool := t.TempDir()
-	env := opsEnv(spool, instanaEnv(r), EnvSpoolMaxBytes+"=1MiB") // 256 KiB segments
-	const early, made = 2000, 14000
+	env := opsEnv(spool, instanaEnv(r), EnvSpoolMaxBytes+"=512KiB") // 128 KiB segments
+	const early, made = 1000, 7000
 	c := startChild(t, "writer", env...)
 	// Some spans are spooled, then replayed: that writes the cursor.
 	c.emit(early, "early")
@@ -475,7 +479,7 @@ func TestRateLimitPausesEverySender(t *testing.T) {
 	clearEnv(t)
 	r := otlptest.New(t)
 	r.SetMode(otlptest.RateLimit)
-	r.SetRetryAfter(2)
+	r.SetRetryAfter(1)
 	const senders = 4
 	m, _ := configure(t, WithInstana(r.URL(), ""), WithMaxInFlight(senders))
 	e := emitBursts(m.Tracer("t"), time.Millisecond, 5)
@@ -484,7 +488,7 @@ func TestRateLimitPausesEverySender(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	first := r.Requests()[0].Time
-	time.Sleep(time.Until(first.Add(2500 * time.Millisecond)))
+	time.Sleep(time.Until(first.Add(1500 * time.Millisecond)))
 	r.SetMode(otlptest.Accept)
 	n := e.Stop()
 	flush(t, m)
@@ -493,39 +497,47 @@ func TestRateLimitPausesEverySender(t *testing.T) {
 
 	var during int
 	for _, req := range r.Requests()[1:] {
-		if req.Time.Before(first.Add(2 * time.Second)) {
+		if req.Time.Before(first.Add(time.Second)) {
 			during++
 		}
 	}
 	if during > senders-1 {
-		t.Errorf("%d requests arrived within the 2 s Retry-After; at most the %d already in flight may", during, senders-1)
+		t.Errorf("%d requests arrived within the 1 s Retry-After; at most the %d already in flight may", during, senders-1)
 	}
 	t.Logf("%d spans; %d requests during the pause", n, during)
 }
 
+var hangAttemptTimeout = flag.Duration("hang-attempt-timeout", time.Second,
+	"TestHangingDestinationOpensItsBreakerWithTheDefaults: the attempt timeout (the default is 5s; docs/architecture.md quotes a run with it)")
+
 // TestHangingDestinationOpensItsBreakerWithTheDefaults: a destination that
-// accepts connections and never answers, with the default timeouts,
-// breaker and retries and little traffic. Its breaker opens within 30 s;
-// Shutdown meets its deadline; the requests counted are those the
-// destination received; every span is spooled.
+// accepts connections and never answers, with the default breaker and
+// retries, little traffic, and an attempt timeout T (5 s by default; 1 s
+// unless -hang-attempt-timeout says otherwise, to keep the suite short).
+// The breaker opens within five attempts and the backoffs between them,
+// 5T + 5 s: 30 s with the defaults. Shutdown meets its deadline; the
+// requests counted are those the destination received; every span is
+// spooled.
 func TestHangingDestinationOpensItsBreakerWithTheDefaults(t *testing.T) {
-	t.Parallel() // it waits on real default timeouts
+	t.Parallel() // it waits on real timeouts
 	hang := otlptest.New(t)
 	hang.SetMode(otlptest.Hang)
+	attempt := *hangAttemptTimeout
 	m, err := Configure(context.Background(), WithoutGlobal(), WithLogger(slog.New(slog.DiscardHandler)),
-		WithSpoolDir(t.TempDir()), WithInstana(hang.URL(), ""), WithoutMetrics())
+		WithSpoolDir(t.TempDir()), WithInstana(hang.URL(), ""), WithoutMetrics(), WithAttemptTimeout(attempt))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := emit(m.Tracer("t"), 100*time.Millisecond)
 	d := destination(t, m, "instana")
-	deadline := time.Now().Add(60 * time.Second)
+	limit := 5*attempt + 5*time.Second
+	deadline := time.Now().Add(2 * limit)
 	for d.Breaker().State() != breaker.Open && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	opened := time.Since(hang.Requests()[0].Time)
-	if d.Breaker().State() != breaker.Open || opened > 30*time.Second {
-		t.Errorf("breaker %v %v after the first request; want open within 30 s", d.Breaker().State(), opened.Round(time.Second))
+	if d.Breaker().State() != breaker.Open || opened > limit {
+		t.Errorf("breaker %v %v after the first request; want open within %v", d.Breaker().State(), opened.Round(100*time.Millisecond), limit)
 	}
 	n := e.Stop()
 
@@ -543,8 +555,10 @@ func TestHangingDestinationOpensItsBreakerWithTheDefaults(t *testing.T) {
 	if st.Exported != 0 || st.Spool.PendingSpans != int64(n) || st.DroppedTotal() != 0 {
 		t.Errorf("of %d spans: exported %d, spooled %d, dropped %v", n, st.Exported, st.Spool.PendingSpans, st.Dropped)
 	}
-	t.Logf("breaker open %v after the first request; %d requests; %d spans spooled", opened.Round(100*time.Millisecond), st.Requests, n)
+	t.Logf("attempt timeout %v: breaker open %v after the first request; %d requests; %d spans spooled", attempt, opened.Round(100*time.Millisecond), st.Requests, n)
 }
+
+var outageRuns = flag.Int("outage-runs", 1, "TestOutageEdgeDuplicates: runs of 4 outages each (docs/benchmarks.md quotes 5)")
 
 // TestOutageEdgeDuplicates: delivery is at least once. A request the
 // destination took just before it went down, whose answer was lost, is
@@ -552,7 +566,7 @@ func TestHangingDestinationOpensItsBreakerWithTheDefaults(t *testing.T) {
 // own, and counts each such batch in possible_duplicates.
 func TestOutageEdgeDuplicates(t *testing.T) {
 	clearEnv(t)
-	const runs, outages = 5, 4
+	runs, outages := *outageRuns, 4
 	var made, dups, unanswered, counted int
 	for run := range runs {
 		r := otlptest.New(t)

@@ -144,7 +144,7 @@ func WithRetry(p export.RetryPolicy) Option { return func(c *Config) { c.Export.
 func WithPollInterval(d time.Duration) Option { return func(c *Config) { c.Export.PollInterval = d } }
 
 // WithBreaker configures every destination's breaker: it opens after
-// failures consecutive failed exports, probes after open, and backs off up
+// failures consecutive failed attempts, probes after open, and backs off up
 // to maxOpen (TELEMETRY_BREAKER_*). Zero values keep the defaults.
 func WithBreaker(failures uint32, open, maxOpen time.Duration) Option {
 	return func(c *Config) {

@@ -2,7 +2,7 @@
 // sony/gobreaker v2 state machine plus what it lacks, an exponential backoff
 // of the open period and a status that diagnostics can show.
 //
-// A breaker opens after FailureThreshold consecutive failed exports. The first
+// A breaker opens after FailureThreshold consecutive failed attempts. The first
 // probe is allowed OpenTimeout later; each time a probe fails the open period
 // doubles, up to MaxOpenTimeout, and a success closes the breaker and resets
 // the backoff. Half-open lets exactly one export through.

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -201,7 +202,7 @@ func (s *Spool) load() error {
 		s.segs = append(s.segs, seg)
 		s.nextID = max(s.nextID, id+1)
 	}
-	slices.SortFunc(s.segs, func(a, b *segment) int { return cmpUint(a.id, b.id) })
+	slices.SortFunc(s.segs, func(a, b *segment) int { return cmp.Compare(a.id, b.id) })
 	s.applyCursor()
 	s.applyAcks()
 	for _, seg := range s.segs {
@@ -294,20 +295,10 @@ func (s *Spool) applyAcks() {
 			continue
 		}
 		recs := s.segs[i].recs
-		if j, found := slices.BinarySearchFunc(recs, p.off, func(m recMeta, off int64) int { return cmpInt(m.off, off) }); found {
+		if j, found := slices.BinarySearchFunc(recs, p.off, func(m recMeta, off int64) int { return cmp.Compare(m.off, off) }); found {
 			recs[j].state = recDone
 		}
 	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // fits reports whether a cursor can have been written for these segments:
@@ -337,16 +328,6 @@ func (s *Spool) fits(cur position, lost []lostRecord) bool {
 	}
 	// A segment with no record yet: the cursor sits after its header.
 	return len(seg.recs) == 0 && cur.off <= seg.size
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Append stores one batch and returns its record: pending, to be read back
