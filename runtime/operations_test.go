@@ -2,8 +2,8 @@ package runtime
 
 import (
 	"context"
-	"flag"
 	"encoding/binary"
+	"flag"
 	"hash/crc32"
 	"log/slog"
 	"net/http"
