@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +44,32 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(childMain(os.Stdin, os.Stdout))
 	}
+	// The parallel tests of this package wait on real timeouts, child
+	// processes and outages far more than they compute: unless told
+	// otherwise, run more of them at once than there are cores.
+	flag.Parse()
+	if !flagSet("test.parallel") {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(goruntime.GOMAXPROCS(0), 6)))
+	}
+	// The shell's settings must not reach Configure: a test that wants a
+	// variable sets it (t.Setenv); the others may then run in parallel.
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); ourVariable(name) {
+			_ = os.Unsetenv(name)
+		}
+	}
 	os.Exit(m.Run())
+}
+
+func flagSet(name string) (set bool) {
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// ourVariable reports whether Configure may read the variable.
+func ourVariable(name string) bool {
+	return slices.Contains(allEnv, name) || strings.HasPrefix(name, "TELEMETRY_") ||
+		strings.HasPrefix(name, "LANGFUSE_") || strings.HasPrefix(name, "INSTANA_") || strings.HasPrefix(name, "OTEL_")
 }
 
 // childStats is what a child reports of itself.
@@ -189,13 +216,12 @@ func startChild(t *testing.T, name string, env ...string) *child {
 }
 
 // childBaseEnv is the tests' environment without any variable Configure
-// reads: a child is configured by what its test says, not by the shell the
-// tests run in. (Parallel tests cannot use t.Setenv, as clearEnv does.)
+// reads: a child is configured by what its test says, not by a variable
+// a sequential test set meanwhile.
 func childBaseEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(allEnv, name) && !strings.HasPrefix(name, "TELEMETRY_") {
+		if name, _, _ := strings.Cut(kv, "="); !ourVariable(name) {
 			out = append(out, kv)
 		}
 	}

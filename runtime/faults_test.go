@@ -91,7 +91,7 @@ func checkExact(t *testing.T, d *export.Destination, r *otlptest.Receiver, n int
 }
 
 func TestOutageThenRecoveryLosesNothing(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
 	m, logs := configure(t, WithInstana(instana.URL(), ""), WithLangfuse(langfuse.URL(), "pk", "sk"), fastBreaker)
 	e := emit(m.Tracer("t"), 500*time.Microsecond)
@@ -127,7 +127,7 @@ func TestOutageThenRecoveryLosesNothing(t *testing.T) {
 }
 
 func TestRefusingDestinationIsRetried(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	r := otlptest.New(t)
 	r.SetMode(otlptest.Refuse)
 	m, _ := configure(t, WithInstana(r.URL(), ""), fastBreaker)
@@ -148,7 +148,7 @@ func TestRefusingDestinationIsRetried(t *testing.T) {
 }
 
 func TestRateLimitHonoursRetryAfter(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	r := otlptest.New(t)
 	r.SetMode(otlptest.RateLimit)
 	r.SetRetryAfter(1)
@@ -172,7 +172,7 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 }
 
 func TestRejectedBatchIsSetAsideNotRetried(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	r := otlptest.New(t)
 	r.SetMode(otlptest.Reject)
 	m, logs := configure(t, WithInstana(r.URL(), ""))
@@ -199,7 +199,7 @@ func TestRejectedBatchIsSetAsideNotRetried(t *testing.T) {
 }
 
 func TestTooLargeSplitsTheBatch(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	r := otlptest.New(t)
 	r.SetMode(otlptest.TooLarge)
 	r.SetMaxSpans(60)
@@ -275,7 +275,7 @@ func TestHangingDestination(t *testing.T) {
 }
 
 func TestSpoolCapDropsOldestWithExactCounts(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	r := otlptest.New(t)
 	r.Down()
 	m, _ := configure(t, WithInstana(r.URL(), ""), fastBreaker, WithSpoolMaxBytes(64<<10), WithBatchTimeout(time.Hour), WithQueueMaxBytes(1))

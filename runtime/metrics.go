@@ -121,7 +121,7 @@ func (m *Manager) registerPipelineMetrics(meter metric.Meter) error {
 		return err
 	}
 	exported, err := meter.Int64ObservableCounter("genaitrace.export.spans", metric.WithUnit("{span}"),
-		metric.WithDescription("Spans per destination and result: exported, spooled, replayed, retried, dropped."))
+		metric.WithDescription("Spans per destination and result: exported, spooled, replayed, retried, set_aside, possible_duplicate, dropped."))
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,8 @@ func (m *Manager) registerPipelineMetrics(meter metric.Meter) error {
 		for _, d := range m.dests {
 			st := d.Stats()
 			dest := attribute.String("destination", st.Name)
-			for result, n := range map[string]int64{"exported": st.Exported, "spooled": st.Spooled, "replayed": st.Replayed, "retried": st.Retried} {
+			for result, n := range map[string]int64{"exported": st.Exported, "spooled": st.Spooled, "replayed": st.Replayed, "retried": st.Retried,
+				"set_aside": st.SetAside, "possible_duplicate": st.PossibleDuplicates} {
 				o.ObserveInt64(exported, n, metric.WithAttributes(dest, attribute.String("result", result)))
 			}
 			for reason, n := range st.Dropped {

@@ -476,7 +476,7 @@ func craftedSegment(size int) []byte {
 // already on their way when the first 429 came back may arrive before the
 // pause ends; after it, everything is delivered once.
 func TestRateLimitPausesEverySender(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	r := otlptest.New(t)
 	r.SetMode(otlptest.RateLimit)
 	r.SetRetryAfter(1)
@@ -565,7 +565,7 @@ var outageRuns = flag.Int("outage-runs", 1, "TestOutageEdgeDuplicates: runs of 4
 // sent again: a duplicate no client can avoid. genaitrace adds none of its
 // own, and counts each such batch in possible_duplicates.
 func TestOutageEdgeDuplicates(t *testing.T) {
-	clearEnv(t)
+	t.Parallel()
 	runs, outages := *outageRuns, 4
 	var made, dups, unanswered, counted int
 	for run := range runs {
