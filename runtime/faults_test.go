@@ -136,7 +136,10 @@ func TestRefusingDestinationIsRetried(t *testing.T) {
 		_, s := tr.Start(context.Background(), "op")
 		s.End()
 	}
-	time.Sleep(150 * time.Millisecond)
+	// Two refused attempts: the first and its retry.
+	for deadline := time.Now().Add(10 * time.Second); len(r.Requests()) < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	r.SetMode(otlptest.Accept)
 	flush(t, m)
 	r.WaitSpans(t, 100, 5*time.Second)
@@ -278,11 +281,18 @@ func TestSpoolCapDropsOldestWithExactCounts(t *testing.T) {
 	t.Parallel()
 	r := otlptest.New(t)
 	r.Down()
-	m, _ := configure(t, WithInstana(r.URL(), ""), fastBreaker, WithSpoolMaxBytes(64<<10), WithBatchTimeout(time.Hour), WithQueueMaxBytes(1))
+	// A breaker that opens at the first failure and stays open: every batch
+	// goes from the encoder to the spool, in the order made. (A breaker
+	// probing meanwhile would have a sender append its failed probe later,
+	// after newer batches.)
+	m, _ := configure(t, WithInstana(r.URL(), ""), WithBreaker(1, time.Hour, time.Hour), WithSpoolMaxBytes(64<<10), WithBatchTimeout(time.Hour), WithQueueMaxBytes(1))
 	tr := m.Tracer("t")
-	const n = 20_000
+	_, s := tr.Start(context.Background(), "op-first")
+	s.End()
+	flush(t, m)
+	const n = 20_001
 	attr := trace.WithAttributes(attributeFiller()...)
-	for i := range n {
+	for i := range n - 1 {
 		_, s := tr.Start(context.Background(), "op-"+strconv.Itoa(i), attr)
 		s.End()
 	}
@@ -308,7 +318,7 @@ func TestSpoolCapDropsOldestWithExactCounts(t *testing.T) {
 	for _, s := range spans {
 		seen[s.Name] = true
 	}
-	if !seen["op-"+strconv.Itoa(n-1)] {
+	if !seen["op-"+strconv.Itoa(n-2)] || seen["op-first"] {
 		t.Error("the newest span was dropped instead of the oldest")
 	}
 }
