@@ -7,6 +7,7 @@ package otlptest
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -107,9 +108,14 @@ func New(t testing.TB) *Receiver {
 	return r
 }
 
+// serverKey marks a request's context with the server that took it.
+type serverKey struct{}
+
 func (r *Receiver) serveOn(ln net.Listener) {
-	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 5 * time.Second}
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(r.srv)
+	srv := &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 5 * time.Second}
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithValue(context.Background(), serverKey{}, srv) }
+	r.srv = srv
+	go func() { _ = srv.Serve(ln) }()
 }
 
 // URL is the receiver's base URL, http://127.0.0.1:port.
@@ -148,7 +154,9 @@ func (r *Receiver) SetMaxSpans(n int) {
 }
 
 // Down closes the port and every open connection, as a crashed
-// destination does: connections are refused until Up.
+// destination does: connections are refused until Up, and a request it
+// was still reading or decoding is not stored. One it had stored but not
+// yet answered is (see Unanswered).
 func (r *Receiver) Down() {
 	r.mu.Lock()
 	srv := r.srv
@@ -245,7 +253,9 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 			status, spans = http.StatusRequestEntityTooLarge, nil
 		}
 	}
-	r.record(req, len(spans), status, spans)
+	if !r.record(req, len(spans), status, spans) {
+		panic(http.ErrAbortHandler) // crashed: no answer either
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte("{}"))
 	if err := http.NewResponseController(w).Flush(); err != nil {
@@ -265,8 +275,16 @@ func (r *Receiver) Unanswered() int {
 	return r.unanswered
 }
 
-func (r *Receiver) record(req *http.Request, n, status int, spans []Span) {
+// record stores a request and its spans, unless the receiver went down
+// since the request arrived; it reports whether it stored them.
+func (r *Receiver) record(req *http.Request, n, status int, spans []Span) bool {
 	r.mu.Lock()
+	if req.Context().Value(serverKey{}) != r.srv {
+		// Down came while this request was being read or decoded: a
+		// crashed destination does not go on to store it.
+		r.mu.Unlock()
+		return false
+	}
 	r.requests = append(r.requests, Request{Time: time.Now(), Path: req.URL.Path, Header: req.Header.Clone(), Spans: n, Status: status})
 	for _, s := range spans {
 		r.seen[s.TraceID()+s.SpanID()]++
@@ -277,6 +295,7 @@ func (r *Receiver) record(req *http.Request, n, status int, spans []Span) {
 	case r.arrived <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 func (r *Receiver) decodeMetrics(req *http.Request) error {
