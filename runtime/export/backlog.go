@@ -64,7 +64,7 @@ func (bl *backlog) add(b *Batch, toDisk bool) {
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
 func (bl *backlog) writeThrough(b *Batch) {
-	rec, err := bl.spool.Append(b.Data, b.Spans, Held)
+	rec, err := bl.spool.Append(b.Data, b.Spans, appendHeld)
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
 		return
@@ -97,7 +97,7 @@ func (bl *backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
+	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.maybeSent}
 }
 
 // done settles a batch the destination took, or rejected for good.
@@ -132,7 +132,7 @@ func (bl *backlog) keep(b *Batch, draining bool) {
 func (bl *backlog) leaveMemory(b *Batch) {
 	switch {
 	case b.record != nil:
-		b.record.MaybeSent = b.maybeSent
+		b.record.maybeSent = b.maybeSent
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
 		bl.release(b)
 	case bl.spool != nil:
@@ -162,9 +162,9 @@ func (bl *backlog) drain() {
 
 func (bl *backlog) toDisk(b *Batch) {
 	defer bl.release(b)
-	mode := AppendMode(0)
+	mode := appendMode(0)
 	if b.maybeSent {
-		mode = MaybeSent
+		mode = appendMaybeSent
 	}
 	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
 		bl.c.drop(DropSpoolError, b.Spans)

@@ -36,7 +36,7 @@ type SpoolOptions struct {
 	Sync bool
 	// Identity is the destination the batches are encoded for. New
 	// segments carry it; segments that carry another are set aside: their
-	// records are never read back unless ReplaySetAside is called.
+	// records are never read back unless replaySetAside is called.
 	Identity SpoolIdentity
 	Logger   *slog.Logger
 }
@@ -60,24 +60,24 @@ type Record struct {
 	Data  []byte
 	Spans int
 	Time  time.Time
-	// MaybeSent is set when a request with this batch may already have
+	// maybeSent is set when a request with this batch may already have
 	// delivered it (see flagMaybeSent).
-	MaybeSent bool
+	maybeSent bool
 	sp        *Spool
 	seg       *segment
 	index     int
 }
 
-// AppendMode says how Append stores a batch.
-type AppendMode uint8
+// appendMode says how Append stores a batch.
+type appendMode uint8
 
 // Append modes, combined with |.
 const (
-	// Held keeps the record in flight: the caller holds the batch in
+	// appendHeld keeps the record in flight: the caller holds the batch in
 	// memory and will Ack or Nack the record.
-	Held AppendMode = 1 << iota
-	// MaybeSent marks a batch a request may already have delivered.
-	MaybeSent
+	appendHeld appendMode = 1 << iota
+	// appendMaybeSent marks a batch a request may already have delivered.
+	appendMaybeSent
 )
 
 type recState uint8
@@ -331,9 +331,9 @@ func (s *Spool) fits(cur position, lost []lostRecord) bool {
 }
 
 // Append stores one batch and returns its record: pending, to be read back
-// by Next, or held (see Held). Append never blocks on anything but the
+// by Next, or held (see appendHeld). Append never blocks on anything but the
 // disk.
-func (s *Spool) Append(data []byte, spans int, mode AppendMode) (Record, error) {
+func (s *Spool) Append(data []byte, spans int, mode appendMode) (Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -351,7 +351,7 @@ func (s *Spool) Append(data []byte, spans int, mode AppendMode) (Record, error) 
 	for s.bytes+n > s.opts.MaxBytes && s.dropOldest() {
 	}
 	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
-	if mode&MaybeSent != 0 {
+	if mode&appendMaybeSent != 0 {
 		m.flags |= flagMaybeSent
 	}
 	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
@@ -371,13 +371,13 @@ func (s *Spool) Append(data []byte, spans int, mode AppendMode) (Record, error) 
 			return Record{}, fmt.Errorf("spool: %w", err)
 		}
 	}
-	if mode&Held != 0 {
+	if mode&appendHeld != 0 {
 		m.state = recInFlight
 	}
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -466,10 +466,10 @@ func (s *Spool) oldest() (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// DropOldest deletes the oldest segment (never the one being written),
+// dropOldestSegment deletes the oldest segment (never the one being written),
 // counting its undelivered spans as dropped. It reports false when there
 // is nothing to delete.
-func (s *Spool) DropOldest() bool {
+func (s *Spool) dropOldestSegment() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.dropOldest()
@@ -517,7 +517,7 @@ func (s *Spool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
@@ -587,7 +587,7 @@ func (s *Spool) recordAck(p position) {
 }
 
 // Nack returns a record to the spool: it will be read again, with its
-// MaybeSent as the record says now (kept in memory: the file is not
+// maybeSent as the record says now (kept in memory: the file is not
 // rewritten). It reports false when the record's segment was dropped past
 // the cap in the meantime; its spans are then counted as dropped.
 func (s *Spool) Nack(r Record) bool {
@@ -602,7 +602,7 @@ func (s *Spool) Nack(r Record) bool {
 	}
 	m := &r.seg.recs[r.index]
 	m.state = recPending
-	if r.MaybeSent {
+	if r.maybeSent {
 		m.flags |= flagMaybeSent
 	}
 	for i, seg := range s.segs {
@@ -689,10 +689,10 @@ func (s *Spool) writeCursor() {
 	}
 }
 
-// ReplaySetAside makes the set-aside segments readable: their batches go
+// replaySetAside makes the set-aside segments readable: their batches go
 // to this spool's destination after all. The choice lasts while the spool
 // is open.
-func (s *Spool) ReplaySetAside() (spans int64) {
+func (s *Spool) replaySetAside() (spans int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, seg := range s.segs {
@@ -706,9 +706,9 @@ func (s *Spool) ReplaySetAside() (spans int64) {
 	return spans
 }
 
-// DiscardSetAside deletes the set-aside segments, counting their spans as
+// discardSetAside deletes the set-aside segments, counting their spans as
 // discarded.
-func (s *Spool) DiscardSetAside() (spans int64) {
+func (s *Spool) discardSetAside() (spans int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.segs) - 1; i >= 0; i-- {
@@ -723,87 +723,8 @@ func (s *Spool) DiscardSetAside() (spans int64) {
 	return spans
 }
 
-// SpoolStats is a snapshot of a spool. Counts are spans unless named
-// otherwise.
-type SpoolStats struct {
-	Bytes          int64     `json:"bytes"`
-	Segments       int       `json:"segments"`
-	PendingRecords int       `json:"pending_records"`
-	PendingSpans   int64     `json:"pending_spans"`
-	OldestPending  time.Time `json:"oldest_pending,omitzero"`
-	// SetAside are spans of batches encoded for another destination
-	// identity (endpoint or credentials changed), or whose segment header
-	// is damaged: kept, counted in PendingSpans, never sent unless asked.
-	SetAside []SetAsideStats `json:"set_aside,omitempty"`
-	// DroppedSpans counts spans deleted with their segment past the cap.
-	DroppedSpans int64 `json:"dropped_spans"`
-	// DamagedSpans counts spans lost to disk damage.
-	DamagedSpans int64 `json:"damaged_spans"`
-	// DamagedStretches counts damaged stretches of segment files whose
-	// spans cannot be known (a write torn by a crash, a damaged index).
-	DamagedStretches int64 `json:"damaged_stretches"`
-	// DiscardedSpans counts set-aside spans an operator discarded.
-	DiscardedSpans int64 `json:"discarded_spans"`
-	// FoundSpans counts the pending spans found on disk when the spool was
-	// opened: left by an earlier process.
-	FoundSpans int64 `json:"found_spans"`
-	// Directories is the number of spool directories held.
-	Directories int `json:"directories"`
-}
-
-// SetAsideStats counts the set-aside spans of one destination identity.
-type SetAsideStats struct {
-	Identity SpoolIdentity `json:"identity"`
-	// Known is false when the segments' headers are damaged: the identity
-	// cannot be read.
-	Known   bool  `json:"known"`
-	Spans   int64 `json:"spans"`
-	Records int   `json:"records"`
-}
-
-// Stats returns a snapshot.
-func (s *Spool) Stats() SpoolStats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := SpoolStats{Bytes: s.bytes, Segments: len(s.segs), Directories: 1}
-	s.addCounts(&st)
-	for _, seg := range s.segs {
-		recs, spans := seg.pending()
-		st.PendingRecords += recs
-		st.PendingSpans += spans
-		if recs > 0 && (st.OldestPending.IsZero() || seg.recs[0].time < st.OldestPending.UnixNano()) {
-			if i := slices.IndexFunc(seg.recs, func(m recMeta) bool { return m.state != recDone }); i >= 0 {
-				st.OldestPending = time.Unix(0, seg.recs[i].time)
-			}
-		}
-		if seg.foreign && recs > 0 {
-			st.addSetAside(seg.identity, seg.identity.Key != "", recs, spans)
-		}
-	}
-	return st
-}
-
-func (s *Spool) addCounts(st *SpoolStats) {
-	st.DroppedSpans += s.n.dropped
-	st.DamagedSpans += s.n.damaged
-	st.DamagedStretches += s.n.regions
-	st.DiscardedSpans += s.n.discarded
-	st.FoundSpans += s.n.found
-}
-
-func (st *SpoolStats) addSetAside(id SpoolIdentity, known bool, records int, spans int64) {
-	for i := range st.SetAside {
-		if st.SetAside[i].Identity == id {
-			st.SetAside[i].Records += records
-			st.SetAside[i].Spans += spans
-			return
-		}
-	}
-	st.SetAside = append(st.SetAside, SetAsideStats{Identity: id, Known: known, Records: records, Spans: spans})
-}
-
-// Bytes returns the size of the spool's files.
-func (s *Spool) Bytes() int64 {
+// size returns the size of the spool's files.
+func (s *Spool) size() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.bytes

@@ -196,13 +196,13 @@ func (ss *spoolSet) spools() []*Spool {
 
 // Append stores a batch in this process's directory, first deleting the
 // oldest segments of any directory held if the budget requires it.
-func (ss *spoolSet) Append(data []byte, spans int, mode AppendMode) (Record, error) {
+func (ss *spoolSet) Append(data []byte, spans int, mode appendMode) (Record, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	need := int64(recordHeaderSize + len(data))
 	for ss.bytesLocked()+need > ss.opts.MaxBytes {
 		sp := ss.oldestLocked()
-		if sp == nil || !sp.DropOldest() {
+		if sp == nil || !sp.dropOldestSegment() {
 			break
 		}
 	}
@@ -210,9 +210,9 @@ func (ss *spoolSet) Append(data []byte, spans int, mode AppendMode) (Record, err
 }
 
 func (ss *spoolSet) bytesLocked() int64 {
-	n := ss.own.Bytes()
+	n := ss.own.size()
 	for _, sp := range ss.adopted {
-		n += sp.Bytes()
+		n += sp.size()
 	}
 	return n
 }
@@ -284,7 +284,7 @@ func (ss *spoolSet) reap(sp *Spool) {
 func (ss *spoolSet) ReplaySetAside() int64 {
 	var n int64
 	for _, sp := range ss.spools() {
-		n += sp.ReplaySetAside()
+		n += sp.replaySetAside()
 	}
 	return n
 }
@@ -294,7 +294,7 @@ func (ss *spoolSet) ReplaySetAside() int64 {
 func (ss *spoolSet) DiscardSetAside() int64 {
 	var n int64
 	for _, sp := range ss.spools() {
-		n += sp.DiscardSetAside()
+		n += sp.discardSetAside()
 		if sp != ss.own {
 			ss.reap(sp)
 		}

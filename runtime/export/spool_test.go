@@ -122,7 +122,7 @@ func TestSpoolNackRereadsWithoutDuplicates(t *testing.T) {
 func TestSpoolHeldRecordsAreNotReadBack(t *testing.T) {
 	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
 	defer s.Close()
-	held, err := s.Append(payload(0), 1, Held)
+	held, err := s.Append(payload(0), 1, appendHeld)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func TestSpoolSetsAsideOtherIdentities(t *testing.T) {
 	if testIdentity.Credentials == other.Credentials || strings.Contains(fmt.Sprint(st), "key-1") {
 		t.Fatalf("identity %+v: credentials not told apart, or shown", st.SetAside[0].Identity)
 	}
-	if n := s.ReplaySetAside(); n != 15 {
+	if n := s.replaySetAside(); n != 15 {
 		t.Errorf("replay: %d spans", n)
 	}
 	if got := drain(s); len(got) != 3 {
@@ -327,7 +327,7 @@ func TestSpoolDiscardsSetAside(t *testing.T) {
 	writeSpool(t, dir, 3, 5)
 	other := (&Endpoint{URL: "http://other:4318/v1/traces"}).Identity("instana")
 	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
-	if n := s.DiscardSetAside(); n != 15 {
+	if n := s.discardSetAside(); n != 15 {
 		t.Errorf("discard: %d spans", n)
 	}
 	if st := s.Stats(); st.DiscardedSpans != 15 || st.PendingSpans != 0 || st.Segments != 0 {
