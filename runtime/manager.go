@@ -262,7 +262,15 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 	}
 	d, err := export.NewDestination(dc)
 	if err != nil {
-		return nil, fmt.Errorf("genaitrace: %s: %w; want a writable directory", EnvSpoolDir, err)
+		// A read-only or full volume must not keep the application from
+		// starting: the destination runs on memory alone, and what that
+		// cannot hold is counted (no_spool).
+		log.Warn("genaitrace: spool directory not writable; this destination keeps undelivered spans in memory only",
+			"variable", EnvSpoolDir, "error", err)
+		dc.SpoolDir, dc.Durable = "", false
+		if d, err = export.NewDestination(dc); err != nil {
+			return nil, fmt.Errorf("genaitrace: %s: %w", name, err)
+		}
 	}
 	dest.Store(d)
 	return d, nil

@@ -604,3 +604,27 @@ func TestOutageEdgeDuplicates(t *testing.T) {
 		t.Errorf("%d duplicates, %d counted as possible duplicates", dups, counted)
 	}
 }
+
+// TestUnwritableSpoolDoesNotBlockStartup: a spool directory that cannot be
+// created (a read-only volume; here a path under a regular file, since
+// tests may run as root) does not fail Configure: the destination runs on
+// memory alone, says so once, and delivers.
+func TestUnwritableSpoolDoesNotBlockStartup(t *testing.T) {
+	t.Parallel()
+	r := otlptest.New(t)
+	file := filepath.Join(t.TempDir(), "not-a-directory")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, logs := configure(t, WithSpoolDir(filepath.Join(file, "spool")), WithInstana(r.URL(), ""))
+	_, s := m.Tracer("t").Start(context.Background(), "op")
+	s.End()
+	flush(t, m)
+	checkExact(t, destination(t, m, "instana"), r, 1)
+	if st := destination(t, m, "instana").Stats(); st.Spool != nil {
+		t.Errorf("spool %+v on an unwritable directory", st.Spool)
+	}
+	if n := strings.Count(logs.String(), "spool directory not writable"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, logs)
+	}
+}
