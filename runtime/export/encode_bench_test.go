@@ -1,0 +1,120 @@
+package export
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+	"go.opentelemetry.io/otel/trace"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// BenchmarkEncode backs docs/architecture.md's claim that the hand-written
+// OTLP encoder is there for speed: one 512-span request (ten GenAI-like
+// attributes each), encoded by genaitrace's protowire encoder and by the
+// official OTLP Go types, built from the same spans and marshalled with
+// proto.Marshal as the SDK's otlptrace exporter does (its conversion is
+// internal to it, so a minimal one is written here).
+//
+//	go test ./runtime/export -run '^$' -bench BenchmarkEncode -benchmem -count 8 | tee encode.txt
+//	benchstat -col /impl encode.txt
+func BenchmarkEncode(b *testing.B) {
+	res := resource.NewWithAttributes("", attribute.String("service.name", "bench"), attribute.String("host.name", "h"))
+	spans := recordSpans(b, res, func(tp trace.TracerProvider) {
+		tr := tp.Tracer("bench")
+		for i := range 512 {
+			_, s := tr.Start(context.Background(), "chat gpt-4o-mini", trace.WithAttributes(benchAttributes(i)...))
+			s.End()
+		}
+	})
+	b.Run("impl=genaitrace", func(b *testing.B) {
+		enc := NewEncoder(Passthrough{})
+		b.ReportAllocs()
+		for b.Loop() {
+			b.SetBytes(int64(len(enc.Encode(spans))))
+		}
+	})
+	b.Run("impl=official-types", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			out, err := proto.Marshal(officialRequest(res, spans))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(out)))
+		}
+	})
+}
+
+func benchAttributes(i int) []attribute.KeyValue {
+	return []attribute.KeyValue{
+		attribute.String("gen_ai.operation.name", "chat"),
+		attribute.String("gen_ai.provider.name", "openai"),
+		attribute.String("gen_ai.request.model", "gpt-4o-mini"),
+		attribute.Float64("gen_ai.request.temperature", 0.2),
+		attribute.Int("gen_ai.request.max_tokens", 512),
+		attribute.String("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+		attribute.String("gen_ai.response.id", "chatcmpl-"+strconv.Itoa(i)),
+		attribute.Int("gen_ai.usage.input_tokens", 1200),
+		attribute.Int("gen_ai.usage.output_tokens", 300),
+		attribute.StringSlice("gen_ai.response.finish_reasons", []string{"stop"}),
+	}
+}
+
+// officialRequest builds the request with the official OTLP types.
+func officialRequest(res *resource.Resource, spans []*Span) *coltracepb.ExportTraceServiceRequest {
+	pbSpans := make([]*tracepb.Span, len(spans))
+	for i, s := range spans {
+		sc, parent := s.SpanContext(), s.Parent()
+		tid, sid := sc.TraceID(), sc.SpanID()
+		ps := &tracepb.Span{
+			TraceId: tid[:], SpanId: sid[:], Name: s.Name(),
+			Kind:              tracepb.Span_SpanKind(s.SpanKind()),
+			StartTimeUnixNano: uint64(s.StartTime().UnixNano()), EndTimeUnixNano: uint64(s.EndTime().UnixNano()),
+			Attributes: officialAttrs(s.Attributes()),
+			Status:     &tracepb.Status{Code: tracepb.Status_StatusCode(s.Status().Code), Message: s.Status().Description},
+			Flags:      uint32(sc.TraceFlags()),
+		}
+		if parent.IsValid() {
+			p := parent.SpanID()
+			ps.ParentSpanId = p[:]
+		}
+		pbSpans[i] = ps
+	}
+	return &coltracepb.ExportTraceServiceRequest{ResourceSpans: []*tracepb.ResourceSpans{{
+		Resource:   &resourcepb.Resource{Attributes: officialAttrs(res.Attributes())},
+		ScopeSpans: []*tracepb.ScopeSpans{{Scope: &commonpb.InstrumentationScope{Name: "bench"}, Spans: pbSpans}},
+	}}}
+}
+
+func officialAttrs(kvs []attribute.KeyValue) []*commonpb.KeyValue {
+	out := make([]*commonpb.KeyValue, len(kvs))
+	for i, kv := range kvs {
+		out[i] = &commonpb.KeyValue{Key: string(kv.Key), Value: officialValue(kv.Value)}
+	}
+	return out
+}
+
+func officialValue(v attribute.Value) *commonpb.AnyValue {
+	switch v.Type() {
+	case attribute.BOOL:
+		return &commonpb.AnyValue{Value: &commonpb.AnyValue_BoolValue{BoolValue: v.AsBool()}}
+	case attribute.INT64:
+		return &commonpb.AnyValue{Value: &commonpb.AnyValue_IntValue{IntValue: v.AsInt64()}}
+	case attribute.FLOAT64:
+		return &commonpb.AnyValue{Value: &commonpb.AnyValue_DoubleValue{DoubleValue: v.AsFloat64()}}
+	case attribute.STRINGSLICE:
+		vals := make([]*commonpb.AnyValue, 0, len(v.AsStringSlice()))
+		for _, s := range v.AsStringSlice() {
+			vals = append(vals, &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: s}})
+		}
+		return &commonpb.AnyValue{Value: &commonpb.AnyValue_ArrayValue{ArrayValue: &commonpb.ArrayValue{Values: vals}}}
+	}
+	return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: v.Emit()}}
+}
