@@ -1,0 +1,206 @@
+package overload
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime"
+)
+
+// result is what a producer process reports.
+type result struct {
+	Made       int64            `json:"made"`
+	CPUNanos   int64            `json:"cpu_ns"`
+	MaxRSS     int64            `json:"max_rss_bytes"`
+	Wall       time.Duration    `json:"wall_ns"`
+	Dropped    map[string]int64 `json:"dropped,omitempty"`
+	GenAIShed  int64            `json:"genai_shed,omitempty"`
+	MadeGenAI  int64            `json:"made_genai"`
+	Setup      string           `json:"setup"`
+	ShutdownMS int64            `json:"shutdown_ms"`
+}
+
+// The producer's settings, from its environment.
+type workload struct {
+	impl       string // none, sdk1, sdk2, genaitrace1, genaitrace2
+	rate       int    // spans per second in all, 0: as fast as possible
+	duration   time.Duration
+	goroutines int
+	genaiEvery int // every n-th span is a GenAI call, the rest plain HTTP spans
+	receivers  []string
+}
+
+func workloadFromEnv() workload {
+	atoi := func(k string, def int) int {
+		if n, err := strconv.Atoi(os.Getenv(k)); err == nil {
+			return n
+		}
+		return def
+	}
+	d, _ := time.ParseDuration(os.Getenv("OVERLOAD_DURATION"))
+	return workload{
+		impl: os.Getenv("OVERLOAD_IMPL"), rate: atoi("OVERLOAD_RATE", 0), duration: d,
+		goroutines: atoi("OVERLOAD_GOROUTINES", 1), genaiEvery: atoi("OVERLOAD_GENAI_EVERY", 1),
+		receivers: []string{os.Getenv("OVERLOAD_RECEIVER1"), os.Getenv("OVERLOAD_RECEIVER2")},
+	}
+}
+
+// producerMain is the application process.
+func producerMain() int {
+	w := workloadFromEnv()
+	if path := os.Getenv("OVERLOAD_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	tp, shutdown, stats, err := setup(w)
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	start := time.Now()
+	made, genai := produce(tp.Tracer("overload"), w)
+	t0 := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_ = shutdown(ctx)
+	res := result{Made: made, MadeGenAI: genai, Wall: time.Since(start), ShutdownMS: time.Since(t0).Milliseconds(), Setup: w.impl}
+	if stats != nil {
+		res.Dropped, res.GenAIShed = stats()
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	res.CPUNanos = ru.Utime.Nano() + ru.Stime.Nano()
+	res.MaxRSS = ru.Maxrss * 1024
+	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
+	return 0
+}
+
+// setup builds the tracer provider of one implementation.
+func setup(w workload) (trace.TracerProvider, func(context.Context) error, func() (map[string]int64, int64), error) {
+	switch w.impl {
+	case "none":
+		tp := sdktrace.NewTracerProvider()
+		return tp, tp.Shutdown, nil, nil
+	case "sdk1", "sdk2":
+		var opts []sdktrace.TracerProviderOption
+		for _, url := range w.receivers[:map[string]int{"sdk1": 1, "sdk2": 2}[w.impl]] {
+			exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(url+"/v1/traces"))
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			// A queue large enough to drop nothing: the baseline the
+			// comparison asks for.
+			opts = append(opts, sdktrace.WithBatcher(exp, sdktrace.WithMaxQueueSize(1<<22)))
+		}
+		tp := sdktrace.NewTracerProvider(opts...)
+		return tp, tp.Shutdown, nil, nil
+	case "genaitrace1", "genaitrace2":
+		opts := []runtime.Option{runtime.WithoutGlobal(), runtime.WithLogger(slog.New(slog.DiscardHandler)),
+			runtime.WithSpoolDir(os.Getenv("OVERLOAD_SPOOL")), runtime.WithoutMetrics(),
+			runtime.WithInstana(w.receivers[0], "")}
+		if w.impl == "genaitrace2" {
+			opts = append(opts, runtime.WithLangfuse(w.receivers[1], "pk-lf-overload", "sk-lf-overload"))
+		}
+		m, err := runtime.Configure(context.Background(), opts...)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return m.TracerProvider(), m.Shutdown, func() (map[string]int64, int64) { return genaitraceDrops(m) }, nil
+	}
+	return nil, nil, nil, fmt.Errorf("unknown implementation %q", w.impl)
+}
+
+func genaitraceDrops(m *runtime.Manager) (map[string]int64, int64) {
+	out := map[string]int64{}
+	p := m.PipelineStats()
+	if p.DroppedFull > 0 {
+		out["ingest_full"] = p.DroppedFull
+	}
+	for _, d := range m.Destinations() {
+		for reason, n := range d.Stats().Dropped {
+			out[d.Name()+":"+reason] += n
+		}
+	}
+	return out, 0
+}
+
+// produce makes spans from w.goroutines goroutines for w.duration, at
+// w.rate spans per second in all or as fast as they can, and returns how
+// many it made and how many of them were GenAI spans.
+func produce(tr trace.Tracer, w workload) (made, genai int64) {
+	var wg sync.WaitGroup
+	counts := make([][2]int64, w.goroutines)
+	deadline := time.Now().Add(w.duration)
+	for g := range w.goroutines {
+		wg.Go(func() {
+			perTick := 0 // spans per 10 ms
+			if w.rate > 0 {
+				perTick = max(w.rate/w.goroutines/100, 1)
+			}
+			next := time.Now()
+			for i := 0; time.Now().Before(deadline); {
+				n := 100
+				if perTick > 0 {
+					time.Sleep(time.Until(next))
+					next = next.Add(10 * time.Millisecond)
+					n = perTick
+				}
+				for range n {
+					counts[g][0]++
+					if i%w.genaiEvery == 0 {
+						counts[g][1]++
+						_, s := tr.Start(context.Background(), "chat gpt-4o-mini", trace.WithSpanKind(trace.SpanKindClient), genaiAttributes)
+						s.End()
+					} else {
+						_, s := tr.Start(context.Background(), "GET /api/items", trace.WithSpanKind(trace.SpanKindServer), httpAttributes)
+						s.End()
+					}
+					i++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range counts {
+		made, genai = made+c[0], genai+c[1]
+	}
+	return made, genai
+}
+
+var genaiAttributes = trace.WithAttributes(
+	attribute.String("gen_ai.operation.name", "chat"),
+	attribute.String("gen_ai.provider.name", "openai"),
+	attribute.String("gen_ai.request.model", "gpt-4o-mini"),
+	attribute.Float64("gen_ai.request.temperature", 0.2),
+	attribute.Int("gen_ai.request.max_tokens", 512),
+	attribute.String("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+	attribute.String("gen_ai.response.id", "chatcmpl-123"),
+	attribute.Int("gen_ai.usage.input_tokens", 1200),
+	attribute.Int("gen_ai.usage.output_tokens", 300),
+	attribute.StringSlice("gen_ai.response.finish_reasons", []string{"stop"}),
+)
+
+var httpAttributes = trace.WithAttributes(
+	attribute.String("http.request.method", "GET"),
+	attribute.String("url.path", "/api/items"),
+	attribute.String("http.route", "/api/items"),
+	attribute.Int("http.response.status_code", 200),
+	attribute.String("server.address", "api.internal"),
+	attribute.String("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)"),
+)
