@@ -299,7 +299,7 @@ func BenchmarkThroughput(b *testing.B) {
 		exported += st.Exported
 		dropped += st.DroppedTotal()
 	}
-	dropped += m.PipelineStats().DroppedFull
+	dropped += m.PipelineStats().ShedTotal()
 	b.ReportMetric(float64(exported)/2/elapsed.Seconds(), "spans/s")
 	b.ReportMetric(float64(dropped), "dropped")
 }

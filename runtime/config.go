@@ -145,6 +145,12 @@ func (d Durability) MarshalText() ([]byte, error) { return []byte(d.String()), n
 
 // ExportConfig tunes the export pipeline.
 type ExportConfig struct {
+	// MemoryMaxBytes bounds, in bytes, everything between span.End and the
+	// wire (TELEMETRY_MEMORY_MAX_BYTES, default 64 MiB); the diagnostics
+	// store has its own bound.
+	MemoryMaxBytes int64
+	// QueueMaxBytes bounds each destination's memory queue, within the
+	// memory budget (default a quarter of it).
 	QueueMaxBytes  int64
 	MaxInFlight    int
 	BatchTimeout   time.Duration
@@ -168,6 +174,8 @@ type DiagnosticsConfig struct {
 	// Content shows prompts and completions on the diagnostics page. Off by
 	// default: the store then never holds them.
 	Content bool
-	// MaxBytes bounds the store of recent traces (default 16 MiB).
+	// MaxBytes bounds the store of recent traces (default 4 MiB: a few
+	// thousand spans; Go's collector multiplies what is live several times
+	// over in the heap of a busy process).
 	MaxBytes int64
 }

@@ -34,7 +34,7 @@ func (c Config) view() map[string]any {
 		"console":         map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console],
 		"capture_content": capture,
 		"spool":           map[string]any{"enabled": !c.Spool.Disabled, "dir": c.Spool.Dir, "max_bytes": c.Spool.MaxBytes, "sync": c.Spool.Sync, "durability": c.Durability.String()},
-		"export": map[string]any{"queue_max_bytes": c.Export.QueueMaxBytes, "max_in_flight": c.Export.MaxInFlight,
+		"export": map[string]any{"memory_max_bytes": c.Export.MemoryMaxBytes, "queue_max_bytes": c.Export.QueueMaxBytes, "max_in_flight": c.Export.MaxInFlight,
 			"batch_timeout": c.Export.BatchTimeout.String(), "attempt_timeout": c.Export.AttemptTimeout.String()},
 		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout": c.Breaker.OpenTimeout.String(),
 			"max_open_timeout": c.Breaker.MaxOpenTimeout.String()},

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	goruntime "runtime"
@@ -283,11 +284,8 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 		Dropped        map[string]int64 `json:"dropped"`
 	}
 	var dests []destStats
-	totals := map[string]int64{"exported": 0, "spooled": 0, "replayed": 0, "dropped": p.DroppedFull, "queue_bytes": 0, "spool_bytes": 0}
-	dropped := map[string]int64{}
-	if p.DroppedFull > 0 {
-		dropped[export.DropIngestFull] = p.DroppedFull
-	}
+	totals := map[string]int64{"exported": 0, "spooled": 0, "replayed": 0, "dropped": p.ShedTotal(), "queue_bytes": 0, "spool_bytes": 0}
+	dropped := maps.Clone(p.Shed)
 	for _, d := range m.dests {
 		st := d.Stats()
 		ds := destStats{Name: st.Name, Exported: st.Exported, ExportedPerSec: expRate[st.Name], Spooled: st.Spooled, Replayed: st.Replayed,
@@ -312,6 +310,7 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 		"accepted":            p.Accepted,
 		"accepted_per_second": accRate,
 		"pending":             p.Pending,
+		"memory":              map[string]any{"bytes": p.MemoryBytes, "max_bytes": p.MemoryMaxBytes, "pending_bytes": p.PendingBytes},
 		"totals":              totals,
 		"dropped_by_reason":   dropped,
 		"destinations":        dests,

@@ -80,7 +80,7 @@ func (m *Manager) servePage(w http.ResponseWriter, r *http.Request) {
 	p := m.pipe.Stats()
 	data := pageData{
 		Service: m.cfg.ServiceName, Version: Version, Uptime: time.Since(m.started).Round(time.Second).String(),
-		Accepted: p.Accepted, Dropped: p.DroppedFull, Content: m.store.content,
+		Accepted: p.Accepted, Dropped: p.ShedTotal(), Content: m.store.content,
 		Filter: pageFilter{q.Get("service"), q.Get("status"), q.Get("model"), q.Get("min_duration")},
 	}
 	for _, e := range m.exporters() {

@@ -57,7 +57,7 @@ type storedSpan struct {
 
 func newTraceStore(maxBytes int64, content bool) *traceStore {
 	if maxBytes <= 0 {
-		maxBytes = 16 << 20
+		maxBytes = 4 << 20
 	}
 	return &traceStore{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{}}
 }
@@ -109,6 +109,10 @@ func (s *traceStore) record(sp *export.Span) *storedSpan {
 	if sp.Facts != nil {
 		rec.facts = *sp.Facts
 	}
+	// src must not pin what it shares with its batch: the batch's facts
+	// (one array for all of its spans) and its memory accounting.
+	rec.src.Facts, rec.src.Trace = &rec.facts, sp.Trace
+	rec.src.ForgetBatch()
 	if v, ok := sp.Resource().Set().Value("service.name"); ok {
 		rec.service = v.AsString()
 	}

@@ -56,6 +56,7 @@ const (
 	EnvSpoolMaxBytes  = "TELEMETRY_SPOOL_MAX_BYTES"
 	EnvDurability     = "TELEMETRY_DURABILITY"
 	EnvQueueMaxBytes  = "TELEMETRY_QUEUE_MAX_BYTES"
+	EnvMemoryMaxBytes = "TELEMETRY_MEMORY_MAX_BYTES"
 	EnvMaxInFlight    = "TELEMETRY_MAX_IN_FLIGHT"
 	EnvBreakerFails   = "TELEMETRY_BREAKER_FAILURES"
 	EnvBreakerOpen    = "TELEMETRY_BREAKER_OPEN_TIMEOUT"
@@ -305,6 +306,7 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 		r.fail(EnvDurability, "%q is not a durability; want memory (batches go to disk when they cannot be sent) or disk (every batch is written to disk before it is sent)", v)
 	}
 	r.bytesize(EnvQueueMaxBytes, &cfg.Export.QueueMaxBytes)
+	r.bytesize(EnvMemoryMaxBytes, &cfg.Export.MemoryMaxBytes)
 	r.positiveInt(EnvMaxInFlight, &cfg.Export.MaxInFlight)
 	var fails int
 	r.positiveInt(EnvBreakerFails, &fails)

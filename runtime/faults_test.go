@@ -285,7 +285,10 @@ func TestSpoolCapDropsOldestWithExactCounts(t *testing.T) {
 	// goes from the encoder to the spool, in the order made. (A breaker
 	// probing meanwhile would have a sender append its failed probe later,
 	// after newer batches.)
-	m, _ := configure(t, WithInstana(r.URL(), ""), WithBreaker(1, time.Hour, time.Hour), WithSpoolMaxBytes(64<<10), WithBatchTimeout(time.Hour), WithQueueMaxBytes(1))
+	// The memory budget holds the whole burst: this test is about the
+	// spool's cap, not about shedding.
+	m, _ := configure(t, WithInstana(r.URL(), ""), WithBreaker(1, time.Hour, time.Hour), WithSpoolMaxBytes(64<<10), WithBatchTimeout(time.Hour), WithQueueMaxBytes(1),
+		WithMemoryMaxBytes(1<<30))
 	tr := m.Tracer("t")
 	_, s := tr.Start(context.Background(), "op-first")
 	s.End()

@@ -20,7 +20,7 @@ var allEnv = []string{
 	EnvLangfuseEnabled, EnvLangfuseEnabledAlias, EnvLangfuseEndpoint, EnvLangfusePublicKey, EnvLangfuseSecretKey,
 	EnvLangfuseVerify, EnvLangfuseCA, EnvLangfuseCost,
 	EnvOTLPEndpoint, EnvOTLPTracesEndpoint, EnvOTLPHeaders, EnvOTLPCertificate, EnvOTLPInsecure,
-	EnvConsole, EnvSpool, EnvSpoolDir, EnvSpoolMaxBytes, EnvDurability, EnvQueueMaxBytes, EnvMaxInFlight,
+	EnvConsole, EnvSpool, EnvSpoolDir, EnvSpoolMaxBytes, EnvDurability, EnvQueueMaxBytes, EnvMemoryMaxBytes, EnvMaxInFlight,
 	EnvBreakerFails, EnvBreakerOpen, EnvBreakerMaxOpen, EnvPricesFile,
 	"TELEMETRY_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -112,11 +113,12 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 	consumers := append([]export.Consumer{m.store, m.ledger, genaiMetrics}, destinations...)
 	m.proc = &processor{traces: newTraceTable()}
 	m.pipe = export.NewPipeline(export.PipelineConfig{
-		MaxBatch:     cfg.Export.MaxBatch,
-		BatchTimeout: cfg.Export.BatchTimeout,
-		Prices:       prices,
-		Resolve:      m.proc.resolve,
-		Logger:       cfg.Logger,
+		MaxBatch:       cfg.Export.MaxBatch,
+		MemoryMaxBytes: cfg.Export.MemoryMaxBytes,
+		BatchTimeout:   cfg.Export.BatchTimeout,
+		Prices:         prices,
+		Resolve:        m.proc.resolve,
+		Logger:         cfg.Logger,
 	}, consumers...)
 	m.proc.pipe = m.pipe
 	if err := m.registerPipelineMetrics(m.meter()); err != nil {
@@ -245,7 +247,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 	})
 	dc := export.DestinationConfig{
 		Name: name, Endpoint: ep, Translator: tr, Breaker: br,
-		QueueMaxBytes: cfg.Export.QueueMaxBytes,
+		QueueMaxBytes: cmp.Or(cfg.Export.QueueMaxBytes, cmp.Or(cfg.Export.MemoryMaxBytes, export.DefaultMemoryMaxBytes)/4),
 		MaxInFlight:   cfg.Export.MaxInFlight,
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,

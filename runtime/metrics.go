@@ -143,8 +143,8 @@ func (m *Manager) registerPipelineMetrics(meter metric.Meter) error {
 	_, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		p := m.pipe.Stats()
 		o.ObserveInt64(accepted, p.Accepted)
-		if p.DroppedFull > 0 {
-			o.ObserveInt64(exported, p.DroppedFull, metric.WithAttributes(attribute.String("result", "dropped"), attribute.String("reason", export.DropIngestFull)))
+		for reason, n := range p.Shed {
+			o.ObserveInt64(exported, n, metric.WithAttributes(attribute.String("result", "dropped"), attribute.String("reason", reason)))
 		}
 		for _, d := range m.dests {
 			st := d.Stats()

@@ -11,8 +11,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
 	"github.com/genaitrace/genaitrace/runtime/breaker"
@@ -628,3 +633,67 @@ func TestUnwritableSpoolDoesNotBlockStartup(t *testing.T) {
 		t.Errorf("%d warnings, want 1:\n%s", n, logs)
 	}
 }
+
+// TestOverloadShedsPlainSpansFirst: eight goroutines make spans as fast as
+// they can, one in ten a GenAI call (ten attributes), the rest HTTP server
+// spans (six), both destinations healthy; the background cannot keep up.
+// Plain spans are shed, GenAI spans never (the background keeps up with
+// them alone); every span is delivered or counted, at both destinations.
+func TestOverloadShedsPlainSpansFirst(t *testing.T) {
+	t.Parallel()
+	instana, langfuse := otlptest.New(t), otlptest.New(t)
+	m, _ := configure(t, WithInstana(instana.URL(), ""), WithLangfuse(langfuse.URL(), "pk", "sk"))
+	tr := m.Tracer("t")
+	var wg sync.WaitGroup
+	var made, genai atomic.Int64
+	// Until the background has fallen well behind (on a fast or an idle
+	// machine that takes longer), at most 30 s.
+	overloaded := func() bool { return m.PipelineStats().Shed[export.DropShedPlain] > 50_000 }
+	deadline := time.Now().Add(30 * time.Second)
+	for range 8 {
+		wg.Go(func() {
+			for i := 0; i%1000 != 0 || (time.Now().Before(deadline) && !overloaded()); i++ {
+				made.Add(1)
+				if i%10 == 0 {
+					genai.Add(1)
+					_, s := tr.Start(context.Background(), "chat gpt-4o-mini", tenAttributes)
+					s.End()
+					continue
+				}
+				_, s := tr.Start(context.Background(), "GET /items", httpAttributes)
+				s.End()
+			}
+		})
+	}
+	wg.Wait()
+	flush(t, m)
+	p := m.PipelineStats()
+	if p.Shed[export.DropShedPlain] == 0 || p.Shed[export.DropShedGenAI] != 0 {
+		t.Fatalf("shed %v: want plain spans shed and no GenAI span (the burst made %d spans)", p.Shed, made.Load())
+	}
+	if p.Accepted != made.Load() || p.Dispatched+p.ShedTotal() != made.Load() {
+		t.Errorf("made %d: accepted %d, dispatched %d + shed %d", made.Load(), p.Accepted, p.Dispatched, p.ShedTotal())
+	}
+	for _, r := range []*otlptest.Receiver{instana, langfuse} {
+		spans := r.WaitSpans(t, int(p.Dispatched), 60*time.Second)
+		var got int64
+		for _, s := range spans {
+			if s.Name == "chat gpt-4o-mini" {
+				got++
+			}
+		}
+		if unique, dups := r.Unique(); int64(unique) != p.Dispatched || dups != 0 || got != genai.Load() {
+			t.Errorf("%s: %d spans (%d duplicates) of %d dispatched; %d GenAI spans of %d made", r.URL(), unique, dups, p.Dispatched, got, genai.Load())
+		}
+	}
+	t.Logf("%d made (%d GenAI): %d delivered to each destination, shed %v", made.Load(), genai.Load(), p.Dispatched, p.Shed)
+}
+
+var httpAttributes = trace.WithAttributes(
+	attribute.String("http.request.method", "GET"),
+	attribute.String("url.path", "/items"),
+	attribute.String("http.route", "/items"),
+	attribute.Int("http.response.status_code", 200),
+	attribute.String("server.address", "api.internal"),
+	attribute.String("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)"),
+)

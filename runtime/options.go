@@ -121,6 +121,10 @@ func WithDurability(d Durability) Option { return func(c *Config) { c.Durability
 // WithoutSpool keeps undeliverable spans in memory only (TELEMETRY_SPOOL=false).
 func WithoutSpool() Option { return func(c *Config) { c.Spool.Disabled = true } }
 
+// WithMemoryMaxBytes bounds, in bytes, everything genaitrace holds between
+// span.End and the wire (TELEMETRY_MEMORY_MAX_BYTES).
+func WithMemoryMaxBytes(n int64) Option { return func(c *Config) { c.Export.MemoryMaxBytes = n } }
+
 // WithQueueMaxBytes bounds each destination's in-memory queue
 // (TELEMETRY_QUEUE_MAX_BYTES).
 func WithQueueMaxBytes(n int64) Option { return func(c *Config) { c.Export.QueueMaxBytes = n } }

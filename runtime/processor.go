@@ -52,13 +52,21 @@ func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 	}
 }
 
-// OnEnd hands a sampled span to the pipeline: a check and an append. Its
-// trace's facts are attached later, by resolve, in the background.
+// OnEnd hands a sampled span to the pipeline: one pass over its
+// attributes (its size, whether it is GenAI work), a look at its trace
+// when it is not, and an append. Its trace's facts are attached later, by
+// resolve, in the background.
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if !s.SpanContext().IsSampled() || p.down.Load() {
 		return
 	}
-	p.pipe.Accept(export.Span{ReadOnlySpan: s})
+	size, v := export.Inspect(s)
+	if v == export.ValueGenAI {
+		p.traces.markGenAI(s.SpanContext().TraceID())
+	} else if p.traces.hasGenAI(s.SpanContext().TraceID()) {
+		v = export.ValueInGenAITrace
+	}
+	p.pipe.Accept(export.Span{ReadOnlySpan: s}, v, size)
 }
 
 // resolve attaches a span's trace facts; the pipeline calls it off the
@@ -101,6 +109,9 @@ type traceEntry struct {
 	created time.Time
 	ended   atomic.Int64 // unix nanoseconds the local root ended
 	merged  atomic.Pointer[genai.TraceAttrs]
+	// genai is set once a GenAI span of the trace ended: its other spans
+	// are worth more than plain ones when memory runs short.
+	genai atomic.Bool
 }
 
 func newTraceTable() *traceTable {
@@ -183,6 +194,27 @@ func (t *traceTable) lookup(id trace.TraceID, root bool, name string) *export.Tr
 		}
 	}
 	return e.info
+}
+
+func (t *traceTable) entry(id trace.TraceID) *traceEntry {
+	sh := t.shard(id)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.m[id]
+}
+
+// markGenAI notes that a GenAI span of the trace ended (if the trace is
+// registered: a lone span has no other spans to raise).
+func (t *traceTable) markGenAI(id trace.TraceID) {
+	if e := t.entry(id); e != nil && !e.genai.Load() {
+		e.genai.Store(true)
+	}
+}
+
+// hasGenAI reports whether a GenAI span of the trace ended.
+func (t *traceTable) hasGenAI(id trace.TraceID) bool {
+	e := t.entry(id)
+	return e != nil && e.genai.Load()
 }
 
 func (t *traceTable) sweep() {

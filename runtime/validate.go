@@ -48,6 +48,9 @@ func (c *Config) validate() error {
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
 		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", EnvDurability, EnvSpool, EnvDurability))
 	}
+	if c.Export.MemoryMaxBytes < 0 {
+		add(fmt.Errorf("%s: %d is negative; want a size such as 64MiB", EnvMemoryMaxBytes, c.Export.MemoryMaxBytes))
+	}
 	if c.Spool.MaxBytes < 0 {
 		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
 	}

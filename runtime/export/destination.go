@@ -32,7 +32,8 @@ type DestinationConfig struct {
 	// backlog (default 4).
 	MaxInFlight int
 	// InboxBatches bounds the batches waiting for this destination's
-	// encoder (default 256).
+	// encoder (default 2): while it is busy, spans wait in the pipeline,
+	// where they can be shed by value.
 	InboxBatches int
 	Retry        RetryPolicy
 	// PollInterval is how often idle senders look for spooled work and due
@@ -82,7 +83,7 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		cfg.MaxInFlight = 4
 	}
 	if cfg.InboxBatches <= 0 {
-		cfg.InboxBatches = 256
+		cfg.InboxBatches = 2
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
@@ -166,24 +167,29 @@ func (d *Destination) Kick() {
 	}
 }
 
-// Consume hands a batch to the destination without blocking. The spans are
-// shared with other destinations and must not be modified.
+// Consume hands a batch to the destination's encoder, waiting while it is
+// busy with earlier ones (CPU, never the network: the encoder hands its
+// output to the backlog without waiting). The spans are shared with other
+// destinations and must not be modified; the destination releases them
+// (Release) once encoded.
 func (d *Destination) Consume(spans []*Span) {
 	d.inboxMu.RLock()
 	defer d.inboxMu.RUnlock()
 	d.c.accepted.Add(int64(len(spans)))
 	if d.closed {
-		d.c.drop(DropInboxFull, len(spans))
+		d.c.drop(DropAfterShutdown, len(spans))
+		Release(spans)
 		return
 	}
 	d.backlog.inMemory.Add(1)
-	select {
-	case d.inbox <- spans:
-	default:
-		d.backlog.inMemory.Add(-1)
-		d.c.drop(DropInboxFull, len(spans))
-	}
+	d.inbox <- spans
 }
+
+func (d *Destination) holdsSpans() {}
+
+// useBudget counts the destination's memory queue in the pipeline's
+// memory budget.
+func (d *Destination) useBudget(b *memoryBudget) { d.backlog.queue.budget = b }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoderWG.Done()
@@ -191,6 +197,7 @@ func (d *Destination) encodeLoop() {
 	var z compressor
 	for spans := range d.inbox {
 		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
+		Release(spans)
 		d.backlog.add(b, d.down()) // keep memory free while the destination is down
 	}
 }

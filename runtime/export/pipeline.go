@@ -12,8 +12,8 @@ import (
 )
 
 // Consumer receives batches of finished spans: a destination, the console,
-// the diagnostics store. Consume must hand the batch off without blocking on
-// I/O; the spans are shared by all consumers and must not be modified.
+// the diagnostics store. Consume must not wait on I/O; the spans are shared
+// by all consumers and must not be modified.
 type Consumer interface {
 	Name() string
 	Consume(spans []*Span)
@@ -23,6 +23,13 @@ type Consumer interface {
 	Shutdown(ctx context.Context) error
 }
 
+// holder is a consumer that keeps the spans of a batch after Consume
+// returns (to encode them) and calls Release when done, so that the
+// memory they hold is counted until then. Its Consume may wait for room.
+type holder interface {
+	holdsSpans()
+}
+
 // PipelineConfig configures a Pipeline. Zero fields take defaults.
 type PipelineConfig struct {
 	// MaxBatch is the most spans encoded into one request (default 512).
@@ -30,10 +37,13 @@ type PipelineConfig struct {
 	// BatchTimeout is the longest a finished span waits for its batch
 	// (default 500 ms).
 	BatchTimeout time.Duration
-	// MaxPending bounds spans handed over by span.End and not yet batched
-	// (default 65,536). They stay there for one BatchTimeout at most, unless
-	// the process is out of CPU.
-	MaxPending int
+	// MemoryMaxBytes bounds what waits between span.End and the wire, in
+	// bytes: spans not yet encoded by every destination (estimated) and
+	// the destinations' memory queues (default 64 MiB). Of it, the pipeline
+	// keeps live only the share Go's collector leaves room for (a quarter,
+	// at GOGC=100; see liveShare): it is the heap, not the live data, that
+	// a container's limit counts.
+	MemoryMaxBytes int64
 	// Prices estimate cost; nil disables cost estimation.
 	Prices *pricing.Table
 	// Resolve, when set, attaches trace-level facts to each span before
@@ -42,33 +52,93 @@ type PipelineConfig struct {
 	Logger  *slog.Logger
 }
 
-// PipelineStats counts what the pipeline took from span.End.
+// DefaultMemoryMaxBytes is the memory budget unless configured otherwise.
+const DefaultMemoryMaxBytes = 64 << 20
+
+// PipelineStats counts what the pipeline took from span.End:
+// Accepted = Dispatched + shed + Pending.
 type PipelineStats struct {
+	// Accepted counts every span span.End handed over.
 	Accepted int64 `json:"accepted"`
-	// DroppedFull counts spans refused because the hand-off buffer was full.
-	DroppedFull int64 `json:"dropped_ingest_full"`
-	Pending     int   `json:"pending"`
+	// Dispatched counts the spans handed to the destinations.
+	Dispatched int64 `json:"dispatched"`
+	// Shed counts, by reason (shed_plain, shed_genai_trace, shed_genai),
+	// the spans given up because the memory budget was full: the least
+	// valuable first.
+	Shed map[string]int64 `json:"shed"`
+	// Pending spans wait for their batch; PendingBytes is their estimate.
+	Pending      int   `json:"pending"`
+	PendingBytes int64 `json:"pending_bytes"`
+	// MemoryBytes is what the budget holds now, of MemoryMaxBytes.
+	MemoryBytes    int64 `json:"memory_bytes"`
+	MemoryMaxBytes int64 `json:"memory_max_bytes"`
+}
+
+// ShedTotal sums Shed.
+func (s PipelineStats) ShedTotal() int64 {
+	var n int64
+	for _, v := range s.Shed {
+		n += v
+	}
+	return n
 }
 
 // Pipeline is the single stream of finished spans: span.End appends to it,
 // and one background goroutine batches the spans, derives their GenAI facts
-// once, and hands each batch to every consumer.
+// once, and hands each batch to every consumer. Everything it holds, up to
+// the moment each destination has encoded it, is bounded by one memory
+// budget in bytes; when the budget is full, the least valuable spans are
+// shed first: plain spans before plain spans of GenAI traces before GenAI
+// and failed spans, which may evict less valuable ones still waiting.
 type Pipeline struct {
 	cfg       PipelineConfig
 	consumers []Consumer
+	holders   int32
+	budget    *memoryBudget
 
 	mu      sync.Mutex
-	pending []Span
+	pending [numValues]spanQueue
 	closed  bool
 
-	accepted atomic.Int64
-	dropped  atomic.Int64
+	accepted   atomic.Int64
+	dispatched atomic.Int64
+	shed       [numValues]atomic.Int64
 
 	dispatchMu sync.Mutex // orders batches between the batcher and Flush
 	wake       chan struct{}
 	stop       chan struct{}
 	done       chan struct{}
 	stopOnce   sync.Once
+}
+
+// spanQueue is a FIFO of spans of one value.
+type spanQueue struct {
+	spans []Span
+	head  int
+	bytes int64
+}
+
+func (q *spanQueue) len() int { return len(q.spans) - q.head }
+
+func (q *spanQueue) push(s Span) {
+	q.spans = append(q.spans, s)
+	q.bytes += s.size
+}
+
+func (q *spanQueue) pop() Span {
+	s := q.spans[q.head]
+	q.spans[q.head] = Span{}
+	q.head++
+	q.bytes -= s.size
+	switch {
+	case q.head == len(q.spans):
+		q.spans, q.head = q.spans[:0], 0
+	case q.head > 1024 && 2*q.head > len(q.spans):
+		// A queue that never empties must not grow its array forever.
+		q.spans = append(q.spans[:0], q.spans[q.head:]...)
+		q.head = 0
+	}
+	return s
 }
 
 // NewPipeline starts a pipeline feeding consumers.
@@ -79,8 +149,8 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	if cfg.BatchTimeout <= 0 {
 		cfg.BatchTimeout = 500 * time.Millisecond
 	}
-	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = 1 << 16
+	if cfg.MemoryMaxBytes <= 0 {
+		cfg.MemoryMaxBytes = DefaultMemoryMaxBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -88,37 +158,70 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	p := &Pipeline{
 		cfg:       cfg,
 		consumers: consumers,
-		pending:   make([]Span, 0, cfg.MaxBatch),
+		budget:    newMemoryBudget(liveShare(cfg.MemoryMaxBytes)),
 		wake:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
+	}
+	for _, c := range consumers {
+		if h, ok := c.(holder); ok {
+			p.holders++
+			if d, ok := h.(*Destination); ok {
+				d.useBudget(p.budget)
+			}
+		}
 	}
 	go p.run()
 	return p
 }
 
-// Consumers returns the consumers, in the order given.
-func (p *Pipeline) Consumers() []Consumer { return p.consumers }
-
-// Accept takes one finished span. It is the caller's whole cost of export:
-// a lock, an append and, once per batch, a non-blocking signal.
-func (p *Pipeline) Accept(s Span) {
+// Accept takes one finished span, of the value v and the size Inspect
+// estimated. It is the caller's whole cost of export: a lock, an append
+// and, once per batch, a non-blocking signal. When the budget is full it
+// sheds: the span itself, or less valuable spans still waiting.
+func (p *Pipeline) Accept(s Span, v Value, size int64) {
+	s.size = size
+	p.accepted.Add(1)
 	p.mu.Lock()
-	if p.closed || len(p.pending) >= p.cfg.MaxPending {
+	if p.closed || (!p.budget.tryTake(size) && !p.evictFor(size, v)) {
 		p.mu.Unlock()
-		p.dropped.Add(1)
+		p.shed[v].Add(1)
 		return
 	}
-	p.pending = append(p.pending, s)
-	full := len(p.pending) == p.cfg.MaxBatch
+	p.pending[v].push(s)
+	full := p.pendingLen() == p.cfg.MaxBatch
 	p.mu.Unlock()
-	p.accepted.Add(1)
 	if full {
 		select {
 		case p.wake <- struct{}{}:
 		default:
 		}
 	}
+}
+
+// evictFor sheds waiting spans less valuable than v, oldest first, until
+// size bytes fit; it reports whether they do. It runs under p.mu.
+func (p *Pipeline) evictFor(size int64, v Value) bool {
+	for low := ValuePlain; low < v; low++ {
+		q := &p.pending[low]
+		for q.len() > 0 {
+			s := q.pop()
+			p.budget.give(s.size)
+			p.shed[low].Add(1)
+			if p.budget.tryTake(size) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *Pipeline) pendingLen() int {
+	n := 0
+	for i := range p.pending {
+		n += p.pending[i].len()
+	}
+	return n
 }
 
 func (p *Pipeline) run() {
@@ -136,35 +239,91 @@ func (p *Pipeline) run() {
 	}
 }
 
-// dispatch hands everything pending to the consumers, in batches.
+// dispatch hands everything pending to the consumers, a batch at a time,
+// the most valuable spans first. A destination's Consume waits while its
+// encoder is busy: what cannot be encoded yet stays pending, where it can
+// still be shed by value.
 func (p *Pipeline) dispatch() {
 	p.dispatchMu.Lock()
 	defer p.dispatchMu.Unlock()
 	for {
-		p.mu.Lock()
-		spans := p.pending
-		if len(spans) > 0 {
-			p.pending = make([]Span, 0, p.cfg.MaxBatch)
-		}
-		p.mu.Unlock()
-		if len(spans) == 0 {
+		batch := p.takeBatch()
+		if batch == nil {
 			return
 		}
-		for start := 0; start < len(spans); start += p.cfg.MaxBatch {
-			chunk := spans[start:min(start+p.cfg.MaxBatch, len(spans))]
-			batch := make([]*Span, len(chunk))
-			facts := make([]Facts, len(chunk))
-			for i := range chunk {
-				if p.cfg.Resolve != nil {
-					p.cfg.Resolve(&chunk[i])
-				}
-				DeriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
-				batch[i] = &chunk[i]
-			}
-			for _, c := range p.consumers {
-				c.Consume(batch)
-			}
+		for _, c := range p.consumers {
+			c.Consume(batch)
 		}
+		if p.holders == 0 {
+			batch[0].batch.release()
+		}
+	}
+}
+
+// takeBatch removes up to MaxBatch spans from pending, most valuable
+// first, derives their facts and returns them sharing one spanBatch that
+// keeps their bytes in the budget until every holder released it.
+func (p *Pipeline) takeBatch() []*Span {
+	p.mu.Lock()
+	n := min(p.pendingLen(), p.cfg.MaxBatch)
+	if n == 0 {
+		p.mu.Unlock()
+		return nil
+	}
+	// A batch takes at most an eighth of the budget: the few batches on
+	// their way through the encoders must leave room for pending spans,
+	// which are the ones a more valuable span can evict.
+	maxBytes := max(p.budget.max/8, 1)
+	chunk := make([]Span, 0, n)
+	var bytes int64
+	for v := numValues - 1; v < numValues && len(chunk) < n; v-- {
+		for q := &p.pending[v]; q.len() > 0 && len(chunk) < n && (len(chunk) == 0 || bytes+q.spans[q.head].size <= maxBytes); {
+			s := q.pop()
+			bytes += s.size
+			chunk = append(chunk, s)
+		}
+		if len(chunk) > 0 && bytes >= maxBytes {
+			break
+		}
+	}
+	p.mu.Unlock()
+	p.dispatched.Add(int64(len(chunk)))
+	sb := &spanBatch{budget: p.budget}
+	sb.refs.Store(max(p.holders, 1))
+	batch := make([]*Span, len(chunk))
+	facts := make([]Facts, len(chunk))
+	for i := range chunk {
+		sb.bytes += chunk[i].size
+		chunk[i].batch = sb
+		if p.cfg.Resolve != nil {
+			p.cfg.Resolve(&chunk[i])
+		}
+		DeriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
+		batch[i] = &chunk[i]
+	}
+	return batch
+}
+
+// spanBatch is the memory a dispatched batch holds until every destination
+// has encoded it.
+type spanBatch struct {
+	budget *memoryBudget
+	bytes  int64
+	refs   atomic.Int32
+}
+
+// release is called once by each holder; the last one returns the bytes.
+func (b *spanBatch) release() {
+	if b.refs.Add(-1) == 0 {
+		b.budget.give(b.bytes)
+	}
+}
+
+// Release tells the pipeline that a holder is done with a batch it
+// consumed.
+func Release(spans []*Span) {
+	if len(spans) > 0 && spans[0].batch != nil {
+		spans[0].batch.release()
 	}
 }
 
@@ -200,8 +359,18 @@ func (p *Pipeline) each(fn func(Consumer) error) error {
 
 // Stats returns the pipeline's counters.
 func (p *Pipeline) Stats() PipelineStats {
+	st := PipelineStats{Accepted: p.accepted.Load(), Dispatched: p.dispatched.Load(), Shed: map[string]int64{},
+		MemoryBytes: p.budget.used.Load(), MemoryMaxBytes: p.budget.max}
+	for v := range numValues {
+		if n := p.shed[v].Load(); n > 0 {
+			st.Shed[v.shedReason()] = n
+		}
+	}
 	p.mu.Lock()
-	n := len(p.pending)
+	for i := range p.pending {
+		st.Pending += p.pending[i].len()
+		st.PendingBytes += p.pending[i].bytes
+	}
 	p.mu.Unlock()
-	return PipelineStats{Accepted: p.accepted.Load(), DroppedFull: p.dropped.Load(), Pending: n}
+	return st
 }

@@ -32,6 +32,9 @@ func (b *Batch) size() int64 { return int64(len(b.Data)) + 64 }
 // with prompts and completions are kilobytes, plain ones a few hundred
 // bytes, and a count bound would let the former exhaust memory.
 type Queue struct {
+	// budget, when set, is the memory budget the queue's bytes count in,
+	// besides its own bound.
+	budget   *memoryBudget
 	mu       sync.Mutex
 	items    []*Batch
 	head     int
@@ -49,11 +52,13 @@ func NewQueue(maxBytes int64) *Queue {
 // takes any batch, so one oversized batch is never refused forever.
 func (q *Queue) TryPush(b *Batch) bool {
 	q.mu.Lock()
-	if q.bytes+b.size() > q.maxBytes && q.len() > 0 {
+	if q.len() > 0 && (q.bytes+b.size() > q.maxBytes || (q.budget != nil && !q.budget.tryTake(b.size()))) {
 		q.mu.Unlock()
 		return false
 	}
-
+	if q.budget != nil && q.len() == 0 {
+		q.budget.take(b.size()) // an empty queue takes any batch: see above
+	}
 	q.items = append(q.items, b)
 	q.bytes += b.size()
 	q.mu.Unlock()
@@ -72,6 +77,9 @@ func (q *Queue) PushFront(b *Batch) {
 		q.items = append([]*Batch{b}, q.items...)
 	}
 	q.bytes += b.size()
+	if q.budget != nil {
+		q.budget.take(b.size())
+	}
 	q.mu.Unlock()
 	q.signal()
 }
@@ -87,6 +95,9 @@ func (q *Queue) Pop() *Batch {
 	q.items[q.head] = nil
 	q.head++
 	q.bytes -= b.size()
+	if q.budget != nil {
+		q.budget.give(b.size())
+	}
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0
 	} else if q.head > 1024 && q.head*2 > len(q.items) {

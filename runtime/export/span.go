@@ -18,7 +18,16 @@ type Span struct {
 	// Facts is filled by the pipeline, off the caller's path, before any
 	// consumer sees the span.
 	Facts *Facts
+	// size is the span's estimated heap cost, held in the memory budget
+	// until every destination has encoded the batch it travels in.
+	size  int64
+	batch *spanBatch
 }
+
+// ForgetBatch detaches a copy of the span from the batch it travelled in,
+// for a consumer that keeps it: the copy then pins none of the batch's
+// memory.
+func (s *Span) ForgetBatch() { s.batch = nil }
 
 // TraceFields are the trace-level facts every span of a trace carries to
 // Langfuse, which stores them per observation.

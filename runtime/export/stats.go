@@ -10,15 +10,17 @@ import (
 
 // Reasons a span is dropped. Every dropped span is counted under one.
 const (
-	DropIngestFull   = "ingest_full"   // the hand-off buffer after span.End was full
-	DropInboxFull    = "inbox_full"    // a destination's encoder fell behind
-	DropSpoolFull    = "spool_full"    // deleted with the oldest spool segment past the cap
-	DropSpoolError   = "spool_error"   // the spool could not be written (disk full, permissions)
-	DropSpoolDamaged = "spool_damaged" // lost to damage of the spool's files
-	DropDiscarded    = "discarded"     // set-aside spans an operator discarded
-	DropNoSpool      = "no_spool"      // undeliverable and no spool configured
-	DropRejected     = "rejected"      // the destination rejected the batch itself (4xx); set aside
-	DropEncode       = "encode_error"
+	DropShedPlain      = "shed_plain"       // the memory budget was full: a span of a trace with no GenAI span
+	DropShedGenAITrace = "shed_genai_trace" // the memory budget was full: a plain span of a GenAI trace
+	DropShedGenAI      = "shed_genai"       // the memory budget was full even of GenAI and failed spans
+	DropAfterShutdown  = "after_shutdown"   // handed to a destination after it shut down
+	DropSpoolFull      = "spool_full"       // deleted with the oldest spool segment past the cap
+	DropSpoolError     = "spool_error"      // the spool could not be written (disk full, permissions)
+	DropSpoolDamaged   = "spool_damaged"    // lost to damage of the spool's files
+	DropDiscarded      = "discarded"        // set-aside spans an operator discarded
+	DropNoSpool        = "no_spool"         // undeliverable and no spool configured
+	DropRejected       = "rejected"         // the destination rejected the batch itself (4xx); set aside
+	DropEncode         = "encode_error"
 )
 
 // DestinationStats is a snapshot of one destination's counters. Counts are

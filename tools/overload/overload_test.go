@@ -57,12 +57,14 @@ func BenchmarkOverload(b *testing.B) {
 	for _, sc := range scenarios {
 		for _, impl := range impls {
 			b.Run("scenario="+sc.name+"/impl="+impl, func(b *testing.B) {
-				var cpu, rss, made, got1, got2 float64
+				var cpu, rss, heap, budget, made, got1, got2 float64
 				for b.Loop() {
 					before1, before2 := r1.count(b), r2.count(b)
 					res := runProducer(b, sc, impl, r1.url, r2.url)
 					cpu += float64(res.CPUNanos) / float64(res.Made)
 					rss = max(rss, float64(res.MaxRSS)/(1<<20))
+					heap = max(heap, float64(res.PeakHeap)/(1<<20))
+					budget = max(budget, float64(res.PeakBudget)/(1<<20))
 					made += float64(res.Made)
 					got1 += float64(r1.count(b) - before1)
 					got2 += float64(r2.count(b) - before2)
@@ -74,6 +76,10 @@ func BenchmarkOverload(b *testing.B) {
 				b.ReportMetric(0, "ns/op")
 				b.ReportMetric(cpu/n, "cpu-ns/span")
 				b.ReportMetric(rss, "peak-rss-MiB")
+				b.ReportMetric(heap, "peak-heap-MiB")
+				if strings.HasPrefix(impl, "genaitrace") {
+					b.ReportMetric(budget, "peak-budget-MiB")
+				}
 				b.ReportMetric(made/n/sc.duration.Seconds(), "spans/s")
 				if impl != "none" {
 					b.ReportMetric(100*got1/made, "delivered-1-%")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	goruntime "runtime"
 	"runtime/pprof"
 	"strconv"
 	"sync"
@@ -22,15 +23,19 @@ import (
 
 // result is what a producer process reports.
 type result struct {
-	Made       int64            `json:"made"`
-	CPUNanos   int64            `json:"cpu_ns"`
-	MaxRSS     int64            `json:"max_rss_bytes"`
-	Wall       time.Duration    `json:"wall_ns"`
-	Dropped    map[string]int64 `json:"dropped,omitempty"`
-	GenAIShed  int64            `json:"genai_shed,omitempty"`
-	MadeGenAI  int64            `json:"made_genai"`
-	Setup      string           `json:"setup"`
-	ShutdownMS int64            `json:"shutdown_ms"`
+	Made      int64            `json:"made"`
+	CPUNanos  int64            `json:"cpu_ns"`
+	MaxRSS    int64            `json:"max_rss_bytes"`
+	Wall      time.Duration    `json:"wall_ns"`
+	Dropped   map[string]int64 `json:"dropped,omitempty"`
+	GenAIShed int64            `json:"genai_shed,omitempty"`
+	// PeakBudget is the most genaitrace's memory budget held, PeakHeap the
+	// most heap in use, both sampled every 10 ms.
+	PeakBudget int64  `json:"peak_budget_bytes,omitempty"`
+	PeakHeap   int64  `json:"peak_heap_bytes"`
+	MadeGenAI  int64  `json:"made_genai"`
+	Setup      string `json:"setup"`
+	ShutdownMS int64  `json:"shutdown_ms"`
 }
 
 // The producer's settings, from its environment.
@@ -67,18 +72,50 @@ func producerMain() int {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	tp, shutdown, stats, err := setup(w)
+	tp, shutdown, stats, budget, err := setup(w)
 	if err != nil {
 		fmt.Println("error", err)
 		return 1
 	}
 	start := time.Now()
+	stopSampling := make(chan struct{})
+	var peakBudget, peakHeap int64
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		var ms goruntime.MemStats
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-t.C:
+			}
+			if budget != nil {
+				peakBudget = max(peakBudget, budget())
+			}
+			goruntime.ReadMemStats(&ms)
+			peakHeap = max(peakHeap, int64(ms.HeapInuse))
+		}
+	}()
+	if path := os.Getenv("OVERLOAD_HEAPPROFILE"); path != "" {
+		time.AfterFunc(w.duration/2, func() {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				_ = f.Close()
+			}
+		})
+	}
 	made, genai := produce(tp.Tracer("overload"), w)
+	close(stopSampling)
+	<-sampled
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_ = shutdown(ctx)
-	res := result{Made: made, MadeGenAI: genai, Wall: time.Since(start), ShutdownMS: time.Since(t0).Milliseconds(), Setup: w.impl}
+	res := result{Made: made, MadeGenAI: genai, Wall: time.Since(start), ShutdownMS: time.Since(t0).Milliseconds(), Setup: w.impl,
+		PeakBudget: peakBudget, PeakHeap: peakHeap}
 	if stats != nil {
 		res.Dropped, res.GenAIShed = stats()
 	}
@@ -92,24 +129,24 @@ func producerMain() int {
 }
 
 // setup builds the tracer provider of one implementation.
-func setup(w workload) (trace.TracerProvider, func(context.Context) error, func() (map[string]int64, int64), error) {
+func setup(w workload) (trace.TracerProvider, func(context.Context) error, func() (map[string]int64, int64), func() int64, error) {
 	switch w.impl {
 	case "none":
 		tp := sdktrace.NewTracerProvider()
-		return tp, tp.Shutdown, nil, nil
+		return tp, tp.Shutdown, nil, nil, nil
 	case "sdk1", "sdk2":
 		var opts []sdktrace.TracerProviderOption
 		for _, url := range w.receivers[:map[string]int{"sdk1": 1, "sdk2": 2}[w.impl]] {
 			exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(url+"/v1/traces"))
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			// A queue large enough to drop nothing: the baseline the
 			// comparison asks for.
-			opts = append(opts, sdktrace.WithBatcher(exp, sdktrace.WithMaxQueueSize(1<<22)))
+			opts = append(opts, sdktrace.WithBatcher(exp, sdktrace.WithMaxQueueSize(1<<16)))
 		}
 		tp := sdktrace.NewTracerProvider(opts...)
-		return tp, tp.Shutdown, nil, nil
+		return tp, tp.Shutdown, nil, nil, nil
 	case "genaitrace1", "genaitrace2":
 		opts := []runtime.Option{runtime.WithoutGlobal(), runtime.WithLogger(slog.New(slog.DiscardHandler)),
 			runtime.WithSpoolDir(os.Getenv("OVERLOAD_SPOOL")), runtime.WithoutMetrics(),
@@ -119,25 +156,23 @@ func setup(w workload) (trace.TracerProvider, func(context.Context) error, func(
 		}
 		m, err := runtime.Configure(context.Background(), opts...)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
-		return m.TracerProvider(), m.Shutdown, func() (map[string]int64, int64) { return genaitraceDrops(m) }, nil
+		return m.TracerProvider(), m.Shutdown, func() (map[string]int64, int64) { return genaitraceDrops(m) },
+			func() int64 { return m.PipelineStats().MemoryBytes }, nil
 	}
-	return nil, nil, nil, fmt.Errorf("unknown implementation %q", w.impl)
+	return nil, nil, nil, nil, fmt.Errorf("unknown implementation %q", w.impl)
 }
 
 func genaitraceDrops(m *runtime.Manager) (map[string]int64, int64) {
-	out := map[string]int64{}
 	p := m.PipelineStats()
-	if p.DroppedFull > 0 {
-		out["ingest_full"] = p.DroppedFull
-	}
+	out := p.Shed
 	for _, d := range m.Destinations() {
 		for reason, n := range d.Stats().Dropped {
 			out[d.Name()+":"+reason] += n
 		}
 	}
-	return out, 0
+	return out, p.Shed["shed_genai"]
 }
 
 // produce makes spans from w.goroutines goroutines for w.duration, at

@@ -1,0 +1,155 @@
+package export
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// memoryBudget bounds, in bytes, what genaitrace holds between span.End
+// and the wire: finished spans not yet encoded by every destination, by
+// their estimated size, and encoded batches in the destinations' memory
+// queues. A span with a prompt can be a thousand times larger than one
+// without: a bound in spans would bound nothing.
+type memoryBudget struct {
+	max  int64
+	used atomic.Int64
+}
+
+func newMemoryBudget(max int64) *memoryBudget { return &memoryBudget{max: max} }
+
+// liveShare is the part of a memory budget that may be live. Go's
+// collector lets the heap grow by GOGC percent of the live data before it
+// collects (100 % unless set otherwise), and an application allocating
+// flat out makes it overshoot that while it marks: measured with
+// tools/overload, the heap genaitrace adds is about four times what it
+// holds live. A quarter of the budget, at GOGC=100, keeps the footprint
+// within it.
+func liveShare(budget int64) int64 {
+	gogc := 100
+	if n, err := strconv.Atoi(os.Getenv("GOGC")); err == nil && n > 0 {
+		gogc = n
+	}
+	return budget * 100 / int64(100+gogc) / 2
+}
+
+// tryTake reserves n bytes if they fit.
+func (m *memoryBudget) tryTake(n int64) bool {
+	for {
+		used := m.used.Load()
+		if used+n > m.max {
+			return false
+		}
+		if m.used.CompareAndSwap(used, used+n) {
+			return true
+		}
+	}
+}
+
+// take reserves n bytes whether they fit or not: for what was held a
+// moment ago and comes back.
+func (m *memoryBudget) take(n int64) { m.used.Add(n) }
+
+// give returns n bytes.
+func (m *memoryBudget) give(n int64) { m.used.Add(-n) }
+
+// Value is what a span is worth when memory runs short: the least
+// valuable goes first.
+type Value uint8
+
+// Span values, least valuable first.
+const (
+	// ValuePlain is a span of a trace with no GenAI span known.
+	ValuePlain Value = iota
+	// ValueInGenAITrace is a plain span of a trace that has a GenAI span.
+	ValueInGenAITrace
+	// ValueGenAI is a GenAI span (a model call, embedding, tool or agent)
+	// or a span that failed.
+	ValueGenAI
+	numValues
+)
+
+// String names the value.
+func (v Value) String() string {
+	switch v {
+	case ValueInGenAITrace:
+		return "genai_trace"
+	case ValueGenAI:
+		return "genai"
+	}
+	return "plain"
+}
+
+// shedReason is the drop reason of a span of this value shed for memory.
+func (v Value) shedReason() string {
+	return [...]string{DropShedPlain, DropShedGenAITrace, DropShedGenAI}[v]
+}
+
+// Sizes the estimate of a span's heap cost is built from: the SDK's
+// snapshot struct and its slices, an attribute.KeyValue, an event or link
+// with its slices (measured: BenchmarkBufferedMemory, 1.19 KB for a span
+// of ten attributes).
+const (
+	spanOverhead  = 512
+	attrOverhead  = 64
+	eventOverhead = 96
+)
+
+// Inspect returns what the pipeline needs to know of a finished span, in
+// one pass over its attributes: its estimated size in bytes, and its value
+// as far as the span itself tells (GenAI or failed: ValueGenAI; otherwise
+// ValuePlain, which the caller may raise knowing the span's trace).
+func Inspect(s sdktrace.ReadOnlySpan) (size int64, v Value) {
+	size = spanOverhead + int64(len(s.Name()))
+	genai := false
+	for _, kv := range s.Attributes() {
+		size += attrSize(kv)
+		if !genai && isGenAIKey(string(kv.Key)) {
+			genai = true
+		}
+	}
+	for _, e := range s.Events() {
+		size += eventOverhead + int64(len(e.Name))
+		for _, kv := range e.Attributes {
+			size += attrSize(kv)
+		}
+	}
+	for _, l := range s.Links() {
+		size += eventOverhead
+		for _, kv := range l.Attributes {
+			size += attrSize(kv)
+		}
+	}
+	if genai || s.Status().Code == codes.Error {
+		v = ValueGenAI
+	}
+	return size, v
+}
+
+// isGenAIKey tells the attributes that only GenAI work carries: the
+// conventions' gen_ai.* and the older dialects other instrumentation
+// still speaks (OpenLLMetry's llm.*, OpenInference's span kind).
+func isGenAIKey(k string) bool {
+	return strings.HasPrefix(k, "gen_ai.") || strings.HasPrefix(k, "llm.") || k == "openinference.span.kind"
+}
+
+// attrSize estimates an attribute's heap cost: exact for strings (where
+// prompts and completions live), a flat allowance for arrays and maps,
+// whose lengths the attribute API only tells by copying them, which the
+// caller's path must not do.
+func attrSize(kv attribute.KeyValue) int64 {
+	switch kv.Value.Type() {
+	case attribute.STRING:
+		return attrOverhead + int64(len(kv.Value.AsString()))
+	case attribute.BOOL, attribute.INT64, attribute.FLOAT64, attribute.EMPTY:
+		return attrOverhead
+	}
+	return attrOverhead + sliceAllowance
+}
+
+const sliceAllowance = 256

@@ -1,0 +1,107 @@
+package export
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/sdk/resource"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// recorder is a consumer that keeps what it is handed.
+type recorder struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (r *recorder) Name() string { return "recorder" }
+func (r *recorder) Consume(spans []*Span) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range spans {
+		r.names = append(r.names, s.Name())
+	}
+}
+func (r *recorder) Flush(context.Context) error    { return nil }
+func (r *recorder) Shutdown(context.Context) error { return nil }
+
+// valueOf is the test's value for span i: one in ten a GenAI span, three
+// in ten plain spans of GenAI traces, the rest plain.
+func valueOf(i int) Value {
+	switch i % 10 {
+	case 0:
+		return ValueGenAI
+	case 1, 2, 3:
+		return ValueInGenAITrace
+	}
+	return ValuePlain
+}
+
+// TestPipelineShedsLeastValuableFirst: 1,000 spans of equal size into a
+// budget that holds 300 while nothing is dispatched. GenAI spans evict
+// plain ones, then plain spans of GenAI traces; equals never evict each
+// other. Exactly the 300 most valuable remain, and every span given up is
+// counted under its value.
+func TestPipelineShedsLeastValuableFirst(t *testing.T) {
+	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
+		for i := range 1000 {
+			_, s := tp.Tracer("t").Start(context.Background(), valueOf(i).String()+"-"+strconv.Itoa(i))
+			s.End()
+		}
+	})
+	rec := &recorder{}
+	p := NewPipeline(PipelineConfig{MaxBatch: 10_000, BatchTimeout: time.Hour}, rec)
+	defer p.Shutdown(context.Background())
+	const size, capacity = 1000, 300
+	p.budget = newMemoryBudget(capacity * size)
+	for i, s := range spans {
+		p.Accept(*s, valueOf(i), size)
+	}
+	st := p.Stats()
+	want := map[string]int64{DropShedPlain: 600, DropShedGenAITrace: 100}
+	if st.Shed[DropShedPlain] != want[DropShedPlain] || st.Shed[DropShedGenAITrace] != want[DropShedGenAITrace] || st.Shed[DropShedGenAI] != 0 {
+		t.Errorf("shed %v, want %v and no GenAI span", st.Shed, want)
+	}
+	if st.Pending != capacity || st.PendingBytes != capacity*size || st.MemoryBytes != capacity*size {
+		t.Errorf("pending %d spans, %d bytes, budget holds %d", st.Pending, st.PendingBytes, st.MemoryBytes)
+	}
+	if err := p.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, name := range rec.names {
+		kind, _, _ := strings.Cut(name, "-")
+		got[kind]++
+	}
+	if got["genai"] != 100 || got["genai_trace"] != 200 || got["plain"] != 0 {
+		t.Errorf("delivered %v, want every GenAI span and 200 plain spans of GenAI traces", got)
+	}
+	if used := p.budget.used.Load(); used != 0 {
+		t.Errorf("the budget holds %d bytes after everything was handed over", used)
+	}
+}
+
+// TestPipelineEvictsByBytes: one large GenAI span (a prompt) takes the
+// room of many small plain spans, and the bytes add up.
+func TestPipelineEvictsByBytes(t *testing.T) {
+	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
+		for i := range 11 {
+			_, s := tp.Tracer("t").Start(context.Background(), "s"+strconv.Itoa(i))
+			s.End()
+		}
+	})
+	p := NewPipeline(PipelineConfig{MaxBatch: 10_000, BatchTimeout: time.Hour}, &recorder{})
+	defer p.Shutdown(context.Background())
+	p.budget = newMemoryBudget(10_000)
+	for _, s := range spans[:10] {
+		p.Accept(*s, ValuePlain, 1000)
+	}
+	p.Accept(*spans[10], ValueGenAI, 4500) // evicts the five oldest plain spans
+	if st := p.Stats(); st.Shed[DropShedPlain] != 5 || st.Pending != 6 || st.MemoryBytes != 9500 {
+		t.Errorf("shed %v, pending %d, budget %d bytes; want 5 plain spans shed, 6 pending, 9500 bytes", st.Shed, st.Pending, st.MemoryBytes)
+	}
+}
