@@ -182,8 +182,29 @@ func (d *Destination) Consume(spans []*Span) {
 		return
 	}
 	d.backlog.inMemory.Add(1)
-	d.inbox <- spans
+	select {
+	case d.inbox <- spans:
+		return
+	default:
+	}
+	// The encoder is busy: wait, so that the backlog stays in the pipeline
+	// where it is shed by value. An encoder stuck for long (a spool on a
+	// hung disk) must not hold up the other destinations: then this
+	// destination alone loses the batch, counted.
+	t := time.NewTimer(encoderStallTimeout)
+	defer t.Stop()
+	select {
+	case d.inbox <- spans:
+	case <-t.C:
+		d.backlog.inMemory.Add(-1)
+		d.c.drop(DropEncoderStalled, len(spans))
+		Release(spans)
+	}
 }
+
+// encoderStallTimeout is how long the pipeline waits for a destination's
+// encoder before that destination gives up a batch.
+var encoderStallTimeout = 5 * time.Second
 
 func (d *Destination) holdsSpans() {}
 

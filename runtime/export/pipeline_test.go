@@ -2,14 +2,18 @@ package export
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
 )
 
 // recorder is a consumer that keeps what it is handed.
@@ -103,5 +107,63 @@ func TestPipelineEvictsByBytes(t *testing.T) {
 	p.Accept(*spans[10], ValueGenAI, 4500) // evicts the five oldest plain spans
 	if st := p.Stats(); st.Shed[DropShedPlain] != 5 || st.Pending != 6 || st.MemoryBytes != 9500 {
 		t.Errorf("shed %v, pending %d, budget %d bytes; want 5 plain spans shed, 6 pending, 9500 bytes", st.Shed, st.Pending, st.MemoryBytes)
+	}
+}
+
+// stuckTranslator blocks the encoder that calls it until released, as a
+// spool on a hung disk would.
+type stuckTranslator struct {
+	Passthrough
+	entered chan struct{} // told once the encoder is stuck
+	release chan struct{}
+	once    *sync.Once
+}
+
+func (s stuckTranslator) Attributes(dst []attribute.KeyValue, sp *Span) []attribute.KeyValue {
+	s.once.Do(func() { close(s.entered) })
+	<-s.release
+	return s.Passthrough.Attributes(dst, sp)
+}
+
+// TestStuckEncoderHoldsUpNoOtherDestination: one destination's encoder is
+// stuck; the pipeline waits for it a while, then that destination alone
+// gives the batch up (counted) and the others go on.
+func TestStuckEncoderHoldsUpNoOtherDestination(t *testing.T) {
+	defer func(d time.Duration) { encoderStallTimeout = d }(encoderStallTimeout)
+	encoderStallTimeout = 20 * time.Millisecond
+	entered, release := make(chan struct{}), make(chan struct{})
+	stuck, err := NewDestination(DestinationConfig{Name: "stuck", Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
+		Breaker: breaker.New(breaker.Settings{}), Endpoint: Endpoint{URL: "http://127.0.0.1:9/v1/traces", Client: http.DefaultClient}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	p := NewPipeline(PipelineConfig{MaxBatch: 1, BatchTimeout: time.Hour}, stuck, rec)
+	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
+		for i := range 5 {
+			_, s := tp.Tracer("t").Start(context.Background(), "s"+strconv.Itoa(i))
+			s.End()
+		}
+	})
+	p.Accept(*spans[0], ValuePlain, 1000)
+	p.dispatch()
+	<-entered // the encoder is stuck on the first batch
+	for _, s := range spans[1:] {
+		p.Accept(*s, ValuePlain, 1000)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p.dispatch()
+	if len(rec.names) != 5 {
+		t.Errorf("the other consumer got %d of 5 spans", len(rec.names))
+	}
+	// One batch in the encoder, two in its inbox; the other two given up.
+	if st := stuck.Stats(); st.Dropped[DropEncoderStalled] != 2 {
+		t.Errorf("stuck destination dropped %v, want 2 encoder_stalled", st.Dropped)
+	}
+	close(release)
+	_ = p.Shutdown(ctx)
+	if used := p.budget.used.Load(); used != 0 {
+		t.Errorf("budget holds %d bytes after shutdown", used)
 	}
 }

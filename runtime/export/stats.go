@@ -14,6 +14,7 @@ const (
 	DropShedGenAITrace = "shed_genai_trace" // the memory budget was full: a plain span of a GenAI trace
 	DropShedGenAI      = "shed_genai"       // the memory budget was full even of GenAI and failed spans
 	DropAfterShutdown  = "after_shutdown"   // handed to a destination after it shut down
+	DropEncoderStalled = "encoder_stalled"  // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
 	DropSpoolFull      = "spool_full"       // deleted with the oldest spool segment past the cap
 	DropSpoolError     = "spool_error"      // the spool could not be written (disk full, permissions)
 	DropSpoolDamaged   = "spool_damaged"    // lost to damage of the spool's files
