@@ -70,6 +70,9 @@ type Destination struct {
 	warnedDown atomic.Bool
 	stopAdopt  chan struct{}
 	adoptDone  chan struct{}
+	// stalled is set while the encoder has not taken a batch for
+	// encoderStallTimeout: batches for it are then given up at once.
+	stalled atomic.Bool
 }
 
 // NewDestination starts a destination's goroutines. It fails only if the
@@ -190,17 +193,32 @@ func (d *Destination) Consume(spans []*Span) {
 	// The encoder is busy: wait, so that the backlog stays in the pipeline
 	// where it is shed by value. An encoder stuck for long (a spool on a
 	// hung disk) must not hold up the other destinations: then this
-	// destination alone loses the batch, counted.
-	t := time.NewTimer(encoderStallTimeout)
-	defer t.Stop()
+	// destination alone loses batches, counted, without waiting again
+	// until its encoder takes one.
+	var timeout <-chan time.Time
+	if !d.stalled.Load() {
+		t := time.NewTimer(encoderStallTimeout)
+		defer t.Stop()
+		timeout = t.C
+	} else {
+		timeout = closedTime
+	}
 	select {
 	case d.inbox <- spans:
-	case <-t.C:
+	case <-timeout:
+		d.stalled.Store(true)
 		d.backlog.inMemory.Add(-1)
 		d.c.drop(DropEncoderStalled, len(spans))
 		Release(spans)
 	}
 }
+
+// closedTime is a timeout that has already happened.
+var closedTime = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 // encoderStallTimeout is how long the pipeline waits for a destination's
 // encoder before that destination gives up a batch.
@@ -217,6 +235,7 @@ func (d *Destination) encodeLoop() {
 	enc := NewEncoder(d.cfg.Translator)
 	var z compressor
 	for spans := range d.inbox {
+		d.stalled.Store(false)
 		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
 		Release(spans)
 		d.backlog.add(b, d.down()) // keep memory free while the destination is down

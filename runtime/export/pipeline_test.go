@@ -157,9 +157,13 @@ func TestStuckEncoderHoldsUpNoOtherDestination(t *testing.T) {
 	if len(rec.names) != 5 {
 		t.Errorf("the other consumer got %d of 5 spans", len(rec.names))
 	}
-	// One batch in the encoder, two in its inbox; the other two given up.
+	// One batch in the encoder, two in its inbox; the other two given up,
+	// the second without waiting.
 	if st := stuck.Stats(); st.Dropped[DropEncoderStalled] != 2 {
 		t.Errorf("stuck destination dropped %v, want 2 encoder_stalled", st.Dropped)
+	}
+	if !stuck.stalled.Load() {
+		t.Error("the destination does not know its encoder is stuck")
 	}
 	close(release)
 	_ = p.Shutdown(ctx)
