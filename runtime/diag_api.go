@@ -304,7 +304,7 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 			totals["dropped"] += n
 		}
 	}
-	traces, storeBytes, evictions := m.store.stats()
+
 	writeJSON(w, http.StatusOK, map[string]any{
 		"uptime_seconds":      time.Since(m.started).Seconds(),
 		"accepted":            p.Accepted,
@@ -314,7 +314,7 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 		"totals":              totals,
 		"dropped_by_reason":   dropped,
 		"destinations":        dests,
-		"diagnostics_store":   map[string]any{"traces": traces, "bytes": storeBytes, "max_bytes": m.store.maxBytes, "evicted_traces": evictions},
+		"diagnostics_store":   m.store.stats(),
 		"rate_window_seconds": 60,
 		"content_shown":       m.store.content,
 	})

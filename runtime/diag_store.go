@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"encoding/binary"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +31,52 @@ type traceStore struct {
 	order  []trace.TraceID // insertion order, oldest first
 	bytes  int64
 	evicts int64
+	admit  admission
+}
+
+// admission keeps the store's cost flat under load. Under storeSpanRate
+// spans per second every trace is stored; above it, a share of traces
+// chosen by trace ID, the same for all spans of a trace, so those stored
+// are whole. At such rates the store's bytes hold only the last moment of
+// traffic anyway, and recording every span cost the background more than
+// a destination's gzip.
+type admission struct {
+	threshold   uint64 // a trace is stored when the top of its ID is below it
+	windowStart time.Time
+	seen        int64 // spans seen in the current window
+	skipped     int64 // spans not stored, in all
+}
+
+// storeSpanRate is the most spans per second the store records in full.
+const storeSpanRate = 1000
+
+// admits reports whether spans of trace id are stored, counting the span.
+func (a *admission) admits(id trace.TraceID, now time.Time) bool {
+	if now.Sub(a.windowStart) >= time.Second {
+		a.threshold = thresholdFor(a.seen, now.Sub(a.windowStart))
+		a.windowStart, a.seen = now, 0
+	}
+	a.seen++
+	if a.threshold == math.MaxUint64 || binary.BigEndian.Uint64(id[8:]) < a.threshold {
+		return true
+	}
+	a.skipped++
+	return false
+}
+
+// thresholdFor is the admission threshold after seeing n spans in window:
+// all when they were within the rate, else the share that fits.
+func thresholdFor(n int64, window time.Duration) uint64 {
+	rate := float64(n) / window.Seconds()
+	if rate <= storeSpanRate {
+		return math.MaxUint64
+	}
+	return uint64(storeSpanRate / rate * math.MaxUint64)
+}
+
+// share is the fraction of traces stored now.
+func (a *admission) share() float64 {
+	return float64(a.threshold) / math.MaxUint64
 }
 
 type storedTrace struct {
@@ -59,7 +107,8 @@ func newTraceStore(maxBytes int64, content bool) *traceStore {
 	if maxBytes <= 0 {
 		maxBytes = 4 << 20
 	}
-	return &traceStore{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{}}
+	return &traceStore{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{},
+		admit: admission{threshold: math.MaxUint64, windowStart: time.Now()}}
 }
 
 // Name returns "diagnostics".
@@ -72,8 +121,11 @@ func (s *traceStore) Consume(spans []*export.Span) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sp := range spans {
-		rec := s.record(sp)
 		tid := sp.SpanContext().TraceID()
+		if !s.admit.admits(tid, now) {
+			continue
+		}
+		rec := s.record(sp)
 		t := s.traces[tid]
 		if t == nil {
 			t = &storedTrace{id: tid}
@@ -215,8 +267,21 @@ func (s *traceStore) list() [][]*storedSpan {
 	return out
 }
 
-func (s *traceStore) stats() (traces int, bytes, evictions int64) {
+func (s *traceStore) stats() storeStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.traces), s.bytes, s.evicts
+	return storeStats{Traces: len(s.traces), Bytes: s.bytes, MaxBytes: s.maxBytes, EvictedTraces: s.evicts,
+		StoredShare: s.admit.share(), SkippedSpans: s.admit.skipped}
+}
+
+// storeStats describes the diagnostics store.
+type storeStats struct {
+	Traces        int   `json:"traces"`
+	Bytes         int64 `json:"bytes"`
+	MaxBytes      int64 `json:"max_bytes"`
+	EvictedTraces int64 `json:"evicted_traces"`
+	// StoredShare is the fraction of traces stored now: 1 unless spans
+	// arrive faster than the store records in full.
+	StoredShare  float64 `json:"stored_share"`
+	SkippedSpans int64   `json:"skipped_spans"`
 }

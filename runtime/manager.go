@@ -110,7 +110,13 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 	}
 	// The diagnostics store sees each batch before the destinations encode
 	// it, so their translated attributes find the spans.
-	consumers := append([]export.Consumer{m.store, m.ledger, genaiMetrics}, destinations...)
+	consumers := []export.Consumer{m.store, m.ledger}
+	if len(m.metricExporters) > 0 {
+		// Without a reader the SDK still resolves every measurement's
+		// attributes: a microsecond per model call for nothing.
+		consumers = append(consumers, genaiMetrics)
+	}
+	consumers = append(consumers, destinations...)
 	m.proc = &processor{traces: newTraceTable()}
 	m.pipe = export.NewPipeline(export.PipelineConfig{
 		MaxBatch:       cfg.Export.MaxBatch,

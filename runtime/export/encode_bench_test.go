@@ -1,6 +1,8 @@
 package export
 
 import (
+	"bytes"
+	stdgzip "compress/gzip"
 	"context"
 	"strconv"
 	"testing"
@@ -117,4 +119,47 @@ func officialValue(v attribute.Value) *commonpb.AnyValue {
 		return &commonpb.AnyValue{Value: &commonpb.AnyValue_ArrayValue{ArrayValue: &commonpb.ArrayValue{Values: vals}}}
 	}
 	return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: v.AsString()}}
+}
+
+// BenchmarkCompress is why compress.go uses klauspost/compress: one
+// Langfuse request of 512 spans gzipped at BestSpeed by the standard
+// library and by klauspost/compress, which produce the same size.
+//
+//	go test ./runtime/export -run '^$' -bench BenchmarkCompress -benchmem -count 8 | tee gzip.txt
+//	benchstat -col /impl gzip.txt
+func BenchmarkCompress(b *testing.B) {
+	res := resource.NewWithAttributes("", attribute.String("service.name", "bench"), attribute.String("host.name", "h"))
+	spans := recordSpans(b, res, func(tp trace.TracerProvider) {
+		tr := tp.Tracer("bench")
+		for i := range 512 {
+			_, s := tr.Start(context.Background(), "chat gpt-4o-mini", trace.WithAttributes(benchAttributes(i)...))
+			s.End()
+		}
+	})
+	facts := make([]Facts, len(spans))
+	for i, s := range spans {
+		DeriveFacts(s, &facts[i], nil)
+	}
+	raw := bytes.Clone(NewEncoder(LangfuseTranslator{}).Encode(spans))
+	b.Run("impl=stdlib", func(b *testing.B) {
+		var buf bytes.Buffer
+		zw, _ := stdgzip.NewWriterLevel(&buf, stdgzip.BestSpeed)
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			buf.Reset()
+			zw.Reset(&buf)
+			_, _ = zw.Write(raw)
+			_ = zw.Close()
+		}
+		b.ReportMetric(float64(buf.Len()), "gzip-bytes")
+	})
+	b.Run("impl=klauspost", func(b *testing.B) {
+		var z compressor
+		b.SetBytes(int64(len(raw)))
+		var out []byte
+		for b.Loop() {
+			out = z.compress(raw)
+		}
+		b.ReportMetric(float64(len(out)), "gzip-bytes")
+	})
 }

@@ -41,17 +41,29 @@ type LangfuseTranslator struct {
 // Resource returns r's attributes unchanged.
 func (LangfuseTranslator) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
-// modelParamKeys are the gen_ai.request.* keys folded into
-// langfuse.observation.model.parameters, with the parameter name used there.
-var modelParamKeys = map[attribute.Key]string{
-	genai.RequestTemperature:      "temperature",
-	genai.RequestTopP:             "top_p",
-	genai.RequestTopK:             "top_k",
-	genai.RequestMaxTokens:        "max_tokens",
-	genai.RequestFrequencyPenalty: "frequency_penalty",
-	genai.RequestPresencePenalty:  "presence_penalty",
-	genai.RequestStopSequences:    "stop",
-	genai.RequestSeed:             "seed",
+// modelParam names the gen_ai.request.* keys folded into
+// langfuse.observation.model.parameters as they are called there, and is
+// "" for every other key.
+func modelParam(k attribute.Key) string {
+	switch k {
+	case genai.RequestTemperature:
+		return "temperature"
+	case genai.RequestTopP:
+		return "top_p"
+	case genai.RequestTopK:
+		return "top_k"
+	case genai.RequestMaxTokens:
+		return "max_tokens"
+	case genai.RequestFrequencyPenalty:
+		return "frequency_penalty"
+	case genai.RequestPresencePenalty:
+		return "presence_penalty"
+	case genai.RequestStopSequences:
+		return "stop"
+	case genai.RequestSeed:
+		return "seed"
+	}
+	return ""
 }
 
 // isUsageKey reports the token counts folded into usage_details; sending
@@ -86,9 +98,11 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case kv.Key == genai.CompletionStartTime:
 			dst = append(dst, genai.LangfuseCompletionStartTime.String(kv.Value.AsString()))
 		case isUsageKey(kv.Key):
-		case modelParamKeys[kv.Key] != "":
-			addParam(&params, modelParamKeys[kv.Key], kv.Value)
 		default:
+			if name := modelParam(kv.Key); name != "" {
+				addParam(&params, name, kv.Value)
+				continue
+			}
 			hasType = hasType || kv.Key == genai.LangfuseObservationType
 			dst = append(dst, kv)
 		}

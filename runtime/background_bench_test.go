@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"context"
+	goruntime "runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkBackgroundCPU measures what genaitrace's background costs per
+// span: the CPU of the whole process less the CPU of the goroutine making
+// the spans (locked to its thread), at a pace the background keeps up with
+// (512 spans, then a pause, about 20k spans/s), for one and two
+// destinations. It is the in-process counterpart of tools/overload, quick
+// enough to compare changes with benchstat.
+//
+//	go test ./runtime -run '^$' -bench BenchmarkBackgroundCPU -benchtime 100000x -count 8 | tee bg.txt
+//	benchstat -col /destinations bg.txt
+func BenchmarkBackgroundCPU(b *testing.B) {
+	cases := []struct {
+		name string
+		opts func(r1, r2 string) []Option
+	}{
+		{"instana", func(r1, _ string) []Option { return []Option{WithInstana(r1, "")} }},
+		{"langfuse", func(_, r2 string) []Option { return []Option{WithLangfuse(r2, "pk", "sk")} }},
+		{"both", func(r1, r2 string) []Option { return []Option{WithInstana(r1, ""), WithLangfuse(r2, "pk", "sk")} }},
+	}
+	for _, c := range cases {
+		b.Run("destinations="+c.name, func(b *testing.B) {
+			r1, r2 := discardingReceiver(b), discardingReceiver(b)
+			m := benchManager(b, append(c.opts(r1.URL(), r2.URL()), WithoutMetrics())...)
+			tr := m.Tracer("bench")
+			ctx := context.Background()
+			goruntime.LockOSThread()
+			defer goruntime.UnlockOSThread()
+			goruntime.GC()
+			proc0, thread0 := processCPU(b), mustThreadCPU(b)
+			next := time.Now()
+			i := 0
+			for b.Loop() {
+				_, s := tr.Start(ctx, "chat gpt-4o-mini", tenAttributes)
+				s.End()
+				if i++; i%512 == 0 {
+					next = next.Add(25 * time.Millisecond)
+					time.Sleep(time.Until(next))
+				}
+			}
+			thread1 := mustThreadCPU(b)
+			fctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			if err := m.Flush(fctx); err != nil {
+				b.Fatal(err)
+			}
+			proc1 := processCPU(b)
+			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(float64((proc1-proc0)-(thread1-thread0))/float64(b.N), "background-cpu-ns/span")
+			b.ReportMetric(float64(thread1-thread0)/float64(b.N), "caller-cpu-ns/span")
+		})
+	}
+}
+
+func mustThreadCPU(b *testing.B) int64 {
+	n, ok := threadCPU()
+	if !ok {
+		b.Skip("no per-thread CPU clock on this system")
+	}
+	return n
+}
