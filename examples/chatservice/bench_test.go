@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"syscall"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/genaitrace/genaitrace/examples/fakellm"
 	"github.com/genaitrace/genaitrace/internal/otlptest"
 	"github.com/genaitrace/genaitrace/runtime"
 	"github.com/genaitrace/genaitrace/runtime/genai"
@@ -19,6 +25,11 @@ func genaiProvider(m *runtime.Manager) genai.Option {
 // service's request latency over loopback against a fake LLM that takes
 // 1 ms, without telemetry, with Langfuse only, Instana only, and both.
 // Destinations are loopback receivers that read and drop what they get.
+// Two cases separate what the instrumentation costs from what genaitrace
+// adds: the same otelhttp and generated wrapper on the plain SDK with no
+// span processor (spans made, never exported: the instrumentation's own
+// cost), and with a BatchSpanProcessor whose exporter drops everything
+// (the least any export costs: the SDK's snapshot and hand-off).
 //
 //	go test ./examples/chatservice -run '^$' -bench BenchmarkChatRequest -count 8 | tee chat.txt
 //	benchstat -col /telemetry chat.txt
@@ -33,6 +44,8 @@ func BenchmarkChatRequest(b *testing.B) {
 		opts func(b *testing.B) []runtime.Option
 	}{
 		{"none", nil},
+		{"sdk-no-processor", nil},
+		{"sdk-batch-discard", nil},
 		{"instrumented-no-destination", func(b *testing.B) []runtime.Option { return nil }},
 		{"langfuse", func(b *testing.B) []runtime.Option {
 			return []runtime.Option{runtime.WithLangfuse(discard(b), "pk", "sk")}
@@ -45,9 +58,14 @@ func BenchmarkChatRequest(b *testing.B) {
 	for _, c := range cases {
 		b.Run("telemetry="+c.name, func(b *testing.B) {
 			var s *service
-			if c.name == "none" {
+			switch c.name {
+			case "none":
 				s = startService(b, time.Millisecond, false)
-			} else {
+			case "sdk-no-processor":
+				s = startSDKService(b, time.Millisecond, sdktrace.NewTracerProvider())
+			case "sdk-batch-discard":
+				s = startSDKService(b, time.Millisecond, sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardExporter{})))
+			default:
 				s = startService(b, time.Millisecond, true, c.opts(b)...)
 			}
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
@@ -73,4 +91,23 @@ func processCPU() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// discardExporter drops what a BatchSpanProcessor hands it.
+type discardExporter struct{}
+
+func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discardExporter) Shutdown(context.Context) error                             { return nil }
+
+// startSDKService wires the chat service as main does, but on a plain SDK
+// TracerProvider instead of genaitrace's.
+func startSDKService(b *testing.B, latency time.Duration, tp *sdktrace.TracerProvider) *service {
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	llm := httptest.NewServer(fakellm.Handler(fakellm.Config{Latency: latency, CachedTokens: 8}))
+	b.Cleanup(llm.Close)
+	transport := otelhttp.NewTransport(http.DefaultTransport, otelhttp.WithTracerProvider(tp))
+	client := NewTracedChatClient(&httpChatClient{base: llm.URL, client: &http.Client{Transport: transport}}, genai.WithTracerProvider(tp))
+	srv := httptest.NewServer(traced(chatMux(client, "gpt-4o-mini"), tp))
+	b.Cleanup(srv.Close)
+	return &service{url: srv.URL}
 }

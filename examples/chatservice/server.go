@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime"
 	"github.com/genaitrace/genaitrace/runtime/genai"
@@ -33,6 +34,25 @@ type chatReply struct {
 // serves genaitrace's diagnostics under /telemetry/ and traces requests
 // with otelhttp, so each LLM span is a child of its request's span.
 func handler(m *runtime.Manager, client ChatClient, model string) http.Handler {
+	if m == nil {
+		return chatMux(client, model)
+	}
+	mux := chatMux(client, model)
+	mux.Handle("/telemetry/", http.StripPrefix("/telemetry", m.DiagnosticsHandler()))
+	return traced(mux, m.TracerProvider())
+}
+
+// traced traces the service's requests with otelhttp, but for the
+// diagnostics'.
+func traced(h http.Handler, tp trace.TracerProvider) http.Handler {
+	return otelhttp.NewHandler(h, "chatservice",
+		otelhttp.WithTracerProvider(tp),
+		otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/telemetry/") }),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+}
+
+// chatMux serves POST /chat.
+func chatMux(client ChatClient, model string) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /chat", func(w http.ResponseWriter, r *http.Request) {
 		var in chatRequest
@@ -75,14 +95,7 @@ func handler(m *runtime.Manager, client ChatClient, model string) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
-	if m == nil {
-		return mux
-	}
-	mux.Handle("/telemetry/", http.StripPrefix("/telemetry", m.DiagnosticsHandler()))
-	return otelhttp.NewHandler(mux, "chatservice",
-		otelhttp.WithTracerProvider(m.TracerProvider()),
-		otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/telemetry/") }),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+	return mux
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -92,6 +92,42 @@ func BenchmarkOverload(b *testing.B) {
 	}
 }
 
+// BenchmarkSteadyRates finds the highest steady rate at which both
+// receivers get every span, for the SDK with two exporters and genaitrace
+// with two destinations: the same workload as steady-20k at rising rates.
+// A rate is sustained when delivered-1-% and delivered-2-% are 100 and
+// nothing was shed.
+//
+//	cd tools/overload
+//	go test -run '^$' -bench BenchmarkSteadyRates -benchtime 1x -count 3 | tee rates.txt
+//	benchstat -col /impl -row /rate rates.txt
+func BenchmarkSteadyRates(b *testing.B) {
+	r1, r2 := startReceiver(b), startReceiver(b)
+	for _, rate := range []int{40_000, 60_000, 80_000, 100_000, 120_000, 140_000} {
+		sc := scenario{name: "steady", rate: rate, duration: 5 * time.Second, goroutines: 4, genaiEvery: 1}
+		for _, impl := range []string{"sdk2", "genaitrace2"} {
+			b.Run("rate="+strconv.Itoa(rate/1000)+"k/impl="+impl, func(b *testing.B) {
+				var made, got1, got2, shed float64
+				for b.Loop() {
+					before1, before2 := r1.count(b), r2.count(b)
+					res := runProducer(b, sc, impl, r1.url, r2.url)
+					made += float64(res.Made)
+					got1 += float64(r1.count(b) - before1)
+					got2 += float64(r2.count(b) - before2)
+					for _, n := range res.Dropped {
+						shed += float64(n)
+					}
+				}
+				b.ReportMetric(0, "ns/op")
+				b.ReportMetric(made/float64(b.N)/sc.duration.Seconds(), "spans/s")
+				b.ReportMetric(100*got1/made, "delivered-1-%")
+				b.ReportMetric(100*got2/made, "delivered-2-%")
+				b.ReportMetric(shed/float64(b.N), "shed")
+			})
+		}
+	}
+}
+
 type receiver struct {
 	url string
 	in  io.WriteCloser
