@@ -40,7 +40,7 @@ type PipelineConfig struct {
 	// MemoryMaxBytes bounds what waits between span.End and the wire, in
 	// bytes: spans not yet encoded by every destination (estimated) and
 	// the destinations' memory queues (default 64 MiB). Of it, the pipeline
-	// keeps live only the share Go's collector leaves room for (a quarter,
+	// keeps live only the share Go's collector leaves room for (an eighth,
 	// at GOGC=100; see liveShare): it is the heap, not the live data, that
 	// a container's limit counts.
 	MemoryMaxBytes int64
