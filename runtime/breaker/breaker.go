@@ -1,15 +1,17 @@
-// Package breaker is genaitrace's per-destination circuit breaker: the
-// sony/gobreaker v2 state machine plus what it lacks, an exponential backoff
-// of the open period and a status that diagnostics can show.
+// Package breaker is genaitrace's per-destination circuit breaker: one
+// state machine on one clock, with an exponential backoff of the open period
+// and a status that diagnostics can show.
 //
 // A breaker opens after FailureThreshold consecutive failed attempts. The first
 // probe is allowed OpenTimeout later; each time a probe fails the open period
 // doubles, up to MaxOpenTimeout, and a success closes the breaker and resets
 // the backoff. Half-open lets exactly one export through.
 //
-// gobreaker's open period is fixed, so this package keeps the backoff itself:
-// it does not ask gobreaker for permission before the next probe is due, and
-// gobreaker only leaves the open state when asked.
+// Every decision reads the one clock of Settings.Now, so tests drive a
+// breaker through all its states without sleeping. (gobreaker, which an
+// earlier version wrapped, reads time.Now itself and has a fixed open
+// period: the backoff then lived beside its state machine, on another
+// clock.)
 package breaker
 
 import (
@@ -17,10 +19,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/sony/gobreaker/v2"
 )
 
 // Defaults, as the resilience design asks.
@@ -119,66 +118,117 @@ func (s Settings) withDefaults() Settings {
 
 // Breaker guards one destination. It is safe for concurrent use.
 type Breaker struct {
-	s  Settings
-	cb atomic.Pointer[gobreaker.TwoStepCircuitBreaker[struct{}]]
+	s Settings
 
-	// The open-state backoff, kept beside gobreaker (see the package doc).
-	nextProbe atomic.Int64 // unix nanoseconds; 0 when closed
-	backoff   atomic.Int64 // current open period
-	opens     atomic.Int32 // consecutive openings without a success
-	changedAt atomic.Int64 // unix nanoseconds of the last transition
-	mu        sync.Mutex   // serialises Reset against transitions
+	mu    sync.Mutex
+	state State
+	// probing is set while the one half-open probe is in flight.
+	probing bool
+	// gen changes with every transition: a result reported by an export
+	// allowed in an earlier generation (before the breaker opened, or was
+	// reset) counts for nothing.
+	gen                 uint64
+	consecutiveFailures uint32
+	totalFailures       uint64
+	totalSuccesses      uint64
+	opens               int32         // consecutive openings without a success
+	backoff             time.Duration // the current open period
+	nextProbe           time.Time     // when open: the earliest probe
+	since               time.Time     // the last transition
 }
-
-var (
-	errFailure = errors.New("export failed")
-	errIgnored = errors.New("export abandoned")
-)
 
 // New returns a closed breaker.
 func New(s Settings) *Breaker {
 	b := &Breaker{s: s.withDefaults()}
-	b.changedAt.Store(b.s.Now().UnixNano())
-	b.cb.Store(b.newMachine())
+	b.since = b.s.Now()
 	return b
 }
 
-func (b *Breaker) newMachine() *gobreaker.TwoStepCircuitBreaker[struct{}] {
-	threshold := b.s.FailureThreshold
-	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:        b.s.Name,
-		MaxRequests: 1,
-		// gobreaker's own open period is as short as it allows, so that
-		// gobreaker is ready for the probe whenever nextProbe (the real,
-		// growing open period, on our clock) lets Allow reach it.
-		Timeout:       time.Nanosecond,
-		ReadyToTrip:   func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= threshold },
-		IsExcluded:    func(err error) bool { return err == errIgnored },
-		OnStateChange: b.onStateChange,
-	})
+// change is a state change to report once the lock is released.
+type change struct{ from, to State }
+
+// Allow asks whether an export may start now. If it may, the caller must
+// report the export's outcome by calling done exactly once. While the breaker
+// is open, or its one half-open probe is in flight, Allow returns ErrOpen.
+func (b *Breaker) Allow() (done func(Result), err error) {
+	b.mu.Lock()
+	now := b.s.Now()
+	var t *change
+	switch {
+	case b.state == Closed:
+	case b.probing || now.Before(b.nextProbe):
+		b.mu.Unlock()
+		return nil, ErrOpen
+	default: // open, and the probe is due
+		b.probing = true
+		t = b.moveTo(HalfOpen, now)
+	}
+	gen := b.gen
+	b.mu.Unlock()
+	b.report(t)
+	var once sync.Once
+	return func(r Result) { once.Do(func() { b.done(gen, r) }) }, nil
 }
 
-func (b *Breaker) onStateChange(_ string, from, to gobreaker.State) {
-	now := b.s.Now()
-	b.changedAt.Store(now.UnixNano())
-	switch to {
-	case gobreaker.StateOpen:
-		k := b.opens.Add(1)
-		d := b.openPeriod(k)
-		b.backoff.Store(int64(d))
-		b.nextProbe.Store(now.Add(d).UnixNano())
-	case gobreaker.StateClosed:
-		b.opens.Store(0)
-		b.backoff.Store(0)
-		b.nextProbe.Store(0)
-	case gobreaker.StateHalfOpen:
-		// gobreaker reaches half-open lazily, whenever it is read after its
-		// minimal timeout; the real half-open moment is the probe Allow
-		// grants, reported there.
+// done settles one export allowed in generation gen.
+func (b *Breaker) done(gen uint64, r Result) {
+	b.mu.Lock()
+	if gen != b.gen {
+		b.mu.Unlock()
 		return
 	}
-	if b.s.OnStateChange != nil {
-		b.s.OnStateChange(b.s.Name, convert(from), convert(to))
+	now := b.s.Now()
+	var t *change
+	switch r {
+	case Success:
+		b.totalSuccesses++
+		b.consecutiveFailures = 0
+		if b.state == HalfOpen {
+			b.opens, b.backoff, b.nextProbe = 0, 0, time.Time{}
+			t = b.moveTo(Closed, now)
+		}
+	case Failure:
+		b.totalFailures++
+		b.consecutiveFailures++
+		if b.state == HalfOpen || b.consecutiveFailures >= b.s.FailureThreshold {
+			t = b.open(now)
+		}
+	default: // Ignore: a probe abandoned by us may be made again at once
+		if b.state == HalfOpen {
+			// Back to open with the probe still due: to an operator the
+			// breaker stays half-open, so nothing is reported.
+			b.state, b.probing = Open, false
+			b.gen++
+		}
+	}
+	b.mu.Unlock()
+	b.report(t)
+}
+
+// open starts an open period, longer than the last one. It runs under mu.
+func (b *Breaker) open(now time.Time) *change {
+	b.opens++
+	b.backoff = b.openPeriod(b.opens)
+	b.nextProbe = now.Add(b.backoff)
+	b.probing = false
+	return b.moveTo(Open, now)
+}
+
+// moveTo changes the state and starts a new generation. It runs under mu.
+func (b *Breaker) moveTo(to State, now time.Time) *change {
+	t := &change{b.state, to}
+	b.state, b.since = to, now
+	b.gen++
+	if to != HalfOpen {
+		b.probing = false
+	}
+	return t
+}
+
+// report tells OnStateChange of a transition, outside the lock.
+func (b *Breaker) report(t *change) {
+	if t != nil && t.from != t.to && b.s.OnStateChange != nil {
+		b.s.OnStateChange(b.s.Name, t.from, t.to)
 	}
 }
 
@@ -194,55 +244,13 @@ func (b *Breaker) openPeriod(k int32) time.Duration {
 	return min(d, b.s.MaxOpenTimeout)
 }
 
-func convert(s gobreaker.State) State {
-	switch s {
-	case gobreaker.StateOpen:
-		return Open
-	case gobreaker.StateHalfOpen:
-		return HalfOpen
-	}
-	return Closed
-}
-
-// Allow asks whether an export may start now. If it may, the caller must
-// report the export's outcome by calling done exactly once. While the breaker
-// is open, or its one half-open probe is in flight, Allow returns ErrOpen.
-func (b *Breaker) Allow() (done func(Result), err error) {
-	next := b.nextProbe.Load()
-	if next != 0 && b.s.Now().UnixNano() < next {
-		return nil, ErrOpen
-	}
-	cb := b.cb.Load()
-	report, err := cb.Allow()
-	if err != nil {
-		return nil, ErrOpen
-	}
-	if next != 0 && b.s.OnStateChange != nil {
-		b.s.OnStateChange(b.s.Name, Open, HalfOpen)
-	}
-	return func(r Result) {
-		switch r {
-		case Success:
-			report(nil)
-		case Failure:
-			report(errFailure)
-		default:
-			report(errIgnored)
-		}
-	}, nil
-}
-
 // PostponeProbe moves the next probe to at least t. Exporters use it to
 // honour a destination's Retry-After while the breaker is open.
 func (b *Breaker) PostponeProbe(t time.Time) {
-	for {
-		cur := b.nextProbe.Load()
-		if cur == 0 || t.UnixNano() <= cur {
-			return
-		}
-		if b.nextProbe.CompareAndSwap(cur, t.UnixNano()) {
-			return
-		}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.state == Open && t.After(b.nextProbe) {
+		b.nextProbe = t
 	}
 }
 
@@ -250,37 +258,36 @@ func (b *Breaker) PostponeProbe(t time.Time) {
 // fixing a destination.
 func (b *Breaker) Reset() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	from := b.State()
-	b.cb.Store(b.newMachine())
-	b.opens.Store(0)
-	b.backoff.Store(0)
-	b.nextProbe.Store(0)
-	b.changedAt.Store(b.s.Now().UnixNano())
-	if from != Closed && b.s.OnStateChange != nil {
-		b.s.OnStateChange(b.s.Name, from, Closed)
-	}
+	b.opens, b.backoff, b.nextProbe, b.consecutiveFailures = 0, 0, time.Time{}, 0
+	t := b.moveTo(Closed, b.s.Now())
+	b.mu.Unlock()
+	b.report(t)
 }
 
 // State is the breaker's state as an operator should read it: open until the
 // next probe is due, then half-open.
 func (b *Breaker) State() State {
-	if next := b.nextProbe.Load(); next != 0 {
-		if b.s.Now().UnixNano() < next {
-			return Open
-		}
-		return HalfOpen
-	}
-	return convert(b.cb.Load().State())
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.viewState(b.s.Now())
 }
 
-// Status is a snapshot of a breaker for diagnostics.
+func (b *Breaker) viewState(now time.Time) State {
+	if b.state == Open && !now.Before(b.nextProbe) {
+		return HalfOpen
+	}
+	return b.state
+}
+
+// Status is a snapshot of a breaker for diagnostics. The totals count every
+// attempt since the breaker was made; ConsecutiveFailures the current
+// streak.
 type Status struct {
 	Name                string        `json:"name"`
 	State               State         `json:"state"`
 	ConsecutiveFailures uint32        `json:"consecutive_failures"`
-	TotalFailures       uint32        `json:"total_failures"`
-	TotalSuccesses      uint32        `json:"total_successes"`
+	TotalFailures       uint64        `json:"total_failures"`
+	TotalSuccesses      uint64        `json:"total_successes"`
 	Opens               int32         `json:"opens"`
 	Backoff             time.Duration `json:"backoff_ns"`
 	NextProbe           time.Time     `json:"next_probe,omitzero"`
@@ -292,22 +299,23 @@ type Status struct {
 
 // Status returns a snapshot of the breaker.
 func (b *Breaker) Status() Status {
-	c := b.cb.Load().Counts()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	st := Status{
 		Name:                b.s.Name,
-		State:               b.State(),
-		ConsecutiveFailures: c.ConsecutiveFailures,
-		TotalFailures:       c.TotalFailures,
-		TotalSuccesses:      c.TotalSuccesses,
-		Opens:               b.opens.Load(),
-		Backoff:             time.Duration(b.backoff.Load()),
-		Since:               time.Unix(0, b.changedAt.Load()),
+		State:               b.viewState(b.s.Now()),
+		ConsecutiveFailures: b.consecutiveFailures,
+		TotalFailures:       b.totalFailures,
+		TotalSuccesses:      b.totalSuccesses,
+		Opens:               b.opens,
+		Backoff:             b.backoff,
+		Since:               b.since,
 		FailureThreshold:    b.s.FailureThreshold,
 		OpenTimeout:         b.s.OpenTimeout,
 		MaxOpenTimeout:      b.s.MaxOpenTimeout,
 	}
-	if next := b.nextProbe.Load(); next != 0 {
-		st.NextProbe = time.Unix(0, next)
+	if b.state != Closed {
+		st.NextProbe = b.nextProbe
 	}
 	return st
 }

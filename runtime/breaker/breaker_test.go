@@ -185,3 +185,113 @@ func TestConfigurableThresholds(t *testing.T) {
 		t.Errorf("open period %v", d)
 	}
 }
+
+// A result reported by an export allowed before the breaker opened (or was
+// reset) counts for nothing: it says nothing of the destination now.
+func TestStaleResultsCountForNothing(t *testing.T) {
+	b, clk, _ := newTestBreaker(t)
+	early, _ := b.Allow()
+	for range 5 {
+		fail(t, b)
+	}
+	early(Success) // allowed while closed, finished after the breaker opened
+	if b.State() != Open {
+		t.Fatalf("a stale success closed the breaker: %+v", b.Status())
+	}
+	clk.advance(time.Hour)
+	probe, err := b.Allow()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	probe(Failure) // the probe of a generation an operator reset
+	if st := b.Status(); st.State != Closed || st.ConsecutiveFailures != 0 {
+		t.Fatalf("a stale probe failure after reset: %+v", st)
+	}
+}
+
+// An abandoned probe (shutdown, cancellation) lets the next one go at once,
+// without a transition an operator would see.
+func TestAbandonedProbeIsMadeAgain(t *testing.T) {
+	b, clk, changes := newTestBreaker(t)
+	for range 5 {
+		fail(t, b)
+	}
+	clk.advance(time.Hour)
+	probe, _ := b.Allow()
+	probe(Ignore)
+	n := len(*changes)
+	if b.State() != HalfOpen {
+		t.Fatalf("state %v after an abandoned probe, want half-open (a probe is due)", b.State())
+	}
+	probe, err := b.Allow()
+	if err != nil {
+		t.Fatalf("second probe: %v", err)
+	}
+	probe(Success)
+	if b.State() != Closed {
+		t.Fatal("not closed by the second probe")
+	}
+	if got := (*changes)[n:]; len(got) != 2 || got[0] != (transition{Open, HalfOpen}) || got[1] != (transition{HalfOpen, Closed}) {
+		t.Errorf("transitions after the abandoned probe: %v", got)
+	}
+}
+
+// The totals are the breaker's life, not its current state's: an open
+// breaker shows the failures that opened it.
+func TestTotalsSurviveTransitions(t *testing.T) {
+	b, clk, _ := newTestBreaker(t)
+	done, _ := b.Allow()
+	done(Success)
+	for range 5 {
+		fail(t, b)
+	}
+	clk.advance(time.Hour)
+	probe, _ := b.Allow()
+	probe(Success)
+	st := b.Status()
+	if st.TotalFailures != 5 || st.TotalSuccesses != 2 || st.ConsecutiveFailures != 0 {
+		t.Errorf("status %+v: want 5 failures and 2 successes in all", st)
+	}
+	if want := clk.Now(); !st.Since.Equal(want) {
+		t.Errorf("since %v, want the probe's time %v (the fake clock's)", st.Since, want)
+	}
+}
+
+// Many goroutines report at once; the race detector checks the locking and
+// the breaker stays consistent: one opening, one probe at a time.
+func TestConcurrentReports(t *testing.T) {
+	b, clk, _ := newTestBreaker(t)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for range 100 {
+				if done, err := b.Allow(); err == nil {
+					done(Failure)
+				}
+				_ = b.Status()
+			}
+		})
+	}
+	wg.Wait()
+	if st := b.Status(); st.State != Open || st.Opens != 1 {
+		t.Fatalf("after concurrent failures: %+v", st)
+	}
+	clk.advance(time.Hour)
+	var probes sync.WaitGroup
+	var mu sync.Mutex
+	allowed := 0
+	for range 16 {
+		probes.Go(func() {
+			if _, err := b.Allow(); err == nil {
+				mu.Lock()
+				allowed++
+				mu.Unlock()
+			}
+		})
+	}
+	probes.Wait()
+	if allowed != 1 {
+		t.Errorf("%d probes allowed at once, want 1", allowed)
+	}
+}
