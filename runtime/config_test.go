@@ -175,3 +175,55 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// The capture switch takes booleans and the values OpenTelemetry's GenAI
+// instrumentation uses, in any case; TELEMETRY_CAPTURE_CONTENT wins over
+// the OpenTelemetry name.
+func TestCaptureContentValues(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want *bool
+	}{
+		{map[string]string{}, nil},
+		{map[string]string{EnvCaptureContent: "true"}, ptr(true)},
+		{map[string]string{EnvCaptureContent: "OFF"}, ptr(false)},
+		{map[string]string{EnvCaptureContentOTel: "span_only"}, ptr(true)},
+		{map[string]string{EnvCaptureContentOTel: "SPAN_AND_EVENT"}, ptr(true)},
+		{map[string]string{EnvCaptureContentOTel: "EVENT_ONLY"}, ptr(true)},
+		{map[string]string{EnvCaptureContentOTel: "No_Content"}, ptr(false)},
+		{map[string]string{EnvCaptureContentOTel: "SPAN_ONLY", EnvCaptureContent: "false"}, ptr(false)},
+	}
+	for _, c := range cases {
+		var cfg Config
+		if err := fromEnv(&cfg, func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }); err != nil {
+			t.Fatalf("%v: %v", c.env, err)
+		}
+		if (cfg.CaptureContent == nil) != (c.want == nil) || (c.want != nil && *cfg.CaptureContent != *c.want) {
+			t.Errorf("%v: capture %v, want %v", c.env, deref(cfg.CaptureContent), deref(c.want))
+		}
+	}
+	var cfg Config
+	err := fromEnv(&cfg, func(k string) (string, bool) {
+		return map[string]string{EnvCaptureContentOTel: "sometimes"}[k], k == EnvCaptureContentOTel
+	})
+	if err == nil || !strings.Contains(err.Error(), EnvCaptureContentOTel) || !strings.Contains(err.Error(), "SPAN_ONLY") {
+		t.Errorf("bad capture mode: %v", err)
+	}
+	for s, want := range map[string]bool{"true": true, "1": true, "ON": true, "no": false, "off": false} {
+		if got, err := parseBool(s); err != nil || got != want {
+			t.Errorf("parseBool(%q) = %v, %v", s, got, err)
+		}
+	}
+	if _, err := parseBool("maybe"); err == nil {
+		t.Error("parseBool accepted maybe")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref(b *bool) any {
+	if b == nil {
+		return "unset"
+	}
+	return *b
+}

@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
@@ -165,7 +166,7 @@ func (s *traceStore) record(sp *export.Span) *storedSpan {
 	// (one array for all of its spans) and its memory accounting.
 	rec.src.Facts, rec.src.Trace = &rec.facts, sp.Trace
 	rec.src.ForgetBatch()
-	if v, ok := sp.Resource().Set().Value("service.name"); ok {
+	if v, ok := sp.Resource().Set().Value(semconv.ServiceNameKey); ok {
 		rec.service = v.AsString()
 	}
 	return rec

@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
-	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -33,6 +32,9 @@ const (
 	EnvInstanaVerify   = "INSTANA_SSL_VERIFY"
 	EnvInstanaCA       = "INSTANA_SSL_CA_BUNDLE"
 	EnvInstanaContent  = "INSTANA_CAPTURE_CONTENT"
+
+	EnvCaptureContent     = "TELEMETRY_CAPTURE_CONTENT"
+	EnvCaptureContentOTel = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 	EnvLangfuseEnabled      = "OTEL_EXPORTER_LANGFUSE_ENABLED"
 	EnvLangfuseEnabledAlias = "LANGFUSE_ENABLED"
@@ -92,13 +94,52 @@ func (r *envReader) fail(name, format string, args ...any) {
 	r.errs = append(r.errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
 }
 
+// parseBool parses the boolean forms accepted in genaitrace's environment
+// variables: true/false, 1/0, yes/no, on/off, case-insensitive. An empty
+// string is an error so callers can tell "unset" from "false".
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "yes", "on", "t", "y":
+		return true, nil
+	case "false", "0", "no", "off", "f", "n":
+		return false, nil
+	}
+	return false, strconv.ErrSyntax
+}
+
+// captureMode reads a content-capture variable: a boolean, or one of the
+// values OpenTelemetry's GenAI instrumentation (and Google ADK, Genkit)
+// use, case-insensitive: NO_CONTENT is off; SPAN_ONLY, EVENT_ONLY and
+// SPAN_AND_EVENT are on (genaitrace records content on spans, so the three
+// mean the same here). Nil when unset.
+func (r *envReader) captureMode(name string) *bool {
+	v := r.str(name)
+	if v == "" {
+		return nil
+	}
+	on := true
+	switch strings.ToUpper(v) {
+	case "NO_CONTENT":
+		on = false
+	case "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT":
+	default:
+		b, err := parseBool(v)
+		if err != nil {
+			r.fail(name, "%q is not a capture mode; want true, false, NO_CONTENT, SPAN_ONLY, EVENT_ONLY or SPAN_AND_EVENT", v)
+			return nil
+		}
+		on = b
+	}
+	return &on
+}
+
 // boolean returns the variable's value, or nil when unset.
 func (r *envReader) boolean(name string) *bool {
 	v := r.str(name)
 	if v == "" {
 		return nil
 	}
-	b, err := genai.ParseBool(v)
+	b, err := parseBool(v)
 	if err != nil {
 		r.fail(name, "%q is not a boolean; want true or false", v)
 		return nil
@@ -275,7 +316,7 @@ func otlpFromEnv(r *envReader, c *OTLPConfig) {
 
 func resilienceFromEnv(r *envReader, cfg *Config) {
 	if v := r.str(EnvConsole); v != "" {
-		switch b, err := genai.ParseBool(v); {
+		switch b, err := parseBool(v); {
 		case strings.EqualFold(v, "auto"):
 			cfg.Console = ConsoleAuto
 		case err != nil:
@@ -286,7 +327,10 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 			cfg.Console = ConsoleOff
 		}
 	}
-	if v := r.boolean(genai.CaptureContentEnv); v != nil {
+	if v := r.captureMode(EnvCaptureContentOTel); v != nil {
+		cfg.CaptureContent = v
+	}
+	if v := r.captureMode(EnvCaptureContent); v != nil { // genaitrace's own name wins
 		cfg.CaptureContent = v
 	}
 	if v := r.boolean(EnvSpool); v != nil {

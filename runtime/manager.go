@@ -20,6 +20,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
@@ -145,14 +146,14 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 }
 
 func buildResource(ctx context.Context, cfg Config) (*resource.Resource, error) {
-	attrs := []attribute.KeyValue{attribute.String("service.name", cfg.ServiceName)}
+	attrs := []attribute.KeyValue{semconv.ServiceName(cfg.ServiceName)}
 	if cfg.ServiceVersion != "" {
-		attrs = append(attrs, attribute.String("service.version", cfg.ServiceVersion))
+		attrs = append(attrs, semconv.ServiceVersion(cfg.ServiceVersion))
 	}
 	if cfg.Environment != "" {
-		attrs = append(attrs, attribute.String("deployment.environment.name", cfg.Environment))
+		attrs = append(attrs, semconv.DeploymentEnvironmentNameKey.String(cfg.Environment))
 	}
-	attrs = append(attrs, attribute.String("service.instance.id", instanceID()))
+	attrs = append(attrs, semconv.ServiceInstanceID(instanceID()))
 	attrs = append(attrs, cfg.ResourceAttributes...)
 	res, err := resource.New(ctx,
 		resource.WithHost(),
@@ -316,7 +317,7 @@ func withPath(base, path string) string {
 }
 
 func hostID(res *resource.Resource) string {
-	for _, k := range []attribute.Key{"host.id", "host.name"} {
+	for _, k := range []attribute.Key{semconv.HostIDKey, semconv.HostNameKey} {
 		if v, ok := res.Set().Value(k); ok && v.AsString() != "" {
 			return v.AsString()
 		}

@@ -10,10 +10,13 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+	"go.opentelemetry.io/otel/semconv/v1.41.0/genaiconv"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
 // Bucket boundaries of the GenAI client metrics (semconv v1.41).
@@ -23,30 +26,28 @@ var (
 )
 
 // genaiMetrics records gen_ai.client.token.usage and
-// gen_ai.client.operation.duration from finished model-call spans, in the
-// pipeline's goroutine: the wrappers pay nothing for them. Attribute sets
-// are built once per combination of operation, provider, models and error
-// type, not per span.
+// gen_ai.client.operation.duration (semconv's genaiconv instruments) from
+// finished model-call spans, in the pipeline's goroutine: the wrappers pay
+// nothing for them. Attribute sets are built once per combination of
+// operation, provider, models and error type, not per span.
 type genaiMetrics struct {
-	tokens   metric.Int64Histogram
-	duration metric.Float64Histogram
+	tokens   genaiconv.ClientTokenUsage
+	duration genaiconv.ClientOperationDuration
 	sets     map[metricKey]*metricSets
 }
 
 type metricKey struct{ op, provider, reqModel, respModel, errType string }
 
 type metricSets struct {
-	duration, input, output metric.MeasurementOption
+	duration, input, output attribute.Set
 }
 
 func newGenAIMetrics(meter metric.Meter) (*genaiMetrics, error) {
-	tokens, err := meter.Int64Histogram("gen_ai.client.token.usage", metric.WithUnit("{token}"),
-		metric.WithDescription("Number of input and output tokens used."), metric.WithExplicitBucketBoundaries(tokenBuckets...))
+	tokens, err := genaiconv.NewClientTokenUsage(meter, metric.WithExplicitBucketBoundaries(tokenBuckets...))
 	if err != nil {
 		return nil, err
 	}
-	duration, err := meter.Float64Histogram("gen_ai.client.operation.duration", metric.WithUnit("s"),
-		metric.WithDescription("GenAI operation duration."), metric.WithExplicitBucketBoundaries(durationBuckets...))
+	duration, err := genaiconv.NewClientOperationDuration(meter, metric.WithExplicitBucketBoundaries(durationBuckets...))
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +78,10 @@ func (g *genaiMetrics) Consume(spans []*export.Span) {
 				g.sets[k] = sets
 			}
 		}
-		g.duration.Record(ctx, sp.EndTime().Sub(sp.StartTime()).Seconds(), sets.duration)
+		g.duration.RecordSet(ctx, sp.EndTime().Sub(sp.StartTime()).Seconds(), sets.duration)
 		if f.HasUsage {
-			g.tokens.Record(ctx, f.Usage.Input, sets.input)
-			g.tokens.Record(ctx, f.Usage.Output, sets.output)
+			g.tokens.RecordSet(ctx, f.Usage.Input, sets.input)
+			g.tokens.RecordSet(ctx, f.Usage.Output, sets.output)
 		}
 	}
 }
@@ -89,7 +90,7 @@ func newMetricSets(k metricKey) *metricSets {
 	attrs := []attribute.KeyValue{genai.OperationName.String(k.op)}
 	if k.provider != "" {
 		// gen_ai.system too: Instana's GenAI metrics were read by it.
-		attrs = append(attrs, genai.ProviderName.String(k.provider), genai.LegacySystem.String(k.provider))
+		attrs = append(attrs, genai.ProviderName.String(k.provider), vocab.LegacySystem.String(k.provider))
 	}
 	if k.reqModel != "" {
 		attrs = append(attrs, genai.RequestModel.String(k.reqModel))
@@ -101,13 +102,13 @@ func newMetricSets(k metricKey) *metricSets {
 	if k.errType != "" {
 		withErr = append(slices.Clone(attrs), genai.ErrorType.String(k.errType))
 	}
-	token := func(kind string) metric.MeasurementOption {
-		return metric.WithAttributeSet(attribute.NewSet(append(slices.Clone(attrs), attribute.String("gen_ai.token.type", kind))...))
+	token := func(kind genaiconv.TokenTypeAttr) attribute.Set {
+		return attribute.NewSet(append(slices.Clone(attrs), semconv.GenAITokenTypeKey.String(string(kind)))...)
 	}
 	return &metricSets{
-		duration: metric.WithAttributeSet(attribute.NewSet(withErr...)),
-		input:    token("input"),
-		output:   token("output"),
+		duration: attribute.NewSet(withErr...),
+		input:    token(genaiconv.TokenTypeInput),
+		output:   token(genaiconv.TokenTypeOutput),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
 // IsContent reports whether key holds prompt or completion content (in any
@@ -18,11 +19,11 @@ func IsContent(key attribute.Key) bool {
 	switch key {
 	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
 		genai.ToolCallArguments, genai.ToolCallResult, genai.ToolDefinitions,
-		genai.LangfuseObservationInput, genai.LangfuseObservationOutput:
+		vocab.LangfuseObservationInput, vocab.LangfuseObservationOutput:
 		return true
 	}
 	s := string(key)
-	return strings.HasPrefix(s, genai.LegacyPromptPrefix) || strings.HasPrefix(s, genai.LegacyCompletionPrefix)
+	return strings.HasPrefix(s, vocab.LegacyPromptPrefix) || strings.HasPrefix(s, vocab.LegacyCompletionPrefix)
 }
 
 // message is one entry of gen_ai.input.messages / gen_ai.output.messages as

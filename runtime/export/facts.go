@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -77,7 +78,7 @@ func readFact(f *Facts, kv attribute.KeyValue) {
 	switch kv.Key {
 	case genai.OperationName:
 		f.Operation = kv.Value.AsString()
-	case genai.ProviderName, genai.LegacySystem:
+	case genai.ProviderName, vocab.LegacySystem:
 		if f.Provider == "" || kv.Key == genai.ProviderName {
 			f.Provider = kv.Value.AsString()
 		}
@@ -93,9 +94,9 @@ func readFact(f *Facts, kv attribute.KeyValue) {
 		f.WorkflowName = kv.Value.AsString()
 	case genai.ConversationID:
 		f.Conversation = kv.Value.AsString()
-	case genai.UsageInputTokens, genai.LegacyPromptTokens:
+	case genai.UsageInputTokens, vocab.LegacyPromptTokens:
 		f.Usage.Input, f.HasUsage = asInt(kv.Value), true
-	case genai.UsageOutputTokens, genai.LegacyCompletionTokens:
+	case genai.UsageOutputTokens, vocab.LegacyCompletionTokens:
 		f.Usage.Output, f.HasUsage = asInt(kv.Value), true
 	case genai.UsageCacheReadInputTokens:
 		f.Usage.CacheRead = asInt(kv.Value)

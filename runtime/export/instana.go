@@ -3,8 +3,10 @@ package export
 import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
 // InstanaTranslator writes spans as Instana's GenAI view reads them: the
@@ -30,15 +32,15 @@ func (t InstanaTranslator) Resource(r *resource.Resource) []attribute.KeyValue {
 	out := make([]attribute.KeyValue, 0, len(attrs)+2)
 	hasHost := false
 	for _, kv := range attrs {
-		if kv.Key == genai.InstanaPlugin {
+		if kv.Key == vocab.InstanaPlugin {
 			continue
 		}
-		hasHost = hasHost || kv.Key == "host.id"
+		hasHost = hasHost || kv.Key == semconv.HostIDKey
 		out = append(out, kv)
 	}
-	out = append(out, genai.InstanaPlugin.String("genai"))
+	out = append(out, vocab.InstanaPlugin.String("genai"))
 	if !hasHost && t.HostID != "" {
-		out = append(out, attribute.String("host.id", t.HostID))
+		out = append(out, semconv.HostID(t.HostID))
 	}
 	return out
 }
@@ -66,60 +68,60 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 			case genai.SystemInstructions:
 				system = kv.Value.AsString()
 			case genai.OutputMessages:
-				dst = appendLegacyMessages(dst, genai.LegacyCompletionPrefix, "assistant", kv.Value.AsString(), limit)
+				dst = appendLegacyMessages(dst, vocab.LegacyCompletionPrefix, "assistant", kv.Value.AsString(), limit)
 			}
 		}
-		hasSystem = hasSystem || kv.Key == genai.LegacySystem
+		hasSystem = hasSystem || kv.Key == vocab.LegacySystem
 		dst = append(dst, kv)
 	}
 	if input != "" {
-		dst = appendLegacyMessages(dst, genai.LegacyPromptPrefix, "user", withInstructions(input, system), limit)
+		dst = appendLegacyMessages(dst, vocab.LegacyPromptPrefix, "user", withInstructions(input, system), limit)
 	}
 	f := s.Facts
 	if f.Provider != "" && !hasSystem {
-		dst = append(dst, genai.LegacySystem.String(f.Provider))
+		dst = append(dst, vocab.LegacySystem.String(f.Provider))
 	}
 	if rt := legacyRequestType(f.Operation); rt != "" {
-		dst = append(dst, genai.LegacyRequestType.String(rt))
+		dst = append(dst, vocab.LegacyRequestType.String(rt))
 	}
 	if f.HasUsage {
 		u := f.Usage
 		dst = append(dst,
-			genai.LegacyPromptTokens.Int64(u.Input),
-			genai.LegacyCompletionTokens.Int64(u.Output),
-			genai.LegacyTotalTokens.Int64(u.Input+u.Output),
-			genai.LegacyGenAITotalTokens.Int64(u.Input+u.Output))
+			vocab.LegacyPromptTokens.Int64(u.Input),
+			vocab.LegacyCompletionTokens.Int64(u.Output),
+			vocab.LegacyTotalTokens.Int64(u.Input+u.Output),
+			vocab.LegacyGenAITotalTokens.Int64(u.Input+u.Output))
 		if u.CacheRead > 0 {
-			dst = append(dst, genai.LegacyCacheReadInputTokens.Int64(u.CacheRead))
+			dst = append(dst, vocab.LegacyCacheReadInputTokens.Int64(u.CacheRead))
 		}
 		if u.CacheWrite > 0 {
-			dst = append(dst, genai.LegacyCacheCreationTokens.Int64(u.CacheWrite))
+			dst = append(dst, vocab.LegacyCacheCreationTokens.Int64(u.CacheWrite))
 		}
 	}
 	if f.Streaming {
-		dst = append(dst, genai.LegacyIsStreaming.Bool(true))
+		dst = append(dst, vocab.LegacyIsStreaming.Bool(true))
 	}
 	if f.HasCost {
-		dst = append(dst, genai.UsageCost.Float64(f.Cost.Total()))
+		dst = append(dst, vocab.UsageCost.Float64(f.Cost.Total()))
 	}
 	kind, entity := traceloopEntity(s)
 	if kind != "" {
-		dst = append(dst, genai.TraceloopSpanKind.String(kind))
+		dst = append(dst, vocab.TraceloopSpanKind.String(kind))
 		if entity != "" {
-			dst = append(dst, genai.TraceloopEntityName.String(entity))
+			dst = append(dst, vocab.TraceloopEntityName.String(entity))
 		}
 	}
 	tf := s.Trace.Fields()
 	if name := traceName(s, tf); name != "" {
-		dst = append(dst, genai.TraceloopWorkflowName.String(name))
+		dst = append(dst, vocab.TraceloopWorkflowName.String(name))
 	}
 	if tf.SessionID != "" {
 		dst = append(dst, genai.SessionID.String(tf.SessionID),
-			attribute.String(genai.TraceloopAssociationPrefix+"session_id", tf.SessionID))
+			attribute.String(vocab.TraceloopAssociationPrefix+"session_id", tf.SessionID))
 	}
 	if tf.UserID != "" {
 		dst = append(dst, genai.UserID.String(tf.UserID),
-			attribute.String(genai.TraceloopAssociationPrefix+"user_id", tf.UserID))
+			attribute.String(vocab.TraceloopAssociationPrefix+"user_id", tf.UserID))
 	}
 	return dst
 }

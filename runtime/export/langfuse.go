@@ -9,6 +9,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/internal/jsonw"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
 // LangfuseCost chooses who prices GenAI calls for Langfuse.
@@ -72,7 +73,7 @@ func isUsageKey(k attribute.Key) bool {
 	switch k {
 	case genai.UsageInputTokens, genai.UsageOutputTokens, genai.UsageCacheReadInputTokens,
 		genai.UsageCacheCreationInputTokens, genai.UsageReasoningOutputTokens,
-		genai.LegacyPromptTokens, genai.LegacyCompletionTokens, genai.UsageCost:
+		vocab.LegacyPromptTokens, vocab.LegacyCompletionTokens, vocab.UsageCost:
 		return true
 	}
 	return false
@@ -96,41 +97,41 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case kv.Key == genai.OutputMessages || kv.Key == genai.ToolCallResult:
 			output = kv.Value.String()
 		case kv.Key == genai.CompletionStartTime:
-			dst = append(dst, genai.LangfuseCompletionStartTime.String(kv.Value.AsString()))
+			dst = append(dst, vocab.LangfuseCompletionStartTime.String(kv.Value.AsString()))
 		case isUsageKey(kv.Key):
 		default:
 			if name := modelParam(kv.Key); name != "" {
 				addParam(&params, name, kv.Value)
 				continue
 			}
-			hasType = hasType || kv.Key == genai.LangfuseObservationType
+			hasType = hasType || kv.Key == vocab.LangfuseObservationType
 			dst = append(dst, kv)
 		}
 	}
 	f := s.Facts
 	if !hasType {
-		dst = append(dst, genai.LangfuseObservationType.String(observationType(f)))
+		dst = append(dst, vocab.LangfuseObservationType.String(observationType(f)))
 	}
 	input = withInstructions(input, system)
 	if input != "" {
-		dst = append(dst, genai.LangfuseObservationInput.String(truncate(input, limit)))
+		dst = append(dst, vocab.LangfuseObservationInput.String(truncate(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, genai.LangfuseObservationOutput.String(truncate(output, limit)))
+		dst = append(dst, vocab.LangfuseObservationOutput.String(truncate(output, limit)))
 	}
 	if !params.Empty() {
-		dst = append(dst, genai.LangfuseModelParameters.String(params.String()))
+		dst = append(dst, vocab.LangfuseModelParameters.String(params.String()))
 	}
 	if f.HasUsage {
-		dst = append(dst, genai.LangfuseUsageDetails.String(usageDetails(f)))
+		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
 		if t.Cost == CostByGenaitrace && f.HasCost {
-			dst = append(dst, genai.LangfuseCostDetails.String(costDetails(f)))
+			dst = append(dst, vocab.LangfuseCostDetails.String(costDetails(f)))
 		}
 	}
 	if f.Error {
-		dst = append(dst, genai.LangfuseObservationLevel.String("ERROR"))
+		dst = append(dst, vocab.LangfuseObservationLevel.String("ERROR"))
 		if msg := s.Status().Description; msg != "" {
-			dst = append(dst, genai.LangfuseStatusMessage.String(msg))
+			dst = append(dst, vocab.LangfuseStatusMessage.String(msg))
 		}
 	}
 	return t.appendTraceAttributes(dst, s)
@@ -141,27 +142,27 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 func (t LangfuseTranslator) appendTraceAttributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	tf := s.Trace.Fields()
 	if name := traceName(s, tf); name != "" {
-		dst = append(dst, genai.LangfuseTraceName.String(name))
+		dst = append(dst, vocab.LangfuseTraceName.String(name))
 	}
 	if session := orDefault(tf.SessionID, s.Facts.Conversation); session != "" {
-		dst = append(dst, genai.LangfuseSessionID.String(session))
+		dst = append(dst, vocab.LangfuseSessionID.String(session))
 	}
 	if tf.UserID != "" {
-		dst = append(dst, genai.LangfuseUserID.String(tf.UserID))
+		dst = append(dst, vocab.LangfuseUserID.String(tf.UserID))
 	}
 	if len(tf.Tags) > 0 {
-		dst = append(dst, genai.LangfuseTraceTags.StringSlice(tf.Tags))
+		dst = append(dst, vocab.LangfuseTraceTags.StringSlice(tf.Tags))
 	}
 	if len(tf.Metadata) > 0 {
 		for _, k := range slices.Sorted(maps.Keys(tf.Metadata)) {
-			dst = append(dst, attribute.String(genai.LangfuseTraceMetadataPrefix+k, tf.Metadata[k]))
+			dst = append(dst, attribute.String(vocab.LangfuseTraceMetadataPrefix+k, tf.Metadata[k]))
 		}
 	}
 	if t.Release != "" {
-		dst = append(dst, genai.LangfuseRelease.String(t.Release))
+		dst = append(dst, vocab.LangfuseRelease.String(t.Release))
 	}
 	if t.Environment != "" {
-		dst = append(dst, genai.LangfuseEnvironment.String(t.Environment))
+		dst = append(dst, vocab.LangfuseEnvironment.String(t.Environment))
 	}
 	return dst
 }

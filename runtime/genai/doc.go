@@ -4,13 +4,15 @@
 //
 // It holds three things:
 //
-//   - the attribute keys genaitrace emits (GenAI semantic conventions v1.41,
-//     the legacy OpenLLMetry names Instana reads, and the Langfuse names), in
-//     one place so that no emitted name depends on a semconv package that may
-//     drop it again;
+//   - short names for the semantic-convention keys the wrappers record
+//     (aliases of go.opentelemetry.io/otel/semconv/v1.41.0), and the few
+//     of genaitrace's own (streams, completion start time);
 //   - the content-capture switch: prompts and completions are recorded only
-//     when it is on;
+//     when it is on (runtime.Configure sets it from its configuration);
 //   - context helpers that attach a session, a user, tags and metadata to a
 //     context so every span started under it carries them to every
 //     destination.
+//
+// What a particular destination is sent (Instana's OpenLLMetry names,
+// Langfuse's attributes) is the runtime's business and is not here.
 package genai
