@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 
-	"github.com/genaitrace/genaitrace/internal/jsonw"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
@@ -85,7 +84,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if limit == 0 {
 		limit = 1 << 20
 	}
-	var params jsonw.Object
+	var params modelParams
 	var input, output, system string
 	hasType := false
 	for _, kv := range s.Attributes() {
@@ -101,7 +100,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case isUsageKey(kv.Key):
 		default:
 			if name := modelParam(kv.Key); name != "" {
-				addParam(&params, name, kv.Value)
+				params.set(name, kv.Value)
 				continue
 			}
 			hasType = hasType || kv.Key == vocab.LangfuseObservationType
@@ -119,8 +118,8 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if output != "" {
 		dst = append(dst, vocab.LangfuseObservationOutput.String(truncate(output, limit)))
 	}
-	if !params.Empty() {
-		dst = append(dst, vocab.LangfuseModelParameters.String(params.String()))
+	if !params.empty() {
+		dst = append(dst, vocab.LangfuseModelParameters.String(params.json()))
 	}
 	if f.HasUsage {
 		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
@@ -190,60 +189,4 @@ func observationType(f *Facts) string {
 		return "generation"
 	}
 	return "span"
-}
-
-// addParam adds one model parameter to the JSON object.
-func addParam(o *jsonw.Object, name string, v attribute.Value) {
-	switch v.Type() {
-	case attribute.INT64:
-		o.Int(name, v.AsInt64())
-	case attribute.FLOAT64:
-		o.Float(name, v.AsFloat64())
-	case attribute.BOOL:
-		o.Bool(name, v.AsBool())
-	case attribute.STRINGSLICE:
-		o.Strings(name, v.AsStringSlice())
-	default:
-		o.Str(name, v.String())
-	}
-}
-
-// usageDetails renders usage as Langfuse's exclusive buckets: every token in
-// exactly one key, input excluding cache reads and writes, output excluding
-// reasoning.
-func usageDetails(f *Facts) string {
-	u := f.Usage
-	var o jsonw.Object
-	o.Int("input", max(u.Input-u.CacheRead-u.CacheWrite, 0))
-	o.Int("output", max(u.Output-u.Reasoning, 0))
-	if u.CacheRead > 0 {
-		o.Int("input_cached_tokens", u.CacheRead)
-	}
-	if u.CacheWrite > 0 {
-		o.Int("input_cache_creation", u.CacheWrite)
-	}
-	if u.Reasoning > 0 {
-		o.Int("output_reasoning_tokens", u.Reasoning)
-	}
-	o.Int("total", u.Input+u.Output)
-	return o.String()
-}
-
-// costDetails renders the estimate under the same keys as usageDetails.
-func costDetails(f *Facts) string {
-	c := f.Cost
-	var o jsonw.Object
-	o.Float("input", c.Input)
-	o.Float("output", c.Output)
-	if f.Usage.CacheRead > 0 {
-		o.Float("input_cached_tokens", c.CacheRead)
-	}
-	if f.Usage.CacheWrite > 0 {
-		o.Float("input_cache_creation", c.CacheWrite)
-	}
-	if f.Usage.Reasoning > 0 {
-		o.Float("output_reasoning_tokens", c.Reasoning)
-	}
-	o.Float("total", c.Total())
-	return o.String()
 }

@@ -1,47 +1,36 @@
 package genai
 
-import "github.com/genaitrace/genaitrace/internal/jsonw"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // Messages builds the JSON of gen_ai.input.messages and
 // gen_ai.output.messages, as the GenAI conventions shape them:
 //
 //	[{"role":"user","parts":[{"type":"text","content":"..."}]}]
 //
-// without reflection. The zero value is an empty list.
+// from fields a wrapper reads (the conventions' shapes, written by
+// encoding/json, which is faster at it than a hand-written writer was:
+// internal/jsonw's BenchmarkJSON). The zero value is an empty list.
 type Messages struct {
-	b []byte
-	n int
+	list []message
 }
 
 // Add appends a text message. An empty finishReason is left out.
 func (m *Messages) Add(role, content, finishReason string) {
-	if m.n == 0 {
-		m.b = append(m.b, '[')
-	} else {
-		m.b = append(m.b, ',')
-	}
-	m.n++
-	m.b = append(m.b, `{"role":`...)
-	m.b = jsonw.String(m.b, role)
-	m.b = append(m.b, `,"parts":[{"type":"text","content":`...)
-	m.b = jsonw.String(m.b, content)
-	m.b = append(m.b, "}]"...)
-	if finishReason != "" {
-		m.b = append(m.b, `,"finish_reason":`...)
-		m.b = jsonw.String(m.b, finishReason)
-	}
-	m.b = append(m.b, '}')
+	m.list = append(m.list, message{Role: role, Parts: []part{textPart("text", content)}, FinishReason: finishReason})
 }
 
 // Len reports the number of messages.
-func (m *Messages) Len() int { return m.n }
+func (m *Messages) Len() int { return len(m.list) }
 
 // String returns the JSON array.
 func (m *Messages) String() string {
-	if m.n == 0 {
+	if len(m.list) == 0 {
 		return "[]"
 	}
-	return string(m.b) + "]"
+	return marshalOr(m.list, "[]")
 }
 
 // Parts builds the JSON of gen_ai.system_instructions, which the GenAI
@@ -51,32 +40,21 @@ func (m *Messages) String() string {
 //
 // The zero value is an empty list.
 type Parts struct {
-	b []byte
-	n int
+	list []part
 }
 
 // Add appends a text part.
-func (p *Parts) Add(content string) {
-	if p.n == 0 {
-		p.b = append(p.b, '[')
-	} else {
-		p.b = append(p.b, ',')
-	}
-	p.n++
-	p.b = append(p.b, `{"type":"text","content":`...)
-	p.b = jsonw.String(p.b, content)
-	p.b = append(p.b, '}')
-}
+func (p *Parts) Add(content string) { p.list = append(p.list, textPart("text", content)) }
 
 // Len reports the number of parts.
-func (p *Parts) Len() int { return p.n }
+func (p *Parts) Len() int { return len(p.list) }
 
 // String returns the JSON array.
 func (p *Parts) String() string {
-	if p.n == 0 {
+	if len(p.list) == 0 {
 		return "[]"
 	}
-	return string(p.b) + "]"
+	return marshalOr(p.list, "[]")
 }
 
 // TextPart returns a one-part list.
@@ -91,4 +69,16 @@ func TextMessage(role, content string) string {
 	var m Messages
 	m.Add(role, content, "")
 	return m.String()
+}
+
+// marshalOr writes v as JSON, leaving <, > and & as they are (content is
+// shown to people, not embedded in HTML), or returns fallback.
+func marshalOr(v any, fallback string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fallback
+	}
+	return string(bytes.TrimSuffix(b.Bytes(), []byte{'\n'}))
 }

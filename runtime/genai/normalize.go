@@ -31,11 +31,7 @@ func MessagesJSON(v any, role string) string {
 	if len(msgs) == 0 {
 		return ""
 	}
-	b, err := json.Marshal(msgs)
-	if err != nil {
-		return ""
-	}
-	return string(b)
+	return marshalOr(msgs, "")
 }
 
 // PartsJSON renders v as gen_ai.system_instructions: the parts of every
@@ -48,11 +44,7 @@ func PartsJSON(v any) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	b, err := json.Marshal(parts)
-	if err != nil {
-		return ""
-	}
-	return string(b)
+	return marshalOr(parts, "")
 }
 
 type message struct {

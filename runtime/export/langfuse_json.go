@@ -1,0 +1,141 @@
+package export
+
+import (
+	"encoding/json"
+	"math"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// The JSON values Langfuse reads from attributes, written by encoding/json:
+// it is faster than the hand-written writer an earlier version used on
+// these shapes (internal/jsonw's BenchmarkJSON, kept as the record).
+
+// modelParams are the request parameters Langfuse shows with a
+// generation, in a fixed order; unset ones are left out.
+type modelParams struct {
+	Temperature      any `json:"temperature,omitempty"`
+	TopP             any `json:"top_p,omitempty"`
+	TopK             any `json:"top_k,omitempty"`
+	MaxTokens        any `json:"max_tokens,omitempty"`
+	FrequencyPenalty any `json:"frequency_penalty,omitempty"`
+	PresencePenalty  any `json:"presence_penalty,omitempty"`
+	Stop             any `json:"stop,omitempty"`
+	Seed             any `json:"seed,omitempty"`
+}
+
+// set records the parameter called name (as modelParam names it).
+func (p *modelParams) set(name string, v attribute.Value) {
+	val := jsonValue(v)
+	switch name {
+	case "temperature":
+		p.Temperature = val
+	case "top_p":
+		p.TopP = val
+	case "top_k":
+		p.TopK = val
+	case "max_tokens":
+		p.MaxTokens = val
+	case "frequency_penalty":
+		p.FrequencyPenalty = val
+	case "presence_penalty":
+		p.PresencePenalty = val
+	case "stop":
+		p.Stop = val
+	case "seed":
+		p.Seed = val
+	}
+}
+
+func (p *modelParams) empty() bool { return *p == modelParams{} }
+
+func (p *modelParams) json() string { return marshal(p) }
+
+// jsonValue is an attribute value as encoding/json writes it; NaN and
+// infinities, which JSON cannot hold, become null.
+func jsonValue(v attribute.Value) any {
+	switch v.Type() {
+	case attribute.INT64:
+		return v.AsInt64()
+	case attribute.FLOAT64:
+		return finite(v.AsFloat64())
+	case attribute.BOOL:
+		return v.AsBool()
+	case attribute.STRINGSLICE:
+		return v.AsStringSlice()
+	}
+	return v.Emit()
+}
+
+// finite is f, or nil for a value JSON cannot hold.
+func finite(f float64) any {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	return f
+}
+
+// usageBuckets are Langfuse's exclusive usage buckets: every token in
+// exactly one key.
+type usageBuckets struct {
+	Input         int64 `json:"input"`
+	Output        int64 `json:"output"`
+	CacheRead     int64 `json:"input_cached_tokens,omitempty"`
+	CacheCreation int64 `json:"input_cache_creation,omitempty"`
+	Reasoning     int64 `json:"output_reasoning_tokens,omitempty"`
+	Total         int64 `json:"total"`
+}
+
+// usageDetails renders usage as Langfuse's exclusive buckets: input
+// excluding cache reads and writes, output excluding reasoning.
+func usageDetails(f *Facts) string {
+	u := f.Usage
+	return marshal(usageBuckets{
+		Input:         max(u.Input-u.CacheRead-u.CacheWrite, 0),
+		Output:        max(u.Output-u.Reasoning, 0),
+		CacheRead:     max(u.CacheRead, 0),
+		CacheCreation: max(u.CacheWrite, 0),
+		Reasoning:     max(u.Reasoning, 0),
+		Total:         u.Input + u.Output,
+	})
+}
+
+// costBuckets are the estimate under the same keys as usageBuckets; a
+// bucket is present when its tokens are, even if it costs nothing.
+type costBuckets struct {
+	Input         any  `json:"input"`
+	Output        any  `json:"output"`
+	CacheRead     *any `json:"input_cached_tokens,omitempty"`
+	CacheCreation *any `json:"input_cache_creation,omitempty"`
+	Reasoning     *any `json:"output_reasoning_tokens,omitempty"`
+	Total         any  `json:"total"`
+}
+
+// costDetails renders genaitrace's estimate for Langfuse.
+func costDetails(f *Facts) string {
+	c, u := f.Cost, f.Usage
+	when := func(tokens int64, cost float64) *any {
+		if tokens <= 0 {
+			return nil
+		}
+		v := finite(cost)
+		return &v
+	}
+	return marshal(costBuckets{
+		Input:         finite(c.Input),
+		Output:        finite(c.Output),
+		CacheRead:     when(u.CacheRead, c.CacheRead),
+		CacheCreation: when(u.CacheWrite, c.CacheWrite),
+		Reasoning:     when(u.Reasoning, c.Reasoning),
+		Total:         finite(c.Total()),
+	})
+}
+
+// marshal writes v, which holds nothing encoding/json can fail on.
+func marshal(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
