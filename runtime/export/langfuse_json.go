@@ -9,7 +9,7 @@ import (
 
 // The JSON values Langfuse reads from attributes, written by encoding/json:
 // it is faster than the hand-written writer an earlier version used on
-// these shapes (internal/jsonw's BenchmarkJSON, kept as the record).
+// these shapes (BenchmarkJSON in internal/jsonw at commit 1e75128, which this replaced; figures in docs/benchmarks.md).
 
 // modelParams are the request parameters Langfuse shows with a
 // generation, in a fixed order; unset ones are left out.

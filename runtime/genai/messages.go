@@ -12,7 +12,7 @@ import (
 //
 // from fields a wrapper reads (the conventions' shapes, written by
 // encoding/json, which is faster at it than a hand-written writer was:
-// internal/jsonw's BenchmarkJSON). The zero value is an empty list.
+// BenchmarkJSON at commit 1e75128). The zero value is an empty list.
 type Messages struct {
 	list []message
 }
