@@ -315,6 +315,7 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 		"dropped_by_reason":   dropped,
 		"destinations":        dests,
 		"diagnostics_store":   m.store.stats(),
+		"metrics":             m.metricStats(),
 		"rate_window_seconds": 60,
 		"content_shown":       m.store.content,
 	})

@@ -2,14 +2,17 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/genaitrace/genaitrace/runtime/export"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // processCPU is the process's user and system CPU time, in nanoseconds.
@@ -75,7 +78,7 @@ func BenchmarkConfigure(b *testing.B) {
 		b.Run("spool="+name, func(b *testing.B) {
 			dir := b.TempDir()
 			if full {
-				leaveSpool(b, filepath.Join(dir, "instana", "p-earlier"), down.URL()+"/v1/traces", 64<<20)
+				leaveSpool(b, dir, down.URL(), 64<<20)
 			}
 			opts := []Option{WithoutGlobal(), WithLogger(slog.New(slog.DiscardHandler)), WithSpoolDir(dir), WithInstana(down.URL(), ""), WithoutMetrics()}
 			b.ReportAllocs()
@@ -94,20 +97,43 @@ func BenchmarkConfigure(b *testing.B) {
 	}
 }
 
-// leaveSpool writes size bytes of spooled batches in dir, as a process
-// sending to url would have left them.
+// leaveSpool leaves about size bytes of spooled batches in dir, the way
+// a process sending to a destination that is down leaves them: a manager
+// whose breaker opens at the first failure spools spans of 64 KiB of
+// incompressible content, then shuts down.
 func leaveSpool(b *testing.B, dir, url string, size int) {
 	b.Helper()
-	ep := export.Endpoint{URL: url}
-	sp, err := export.OpenSpool(dir, export.SpoolOptions{MaxBytes: int64(size) * 2, Identity: ep.Identity("instana")})
+	m, err := Configure(context.Background(), WithoutGlobal(), WithLogger(slog.New(slog.DiscardHandler)), WithSpoolDir(dir),
+		WithInstana(url, ""), WithoutMetrics(), WithDestinationsDisabled("console"), WithBreaker(1, time.Hour, time.Hour),
+		WithSpoolMaxBytes(int64(size)*2))
 	if err != nil {
 		b.Fatal(err)
 	}
-	batch := []byte(strings.Repeat("x", 64<<10))
-	for range size / len(batch) {
-		if _, err := sp.Append(batch, 512, 0); err != nil {
-			b.Fatal(err)
+	tr := m.Tracer("leave")
+	blob := make([]byte, 48<<10)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for i := range size / (64 << 10) {
+		_, _ = rand.Read(blob)
+		_, s := tr.Start(ctx, "spooled", trace.WithAttributes(attribute.String("blob", base64.StdEncoding.EncodeToString(blob))))
+		s.End()
+		if i%32 == 31 {
+			if err := m.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
-	_ = sp.Close()
+	if err := m.Shutdown(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var left int64
+	_ = filepath.WalkDir(dir, func(_ string, e fs.DirEntry, _ error) error {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			left += info.Size()
+		}
+		return nil
+	})
+	if left < int64(size)*9/10 {
+		b.Fatalf("spooled %d bytes, want about %d", left, size)
+	}
 }

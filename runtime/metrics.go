@@ -201,7 +201,7 @@ func (m *Manager) metricExporter(d *export.Destination) *export.MetricExporter {
 	if d.Name() == "otlp" && m.cfg.OTLP.MetricsEndpoint != "" {
 		ep.URL = m.cfg.OTLP.MetricsEndpoint
 	}
-	x := &export.MetricExporter{Endpoint: ep, Skip: func() bool { return d.Breaker().State() == breaker.Open }}
+	x := &export.MetricExporter{Name: d.Name(), Endpoint: ep, Skip: func() bool { return d.Breaker().State() == breaker.Open }}
 	if tr, ok := d.Translator().(export.InstanaTranslator); ok {
 		x.Resource = tr.Resource
 	}
@@ -219,4 +219,13 @@ type MetricsConfig struct {
 	Disabled bool
 	// Interval between collections (TELEMETRY_METRICS_INTERVAL, default 30s).
 	Interval time.Duration
+}
+
+// metricStats counts each metrics-capable destination's metric exports.
+func (m *Manager) metricStats() []export.MetricExportStats {
+	out := []export.MetricExportStats{}
+	for _, x := range m.metricExporters {
+		out = append(out, x.Stats())
+	}
+	return out
 }

@@ -17,7 +17,7 @@ import (
 // when delivered, so a process killed at any moment loses only what was
 // not yet encoded.
 type backlog struct {
-	queue   *Queue
+	queue   *batchQueue
 	spool   *spoolSet // nil: memory only
 	durable bool
 	c       *counters
@@ -30,7 +30,7 @@ type backlog struct {
 
 // hold marks b as held in memory. A batch is held from the moment it is
 // handed over until it is delivered, written to disk or dropped.
-func (bl *backlog) hold(b *Batch) {
+func (bl *backlog) hold(b *encodedBatch) {
 	if !b.live {
 		b.live = true
 		bl.inMemory.Add(1)
@@ -38,7 +38,7 @@ func (bl *backlog) hold(b *Batch) {
 }
 
 // release ends b's hold on memory.
-func (bl *backlog) release(b *Batch) {
+func (bl *backlog) release(b *encodedBatch) {
 	if b.live {
 		b.live = false
 		bl.inMemory.Add(-1)
@@ -47,7 +47,7 @@ func (bl *backlog) release(b *Batch) {
 
 // add takes a newly encoded batch. toDisk sends it straight to the spool,
 // as when the destination is known to be unavailable.
-func (bl *backlog) add(b *Batch, toDisk bool) {
+func (bl *backlog) add(b *encodedBatch, toDisk bool) {
 	switch {
 	case bl.spool == nil:
 	case toDisk:
@@ -63,7 +63,7 @@ func (bl *backlog) add(b *Batch, toDisk bool) {
 
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
-func (bl *backlog) writeThrough(b *Batch) {
+func (bl *backlog) writeThrough(b *encodedBatch) {
 	rec, err := bl.spool.Append(b.Data, b.Spans, appendHeld)
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
@@ -76,7 +76,7 @@ func (bl *backlog) writeThrough(b *Batch) {
 // next picks the next batch to send: live traffic and spool replay
 // alternate, so a backlog never starves new spans and new spans never stall
 // the replay. replay is false while spooled data must stay where it is.
-func (bl *backlog) next(replay bool) *Batch {
+func (bl *backlog) next(replay bool) *encodedBatch {
 	replay = replay && bl.spool != nil
 	if replay && bl.turn.Add(1)%2 == 0 {
 		if b := bl.replayNext(); b != nil {
@@ -92,16 +92,16 @@ func (bl *backlog) next(replay bool) *Batch {
 	return nil
 }
 
-func (bl *backlog) replayNext() *Batch {
+func (bl *backlog) replayNext() *encodedBatch {
 	r, ok := bl.spool.Next()
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.maybeSent}
+	return &encodedBatch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.maybeSent}
 }
 
 // done settles a batch the destination took, or rejected for good.
-func (bl *backlog) done(b *Batch) {
+func (bl *backlog) done(b *encodedBatch) {
 	if b.record != nil {
 		bl.spool.Ack(*b.record)
 	}
@@ -111,7 +111,7 @@ func (bl *backlog) done(b *Batch) {
 // keep holds a batch that cannot be delivered now: back to the spool it
 // came from or onto it; without a spool, back to the head of the memory
 // queue unless draining (then it is dropped, as nothing would send it).
-func (bl *backlog) keep(b *Batch, draining bool) {
+func (bl *backlog) keep(b *encodedBatch, draining bool) {
 	switch {
 	case bl.spool != nil:
 		bl.leaveMemory(b)
@@ -129,7 +129,7 @@ func (bl *backlog) keep(b *Batch, draining bool) {
 
 // leaveMemory moves a batch out of memory: to the spool (where a durable
 // or replayed batch already is), or, without a spool, nowhere.
-func (bl *backlog) leaveMemory(b *Batch) {
+func (bl *backlog) leaveMemory(b *encodedBatch) {
 	switch {
 	case b.record != nil:
 		b.record.maybeSent = b.maybeSent
@@ -160,7 +160,7 @@ func (bl *backlog) drain() {
 	}
 }
 
-func (bl *backlog) toDisk(b *Batch) {
+func (bl *backlog) toDisk(b *encodedBatch) {
 	defer bl.release(b)
 	mode := appendMode(0)
 	if b.maybeSent {
@@ -179,7 +179,7 @@ func (bl *backlog) spoolFailed(err error, spans int, msg string) {
 	bl.log.Warn(msg, "spans", spans, "error", err)
 }
 
-func (bl *backlog) drop(b *Batch, reason string) {
+func (bl *backlog) drop(b *encodedBatch, reason string) {
 	bl.c.drop(reason, b.Spans)
 	bl.release(b)
 }

@@ -128,7 +128,7 @@ func (c *Console) printOrphans(before time.Time) {
 func (c *Console) printAll() { c.printOrphans(time.Now().Add(time.Hour)) }
 
 func (c *Console) print(tid trace.TraceID, spans []*Span) {
-	_, _ = io.WriteString(c.w, FormatTree(tid, spans))
+	_, _ = io.WriteString(c.w, formatTree(tid, spans))
 }
 
 // Flush prints what has arrived so far.
@@ -163,8 +163,8 @@ func (c *Console) Shutdown(ctx context.Context) error {
 	}
 }
 
-// FormatTree renders one trace as the console prints it.
-func FormatTree(tid trace.TraceID, spans []*Span) string {
+// formatTree renders one trace as the console prints it.
+func formatTree(tid trace.TraceID, spans []*Span) string {
 	children := map[trace.SpanID][]*Span{}
 	ids := map[trace.SpanID]bool{}
 	for _, s := range spans {

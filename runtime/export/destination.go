@@ -104,10 +104,10 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		inbox: make(chan []*Span, cfg.InboxBatches),
 		wake:  make(chan struct{}, cfg.MaxInFlight),
 	}
-	d.backlog = backlog{queue: NewQueue(cfg.QueueMaxBytes), c: &d.c, log: d.log}
+	d.backlog = backlog{queue: newBatchQueue(cfg.QueueMaxBytes), c: &d.c, log: d.log}
 	if cfg.SpoolDir != "" {
 		opts := cfg.Spool
-		opts.Identity = cfg.Endpoint.Identity(cfg.Name)
+		opts.Identity = cfg.Endpoint.identity(cfg.Name)
 		if opts.Logger == nil {
 			opts.Logger = d.log
 		}
@@ -181,7 +181,7 @@ func (d *Destination) Consume(spans []*Span) {
 	d.c.accepted.Add(int64(len(spans)))
 	if d.closed {
 		d.c.drop(DropAfterShutdown, len(spans))
-		Release(spans)
+		releaseBatch(spans)
 		return
 	}
 	d.backlog.inMemory.Add(1)
@@ -209,7 +209,7 @@ func (d *Destination) Consume(spans []*Span) {
 		d.stalled.Store(true)
 		d.backlog.inMemory.Add(-1)
 		d.c.drop(DropEncoderStalled, len(spans))
-		Release(spans)
+		releaseBatch(spans)
 	}
 }
 
@@ -236,8 +236,8 @@ func (d *Destination) encodeLoop() {
 	var z compressor
 	for spans := range d.inbox {
 		d.stalled.Store(false)
-		b := &Batch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
-		Release(spans)
+		b := &encodedBatch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
+		releaseBatch(spans)
 		d.backlog.add(b, d.down()) // keep memory free while the destination is down
 	}
 }
@@ -279,7 +279,7 @@ func (d *Destination) sendLoop() {
 }
 
 // handle sends one batch and settles it according to the verdict.
-func (d *Destination) handle(b *Batch) {
+func (d *Destination) handle(b *encodedBatch) {
 	d.c.inFlight.Add(1)
 	defer d.c.inFlight.Add(-1)
 	v, a := d.send.deliver(d.sendCtx, b)
@@ -324,7 +324,7 @@ func (d *Destination) untilAvailable() time.Duration {
 	return wait
 }
 
-func (d *Destination) delivered(b *Batch) {
+func (d *Destination) delivered(b *encodedBatch) {
 	d.c.exported.Add(int64(b.Spans))
 	d.c.sentBytes.Add(int64(len(b.Data)))
 	d.c.lastSuccess.Store(time.Now().UnixNano())
@@ -342,25 +342,25 @@ func (d *Destination) delivered(b *Batch) {
 
 // split answers a 413: the batch is sent in halves, recursively; a single
 // span the destination still finds too large is set aside.
-func (d *Destination) split(b *Batch, a attempt) {
+func (d *Destination) split(b *encodedBatch, a attempt) {
 	raw, err := gunzip(b.Data)
 	var left, right []byte
 	if err == nil {
-		left, right, err = SplitRequest(raw)
+		left, right, err = splitRequest(raw)
 	}
 	if err != nil {
 		d.setAside(b, a)
 		return
 	}
 	for _, half := range [][]byte{left, right} {
-		n, _ := CountSpans(half)
+		n, _ := countSpans(half)
 		// handle keeps a half it cannot send, so nothing is lost here.
-		d.handle(&Batch{Data: gzipBytes(half), Spans: n, Created: b.Created})
+		d.handle(&encodedBatch{Data: gzipBytes(half), Spans: n, Created: b.Created})
 	}
 	d.backlog.done(b) // its spans now live in the halves
 }
 
-func (d *Destination) setAside(b *Batch, a attempt) {
+func (d *Destination) setAside(b *encodedBatch, a attempt) {
 	d.c.setAside.Add(int64(b.Spans))
 	d.c.drop(DropRejected, b.Spans)
 	d.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",

@@ -138,7 +138,7 @@ func BenchmarkCompress(b *testing.B) {
 	})
 	facts := make([]Facts, len(spans))
 	for i, s := range spans {
-		DeriveFacts(s, &facts[i], nil)
+		deriveFacts(s, &facts[i], nil)
 	}
 	raw := bytes.Clone(NewEncoder(LangfuseTranslator{}).Encode(spans))
 	b.Run("impl=stdlib", func(b *testing.B) {

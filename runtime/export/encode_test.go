@@ -117,7 +117,7 @@ func TestSplitRequest(t *testing.T) {
 		}
 	})
 	raw := NewEncoder(Passthrough{}).Encode(spans)
-	left, right, err := SplitRequest(raw)
+	left, right, err := splitRequest(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestSplitRequest(t *testing.T) {
 		t.Errorf("spans after split: %v", names)
 	}
 	one := NewEncoder(Passthrough{}).Encode(spans[:1])
-	if _, _, err := SplitRequest(one); err == nil {
+	if _, _, err := splitRequest(one); err == nil {
 		t.Error("split a one-span request")
 	}
 }
@@ -156,8 +156,8 @@ func FuzzSplitRequest(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n, err := CountSpans(b)
-		left, right, serr := SplitRequest(b)
+		n, err := countSpans(b)
+		left, right, serr := splitRequest(b)
 		if err != nil || n < 2 {
 			if serr == nil {
 				t.Fatalf("split succeeded on input CountSpans rejects (n=%d, err=%v)", n, err)
@@ -167,8 +167,8 @@ func FuzzSplitRequest(f *testing.F) {
 		if serr != nil {
 			t.Fatalf("split failed on a parseable request of %d spans: %v", n, serr)
 		}
-		a, _ := CountSpans(left)
-		c, _ := CountSpans(right)
+		a, _ := countSpans(left)
+		c, _ := countSpans(right)
 		if a+c != n || a == 0 || c == 0 {
 			t.Fatalf("split %d spans into %d + %d", n, a, c)
 		}

@@ -42,11 +42,6 @@ func (f *Facts) Model() string {
 	return f.RequestModel
 }
 
-// IsGenAI reports whether the span describes a GenAI operation.
-func (f *Facts) IsGenAI() bool {
-	return f.Operation != "" || f.RequestModel != "" || f.ResponseModel != ""
-}
-
 // IsModelCall reports whether the span is a call to a model (inference or
 // embeddings), the only spans that carry usage and cost.
 func (f *Facts) IsModelCall() bool {
@@ -59,9 +54,9 @@ func (f *Facts) IsModelCall() bool {
 	return false
 }
 
-// DeriveFacts reads s's GenAI facts into f, sets s.Facts to f, and prices
+// deriveFacts reads s's GenAI facts into f, sets s.Facts to f, and prices
 // the usage with prices (which may be nil: no cost).
-func DeriveFacts(s *Span, f *Facts, prices *pricing.Table) {
+func deriveFacts(s *Span, f *Facts, prices *pricing.Table) {
 	s.Facts = f
 	for _, kv := range s.Attributes() {
 		readFact(f, kv)

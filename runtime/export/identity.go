@@ -23,9 +23,9 @@ type SpoolIdentity struct {
 	Key string `json:"key"`
 }
 
-// Identity returns the identity of a destination of this name sending to
+// identity returns the identity of a destination of this name sending to
 // ep.
-func (ep *Endpoint) Identity(name string) SpoolIdentity {
+func (ep *Endpoint) identity(name string) SpoolIdentity {
 	secrets := slices.Clone(ep.Secrets)
 	slices.Sort(secrets)
 	creds := ""

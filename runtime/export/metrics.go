@@ -56,6 +56,8 @@ const (
 // are cumulative snapshots: a lost collection is replaced by the next, so
 // they take no queue or spool, only the destination's breaker.
 type MetricExporter struct {
+	// Name is the destination's.
+	Name     string
 	Endpoint Endpoint
 	// Resource rewrites the resource attributes for the destination (nil:
 	// unchanged).
@@ -109,18 +111,19 @@ func (x *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetr
 	return nil
 }
 
-// MetricExportStats counts metric exports.
+// MetricExportStats counts one destination's metric exports.
 type MetricExportStats struct {
-	Exported  int64  `json:"exported_collections"`
-	Failed    int64  `json:"failed_collections"`
-	LastError string `json:"last_error,omitempty"`
+	Destination string `json:"destination"`
+	Exported    int64  `json:"exported_collections"`
+	Failed      int64  `json:"failed_collections"`
+	LastError   string `json:"last_error,omitempty"`
 }
 
 // Stats returns the exporter's counters.
 func (x *MetricExporter) Stats() MetricExportStats {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return MetricExportStats{Exported: x.exported, Failed: x.failed, LastError: x.lastErr}
+	return MetricExportStats{Destination: x.Name, Exported: x.exported, Failed: x.failed, LastError: x.lastErr}
 }
 
 // ForceFlush has nothing buffered.
@@ -129,8 +132,8 @@ func (x *MetricExporter) ForceFlush(context.Context) error { return nil }
 // Shutdown has nothing to release.
 func (x *MetricExporter) Shutdown(context.Context) error { return nil }
 
-// EncodeMetrics encodes a collection as an OTLP ExportMetricsServiceRequest.
-func EncodeMetrics(rm *metricdata.ResourceMetrics, res func(*resource.Resource) []attribute.KeyValue) []byte {
+// encodeMetrics encodes a collection as an OTLP ExportMetricsServiceRequest.
+func encodeMetrics(rm *metricdata.ResourceMetrics, res func(*resource.Resource) []attribute.KeyValue) []byte {
 	x := &MetricExporter{Resource: res}
 	return x.encode(rm)
 }

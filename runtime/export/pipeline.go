@@ -298,7 +298,7 @@ func (p *Pipeline) takeBatch() []*Span {
 		if p.cfg.Resolve != nil {
 			p.cfg.Resolve(&chunk[i])
 		}
-		DeriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
+		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		batch[i] = &chunk[i]
 	}
 	return batch
@@ -319,9 +319,9 @@ func (b *spanBatch) release() {
 	}
 }
 
-// Release tells the pipeline that a holder is done with a batch it
+// releaseBatch tells the pipeline that a holder is done with a batch it
 // consumed.
-func Release(spans []*Span) {
+func releaseBatch(spans []*Span) {
 	if len(spans) > 0 && spans[0].batch != nil {
 		spans[0].batch.release()
 	}

@@ -5,15 +5,15 @@ import (
 	"time"
 )
 
-// Batch is one encoded, gzip-compressed OTLP request on its way to one
+// encodedBatch is one encoded, gzip-compressed OTLP request on its way to one
 // destination. A batch that is on disk (read back from the spool, or
 // written through in durable mode) remembers its record, so a successful
 // send can acknowledge it.
-type Batch struct {
+type encodedBatch struct {
 	Data    []byte
 	Spans   int
 	Created time.Time
-	record  *Record
+	record  *spoolRecord
 	// replay is set on batches read back from the spool.
 	replay bool
 	// maybeSent is set once a request with the batch may have delivered it:
@@ -26,31 +26,31 @@ type Batch struct {
 
 // size is what a batch costs the queue's byte budget: its payload plus the
 // fixed overhead of the struct and slice header.
-func (b *Batch) size() int64 { return int64(len(b.Data)) + 64 }
+func (b *encodedBatch) size() int64 { return int64(len(b.Data)) + 64 }
 
-// Queue is a FIFO of batches bounded in bytes, not in span counts: spans
+// batchQueue is a FIFO of batches bounded in bytes, not in span counts: spans
 // with prompts and completions are kilobytes, plain ones a few hundred
 // bytes, and a count bound would let the former exhaust memory.
-type Queue struct {
+type batchQueue struct {
 	// budget, when set, is the memory budget the queue's bytes count in,
 	// besides its own bound.
 	budget   *memoryBudget
 	mu       sync.Mutex
-	items    []*Batch
+	items    []*encodedBatch
 	head     int
 	bytes    int64
 	maxBytes int64
 	ready    chan struct{}
 }
 
-// NewQueue returns a queue holding at most maxBytes.
-func NewQueue(maxBytes int64) *Queue {
-	return &Queue{maxBytes: maxBytes, ready: make(chan struct{}, 1)}
+// newBatchQueue returns a queue holding at most maxBytes.
+func newBatchQueue(maxBytes int64) *batchQueue {
+	return &batchQueue{maxBytes: maxBytes, ready: make(chan struct{}, 1)}
 }
 
 // TryPush appends b unless that would exceed the byte budget. An empty queue
 // takes any batch, so one oversized batch is never refused forever.
-func (q *Queue) TryPush(b *Batch) bool {
+func (q *batchQueue) TryPush(b *encodedBatch) bool {
 	q.mu.Lock()
 	if q.len() > 0 && (q.bytes+b.size() > q.maxBytes || (q.budget != nil && !q.budget.tryTake(b.size()))) {
 		q.mu.Unlock()
@@ -68,13 +68,13 @@ func (q *Queue) TryPush(b *Batch) bool {
 
 // PushFront returns a batch to the head of the queue, ignoring the budget:
 // it was in the queue a moment ago.
-func (q *Queue) PushFront(b *Batch) {
+func (q *batchQueue) PushFront(b *encodedBatch) {
 	q.mu.Lock()
 	if q.head > 0 {
 		q.head--
 		q.items[q.head] = b
 	} else {
-		q.items = append([]*Batch{b}, q.items...)
+		q.items = append([]*encodedBatch{b}, q.items...)
 	}
 	q.bytes += b.size()
 	if q.budget != nil {
@@ -85,7 +85,7 @@ func (q *Queue) PushFront(b *Batch) {
 }
 
 // Pop removes the oldest batch, or returns nil.
-func (q *Queue) Pop() *Batch {
+func (q *batchQueue) Pop() *encodedBatch {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.len() == 0 {
@@ -107,17 +107,17 @@ func (q *Queue) Pop() *Batch {
 	return b
 }
 
-func (q *Queue) len() int { return len(q.items) - q.head }
+func (q *batchQueue) len() int { return len(q.items) - q.head }
 
 // Len reports the number of batches queued.
-func (q *Queue) Len() int {
+func (q *batchQueue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.len()
 }
 
 // Bytes reports the bytes queued.
-func (q *Queue) Bytes() int64 {
+func (q *batchQueue) Bytes() int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.bytes
@@ -125,9 +125,9 @@ func (q *Queue) Bytes() int64 {
 
 // Ready is signalled after a push. It is a hint: receivers must Pop and
 // handle nil.
-func (q *Queue) Ready() <-chan struct{} { return q.ready }
+func (q *batchQueue) Ready() <-chan struct{} { return q.ready }
 
-func (q *Queue) signal() {
+func (q *batchQueue) signal() {
 	select {
 	case q.ready <- struct{}{}:
 	default:

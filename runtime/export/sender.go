@@ -30,7 +30,7 @@ type sender struct {
 	c       *counters
 }
 
-func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
+func (s *sender) deliver(ctx context.Context, b *encodedBatch) (verdict, attempt) {
 	var last attempt
 	for try := 1; try <= s.retry.MaxAttempts; try++ {
 		wait := s.pause.remaining()

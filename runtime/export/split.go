@@ -88,10 +88,10 @@ func buildRequest(spans []encodedSpan) []byte {
 
 func sameBytes(a, b []byte) bool { return string(a) == string(b) }
 
-// SplitRequest splits an encoded request into two holding about half of
+// splitRequest splits an encoded request into two holding about half of
 // its spans each, for a destination that answered 413. It fails when the
 // request holds fewer than two spans.
-func SplitRequest(b []byte) (left, right []byte, err error) {
+func splitRequest(b []byte) (left, right []byte, err error) {
 	spans, err := parseRequest(b)
 	if err != nil {
 		return nil, nil, err
@@ -103,8 +103,8 @@ func SplitRequest(b []byte) (left, right []byte, err error) {
 	return buildRequest(spans[:half]), buildRequest(spans[half:]), nil
 }
 
-// CountSpans counts the spans of an encoded request.
-func CountSpans(b []byte) (int, error) {
+// countSpans counts the spans of an encoded request.
+func countSpans(b []byte) (int, error) {
 	spans, err := parseRequest(b)
 	return len(spans), err
 }

@@ -14,13 +14,13 @@ import (
 	"time"
 )
 
-// ErrSpoolBusy is returned by OpenSpool when another process holds the
+// errSpoolBusy is returned by OpenSpool when another process holds the
 // spool directory.
-var ErrSpoolBusy = errors.New("spool: directory in use by another process")
+var errSpoolBusy = errors.New("spool: directory in use by another process")
 
-// ErrRecordTooLarge is returned by Append for a record larger than the
+// errRecordTooLarge is returned by Append for a record larger than the
 // spool's whole budget.
-var ErrRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
+var errRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
 
 // SpoolOptions configure a Spool. Zero fields take defaults.
 type SpoolOptions struct {
@@ -54,16 +54,16 @@ func (o SpoolOptions) withDefaults() SpoolOptions {
 	return o
 }
 
-// Record is one batch read back from the spool, or appended to it and held
+// spoolRecord is one batch read back from the spool, or appended to it and held
 // in memory.
-type Record struct {
+type spoolRecord struct {
 	Data  []byte
 	Spans int
 	Time  time.Time
 	// maybeSent is set when a request with this batch may already have
 	// delivered it (see flagMaybeSent).
 	maybeSent bool
-	sp        *Spool
+	sp        *diskSpool
 	seg       *segment
 	index     int
 }
@@ -110,12 +110,12 @@ func (seg *segment) pending() (records int, spans int64) {
 	return records, spans
 }
 
-// Spool is an append-only, crash-safe store of encoded batches in one
+// diskSpool is an append-only, crash-safe store of encoded batches in one
 // directory, read back oldest first. It is safe for concurrent use. The
 // directory is locked while the spool is open, so two processes never
 // share one; see spoolSet for how a destination's directories are shared
 // out among the processes of a service.
-type Spool struct {
+type diskSpool struct {
 	dir  string
 	opts SpoolOptions
 	log  *slog.Logger
@@ -151,10 +151,10 @@ type spoolCounts struct {
 	found     int64 // pending spans found when the spool was opened
 }
 
-// OpenSpool opens (creating if needed) the spool in dir: a directory of mode
+// openDiskSpool opens (creating if needed) the spool in dir: a directory of mode
 // 0700 with files of mode 0600, because batches may hold prompts. Records a
 // previous process spooled and did not deliver are read back first.
-func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
+func openDiskSpool(dir string, opts SpoolOptions) (*diskSpool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
@@ -173,18 +173,18 @@ func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
 	return s, nil
 }
 
-func newSpool(dir string, lock *os.File, opts SpoolOptions) *Spool {
+func newSpool(dir string, lock *os.File, opts SpoolOptions) *diskSpool {
 	opts = opts.withDefaults()
-	return &Spool{dir: dir, opts: opts, log: opts.Logger, nextID: 1, lock: lock}
+	return &diskSpool{dir: dir, opts: opts, log: opts.Logger, nextID: 1, lock: lock}
 }
 
-func (s *Spool) segPath(id uint64, suffix string) string {
+func (s *diskSpool) segPath(id uint64, suffix string) string {
 	return filepath.Join(s.dir, fmt.Sprintf("%020d%s", id, suffix))
 }
 
 // load indexes the segments a previous process left, verifying every
 // record, and applies the persisted cursor if it fits them.
-func (s *Spool) load() error {
+func (s *diskSpool) load() error {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
@@ -221,7 +221,7 @@ type lostRecord struct {
 	recMeta
 }
 
-func (s *Spool) loadSegment(id uint64) (*segment, error) {
+func (s *diskSpool) loadSegment(id uint64) (*segment, error) {
 	data, err := os.ReadFile(s.segPath(id, segmentSuffix))
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -251,7 +251,7 @@ func lossOf(id uint64, sc segmentScan) []lostRecord {
 // applyCursor marks what the persisted cursor says was delivered. A cursor
 // that is damaged or does not fit the segments is distrusted: every intact
 // record is sent again, since a duplicate is better than a loss.
-func (s *Spool) applyCursor() {
+func (s *diskSpool) applyCursor() {
 	data, err := os.ReadFile(filepath.Join(s.dir, cursorFile))
 	lost := s.pendingLoss
 	s.pendingLoss = nil
@@ -282,7 +282,7 @@ func (s *Spool) applyCursor() {
 
 // applyAcks marks the records delivered past the cursor as done. A damaged
 // entry is ignored: its record is sent again.
-func (s *Spool) applyAcks() {
+func (s *diskSpool) applyAcks() {
 	data, err := os.ReadFile(filepath.Join(s.dir, acksFile))
 	if err != nil {
 		return
@@ -304,7 +304,7 @@ func (s *Spool) applyAcks() {
 // fits reports whether a cursor can have been written for these segments:
 // it names a segment already deleted (before the first), or a record
 // boundary in one that exists.
-func (s *Spool) fits(cur position, lost []lostRecord) bool {
+func (s *diskSpool) fits(cur position, lost []lostRecord) bool {
 	if len(s.segs) == 0 || cur.seg < s.segs[0].id {
 		return true
 	}
@@ -333,19 +333,19 @@ func (s *Spool) fits(cur position, lost []lostRecord) bool {
 // Append stores one batch and returns its record: pending, to be read back
 // by Next, or held (see appendHeld). Append never blocks on anything but the
 // disk.
-func (s *Spool) Append(data []byte, spans int, mode appendMode) (Record, error) {
+func (s *diskSpool) Append(data []byte, spans int, mode appendMode) (spoolRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return Record{}, errors.New("spool: closed")
+		return spoolRecord{}, errors.New("spool: closed")
 	}
 	n := int64(recordHeaderSize + len(data))
 	if n > s.opts.MaxBytes {
-		return Record{}, ErrRecordTooLarge
+		return spoolRecord{}, errRecordTooLarge
 	}
 	if s.wseg == nil || s.wseg.size+n > s.opts.SegmentBytes {
 		if err := s.rotate(); err != nil {
-			return Record{}, err
+			return spoolRecord{}, err
 		}
 	}
 	for s.bytes+n > s.opts.MaxBytes && s.dropOldest() {
@@ -360,7 +360,7 @@ func (s *Spool) Append(data []byte, spans int, mode appendMode) (Record, error) 
 		// A partial write leaves a torn record the next scan skips; start
 		// a fresh segment so later records are not appended after it.
 		s.closeWriter()
-		return Record{}, fmt.Errorf("spool: %w", err)
+		return spoolRecord{}, fmt.Errorf("spool: %w", err)
 	}
 	// The index entry follows its record: after a crash between the two,
 	// the record is found by parsing, and its spans are known from its
@@ -368,7 +368,7 @@ func (s *Spool) Append(data []byte, spans int, mode appendMode) (Record, error) 
 	_, _ = s.index.Write(appendIndexEntry(s.scratch[:0], m))
 	if s.opts.Sync {
 		if err := s.writer.Sync(); err != nil {
-			return Record{}, fmt.Errorf("spool: %w", err)
+			return spoolRecord{}, fmt.Errorf("spool: %w", err)
 		}
 	}
 	if mode&appendHeld != 0 {
@@ -377,11 +377,11 @@ func (s *Spool) Append(data []byte, spans int, mode appendMode) (Record, error) 
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return spoolRecord{Data: data, Spans: spans, Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
-func (s *Spool) rotate() error {
+func (s *diskSpool) rotate() error {
 	s.closeWriter()
 	id := s.nextID
 	s.nextID++
@@ -419,7 +419,7 @@ func syncDir(dir string) {
 	}
 }
 
-func (s *Spool) closeWriter() {
+func (s *diskSpool) closeWriter() {
 	if s.writer != nil {
 		_ = s.writer.Sync()
 		_ = s.writer.Close()
@@ -431,7 +431,7 @@ func (s *Spool) closeWriter() {
 // dropOldest deletes the oldest segment other than the one being written,
 // to respect the cap, counting the spans not yet delivered from it. It
 // reports false when there is none.
-func (s *Spool) dropOldest() bool {
+func (s *diskSpool) dropOldest() bool {
 	i := slices.IndexFunc(s.segs, func(seg *segment) bool { return seg != s.wseg })
 	if i < 0 {
 		return false
@@ -451,7 +451,7 @@ func (s *Spool) dropOldest() bool {
 
 // oldest returns when the oldest segment that dropOldest would delete was
 // written, for a choice among several spools.
-func (s *Spool) oldest() (time.Time, bool) {
+func (s *diskSpool) oldest() (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, seg := range s.segs {
@@ -469,13 +469,13 @@ func (s *Spool) oldest() (time.Time, bool) {
 // dropOldestSegment deletes the oldest segment (never the one being written),
 // counting its undelivered spans as dropped. It reports false when there
 // is nothing to delete.
-func (s *Spool) dropOldestSegment() bool {
+func (s *diskSpool) dropOldestSegment() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.dropOldest()
 }
 
-func (s *Spool) removeSegment(i int) {
+func (s *diskSpool) removeSegment(i int) {
 	seg := s.segs[i]
 	seg.dropped = true
 	if seg.reader != nil {
@@ -497,7 +497,7 @@ func (s *Spool) removeSegment(i int) {
 
 // Next returns the oldest record not yet delivered nor in flight, marking it
 // in flight. Set-aside segments are skipped. ok is false when there is none.
-func (s *Spool) Next() (rec Record, ok bool) {
+func (s *diskSpool) Next() (rec spoolRecord, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ok := s.readSeg < len(s.segs); ok; ok = s.nextSegment() {
@@ -517,18 +517,18 @@ func (s *Spool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
+			rec = spoolRecord{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
 	}
-	return Record{}, false
+	return spoolRecord{}, false
 }
 
 // nextSegment moves the read position to the start of the next segment.
 // It stays at the end of the last one, which may still grow: records
 // appended there later must be found.
-func (s *Spool) nextSegment() bool {
+func (s *diskSpool) nextSegment() bool {
 	if s.readSeg+1 >= len(s.segs) {
 		return false
 	}
@@ -536,7 +536,7 @@ func (s *Spool) nextSegment() bool {
 	return true
 }
 
-func (s *Spool) read(seg *segment, m *recMeta) ([]byte, error) {
+func (s *diskSpool) read(seg *segment, m *recMeta) ([]byte, error) {
 	if seg.reader == nil {
 		f, err := os.Open(s.segPath(seg.id, segmentSuffix))
 		if err != nil {
@@ -558,7 +558,7 @@ func (s *Spool) read(seg *segment, m *recMeta) ([]byte, error) {
 // Ack marks a record delivered (or given up for good). Segments whose
 // records are all delivered are deleted, after the read position is
 // persisted so a restart does not send them again.
-func (s *Spool) Ack(r Record) {
+func (s *diskSpool) Ack(r spoolRecord) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r.seg == nil || r.seg.dropped {
@@ -573,7 +573,7 @@ func (s *Spool) Ack(r Record) {
 }
 
 // recordAck lists a record delivered past the cursor.
-func (s *Spool) recordAck(p position) {
+func (s *diskSpool) recordAck(p position) {
 	if s.acks == nil {
 		f, err := os.OpenFile(filepath.Join(s.dir, acksFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
@@ -590,7 +590,7 @@ func (s *Spool) recordAck(p position) {
 // maybeSent as the record says now (kept in memory: the file is not
 // rewritten). It reports false when the record's segment was dropped past
 // the cap in the meantime; its spans are then counted as dropped.
-func (s *Spool) Nack(r Record) bool {
+func (s *diskSpool) Nack(r spoolRecord) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r.seg == nil {
@@ -616,7 +616,7 @@ func (s *Spool) Nack(r Record) bool {
 // collect persists the read position, then deletes the segments whose
 // records are all delivered (never the one being written). In this order a
 // crash between the two leaves a position the next scan accepts.
-func (s *Spool) collect() {
+func (s *diskSpool) collect() {
 	cur := position{s.nextID, 0}
 	if s.wseg != nil {
 		cur = position{s.wseg.id, s.wseg.size}
@@ -646,7 +646,7 @@ func (s *Spool) collect() {
 }
 
 // doneAfterCursor reports whether any record past the cursor is delivered.
-func (s *Spool) doneAfterCursor() bool {
+func (s *diskSpool) doneAfterCursor() bool {
 	for _, seg := range s.segs {
 		for _, m := range seg.recs {
 			if m.state == recDone && !(position{seg.id, m.off}).before(s.cursor) {
@@ -657,7 +657,7 @@ func (s *Spool) doneAfterCursor() bool {
 	return false
 }
 
-func (s *Spool) truncateAcks() {
+func (s *diskSpool) truncateAcks() {
 	var err error
 	if s.acks != nil {
 		err = s.acks.Truncate(0)
@@ -678,7 +678,7 @@ func allDone(seg *segment) bool {
 	return true
 }
 
-func (s *Spool) writeCursor() {
+func (s *diskSpool) writeCursor() {
 	tmp := filepath.Join(s.dir, cursorFile+".tmp")
 	if err := os.WriteFile(tmp, encodeCursor(s.cursor), 0o600); err != nil {
 		s.log.Warn("genaitrace: spool: cannot persist read position", "error", err)
@@ -692,7 +692,7 @@ func (s *Spool) writeCursor() {
 // replaySetAside makes the set-aside segments readable: their batches go
 // to this spool's destination after all. The choice lasts while the spool
 // is open.
-func (s *Spool) replaySetAside() (spans int64) {
+func (s *diskSpool) replaySetAside() (spans int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, seg := range s.segs {
@@ -708,7 +708,7 @@ func (s *Spool) replaySetAside() (spans int64) {
 
 // discardSetAside deletes the set-aside segments, counting their spans as
 // discarded.
-func (s *Spool) discardSetAside() (spans int64) {
+func (s *diskSpool) discardSetAside() (spans int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.segs) - 1; i >= 0; i-- {
@@ -724,7 +724,7 @@ func (s *Spool) discardSetAside() (spans int64) {
 }
 
 // size returns the size of the spool's files.
-func (s *Spool) size() int64 {
+func (s *diskSpool) size() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.bytes
@@ -732,7 +732,7 @@ func (s *Spool) size() int64 {
 
 // peek returns the time of the record Next would return, moving the read
 // position past records that are not pending.
-func (s *Spool) peek() (int64, bool) {
+func (s *diskSpool) peek() (int64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ok := s.readSeg < len(s.segs); ok; ok = s.nextSegment() {
@@ -747,14 +747,14 @@ func (s *Spool) peek() (int64, bool) {
 }
 
 // isEmpty is empty under the spool's lock.
-func (s *Spool) isEmpty() bool {
+func (s *diskSpool) isEmpty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.empty()
 }
 
 // empty reports whether the spool holds nothing to deliver or set aside.
-func (s *Spool) empty() bool {
+func (s *diskSpool) empty() bool {
 	for _, seg := range s.segs {
 		if recs, _ := seg.pending(); recs > 0 {
 			return false
@@ -766,7 +766,7 @@ func (s *Spool) empty() bool {
 // Close syncs and closes the spool's files. Undelivered records stay on disk
 // for the next process; a spool that holds nothing is removed with its
 // directory, so that restarts do not leave empty directories behind.
-func (s *Spool) Close() error {
+func (s *diskSpool) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

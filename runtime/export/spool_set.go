@@ -39,10 +39,10 @@ type spoolSet struct {
 	log  *slog.Logger
 
 	mu       sync.Mutex
-	own      *Spool
-	adopted  []*Spool
+	own      *diskSpool
+	adopted  []*diskSpool
 	retired  spoolCounts // of adopted spools drained and removed
-	rejected *Spool      // created on first use
+	rejected *diskSpool      // created on first use
 	closed   bool
 	warned   map[string]bool
 }
@@ -131,13 +131,13 @@ func (ss *spoolSet) holds(name string) bool {
 	if ss.closed || name == ss.name {
 		return true
 	}
-	return slices.ContainsFunc(ss.adopted, func(sp *Spool) bool { return filepath.Base(sp.dir) == name })
+	return slices.ContainsFunc(ss.adopted, func(sp *diskSpool) bool { return filepath.Base(sp.dir) == name })
 }
 
 func (ss *spoolSet) adoptDir(name string) int64 {
 	dir := filepath.Join(ss.root, name)
-	sp, err := OpenSpool(dir, ss.opts)
-	if errors.Is(err, ErrSpoolBusy) {
+	sp, err := openDiskSpool(dir, ss.opts)
+	if errors.Is(err, errSpoolBusy) {
 		return 0 // a live process's
 	}
 	if err != nil {
@@ -188,7 +188,7 @@ func (ss *spoolSet) warnOnce(key, msg string, args ...any) {
 }
 
 // spools returns every spool held, oldest directory first.
-func (ss *spoolSet) spools() []*Spool {
+func (ss *spoolSet) spools() []*diskSpool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	return append(slices.Clone(ss.adopted), ss.own)
@@ -196,7 +196,7 @@ func (ss *spoolSet) spools() []*Spool {
 
 // Append stores a batch in this process's directory, first deleting the
 // oldest segments of any directory held if the budget requires it.
-func (ss *spoolSet) Append(data []byte, spans int, mode appendMode) (Record, error) {
+func (ss *spoolSet) Append(data []byte, spans int, mode appendMode) (spoolRecord, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	need := int64(recordHeaderSize + len(data))
@@ -219,8 +219,8 @@ func (ss *spoolSet) bytesLocked() int64 {
 
 // oldestLocked returns the spool whose oldest deletable segment is the
 // oldest of all.
-func (ss *spoolSet) oldestLocked() *Spool {
-	var best *Spool
+func (ss *spoolSet) oldestLocked() *diskSpool {
+	var best *diskSpool
 	var bestTime time.Time
 	for _, sp := range append(slices.Clone(ss.adopted), ss.own) {
 		if t, ok := sp.oldest(); ok && (best == nil || t.Before(bestTime)) {
@@ -231,8 +231,8 @@ func (ss *spoolSet) oldestLocked() *Spool {
 }
 
 // Next returns the oldest pending record of all the directories held.
-func (ss *spoolSet) Next() (Record, bool) {
-	var best *Spool
+func (ss *spoolSet) Next() (spoolRecord, bool) {
+	var best *diskSpool
 	var bestTime int64
 	for _, sp := range ss.spools() {
 		if t, ok := sp.peek(); ok && (best == nil || t < bestTime) {
@@ -240,14 +240,14 @@ func (ss *spoolSet) Next() (Record, bool) {
 		}
 	}
 	if best == nil {
-		return Record{}, false
+		return spoolRecord{}, false
 	}
 	return best.Next()
 }
 
 // Ack marks a record delivered; an adopted directory left with nothing is
 // removed.
-func (ss *spoolSet) Ack(r Record) {
+func (ss *spoolSet) Ack(r spoolRecord) {
 	if r.sp == nil {
 		return
 	}
@@ -258,14 +258,14 @@ func (ss *spoolSet) Ack(r Record) {
 }
 
 // Nack returns a record for a later attempt.
-func (ss *spoolSet) Nack(r Record) {
+func (ss *spoolSet) Nack(r spoolRecord) {
 	if r.sp != nil {
 		r.sp.Nack(r)
 	}
 }
 
 // reap closes and removes an adopted spool that holds nothing any more.
-func (ss *spoolSet) reap(sp *Spool) {
+func (ss *spoolSet) reap(sp *diskSpool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	i := slices.Index(ss.adopted, sp)
@@ -311,7 +311,7 @@ func (ss *spoolSet) SetAside(data []byte, spans int) {
 		return
 	}
 	if ss.rejected == nil {
-		sp, err := OpenSpool(filepath.Join(ss.root, rejectedDir, ss.name), SpoolOptions{MaxBytes: rejectedMaxBytes, Identity: ss.opts.Identity, Logger: ss.log})
+		sp, err := openDiskSpool(filepath.Join(ss.root, rejectedDir, ss.name), SpoolOptions{MaxBytes: rejectedMaxBytes, Identity: ss.opts.Identity, Logger: ss.log})
 		if err != nil {
 			ss.log.Warn("genaitrace: cannot keep a rejected batch", "error", err)
 			return

@@ -44,7 +44,7 @@ type SetAsideStats struct {
 }
 
 // Stats returns a snapshot.
-func (s *Spool) Stats() SpoolStats {
+func (s *diskSpool) Stats() SpoolStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := SpoolStats{Bytes: s.bytes, Segments: len(s.segs), Directories: 1}
@@ -65,7 +65,7 @@ func (s *Spool) Stats() SpoolStats {
 	return st
 }
 
-func (s *Spool) addCounts(st *SpoolStats) {
+func (s *diskSpool) addCounts(st *SpoolStats) {
 	st.DroppedSpans += s.n.dropped
 	st.DamagedSpans += s.n.damaged
 	st.DamagedStretches += s.n.regions

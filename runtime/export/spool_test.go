@@ -17,21 +17,21 @@ func quietLogger(buf *bytes.Buffer) *slog.Logger {
 
 func payload(i int) []byte { return []byte(fmt.Sprintf("batch-%04d-%s", i, strings.Repeat("p", 100))) }
 
-var testIdentity = (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-1"}}).Identity("instana")
+var testIdentity = (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-1"}}).identity("instana")
 
-func openTestSpool(t *testing.T, dir string, opts SpoolOptions) *Spool {
+func openTestSpool(t *testing.T, dir string, opts SpoolOptions) *diskSpool {
 	t.Helper()
 	if opts.Identity.Key == "" {
 		opts.Identity = testIdentity
 	}
-	s, err := OpenSpool(dir, opts)
+	s, err := openDiskSpool(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func mustAppend(t *testing.T, s *Spool, data []byte, spans int) {
+func mustAppend(t *testing.T, s *diskSpool, data []byte, spans int) {
 	t.Helper()
 	if _, err := s.Append(data, spans, 0); err != nil {
 		t.Fatal(err)
@@ -39,12 +39,12 @@ func mustAppend(t *testing.T, s *Spool, data []byte, spans int) {
 }
 
 // crash leaves a spool as kill -9 does: files as written, lock released.
-func crash(s *Spool) { _ = s.lock.Close() }
+func crash(s *diskSpool) { _ = s.lock.Close() }
 
 // drain reads every record back, acknowledging each.
 func drain(s interface {
-	Next() (Record, bool)
-	Ack(Record)
+	Next() (spoolRecord, bool)
+	Ack(spoolRecord)
 }) []string {
 	var got []string
 	for r, ok := s.Next(); ok; r, ok = s.Next() {
@@ -166,7 +166,7 @@ func TestSpoolBusyDirectory(t *testing.T) {
 	dir := t.TempDir()
 	s := openTestSpool(t, dir, SpoolOptions{})
 	defer s.Close()
-	if _, err := OpenSpool(dir, SpoolOptions{}); err != ErrSpoolBusy {
+	if _, err := openDiskSpool(dir, SpoolOptions{}); err != errSpoolBusy {
 		t.Fatalf("second open: %v, want ErrSpoolBusy", err)
 	}
 }
@@ -194,7 +194,7 @@ func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 	if !strings.Contains(logs.String(), "spool full") {
 		t.Error("no warning for the dropped segment")
 	}
-	if _, err := s.Append(make([]byte, 11*rec), 1, 0); err != ErrRecordTooLarge {
+	if _, err := s.Append(make([]byte, 11*rec), 1, 0); err != errRecordTooLarge {
 		t.Errorf("oversized record: %v", err)
 	}
 }
@@ -301,7 +301,7 @@ func TestSpoolDistrustsADamagedCursor(t *testing.T) {
 func TestSpoolSetsAsideOtherIdentities(t *testing.T) {
 	dir := t.TempDir()
 	writeSpool(t, dir, 3, 5)
-	other := (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-2"}}).Identity("instana")
+	other := (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-2"}}).identity("instana")
 	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
 	defer s.Close()
 	if got := drain(s); len(got) != 0 {
@@ -325,7 +325,7 @@ func TestSpoolSetsAsideOtherIdentities(t *testing.T) {
 func TestSpoolDiscardsSetAside(t *testing.T) {
 	dir := t.TempDir()
 	writeSpool(t, dir, 3, 5)
-	other := (&Endpoint{URL: "http://other:4318/v1/traces"}).Identity("instana")
+	other := (&Endpoint{URL: "http://other:4318/v1/traces"}).identity("instana")
 	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
 	if n := s.discardSetAside(); n != 15 {
 		t.Errorf("discard: %d spans", n)
@@ -362,7 +362,7 @@ func TestSpoolScanIsLinearOnCraftedInput(t *testing.T) {
 
 func FuzzSpoolScan(f *testing.F) {
 	dir := f.TempDir()
-	s, _ := OpenSpool(dir, SpoolOptions{Identity: testIdentity})
+	s, _ := openDiskSpool(dir, SpoolOptions{Identity: testIdentity})
 	_, _ = s.Append(payload(1), 1, 0)
 	_, _ = s.Append(payload(2), 2, 0)
 	s.mu.Lock()
@@ -418,7 +418,7 @@ func TestSpoolRemembersOutOfOrderDeliveries(t *testing.T) {
 	for i := range 4 {
 		mustAppend(t, s, payload(i), 1)
 	}
-	var recs []Record
+	var recs []spoolRecord
 	for range 4 {
 		r, _ := s.Next()
 		recs = append(recs, r)
