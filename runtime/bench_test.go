@@ -222,9 +222,9 @@ func BenchmarkBufferedMemory(b *testing.B) {
 				cancel()
 			}
 			emitAndHandOver() // warm-up: the encoder's, gzip's and HTTP's fixed buffers
-			queued := m.Destinations()[0].Stats().QueueBytes
+			queued := m.Destinations()[0].QueueBytes
 			reportHeapPerSpan(b, emitAndHandOver)
-			st := m.Destinations()[0].Stats()
+			st := m.Destinations()[0]
 			if st.Exported != 0 || st.DroppedTotal() != 0 || st.Accepted != 2*bufferedSpans {
 				b.Fatalf("not all buffered: %+v", st)
 			}
@@ -295,7 +295,7 @@ func BenchmarkThroughput(b *testing.B) {
 	b.StopTimer()
 	var exported, dropped int64
 	for _, d := range m.Destinations() {
-		st := d.Stats()
+		st := d
 		exported += st.Exported
 		dropped += st.DroppedTotal()
 	}

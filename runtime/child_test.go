@@ -132,7 +132,7 @@ func childMain(in io.Reader, out io.Writer) int {
 		case "stats":
 			st := childStats{Pipeline: m.PipelineStats()}
 			for _, d := range m.Destinations() {
-				st.Destinations = append(st.Destinations, d.Stats())
+				st.Destinations = append(st.Destinations, d)
 			}
 			b, _ := json.Marshal(st)
 			fmt.Fprintln(out, string(b))

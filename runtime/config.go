@@ -93,6 +93,8 @@ type OTLPConfig struct {
 	MetricsEndpoint string
 	Headers         map[string]Secret
 	TLS             TLSConfig
+	// endpointFrom names the variable Endpoint came from, for errors.
+	endpointFrom string
 }
 
 // ConsoleMode chooses when the console destination runs.

@@ -46,6 +46,9 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		{"otlp headers", map[string]string{EnvOTLPEndpoint: "http://c:4318", EnvOTLPHeaders: "api-key"}, []string{EnvOTLPHeaders, "key1=value1"}},
 		{"resource attributes", map[string]string{EnvResourceAttributes: "team"}, []string{EnvResourceAttributes}},
 		{"spool size", map[string]string{EnvSpoolMaxBytes: "lots"}, []string{EnvSpoolMaxBytes, "256MiB"}},
+		{"spool smaller than a batch", map[string]string{EnvSpoolMaxBytes: "100"}, []string{EnvSpoolMaxBytes, "less than one batch", "64KiB"}},
+		{"otlp traces endpoint", map[string]string{EnvOTLPTracesEndpoint: "collector:4318/v1/traces"}, []string{EnvOTLPTracesEndpoint + ":", "http://collector:4318/v1/traces"}},
+		{"otlp metrics endpoint", map[string]string{EnvOTLPEndpoint: "http://c:4318", EnvOTLPMetrics: "c:4318/v1/metrics"}, []string{EnvOTLPMetrics + ":"}},
 		{"queue size", map[string]string{EnvQueueMaxBytes: "-5"}, []string{EnvQueueMaxBytes}},
 		{"in flight", map[string]string{EnvMaxInFlight: "0"}, []string{EnvMaxInFlight, "positive integer"}},
 		{"breaker failures", map[string]string{EnvBreakerFails: "x"}, []string{EnvBreakerFails}},
@@ -69,6 +72,9 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
+			}
+			if _, fromTraces := tc.env[EnvOTLPTracesEndpoint]; fromTraces && strings.Contains(err.Error(), EnvOTLPEndpoint+":") {
+				t.Errorf("error names %s for a value of %s: %q", EnvOTLPEndpoint, EnvOTLPTracesEndpoint, err)
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("error leaks a credential: %q", err)
@@ -149,7 +155,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	j, _ := json.Marshal(cfg)
 	out = append(out, string(j), logs.String())
 	for _, d := range m.Destinations() {
-		st := d.Stats()
+		st := d
 		sj, _ := json.Marshal(st)
 		out = append(out, fmt.Sprintf("%+v", st), string(sj))
 	}

@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 )
@@ -26,11 +29,11 @@ func (c Config) view() map[string]any {
 	return map[string]any{
 		"service":     map[string]any{"name": c.ServiceName, "version": c.ServiceVersion, "environment": c.Environment, "resource_attributes": res},
 		"sample_rate": c.SampleRate,
-		"instana": map[string]any{"enabled": c.Instana.Enabled, "endpoint": redactEndpoint(c.Instana.Endpoint), "api_key": c.Instana.APIKey.String(),
+		"instana": map[string]any{"enabled": c.Instana.Enabled, "endpoint": redactURL(c.Instana.Endpoint), "api_key": c.Instana.APIKey.String(),
 			"host": c.Instana.Host, "tls": tls(c.Instana.TLS), "content": c.Instana.Content},
-		"langfuse": map[string]any{"enabled": c.Langfuse.Enabled, "endpoint": redactEndpoint(c.Langfuse.Endpoint), "public_key": c.Langfuse.PublicKey,
+		"langfuse": map[string]any{"enabled": c.Langfuse.Enabled, "endpoint": redactURL(c.Langfuse.Endpoint), "public_key": c.Langfuse.PublicKey,
 			"secret_key": c.Langfuse.SecretKey.String(), "tls": tls(c.Langfuse.TLS), "cost": map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]},
-		"otlp":            map[string]any{"enabled": c.OTLP.Enabled, "endpoint": redactEndpoint(c.OTLP.Endpoint), "headers": headers, "tls": tls(c.OTLP.TLS)},
+		"otlp":            map[string]any{"enabled": c.OTLP.Enabled, "endpoint": redactURL(c.OTLP.Endpoint), "headers": headers, "tls": tls(c.OTLP.TLS)},
 		"console":         map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console],
 		"capture_content": capture,
 		"spool":           map[string]any{"enabled": !c.Spool.Disabled, "dir": c.Spool.Dir, "max_bytes": c.Spool.MaxBytes, "sync": c.Spool.Sync, "durability": c.Durability.String()},
@@ -42,3 +45,25 @@ func (c Config) view() map[string]any {
 		"prices_overridden": len(c.Prices),
 	}
 }
+
+// String returns the configuration as /config shows it, as JSON: every
+// secret as "***", every endpoint without user info or query.
+func (c Config) String() string {
+	b, err := json.Marshal(c.view())
+	if err != nil {
+		return "runtime.Config{}"
+	}
+	return "runtime.Config" + string(b)
+}
+
+// GoString is String: Config's fields hold credentials.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// MarshalJSON writes the configuration as /config shows it.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
+
+// LogValue logs the configuration as /config shows it.
+func (c Config) LogValue() slog.Value { return slog.AnyValue(c.view()) }

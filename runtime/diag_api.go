@@ -229,23 +229,13 @@ func (m *Manager) exporters() []exporterView {
 	out := []exporterView{}
 	for _, d := range m.dests {
 		st := d.Stats()
-		st.Endpoint = redactEndpoint(st.Endpoint)
+		st.Endpoint = redactURL(st.Endpoint)
 		out = append(out, exporterView{Name: st.Name, Endpoint: st.Endpoint, Enabled: true, Protocol: "otlp/http+protobuf", Compression: "gzip", DestinationStats: st})
 	}
 	if m.console != nil {
 		out = append(out, exporterView{Name: "console", Endpoint: "stderr", Enabled: true, Protocol: "console", DestinationStats: export.DestinationStats{Name: "console", Dropped: map[string]int64{}}})
 	}
 	return out
-}
-
-// redactEndpoint keeps scheme, host and path: never user info or a query
-// (which some proxies use for keys).
-func redactEndpoint(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable)"
-	}
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 func (m *Manager) serveExporters(w http.ResponseWriter, _ *http.Request) {

@@ -55,7 +55,7 @@ func BenchmarkDurability(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "process-cpu-ns/span")
 			for _, dest := range m.Destinations() {
-				if st := dest.Stats(); st.DroppedTotal() > 0 {
+				if st := dest; st.DroppedTotal() > 0 {
 					b.Logf("%s dropped %v", st.Name, st.Dropped)
 				}
 			}

@@ -289,9 +289,10 @@ func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
 
 func otlpFromEnv(r *envReader, c *OTLPConfig) {
 	if v := r.str(EnvOTLPTracesEndpoint); v != "" {
-		c.Enabled, c.Endpoint = true, v
+		c.Enabled, c.Endpoint, c.endpointFrom = true, v, EnvOTLPTracesEndpoint
 	} else if v := r.str(EnvOTLPEndpoint); v != "" {
-		c.Enabled, c.Endpoint = true, strings.TrimRight(v, "/")+"/v1/traces"
+		// The base URL of every signal: the traces path is appended.
+		c.Enabled, c.Endpoint, c.endpointFrom = true, withPath(v, "/v1/traces"), EnvOTLPEndpoint
 	}
 	if v := r.str(EnvOTLPMetrics); v != "" {
 		c.MetricsEndpoint = v

@@ -59,7 +59,7 @@ func (e *emitter) Stop() int {
 
 func destination(t *testing.T, m *Manager, name string) *export.Destination {
 	t.Helper()
-	for _, d := range m.Destinations() {
+	for _, d := range m.dests {
 		if d.Name() == name {
 			return d
 		}

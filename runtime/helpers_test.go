@@ -19,7 +19,7 @@ var allEnv = []string{
 	EnvInstanaEnabled, EnvInstanaEndpoint, EnvInstanaAPIKey, EnvInstanaHost, EnvInstanaVerify, EnvInstanaCA, EnvInstanaContent,
 	EnvLangfuseEnabled, EnvLangfuseEnabledAlias, EnvLangfuseEndpoint, EnvLangfusePublicKey, EnvLangfuseSecretKey,
 	EnvLangfuseVerify, EnvLangfuseCA, EnvLangfuseCost,
-	EnvOTLPEndpoint, EnvOTLPTracesEndpoint, EnvOTLPHeaders, EnvOTLPCertificate, EnvOTLPInsecure,
+	EnvOTLPEndpoint, EnvOTLPTracesEndpoint, EnvOTLPMetrics, EnvOTLPHeaders, EnvOTLPCertificate, EnvOTLPInsecure,
 	EnvConsole, EnvSpool, EnvSpoolDir, EnvSpoolMaxBytes, EnvDurability, EnvQueueMaxBytes, EnvMemoryMaxBytes, EnvMaxInFlight,
 	EnvBreakerFails, EnvBreakerOpen, EnvBreakerMaxOpen, EnvPricesFile,
 	"TELEMETRY_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",

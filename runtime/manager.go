@@ -3,10 +3,12 @@ package runtime
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,13 +309,19 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// withPath appends path to a base URL unless the URL already ends with it.
+// withPath appends path to a base URL's path unless it already ends with
+// it; a query stays where it belongs, after the path.
 func withPath(base, path string) string {
-	base = strings.TrimRight(base, "/")
-	if strings.HasSuffix(base, path) {
-		return base
+	u, err := url.Parse(base)
+	if err != nil {
+		return strings.TrimRight(base, "/") + path // reported by validate
 	}
-	return base + path
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, path) {
+		p += path
+	}
+	u.Path, u.RawPath = p, ""
+	return u.String()
 }
 
 func hostID(res *resource.Resource) string {
@@ -344,12 +352,46 @@ func (m *Manager) SpanProcessor() sdktrace.SpanProcessor { return m.proc }
 // Resource returns the resource genaitrace's spans carry.
 func (m *Manager) Resource() *resource.Resource { return m.resource }
 
+// String names the manager's service and destinations; the manager's
+// fields hold credentials, so every way of printing it shows this.
+func (m *Manager) String() string {
+	names := make([]string, len(m.dests))
+	for i, d := range m.dests {
+		names[i] = d.String()
+	}
+	return fmt.Sprintf("genaitrace manager of %s: %s", m.cfg.ServiceName, strings.Join(names, ", "))
+}
+
+// GoString is String.
+func (m *Manager) GoString() string { return m.String() }
+
+// Format prints String for every verb.
+func (m *Manager) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(m.String())) }
+
+// LogValue logs the service and the destinations' snapshots.
+func (m *Manager) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("service", m.cfg.ServiceName), slog.Any("destinations", m.Destinations()))
+}
+
+// MarshalJSON writes the service, the effective configuration and the
+// destinations' snapshots.
+func (m *Manager) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"service": m.cfg.ServiceName, "config": m.cfg, "destinations": m.Destinations()})
+}
+
 // Config returns the effective configuration. Secrets print as "***".
 func (m *Manager) Config() Config { return m.cfg }
 
-// Destinations returns the OTLP destinations, in the order Instana,
-// Langfuse, OTLP.
-func (m *Manager) Destinations() []*export.Destination { return m.dests }
+// Destinations returns a snapshot of each OTLP destination, in the order
+// Instana, Langfuse, OTLP: its name, its endpoint without user info or
+// query, its breaker and its counters. Nothing in it holds a credential.
+func (m *Manager) Destinations() []export.DestinationStats {
+	out := make([]export.DestinationStats, len(m.dests))
+	for i, d := range m.dests {
+		out[i] = d.Stats()
+	}
+	return out
+}
 
 // PipelineStats returns the counters of the span hand-off.
 func (m *Manager) PipelineStats() export.PipelineStats { return m.pipe.Stats() }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -10,7 +11,14 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 )
+
+// minSpoolBytes is the smallest spool accepted: a 512-span batch of ten
+// GenAI attributes gzip'd is about 24 KiB (BenchmarkCompress), one with
+// prompts far more.
+const minSpoolBytes = 64 << 10
 
 // validate checks the merged configuration; every error names the
 // variable and the accepted form.
@@ -42,7 +50,15 @@ func (c *Config) validate() error {
 		add(checkCA(EnvLangfuseCA, c.Langfuse.TLS.CABundle))
 	}
 	if c.OTLP.Enabled {
-		add(checkURL(EnvOTLPEndpoint, c.OTLP.Endpoint, "http://collector:4318"))
+		from := cmp.Or(c.OTLP.endpointFrom, "WithOTLP")
+		example := "http://collector:4318"
+		if from != EnvOTLPEndpoint {
+			example = "http://collector:4318/v1/traces"
+		}
+		add(checkURL(from, c.OTLP.Endpoint, example))
+		if c.OTLP.MetricsEndpoint != "" {
+			add(checkURL(EnvOTLPMetrics, c.OTLP.MetricsEndpoint, "http://collector:4318/v1/metrics"))
+		}
 		add(checkCA(EnvOTLPCertificate, c.OTLP.TLS.CABundle))
 	}
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
@@ -53,6 +69,8 @@ func (c *Config) validate() error {
 	}
 	if c.Spool.MaxBytes < 0 {
 		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
+	} else if c.Spool.MaxBytes > 0 && c.Spool.MaxBytes < minSpoolBytes {
+		add(fmt.Errorf("%s: %d bytes hold less than one batch, so every spooled batch would be dropped; want at least 64KiB, such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
 	}
 	return errors.Join(errs...)
 }
@@ -68,16 +86,9 @@ func checkURL(name, raw, example string) error {
 	return nil
 }
 
-// redactURL keeps a malformed URL printable without leaking userinfo.
-func redactURL(raw string) string {
-	if at := strings.LastIndex(raw, "@"); at >= 0 {
-		if scheme := strings.Index(raw, "://"); scheme >= 0 && scheme < at {
-			return raw[:scheme+3] + "***@" + raw[at+1:]
-		}
-		return "***@" + raw[at+1:]
-	}
-	return raw
-}
+// redactURL keeps a URL printable in an error without what may carry a
+// credential.
+func redactURL(raw string) string { return redact.URL(raw) }
 
 func checkCA(name, path string) error {
 	if path == "" {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime"
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -108,7 +109,7 @@ func explain(m *runtime.Manager, url string, once bool) {
 		fmt.Fprintln(os.Stderr, "Set INSTANA_ENDPOINT, or LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY, to send it there too.")
 	} else {
 		for _, d := range m.Destinations() {
-			fmt.Fprintf(os.Stderr, "Sent to %s (%s).\n", d.Name(), d.Endpoint().URL)
+			fmt.Fprintln(os.Stderr, deliveryLine(d))
 		}
 	}
 	if url != "" && !once {
@@ -122,4 +123,16 @@ func shutdown(m *runtime.Manager) {
 	if err := m.Shutdown(ctx); err != nil {
 		log.Print(err)
 	}
+}
+
+// deliveryLine says what became of the trace at one destination: "sent"
+// only once the destination took it.
+func deliveryLine(d export.DestinationStats) string {
+	switch {
+	case d.Exported > 0 && !d.LastErrorTime.After(d.LastSuccess):
+		return fmt.Sprintf("Sent to %s (%s): %d spans so far.", d.Name, d.Endpoint, d.Exported)
+	case d.LastError != "":
+		return fmt.Sprintf("Not sent to %s (%s): %s. The spans are kept and sent when it answers; the diagnostics say more.", d.Name, d.Endpoint, d.LastError)
+	}
+	return fmt.Sprintf("Not sent to %s (%s) yet.", d.Name, d.Endpoint)
 }

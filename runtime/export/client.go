@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -180,6 +181,13 @@ func (ep *Endpoint) redact(err error) error {
 		return nil
 	}
 	msg := err.Error()
+	// net/http's errors quote the request's URL, query included.
+	if shown := displayURL(ep.URL); shown != ep.URL {
+		msg = strings.ReplaceAll(msg, ep.URL, shown)
+		if u, perr := url.Parse(ep.URL); perr == nil && u.RawQuery != "" {
+			msg = strings.ReplaceAll(msg, u.RawQuery, "***")
+		}
+	}
 	for _, s := range ep.Secrets {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, "***")

@@ -293,7 +293,7 @@ func (d *Destination) handle(b *encodedBatch) {
 	case keep:
 		if a.outcome != abandoned && a.err != nil && d.warnedDown.CompareAndSwap(false, true) {
 			d.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
-				"endpoint", d.cfg.Endpoint.URL, "error", a.err)
+				"endpoint", displayURL(d.cfg.Endpoint.URL), "error", a.err)
 		}
 		d.backlog.keep(b, d.draining.Load())
 	}
@@ -434,7 +434,7 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := DestinationStats{Name: d.cfg.Name, Endpoint: d.cfg.Endpoint.URL, PausedUntil: d.pause.end()}
+	st := DestinationStats{Name: d.cfg.Name, Endpoint: displayURL(d.cfg.Endpoint.URL), PausedUntil: d.pause.end()}
 	if st.PausedUntil.Before(time.Now()) {
 		st.PausedUntil = time.Time{}
 	}

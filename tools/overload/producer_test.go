@@ -168,8 +168,8 @@ func genaitraceDrops(m *runtime.Manager) (map[string]int64, int64) {
 	p := m.PipelineStats()
 	out := p.Shed
 	for _, d := range m.Destinations() {
-		for reason, n := range d.Stats().Dropped {
-			out[d.Name()+":"+reason] += n
+		for reason, n := range d.Dropped {
+			out[d.Name+":"+reason] += n
 		}
 	}
 	return out, p.Shed["shed_genai"]
