@@ -42,7 +42,7 @@ type spoolSet struct {
 	own      *diskSpool
 	adopted  []*diskSpool
 	retired  spoolCounts // of adopted spools drained and removed
-	rejected *diskSpool      // created on first use
+	rejected *diskSpool  // created on first use
 	closed   bool
 	warned   map[string]bool
 }
