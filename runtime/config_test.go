@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -232,4 +235,96 @@ func deref(b *bool) any {
 		return "unset"
 	}
 	return *b
+}
+
+// TestConfigIsWhatRuns reads /config of a manager started on defaults and
+// compares every setting with what the running pipeline, destinations and
+// breakers report of themselves: defaults are resolved once, so the two
+// cannot differ, and no defaulted setting reads 0.
+func TestConfigIsWhatRuns(t *testing.T) {
+	clearEnv(t)
+	r := otlptest.New(t)
+	m, err := Configure(context.Background(), WithoutGlobal(), WithSpoolDir(t.TempDir()),
+		WithInstana(r.URL(), ""), WithLangfuse(r.URL(), "pk-lf-x", "sk-lf-x"), WithOTLP(r.URL()+"/v1/traces", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	var cfg map[string]any
+	if err := json.Unmarshal(getBody(t, m, "/config"), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path ...string) any {
+		var v any = cfg
+		for _, p := range path {
+			v = v.(map[string]any)[p]
+		}
+		return v
+	}
+	num := func(path ...string) float64 { return get(path...).(float64) }
+	dur := func(path ...string) time.Duration {
+		d, err := time.ParseDuration(get(path...).(string))
+		if err != nil {
+			t.Fatalf("%v: %v", path, err)
+		}
+		return d
+	}
+	p := m.PipelineStats()
+	checks := []struct {
+		name      string
+		shown, is any
+	}{
+		{"export.memory_max_bytes", num("export", "memory_max_bytes"), float64(p.MemoryMaxBytes)},
+		{"export.max_batch", num("export", "max_batch"), float64(p.MaxBatch)},
+		{"export.batch_timeout", dur("export", "batch_timeout"), p.BatchTimeout},
+	}
+	for _, d := range m.Destinations() {
+		s, b := d.Settings, d.Breaker
+		checks = append(checks, []struct {
+			name      string
+			shown, is any
+		}{
+			{d.Name + " queue_max_bytes", num("export", "queue_max_bytes"), float64(s.QueueMaxBytes)},
+			{d.Name + " max_in_flight", num("export", "max_in_flight"), float64(s.MaxInFlight)},
+			{d.Name + " attempt_timeout", dur("export", "attempt_timeout"), s.AttemptTimeout},
+			{d.Name + " poll_interval", dur("export", "poll_interval"), s.PollInterval},
+			{d.Name + " retry.max_attempts", num("export", "retry", "max_attempts"), float64(s.Retry.MaxAttempts)},
+			{d.Name + " retry.initial", dur("export", "retry", "initial"), s.Retry.Initial},
+			{d.Name + " retry.max", dur("export", "retry", "max"), s.Retry.Max},
+			{d.Name + " retry.max_retry_after", dur("export", "retry", "max_retry_after"), s.Retry.MaxRetryAfter},
+			{d.Name + " spool.max_bytes", num("spool", "max_bytes"), float64(s.SpoolMaxBytes)},
+			{d.Name + " spool.dir", get("spool", "dir").(string) + "/" + d.Name, s.SpoolDir},
+			{d.Name + " breaker.failure_threshold", num("breaker", "failure_threshold"), float64(b.FailureThreshold)},
+			{d.Name + " breaker.open_timeout", dur("breaker", "open_timeout"), b.OpenTimeout},
+			{d.Name + " breaker.max_open_timeout", dur("breaker", "max_open_timeout"), b.MaxOpenTimeout},
+		}...)
+	}
+	checks = append(checks, struct {
+		name      string
+		shown, is any
+	}{"diagnostics.max_bytes", num("diagnostics", "max_bytes"), float64(m.store.stats().MaxBytes)})
+	for _, c := range checks {
+		if fmt.Sprint(c.shown) != fmt.Sprint(c.is) {
+			t.Errorf("%s: /config shows %v, the running component %v", c.name, c.shown, c.is)
+		}
+		if fmt.Sprint(c.shown) == "0" || fmt.Sprint(c.shown) == "0s" {
+			t.Errorf("%s: shows zero for a defaulted setting", c.name)
+		}
+	}
+	if get("service", "name") == "" || get("instana", "host") == "" || get("otlp", "metrics_endpoint") == "" {
+		t.Errorf("unresolved: service %v, instana host %v, otlp metrics %v", get("service", "name"), get("instana", "host"), get("otlp", "metrics_endpoint"))
+	}
+	if len(m.Destinations()) != 3 {
+		t.Fatalf("%d destinations", len(m.Destinations()))
+	}
+}
+
+func getBody(t *testing.T, m *Manager, path string) []byte {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.DiagnosticsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
 // view is the effective configuration as /config shows it: every secret as
@@ -22,10 +24,13 @@ func (c Config) view() map[string]any {
 	for _, kv := range c.ResourceAttributes {
 		res[string(kv.Key)] = kv.Value.String()
 	}
-	capture := "unchanged"
+	// Left unset, the switch is genai's, which an application may flip at
+	// any time: show what it is now.
+	on := genai.CaptureContent()
 	if c.CaptureContent != nil {
-		capture = map[bool]string{true: "on", false: "off"}[*c.CaptureContent]
+		on = *c.CaptureContent
 	}
+	capture := map[bool]string{true: "on", false: "off"}[on]
 	return map[string]any{
 		"service":     map[string]any{"name": c.ServiceName, "version": c.ServiceVersion, "environment": c.Environment, "resource_attributes": res},
 		"sample_rate": c.SampleRate,
@@ -33,12 +38,17 @@ func (c Config) view() map[string]any {
 			"host": c.Instana.Host, "tls": tls(c.Instana.TLS), "content": c.Instana.Content},
 		"langfuse": map[string]any{"enabled": c.Langfuse.Enabled, "endpoint": redactURL(c.Langfuse.Endpoint), "public_key": c.Langfuse.PublicKey,
 			"secret_key": c.Langfuse.SecretKey.String(), "tls": tls(c.Langfuse.TLS), "cost": map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]},
-		"otlp":            map[string]any{"enabled": c.OTLP.Enabled, "endpoint": redactURL(c.OTLP.Endpoint), "headers": headers, "tls": tls(c.OTLP.TLS)},
+		"otlp": map[string]any{"enabled": c.OTLP.Enabled, "endpoint": redactURL(c.OTLP.Endpoint), "metrics_endpoint": redactURL(c.OTLP.MetricsEndpoint),
+			"headers": headers, "tls": tls(c.OTLP.TLS)},
 		"console":         map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console],
 		"capture_content": capture,
 		"spool":           map[string]any{"enabled": !c.Spool.Disabled, "dir": c.Spool.Dir, "max_bytes": c.Spool.MaxBytes, "sync": c.Spool.Sync, "durability": c.Durability.String()},
 		"export": map[string]any{"memory_max_bytes": c.Export.MemoryMaxBytes, "queue_max_bytes": c.Export.QueueMaxBytes, "max_in_flight": c.Export.MaxInFlight,
-			"batch_timeout": c.Export.BatchTimeout.String(), "attempt_timeout": c.Export.AttemptTimeout.String()},
+			"max_batch": c.Export.MaxBatch, "batch_timeout": c.Export.BatchTimeout.String(), "attempt_timeout": c.Export.AttemptTimeout.String(),
+			"poll_interval": c.Export.PollInterval.String(),
+			"retry": map[string]any{"max_attempts": c.Export.Retry.MaxAttempts, "initial": c.Export.Retry.Initial.String(),
+				"max": c.Export.Retry.Max.String(), "max_retry_after": c.Export.Retry.MaxRetryAfter.String()}},
+		"metrics": map[string]any{"enabled": !c.Metrics.Disabled, "interval": c.Metrics.Interval.String()},
 		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout": c.Breaker.OpenTimeout.String(),
 			"max_open_timeout": c.Breaker.MaxOpenTimeout.String()},
 		"diagnostics":       map[string]any{"token": c.Diagnostics.Token.String(), "content": c.Diagnostics.Content, "max_bytes": c.Diagnostics.MaxBytes},

@@ -300,7 +300,7 @@ func (m *Manager) serveStats(w http.ResponseWriter, _ *http.Request) {
 		"accepted":            p.Accepted,
 		"accepted_per_second": accRate,
 		"pending":             p.Pending,
-		"memory":              map[string]any{"bytes": p.MemoryBytes, "max_bytes": p.MemoryMaxBytes, "pending_bytes": p.PendingBytes},
+		"memory":              map[string]any{"bytes": p.MemoryBytes, "live_max_bytes": p.LiveMaxBytes, "max_bytes": p.MemoryMaxBytes, "pending_bytes": p.PendingBytes},
 		"totals":              totals,
 		"dropped_by_reason":   dropped,
 		"destinations":        dests,

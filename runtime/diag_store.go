@@ -106,7 +106,7 @@ type storedSpan struct {
 
 func newTraceStore(maxBytes int64, content bool) *traceStore {
 	if maxBytes <= 0 {
-		maxBytes = 4 << 20
+		maxBytes = defaultDiagnosticsMaxBytes
 	}
 	return &traceStore{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{},
 		admit: admission{threshold: math.MaxUint64, windowStart: time.Now()}}

@@ -72,11 +72,6 @@ const (
 	EnvMetricsInterval     = "TELEMETRY_METRICS_INTERVAL"
 )
 
-// Default endpoints.
-const (
-	DefaultInstanaEndpoint  = "http://localhost:4318"
-	DefaultLangfuseEndpoint = "https://cloud.langfuse.com"
-)
 
 // envReader reads variables and collects every error, each naming its
 // variable and the accepted form.

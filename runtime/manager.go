@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,29 +66,14 @@ func Configure(ctx context.Context, opts ...Option) (*Manager, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.resolve()
 	if err := errors.Join(envErr, cfg.validate()); err != nil {
 		return nil, fmt.Errorf("genaitrace: invalid configuration: %w", err)
 	}
 	return start(ctx, cfg)
 }
 
-func defaultConfig() Config {
-	return Config{
-		SampleRate: 1,
-		Metrics:    MetricsConfig{Interval: 30 * time.Second},
-		Instana:    InstanaConfig{Endpoint: DefaultInstanaEndpoint},
-		Langfuse:   LangfuseConfig{Endpoint: DefaultLangfuseEndpoint},
-		SetGlobal:  true,
-	}
-}
-
 func start(ctx context.Context, cfg Config) (*Manager, error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.ServiceName == "" {
-		cfg.ServiceName = "unknown_service:" + filepath.Base(os.Args[0])
-	}
 	if cfg.CaptureContent != nil {
 		genai.SetCaptureContent(*cfg.CaptureContent)
 	}
@@ -185,7 +169,7 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 		consumers = append(consumers, d)
 		return nil
 	}
-	conns := max(cfg.Export.MaxInFlight, 4)
+	conns := cfg.Export.MaxInFlight
 	if c := cfg.Instana; c.Enabled {
 		ep := export.Endpoint{URL: withPath(c.Endpoint, "/v1/traces"), Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
 		if c.APIKey.IsSet() {
@@ -195,6 +179,7 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 		host := c.Host
 		if host == "" {
 			host = hostID(res)
+			m.cfg.Instana.Host = host // the effective value, for Config and /config
 		}
 		if host != "" {
 			ep.Headers.Set("x-instana-host", host)
@@ -256,7 +241,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 	})
 	dc := export.DestinationConfig{
 		Name: name, Endpoint: ep, Translator: tr, Breaker: br,
-		QueueMaxBytes: cmp.Or(cfg.Export.QueueMaxBytes, cmp.Or(cfg.Export.MemoryMaxBytes, export.DefaultMemoryMaxBytes)/4),
+		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,
@@ -265,11 +250,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		Durable:       cfg.Durability == DurabilityDisk,
 	}
 	if !cfg.Spool.Disabled {
-		dir, err := m.spoolDir()
-		if err != nil {
-			return nil, err
-		}
-		dc.SpoolDir = filepath.Join(dir, name)
+		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, name)
 	}
 	d, err := export.NewDestination(dc)
 	if err != nil {
@@ -285,17 +266,6 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 	}
 	dest.Store(d)
 	return d, nil
-}
-
-func (m *Manager) spoolDir() (string, error) {
-	if m.cfg.Spool.Dir != "" {
-		return m.cfg.Spool.Dir, nil
-	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = os.TempDir()
-	}
-	return filepath.Join(base, "genaitrace", sanitize(m.cfg.ServiceName)), nil
 }
 
 // sanitize makes a service name usable as a directory name.

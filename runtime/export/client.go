@@ -46,9 +46,6 @@ type attempt struct {
 // came back.
 func (a attempt) maybeDelivered() bool { return a.wroteAll && a.status == 0 && a.outcome != sent }
 
-// defaultAttemptTimeout bounds one POST unless Endpoint.AttemptTimeout says
-// otherwise.
-const defaultAttemptTimeout = 5 * time.Second
 
 // Endpoint is where and how one destination receives OTLP/HTTP.
 type Endpoint struct {
@@ -74,7 +71,7 @@ type Endpoint struct {
 func (ep *Endpoint) post(ctx context.Context, gz []byte) attempt {
 	timeout := ep.AttemptTimeout
 	if timeout <= 0 {
-		timeout = defaultAttemptTimeout
+		timeout = DefaultAttemptTimeout
 	}
 	if ctx.Err() != nil {
 		return attempt{outcome: abandoned, err: ctx.Err()}

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -80,16 +81,16 @@ type Destination struct {
 // left there: that is adopted in the background.
 func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	if cfg.QueueMaxBytes <= 0 {
-		cfg.QueueMaxBytes = 32 << 20
+		cfg.QueueMaxBytes = DefaultMemoryMaxBytes / 4
 	}
 	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = 4
+		cfg.MaxInFlight = DefaultMaxInFlight
 	}
 	if cfg.InboxBatches <= 0 {
 		cfg.InboxBatches = 2
 	}
 	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = time.Second
+		cfg.PollInterval = DefaultPollInterval
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -449,6 +450,12 @@ func (d *Destination) Stats() DestinationStats {
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
 	st.Breaker = d.cfg.Breaker.Status()
+	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
+		AttemptTimeout: cmp.Or(d.cfg.Endpoint.AttemptTimeout, DefaultAttemptTimeout), PollInterval: d.cfg.PollInterval,
+		Retry: d.cfg.Retry, Durable: d.backlog.durable}
+	if d.backlog.spool != nil {
+		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, d.backlog.spool.opts.MaxBytes
+	}
 	return st
 }
 

@@ -52,8 +52,6 @@ type PipelineConfig struct {
 	Logger  *slog.Logger
 }
 
-// DefaultMemoryMaxBytes is the memory budget unless configured otherwise.
-const DefaultMemoryMaxBytes = 64 << 20
 
 // PipelineStats counts what the pipeline took from span.End:
 // Accepted = Dispatched + shed + Pending.
@@ -69,9 +67,14 @@ type PipelineStats struct {
 	// Pending spans wait for their batch; PendingBytes is their estimate.
 	Pending      int   `json:"pending"`
 	PendingBytes int64 `json:"pending_bytes"`
-	// MemoryBytes is what the budget holds now, of MemoryMaxBytes.
+	// MemoryBytes is what the budget holds now, of LiveMaxBytes: the share
+	// of MemoryMaxBytes kept live (see PipelineConfig.MemoryMaxBytes).
 	MemoryBytes    int64 `json:"memory_bytes"`
+	LiveMaxBytes   int64 `json:"live_max_bytes"`
 	MemoryMaxBytes int64 `json:"memory_max_bytes"`
+	// MaxBatch and BatchTimeout are the settings the pipeline runs with.
+	MaxBatch     int           `json:"max_batch"`
+	BatchTimeout time.Duration `json:"batch_timeout_ns"`
 }
 
 // ShedTotal sums Shed.
@@ -144,10 +147,10 @@ func (q *spanQueue) pop() Span {
 // NewPipeline starts a pipeline feeding consumers.
 func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = 512
+		cfg.MaxBatch = DefaultMaxBatch
 	}
 	if cfg.BatchTimeout <= 0 {
-		cfg.BatchTimeout = 500 * time.Millisecond
+		cfg.BatchTimeout = DefaultBatchTimeout
 	}
 	if cfg.MemoryMaxBytes <= 0 {
 		cfg.MemoryMaxBytes = DefaultMemoryMaxBytes
@@ -360,7 +363,8 @@ func (p *Pipeline) each(fn func(Consumer) error) error {
 // Stats returns the pipeline's counters.
 func (p *Pipeline) Stats() PipelineStats {
 	st := PipelineStats{Accepted: p.accepted.Load(), Dispatched: p.dispatched.Load(), Shed: map[string]int64{},
-		MemoryBytes: p.budget.used.Load(), MemoryMaxBytes: p.budget.max}
+		MemoryBytes: p.budget.used.Load(), LiveMaxBytes: p.budget.max, MemoryMaxBytes: p.cfg.MemoryMaxBytes,
+		MaxBatch: p.cfg.MaxBatch, BatchTimeout: p.cfg.BatchTimeout}
 	for v := range numValues {
 		if n := p.shed[v].Load(); n > 0 {
 			st.Shed[v.shedReason()] = n

@@ -10,28 +10,30 @@ import (
 // for later (spooled).
 type RetryPolicy struct {
 	// MaxAttempts per batch, the first included (default 3).
-	MaxAttempts int
+	MaxAttempts int `json:"max_attempts"`
 	// Initial and Max bound the jittered exponential backoff between
 	// attempts (defaults 250 ms and 5 s).
-	Initial, Max time.Duration
+	Initial time.Duration `json:"initial_ns"`
+	Max     time.Duration `json:"max_ns"`
 	// MaxRetryAfter is the longest Retry-After a batch waits for in place;
 	// past it the batch is spooled. The whole destination pauses for the
 	// Retry-After either way (default 30 s).
-	MaxRetryAfter time.Duration
+	MaxRetryAfter time.Duration `json:"max_retry_after_ns"`
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy
 	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = 3
+		p.MaxAttempts = d.MaxAttempts
 	}
 	if p.Initial <= 0 {
-		p.Initial = 250 * time.Millisecond
+		p.Initial = d.Initial
 	}
 	if p.Max < p.Initial {
-		p.Max = max(5*time.Second, p.Initial)
+		p.Max = max(d.Max, p.Initial)
 	}
 	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = 30 * time.Second
+		p.MaxRetryAfter = d.MaxRetryAfter
 	}
 	return p
 }

@@ -43,7 +43,7 @@ type SpoolOptions struct {
 
 func (o SpoolOptions) withDefaults() SpoolOptions {
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 256 << 20
+		o.MaxBytes = DefaultSpoolMaxBytes
 	}
 	if o.SegmentBytes <= 0 {
 		o.SegmentBytes = min(8<<20, max(o.MaxBytes/4, 64<<10))

@@ -56,6 +56,23 @@ type DestinationStats struct {
 	// not to be sent to before then.
 	PausedUntil time.Time      `json:"paused_until,omitzero"`
 	Breaker     breaker.Status `json:"breaker"`
+	// Settings are the ones the destination runs with.
+	Settings DestinationSettings `json:"settings"`
+}
+
+// DestinationSettings are a running destination's settings, defaults
+// applied.
+type DestinationSettings struct {
+	QueueMaxBytes  int64         `json:"queue_max_bytes"`
+	MaxInFlight    int           `json:"max_in_flight"`
+	AttemptTimeout time.Duration `json:"attempt_timeout_ns"`
+	PollInterval   time.Duration `json:"poll_interval_ns"`
+	Retry          RetryPolicy   `json:"retry"`
+	// SpoolDir is empty when the destination keeps undelivered spans in
+	// memory only.
+	SpoolDir      string `json:"spool_dir,omitempty"`
+	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
+	Durable       bool   `json:"durable"`
 }
 
 func (s *DestinationStats) addDropped(reason string, n int64) {

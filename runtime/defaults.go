@@ -1,0 +1,83 @@
+package runtime
+
+import (
+	"cmp"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export"
+)
+
+// Defaults of the runtime's own settings; those of the pipeline, the
+// destinations and the breaker are their components' (export.Default*,
+// breaker.Default*).
+const (
+	// DefaultInstanaEndpoint is the host agent's OTLP/HTTP port.
+	DefaultInstanaEndpoint = "http://localhost:4318"
+	// DefaultLangfuseEndpoint is Langfuse Cloud (EU).
+	DefaultLangfuseEndpoint = "https://cloud.langfuse.com"
+	// defaultDiagnosticsMaxBytes bounds the store of recent traces: a few
+	// thousand spans (Go's collector multiplies what is live several times
+	// over in the heap of a busy process).
+	defaultDiagnosticsMaxBytes = 4 << 20
+	// defaultMetricsInterval is the time between metric collections.
+	defaultMetricsInterval = 30 * time.Second
+)
+
+// defaultConfig holds the defaults a zero value cannot express: a zero
+// sample rate keeps no trace, and a zero SetGlobal leaves the global
+// provider alone.
+func defaultConfig() Config {
+	return Config{SampleRate: 1, SetGlobal: true}
+}
+
+// resolve fills every setting left at zero with its default, once, so
+// that the pipeline, Manager.Config and /config read the same effective
+// values. It runs after the environment and the options are merged.
+func (c *Config) resolve() {
+	c.ServiceName = cmp.Or(c.ServiceName, "unknown_service:"+filepath.Base(os.Args[0]))
+	c.Instana.Endpoint = cmp.Or(c.Instana.Endpoint, DefaultInstanaEndpoint)
+	c.Langfuse.Endpoint = cmp.Or(c.Langfuse.Endpoint, DefaultLangfuseEndpoint)
+	if c.OTLP.Enabled && c.OTLP.MetricsEndpoint == "" {
+		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+
+	e := &c.Export
+	e.MemoryMaxBytes = cmp.Or(e.MemoryMaxBytes, export.DefaultMemoryMaxBytes)
+	e.QueueMaxBytes = cmp.Or(e.QueueMaxBytes, e.MemoryMaxBytes/4)
+	e.MaxInFlight = cmp.Or(e.MaxInFlight, export.DefaultMaxInFlight)
+	e.BatchTimeout = cmp.Or(e.BatchTimeout, export.DefaultBatchTimeout)
+	e.MaxBatch = cmp.Or(e.MaxBatch, export.DefaultMaxBatch)
+	e.AttemptTimeout = cmp.Or(e.AttemptTimeout, export.DefaultAttemptTimeout)
+	e.PollInterval = cmp.Or(e.PollInterval, export.DefaultPollInterval)
+	r, d := &e.Retry, export.DefaultRetryPolicy
+	r.MaxAttempts = cmp.Or(r.MaxAttempts, d.MaxAttempts)
+	r.Initial = cmp.Or(r.Initial, d.Initial)
+	r.Max = max(cmp.Or(r.Max, d.Max), r.Initial)
+	r.MaxRetryAfter = cmp.Or(r.MaxRetryAfter, d.MaxRetryAfter)
+
+	b := &c.Breaker
+	b.FailureThreshold = cmp.Or(b.FailureThreshold, breaker.DefaultFailureThreshold)
+	b.OpenTimeout = cmp.Or(b.OpenTimeout, breaker.DefaultOpenTimeout)
+	if b.MaxOpenTimeout < b.OpenTimeout {
+		b.MaxOpenTimeout = max(breaker.DefaultMaxOpenTimeout, b.OpenTimeout)
+	}
+
+	c.Spool.MaxBytes = cmp.Or(c.Spool.MaxBytes, export.DefaultSpoolMaxBytes)
+	if c.Spool.Dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		c.Spool.Dir = filepath.Join(base, "genaitrace", sanitize(c.ServiceName))
+	}
+	c.Diagnostics.MaxBytes = cmp.Or(c.Diagnostics.MaxBytes, defaultDiagnosticsMaxBytes)
+	c.Metrics.Interval = cmp.Or(c.Metrics.Interval, defaultMetricsInterval)
+}
