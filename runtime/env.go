@@ -72,7 +72,6 @@ const (
 	EnvMetricsInterval     = "TELEMETRY_METRICS_INTERVAL"
 )
 
-
 // envReader reads variables and collects every error, each naming its
 // variable and the accepted form.
 type envReader struct {

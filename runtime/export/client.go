@@ -46,7 +46,6 @@ type attempt struct {
 // came back.
 func (a attempt) maybeDelivered() bool { return a.wroteAll && a.status == 0 && a.outcome != sent }
 
-
 // Endpoint is where and how one destination receives OTLP/HTTP.
 type Endpoint struct {
 	// URL is the full traces URL, e.g. https://cloud.langfuse.com/api/public/otel/v1/traces.

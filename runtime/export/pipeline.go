@@ -52,7 +52,6 @@ type PipelineConfig struct {
 	Logger  *slog.Logger
 }
 
-
 // PipelineStats counts what the pipeline took from span.End:
 // Accepted = Dispatched + shed + Pending.
 type PipelineStats struct {
