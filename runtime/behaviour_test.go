@@ -20,7 +20,7 @@ func TestInstanaContentOptIn(t *testing.T) {
 			clearEnv(t)
 			instana := otlptest.New(t)
 			if optIn {
-				t.Setenv(EnvInstanaContent, "true")
+				t.Setenv(envInstanaContent, "true")
 			}
 			m, _ := configure(t, WithInstana(instana.URL(), ""))
 			emitAgentTrace(context.Background(), m.Tracer("t"))
@@ -128,8 +128,8 @@ func TestConsoleIsTheDefault(t *testing.T) {
 func TestGenericOTLPDestinationPassesThrough(t *testing.T) {
 	clearEnv(t)
 	r := otlptest.New(t)
-	t.Setenv(EnvOTLPEndpoint, r.URL())
-	t.Setenv(EnvOTLPHeaders, "x-team=genai,authorization=Bearer%20abc")
+	t.Setenv(envOTLPEndpoint, r.URL())
+	t.Setenv(envOTLPHeaders, "x-team=genai,authorization=Bearer%20abc")
 	m, _ := configure(t)
 	emitAgentTrace(context.Background(), m.Tracer("t"))
 	flush(t, m)

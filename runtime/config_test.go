@@ -28,37 +28,37 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		env  map[string]string
 		want []string // every fragment must appear in the error
 	}{
-		{"sample rate above 1", map[string]string{EnvSampleRate: "1.5"}, []string{EnvSampleRate, `"1.5"`, "from 0 to 1"}},
-		{"sample rate negative", map[string]string{EnvSampleRate: "-0.1"}, []string{EnvSampleRate, "from 0 to 1"}},
-		{"sample rate not a number", map[string]string{EnvSampleRate: "half"}, []string{EnvSampleRate, `"half"`}},
-		{"sample rate NaN", map[string]string{EnvSampleRate: "NaN"}, []string{EnvSampleRate}},
-		{"instana bad URL", map[string]string{EnvInstanaEndpoint: "localhost:4318"}, []string{EnvInstanaEndpoint, "absolute http:// or https:// URL"}},
-		{"instana ftp URL", map[string]string{EnvInstanaEndpoint: "ftp://x"}, []string{EnvInstanaEndpoint}},
-		{"instana agentless without key", map[string]string{EnvInstanaEndpoint: "https://otlp-orange-saas.instana.io:4318"}, []string{EnvInstanaAPIKey, "agent key"}},
-		{"instana enabled flag not boolean", map[string]string{EnvInstanaEnabled: "maybe"}, []string{EnvInstanaEnabled, "true or false"}},
-		{"instana CA unreadable", map[string]string{EnvInstanaEndpoint: "http://localhost:4318", EnvInstanaCA: missing}, []string{EnvInstanaCA, "cannot read", "PEM"}},
-		{"instana CA not PEM", map[string]string{EnvInstanaEndpoint: "http://localhost:4318", EnvInstanaCA: notPEM}, []string{EnvInstanaCA, "no PEM certificate"}},
-		{"instana verify not boolean", map[string]string{EnvInstanaVerify: "sometimes"}, []string{EnvInstanaVerify}},
-		{"langfuse without public key", map[string]string{EnvLangfuseEnabled: "true", EnvLangfuseSecretKey: "sk-lf-x"}, []string{EnvLangfusePublicKey, "pk-lf-"}},
-		{"langfuse without secret key", map[string]string{EnvLangfuseEnabledAlias: "true", EnvLangfusePublicKey: "pk-lf-x"}, []string{EnvLangfuseSecretKey, "sk-lf-"}},
-		{"langfuse bad URL", map[string]string{EnvLangfuseEndpoint: "cloud.langfuse.com", EnvLangfusePublicKey: "pk", EnvLangfuseSecretKey: "sk"}, []string{EnvLangfuseEndpoint}},
-		{"langfuse URL with credentials", map[string]string{EnvLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", EnvLangfusePublicKey: "pk", EnvLangfuseSecretKey: "sk"}, []string{EnvLangfuseEndpoint, "credentials in the URL"}},
-		{"langfuse CA unreadable", map[string]string{EnvLangfusePublicKey: "pk", EnvLangfuseSecretKey: "sk", EnvLangfuseCA: missing}, []string{EnvLangfuseCA}},
-		{"langfuse cost", map[string]string{EnvLangfuseCost: "cheap"}, []string{EnvLangfuseCost, "langfuse", "genaitrace"}},
-		{"otlp bad URL", map[string]string{EnvOTLPEndpoint: "::"}, []string{EnvOTLPEndpoint}},
-		{"otlp headers", map[string]string{EnvOTLPEndpoint: "http://c:4318", EnvOTLPHeaders: "api-key"}, []string{EnvOTLPHeaders, "key1=value1"}},
-		{"resource attributes", map[string]string{EnvResourceAttributes: "team"}, []string{EnvResourceAttributes}},
-		{"spool size", map[string]string{EnvSpoolMaxBytes: "lots"}, []string{EnvSpoolMaxBytes, "256MiB"}},
-		{"spool smaller than a batch", map[string]string{EnvSpoolMaxBytes: "100"}, []string{EnvSpoolMaxBytes, "less than one batch", "64KiB"}},
-		{"otlp traces endpoint", map[string]string{EnvOTLPTracesEndpoint: "collector:4318/v1/traces"}, []string{EnvOTLPTracesEndpoint + ":", "http://collector:4318/v1/traces"}},
-		{"otlp metrics endpoint", map[string]string{EnvOTLPEndpoint: "http://c:4318", EnvOTLPMetrics: "c:4318/v1/metrics"}, []string{EnvOTLPMetrics + ":"}},
-		{"queue size", map[string]string{EnvQueueMaxBytes: "-5"}, []string{EnvQueueMaxBytes}},
-		{"in flight", map[string]string{EnvMaxInFlight: "0"}, []string{EnvMaxInFlight, "positive integer"}},
-		{"breaker failures", map[string]string{EnvBreakerFails: "x"}, []string{EnvBreakerFails}},
-		{"breaker open", map[string]string{EnvBreakerOpen: "30"}, []string{EnvBreakerOpen, "30s"}},
-		{"breaker max open", map[string]string{EnvBreakerMaxOpen: "-1m"}, []string{EnvBreakerMaxOpen}},
-		{"console", map[string]string{EnvConsole: "loud"}, []string{EnvConsole, "auto"}},
-		{"prices file", map[string]string{EnvPricesFile: missing}, []string{EnvPricesFile, "cannot read"}},
+		{"sample rate above 1", map[string]string{envSampleRate: "1.5"}, []string{envSampleRate, `"1.5"`, "from 0 to 1"}},
+		{"sample rate negative", map[string]string{envSampleRate: "-0.1"}, []string{envSampleRate, "from 0 to 1"}},
+		{"sample rate not a number", map[string]string{envSampleRate: "half"}, []string{envSampleRate, `"half"`}},
+		{"sample rate NaN", map[string]string{envSampleRate: "NaN"}, []string{envSampleRate}},
+		{"instana bad URL", map[string]string{envInstanaEndpoint: "localhost:4318"}, []string{envInstanaEndpoint, "absolute http:// or https:// URL"}},
+		{"instana ftp URL", map[string]string{envInstanaEndpoint: "ftp://x"}, []string{envInstanaEndpoint}},
+		{"instana agentless without key", map[string]string{envInstanaEndpoint: "https://otlp-orange-saas.instana.io:4318"}, []string{envInstanaAPIKey, "agent key"}},
+		{"instana enabled flag not boolean", map[string]string{envInstanaEnabled: "maybe"}, []string{envInstanaEnabled, "true or false"}},
+		{"instana CA unreadable", map[string]string{envInstanaEndpoint: "http://localhost:4318", envInstanaCA: missing}, []string{envInstanaCA, "cannot read", "PEM"}},
+		{"instana CA not PEM", map[string]string{envInstanaEndpoint: "http://localhost:4318", envInstanaCA: notPEM}, []string{envInstanaCA, "no PEM certificate"}},
+		{"instana verify not boolean", map[string]string{envInstanaVerify: "sometimes"}, []string{envInstanaVerify}},
+		{"langfuse without public key", map[string]string{envLangfuseEnabled: "true", envLangfuseSecretKey: "sk-lf-x"}, []string{envLangfusePublicKey, "pk-lf-"}},
+		{"langfuse without secret key", map[string]string{envLangfuseEnabledAlias: "true", envLangfusePublicKey: "pk-lf-x"}, []string{envLangfuseSecretKey, "sk-lf-"}},
+		{"langfuse bad URL", map[string]string{envLangfuseEndpoint: "cloud.langfuse.com", envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, []string{envLangfuseEndpoint}},
+		{"langfuse URL with credentials", map[string]string{envLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, []string{envLangfuseEndpoint, "credentials in the URL"}},
+		{"langfuse CA unreadable", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk", envLangfuseCA: missing}, []string{envLangfuseCA}},
+		{"langfuse cost", map[string]string{envLangfuseCost: "cheap"}, []string{envLangfuseCost, "langfuse", "genaitrace"}},
+		{"otlp bad URL", map[string]string{envOTLPEndpoint: "::"}, []string{envOTLPEndpoint}},
+		{"otlp headers", map[string]string{envOTLPEndpoint: "http://c:4318", envOTLPHeaders: "api-key"}, []string{envOTLPHeaders, "key1=value1"}},
+		{"resource attributes", map[string]string{envResourceAttributes: "team"}, []string{envResourceAttributes}},
+		{"spool size", map[string]string{envSpoolMaxBytes: "lots"}, []string{envSpoolMaxBytes, "256MiB"}},
+		{"spool smaller than a batch", map[string]string{envSpoolMaxBytes: "100"}, []string{envSpoolMaxBytes, "less than one batch", "64KiB"}},
+		{"otlp traces endpoint", map[string]string{envOTLPTracesEndpoint: "collector:4318/v1/traces"}, []string{envOTLPTracesEndpoint + ":", "http://collector:4318/v1/traces"}},
+		{"otlp metrics endpoint", map[string]string{envOTLPEndpoint: "http://c:4318", envOTLPMetrics: "c:4318/v1/metrics"}, []string{envOTLPMetrics + ":"}},
+		{"queue size", map[string]string{envQueueMaxBytes: "-5"}, []string{envQueueMaxBytes}},
+		{"in flight", map[string]string{envMaxInFlight: "0"}, []string{envMaxInFlight, "positive integer"}},
+		{"breaker failures", map[string]string{envBreakerFails: "x"}, []string{envBreakerFails}},
+		{"breaker open", map[string]string{envBreakerOpen: "30"}, []string{envBreakerOpen, "30s"}},
+		{"breaker max open", map[string]string{envBreakerMaxOpen: "-1m"}, []string{envBreakerMaxOpen}},
+		{"console", map[string]string{envConsole: "loud"}, []string{envConsole, "auto"}},
+		{"prices file", map[string]string{envPricesFile: missing}, []string{envPricesFile, "cannot read"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,8 +76,8 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
-			if _, fromTraces := tc.env[EnvOTLPTracesEndpoint]; fromTraces && strings.Contains(err.Error(), EnvOTLPEndpoint+":") {
-				t.Errorf("error names %s for a value of %s: %q", EnvOTLPEndpoint, EnvOTLPTracesEndpoint, err)
+			if _, fromTraces := tc.env[envOTLPTracesEndpoint]; fromTraces && strings.Contains(err.Error(), envOTLPEndpoint+":") {
+				t.Errorf("error names %s for a value of %s: %q", envOTLPEndpoint, envOTLPTracesEndpoint, err)
 			}
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("error leaks a credential: %q", err)
@@ -88,14 +88,14 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 
 func TestConfigureCollectsEveryError(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(EnvSampleRate, "2")
-	t.Setenv(EnvInstanaEndpoint, "nope")
-	t.Setenv(EnvLangfuseEnabled, "true")
+	t.Setenv(envSampleRate, "2")
+	t.Setenv(envInstanaEndpoint, "nope")
+	t.Setenv(envLangfuseEnabled, "true")
 	_, err := Configure(context.Background(), WithoutGlobal())
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, v := range []string{EnvSampleRate, EnvInstanaEndpoint, EnvLangfusePublicKey, EnvLangfuseSecretKey} {
+	for _, v := range []string{envSampleRate, envInstanaEndpoint, envLangfusePublicKey, envLangfuseSecretKey} {
 		if !strings.Contains(err.Error(), v) {
 			t.Errorf("error does not name %s: %v", v, err)
 		}
@@ -104,8 +104,8 @@ func TestConfigureCollectsEveryError(t *testing.T) {
 
 func TestOptionsOverrideEnvironment(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(EnvServiceName, "from-env")
-	t.Setenv(EnvSampleRate, "0.1")
+	t.Setenv(envServiceName, "from-env")
+	t.Setenv(envSampleRate, "0.1")
 	m, _ := configure(t, WithServiceName("from-option"), WithSampleRate(1))
 	if got := m.Config().ServiceName; got != "from-option" {
 		t.Errorf("service name %q", got)
@@ -135,13 +135,13 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	for _, r := range []*otlptest.Receiver{instana, langfuse, otlp} {
 		r.SetMode(otlptest.Refuse) // failures put errors into logs and stats
 	}
-	t.Setenv(EnvInstanaEndpoint, instana.URL())
-	t.Setenv(EnvInstanaAPIKey, secrets[0])
-	t.Setenv(EnvLangfuseEndpoint, langfuse.URL())
-	t.Setenv(EnvLangfusePublicKey, "pk-lf-public")
-	t.Setenv(EnvLangfuseSecretKey, secrets[1])
-	t.Setenv(EnvOTLPEndpoint, otlp.URL())
-	t.Setenv(EnvOTLPHeaders, "authorization=Bearer%20"+secrets[2])
+	t.Setenv(envInstanaEndpoint, instana.URL())
+	t.Setenv(envInstanaAPIKey, secrets[0])
+	t.Setenv(envLangfuseEndpoint, langfuse.URL())
+	t.Setenv(envLangfusePublicKey, "pk-lf-public")
+	t.Setenv(envLangfuseSecretKey, secrets[1])
+	t.Setenv(envOTLPEndpoint, otlp.URL())
+	t.Setenv(envOTLPHeaders, "authorization=Bearer%20"+secrets[2])
 	m, logs := configure(t, WithBreaker(1, 0, 0))
 	tr := m.Tracer("t")
 	for range 3 {
@@ -176,7 +176,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		t.Error("config print does not show masked secrets")
 	}
 	// Errors from Configure never echo a secret either.
-	t.Setenv(EnvSampleRate, "2")
+	t.Setenv(envSampleRate, "2")
 	_, err := Configure(context.Background(), WithoutGlobal())
 	for _, s := range secrets {
 		if err == nil || strings.Contains(err.Error(), s) {
@@ -194,13 +194,13 @@ func TestCaptureContentValues(t *testing.T) {
 		want *bool
 	}{
 		{map[string]string{}, nil},
-		{map[string]string{EnvCaptureContent: "true"}, ptr(true)},
-		{map[string]string{EnvCaptureContent: "OFF"}, ptr(false)},
-		{map[string]string{EnvCaptureContentOTel: "span_only"}, ptr(true)},
-		{map[string]string{EnvCaptureContentOTel: "SPAN_AND_EVENT"}, ptr(true)},
-		{map[string]string{EnvCaptureContentOTel: "EVENT_ONLY"}, ptr(true)},
-		{map[string]string{EnvCaptureContentOTel: "No_Content"}, ptr(false)},
-		{map[string]string{EnvCaptureContentOTel: "SPAN_ONLY", EnvCaptureContent: "false"}, ptr(false)},
+		{map[string]string{envCaptureContent: "true"}, ptr(true)},
+		{map[string]string{envCaptureContent: "OFF"}, ptr(false)},
+		{map[string]string{envCaptureContentOTel: "span_only"}, ptr(true)},
+		{map[string]string{envCaptureContentOTel: "SPAN_AND_EVENT"}, ptr(true)},
+		{map[string]string{envCaptureContentOTel: "EVENT_ONLY"}, ptr(true)},
+		{map[string]string{envCaptureContentOTel: "No_Content"}, ptr(false)},
+		{map[string]string{envCaptureContentOTel: "SPAN_ONLY", envCaptureContent: "false"}, ptr(false)},
 	}
 	for _, c := range cases {
 		var cfg Config
@@ -213,9 +213,9 @@ func TestCaptureContentValues(t *testing.T) {
 	}
 	var cfg Config
 	err := fromEnv(&cfg, func(k string) (string, bool) {
-		return map[string]string{EnvCaptureContentOTel: "sometimes"}[k], k == EnvCaptureContentOTel
+		return map[string]string{envCaptureContentOTel: "sometimes"}[k], k == envCaptureContentOTel
 	})
-	if err == nil || !strings.Contains(err.Error(), EnvCaptureContentOTel) || !strings.Contains(err.Error(), "SPAN_ONLY") {
+	if err == nil || !strings.Contains(err.Error(), envCaptureContentOTel) || !strings.Contains(err.Error(), "SPAN_ONLY") {
 		t.Errorf("bad capture mode: %v", err)
 	}
 	for s, want := range map[string]bool{"true": true, "1": true, "ON": true, "no": false, "off": false} {

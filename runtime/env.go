@@ -19,57 +19,57 @@ import (
 // Environment variables read by Configure. The README's configuration table
 // documents each.
 const (
-	EnvServiceName        = "OTEL_SERVICE_NAME"
-	EnvServiceVersion     = "OTEL_SERVICE_VERSION"
-	EnvEnvironment        = "DEPLOYMENT_ENVIRONMENT"
-	EnvResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
-	EnvSampleRate         = "TELEMETRY_SAMPLE_RATE"
+	envServiceName        = "OTEL_SERVICE_NAME"
+	envServiceVersion     = "OTEL_SERVICE_VERSION"
+	envEnvironment        = "DEPLOYMENT_ENVIRONMENT"
+	envResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+	envSampleRate         = "TELEMETRY_SAMPLE_RATE"
 
-	EnvInstanaEnabled  = "OTEL_EXPORTER_INSTANA_ENABLED"
-	EnvInstanaEndpoint = "INSTANA_ENDPOINT"
-	EnvInstanaAPIKey   = "INSTANA_API_KEY"
-	EnvInstanaHost     = "INSTANA_HOST"
-	EnvInstanaVerify   = "INSTANA_SSL_VERIFY"
-	EnvInstanaCA       = "INSTANA_SSL_CA_BUNDLE"
-	EnvInstanaContent  = "INSTANA_CAPTURE_CONTENT"
+	envInstanaEnabled  = "OTEL_EXPORTER_INSTANA_ENABLED"
+	envInstanaEndpoint = "INSTANA_ENDPOINT"
+	envInstanaAPIKey   = "INSTANA_API_KEY"
+	envInstanaHost     = "INSTANA_HOST"
+	envInstanaVerify   = "INSTANA_SSL_VERIFY"
+	envInstanaCA       = "INSTANA_SSL_CA_BUNDLE"
+	envInstanaContent  = "INSTANA_CAPTURE_CONTENT"
 
-	EnvCaptureContent     = "TELEMETRY_CAPTURE_CONTENT"
-	EnvCaptureContentOTel = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+	envCaptureContent     = "TELEMETRY_CAPTURE_CONTENT"
+	envCaptureContentOTel = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
-	EnvLangfuseEnabled      = "OTEL_EXPORTER_LANGFUSE_ENABLED"
-	EnvLangfuseEnabledAlias = "LANGFUSE_ENABLED"
-	EnvLangfuseEndpoint     = "LANGFUSE_ENDPOINT"
-	EnvLangfusePublicKey    = "LANGFUSE_PUBLIC_KEY"
-	EnvLangfuseSecretKey    = "LANGFUSE_SECRET_KEY"
-	EnvLangfuseVerify       = "LANGFUSE_SSL_VERIFY"
-	EnvLangfuseCA           = "LANGFUSE_SSL_CA_BUNDLE"
-	EnvLangfuseCost         = "LANGFUSE_COST"
+	envLangfuseEnabled      = "OTEL_EXPORTER_LANGFUSE_ENABLED"
+	envLangfuseEnabledAlias = "LANGFUSE_ENABLED"
+	envLangfuseEndpoint     = "LANGFUSE_ENDPOINT"
+	envLangfusePublicKey    = "LANGFUSE_PUBLIC_KEY"
+	envLangfuseSecretKey    = "LANGFUSE_SECRET_KEY"
+	envLangfuseVerify       = "LANGFUSE_SSL_VERIFY"
+	envLangfuseCA           = "LANGFUSE_SSL_CA_BUNDLE"
+	envLangfuseCost         = "LANGFUSE_COST"
 
-	EnvOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
-	EnvOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
-	EnvOTLPMetrics        = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
-	EnvOTLPHeaders        = "OTEL_EXPORTER_OTLP_HEADERS"
-	EnvOTLPCertificate    = "OTEL_EXPORTER_OTLP_CERTIFICATE"
-	EnvOTLPInsecure       = "OTEL_EXPORTER_OTLP_INSECURE"
+	envOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	envOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	envOTLPMetrics        = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+	envOTLPHeaders        = "OTEL_EXPORTER_OTLP_HEADERS"
+	envOTLPCertificate    = "OTEL_EXPORTER_OTLP_CERTIFICATE"
+	envOTLPInsecure       = "OTEL_EXPORTER_OTLP_INSECURE"
 
-	EnvConsole        = "TELEMETRY_CONSOLE"
-	EnvSpool          = "TELEMETRY_SPOOL"
-	EnvSpoolDir       = "TELEMETRY_SPOOL_DIR"
-	EnvSpoolMaxBytes  = "TELEMETRY_SPOOL_MAX_BYTES"
-	EnvDurability     = "TELEMETRY_DURABILITY"
-	EnvQueueMaxBytes  = "TELEMETRY_QUEUE_MAX_BYTES"
-	EnvMemoryMaxBytes = "TELEMETRY_MEMORY_MAX_BYTES"
-	EnvMaxInFlight    = "TELEMETRY_MAX_IN_FLIGHT"
-	EnvBreakerFails   = "TELEMETRY_BREAKER_FAILURES"
-	EnvBreakerOpen    = "TELEMETRY_BREAKER_OPEN_TIMEOUT"
-	EnvBreakerMaxOpen = "TELEMETRY_BREAKER_MAX_OPEN_TIMEOUT"
-	EnvPricesFile     = "TELEMETRY_PRICES_FILE"
+	envConsole        = "TELEMETRY_CONSOLE"
+	envSpool          = "TELEMETRY_SPOOL"
+	envSpoolDir       = "TELEMETRY_SPOOL_DIR"
+	envSpoolMaxBytes  = "TELEMETRY_SPOOL_MAX_BYTES"
+	envDurability     = "TELEMETRY_DURABILITY"
+	envQueueMaxBytes  = "TELEMETRY_QUEUE_MAX_BYTES"
+	envMemoryMaxBytes = "TELEMETRY_MEMORY_MAX_BYTES"
+	envMaxInFlight    = "TELEMETRY_MAX_IN_FLIGHT"
+	envBreakerFails   = "TELEMETRY_BREAKER_FAILURES"
+	envBreakerOpen    = "TELEMETRY_BREAKER_OPEN_TIMEOUT"
+	envBreakerMaxOpen = "TELEMETRY_BREAKER_MAX_OPEN_TIMEOUT"
+	envPricesFile     = "TELEMETRY_PRICES_FILE"
 
-	EnvDiagnosticsToken    = "TELEMETRY_DIAGNOSTICS_TOKEN"
-	EnvDiagnosticsContent  = "TELEMETRY_DIAGNOSTICS_CONTENT"
-	EnvDiagnosticsMaxBytes = "TELEMETRY_DIAGNOSTICS_MAX_BYTES"
-	EnvMetrics             = "TELEMETRY_METRICS"
-	EnvMetricsInterval     = "TELEMETRY_METRICS_INTERVAL"
+	envDiagnosticsToken    = "TELEMETRY_DIAGNOSTICS_TOKEN"
+	envDiagnosticsContent  = "TELEMETRY_DIAGNOSTICS_CONTENT"
+	envDiagnosticsMaxBytes = "TELEMETRY_DIAGNOSTICS_MAX_BYTES"
+	envMetrics             = "TELEMETRY_METRICS"
+	envMetricsInterval     = "TELEMETRY_METRICS_INTERVAL"
 )
 
 // envReader reads variables and collects every error, each naming its
@@ -183,26 +183,26 @@ func (r *envReader) positiveInt(name string, dst *int) {
 // fromEnv fills cfg from the environment.
 func fromEnv(cfg *Config, lookup func(string) (string, bool)) error {
 	r := &envReader{lookup: lookup}
-	if v := r.str(EnvServiceName); v != "" {
+	if v := r.str(envServiceName); v != "" {
 		cfg.ServiceName = v
 	}
-	if v := r.str(EnvServiceVersion); v != "" {
+	if v := r.str(envServiceVersion); v != "" {
 		cfg.ServiceVersion = v
 	}
-	if v := r.str(EnvEnvironment); v != "" {
+	if v := r.str(envEnvironment); v != "" {
 		cfg.Environment = v
 	}
-	if v := r.str(EnvResourceAttributes); v != "" {
+	if v := r.str(envResourceAttributes); v != "" {
 		attrs, err := parseKeyValues(v)
 		if err != nil {
-			r.fail(EnvResourceAttributes, "%v; want key1=value1,key2=value2 with values percent-encoded", err)
+			r.fail(envResourceAttributes, "%v; want key1=value1,key2=value2 with values percent-encoded", err)
 		}
 		cfg.ResourceAttributes = append(cfg.ResourceAttributes, attrs...)
 	}
-	if v := r.str(EnvSampleRate); v != "" {
+	if v := r.str(envSampleRate); v != "" {
 		rate, err := strconv.ParseFloat(v, 64)
 		if err != nil || rate < 0 || rate > 1 || math.IsNaN(rate) {
-			r.fail(EnvSampleRate, "%q is not a sampling ratio; want a number from 0 to 1 such as 0.25", v)
+			r.fail(envSampleRate, "%q is not a sampling ratio; want a number from 0 to 1 such as 0.25", v)
 		} else {
 			cfg.SampleRate = rate
 		}
@@ -215,8 +215,8 @@ func fromEnv(cfg *Config, lookup func(string) (string, bool)) error {
 }
 
 func instanaFromEnv(r *envReader, c *InstanaConfig) {
-	endpoint := r.str(EnvInstanaEndpoint)
-	enabled := r.boolean(EnvInstanaEnabled)
+	endpoint := r.str(envInstanaEndpoint)
+	enabled := r.boolean(envInstanaEnabled)
 	switch {
 	case enabled != nil:
 		c.Enabled = *enabled
@@ -226,36 +226,36 @@ func instanaFromEnv(r *envReader, c *InstanaConfig) {
 	if endpoint != "" {
 		c.Endpoint = endpoint
 	}
-	if v := r.str(EnvInstanaAPIKey); v != "" {
+	if v := r.str(envInstanaAPIKey); v != "" {
 		c.APIKey = NewSecret(v)
 	}
-	if v := r.str(EnvInstanaHost); v != "" {
+	if v := r.str(envInstanaHost); v != "" {
 		c.Host = v
 	}
-	if v := r.boolean(EnvInstanaVerify); v != nil {
+	if v := r.boolean(envInstanaVerify); v != nil {
 		c.TLS.InsecureSkipVerify = !*v
 	}
-	if v := r.str(EnvInstanaCA); v != "" {
+	if v := r.str(envInstanaCA); v != "" {
 		c.TLS.CABundle = v
 	}
-	if v := r.boolean(EnvInstanaContent); v != nil {
+	if v := r.boolean(envInstanaContent); v != nil {
 		c.Content = *v
 	}
 }
 
 func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
-	enabled := r.boolean(EnvLangfuseEnabled)
+	enabled := r.boolean(envLangfuseEnabled)
 	if enabled == nil {
-		enabled = r.boolean(EnvLangfuseEnabledAlias)
+		enabled = r.boolean(envLangfuseEnabledAlias)
 	}
-	pk, sk := r.str(EnvLangfusePublicKey), r.str(EnvLangfuseSecretKey)
+	pk, sk := r.str(envLangfusePublicKey), r.str(envLangfuseSecretKey)
 	switch {
 	case enabled != nil:
 		c.Enabled = *enabled
 	case pk != "" || sk != "":
 		c.Enabled = true
 	}
-	if v := r.str(EnvLangfuseEndpoint); v != "" {
+	if v := r.str(envLangfuseEndpoint); v != "" {
 		c.Endpoint = v
 	}
 	if pk != "" {
@@ -264,116 +264,116 @@ func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
 	if sk != "" {
 		c.SecretKey = NewSecret(sk)
 	}
-	if v := r.boolean(EnvLangfuseVerify); v != nil {
+	if v := r.boolean(envLangfuseVerify); v != nil {
 		c.TLS.InsecureSkipVerify = !*v
 	}
-	if v := r.str(EnvLangfuseCA); v != "" {
+	if v := r.str(envLangfuseCA); v != "" {
 		c.TLS.CABundle = v
 	}
-	switch v := strings.ToLower(r.str(EnvLangfuseCost)); v {
+	switch v := strings.ToLower(r.str(envLangfuseCost)); v {
 	case "":
 	case "langfuse":
 		c.Cost = export.CostByLangfuse
 	case "genaitrace":
 		c.Cost = export.CostByGenaitrace
 	default:
-		r.fail(EnvLangfuseCost, "%q is not a pricing source; want langfuse (Langfuse prices calls) or genaitrace (send genaitrace's estimate)", v)
+		r.fail(envLangfuseCost, "%q is not a pricing source; want langfuse (Langfuse prices calls) or genaitrace (send genaitrace's estimate)", v)
 	}
 }
 
 func otlpFromEnv(r *envReader, c *OTLPConfig) {
-	if v := r.str(EnvOTLPTracesEndpoint); v != "" {
-		c.Enabled, c.Endpoint, c.endpointFrom = true, v, EnvOTLPTracesEndpoint
-	} else if v := r.str(EnvOTLPEndpoint); v != "" {
+	if v := r.str(envOTLPTracesEndpoint); v != "" {
+		c.Enabled, c.Endpoint, c.endpointFrom = true, v, envOTLPTracesEndpoint
+	} else if v := r.str(envOTLPEndpoint); v != "" {
 		// The base URL of every signal: the traces path is appended.
-		c.Enabled, c.Endpoint, c.endpointFrom = true, withPath(v, "/v1/traces"), EnvOTLPEndpoint
+		c.Enabled, c.Endpoint, c.endpointFrom = true, withPath(v, "/v1/traces"), envOTLPEndpoint
 	}
-	if v := r.str(EnvOTLPMetrics); v != "" {
+	if v := r.str(envOTLPMetrics); v != "" {
 		c.MetricsEndpoint = v
 	}
-	if v := r.str(EnvOTLPHeaders); v != "" {
+	if v := r.str(envOTLPHeaders); v != "" {
 		kvs, err := parseKeyValues(v)
 		if err != nil {
-			r.fail(EnvOTLPHeaders, "%v; want key1=value1,key2=value2 with values percent-encoded", err)
+			r.fail(envOTLPHeaders, "%v; want key1=value1,key2=value2 with values percent-encoded", err)
 		}
 		c.Headers = make(map[string]Secret, len(kvs))
 		for _, kv := range kvs {
 			c.Headers[string(kv.Key)] = NewSecret(kv.Value.AsString())
 		}
 	}
-	if v := r.str(EnvOTLPCertificate); v != "" {
+	if v := r.str(envOTLPCertificate); v != "" {
 		c.TLS.CABundle = v
 	}
-	if v := r.boolean(EnvOTLPInsecure); v != nil {
+	if v := r.boolean(envOTLPInsecure); v != nil {
 		c.TLS.InsecureSkipVerify = *v
 	}
 }
 
 func resilienceFromEnv(r *envReader, cfg *Config) {
-	if v := r.str(EnvConsole); v != "" {
+	if v := r.str(envConsole); v != "" {
 		switch b, err := parseBool(v); {
 		case strings.EqualFold(v, "auto"):
 			cfg.Console = ConsoleAuto
 		case err != nil:
-			r.fail(EnvConsole, "%q is not a console mode; want true, false or auto", v)
+			r.fail(envConsole, "%q is not a console mode; want true, false or auto", v)
 		case b:
 			cfg.Console = ConsoleOn
 		default:
 			cfg.Console = ConsoleOff
 		}
 	}
-	if v := r.captureMode(EnvCaptureContentOTel); v != nil {
+	if v := r.captureMode(envCaptureContentOTel); v != nil {
 		cfg.CaptureContent = v
 	}
-	if v := r.captureMode(EnvCaptureContent); v != nil { // genaitrace's own name wins
+	if v := r.captureMode(envCaptureContent); v != nil { // genaitrace's own name wins
 		cfg.CaptureContent = v
 	}
-	if v := r.boolean(EnvSpool); v != nil {
+	if v := r.boolean(envSpool); v != nil {
 		cfg.Spool.Disabled = !*v
 	}
-	if v := r.str(EnvSpoolDir); v != "" {
+	if v := r.str(envSpoolDir); v != "" {
 		cfg.Spool.Dir = v
 	}
-	r.bytesize(EnvSpoolMaxBytes, &cfg.Spool.MaxBytes)
-	switch v := r.str(EnvDurability); strings.ToLower(v) {
+	r.bytesize(envSpoolMaxBytes, &cfg.Spool.MaxBytes)
+	switch v := r.str(envDurability); strings.ToLower(v) {
 	case "":
 	case "memory":
 		cfg.Durability = DurabilityMemory
 	case "disk":
 		cfg.Durability = DurabilityDisk
 	default:
-		r.fail(EnvDurability, "%q is not a durability; want memory (batches go to disk when they cannot be sent) or disk (every batch is written to disk before it is sent)", v)
+		r.fail(envDurability, "%q is not a durability; want memory (batches go to disk when they cannot be sent) or disk (every batch is written to disk before it is sent)", v)
 	}
-	r.bytesize(EnvQueueMaxBytes, &cfg.Export.QueueMaxBytes)
-	r.bytesize(EnvMemoryMaxBytes, &cfg.Export.MemoryMaxBytes)
-	r.positiveInt(EnvMaxInFlight, &cfg.Export.MaxInFlight)
+	r.bytesize(envQueueMaxBytes, &cfg.Export.QueueMaxBytes)
+	r.bytesize(envMemoryMaxBytes, &cfg.Export.MemoryMaxBytes)
+	r.positiveInt(envMaxInFlight, &cfg.Export.MaxInFlight)
 	var fails int
-	r.positiveInt(EnvBreakerFails, &fails)
+	r.positiveInt(envBreakerFails, &fails)
 	if fails > 0 {
 		cfg.Breaker.FailureThreshold = uint32(fails)
 	}
-	r.duration(EnvBreakerOpen, &cfg.Breaker.OpenTimeout)
-	r.duration(EnvBreakerMaxOpen, &cfg.Breaker.MaxOpenTimeout)
-	if v := r.str(EnvDiagnosticsToken); v != "" {
+	r.duration(envBreakerOpen, &cfg.Breaker.OpenTimeout)
+	r.duration(envBreakerMaxOpen, &cfg.Breaker.MaxOpenTimeout)
+	if v := r.str(envDiagnosticsToken); v != "" {
 		cfg.Diagnostics.Token = NewSecret(v)
 	}
-	if v := r.boolean(EnvDiagnosticsContent); v != nil {
+	if v := r.boolean(envDiagnosticsContent); v != nil {
 		cfg.Diagnostics.Content = *v
 	}
-	r.bytesize(EnvDiagnosticsMaxBytes, &cfg.Diagnostics.MaxBytes)
-	if v := r.boolean(EnvMetrics); v != nil {
+	r.bytesize(envDiagnosticsMaxBytes, &cfg.Diagnostics.MaxBytes)
+	if v := r.boolean(envMetrics); v != nil {
 		cfg.Metrics.Disabled = !*v
 	}
-	r.duration(EnvMetricsInterval, &cfg.Metrics.Interval)
-	if path := r.str(EnvPricesFile); path != "" {
+	r.duration(envMetricsInterval, &cfg.Metrics.Interval)
+	if path := r.str(envPricesFile); path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			r.fail(EnvPricesFile, "cannot read %s: %v; want a JSON file of model to prices", path, unwrapPathError(err))
+			r.fail(envPricesFile, "cannot read %s: %v; want a JSON file of model to prices", path, unwrapPathError(err))
 			return
 		}
 		prices, err := pricing.ParseOverrides(b)
 		if err != nil {
-			r.fail(EnvPricesFile, "%s: %v", path, err)
+			r.fail(envPricesFile, "%s: %v", path, err)
 			return
 		}
 		cfg.Prices = prices

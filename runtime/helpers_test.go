@@ -15,13 +15,13 @@ import (
 
 // allEnv lists every variable Configure reads, so tests start clean.
 var allEnv = []string{
-	EnvServiceName, EnvServiceVersion, EnvEnvironment, EnvResourceAttributes, EnvSampleRate,
-	EnvInstanaEnabled, EnvInstanaEndpoint, EnvInstanaAPIKey, EnvInstanaHost, EnvInstanaVerify, EnvInstanaCA, EnvInstanaContent,
-	EnvLangfuseEnabled, EnvLangfuseEnabledAlias, EnvLangfuseEndpoint, EnvLangfusePublicKey, EnvLangfuseSecretKey,
-	EnvLangfuseVerify, EnvLangfuseCA, EnvLangfuseCost,
-	EnvOTLPEndpoint, EnvOTLPTracesEndpoint, EnvOTLPMetrics, EnvOTLPHeaders, EnvOTLPCertificate, EnvOTLPInsecure,
-	EnvConsole, EnvSpool, EnvSpoolDir, EnvSpoolMaxBytes, EnvDurability, EnvQueueMaxBytes, EnvMemoryMaxBytes, EnvMaxInFlight,
-	EnvBreakerFails, EnvBreakerOpen, EnvBreakerMaxOpen, EnvPricesFile,
+	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate,
+	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent,
+	envLangfuseEnabled, envLangfuseEnabledAlias, envLangfuseEndpoint, envLangfusePublicKey, envLangfuseSecretKey,
+	envLangfuseVerify, envLangfuseCA, envLangfuseCost,
+	envOTLPEndpoint, envOTLPTracesEndpoint, envOTLPMetrics, envOTLPHeaders, envOTLPCertificate, envOTLPInsecure,
+	envConsole, envSpool, envSpoolDir, envSpoolMaxBytes, envDurability, envQueueMaxBytes, envMemoryMaxBytes, envMaxInFlight,
+	envBreakerFails, envBreakerOpen, envBreakerMaxOpen, envPricesFile,
 	"TELEMETRY_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
 }
 

@@ -258,7 +258,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		// starting: the destination runs on memory alone, and what that
 		// cannot hold is counted (no_spool).
 		log.Warn("genaitrace: spool directory not writable; this destination keeps undelivered spans in memory only",
-			"variable", EnvSpoolDir, "error", err)
+			"variable", envSpoolDir, "error", err)
 		dc.SpoolDir, dc.Durable = "", false
 		if d, err = export.NewDestination(dc); err != nil {
 			return nil, fmt.Errorf("genaitrace: %s: %w", name, err)

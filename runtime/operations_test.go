@@ -35,18 +35,18 @@ const opsService = "ops"
 // spool directory shared by every process of the test's service.
 func opsEnv(spool string, kv ...string) []string {
 	return append([]string{
-		EnvServiceName + "=" + opsService,
-		EnvSpoolDir + "=" + spool,
-		EnvMetrics + "=false",
-		EnvBreakerFails + "=2", EnvBreakerOpen + "=50ms", EnvBreakerMaxOpen + "=200ms",
+		envServiceName + "=" + opsService,
+		envSpoolDir + "=" + spool,
+		envMetrics + "=false",
+		envBreakerFails + "=2", envBreakerOpen + "=50ms", envBreakerMaxOpen + "=200ms",
 		childBatchEnv + "=20ms", childPollEnv + "=20ms",
 	}, kv...)
 }
 
-func instanaEnv(r *otlptest.Receiver) string { return EnvInstanaEndpoint + "=" + r.URL() }
+func instanaEnv(r *otlptest.Receiver) string { return envInstanaEndpoint + "=" + r.URL() }
 
 func langfuseEnv(r *otlptest.Receiver, secret string) []string {
-	return []string{EnvLangfuseEndpoint + "=" + r.URL(), EnvLangfusePublicKey + "=pk-lf-ops", EnvLangfuseSecretKey + "=" + secret}
+	return []string{envLangfuseEndpoint + "=" + r.URL(), envLangfusePublicKey + "=pk-lf-ops", envLangfuseSecretKey + "=" + secret}
 }
 
 // checkDelivered asserts a receiver got exactly n distinct spans, each once.
@@ -162,7 +162,7 @@ func TestKillWithoutShutdown(t *testing.T) {
 			r := otlptest.New(t)
 			r.SetMode(otlptest.Hang)
 			spool := t.TempDir()
-			env := opsEnv(spool, instanaEnv(r), EnvDurability+"="+mode, childAttemptEnv+"=1h")
+			env := opsEnv(spool, instanaEnv(r), envDurability+"="+mode, childAttemptEnv+"=1h")
 			const made = 3000
 			c := startChild(t, "killed", env...)
 			c.emit(made, "k")
@@ -210,7 +210,7 @@ func TestKillUnderSteadyTraffic(t *testing.T) {
 			r.SetMode(otlptest.Slow)
 			r.SetDelay(300 * time.Millisecond)
 			spool := t.TempDir()
-			env := opsEnv(spool, instanaEnv(r), EnvDurability+"="+mode, childBatchEnv+"=500ms")
+			env := opsEnv(spool, instanaEnv(r), envDurability+"="+mode, childBatchEnv+"=500ms")
 			const made = 10000
 			c := startChild(t, "steady", env...)
 			c.do("emit %d s 10000", made)
@@ -375,7 +375,7 @@ func TestDamagedSpoolFiles(t *testing.T) {
 	r := otlptest.New(t)
 	r.Down()
 	spool := t.TempDir()
-	env := opsEnv(spool, instanaEnv(r), EnvSpoolMaxBytes+"=512KiB") // 128 KiB segments
+	env := opsEnv(spool, instanaEnv(r), envSpoolMaxBytes+"=512KiB") // 128 KiB segments
 	const early, made = 1000, 7000
 	c := startChild(t, "writer", env...)
 	// Some spans are spooled, then replayed: that writes the cursor.

@@ -105,7 +105,7 @@ func TestNoSecretInAnyExportedValue(t *testing.T) {
 
 	// A secret pasted into an endpoint variable is not quoted back.
 	clearEnv(t)
-	t.Setenv(EnvOTLPEndpoint, "collector:4318/?token="+queryKey)
+	t.Setenv(envOTLPEndpoint, "collector:4318/?token="+queryKey)
 	if _, err := Configure(context.Background(), WithoutGlobal()); err == nil {
 		t.Error("a malformed endpoint was accepted")
 	} else {

@@ -30,47 +30,47 @@ func (c *Config) validate() error {
 		}
 	}
 	if c.SampleRate < 0 || c.SampleRate > 1 {
-		add(fmt.Errorf("%s: %v is not a sampling ratio; want a number from 0 to 1 such as 0.25", EnvSampleRate, c.SampleRate))
+		add(fmt.Errorf("%s: %v is not a sampling ratio; want a number from 0 to 1 such as 0.25", envSampleRate, c.SampleRate))
 	}
 	if c.Instana.Enabled {
-		add(checkURL(EnvInstanaEndpoint, c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
+		add(checkURL(envInstanaEndpoint, c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
 		if strings.HasPrefix(c.Instana.Endpoint, "https://") && !c.Instana.APIKey.IsSet() {
-			add(fmt.Errorf("%s: empty, but Instana is enabled with the agentless endpoint %s; set it to your agent key, or point %s at a host agent (http://host:4318)", EnvInstanaAPIKey, c.Instana.Endpoint, EnvInstanaEndpoint))
+			add(fmt.Errorf("%s: empty, but Instana is enabled with the agentless endpoint %s; set it to your agent key, or point %s at a host agent (http://host:4318)", envInstanaAPIKey, c.Instana.Endpoint, envInstanaEndpoint))
 		}
-		add(checkCA(EnvInstanaCA, c.Instana.TLS.CABundle))
+		add(checkCA(envInstanaCA, c.Instana.TLS.CABundle))
 	}
 	if c.Langfuse.Enabled {
-		add(checkURL(EnvLangfuseEndpoint, c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
+		add(checkURL(envLangfuseEndpoint, c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
 		if c.Langfuse.PublicKey == "" {
-			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's public key (pk-lf-...), or set %s=false", EnvLangfusePublicKey, EnvLangfuseEnabled))
+			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's public key (pk-lf-...), or set %s=false", envLangfusePublicKey, envLangfuseEnabled))
 		}
 		if !c.Langfuse.SecretKey.IsSet() {
-			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's secret key (sk-lf-...), or set %s=false", EnvLangfuseSecretKey, EnvLangfuseEnabled))
+			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's secret key (sk-lf-...), or set %s=false", envLangfuseSecretKey, envLangfuseEnabled))
 		}
-		add(checkCA(EnvLangfuseCA, c.Langfuse.TLS.CABundle))
+		add(checkCA(envLangfuseCA, c.Langfuse.TLS.CABundle))
 	}
 	if c.OTLP.Enabled {
 		from := cmp.Or(c.OTLP.endpointFrom, "WithOTLP")
 		example := "http://collector:4318"
-		if from != EnvOTLPEndpoint {
+		if from != envOTLPEndpoint {
 			example = "http://collector:4318/v1/traces"
 		}
 		add(checkURL(from, c.OTLP.Endpoint, example))
 		if c.OTLP.MetricsEndpoint != "" {
-			add(checkURL(EnvOTLPMetrics, c.OTLP.MetricsEndpoint, "http://collector:4318/v1/metrics"))
+			add(checkURL(envOTLPMetrics, c.OTLP.MetricsEndpoint, "http://collector:4318/v1/metrics"))
 		}
-		add(checkCA(EnvOTLPCertificate, c.OTLP.TLS.CABundle))
+		add(checkCA(envOTLPCertificate, c.OTLP.TLS.CABundle))
 	}
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
-		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", EnvDurability, EnvSpool, EnvDurability))
+		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", envDurability, envSpool, envDurability))
 	}
 	if c.Export.MemoryMaxBytes < 0 {
-		add(fmt.Errorf("%s: %d is negative; want a size such as 64MiB", EnvMemoryMaxBytes, c.Export.MemoryMaxBytes))
+		add(fmt.Errorf("%s: %d is negative; want a size such as 64MiB", envMemoryMaxBytes, c.Export.MemoryMaxBytes))
 	}
 	if c.Spool.MaxBytes < 0 {
-		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
+		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", envSpoolMaxBytes, c.Spool.MaxBytes))
 	} else if c.Spool.MaxBytes > 0 && c.Spool.MaxBytes < minSpoolBytes {
-		add(fmt.Errorf("%s: %d bytes hold less than one batch, so every spooled batch would be dropped; want at least 64KiB, such as 256MiB", EnvSpoolMaxBytes, c.Spool.MaxBytes))
+		add(fmt.Errorf("%s: %d bytes hold less than one batch, so every spooled batch would be dropped; want at least 64KiB, such as 256MiB", envSpoolMaxBytes, c.Spool.MaxBytes))
 	}
 	return errors.Join(errs...)
 }

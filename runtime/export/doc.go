@@ -20,4 +20,11 @@
 // The caller's span.End does a bounded amount of work and never waits on the
 // network or the disk. Every span accepted is either delivered, held in the
 // queue or the spool, set aside, or counted as dropped with a reason.
+//
+// Applications use this package through runtime, which wires it from the
+// configuration and hands out only value snapshots (DestinationStats,
+// PipelineStats). Its exported API is what a pipeline of one's own needs:
+// NewPipeline over Consumers (NewDestination, NewConsole), the Translators
+// (InstanaTranslator, LangfuseTranslator, Passthrough), the Encoder, and
+// the snapshots and settings of each; everything else is internal to it.
 package export
