@@ -151,7 +151,7 @@ func (e *emitter) wrapper(w *wrapper) {
 	e.f.Line()
 	recv := e.receiverName(w)
 	for _, m := range w.methods {
-		me := &methodEmitter{e: e, w: w, m: m, recv: recv, inner: inner, tracer: tracer}
+		me := &methodEmitter{e: e, w: w, m: m, recv: recv, inner: inner, tracer: tracer, nameVars: map[*attr]string{}}
 		if m.skip {
 			e.f.Commentf("%s calls the wrapped %s's %s without a span.", m.name, w.spec.Name, m.name)
 		} else {
@@ -211,7 +211,7 @@ func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
 func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 	si := m.stream
 	embedded, field := si.sdkType, sdkField(si.sdkType)
-	me := &methodEmitter{e: e, w: w, m: m, s: newScope(e.importNames())}
+	me := &methodEmitter{e: e, w: w, m: m, s: newScope(e.importNames()), nameVars: map[*attr]string{}}
 	me.s.reserve("s")
 	me.s.reserve("err")
 	e.f.Commentf("%s is the stream %s.%s returns, traced: the call's span stays open until the stream is drained, fails or is closed.", si.wrapperName, w.typeName, m.name)
@@ -334,6 +334,10 @@ type methodEmitter struct {
 	// spanCtx is the context the span lives in, or "" if the method takes
 	// none.
 	spanCtx string
+	// nameVars names, per attribute, the variable its value was read into
+	// for the span name, so that it is read once. The model is never
+	// written: this is the emitter's own state.
+	nameVars map[*attr]string
 }
 
 func (me *methodEmitter) params(g *jen.Group) {
@@ -732,7 +736,7 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 	}
 	if m.nameFrom.first != nil {
 		val, _ := me.firstValue(g, m.nameFrom)
-		m.nameFrom.nameVar = val
+		me.nameVars[m.nameFrom] = val
 		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(val))
 	}
 	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(m.nameFrom.field.key, "request_"), "_name"))
@@ -740,7 +744,7 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 	me.access(g, jen.Id(m.nameFrom.root.name), true, m.nameFrom.chain, func(g *jen.Group, x *jen.Statement) {
 		g.Id(v).Op("=").Add(me.convert(m.nameFrom, x))
 	})
-	m.nameFrom.nameVar = v
+	me.nameVars[m.nameFrom] = v
 	return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(v))
 }
 
@@ -775,20 +779,24 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 	if a.when != nil {
 		w, unguarded := a.when, *a
 		unguarded.when = nil
+		if v, ok := me.nameVars[a]; ok {
+			me.nameVars[&unguarded] = v
+		}
 		me.access(g, jen.Id(w.root.name), true, w.chain, func(g *jen.Group, x *jen.Statement) {
 			g.If(x).BlockFunc(func(g *jen.Group) { me.attr(g, &unguarded, arr, n) })
 		})
 		return
 	}
 	key := me.key(a)
+	nameVar := me.nameVars[a]
 	switch {
 	case a.sum != nil:
 		me.sum(g, a, arr, n)
-	case a.first != nil && a.nameVar == "":
+	case a.first != nil && nameVar == "":
 		me.first(g, a, arr, n)
-	case a.nameVar != "":
-		g.If(jen.Id(a.nameVar).Op("!=").Lit("")).Block(
-			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(a.nameVar))),
+	case nameVar != "":
+		g.If(jen.Id(nameVar).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(nameVar))),
 			jen.Id(n).Op("++"))
 	case a.root == nil:
 		me.set(g, arr, n, me.constKV(a))

@@ -105,9 +105,6 @@ type attr struct {
 	length bool
 	// messages: per-element parts
 	role, content, finish *attr
-	// nameVar is set by the emitter when the value was read into a
-	// variable for the span name.
-	nameVar string
 	// when, if set, is a bool the attribute is recorded under.
 	when *attr
 	// sum, if set, holds the parts whose values are added.
