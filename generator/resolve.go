@@ -16,15 +16,15 @@ import (
 type resolver struct {
 	out   *types.Package // the output package
 	where string         // "Client.Complete", for messages
-	errs  *[]error
+	errs  *ErrorList
 }
 
 func (r *resolver) errorf(pos Pos, format string, args ...any) {
-	*r.errs = append(*r.errs, fmt.Errorf("%s: %s: "+format, append([]any{pos, r.where}, args...)...))
+	r.errs.add(pos, "%s: "+format, append([]any{r.where}, args...)...)
 }
 
 // buildMethod resolves one interface method and its mapping.
-func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, errs *[]error) *method {
+func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, errs *ErrorList) *method {
 	sig := fn.Type().(*types.Signature)
 	m := &method{name: fn.Name(), sig: sig, ctx: -1, err: -1}
 	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs}

@@ -57,11 +57,11 @@ func header(m *Mapping, u *unit) []string {
 // overwritten, and the write is a rename of a complete temporary file.
 func write(opts Options, m *Mapping, units []*unit) (*Report, error) {
 	rep := &Report{Diffs: map[string]string{}}
-	var errs []error
+	var errs ErrorList
 	for _, u := range units {
 		src, err := render(u, header(m, u))
 		if err != nil {
-			errs = append(errs, err)
+			errs.addErr(err)
 			continue
 		}
 		path := filepath.Join(u.dir, u.spec.Output)
@@ -72,11 +72,11 @@ func write(opts Options, m *Mapping, units []*unit) (*Report, error) {
 			continue
 		case err == nil:
 			if ours, _ := isOurs(path); !ours {
-				errs = append(errs, fmt.Errorf("%s: refusing to overwrite %s: it has no \"// Code generated ... DO NOT EDIT.\" line, so it was not generated; delete it or set output: to another file name", u.spec.Pos, path))
+				errs.add(u.spec.Pos, "refusing to overwrite %s: it has no \"// Code generated ... DO NOT EDIT.\" line, so it was not generated; delete it or set output: to another file name", path)
 				continue
 			}
 		case !os.IsNotExist(err):
-			errs = append(errs, err)
+			errs.addErr(err)
 			continue
 		}
 		if opts.Check {
@@ -85,13 +85,13 @@ func write(opts Options, m *Mapping, units []*unit) (*Report, error) {
 			continue
 		}
 		if err := atomicWrite(path, src); err != nil {
-			errs = append(errs, err)
+			errs.addErr(err)
 			continue
 		}
 		rep.Written = append(rep.Written, path)
 	}
-	if len(errs) > 0 {
-		return rep, joinErrors(errs)
+	if err := errs.err(); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }
@@ -114,15 +114,4 @@ func atomicWrite(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
-}
-
-func joinErrors(errs []error) error {
-	var b strings.Builder
-	for i, e := range errs {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return fmt.Errorf("%s", b.String())
 }

@@ -3,7 +3,6 @@ package generator
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -110,33 +109,34 @@ func ParseMapping(file string, data []byte) (*Mapping, error) {
 		return nil, p.yamlError(err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s:1:1: the mapping is empty; want a top-level packages: key (see annotations.yaml in genaitrace's repository)", file)
+		return nil, &Error{Pos: Pos{file, 1, 1}, Msg: "the mapping is empty; want a top-level packages: key (see annotations.yaml in genaitrace's repository)"}
 	}
 	root := doc.Content[0]
 	p.mapping(root, "the top level", []string{"packages"}, func(key string, k, v *yaml.Node) {
 		p.eachEntry(v, "packages", func(k, v *yaml.Node) { m.Packages = append(m.Packages, p.pkg(k, v)) })
 	})
-	return m, errors.Join(p.errs...)
+	return m, p.errs.err()
 }
 
 type parser struct {
 	file string
-	errs []error
+	errs ErrorList
 }
 
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{p.file, n.Line, n.Column} }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s: "+format, append([]any{p.pos(n)}, args...)...))
+	p.errs.add(p.pos(n), format, args...)
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (p *parser) yamlError(err error) error {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s:%s:1: %s (the file is not valid YAML)", p.file, m[1], m[2])
+		line, _ := strconv.Atoi(m[1])
+		return &Error{Pos: Pos{p.file, line, 1}, Msg: m[2] + " (the file is not valid YAML)"}
 	}
-	return fmt.Errorf("%s:1:1: %s (the file is not valid YAML)", p.file, strings.TrimPrefix(err.Error(), "yaml: "))
+	return &Error{Pos: Pos{p.file, 1, 1}, Msg: strings.TrimPrefix(err.Error(), "yaml: ") + " (the file is not valid YAML)"}
 }
 
 // mapping walks a mapping node, rejecting unknown keys with the list of

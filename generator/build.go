@@ -1,0 +1,190 @@
+package generator
+
+import (
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// buildUnits builds the model of every unit from the loaded packages:
+// each wrapper's target type, methods and mapping, type-checked. Every
+// mistake is added to errs.
+func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, dirs map[string]string, errs *ErrorList) []*unit {
+	var units []*unit
+	for _, s := range specs {
+		p := byPath[s.Path]
+		if p == nil || p.Types == nil {
+			errs.add(s.Pos, "package %s was not found", s.Path)
+			continue
+		}
+		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path], fset: p.Fset}
+		for _, ws := range s.Wrappers {
+			if w := buildWrapper(u, ws, byPath, errs); w != nil {
+				u.wrappers = append(u.wrappers, w)
+			}
+		}
+		units = append(units, u)
+	}
+	return units
+}
+
+// buildWrapper resolves a wrapper's target type and methods.
+func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, errs *ErrorList) *wrapper {
+	fail := func(pos Pos, format string, args ...any) *wrapper {
+		errs.add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
+		return nil
+	}
+	w := &wrapper{spec: ws, typeName: "Traced" + ws.Name, ctorName: "NewTraced" + ws.Name}
+	ref := ws.Type
+	if ref == "" {
+		ref = ws.Name
+	}
+	path, name, concrete := splitTypeRef(ref)
+	pos := ws.TypePos
+	if ws.Type == "" {
+		pos = ws.Pos
+	}
+	src := u.pkg
+	if path != "" && path != u.pkg.Path() {
+		p := pkgs[path]
+		if p == nil || p.Types == nil {
+			return fail(pos, "package %s was not loaded; check the import path in type:", path)
+		}
+		src = p.Types
+	}
+	obj := src.Scope().Lookup(name)
+	if obj == nil {
+		return fail(pos, "%s has no type %s%s", src.Path(), name, suggest(name, src.Scope().Names()))
+	}
+	tn, ok := obj.(*types.TypeName)
+	if !ok {
+		return fail(pos, "%s.%s is not a type", src.Path(), name)
+	}
+	named, _ := types.Unalias(tn.Type()).(*types.Named)
+	var iface *types.Interface
+	switch {
+	case concrete:
+		if named == nil {
+			return fail(pos, "%s is not a named type; type: \"*Name\" wraps the method set of a named type", ref)
+		}
+		if _, isIface := named.Underlying().(*types.Interface); isIface {
+			return fail(pos, "%s is an interface; drop the * to wrap it", ref)
+		}
+		if named.TypeParams().Len() > 0 {
+			return fail(pos, "%s is generic; wrapping the method set of a generic concrete type is not supported, declare an interface for it", ref)
+		}
+		iface = exportedMethodSet(named)
+		if iface.NumMethods() == 0 {
+			return fail(pos, "*%s has no exported methods to wrap", name)
+		}
+		w.emitIface, w.concrete = iface, "*"+src.Name()+"."+name
+		w.concretePkg, w.concreteName = src, name
+		if clash := u.pkg.Scope().Lookup(ws.Name); clash != nil && !declaredByUs(u, clash) {
+			return fail(ws.Pos, "the interface %s to emit for %s is already declared in %s; choose another key", ws.Name, ref, u.pkg.Path())
+		}
+	default:
+		it, isIface := tn.Type().Underlying().(*types.Interface)
+		if !isIface {
+			return fail(pos, "%s is %s, not an interface; to wrap a concrete type's methods, set type: \"*%s\"", ref, kindOf(tn.Type()), strings.TrimPrefix(ref, "*"))
+		}
+		iface = it
+		if src != u.pkg {
+			w.ifacePkg, w.ifaceName = src, name
+		} else if name != ws.Name {
+			w.ifacePkg, w.ifaceName = src, name
+		}
+		if named != nil && named.TypeParams().Len() > 0 {
+			w.typeParams = named.TypeParams()
+		}
+	}
+	for _, n := range []string{w.typeName, w.ctorName} {
+		if clash := u.pkg.Scope().Lookup(n); clash != nil && !declaredByUs(u, clash) {
+			return fail(ws.Pos, "%s is already declared in %s (at %s); rename it, or choose another key for this wrapper", n, u.pkg.Path(), clash.Pos())
+		}
+	}
+	specs := map[string]*MethodSpec{}
+	for _, ms := range ws.Methods {
+		specs[ms.Name] = ms
+	}
+	var names []string
+	for i := range iface.NumMethods() {
+		fn := iface.Method(i)
+		names = append(names, fn.Name())
+		if !fn.Exported() && fn.Pkg() != u.pkg {
+			return fail(pos, "%s has the unexported method %s of package %s; only that package can implement it", ref, fn.Name(), fn.Pkg().Path())
+		}
+		w.methods = append(w.methods, buildMethod(u.pkg, w, fn, specs[fn.Name()], errs))
+	}
+	for _, ms := range ws.Methods {
+		if !slices.Contains(names, ms.Name) {
+			errs.add(ms.Pos, "%s: no method %s%s (methods: %s)", ws.Name, ms.Name, suggest(ms.Name, names), strings.Join(names, ", "))
+		}
+	}
+	renameShadowing(w)
+	return w
+}
+
+// exportedMethodSet is the interface of *T's exported methods.
+func exportedMethodSet(named *types.Named) *types.Interface {
+	ms := types.NewMethodSet(types.NewPointer(named))
+	var fns []*types.Func
+	for i := range ms.Len() {
+		fn, ok := ms.At(i).Obj().(*types.Func)
+		if !ok || !fn.Exported() {
+			continue
+		}
+		sig := fn.Type().(*types.Signature)
+		plain := types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
+		fns = append(fns, types.NewFunc(fn.Pos(), fn.Pkg(), fn.Name(), plain))
+	}
+	return types.NewInterfaceType(fns, nil).Complete()
+}
+
+// renameShadowing gives every parameter and result its name in the wrapper:
+// the user's, unless blank, missing, or a predeclared identifier the
+// generated code needs (a parameter named len or string); generated names
+// yield to user names, so these get fresh ones.
+func renameShadowing(w *wrapper) {
+	for _, m := range w.methods {
+		s := newScope()
+		vars := append(slices.Clone(m.params), m.results...)
+		sig := m.sig
+		for i, v := range vars {
+			var orig string
+			if i < len(m.params) {
+				orig = sig.Params().At(i).Name()
+			} else {
+				orig = sig.Results().At(i - len(m.params)).Name()
+			}
+			if orig != "" && orig != "_" && !isKeywordOrPredeclared(orig) {
+				v.name = orig
+				s.reserve(orig)
+			}
+		}
+		for i, v := range vars {
+			if v.name != "" {
+				continue
+			}
+			switch {
+			case i < len(m.params):
+				v.name = s.fresh("p" + strings.TrimPrefix(v.mapName, "arg"))
+			case i-len(m.params) == m.err:
+				v.name = s.fresh("err")
+			default:
+				v.name = s.fresh("r" + strings.TrimPrefix(strings.TrimPrefix(v.mapName, "result"), "_"))
+			}
+		}
+	}
+}
+
+// declaredByUs reports whether obj is declared in a file the generator
+// wrote, which the new output replaces.
+func declaredByUs(u *unit, obj types.Object) bool {
+	if u.fset == nil || !obj.Pos().IsValid() {
+		return false
+	}
+	ours, _ := isOurs(u.fset.Position(obj.Pos()).Filename)
+	return ours
+}

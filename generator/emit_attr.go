@@ -1,0 +1,344 @@
+package generator
+
+import (
+	"go/types"
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// attrList emits the attributes of list into arr, counting in n. Content
+// is recorded only when content capture is on.
+func (me *methodEmitter) attrList(g *jen.Group, list []*attr, arr, n string) {
+	var content []*attr
+	for _, a := range list {
+		if a.field.typ == typeMessages || a.field.typ == typeText {
+			content = append(content, a)
+			continue
+		}
+		me.attr(g, a, arr, n)
+	}
+	if len(content) > 0 {
+		g.If(jen.Qual(pkgGenai, "CaptureContent").Call()).BlockFunc(func(g *jen.Group) {
+			for _, a := range content {
+				me.attr(g, a, arr, n)
+			}
+		})
+	}
+}
+
+func (me *methodEmitter) set(g *jen.Group, arr, n string, kv jen.Code) {
+	g.Id(arr).Index(jen.Id(n)).Op("=").Add(kv)
+	g.Id(n).Op("++")
+}
+
+func (me *methodEmitter) key(a *attr) *jen.Statement { return jen.Qual(pkgGenai, a.field.attr) }
+
+func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
+	if a.when != nil {
+		w, unguarded := a.when, *a
+		unguarded.when = nil
+		if v, ok := me.nameVars[a]; ok {
+			me.nameVars[&unguarded] = v
+		}
+		me.access(g, jen.Id(w.root.name), true, w.chain, func(g *jen.Group, x *jen.Statement) {
+			g.If(x).BlockFunc(func(g *jen.Group) { me.attr(g, &unguarded, arr, n) })
+		})
+		return
+	}
+	key := me.key(a)
+	nameVar := me.nameVars[a]
+	switch {
+	case a.sum != nil:
+		me.sum(g, a, arr, n)
+	case a.first != nil && nameVar == "":
+		me.first(g, a, arr, n)
+	case nameVar != "":
+		g.If(jen.Id(nameVar).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(nameVar))),
+			jen.Id(n).Op("++"))
+	case a.root == nil:
+		me.set(g, arr, n, me.constKV(a))
+	case a.field.typ == typeMessages:
+		me.messages(g, a, arr, n)
+	case a.each >= 0:
+		list := me.s.fresh("list")
+		g.Var().Id(list).Index().String()
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			g.Id(list).Op("=").Append(jen.Id(list), me.convert(a, x))
+		})
+		g.If(jen.Len(jen.Id(list)).Op(">").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(jen.Id(list))),
+			jen.Id(n).Op("++"))
+	default:
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			me.leaf(g, a, x, arr, n)
+		})
+	}
+}
+
+func (me *methodEmitter) constKV(a *attr) jen.Code {
+	key := me.key(a)
+	switch a.field.typ {
+	case typeInt:
+		v, _ := strconv.ParseFloat(a.konst, 64)
+		return key.Dot("Int64").Call(jen.Lit(int64(v)))
+	case typeFloat:
+		v, _ := strconv.ParseFloat(a.konst, 64)
+		return key.Dot("Float64").Call(jen.Lit(v))
+	case typeBool:
+		return key.Dot("Bool").Call(jen.Lit(a.konst == "true"))
+	case typeStrings:
+		return key.Dot("StringSlice").Call(jen.Index().String().Values(jen.Lit(a.konst)))
+	case typeMessages:
+		return key.Dot("String").Call(textContent(a.field, jen.Lit(a.konst)))
+	}
+	return key.Dot("String").Call(jen.Lit(a.konst))
+}
+
+// sum adds the parts present (nil pointers skipped) and records the total
+// when at least one was.
+func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
+	total, seen := me.s.fresh("total"), me.s.fresh("seen")
+	method := a.field.typ.setter()
+	g.Var().Id(total).Add(a.field.typ.goType())
+	g.Var().Id(seen).Bool()
+	for _, part := range a.sum {
+		me.access(g, jen.Id(part.root.name), true, part.chain, func(g *jen.Group, x *jen.Statement) {
+			g.Id(total).Op("+=").Add(me.convert(part, x))
+			g.Id(seen).Op("=").True()
+		})
+	}
+	cond := jen.Id(seen)
+	if me.inChunk {
+		cond = cond.Op("&&").Id(total).Op("!=").Lit(0)
+	}
+	g.If(cond).Block(
+		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot(method).Call(jen.Id(total))),
+		jen.Id(n).Op("++"))
+}
+
+// first records the first alternative present: reached through its guards
+// and, for strings (and numbers in a stream chunk), not empty.
+func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
+	val, seen := me.firstValue(g, a)
+	method := a.field.typ.setter()
+	g.If(jen.Id(seen)).Block(
+		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot(method).Call(jen.Id(val))),
+		jen.Id(n).Op("++"))
+}
+
+// firstValue declares val and seen and sets them from the first
+// alternative present.
+func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
+	val, seen = me.s.fresh("val"), me.s.fresh("seen")
+	typ := a.field.typ.goType()
+	var zero jen.Code
+	switch {
+	case a.field.typ == typeString || a.field.typ == typeText:
+		zero = jen.Lit("")
+	case me.inChunk && a.field.typ != typeBool:
+		zero = jen.Lit(0)
+	}
+	g.Var().Id(val).Add(typ)
+	g.Var().Id(seen).Bool()
+	for _, alt := range a.first {
+		zero := zero
+		if zero == nil && alt.conv == convAny && a.field.typ != typeBool {
+			zero = jen.Lit(0) // a value of another type reads as 0: try the next
+		}
+		me.access(g, jen.Id(alt.root.name), true, alt.chain, func(g *jen.Group, x *jen.Statement) {
+			if zero == nil {
+				g.If(jen.Op("!").Id(seen)).Block(jen.List(jen.Id(val), jen.Id(seen)).Op("=").List(me.convert(alt, x), jen.True()))
+				return
+			}
+			v := me.s.fresh("v")
+			g.If(jen.Id(v).Op(":=").Add(me.convert(alt, x)), jen.Op("!").Id(seen).Op("&&").Id(v).Op("!=").Add(zero)).Block(
+				jen.List(jen.Id(val), jen.Id(seen)).Op("=").List(jen.Id(v), jen.True()))
+		})
+	}
+	return val, seen
+}
+
+// fromOptions reports a value read from functional options, where zero
+// means the caller did not set it.
+func fromOptions(a *attr) bool { return len(a.chain) > 0 && a.chain[0].kind == hopApply }
+
+// leaf records a single value at the end of a path.
+func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n string) {
+	key := me.key(a)
+	val := me.convert(a, x)
+	switch a.field.typ {
+	case typeString, typeText:
+		s := me.s.fresh("s")
+		g.If(jen.Id(s).Op(":=").Add(val), jen.Id(s).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(s))),
+			jen.Id(n).Op("++"))
+	case typeInt, typeFloat:
+		method := a.field.typ.setter()
+		if !me.inChunk && !fromOptions(a) {
+			me.set(g, arr, n, key.Dot(method).Call(val))
+			return
+		}
+		v := me.s.fresh("v")
+		g.If(jen.Id(v).Op(":=").Add(val), jen.Id(v).Op("!=").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot(method).Call(jen.Id(v))),
+			jen.Id(n).Op("++"))
+	case typeBool:
+		me.set(g, arr, n, key.Dot("Bool").Call(val))
+	case typeStrings:
+		if a.conv == convOneString {
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(jen.Index().String().Values(jen.Id(s)))),
+				jen.Id(n).Op("++"))
+			return
+		}
+		g.If(jen.Len(x.Clone()).Op(">").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(val)),
+			jen.Id(n).Op("++"))
+	}
+}
+
+// convert renders the conversion of a leaf value to the attribute's type.
+func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
+	switch {
+	case a.length:
+		return jen.Int64().Call(jen.Len(x))
+	}
+	switch a.conv {
+	case convString, convBytes:
+		if types.Identical(a.leaf, types.Typ[types.String]) {
+			return x
+		}
+		return jen.String().Call(x)
+	case convStringer:
+		return x.Clone().Dot("String").Call()
+	case convInt:
+		if types.Identical(a.leaf, types.Typ[types.Int64]) {
+			return x
+		}
+		return jen.Int64().Call(x)
+	case convFloat:
+		if types.Identical(a.leaf, types.Typ[types.Float64]) {
+			return x
+		}
+		return jen.Float64().Call(x)
+	case convBool:
+		if types.Identical(a.leaf, types.Typ[types.Bool]) {
+			return x
+		}
+		return jen.Bool().Call(x)
+	case convStrings:
+		return x
+	case convAny:
+		return jen.Qual(pkgGenai, a.field.typ.setter()+"Of").Call(x) // genai.Int64Of & co
+	case convOneString:
+		if types.Identical(a.leaf, types.Typ[types.String]) {
+			return jen.Index().String().Values(x)
+		}
+		return jen.Index().String().Values(jen.String().Call(x))
+	case convStringsEl:
+		// Element-wise conversion of []T to []string, inline.
+		return jen.Func().Params().Index().String().BlockFunc(func(g *jen.Group) {
+			out, el := me.s.fresh("strs"), me.s.fresh("el")
+			g.Id(out).Op(":=").Make(jen.Index().String(), jen.Lit(0), jen.Len(x))
+			g.For(jen.List(jen.Id("_"), jen.Id(el)).Op(":=").Range().Add(x.Clone())).Block(
+				jen.Id(out).Op("=").Append(jen.Id(out), jen.String().Call(jen.Id(el))))
+			g.Return(jen.Id(out))
+		}).Call()
+	}
+	return x
+}
+
+// asString converts a string-kind value to string.
+func asString(t types.Type, x *jen.Statement) jen.Code {
+	if types.Identical(t, types.Typ[types.String]) {
+		return x
+	}
+	return jen.String().Call(x)
+}
+
+// messages records a message list: one text message, or one per element
+// with its role, content and finish reason.
+func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
+	key := me.key(a)
+	if a.value != nil && a.value.JSON {
+		me.jsonMessages(g, a, arr, n)
+		return
+	}
+	if a.content == nil && a.each < 0 {
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(textContent(a.field, jen.Id(s)))),
+				jen.Id(n).Op("++"))
+		})
+		return
+	}
+	mb := me.s.fresh("msgs")
+	if a.field.parts {
+		g.Var().Id(mb).Qual(pkgGenai, "Parts")
+	} else {
+		g.Var().Id(mb).Qual(pkgGenai, "Messages")
+	}
+	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+		switch {
+		case a.content == nil: // []string: each element is a message's text
+			if a.field.parts {
+				g.Id(mb).Dot("Add").Call(me.convert(a, x))
+			} else {
+				g.Id(mb).Dot("Add").Call(jen.Lit(a.field.role), me.convert(a, x), jen.Lit(""))
+			}
+		case a.field.parts: // instructions have no role or finish reason
+			content := me.part(g, a.content, x, "content")
+			g.Id(mb).Dot("Add").Call(content)
+		default:
+			role, content, finish := me.part(g, a.role, x, "role"), me.part(g, a.content, x, "content"), me.part(g, a.finish, x, "finish")
+			g.Id(mb).Dot("Add").Call(role, content, finish)
+		}
+	})
+	g.If(jen.Id(mb).Dot("Len").Call().Op(">").Lit(0)).Block(
+		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(mb).Dot("String").Call())),
+		jen.Id(n).Op("++"))
+}
+
+// jsonMessages hands the SDK's own message value to genai.MessagesJSON (or
+// PartsJSON), which reads the JSON it marshals to.
+func (me *methodEmitter) jsonMessages(g *jen.Group, a *attr, arr, n string) {
+	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+		call := jen.Qual(pkgGenai, "MessagesJSON").Call(x, jen.Lit(a.field.role))
+		if a.field.parts {
+			call = jen.Qual(pkgGenai, "PartsJSON").Call(x)
+		}
+		s := me.s.fresh("s")
+		g.If(jen.Id(s).Op(":=").Add(call), jen.Id(s).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot("String").Call(jen.Id(s))),
+			jen.Id(n).Op("++"))
+	})
+}
+
+// textContent is one text as the attribute's JSON: a one-part list for
+// system instructions, a one-message list otherwise.
+func textContent(f field, text jen.Code) jen.Code {
+	if f.parts {
+		return jen.Qual(pkgGenai, "TextPart").Call(text)
+	}
+	return jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(f.role), text)
+}
+
+// part evaluates one message part relative to element x.
+func (me *methodEmitter) part(g *jen.Group, p *attr, x *jen.Statement, name string) jen.Code {
+	switch {
+	case p == nil:
+		return jen.Lit("")
+	case p.root == nil && p.chain == nil:
+		return jen.Lit(p.konst)
+	}
+	v := me.s.fresh(name)
+	g.Var().Id(v).String()
+	me.access(g, x.Clone(), true, p.chain, func(g *jen.Group, y *jen.Statement) {
+		g.Id(v).Op("=").Add(me.convert(p, y))
+	})
+	return jen.Id(v)
+}

@@ -1,0 +1,195 @@
+package generator
+
+import (
+	"go/types"
+	"slices"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// streamResults is the result list with the stream result replaced.
+func (me *methodEmitter) streamResults(results []jen.Code, stream jen.Code) []jen.Code {
+	out := slices.Clone(results)
+	if me.m.stream.form == streamSDK {
+		out[me.m.stream.result] = stream
+	}
+	return out
+}
+
+// wrapStream replaces the stream result by one that records its chunks and
+// ends the span, and returns the results to return.
+func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code) []jen.Code {
+	si := me.m.stream
+	if si.form == streamCallback {
+		g.Id(st).Dot("End").Call() // the call returned: the stream is over
+		return results
+	}
+	r := me.m.results[si.result].name
+	elem := si.chunk.typ
+	if si.form == streamSDK {
+		g.If(jen.Id(r).Op("==").Nil()).Block(
+			jen.Id(st).Dot("End").Call(),
+			jen.Return(me.streamResults(results, jen.Nil())...),
+		)
+		return me.streamResults(results, jen.Op("&").Id(si.wrapperName).Values(jen.Dict{
+			jen.Id(sdkField(si.sdkType)): jen.Id(r),
+			jen.Id("st"):                 jen.Id(st),
+		}))
+	}
+	inner := me.s.fresh("inner")
+	c, e := me.s.fresh("chunk"), me.s.fresh("e")
+	g.If(jen.Id(r).Op("==").Nil()).Block(
+		jen.Id(st).Dot("End").Call(),
+		jen.Return(results...),
+	)
+	g.Id(inner).Op(":=").Id(r)
+	end := jen.Id(st).Dot("End").Call()
+	if me.spanCtx != "" {
+		end = jen.Id(st).Dot("EndContext").Call(jen.Id(me.spanCtx))
+	}
+	switch si.form {
+	case streamSeq:
+		yield := me.s.fresh("yield")
+		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem)).Bool()).BlockFunc(func(g *jen.Group) {
+			g.Defer().Add(end)
+			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				me.chunk(g, c, st)
+				g.If(jen.Op("!").Id(yield).Call(jen.Id(c))).Block(jen.Return())
+			})
+		})
+	case streamSeq2:
+		yield := me.s.fresh("yield")
+		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem), typeCode(si.second)).Bool()).BlockFunc(func(g *jen.Group) {
+			g.Defer().Add(end)
+			g.For(jen.List(jen.Id(c), jen.Id(e)).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				if si.errPairs {
+					g.If(jen.Id(e).Op("!=").Nil()).Block(
+						jen.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit("")),
+					).Else().BlockFunc(func(g *jen.Group) { me.chunk(g, c, st) })
+				} else {
+					me.chunk(g, c, st)
+				}
+				g.If(jen.Op("!").Id(yield).Call(jen.Id(c), jen.Id(e))).Block(jen.Return())
+			})
+		})
+	case streamChan:
+		out := me.s.fresh("out")
+		g.Id(out).Op(":=").Make(jen.Chan().Add(typeCode(elem)), jen.Cap(jen.Id(inner)))
+		g.Go().Func().Params().BlockFunc(func(g *jen.Group) {
+			g.Defer().Close(jen.Id(out))
+			g.Defer().Add(end)
+			g.For(jen.Id(c).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
+				// A chunk counts once delivered.
+				if me.spanCtx == "" {
+					g.Id(out).Op("<-").Id(c)
+					me.chunk(g, c, st)
+					return
+				}
+				// A consumer that stops reading cancels the context: the
+				// forwarding goroutine must not outlive it.
+				g.Select().Block(
+					jen.Case(jen.Id(out).Op("<-").Id(c)).BlockFunc(func(g *jen.Group) { me.chunk(g, c, st) }),
+					jen.Case(jen.Op("<-").Id(me.spanCtx).Dot("Done").Call()).Block(jen.Return()),
+				)
+			})
+		}).Call()
+		g.Id(r).Op("=").Id(out)
+	}
+	return results
+}
+
+// wrapCallback passes the wrapped method a callback that records each
+// chunk, then calls the caller's.
+func (me *methodEmitter) wrapCallback(g *jen.Group, st string) {
+	si := me.m.stream
+	p := me.m.params[si.param]
+	sig := p.typ.Underlying().(*types.Signature)
+	cb, c := me.s.fresh("callback"), me.s.fresh("chunk")
+	g.Var().Id(cb).Add(typeCode(p.typ)).Op("=").Id(p.name)
+	g.If(jen.Id(p.name).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+		fn := jen.Func().Params(jen.Id(c).Add(typeCode(sig.Params().At(0).Type())))
+		if sig.Results().Len() == 1 {
+			fn.Error()
+		}
+		g.Id(cb).Op("=").Add(fn.BlockFunc(func(g *jen.Group) {
+			me.chunk(g, c, st)
+			if sig.Results().Len() == 1 {
+				g.Return(jen.Id(p.name).Call(jen.Id(c)))
+			} else {
+				g.Id(p.name).Call(jen.Id(c))
+			}
+		}))
+	})
+	me.args = map[int]string{si.param: cb}
+}
+
+// sdkField is the field name of an embedded stream type.
+func sdkField(t types.Type) string {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return ""
+}
+
+// chunk records one chunk: the attributes read from it, then Chunk.
+func (me *methodEmitter) chunk(g *jen.Group, c, st string) {
+	si := me.m.stream
+	si.chunk.name = c
+	if si.chunkErr != nil {
+		// A chunk carrying an error fails the stream instead of counting.
+		failed := me.s.fresh("failed")
+		g.Var().Id(failed).Error()
+		me.access(g, jen.Id(c), true, si.chunkErr.chain, func(g *jen.Group, x *jen.Statement) {
+			if _, iface := types.Unalias(si.chunkErr.leaf).Underlying().(*types.Interface); iface {
+				g.Id(failed).Op("=").Add(x)
+				return
+			}
+			// A nil *T in an error interface is not nil: test the pointer.
+			g.If(x.Clone().Op("!=").Nil()).Block(jen.Id(failed).Op("=").Add(x))
+		})
+		g.If(jen.Id(failed).Op("!=").Nil()).Block(
+			jen.Id(st).Dot("Fail").Call(jen.Id(failed), jen.Lit("")),
+		).Else().BlockFunc(func(g *jen.Group) { me.chunkAttrs(g, c, st) })
+		return
+	}
+	me.chunkAttrs(g, c, st)
+}
+
+// chunkAttrs records a chunk's attributes and output text, then Chunk.
+func (me *methodEmitter) chunkAttrs(g *jen.Group, c, st string) {
+	si := me.m.stream
+	var attrs []*attr
+	for _, a := range si.attrs {
+		if a.field.delta {
+			me.delta(g, a, st)
+		} else {
+			attrs = append(attrs, a)
+		}
+	}
+	if len(attrs) == 0 {
+		g.Id(st).Dot("Chunk").Call()
+		return
+	}
+	arr, n := me.s.fresh("ca"), me.s.fresh("cn")
+	g.Var().Id(arr).Index(jen.Lit(len(attrs))).Qual(pkgAttribute, "KeyValue")
+	g.Id(n).Op(":=").Lit(0)
+	me.inChunk = true
+	me.attrList(g, attrs, arr, n)
+	me.inChunk = false
+	g.Id(st).Dot("Chunk").Call(jen.Id(arr).Index(jen.Empty(), jen.Id(n)).Op("..."))
+}
+
+// delta hands the chunk's output text to the stream, which joins the
+// deltas into the output message; only when content capture is on.
+func (me *methodEmitter) delta(g *jen.Group, a *attr, st string) {
+	g.If(jen.Qual(pkgGenai, "CaptureContent").Call()).BlockFunc(func(g *jen.Group) {
+		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(me.convert(a, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(st).Dot("Text").Call(jen.Id(s)))
+		})
+	})
+}

@@ -1,0 +1,210 @@
+package generator
+
+import (
+	"go/types"
+	"slices"
+
+	"github.com/dave/jennifer/jen"
+)
+
+func (e *emitter) wrapper(w *wrapper) {
+	var tparams, targs []jen.Code
+	if w.typeParams != nil {
+		tparams, targs = typeParamsCode(w.typeParams), typeArgsCode(w.typeParams)
+	}
+	iface := e.ifaceCode(w)
+	if len(targs) > 0 {
+		iface = jen.Add(iface).Types(targs...)
+	}
+	self := jen.Id(w.typeName)
+	if len(targs) > 0 {
+		self = self.Types(targs...)
+	}
+
+	var innerType jen.Code = iface
+	if w.emitIface != nil {
+		innerType = e.emitInterfaces(w)
+	}
+
+	inner, tracer := e.fieldNames(w)
+	e.f.Commentf("%s records an OpenTelemetry GenAI span for every call to the %s it wraps.", w.typeName, w.spec.Name)
+	e.f.Type().Id(w.typeName).Types(tparams...).Struct(
+		jen.Id(inner).Add(innerType),
+		jen.Id(tracer).Qual(pkgTrace, "Tracer"),
+	)
+	e.f.Line()
+	e.f.Commentf("%s wraps inner. Spans go to the global TracerProvider unless an option names another.", w.ctorName)
+	e.f.Func().Id(w.ctorName).Types(tparams...).Params(
+		jen.Id("inner").Add(innerType),
+		jen.Id("opts").Op("...").Qual(pkgGenai, "Option"),
+	).Op("*").Add(self).Block(
+		jen.Return(jen.Op("&").Add(self.Clone()).Values(jen.Dict{
+			jen.Id(inner):  jen.Id("inner"),
+			jen.Id(tracer): jen.Qual(pkgGenai, "NewTracer").Call(jen.Id("opts").Op("...")),
+		})),
+	)
+	e.f.Line()
+	if len(tparams) > 0 {
+		e.f.Func().Id("_").Types(tparams...).Params().Block(
+			jen.Var().Id("_").Add(iface).Op("=").Parens(jen.Op("*").Add(self.Clone())).Parens(jen.Nil()),
+		)
+	} else {
+		e.f.Var().Id("_").Add(iface).Op("=").Parens(jen.Op("*").Add(self.Clone())).Parens(jen.Nil())
+	}
+	e.f.Line()
+	recv := e.receiverName(w)
+	for _, m := range w.methods {
+		me := &methodEmitter{e: e, w: w, m: m, recv: recv, inner: inner, tracer: tracer, nameVars: map[*attr]string{}}
+		if m.skip {
+			e.f.Commentf("%s calls the wrapped %s's %s without a span.", m.name, w.spec.Name, m.name)
+		} else {
+			e.f.Commentf("%s calls the wrapped %s's %s in a span.", m.name, w.spec.Name, m.name)
+		}
+		e.f.Func().Params(jen.Id(recv).Op("*").Add(self.Clone())).Id(m.name).
+			ParamsFunc(me.params).Add(me.resultTypes()).BlockFunc(me.body)
+		e.f.Line()
+	}
+	for _, m := range w.methods {
+		if m.stream != nil && m.stream.form == streamSDK {
+			e.sdkStreamType(w, m)
+		}
+	}
+}
+
+// emitInterfaces declares, for a concrete SDK type, the interface of its
+// exported methods, checked against the type at compile time. When a method
+// returns an SDK stream, whose traced form is another type, that interface
+// is <Key>API (what the wrapper wraps) and <Key> declares the traced
+// signatures (what the wrapper offers). It returns the inner field's type.
+func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
+	streams := slices.ContainsFunc(w.methods, func(m *method) bool { return m.stream != nil && m.stream.form == streamSDK })
+	api := w.spec.Name
+	if streams {
+		api += "API"
+	}
+	e.f.Commentf("%s is the exported method set of %s, so it can be wrapped and replaced.", api, w.concrete)
+	methods := make([]jen.Code, 0, w.emitIface.NumMethods())
+	for i := range w.emitIface.NumMethods() {
+		fn := w.emitIface.Method(i)
+		methods = append(methods, jen.Id(fn.Name()).Add(namedSignatureCode(fn.Type().(*types.Signature))))
+	}
+	e.f.Type().Id(api).Interface(methods...)
+	e.f.Line()
+	// The SDK type must keep satisfying the interface: a changed SDK
+	// fails here, at compile time, not at the call.
+	e.f.Var().Id("_").Id(api).Op("=").Parens(jen.Op("*").Add(jen.Qual(w.concretePkg.Path(), w.concreteName))).Parens(jen.Nil())
+	e.f.Line()
+	if !streams {
+		return jen.Id(api)
+	}
+	e.f.Commentf("%s is what %s offers: %s with its streams traced.", w.spec.Name, w.typeName, api)
+	traced := make([]jen.Code, 0, len(w.methods))
+	for _, m := range w.methods {
+		traced = append(traced, jen.Id(m.name).Add(namedParams(m.sig)).Add(tracedResults(m)))
+	}
+	e.f.Type().Id(w.spec.Name).Interface(traced...)
+	e.f.Line()
+	return jen.Id(api)
+}
+
+// sdkStreamType declares the traced form of an SDK stream: the stream,
+// embedded so every other method passes through, with Next recording each
+// chunk and ending the span when the stream is drained or fails, and Close
+// ending it too.
+func (e *emitter) sdkStreamType(w *wrapper, m *method) {
+	si := m.stream
+	embedded, field := si.sdkType, sdkField(si.sdkType)
+	me := &methodEmitter{e: e, w: w, m: m, s: newScope(e.importNames()), nameVars: map[*attr]string{}}
+	me.s.reserve("s")
+	me.s.reserve("err")
+	e.f.Commentf("%s is the stream %s.%s returns, traced: the call's span stays open until the stream is drained, fails or is closed.", si.wrapperName, w.typeName, m.name)
+	e.f.Type().Id(si.wrapperName).Struct(
+		jen.Add(typeCode(embedded)),
+		jen.Id("st").Op("*").Qual(pkgGenai, "Stream"),
+	)
+	e.f.Line()
+	self := jen.Id("s").Dot(field)
+	e.f.Commentf("%s advances the stream, recording each chunk.", si.spec.Next)
+	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Next).Params().Bool().BlockFunc(func(g *jen.Group) {
+		g.If(self.Clone().Dot(si.spec.Next).Call()).BlockFunc(func(g *jen.Group) {
+			c := me.s.fresh("chunk")
+			g.Id(c).Op(":=").Add(self.Clone()).Dot(si.spec.Current).Call()
+			me.chunk(g, c, "s.st")
+			g.Return(jen.True())
+		})
+		g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(si.spec.Err).Call(), jen.Lit(""))
+		g.Id("s").Dot("st").Dot("End").Call()
+		g.Return(jen.False())
+	})
+	e.f.Line()
+	e.f.Commentf("%s closes the stream and ends its span.", si.spec.Close)
+	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Close).Params().Error().Block(
+		jen.Id("err").Op(":=").Add(self.Clone()).Dot(si.spec.Close).Call(),
+		jen.Id("s").Dot("st").Dot("End").Call(),
+		jen.Return(jen.Id("err")),
+	)
+	e.f.Line()
+}
+
+// namedParams renders a signature's parameters, named when every one has
+// a distinct name.
+func namedParams(sig *types.Signature) *jen.Statement {
+	params := sig.Params()
+	named := true
+	seen := map[string]bool{}
+	for i := range params.Len() {
+		n := params.At(i).Name()
+		if n == "" || n == "_" || seen[n] {
+			named = false
+		}
+		seen[n] = true
+	}
+	list := make([]jen.Code, params.Len())
+	for i := range list {
+		t := params.At(i).Type()
+		var c *jen.Statement
+		if sig.Variadic() && i == len(list)-1 {
+			c = jen.Op("...").Add(typeCode(t.(*types.Slice).Elem()))
+		} else {
+			c = jen.Add(typeCode(t))
+		}
+		if named {
+			c = jen.Id(params.At(i).Name()).Add(c)
+		}
+		list[i] = c
+	}
+	return jen.Params(list...)
+}
+
+func (e *emitter) ifaceCode(w *wrapper) *jen.Statement {
+	if w.ifacePkg == nil {
+		return jen.Id(w.spec.Name)
+	}
+	return jen.Qual(w.ifacePkg.Path(), w.ifaceName)
+}
+
+// fieldNames picks the wrapper's field names, yielding to methods of the
+// same name.
+func (e *emitter) fieldNames(w *wrapper) (inner, tracer string) {
+	s := newScope()
+	for _, m := range w.methods {
+		s.reserve(m.name)
+	}
+	return s.fresh("inner"), s.fresh("tracer")
+}
+
+// receiverName picks a receiver name no parameter or result uses.
+func (e *emitter) receiverName(w *wrapper) string {
+	s := newScope(e.importNames())
+	for _, m := range w.methods {
+		for _, v := range append(slices.Clone(m.params), m.results...) {
+			s.reserve(v.name)
+		}
+	}
+	if w.typeParams != nil {
+		for i := range w.typeParams.Len() {
+			s.reserve(w.typeParams.At(i).Obj().Name())
+		}
+	}
+	return s.fresh("w")
+}
