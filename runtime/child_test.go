@@ -131,9 +131,7 @@ func childMain(in io.Reader, out io.Writer) int {
 			fmt.Fprintln(out, "ok", err)
 		case "stats":
 			st := childStats{Pipeline: m.PipelineStats()}
-			for _, d := range m.Destinations() {
-				st.Destinations = append(st.Destinations, d)
-			}
+			st.Destinations = append(st.Destinations, m.Destinations()...)
 			b, _ := json.Marshal(st)
 			fmt.Fprintln(out, string(b))
 		case "serve":

@@ -3,7 +3,6 @@ package export
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
 	"slices"
 )
 
@@ -13,7 +12,7 @@ import (
 // sent to the new destination unless asked.
 type SpoolIdentity struct {
 	Destination string `json:"destination"`
-	// Endpoint is the URL with user info and query values masked.
+	// Endpoint is the URL without user info or query.
 	Endpoint string `json:"endpoint"`
 	// Credentials is a short fingerprint of the secrets sent with every
 	// request (empty without any), never the secrets themselves.
@@ -34,7 +33,7 @@ func (ep *Endpoint) identity(name string) SpoolIdentity {
 	}
 	return SpoolIdentity{
 		Destination: name,
-		Endpoint:    maskURL(ep.URL),
+		Endpoint:    displayURL(ep.URL),
 		Credentials: creds,
 		Key:         fingerprint(append([]string{"genaitrace destination v1", name, ep.URL}, secrets...))[:32],
 	}
@@ -47,24 +46,4 @@ func fingerprint(parts []string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// maskURL hides what a URL may carry of a secret: user info and query
-// values.
-func maskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User("***")
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{"***"}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }

@@ -64,7 +64,7 @@ func jsonValue(v attribute.Value) any {
 	case attribute.STRINGSLICE:
 		return v.AsStringSlice()
 	}
-	return v.Emit()
+	return v.String()
 }
 
 // finite is f, or nil for a value JSON cannot hold.

@@ -132,12 +132,6 @@ func (x *MetricExporter) ForceFlush(context.Context) error { return nil }
 // Shutdown has nothing to release.
 func (x *MetricExporter) Shutdown(context.Context) error { return nil }
 
-// encodeMetrics encodes a collection as an OTLP ExportMetricsServiceRequest.
-func encodeMetrics(rm *metricdata.ResourceMetrics, res func(*resource.Resource) []attribute.KeyValue) []byte {
-	x := &MetricExporter{Resource: res}
-	return x.encode(rm)
-}
-
 func (x *MetricExporter) encode(rm *metricdata.ResourceMetrics) []byte {
 	e := &x.e
 	e.b = e.b[:0]
