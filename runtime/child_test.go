@@ -184,7 +184,9 @@ type child struct {
 func startChild(t *testing.T, name string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(childBaseEnv(), append([]string{childEnv + "=1"}, env...)...)
+	// Operations are about delivery: every trace goes to Langfuse, whether
+	// it has GenAI work or not (the gate has tests of its own).
+	cmd.Env = append(childBaseEnv(), append([]string{childEnv + "=1", envLangfuseExport + "=all"}, env...)...)
 	cmd.Stderr = &prefixWriter{t: t, prefix: name + ": "}
 	in, err := cmd.StdinPipe()
 	if err != nil {

@@ -29,9 +29,18 @@ type Config struct {
 	Console       ConsoleMode
 	ConsoleWriter io.Writer `json:"-"`
 
-	// CaptureContent switches recording of prompts and completions on in
-	// the generated wrappers (nil: leave genai's setting alone).
+	// CaptureContent switches recording of prompts and completions in the
+	// generated wrappers. Unset, it is on when a destination that wants
+	// content is enabled: Langfuse (always), Instana or the generic
+	// destination when their content setting is on. Each destination then
+	// gets content only if it wants it.
 	CaptureContent *bool
+	// Mask rewrites content and the attributes of MaskKeys before they
+	// leave the process, per destination (WithMask); MaskSecrets masks
+	// API-key and bearer-token shapes in them (TELEMETRY_MASK_SECRETS).
+	Mask        Mask `json:"-"`
+	MaskKeys    []attribute.Key
+	MaskSecrets bool
 
 	Spool SpoolConfig
 	// Durability chooses when batches are written to disk: only when they
@@ -80,6 +89,35 @@ type LangfuseConfig struct {
 	TLS       TLSConfig
 	// Cost chooses who prices calls; Langfuse's own table by default.
 	Cost export.LangfuseCost
+	// Export chooses which traces Langfuse gets: those with GenAI work
+	// (LangfuseExportLLM, the default) or all of them.
+	Export LangfuseExport
+	// Verify reads an exported trace back through Langfuse's public API
+	// now and then, to confirm traces appear (LANGFUSE_VERIFY).
+	Verify bool
+	// endpointFrom names the variable Endpoint came from, for errors.
+	endpointFrom string
+}
+
+// LangfuseExport chooses which traces reach Langfuse.
+type LangfuseExport int
+
+const (
+	// LangfuseExportLLM sends the traces that contain a GenAI span (a
+	// model call, an embedding, a tool or an agent), whole, and no other:
+	// Langfuse bills every observation and lists every trace, and its own
+	// SDKs keep only LLM work by default.
+	LangfuseExportLLM LangfuseExport = iota
+	// LangfuseExportAll sends every trace.
+	LangfuseExportAll
+)
+
+// String returns "llm" or "all".
+func (e LangfuseExport) String() string {
+	if e == LangfuseExportAll {
+		return "all"
+	}
+	return "llm"
 }
 
 // OTLPConfig configures the generic OTLP/HTTP destination (a Collector
@@ -93,6 +131,9 @@ type OTLPConfig struct {
 	MetricsEndpoint string
 	Headers         map[string]Secret
 	TLS             TLSConfig
+	// Content sends prompts and completions to this destination too (when
+	// the wrappers record them). Off by default.
+	Content bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 }

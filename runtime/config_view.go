@@ -24,9 +24,7 @@ func (c Config) view() map[string]any {
 	for _, kv := range c.ResourceAttributes {
 		res[string(kv.Key)] = kv.Value.String()
 	}
-	// Left unset, the switch is genai's, which an application may flip at
-	// any time: show what it is now.
-	on := genai.CaptureContent()
+	on := genai.CaptureContent() // before resolve: the switch as it stands
 	if c.CaptureContent != nil {
 		on = *c.CaptureContent
 	}

@@ -45,6 +45,11 @@ func (c *Config) resolve() {
 	if c.OTLP.Enabled && c.OTLP.MetricsEndpoint == "" {
 		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
 	}
+	if c.CaptureContent == nil {
+		// Content is captured when a destination that wants it is on.
+		on := c.Langfuse.Enabled || (c.Instana.Enabled && c.Instana.Content) || (c.OTLP.Enabled && c.OTLP.Content)
+		c.CaptureContent = &on
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

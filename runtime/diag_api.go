@@ -509,7 +509,7 @@ func (m *Manager) viewSpan(sp *storedSpan) spanView {
 		v.ParentSpanID = sp.parentID.String()
 	}
 	for _, d := range m.dests {
-		v.Destinations[d.Name()] = attrMap(m.store.sent(sp, d.Translator()))
+		v.Destinations[d.Name()] = attrMap(m.store.sent(sp, d))
 	}
 	return v
 }

@@ -191,10 +191,11 @@ func isShownContent(k attribute.Key) bool {
 	return export.IsContent(k) || strings.HasPrefix(string(k), "traceloop.entity.input") || strings.HasPrefix(string(k), "traceloop.entity.output")
 }
 
-// sent translates a stored span again for one destination, without the
-// content that may not be shown.
-func (s *traceStore) sent(sp *storedSpan, tr export.Translator) []attribute.KeyValue {
-	return s.filter(tr.Attributes(nil, &sp.src))
+// sent is what a destination was sent for a stored span (translated
+// again: translation is deterministic), without the content that may not
+// be shown.
+func (s *traceStore) sent(sp *storedSpan, d *export.Destination) []attribute.KeyValue {
+	return s.filter(d.Attributes(&sp.src))
 }
 
 // evict drops the oldest traces until the store fits its budget.

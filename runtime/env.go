@@ -44,6 +44,12 @@ const (
 	envLangfuseVerify       = "LANGFUSE_SSL_VERIFY"
 	envLangfuseCA           = "LANGFUSE_SSL_CA_BUNDLE"
 	envLangfuseCost         = "LANGFUSE_COST"
+	envLangfuseBaseURL      = "LANGFUSE_BASE_URL"
+	envLangfuseHost         = "LANGFUSE_HOST"
+	envLangfuseExport       = "LANGFUSE_EXPORT"
+	envLangfuseReadBack     = "LANGFUSE_VERIFY"
+	envOTLPContent          = "TELEMETRY_OTLP_CAPTURE_CONTENT"
+	envMaskSecrets          = "TELEMETRY_MASK_SECRETS"
 
 	envOTLPEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
 	envOTLPTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
@@ -255,8 +261,23 @@ func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
 	case pk != "" || sk != "":
 		c.Enabled = true
 	}
-	if v := r.str(envLangfuseEndpoint); v != "" {
-		c.Endpoint = v
+	for _, name := range []string{envLangfuseEndpoint, envLangfuseBaseURL, envLangfuseHost} {
+		if v := r.str(name); v != "" {
+			c.Endpoint, c.endpointFrom = v, name
+			break
+		}
+	}
+	switch v := strings.ToLower(r.str(envLangfuseExport)); v {
+	case "":
+	case "llm":
+		c.Export = LangfuseExportLLM
+	case "all":
+		c.Export = LangfuseExportAll
+	default:
+		r.fail(envLangfuseExport, "%q is not an export choice; want llm (traces with GenAI work, the default) or all", v)
+	}
+	if v := r.boolean(envLangfuseReadBack); v != nil {
+		c.Verify = *v
 	}
 	if pk != "" {
 		c.PublicKey = pk
@@ -282,6 +303,9 @@ func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
 }
 
 func otlpFromEnv(r *envReader, c *OTLPConfig) {
+	if v := r.boolean(envOTLPContent); v != nil {
+		c.Content = *v
+	}
 	if v := r.str(envOTLPTracesEndpoint); v != "" {
 		c.Enabled, c.Endpoint, c.endpointFrom = true, v, envOTLPTracesEndpoint
 	} else if v := r.str(envOTLPEndpoint); v != "" {
@@ -327,6 +351,9 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 	}
 	if v := r.captureMode(envCaptureContent); v != nil { // genaitrace's own name wins
 		cfg.CaptureContent = v
+	}
+	if v := r.boolean(envMaskSecrets); v != nil {
+		cfg.MaskSecrets = *v
 	}
 	if v := r.boolean(envSpool); v != nil {
 		cfg.Spool.Disabled = !*v

@@ -248,7 +248,7 @@ func TestHangingDestination(t *testing.T) {
 	hang.SetMode(otlptest.Hang)
 	logs := &logBuffer{}
 	m, err := Configure(context.Background(), WithoutGlobal(), WithLogger(logs.logger()), WithSpoolDir(t.TempDir()),
-		WithInstana(hang.URL(), ""), WithLangfuse(healthy.URL(), "pk", "sk"),
+		WithInstana(hang.URL(), ""), WithLangfuse(healthy.URL(), "pk", "sk"), WithLangfuseExport(LangfuseExportAll),
 		WithBatchTimeout(20*time.Millisecond), WithAttemptTimeout(100*time.Millisecond),
 		WithRetry(export.RetryPolicy{MaxAttempts: 1}), fastBreaker)
 	if err != nil {

@@ -66,6 +66,9 @@ func configure(t *testing.T, opts ...Option) (*Manager, *logBuffer) {
 		WithBatchTimeout(20 * time.Millisecond),
 		WithPollInterval(20 * time.Millisecond),
 		WithRetry(export.RetryPolicy{Initial: 5 * time.Millisecond, Max: 20 * time.Millisecond}),
+		// Most tests are about delivery: every trace goes to Langfuse (the
+		// LLM-only gate has tests of its own, which ask for it).
+		WithLangfuseExport(LangfuseExportAll),
 	}
 	m, err := Configure(context.Background(), append(base, opts...)...)
 	if err != nil {

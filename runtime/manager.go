@@ -206,7 +206,7 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 			ep.Headers.Set(k, v.Value())
 			ep.Secrets = append(ep.Secrets, v.Value())
 		}
-		if err := add("otlp", ep, export.Passthrough{}); err != nil {
+		if err := add("otlp", ep, export.Passthrough{Content: c.Content}); err != nil {
 			return nil, err
 		}
 	}
@@ -241,6 +241,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 	})
 	dc := export.DestinationConfig{
 		Name: name, Endpoint: ep, Translator: tr, Breaker: br,
+		Mask: cfg.maskFor(name), MaskKeys: cfg.MaskKeys,
 		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,
 		Retry:         cfg.Export.Retry,
@@ -248,6 +249,9 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		Logger:        cfg.Logger,
 		Spool:         export.SpoolOptions{MaxBytes: cfg.Spool.MaxBytes, Sync: cfg.Spool.Sync, Logger: log},
 		Durable:       cfg.Durability == DurabilityDisk,
+		// Langfuse bills every observation and lists every trace: by
+		// default it gets the traces with GenAI work only, whole.
+		OnlyGenAITraces: name == "langfuse" && cfg.Langfuse.Export == LangfuseExportLLM,
 	}
 	if !cfg.Spool.Disabled {
 		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, name)

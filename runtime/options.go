@@ -60,6 +60,31 @@ func WithLangfuse(endpoint, publicKey, secretKey string) Option {
 	}
 }
 
+// WithLangfuseExport chooses which traces Langfuse gets (LANGFUSE_EXPORT):
+// those with GenAI work (the default) or all.
+func WithLangfuseExport(e LangfuseExport) Option { return func(c *Config) { c.Langfuse.Export = e } }
+
+// WithLangfuseVerify reads an exported trace back through Langfuse's
+// public API now and then, to confirm that traces appear
+// (LANGFUSE_VERIFY).
+func WithLangfuseVerify(on bool) Option { return func(c *Config) { c.Langfuse.Verify = on } }
+
+// WithOTLPContent sends prompts and completions to the generic OTLP
+// destination too (TELEMETRY_OTLP_CAPTURE_CONTENT).
+func WithOTLPContent(on bool) Option { return func(c *Config) { c.OTLP.Content = on } }
+
+// WithMask rewrites, off the caller's path, every prompt and completion
+// (and the attributes named by keys) before it leaves the process for a
+// destination. mask must be safe for concurrent use and fast: it runs for
+// every such attribute of every span, per destination.
+func WithMask(mask Mask, keys ...attribute.Key) Option {
+	return func(c *Config) { c.Mask, c.MaskKeys = mask, append(c.MaskKeys, keys...) }
+}
+
+// WithMaskSecrets masks API-key and bearer-token shapes in prompts,
+// completions and the attributes named by WithMask (TELEMETRY_MASK_SECRETS).
+func WithMaskSecrets(on bool) Option { return func(c *Config) { c.MaskSecrets = on } }
+
 // WithLangfuseTLS sets Langfuse's TLS verification.
 func WithLangfuseTLS(t TLSConfig) Option { return func(c *Config) { c.Langfuse.TLS = t } }
 

@@ -40,7 +40,7 @@ func (c *Config) validate() error {
 		add(checkCA(envInstanaCA, c.Instana.TLS.CABundle))
 	}
 	if c.Langfuse.Enabled {
-		add(checkURL(envLangfuseEndpoint, c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
+		add(checkURL(cmp.Or(c.Langfuse.endpointFrom, envLangfuseEndpoint), c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
 		if c.Langfuse.PublicKey == "" {
 			add(fmt.Errorf("%s: empty, but Langfuse is enabled; set it to the project's public key (pk-lf-...), or set %s=false", envLangfusePublicKey, envLangfuseEnabled))
 		}

@@ -12,6 +12,12 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
+// OpenLLMetry's entity input and output: content under another name.
+const (
+	traceloopEntityInput  = attribute.Key("traceloop.entity.input")
+	traceloopEntityOutput = attribute.Key("traceloop.entity.output")
+)
+
 // IsContent reports whether key holds prompt or completion content (in any
 // destination's language), which only reaches a destination or a
 // diagnostics page that opted in.
@@ -19,7 +25,10 @@ func IsContent(key attribute.Key) bool {
 	switch key {
 	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
 		genai.ToolCallArguments, genai.ToolCallResult, genai.ToolDefinitions,
-		vocab.LangfuseObservationInput, vocab.LangfuseObservationOutput:
+		genai.TraceInput, genai.TraceOutput,
+		vocab.LangfuseObservationInput, vocab.LangfuseObservationOutput,
+		vocab.LangfuseTraceInput, vocab.LangfuseTraceOutput,
+		traceloopEntityInput, traceloopEntityOutput:
 		return true
 	}
 	s := string(key)

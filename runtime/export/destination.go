@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 )
 
@@ -16,13 +18,21 @@ type DestinationConfig struct {
 	Name       string
 	Endpoint   Endpoint
 	Translator Translator
-	Breaker    *breaker.Breaker
+	// Mask, when set, rewrites every prompt and completion of the
+	// translation, and the attributes of MaskKeys, before they are encoded.
+	// It must be safe for concurrent use.
+	Mask     func(key attribute.Key, value string) string
+	MaskKeys []attribute.Key
+	Breaker  *breaker.Breaker
 	// SpoolDir is the destination's directory on disk, for what cannot be
 	// sent now (see spoolSet for its layout). Empty keeps data in memory
 	// only, and what does not fit is dropped (counted as no_spool).
 	SpoolDir string
 	// Spool configures the spool; its Identity is the destination's own.
 	Spool SpoolOptions
+	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
+	// destination and sends the others whole (see gate).
+	OnlyGenAITraces bool
 	// Durable writes every batch to the spool before it is sent, so that a
 	// process killed at any moment loses only what was not yet encoded.
 	Durable bool
@@ -74,6 +84,9 @@ type Destination struct {
 	// stalled is set while the encoder has not taken a batch for
 	// encoderStallTimeout: batches for it are then given up at once.
 	stalled atomic.Bool
+	// gate, when set, lets only traces with GenAI work through.
+	gate     *gate
+	gateDone chan struct{}
 }
 
 // NewDestination starts a destination's goroutines. It fails only if the
@@ -128,7 +141,34 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	}
 	d.stopAdopt, d.adoptDone = make(chan struct{}), make(chan struct{})
 	go d.adoptLoop()
+	if cfg.OnlyGenAITraces {
+		d.gate = newGate(defaultGateMaxBytes)
+		d.gateDone = make(chan struct{})
+		go d.gateLoop()
+	}
 	return d, nil
+}
+
+// defaultGateMaxBytes bounds the spans waiting for their trace to be
+// decided, unless the memory budget's share is smaller.
+const defaultGateMaxBytes = 8 << 20
+
+// gateLoop lets through, once a second, the traces that waited too long
+// for a decision, even when no batch comes to do it.
+func (d *Destination) gateLoop() {
+	defer close(d.gateDone)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stopAdopt:
+			return
+		case <-t.C:
+			if freed := d.gate.admit(nil).freed; len(freed) > 0 {
+				d.enqueue(freed)
+			}
+		}
+	}
 }
 
 // adoptLoop adopts, now and every few poll intervals, the spool
@@ -177,9 +217,27 @@ func (d *Destination) Kick() {
 // destinations and must not be modified; the destination releases them
 // (Release) once encoded.
 func (d *Destination) Consume(spans []*Span) {
+	d.c.accepted.Add(int64(len(spans)))
+	if d.gate == nil {
+		d.enqueue(spans)
+		return
+	}
+	a := d.gate.admit(spans)
+	d.c.filtered.Add(int64(a.filtered))
+	if len(a.freed) > 0 {
+		d.enqueue(a.freed)
+	}
+	if len(a.pass) == 0 {
+		releaseBatch(spans) // this destination's hold on the batch
+		return
+	}
+	d.enqueue(a.pass)
+}
+
+// enqueue hands spans to the encoder; the encoder releases their batch.
+func (d *Destination) enqueue(spans []*Span) {
 	d.inboxMu.RLock()
 	defer d.inboxMu.RUnlock()
-	d.c.accepted.Add(int64(len(spans)))
 	if d.closed {
 		d.c.drop(DropAfterShutdown, len(spans))
 		releaseBatch(spans)
@@ -227,13 +285,20 @@ var encoderStallTimeout = 5 * time.Second
 
 func (d *Destination) holdsSpans() {}
 
-// useBudget counts the destination's memory queue in the pipeline's
-// memory budget.
-func (d *Destination) useBudget(b *memoryBudget) { d.backlog.queue.budget = b }
+// useBudget counts the destination's memory queue, and the spans its gate
+// holds, in the pipeline's memory budget.
+func (d *Destination) useBudget(b *memoryBudget) {
+	d.backlog.queue.budget = b
+	if d.gate != nil {
+		d.gate.budget = b
+		d.gate.maxBytes = min(d.gate.maxBytes, max(b.max/4, 1))
+	}
+}
 
 func (d *Destination) encodeLoop() {
 	defer d.encoderWG.Done()
 	enc := NewEncoder(d.cfg.Translator)
+	enc.mask = newMasker(d.cfg.Mask, d.cfg.MaskKeys)
 	var z compressor
 	for spans := range d.inbox {
 		d.stalled.Store(false)
@@ -393,6 +458,12 @@ func (d *Destination) Flush(ctx context.Context) error {
 // the rest, and returns by the deadline, leaving no goroutine or idle
 // connection behind. No Consume may follow it.
 func (d *Destination) Shutdown(ctx context.Context) error {
+	if d.gate != nil {
+		// Undecided traces are sent, not lost: the process is ending.
+		if held := d.gate.drain(); len(held) > 0 {
+			d.enqueue(held)
+		}
+	}
 	d.inboxMu.Lock()
 	if !d.closed {
 		d.closed = true
@@ -400,6 +471,9 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 		close(d.stopAdopt) // adopting a large spool may take a while: waited for below, by the deadline
 	}
 	d.inboxMu.Unlock()
+	if d.gateDone != nil {
+		<-d.gateDone // it stops at once when stopAdopt closes
+	}
 	d.encoderWG.Wait()
 	d.draining.Store(true)
 	d.Kick()
@@ -450,6 +524,9 @@ func (d *Destination) Stats() DestinationStats {
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
 	st.Breaker = d.cfg.Breaker.Status()
+	if d.gate != nil {
+		st.HeldSpans, st.HeldBytes = d.gate.heldSpans()
+	}
 	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
 		AttemptTimeout: cmp.Or(d.cfg.Endpoint.AttemptTimeout, DefaultAttemptTimeout), PollInterval: d.cfg.PollInterval,
 		Retry: d.cfg.Retry, Durable: d.backlog.durable}
@@ -485,6 +562,14 @@ func (d *Destination) Endpoint() Endpoint { return d.cfg.Endpoint }
 
 // Translator returns the destination's translator.
 func (d *Destination) Translator() Translator { return d.cfg.Translator }
+
+// Attributes returns the attributes the destination sends for s:
+// translated, then masked.
+func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
+	attrs := d.cfg.Translator.Attributes(nil, s)
+	newMasker(d.cfg.Mask, d.cfg.MaskKeys).apply(attrs)
+	return attrs
+}
 
 // Breaker returns the destination's circuit breaker.
 func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }

@@ -85,16 +85,29 @@ type Translator interface {
 	Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue
 }
 
-// Passthrough sends spans unchanged: what a generic OTLP destination (a
-// Collector gateway) gets.
-type Passthrough struct{}
+// Passthrough sends spans as they are, but for prompts and completions
+// unless Content is set: what a generic OTLP destination (a Collector
+// gateway) gets.
+type Passthrough struct {
+	// Content sends prompts and completions (when the wrappers record
+	// them).
+	Content bool
+}
 
 // Resource returns r's attributes.
 func (Passthrough) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
-// Attributes appends s's attributes.
-func (Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
-	return append(dst, s.Attributes()...)
+// Attributes appends s's attributes, without content unless opted in.
+func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+	if t.Content {
+		return append(dst, s.Attributes()...)
+	}
+	for _, kv := range s.Attributes() {
+		if !IsContent(kv.Key) {
+			dst = append(dst, kv)
+		}
+	}
+	return dst
 }
 
 // Encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -103,6 +116,7 @@ func (Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.Key
 type Encoder struct {
 	pbuf
 	tr    Translator
+	mask  *masker
 	attrs []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
@@ -236,6 +250,7 @@ func (e *Encoder) appendSpan(s *Span) {
 	e.b = appendTime(e.b, fSpanEnd, s.EndTime().UnixNano())
 
 	e.attrs = e.tr.Attributes(e.attrs[:0], s)
+	e.mask.apply(e.attrs)
 	e.appendAttrs(fSpanAttributes, e.attrs)
 	e.b = appendCount(e.b, fSpanDroppedAttrs, s.DroppedAttributes())
 

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 
@@ -97,6 +98,8 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			output = kv.Value.String()
 		case kv.Key == genai.CompletionStartTime:
 			dst = append(dst, vocab.LangfuseCompletionStartTime.String(kv.Value.AsString()))
+		case kv.Key == genai.TraceInput || kv.Key == genai.TraceOutput:
+			// The trace's own input and output: placed on its root below.
 		case isUsageKey(kv.Key):
 		default:
 			if name := modelParam(kv.Key); name != "" {
@@ -112,13 +115,22 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		dst = append(dst, vocab.LangfuseObservationType.String(observationType(f)))
 	}
 	input = withInstructions(input, system)
+	if isLocalRoot(s) {
+		var traceIn, traceOut string
+		dst, traceIn, traceOut = t.appendRoot(dst, s, input, output)
+		// The root's observation shows the trace's input and output unless
+		// it has its own: Langfuse's trace view reads the root's.
+		input, output = cmp.Or(input, traceIn), cmp.Or(output, traceOut)
+	}
 	if input != "" {
 		dst = append(dst, vocab.LangfuseObservationInput.String(truncate(input, limit)))
 	}
 	if output != "" {
 		dst = append(dst, vocab.LangfuseObservationOutput.String(truncate(output, limit)))
 	}
-	if !params.empty() {
+	if !params.empty() || f.IsModelCall() {
+		// Sent even when empty: without it Langfuse shows every
+		// gen_ai.request.* attribute as a parameter ({stream: "true"}).
 		dst = append(dst, vocab.LangfuseModelParameters.String(params.json()))
 	}
 	if f.HasUsage {
@@ -134,6 +146,38 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		}
 	}
 	return t.appendTraceAttributes(dst, s)
+}
+
+// appendRoot marks the trace's local root for Langfuse: as the
+// application's root when its parent is remote (a request that came with
+// a traceparent: Langfuse never receives that parent, and would show no
+// root), and with the trace's input and output, which Langfuse's trace
+// list and trace-level evaluators read: the application's own
+// (genai.SetTraceInput/Output), else the root's own input and output, else
+// its first model call's input and last one's output. It returns the
+// trace's input and output.
+func (t LangfuseTranslator) appendRoot(dst []attribute.KeyValue, s *Span, ownIn, ownOut string) (_ []attribute.KeyValue, input, output string) {
+	if s.Parent().IsRemote() {
+		dst = append(dst, vocab.LangfuseIsAppRoot.Bool(true))
+	}
+	setIn, setOut, firstIn, lastOut := s.Trace.io()
+	for _, kv := range s.Attributes() { // set on the root itself
+		switch kv.Key {
+		case genai.TraceInput:
+			setIn = kv.Value.AsString()
+		case genai.TraceOutput:
+			setOut = kv.Value.AsString()
+		}
+	}
+	input, output = cmp.Or(setIn, ownIn, firstIn), cmp.Or(setOut, ownOut, lastOut)
+	limit := cmp.Or(t.ContentLimit, 1<<20)
+	if input != "" {
+		dst = append(dst, vocab.LangfuseTraceInput.String(truncate(input, limit)))
+	}
+	if output != "" {
+		dst = append(dst, vocab.LangfuseTraceOutput.String(truncate(output, limit)))
+	}
+	return dst, input, output
 }
 
 // appendTraceAttributes copies the trace-level facts onto the span: the

@@ -301,6 +301,7 @@ func (p *Pipeline) takeBatch() []*Span {
 			p.cfg.Resolve(&chunk[i])
 		}
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
+		chunk[i].Trace.learn(&chunk[i])
 		batch[i] = &chunk[i]
 	}
 	return batch

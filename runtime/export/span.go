@@ -1,11 +1,14 @@
 package export
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"sync/atomic"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
 // Span is one finished span as the pipeline carries it: the SDK's read-only
@@ -45,6 +48,105 @@ type TraceFields struct {
 // so spans see what was known by then.
 type TraceInfo struct {
 	fields atomic.Pointer[TraceFields]
+	// What the pipeline learns from the trace's spans as they pass, for
+	// spans translated after them (the local root ends last): whether it
+	// has GenAI work, and the first model call's input and the last one's
+	// output.
+	genai         atomic.Bool
+	input, output atomic.Pointer[string]
+	// set: the application's own (genai.SetTraceInput/Output), which win.
+	setInput, setOutput atomic.Pointer[string]
+}
+
+// HasGenAI reports whether a GenAI span of the trace has passed the
+// pipeline.
+func (t *TraceInfo) HasGenAI() bool { return t != nil && t.genai.Load() }
+
+// IO returns the trace's input and output as its model calls had them
+// ("" when unknown).
+func (t *TraceInfo) IO() (input, output string) {
+	if t == nil {
+		return "", ""
+	}
+	setIn, setOut, firstIn, lastOut := t.io()
+	return cmp.Or(setIn, firstIn), cmp.Or(setOut, lastOut)
+}
+
+// io returns the application's own input and output of the trace and the
+// ones its model calls had.
+func (t *TraceInfo) io() (setIn, setOut, firstIn, lastOut string) {
+	if t == nil {
+		return
+	}
+	load := func(p *atomic.Pointer[string]) string {
+		if v := p.Load(); v != nil {
+			return *v
+		}
+		return ""
+	}
+	return load(&t.setInput), load(&t.setOutput), load(&t.input), load(&t.output)
+}
+
+// learn notes what s tells of its trace. The pipeline calls it for every
+// span, in order, once the span's facts are derived.
+func (t *TraceInfo) learn(s *Span) {
+	if t == nil {
+		return
+	}
+	for _, kv := range s.Attributes() {
+		switch kv.Key {
+		case genai.TraceInput:
+			v := kv.Value.AsString()
+			t.setInput.Store(&v)
+		case genai.TraceOutput:
+			v := kv.Value.AsString()
+			t.setOutput.Store(&v)
+		}
+	}
+	if !isGenAISpan(s) {
+		return
+	}
+	t.genai.Store(true)
+	if !s.Facts.IsModelCall() {
+		return
+	}
+	for _, kv := range s.Attributes() {
+		switch kv.Key {
+		case genai.InputMessages:
+			if t.input.Load() == nil {
+				v := withInstructions(kv.Value.AsString(), systemOf(s))
+				t.input.Store(&v)
+			}
+		case genai.OutputMessages:
+			v := kv.Value.AsString()
+			t.output.Store(&v)
+		}
+	}
+}
+
+// systemOf is the span's system instructions, or "".
+func systemOf(s *Span) string {
+	for _, kv := range s.Attributes() {
+		if kv.Key == genai.SystemInstructions {
+			return kv.Value.AsString()
+		}
+	}
+	return ""
+}
+
+// isGenAISpan reports whether s is GenAI work: a model call, an
+// embedding, a tool or an agent, in genaitrace's names or another
+// dialect's.
+func isGenAISpan(s *Span) bool {
+	if f := s.Facts; f != nil && (f.Operation != "" || f.RequestModel != "" || f.ResponseModel != "" || f.ToolName != "" || f.AgentName != "") {
+		return true
+	}
+	for _, kv := range s.Attributes() {
+		if isGenAIKey(string(kv.Key)) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewTraceInfo returns a TraceInfo holding f.

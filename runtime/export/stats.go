@@ -34,7 +34,13 @@ type DestinationStats struct {
 	Retried  int64  `json:"retried_attempts"`
 	Spooled  int64  `json:"spooled"`
 	Replayed int64  `json:"replayed"`
-	SetAside int64  `json:"set_aside"`
+	// Filtered counts spans of traces kept from the destination on
+	// purpose (Langfuse's LLM traces only): not a loss.
+	Filtered int64 `json:"filtered"`
+	// Held spans wait for their trace to be decided (LLM traces only).
+	HeldSpans int   `json:"held_spans"`
+	HeldBytes int64 `json:"held_bytes"`
+	SetAside  int64 `json:"set_aside"`
 	// PossibleDuplicates counts spans delivered again after a request that
 	// may have delivered them already: it went out in full and its answer
 	// was lost (the destination went down, or a timeout). Delivery is at
@@ -93,6 +99,7 @@ func (s DestinationStats) DroppedTotal() int64 {
 // counters are a destination's live counters.
 type counters struct {
 	accepted, exported, retried, spooled, replayed, setAside atomic.Int64
+	filtered                                                 atomic.Int64
 	possibleDups                                             atomic.Int64
 	inFlight, requests, failures, sentBytes                  atomic.Int64
 	lastSuccess, lastErrorTime                               atomic.Int64
@@ -127,6 +134,7 @@ func (c *counters) snapshot(st *DestinationStats) {
 	st.Retried = c.retried.Load()
 	st.Spooled = c.spooled.Load()
 	st.Replayed = c.replayed.Load()
+	st.Filtered = c.filtered.Load()
 	st.SetAside = c.setAside.Load()
 	st.PossibleDuplicates = c.possibleDups.Load()
 	st.InFlight = c.inFlight.Load()

@@ -1,6 +1,8 @@
 package genai
 
 import (
+	"context"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -38,8 +40,23 @@ func NewTracer(opts ...Option) trace.Tracer {
 	if c.tp == nil {
 		c.tp = otel.GetTracerProvider()
 	}
-	return c.tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version), trace.WithSchemaURL(SchemaURL))
+	return suppressible{c.tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version), trace.WithSchemaURL(SchemaURL))}
 }
+
+// suppressible starts no span under a context from WithoutTracing: it hands
+// back the context as it is and a span that records nothing, so the
+// wrapper's call goes through untraced and the caller's span is left alone.
+type suppressible struct{ trace.Tracer }
+
+func (t suppressible) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	if TracingSuppressed(ctx) {
+		return ctx, nonRecording
+	}
+	return t.Tracer.Start(ctx, name, opts...)
+}
+
+// nonRecording is a span that records nothing and ends nothing.
+var nonRecording = trace.SpanFromContext(context.Background())
 
 // SpanName names a GenAI span as the conventions do: the operation, then
 // the model, tool or agent when known ("chat gpt-4o", "execute_tool search").

@@ -56,4 +56,7 @@ const (
 	LangfuseTraceMetadataPrefix       = "langfuse.trace.metadata."
 	LangfuseRelease                   = attribute.Key("langfuse.release")
 	LangfuseEnvironment               = attribute.Key("langfuse.environment")
+	LangfuseTraceInput                = attribute.Key("langfuse.trace.input")
+	LangfuseTraceOutput               = attribute.Key("langfuse.trace.output")
+	LangfuseIsAppRoot                 = attribute.Key("langfuse.internal.is_app_root")
 )
