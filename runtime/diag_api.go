@@ -163,18 +163,28 @@ type destinationHealth struct {
 	Name    string `json:"name"`
 	Healthy bool   `json:"healthy"`
 	Reason  string `json:"reason,omitempty"`
+	// LastConfirmed is when a delivered trace was last read back (Langfuse
+	// with LANGFUSE_VERIFY).
+	LastConfirmed time.Time `json:"last_confirmed,omitzero"`
 }
 
 // health judges every destination: unhealthy while its breaker is not
-// closed.
+// closed, or while traces it accepted do not appear in it (read back).
 func (m *Manager) health() (bool, []destinationHealth) {
 	all := true
 	out := []destinationHealth{}
-	for _, d := range m.dests {
-		st := d.Stats()
+	for _, st := range m.Destinations() {
 		h := destinationHealth{Name: st.Name, Healthy: st.Breaker.State == breaker.Closed}
-		if !h.Healthy {
-			all = false
+		if rb := st.ReadBack; rb != nil {
+			h.LastConfirmed = rb.LastConfirmed
+			if rb.Missing {
+				all, h.Healthy = false, false
+				h.Reason = fmt.Sprintf("exported traces do not appear in Langfuse: trace %s, delivered and accepted, was not found by its public API since %s; check that the keys are the project's you look at, and the region of the endpoint",
+					rb.MissingTrace, rb.MissingSince.UTC().Format(time.RFC3339))
+			}
+		}
+		if st.Breaker.State != breaker.Closed {
+			h.Healthy, all = false, false
 			h.Reason = fmt.Sprintf("circuit breaker %s since %s", st.Breaker.State, st.Breaker.Since.UTC().Format(time.RFC3339))
 			if !st.Breaker.NextProbe.IsZero() {
 				h.Reason += fmt.Sprintf("; next probe at %s", st.Breaker.NextProbe.UTC().Format(time.RFC3339))
@@ -227,8 +237,7 @@ type exporterView struct {
 
 func (m *Manager) exporters() []exporterView {
 	out := []exporterView{}
-	for _, d := range m.dests {
-		st := d.Stats()
+	for _, st := range m.Destinations() {
 		st.Endpoint = redactURL(st.Endpoint)
 		out = append(out, exporterView{Name: st.Name, Endpoint: st.Endpoint, Enabled: true, Protocol: "otlp/http+protobuf", Compression: "gzip", DestinationStats: st})
 	}

@@ -42,6 +42,9 @@ type Manager struct {
 	dests    []*export.Destination
 	console  *export.Console
 	resource *resource.Resource
+	// readBack confirms that traces delivered to Langfuse appear there
+	// (LANGFUSE_VERIFY); nil when off.
+	readBack *readBack
 
 	// Metrics.
 	meters          *sdkmetric.MeterProvider
@@ -196,6 +199,9 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 		ep.Headers.Set("x-langfuse-sdk-version", Version)
 		ep.Secrets = append(ep.Secrets, c.SecretKey.Value(), ep.Headers.Get("Authorization"))
 		tr := export.LangfuseTranslator{Cost: c.Cost, Release: cfg.ServiceVersion, Environment: cfg.Environment}
+		if c.Verify {
+			m.readBack = newReadBack(c.Endpoint, ep.Headers.Get("Authorization"), ep.Client, cfg.Logger.With("destination", "langfuse"), readBackTimingNow)
+		}
 		if err := add("langfuse", ep, tr); err != nil {
 			return nil, err
 		}
@@ -252,6 +258,9 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
 		OnlyGenAITraces: name == "langfuse" && cfg.Langfuse.Export == LangfuseExportLLM,
+	}
+	if name == "langfuse" && m.readBack != nil {
+		dc.OnDelivered = m.readBack.delivered
 	}
 	if !cfg.Spool.Disabled {
 		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, name)
@@ -363,6 +372,9 @@ func (m *Manager) Destinations() []export.DestinationStats {
 	out := make([]export.DestinationStats, len(m.dests))
 	for i, d := range m.dests {
 		out[i] = d.Stats()
+		if d.Name() == "langfuse" && m.readBack != nil {
+			out[i].ReadBack = m.readBack.snapshot()
+		}
 	}
 	return out
 }
@@ -380,6 +392,9 @@ func (m *Manager) Flush(ctx context.Context) error { return m.tp.ForceFlush(ctx)
 // diagnostics handler keeps answering afterwards.
 func (m *Manager) Shutdown(ctx context.Context) error {
 	m.stopOnce.Do(func() { close(m.stopSampler) })
+	if m.readBack != nil {
+		m.readBack.close()
+	}
 	metricsDone := make(chan error, 1)
 	go func() { metricsDone <- m.meters.Shutdown(ctx) }() // in parallel with the traces
 	err := m.tp.Shutdown(ctx)

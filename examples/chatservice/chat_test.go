@@ -20,8 +20,9 @@ import (
 
 // service is the chat service wired as main wires it, in-process.
 type service struct {
-	url string
-	m   *runtime.Manager
+	url    string
+	m      *runtime.Manager
+	client ChatClient
 }
 
 // startService starts a fake LLM and the chat service; opts choose the
@@ -51,6 +52,7 @@ func startService(tb testing.TB, latency time.Duration, withTelemetry bool, opts
 		s.m = m
 		transport := otelhttp.NewTransport(http.DefaultTransport, otelhttp.WithTracerProvider(m.TracerProvider()))
 		client := NewTracedChatClient(&httpChatClient{base: llm.URL, client: &http.Client{Transport: transport}}, genaiProvider(m))
+		s.client = client
 		h = handler(m, client, "gpt-4o-mini")
 	}
 	srv := httptest.NewServer(h)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 )
@@ -30,6 +31,10 @@ type DestinationConfig struct {
 	SpoolDir string
 	// Spool configures the spool; its Identity is the destination's own.
 	Spool SpoolOptions
+	// OnDelivered, when set, is told of one trace of every batch delivered
+	// (its ID and a span's start time), for a check that delivered traces
+	// appear at the destination. It must not block.
+	OnDelivered func(trace.TraceID, time.Time)
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool
@@ -303,6 +308,9 @@ func (d *Destination) encodeLoop() {
 	for spans := range d.inbox {
 		d.stalled.Store(false)
 		b := &encodedBatch{Data: z.compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now(), live: true}
+		if len(spans) > 0 {
+			b.probe, b.probeStart = spans[0].SpanContext().TraceID(), spans[0].StartTime()
+		}
 		releaseBatch(spans)
 		d.backlog.add(b, d.down()) // keep memory free while the destination is down
 	}
@@ -394,6 +402,9 @@ func (d *Destination) delivered(b *encodedBatch) {
 	d.c.exported.Add(int64(b.Spans))
 	d.c.sentBytes.Add(int64(len(b.Data)))
 	d.c.lastSuccess.Store(time.Now().UnixNano())
+	if d.cfg.OnDelivered != nil && b.probe.IsValid() {
+		d.cfg.OnDelivered(b.probe, b.probeStart)
+	}
 	if b.replay {
 		d.c.replayed.Add(int64(b.Spans))
 	}

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"go.opentelemetry.io/otel/trace"
 	"sync"
 	"time"
 )
@@ -22,6 +23,10 @@ type encodedBatch struct {
 	maybeSent bool
 	// live is set while the batch is held in memory (see backlog.hold).
 	live bool
+	// probe is one span of the batch, by trace ID and start time, for a
+	// check that delivered traces appear (DestinationConfig.OnDelivered).
+	probe      trace.TraceID
+	probeStart time.Time
 }
 
 // size is what a batch costs the queue's byte budget: its payload plus the

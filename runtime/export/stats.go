@@ -64,6 +64,29 @@ type DestinationStats struct {
 	Breaker     breaker.Status `json:"breaker"`
 	// Settings are the ones the destination runs with.
 	Settings DestinationSettings `json:"settings"`
+	// ReadBack is set when delivered traces are read back to confirm they
+	// appear (Langfuse with LANGFUSE_VERIFY).
+	ReadBack *ReadBackStatus `json:"read_back,omitempty"`
+}
+
+// ReadBackStatus says whether traces delivered to a destination appear
+// there, as read back through its API.
+type ReadBackStatus struct {
+	// LastConfirmed is when a delivered trace was last found, and
+	// ConfirmedTrace which.
+	LastConfirmed  time.Time `json:"last_confirmed,omitzero"`
+	ConfirmedTrace string    `json:"confirmed_trace,omitempty"`
+	// Missing is set when a trace delivered long enough ago is not found:
+	// the destination answers 200 but does not show what it was sent
+	// (wrong project keys, a filter, an ingestion problem on its side).
+	Missing      bool      `json:"missing"`
+	MissingTrace string    `json:"missing_trace,omitempty"`
+	MissingSince time.Time `json:"missing_since,omitzero"`
+	Checks       int64     `json:"checks"`
+	LastCheck    time.Time `json:"last_check,omitzero"`
+	// LastError is the last check that could not be made (the read API
+	// refused the keys, or did not answer).
+	LastError string `json:"last_error,omitempty"`
 }
 
 // DestinationSettings are a running destination's settings, defaults
