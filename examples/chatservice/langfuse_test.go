@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
-	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime"
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
