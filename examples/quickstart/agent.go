@@ -18,9 +18,11 @@ type Message struct {
 
 // ChatRequest is what the LLM client sends.
 type ChatRequest struct {
-	Model       string
-	Messages    []Message
-	Temperature float64
+	Model    string
+	Messages []Message
+	// Temperature is nil when the caller leaves it to the provider; the
+	// wrapper then records none (a float64 would record 0).
+	Temperature *float64
 	MaxTokens   int
 }
 
@@ -104,7 +106,7 @@ func (p planner) Run(ctx context.Context, task string) (string, error) {
 		{Role: "system", Content: "You are a helpful travel assistant."},
 		{Role: "user", Content: task + "\nForecast: " + forecast},
 	}
-	resp, err := p.llm.Chat(ctx, ChatRequest{Model: "gpt-4o-mini", Messages: msgs, Temperature: 0.3, MaxTokens: 256})
+	resp, err := p.llm.Chat(ctx, ChatRequest{Model: "gpt-4o-mini", Messages: msgs, Temperature: ptr(0.3), MaxTokens: 256})
 	if err != nil {
 		return "", err
 	}
@@ -114,3 +116,5 @@ func (p planner) Run(ctx context.Context, task string) (string, error) {
 	}
 	return resp.Message.Content, nil
 }
+
+func ptr[T any](v T) *T { return &v }

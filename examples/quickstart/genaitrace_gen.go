@@ -41,8 +41,10 @@ func (w *TracedLLM) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, e
 		attrs[n] = genai.RequestModel.String(model)
 		n++
 	}
-	attrs[n] = genai.RequestTemperature.Float64(req.Temperature)
-	n++
+	if req.Temperature != nil {
+		attrs[n] = genai.RequestTemperature.Float64(*req.Temperature)
+		n++
+	}
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el := range req.Messages {
