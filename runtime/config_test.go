@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
+	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
 func TestConfigureRejectsInvalidVariables(t *testing.T) {
@@ -327,4 +328,67 @@ func getBody(t *testing.T, m *Manager, path string) []byte {
 		t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
 	}
 	return rec.Body.Bytes()
+}
+
+// LANGFUSE_HOST and LANGFUSE_BASE_URL, the names Langfuse's own SDKs read,
+// point the Langfuse destination as LANGFUSE_ENDPOINT does, which wins.
+func TestLangfuseEndpointAliases(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{envLangfuseHost: "http://a:3000"}, "http://a:3000"},
+		{map[string]string{envLangfuseBaseURL: "http://b:3000", envLangfuseHost: "http://a:3000"}, "http://b:3000"},
+		{map[string]string{envLangfuseEndpoint: "http://c:3000", envLangfuseBaseURL: "http://b:3000"}, "http://c:3000"},
+	} {
+		clearEnv(t)
+		t.Setenv(envLangfusePublicKey, "pk-lf-x")
+		t.Setenv(envLangfuseSecretKey, "sk-lf-x")
+		for k, v := range c.env {
+			t.Setenv(k, v)
+		}
+		m, err := Configure(context.Background(), WithoutGlobal(), WithSpoolDir(t.TempDir()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Destinations()[0].Endpoint; got != c.want+"/api/public/otel/v1/traces" {
+			t.Errorf("%v: endpoint %s", c.env, got)
+		}
+		_ = m.Shutdown(context.Background())
+	}
+	clearEnv(t)
+	t.Setenv(envLangfuseHost, "cloud.langfuse.com")
+	t.Setenv(envLangfusePublicKey, "pk-lf-x")
+	t.Setenv(envLangfuseSecretKey, "sk-lf-x")
+	if _, err := Configure(context.Background(), WithoutGlobal()); err == nil || !strings.Contains(err.Error(), envLangfuseHost+":") {
+		t.Errorf("a bad LANGFUSE_HOST is reported as %v", err)
+	}
+}
+
+// Content is captured by default when Langfuse is on, not otherwise, and
+// TELEMETRY_CAPTURE_CONTENT=false turns it off everywhere.
+func TestCaptureContentDefaultFollowsTheDestinations(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{"langfuse", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, true},
+		{"instana alone", map[string]string{envInstanaEndpoint: "http://localhost:4318"}, false},
+		{"instana with content", map[string]string{envInstanaEndpoint: "http://localhost:4318", envInstanaContent: "true"}, true},
+		{"langfuse, capture off", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk", envCaptureContent: "false"}, false},
+	} {
+		clearEnv(t)
+		for k, v := range c.env {
+			t.Setenv(k, v)
+		}
+		m, err := Configure(context.Background(), WithoutGlobal(), WithSpoolDir(t.TempDir()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := *m.Config().CaptureContent; got != c.want || genai.CaptureContent() != c.want {
+			t.Errorf("%s: capture %v (genai %v), want %v", c.name, got, genai.CaptureContent(), c.want)
+		}
+		_ = m.Shutdown(context.Background())
+	}
 }
