@@ -153,17 +153,17 @@ func (r *readBack) find(d delivery) (bool, error) {
 	req.Header.Set("User-Agent", "genaitrace/"+Version)
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return false, fmt.Errorf("Langfuse's public API did not answer: %s", redactURL(err.Error()))
+		return false, fmt.Errorf("the public API of Langfuse did not answer: %s", redactURL(err.Error()))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return false, fmt.Errorf("Langfuse's public API refused the keys (HTTP %d); check %s and %s", resp.StatusCode, envLangfusePublicKey, envLangfuseSecretKey)
+		return false, fmt.Errorf("the public API of Langfuse refused the keys (HTTP %d); check %s and %s", resp.StatusCode, envLangfusePublicKey, envLangfuseSecretKey)
 	case resp.StatusCode == http.StatusNotFound:
 		return false, nil
 	case resp.StatusCode != http.StatusOK:
-		return false, fmt.Errorf("Langfuse's public API answered HTTP %d", resp.StatusCode)
+		return false, fmt.Errorf("the public API of Langfuse answered HTTP %d", resp.StatusCode)
 	}
 	var out struct {
 		Data []struct {
@@ -171,7 +171,7 @@ func (r *readBack) find(d delivery) (bool, error) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil {
-		return false, fmt.Errorf("Langfuse's public API answered something other than observations: %w", err)
+		return false, fmt.Errorf("the public API of Langfuse answered something other than observations: %w", err)
 	}
 	for _, o := range out.Data {
 		if o.TraceID == d.trace.String() {
