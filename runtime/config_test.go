@@ -303,7 +303,7 @@ func TestConfigIsWhatRuns(t *testing.T) {
 	checks = append(checks, struct {
 		name      string
 		shown, is any
-	}{"diagnostics.max_bytes", num("diagnostics", "max_bytes"), float64(m.store.stats().MaxBytes)})
+	}{"diagnostics.max_bytes", num("diagnostics", "max_bytes"), storeMaxBytes(t, m)})
 	for _, c := range checks {
 		if fmt.Sprint(c.shown) != fmt.Sprint(c.is) {
 			t.Errorf("%s: /config shows %v, the running component %v", c.name, c.shown, c.is)
@@ -391,4 +391,18 @@ func TestCaptureContentDefaultFollowsTheDestinations(t *testing.T) {
 		}
 		_ = m.Shutdown(context.Background())
 	}
+}
+
+// storeMaxBytes is the diagnostics store's bound, as the running store
+// reports it in /stats.
+func storeMaxBytes(t *testing.T, m *Manager) float64 {
+	var st struct {
+		Store struct {
+			MaxBytes float64 `json:"max_bytes"`
+		} `json:"diagnostics_store"`
+	}
+	if err := json.Unmarshal(getBody(t, m, "/stats"), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Store.MaxBytes
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/diag"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -52,8 +53,10 @@ type Manager struct {
 
 	// Diagnostics.
 	started     time.Time
-	store       *traceStore
-	ledger      *usageLedger
+	store       *diag.Store
+	ledger      *diag.Ledger
+	diag        http.Handler
+	diagOnce    sync.Once
 	rates       rateSampler
 	stopSampler chan struct{}
 	stopOnce    sync.Once
@@ -85,7 +88,7 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{cfg: cfg, resource: res, started: time.Now(), stopSampler: make(chan struct{}),
-		store: newTraceStore(cfg.Diagnostics.MaxBytes, cfg.Diagnostics.Content), ledger: newUsageLedger()}
+		store: diag.NewStore(cfg.Diagnostics.MaxBytes, cfg.Diagnostics.Content), ledger: diag.NewLedger()}
 	prices := pricing.Default()
 	if len(cfg.Prices) > 0 {
 		prices = prices.With(cfg.Prices)
@@ -227,6 +230,14 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 	return consumers, nil
 }
 
+// credentialVariables names, per destination, where its credentials come
+// from, for the message when they are refused.
+var credentialVariables = map[string]string{
+	"instana":  envInstanaAPIKey,
+	"langfuse": envLangfusePublicKey + " and " + envLangfuseSecretKey,
+	"otlp":     envOTLPHeaders,
+}
+
 func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Translator) (*export.Destination, error) {
 	cfg := m.cfg
 	ep.AttemptTimeout = cfg.Export.AttemptTimeout
@@ -258,6 +269,7 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
 		OnlyGenAITraces: name == "langfuse" && cfg.Langfuse.Export == LangfuseExportLLM,
+		Credentials:     credentialVariables[name],
 	}
 	if name == "langfuse" && m.readBack != nil {
 		dc.OnDelivered = m.readBack.delivered

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -69,7 +70,7 @@ func (g *genaiMetrics) Consume(spans []*export.Span) {
 		}
 		k := metricKey{f.Operation, f.Provider, f.RequestModel, f.ResponseModel, ""}
 		if f.Error {
-			k.errType = orDefault(f.ErrorType, genai.ErrorTypeOther)
+			k.errType = cmp.Or(f.ErrorType, genai.ErrorTypeOther)
 		}
 		sets := g.sets[k]
 		if sets == nil {

@@ -73,15 +73,18 @@ func TestServesDiagnosticsUntilInterrupted(t *testing.T) {
 	if url == "" {
 		t.Fatal("the quickstart did not print the diagnostics address")
 	}
-	var health, page string
+	var health, traces string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		health, page = get(t, url+"health"), get(t, url)
-		if strings.Contains(page, "trace-row") {
+		health, traces = get(t, url+"health"), get(t, url+"exported_traces")
+		if strings.Contains(traces, "invoke_agent planner") {
 			break
 		}
 	}
-	if !strings.Contains(health, `"status": "ok"`) || !strings.Contains(page, "invoke_agent planner") {
-		t.Errorf("health %s\npage lacks the trace", health)
+	if !strings.Contains(health, `"status": "ok"`) || !strings.Contains(traces, "invoke_agent planner") {
+		t.Errorf("health %s\ntraces lack the agent's: %s", health, traces)
+	}
+	if page := get(t, url); !strings.Contains(page, "genaitrace diagnostics") {
+		t.Errorf("page: %s", page)
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// artifactDir is where the screenshot goes: $GENAITRACE_ARTIFACTS in CI,
+// artifactDir is where the screenshots go: $GENAITRACE_ARTIFACTS in CI,
 // else the test's temporary directory.
 func artifactDir(t *testing.T) string {
 	if d := os.Getenv("GENAITRACE_ARTIFACTS"); d != "" {
@@ -51,9 +52,11 @@ func artifactDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-// emitTrace makes an agent → tool → LLM trace with a failed second call.
+// emitTrace makes an agent → tool → LLM trace, in a session, with a failed
+// second call, messages recorded.
 func emitTrace(tr trace.Tracer) trace.TraceID {
-	ctx, agent := tr.Start(context.Background(), "invoke_agent planner", trace.WithAttributes(
+	ctx := genai.WithSession(genai.WithUser(context.Background(), "user-9"), "session-77")
+	ctx, agent := tr.Start(ctx, "invoke_agent planner", trace.WithAttributes(
 		genai.OperationName.String("invoke_agent"), genai.AgentName.String("planner")))
 	_, tool := tr.Start(ctx, "execute_tool search", trace.WithAttributes(genai.OperationName.String("execute_tool"), genai.ToolName.String("search")))
 	time.Sleep(5 * time.Millisecond)
@@ -61,7 +64,9 @@ func emitTrace(tr trace.Tracer) trace.TraceID {
 	_, llm := tr.Start(ctx, "chat gpt-4o-mini", trace.WithAttributes(genai.OperationName.String("chat"),
 		genai.ProviderName.String("openai"), genai.RequestModel.String("gpt-4o-mini")))
 	time.Sleep(10 * time.Millisecond)
-	llm.SetAttributes(genai.UsageInputTokens.Int(900), genai.UsageOutputTokens.Int(120))
+	llm.SetAttributes(genai.UsageInputTokens.Int(900), genai.UsageOutputTokens.Int(120),
+		genai.InputMessages.String(`[{"role":"user","parts":[{"type":"text","content":"What's the weather in Lyon?"}]}]`),
+		genai.OutputMessages.String(`[{"role":"assistant","parts":[{"type":"text","content":"Sunny, 24 degrees."}],"finish_reason":"stop"}]`))
 	llm.End()
 	_, bad := tr.Start(ctx, "chat gpt-4o-mini", trace.WithAttributes(genai.OperationName.String("chat"), genai.RequestModel.String("gpt-4o-mini")))
 	time.Sleep(3 * time.Millisecond)
@@ -71,95 +76,214 @@ func emitTrace(tr trace.Tracer) trace.TraceID {
 	return agent.SpanContext().TraceID()
 }
 
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (b browser) run(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+func evaluate[T any](b browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func (b browser) count(selector string) int {
+	b.t.Helper()
+	return evaluate[int](b, `document.querySelectorAll(`+"`"+selector+"`"+`).length`)
+}
+
+func (b browser) text(selector string) string {
+	b.t.Helper()
+	return evaluate[string](b, `Array.from(document.querySelectorAll(`+"`"+selector+"`"+`)).map(e => e.textContent).join("\n")`)
+}
+
+func (b browser) attrs(selector, attr string) []string {
+	b.t.Helper()
+	return evaluate[[]string](b, `Array.from(document.querySelectorAll(`+"`"+selector+"`"+`)).map(e => e.getAttribute("`+attr+`"))`)
+}
+
+func (b browser) screenshot(name string, width int) {
+	b.t.Helper()
+	b.run(chromedp.EmulateViewport(int64(width), 900), chromedp.Sleep(200*time.Millisecond))
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	if err != nil {
+		b.t.Fatalf("screenshot: %v", err)
+	}
+	path := filepath.Join(artifactDir(b.t), name)
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s", path)
+	if overflow := evaluate[int](b, `document.documentElement.scrollWidth - window.innerWidth`); overflow > 1 {
+		b.t.Errorf("%s: the page is %d px wider than the %d px window", name, overflow, width)
+	}
+}
+
 func TestDiagnosticsPageInChromium(t *testing.T) {
 	exe := chromium(t)
 	for _, k := range []string{"INSTANA_ENDPOINT", "LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
 		t.Setenv(k, "")
 	}
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
+	instana.Down()
 	m, err := runtime.Configure(context.Background(), runtime.WithoutGlobal(), runtime.WithServiceName("browser-test"),
 		runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithSpoolDir(t.TempDir()),
 		runtime.WithInstana(instana.URL(), ""), runtime.WithLangfuse(langfuse.URL(), "pk", "sk"),
-		runtime.WithBatchTimeout(20*time.Millisecond))
+		runtime.WithLangfuseExport(runtime.LangfuseExportAll), runtime.WithCaptureContent(true), runtime.WithDiagnosticsContent(true),
+		runtime.WithBatchTimeout(20*time.Millisecond), runtime.WithBreaker(1, 50*time.Millisecond, 100*time.Millisecond),
+		runtime.WithPollInterval(20*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Shutdown(context.Background())
-	tid := emitTrace(m.Tracer("browser"))
-	if err := m.Flush(context.Background()); err != nil {
+	defer genai.SetCaptureContent(false)
+
+	// Instana is down while the traces are made, then comes back: its row
+	// must show the recovery, not the stale error.
+	tr := m.Tracer("browser")
+	var plain []trace.TraceID
+	for i := range 30 {
+		_, s := tr.Start(context.Background(), fmt.Sprintf("GET /items/%02d", i))
+		s.End()
+		plain = append(plain, s.SpanContext().TraceID())
+		time.Sleep(time.Millisecond)
+	}
+	tid := emitTrace(tr)
+	_ = m.Flush(context.Background())
+	waitFor(t, func() bool { return m.Destinations()[0].LastError != "" })
+	if err := instana.Up(); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, func() bool { d := m.Destinations()[0]; return d.LastSuccess.After(d.LastErrorTime) && d.Exported == 34 })
+
 	mux := http.NewServeMux()
 	mux.Handle("/telemetry/", http.StripPrefix("/telemetry", m.DiagnosticsHandler()))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	base := srv.URL + "/telemetry/"
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 900))
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1024, 900))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()
-	count := func(ctx context.Context, selector string) int {
-		t.Helper()
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+selector+"`"+`).length`))
-		if err != nil {
-			t.Fatalf("count %s: %v", selector, err)
-		}
-		return n
-	}
-
-	page := srv.URL + "/telemetry/?trace=" + tid.String()
-	if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil { // starts the browser: no timeout on this call
+	if err := chromedp.Do(ctx, chromedp.Navigate(base)); err != nil { // starts the browser: no timeout on this call
 		t.Fatalf("browser: %v", err)
 	}
-	wait, cancelWait := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelWait()
-	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`#waterfall .wf-row .bar`))); err != nil {
-		t.Fatalf("waterfall never drawn: %v", err)
+	b := browser{t: t, ctx: ctx}
+
+	// Overview: the recovered destination reads as recovered, its error
+	// dated and marked as cleared.
+	b.run(chromedp.WaitVisible(chromedp.CSS(`tr.destination[data-name="instana"]`)))
+	if state := b.text(`tr.destination[data-name="instana"] .badge`); state != "recovered" {
+		t.Errorf("instana's state reads %q after it recovered, want recovered", state)
 	}
-	destinations, traceRows := count(ctx, "tr.destination"), count(ctx, "tr.trace-row")
-	bars, errorBars := count(ctx, "#waterfall .bar"), count(ctx, "#waterfall .bar.error")
-	firstBarWidth, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelectorAll("#waterfall .bar")[0].style.width`))
-	if err != nil {
-		t.Fatal(err)
+	if e := b.text(`tr.destination[data-name="instana"] td.last-error`); !strings.Contains(e, "recovered since") {
+		t.Errorf("instana's last error %q is not marked as cleared", e)
 	}
-	title, err := chromedp.Run(ctx, chromedp.Title())
-	if err != nil {
-		t.Fatal(err)
+	if got := b.text(`tr.destination[data-name="instana"] .exported`); got != "34 spans" {
+		t.Errorf("instana exported %q, want 34 spans", got)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
+	b.screenshot("diagnostics-overview-1024.png", 1024)
+
+	// Recent traces: newest first, 25 a page, the next page after it with
+	// none repeated.
+	b.run(chromedp.Navigate(base+"#/traces"), chromedp.WaitVisible(chromedp.CSS(`tr.trace-row`)))
+	page1 := b.attrs(`tr.trace-row`, "data-trace-id")
+	if len(page1) != 25 || page1[0] != tid.String() || page1[1] != plain[29].String() {
+		t.Fatalf("first page: %d rows starting %v; want 25, newest first (%s, %s)", len(page1), page1[:min(2, len(page1))], tid, plain[29])
 	}
-	path := filepath.Join(artifactDir(t), "diagnostics-page.png")
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
+	b.run(chromedp.Click(chromedp.CSS(`button.older`)), chromedp.WaitVisible(chromedp.CSS(`button.newest`)))
+	page2 := b.attrs(`tr.trace-row`, "data-trace-id")
+	if len(page2) != 6 || page2[0] != plain[5].String() || page2[5] != plain[0].String() {
+		t.Errorf("second page: %d rows %v; want the 6 oldest, newest first", len(page2), page2)
 	}
-	t.Logf("screenshot: %s", path)
-	if destinations != 2 || traceRows != 1 || bars != 4 || errorBars != 1 {
-		t.Errorf("rendered %d destinations, %d trace rows, %d bars (%d error); want 2, 1, 4 (1)", destinations, traceRows, bars, errorBars)
-	}
-	if firstBarWidth != "100%" || !strings.Contains(title, "browser-test") {
-		t.Errorf("root bar width %q, title %q", firstBarWidth, title)
+	for _, a := range page1 {
+		for _, c := range page2 {
+			if a == c {
+				t.Errorf("trace %s on both pages", a)
+			}
+		}
 	}
 
-	// Without JavaScript the tables are all there; only the waterfall is not.
+	// A trace: click a span, read its attributes and its messages.
+	b.run(chromedp.Navigate(base+"#/trace/"+tid.String()), chromedp.WaitVisible(chromedp.CSS(`#waterfall .wf-row`)))
+	if n, e := b.count(`#waterfall .wf-bar`), b.count(`#waterfall .wf-bar.error`); n != 4 || e != 1 {
+		t.Errorf("waterfall: %d bars, %d failed; want 4, 1", n, e)
+	}
+	if facts := b.text(`.trace-facts`); !strings.Contains(facts, "session-77") || !strings.Contains(facts, "user-9") {
+		t.Errorf("trace facts %q lack the session or the user", facts)
+	}
+	b.run(chromedp.Click(chromedp.CSS(`#waterfall .wf-row:nth-of-type(4)`)), chromedp.WaitVisible(chromedp.CSS(`#span-detail table.attributes`)))
+	if title := b.text(`#span-detail h3`); title != "chat gpt-4o-mini" {
+		t.Fatalf("clicked the first call, the panel shows %q", title)
+	}
+	attrs := b.text(`#span-detail table.attributes`)
+	if !strings.Contains(attrs, "gen_ai.request.model") || !strings.Contains(attrs, "gpt-4o-mini") {
+		t.Errorf("attributes panel: %q", attrs)
+	}
+	if user, assistant := b.text(`#span-detail .msg.user`), b.text(`#span-detail .msg.assistant`); !strings.Contains(user, "weather in Lyon") || !strings.Contains(assistant, "Sunny, 24 degrees.") {
+		t.Errorf("messages: user %q, assistant %q", user, assistant)
+	}
+	if facts := b.text(`#span-detail table.facts`); !strings.Contains(facts, "900 in") || !strings.Contains(facts, "$") {
+		t.Errorf("GenAI facts: %q", facts)
+	}
+	if sent := b.text(`#span-detail table.sent`); !strings.Contains(sent, "gen_ai.usage.prompt_tokens") {
+		t.Errorf("what Instana was sent: %q", sent)
+	}
+	for _, w := range []int{1920, 1024, 360} {
+		b.screenshot(fmt.Sprintf("diagnostics-trace-%d.png", w), w)
+	}
+	b.run(chromedp.Navigate(base+"#/"), chromedp.WaitVisible(chromedp.CSS(`tr.destination`)))
+	b.screenshot("diagnostics-overview-360.png", 360)
+	b.run(chromedp.Navigate(base+"#/sessions"), chromedp.WaitVisible(chromedp.CSS(`tr.session-row`)))
+	if s := b.text(`tr.session-row`); !strings.Contains(s, "session-77") {
+		t.Errorf("sessions: %q", s)
+	}
+
+	// Without JavaScript the page still says where the JSON is.
 	noJS, cancelNoJS := chromedp.NewContext(ctx) // a new tab of the same browser
 	defer cancelNoJS()
 	disableJS := chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 		return err
 	})
-	if err := chromedp.Do(noJS, chromedp.Navigate("about:blank"), disableJS, chromedp.Navigate(page),
-		chromedp.WaitReady(chromedp.CSS(`#spans`))); err != nil {
+	if err := chromedp.Do(noJS, chromedp.Navigate("about:blank"), disableJS, chromedp.Navigate(base), chromedp.WaitReady(chromedp.CSS(`footer`))); err != nil {
 		t.Fatalf("browser without JS: %v", err)
 	}
-	spanRows, destinations, bars := count(noJS, "tr.span-row"), count(noJS, "tr.destination"), count(noJS, "#waterfall .bar")
-	if spanRows != 4 || destinations != 2 || bars != 0 {
-		t.Errorf("without JS: %d span rows, %d destinations, %d bars; want 4, 2, 0", spanRows, destinations, bars)
+	nb := browser{t: t, ctx: noJS}
+	if n := nb.count(`main noscript`); n != 1 || nb.count(`footer a`) < 8 {
+		t.Errorf("without JavaScript: %d notices, %d JSON links", n, nb.count(`footer a`))
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 15 s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

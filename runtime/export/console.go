@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -30,6 +31,19 @@ type Console struct {
 	mu     sync.Mutex // guards traces and closed
 	traces map[trace.TraceID]*consoleTrace
 	closed bool
+
+	printedTraces, printedSpans atomic.Int64
+}
+
+// ConsoleStats counts what the console printed.
+type ConsoleStats struct {
+	Traces int64 `json:"traces"`
+	Spans  int64 `json:"spans"`
+}
+
+// Stats returns what the console printed so far.
+func (c *Console) Stats() ConsoleStats {
+	return ConsoleStats{Traces: c.printedTraces.Load(), Spans: c.printedSpans.Load()}
 }
 
 type consoleTrace struct {
@@ -128,6 +142,8 @@ func (c *Console) printOrphans(before time.Time) {
 func (c *Console) printAll() { c.printOrphans(time.Now().Add(time.Hour)) }
 
 func (c *Console) print(tid trace.TraceID, spans []*Span) {
+	c.printedTraces.Add(1)
+	c.printedSpans.Add(int64(len(spans)))
 	_, _ = io.WriteString(c.w, formatTree(tid, spans))
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,10 @@ type DestinationConfig struct {
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool
+	// Credentials names where the credentials come from (for example
+	// "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"), for the message when
+	// the destination refuses them.
+	Credentials string
 	// Durable writes every batch to the spool before it is sent, so that a
 	// process killed at any moment loses only what was not yet encoded.
 	Durable bool
@@ -366,8 +371,13 @@ func (d *Destination) handle(b *encodedBatch) {
 		d.setAside(b, a)
 	case keep:
 		if a.outcome != abandoned && a.err != nil && d.warnedDown.CompareAndSwap(false, true) {
-			d.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
-				"endpoint", displayURL(d.cfg.Endpoint.URL), "error", a.err)
+			if a.status == http.StatusUnauthorized || a.status == http.StatusForbidden {
+				d.log.Warn("genaitrace: destination refused the credentials; check "+cmp.Or(d.cfg.Credentials, "its credentials")+"; spans are kept and sent once it accepts them",
+					"endpoint", displayURL(d.cfg.Endpoint.URL), "status", a.status, "error", a.err)
+			} else {
+				d.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
+					"endpoint", displayURL(d.cfg.Endpoint.URL), "error", a.err)
+			}
 		}
 		d.backlog.keep(b, d.draining.Load())
 	}
@@ -540,7 +550,7 @@ func (d *Destination) Stats() DestinationStats {
 	}
 	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
 		AttemptTimeout: cmp.Or(d.cfg.Endpoint.AttemptTimeout, DefaultAttemptTimeout), PollInterval: d.cfg.PollInterval,
-		Retry: d.cfg.Retry, Durable: d.backlog.durable}
+		Retry: d.cfg.Retry, Durable: d.backlog.durable, Credentials: d.cfg.Credentials}
 	if d.backlog.spool != nil {
 		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, d.backlog.spool.opts.MaxBytes
 	}

@@ -88,6 +88,7 @@ func (s *sender) count(a attempt) {
 	}
 	if a.err != nil && a.outcome != abandoned {
 		s.c.setError(a.err.Error())
+		s.c.lastStatus.Store(int64(a.status))
 	}
 }
 

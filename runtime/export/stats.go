@@ -58,6 +58,10 @@ type DestinationStats struct {
 	LastSuccess   time.Time        `json:"last_success,omitzero"`
 	LastError     string           `json:"last_error,omitempty"`
 	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
+	// LastErrorStatus is the HTTP status of the last error (0 when the
+	// destination did not answer). 401 and 403 mean the credentials were
+	// refused: Credentials names what to check.
+	LastErrorStatus int `json:"last_error_status,omitempty"`
 	// PausedUntil is set while the destination asked, with Retry-After,
 	// not to be sent to before then.
 	PausedUntil time.Time      `json:"paused_until,omitzero"`
@@ -99,7 +103,10 @@ type DestinationSettings struct {
 	Retry          RetryPolicy   `json:"retry"`
 	// SpoolDir is empty when the destination keeps undelivered spans in
 	// memory only.
-	SpoolDir      string `json:"spool_dir,omitempty"`
+	SpoolDir string `json:"spool_dir,omitempty"`
+	// Credentials names where the destination's credentials come from
+	// (variables or options), for a refusal's message.
+	Credentials   string `json:"credentials,omitempty"`
 	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
 	Durable       bool   `json:"durable"`
 }
@@ -126,6 +133,7 @@ type counters struct {
 	possibleDups                                             atomic.Int64
 	inFlight, requests, failures, sentBytes                  atomic.Int64
 	lastSuccess, lastErrorTime                               atomic.Int64
+	lastStatus                                               atomic.Int64 // HTTP status of the last error, 0 without one
 
 	mu        sync.Mutex
 	dropped   map[string]int64
@@ -168,6 +176,7 @@ func (c *counters) snapshot(st *DestinationStats) {
 	st.LastErrorTime = unixTime(c.lastErrorTime.Load())
 	c.mu.Lock()
 	st.LastError = c.lastError
+	st.LastErrorStatus = int(c.lastStatus.Load())
 	st.Dropped = make(map[string]int64, len(c.dropped)+1)
 	for k, v := range c.dropped {
 		st.Dropped[k] = v

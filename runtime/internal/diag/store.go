@@ -1,6 +1,7 @@
-package runtime
+package diag
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"math"
@@ -17,22 +18,59 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
-// traceStore keeps the most recent traces for the diagnostics handler,
-// bounded in bytes: each finished span with its facts. What each
-// destination was sent is translated again when asked for (translation is
-// deterministic), which keeps the export's background path free of
-// diagnostics work. Content attributes are never shown unless diagnostics
-// content is enabled.
-type traceStore struct {
+// Store keeps the most recent traces, bounded in bytes: each finished span
+// with its facts, and the span itself for translating again what each
+// destination was sent. Content attributes are never kept unless shown.
+// It is a consumer of the pipeline.
+type Store struct {
 	maxBytes int64
 	content  bool
 
 	mu     sync.Mutex
 	traces map[trace.TraceID]*storedTrace
-	order  []trace.TraceID // insertion order, oldest first
+	order  []trace.TraceID // first seen, oldest first
+	seq    uint64
 	bytes  int64
 	evicts int64
 	admit  admission
+}
+
+type storedTrace struct {
+	id    trace.TraceID
+	seq   uint64 // when the trace was first seen: the listing's order
+	spans []*storedSpan
+	bytes int64
+}
+
+type storedSpan struct {
+	traceID          trace.TraceID
+	spanID, parentID trace.SpanID
+	remoteParent     bool
+	name             string
+	kind             trace.SpanKind
+	service          string
+	start, end       time.Time
+	status           codes.Code
+	statusMessage    string
+	attrs            []attribute.KeyValue
+	events           []event
+	facts            export.Facts
+	trace            export.TraceFields
+	// src is the span as the pipeline carried it, for translating again.
+	src export.Span
+}
+
+type event struct {
+	name  string
+	time  time.Time
+	attrs []attribute.KeyValue
+}
+
+// NewStore returns a store bounded by maxBytes, showing content when
+// content is set.
+func NewStore(maxBytes int64, content bool) *Store {
+	return &Store{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{},
+		admit: admission{threshold: math.MaxUint64, windowStart: time.Now()}}
 }
 
 // admission keeps the store's cost flat under load. Under storeSpanRate
@@ -76,48 +114,14 @@ func thresholdFor(n int64, window time.Duration) uint64 {
 }
 
 // share is the fraction of traces stored now.
-func (a *admission) share() float64 {
-	return float64(a.threshold) / math.MaxUint64
-}
-
-type storedTrace struct {
-	id      trace.TraceID
-	spans   []*storedSpan
-	updated time.Time
-	bytes   int64
-}
-
-type storedSpan struct {
-	traceID          trace.TraceID
-	spanID, parentID trace.SpanID
-	remoteParent     bool
-	name             string
-	kind             trace.SpanKind
-	service          string
-	start, end       time.Time
-	status           codes.Code
-	statusMessage    string
-	attrs            []attribute.KeyValue
-	facts            export.Facts
-	traceName        string
-	// src is the span as the pipeline carried it, for translating again.
-	src export.Span
-}
-
-func newTraceStore(maxBytes int64, content bool) *traceStore {
-	if maxBytes <= 0 {
-		maxBytes = defaultDiagnosticsMaxBytes
-	}
-	return &traceStore{maxBytes: maxBytes, content: content, traces: map[trace.TraceID]*storedTrace{},
-		admit: admission{threshold: math.MaxUint64, windowStart: time.Now()}}
-}
+func (a *admission) share() float64 { return float64(a.threshold) / math.MaxUint64 }
 
 // Name returns "diagnostics".
-func (s *traceStore) Name() string { return "diagnostics" }
+func (s *Store) Name() string { return "diagnostics" }
 
 // Consume stores a batch. It runs in the pipeline's goroutine before the
-// destinations encode the batch, so Observe finds the spans.
-func (s *traceStore) Consume(spans []*export.Span) {
+// destinations encode the batch.
+func (s *Store) Consume(spans []*export.Span) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -129,12 +133,12 @@ func (s *traceStore) Consume(spans []*export.Span) {
 		rec := s.record(sp)
 		t := s.traces[tid]
 		if t == nil {
-			t = &storedTrace{id: tid}
+			s.seq++
+			t = &storedTrace{id: tid, seq: s.seq}
 			s.traces[tid] = t
 			s.order = append(s.order, tid)
 		}
 		t.spans = append(t.spans, rec)
-		t.updated = now
 		n := spanBytes(rec)
 		t.bytes += n
 		s.bytes += n
@@ -142,7 +146,7 @@ func (s *traceStore) Consume(spans []*export.Span) {
 	s.evict()
 }
 
-func (s *traceStore) record(sp *export.Span) *storedSpan {
+func (s *Store) record(sp *export.Span) *storedSpan {
 	sc, parent := sp.SpanContext(), sp.Parent()
 	rec := &storedSpan{
 		traceID:       sc.TraceID(),
@@ -156,8 +160,11 @@ func (s *traceStore) record(sp *export.Span) *storedSpan {
 		status:        sp.Status().Code,
 		statusMessage: sp.Status().Description,
 		attrs:         s.filter(sp.Attributes()),
-		traceName:     sp.Trace.Fields().Name,
+		trace:         *sp.Trace.Fields(),
 		src:           *sp,
+	}
+	for _, e := range sp.Events() {
+		rec.events = append(rec.events, event{name: e.Name, time: e.Time, attrs: s.filter(e.Attributes)})
 	}
 	if sp.Facts != nil {
 		rec.facts = *sp.Facts
@@ -174,7 +181,7 @@ func (s *traceStore) record(sp *export.Span) *storedSpan {
 
 // filter drops content unless it may be shown. The slices handed in are
 // immutable snapshots, kept as they are when nothing is dropped.
-func (s *traceStore) filter(attrs []attribute.KeyValue) []attribute.KeyValue {
+func (s *Store) filter(attrs []attribute.KeyValue) []attribute.KeyValue {
 	if s.content || !slices.ContainsFunc(attrs, func(kv attribute.KeyValue) bool { return isShownContent(kv.Key) }) {
 		return attrs
 	}
@@ -188,18 +195,11 @@ func (s *traceStore) filter(attrs []attribute.KeyValue) []attribute.KeyValue {
 }
 
 func isShownContent(k attribute.Key) bool {
-	return export.IsContent(k) || strings.HasPrefix(string(k), "traceloop.entity.input") || strings.HasPrefix(string(k), "traceloop.entity.output")
-}
-
-// sent is what a destination was sent for a stored span (translated
-// again: translation is deterministic), without the content that may not
-// be shown.
-func (s *traceStore) sent(sp *storedSpan, d *export.Destination) []attribute.KeyValue {
-	return s.filter(d.Attributes(&sp.src))
+	return export.IsContent(k) || strings.HasPrefix(string(k), "traceloop.entity.")
 }
 
 // evict drops the oldest traces until the store fits its budget.
-func (s *traceStore) evict() {
+func (s *Store) evict() {
 	for s.bytes > s.maxBytes && len(s.order) > 0 {
 		tid := s.order[0]
 		s.order = s.order[1:]
@@ -212,14 +212,18 @@ func (s *traceStore) evict() {
 }
 
 // Flush has nothing to deliver.
-func (s *traceStore) Flush(context.Context) error { return nil }
+func (s *Store) Flush(context.Context) error { return nil }
 
 // Shutdown keeps the traces: the page can still show them.
-func (s *traceStore) Shutdown(context.Context) error { return nil }
+func (s *Store) Shutdown(context.Context) error { return nil }
 
 func spanBytes(r *storedSpan) int64 {
 	// The retained SDK snapshot costs about what the attributes do again.
-	return 400 + int64(len(r.name)+len(r.statusMessage)+len(r.service)) + 2*attrsBytes(r.attrs)
+	n := 400 + int64(len(r.name)+len(r.statusMessage)+len(r.service)) + 2*attrsBytes(r.attrs)
+	for _, e := range r.events {
+		n += 64 + int64(len(e.name)) + attrsBytes(e.attrs)
+	}
+	return n
 }
 
 func attrsBytes(attrs []attribute.KeyValue) int64 {
@@ -240,8 +244,8 @@ func attrsBytes(attrs []attribute.KeyValue) int64 {
 	return n
 }
 
-// snapshot copies a trace's spans for reading without the lock.
-func (s *traceStore) snapshot(tid trace.TraceID) ([]*storedSpan, bool) {
+// get copies a trace's spans for reading without the lock.
+func (s *Store) get(tid trace.TraceID) ([]*storedSpan, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.traces[tid]
@@ -251,32 +255,28 @@ func (s *traceStore) snapshot(tid trace.TraceID) ([]*storedSpan, bool) {
 	return slices.Clone(t.spans), true // stored spans are not modified after Consume
 }
 
-// list returns every stored trace's spans, newest first.
-func (s *traceStore) list() [][]*storedSpan {
+// listed is one stored trace, with the sequence of its first sighting.
+type listed struct {
+	seq   uint64
+	spans []*storedSpan
+}
+
+// list returns every stored trace, newest first, with before > 0 only
+// those first seen before that sequence number.
+func (s *Store) list(before uint64) []listed {
 	s.mu.Lock()
-	ids := make([]*storedTrace, 0, len(s.traces))
+	out := make([]listed, 0, len(s.traces))
 	for _, t := range s.traces {
-		ids = append(ids, t)
-	}
-	s.mu.Unlock()
-	slices.SortFunc(ids, func(a, b *storedTrace) int { return b.updated.Compare(a.updated) })
-	out := make([][]*storedSpan, 0, len(ids))
-	for _, t := range ids {
-		if spans, ok := s.snapshot(t.id); ok {
-			out = append(out, spans)
+		if before == 0 || t.seq < before {
+			out = append(out, listed{seq: t.seq, spans: slices.Clone(t.spans)})
 		}
 	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b listed) int { return cmp.Compare(b.seq, a.seq) })
 	return out
 }
 
-func (s *traceStore) stats() storeStats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return storeStats{Traces: len(s.traces), Bytes: s.bytes, MaxBytes: s.maxBytes, EvictedTraces: s.evicts,
-		StoredShare: s.admit.share(), SkippedSpans: s.admit.skipped}
-}
-
-// storeStats describes the diagnostics store.
+// storeStats describes the store.
 type storeStats struct {
 	Traces        int   `json:"traces"`
 	Bytes         int64 `json:"bytes"`
@@ -286,4 +286,11 @@ type storeStats struct {
 	// arrive faster than the store records in full.
 	StoredShare  float64 `json:"stored_share"`
 	SkippedSpans int64   `json:"skipped_spans"`
+}
+
+func (s *Store) stats() storeStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return storeStats{Traces: len(s.traces), Bytes: s.bytes, MaxBytes: s.maxBytes, EvictedTraces: s.evicts,
+		StoredShare: s.admit.share(), SkippedSpans: s.admit.skipped}
 }

@@ -1,0 +1,356 @@
+package diag
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	goruntime "runtime"
+	"strings"
+	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export"
+)
+
+// destinationView is one destination as /destinations and the page show
+// it: what state it is in, in words, and its counters with their units.
+type destinationView struct {
+	Name     string `json:"name"`
+	Endpoint string `json:"endpoint"`
+	Kind     string `json:"kind"` // otlp or console
+	// State is ok, recovered (an earlier error, then a success), failing
+	// (errors since the last success), probing (half-open), down (breaker
+	// open), paused (asked to wait with Retry-After) or refused (the
+	// credentials were refused: HTTP 401 or 403).
+	State              string           `json:"state"`
+	Detail             string           `json:"detail,omitempty"`
+	Accepted           int64            `json:"accepted"`
+	Exported           int64            `json:"exported"`
+	Filtered           int64            `json:"filtered"`
+	HeldSpans          int              `json:"held_spans"`
+	Spooled            int64            `json:"spooled"`
+	Replayed           int64            `json:"replayed"`
+	SetAside           int64            `json:"set_aside"`
+	PossibleDuplicates int64            `json:"possible_duplicates"`
+	Dropped            int64            `json:"dropped"`
+	DroppedByReason    map[string]int64 `json:"dropped_by_reason"`
+	Requests           int64            `json:"requests"`
+	FailedRequests     int64            `json:"failed_requests"`
+	InFlightRequests   int64            `json:"in_flight_requests"`
+	SentBytes          int64            `json:"sent_bytes"`
+	QueueBytes         int64            `json:"queue_bytes"`
+	QueueMaxBytes      int64            `json:"queue_max_bytes"`
+	QueueBatches       int              `json:"queue_batches"`
+	SpoolBytes         int64            `json:"spool_bytes"`
+	SpoolPendingSpans  int64            `json:"spool_pending_spans"`
+	LastSuccess        *time.Time       `json:"last_success"`
+	LastError          *lastErrorView   `json:"last_error"`
+	PausedUntil        *time.Time       `json:"paused_until"`
+	Breaker            *breakerView     `json:"breaker"`
+	ReadBack           *readBackView    `json:"read_back,omitempty"`
+}
+
+// lastErrorView is a destination's last error, dated; Cleared is set once
+// a success came after it.
+type lastErrorView struct {
+	Message string    `json:"message"`
+	Time    time.Time `json:"time"`
+	// HTTPStatus is 0 when the destination did not answer.
+	HTTPStatus int  `json:"http_status"`
+	Cleared    bool `json:"cleared"`
+	// Refused is set for 401 and 403: the credentials, not the
+	// destination, are the problem; Hint names what to check.
+	Refused bool   `json:"refused"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+type breakerView struct {
+	State               string     `json:"state"`
+	ConsecutiveFailures uint32     `json:"consecutive_failures"`
+	TotalFailures       uint64     `json:"total_failures"`
+	TotalSuccesses      uint64     `json:"total_successes"`
+	Opens               int32      `json:"opens"`
+	BackoffMS           float64    `json:"backoff_ms"`
+	NextProbe           *time.Time `json:"next_probe"`
+	Since               time.Time  `json:"since"`
+	FailureThreshold    uint32     `json:"failure_threshold"`
+	OpenTimeoutMS       float64    `json:"open_timeout_ms"`
+	MaxOpenTimeoutMS    float64    `json:"max_open_timeout_ms"`
+}
+
+type readBackView struct {
+	LastConfirmed  *time.Time `json:"last_confirmed"`
+	ConfirmedTrace string     `json:"confirmed_trace,omitempty"`
+	Missing        bool       `json:"missing"`
+	MissingTrace   string     `json:"missing_trace,omitempty"`
+	MissingSince   *time.Time `json:"missing_since"`
+	Checks         int64      `json:"checks"`
+	LastCheck      *time.Time `json:"last_check"`
+	Error          string     `json:"error,omitempty"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func viewBreaker(b breaker.Status) *breakerView {
+	return &breakerView{State: b.State.String(), ConsecutiveFailures: b.ConsecutiveFailures, TotalFailures: b.TotalFailures,
+		TotalSuccesses: b.TotalSuccesses, Opens: b.Opens, BackoffMS: ms(b.Backoff), NextProbe: timePtr(b.NextProbe), Since: b.Since,
+		FailureThreshold: b.FailureThreshold, OpenTimeoutMS: ms(b.OpenTimeout), MaxOpenTimeoutMS: ms(b.MaxOpenTimeout)}
+}
+
+func viewDestination(st export.DestinationStats, now time.Time) destinationView {
+	v := destinationView{Name: st.Name, Endpoint: st.Endpoint, Kind: "otlp", Accepted: st.Accepted, Exported: st.Exported,
+		Filtered: st.Filtered, HeldSpans: st.HeldSpans, Spooled: st.Spooled, Replayed: st.Replayed, SetAside: st.SetAside,
+		PossibleDuplicates: st.PossibleDuplicates, Dropped: st.DroppedTotal(), DroppedByReason: orEmpty(st.Dropped),
+		Requests: st.Requests, FailedRequests: st.Failures, InFlightRequests: st.InFlight, SentBytes: st.SentBytes,
+		QueueBytes: st.QueueBytes, QueueMaxBytes: st.Settings.QueueMaxBytes, QueueBatches: st.QueueBatches,
+		LastSuccess: timePtr(st.LastSuccess), PausedUntil: timePtr(st.PausedUntil), Breaker: viewBreaker(st.Breaker)}
+	if st.Spool != nil {
+		v.SpoolBytes, v.SpoolPendingSpans = st.Spool.Bytes, st.Spool.PendingSpans
+	}
+	if st.LastError != "" {
+		refused := st.LastErrorStatus == http.StatusUnauthorized || st.LastErrorStatus == http.StatusForbidden
+		e := &lastErrorView{Message: st.LastError, Time: st.LastErrorTime, HTTPStatus: st.LastErrorStatus,
+			Cleared: st.LastSuccess.After(st.LastErrorTime), Refused: refused}
+		if refused {
+			e.Hint = "the destination refused the credentials; check " + orText(st.Settings.Credentials, "its credentials")
+		}
+		v.LastError = e
+	}
+	if rb := st.ReadBack; rb != nil {
+		v.ReadBack = &readBackView{LastConfirmed: timePtr(rb.LastConfirmed), ConfirmedTrace: rb.ConfirmedTrace, Missing: rb.Missing,
+			MissingTrace: rb.MissingTrace, MissingSince: timePtr(rb.MissingSince), Checks: rb.Checks, LastCheck: timePtr(rb.LastCheck), Error: rb.LastError}
+	}
+	v.State, v.Detail = destinationState(v, now)
+	return v
+}
+
+// destinationState says in a word, and a sentence, how a destination is.
+func destinationState(v destinationView, now time.Time) (string, string) {
+	e := v.LastError
+	refused := e != nil && e.Refused && !e.Cleared
+	switch {
+	case refused:
+		return "refused", fmt.Sprintf("HTTP %d at %s: %s; spans are kept and sent once it accepts them", e.HTTPStatus, e.Time.Format(time.TimeOnly), e.Hint)
+	case v.Breaker.State == "open":
+		d := "circuit breaker open since " + v.Breaker.Since.Format(time.TimeOnly)
+		if v.Breaker.NextProbe != nil {
+			d += ", next probe at " + v.Breaker.NextProbe.Format(time.TimeOnly)
+		}
+		return "down", d + "; spans go to the spool and are replayed when it answers"
+	case v.Breaker.State == "half-open":
+		return "probing", "one request is testing whether the destination is back"
+	case v.PausedUntil != nil && v.PausedUntil.After(now):
+		return "paused", "it asked to wait (Retry-After) until " + v.PausedUntil.Format(time.TimeOnly)
+	case v.ReadBack != nil && v.ReadBack.Missing:
+		return "missing", "traces it accepted do not appear in it (trace " + v.ReadBack.MissingTrace + "); check the keys' project and the endpoint's region"
+	case e != nil && !e.Cleared:
+		return "failing", "errors since the last success: " + e.Message
+	case e != nil:
+		return "recovered", fmt.Sprintf("last error at %s, sent successfully since", e.Time.Format(time.TimeOnly))
+	}
+	return "ok", ""
+}
+
+func orEmpty(m map[string]int64) map[string]int64 {
+	if m == nil {
+		return map[string]int64{}
+	}
+	return m
+}
+
+func orText(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// destinationViews are every destination, the console last.
+func (h *handler) destinationViews(st Status) []destinationView {
+	now := time.Now()
+	out := make([]destinationView, 0, len(st.Destinations)+1)
+	for _, d := range st.Destinations {
+		out = append(out, viewDestination(d, now))
+	}
+	if c := st.Console; c != nil {
+		out = append(out, destinationView{Name: "console", Endpoint: "stderr", Kind: "console", State: "ok",
+			Detail: fmt.Sprintf("%d traces printed", c.Traces), Accepted: c.Spans, Exported: c.Spans,
+			DroppedByReason: map[string]int64{}})
+	}
+	return out
+}
+
+func (h *handler) destinations(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"destinations": h.destinationViews(h.src.Status())})
+}
+
+func (h *handler) breakers(w http.ResponseWriter, _ *http.Request) {
+	out := []map[string]any{}
+	for _, d := range h.src.Status().Destinations {
+		out = append(out, map[string]any{"name": d.Name, "breaker": viewBreaker(d.Breaker)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"breakers": out})
+}
+
+// healthView is one destination's line of /health.
+type healthView struct {
+	Name    string `json:"name"`
+	Healthy bool   `json:"healthy"`
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	// LastConfirmed is when a delivered trace was last read back (Langfuse
+	// with LANGFUSE_VERIFY).
+	LastConfirmed *time.Time `json:"last_confirmed,omitempty"`
+}
+
+// health is healthy while every destination's breaker is closed, its
+// credentials accepted and (when read back) its traces visible.
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	mode := r.URL.Query().Get("mode")
+	if mode != "" && mode != "strict" && mode != "lenient" {
+		writeError(w, http.StatusBadRequest, "mode=%q: want strict (503 when a destination is unhealthy) or lenient (always 200)", mode)
+		return
+	}
+	all := true
+	out := []healthView{}
+	for _, d := range h.destinationViews(h.src.Status()) {
+		hv := healthView{Name: d.Name, State: d.State, Healthy: true}
+		switch d.State {
+		case "down", "probing", "refused", "missing":
+			hv.Healthy, hv.Reason, all = false, d.Detail, false
+			if d.LastError != nil && d.State != "refused" {
+				hv.Reason += "; last error: " + d.LastError.Message
+			}
+		}
+		if d.ReadBack != nil {
+			hv.LastConfirmed = d.ReadBack.LastConfirmed
+		}
+		out = append(out, hv)
+	}
+	status, code := "ok", http.StatusOK
+	if !all {
+		status = "unhealthy"
+		if mode != "lenient" {
+			code = http.StatusServiceUnavailable
+		}
+	}
+	writeJSON(w, code, map[string]any{"status": status, "mode": orText(mode, "strict"), "destinations": out})
+}
+
+func (h *handler) config(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, h.src.Status().Config)
+}
+
+func (h *handler) stats(w http.ResponseWriter, _ *http.Request) {
+	st := h.src.Status()
+	p := st.Pipeline
+	type destinationTotals struct {
+		Name              string  `json:"name"`
+		Exported          int64   `json:"exported"`
+		ExportedPerSecond float64 `json:"exported_per_second"`
+		Filtered          int64   `json:"filtered"`
+		Spooled           int64   `json:"spooled"`
+		Replayed          int64   `json:"replayed"`
+		Dropped           int64   `json:"dropped"`
+		QueueBytes        int64   `json:"queue_bytes"`
+		SpoolBytes        int64   `json:"spool_bytes"`
+		SpoolPendingSpans int64   `json:"spool_pending_spans"`
+	}
+	dests := []destinationTotals{}
+	totals := map[string]int64{"exported": 0, "filtered": 0, "spooled": 0, "replayed": 0, "dropped": 0, "queue_bytes": 0, "spool_bytes": 0}
+	dropped := map[string]int64{}
+	for reason, n := range p.Shed {
+		dropped[reason] += n
+		totals["dropped"] += n
+	}
+	for _, d := range st.Destinations {
+		t := destinationTotals{Name: d.Name, Exported: d.Exported, ExportedPerSecond: st.ExportedPerSecond[d.Name], Filtered: d.Filtered,
+			Spooled: d.Spooled, Replayed: d.Replayed, Dropped: d.DroppedTotal(), QueueBytes: d.QueueBytes}
+		if d.Spool != nil {
+			t.SpoolBytes, t.SpoolPendingSpans = d.Spool.Bytes, d.Spool.PendingSpans
+		}
+		dests = append(dests, t)
+		totals["exported"] += t.Exported
+		totals["filtered"] += t.Filtered
+		totals["spooled"] += t.Spooled
+		totals["replayed"] += t.Replayed
+		totals["queue_bytes"] += t.QueueBytes
+		totals["spool_bytes"] += t.SpoolBytes
+		for reason, n := range d.Dropped {
+			dropped[reason] += n
+			totals["dropped"] += n
+		}
+	}
+	metrics := st.Metrics
+	if metrics == nil {
+		metrics = []export.MetricExportStats{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"uptime_ms":           ms(time.Since(st.Started)),
+		"accepted":            p.Accepted,
+		"accepted_per_second": st.AcceptedPerSecond,
+		"rate_window_ms":      60000,
+		"pending":             p.Pending,
+		"memory": map[string]any{"bytes": p.MemoryBytes, "live_max_bytes": p.LiveMaxBytes, "max_bytes": p.MemoryMaxBytes,
+			"pending_bytes": p.PendingBytes},
+		"totals":            totals,
+		"dropped_by_reason": dropped,
+		"destinations":      dests,
+		"diagnostics_store": h.store.stats(),
+		"content_shown":     h.store.content,
+		"metrics":           metrics,
+	})
+}
+
+func (h *handler) spool(w http.ResponseWriter, _ *http.Request) {
+	type spoolView struct {
+		Name             string                 `json:"name"`
+		Enabled          bool                   `json:"enabled"`
+		Directories      int                    `json:"directories"`
+		Segments         int                    `json:"segments"`
+		Bytes            int64                  `json:"bytes"`
+		PendingRecords   int                    `json:"pending_records"`
+		PendingSpans     int64                  `json:"pending_spans"`
+		OldestPendingMS  float64                `json:"oldest_pending_age_ms"`
+		SetAside         []export.SetAsideStats `json:"set_aside"`
+		FoundSpans       int64                  `json:"found_spans"`
+		DroppedSpans     int64                  `json:"dropped_spans"`
+		DamagedSpans     int64                  `json:"damaged_spans"`
+		DamagedStretches int64                  `json:"damaged_stretches"`
+		DiscardedSpans   int64                  `json:"discarded_spans"`
+	}
+	out := []spoolView{}
+	for _, st := range h.src.Status().Destinations {
+		v := spoolView{Name: st.Name, SetAside: []export.SetAsideStats{}}
+		if s := st.Spool; s != nil {
+			v.Enabled, v.Directories, v.Segments, v.Bytes = true, s.Directories, s.Segments, s.Bytes
+			v.PendingRecords, v.PendingSpans, v.FoundSpans = s.PendingRecords, s.PendingSpans, s.FoundSpans
+			v.DroppedSpans, v.DamagedSpans, v.DamagedStretches, v.DiscardedSpans = s.DroppedSpans, s.DamagedSpans, s.DamagedStretches, s.DiscardedSpans
+			if s.SetAside != nil {
+				v.SetAside = s.SetAside
+			}
+			if !s.OldestPending.IsZero() {
+				v.OldestPendingMS = ms(time.Since(s.OldestPending))
+			}
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"spools": out})
+}
+
+func (h *handler) version(w http.ResponseWriter, _ *http.Request) {
+	deps := map[string]string{}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if strings.HasPrefix(d.Path, "go.opentelemetry.io/otel") || strings.HasPrefix(d.Path, "github.com/genaitrace/") {
+				deps[d.Path] = d.Version
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"genaitrace": h.src.Status().Version, "go": goruntime.Version(), "modules": deps})
+}
