@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
@@ -42,13 +43,13 @@ func (c Config) view() map[string]any {
 		"capture_content": capture,
 		"spool":           map[string]any{"enabled": !c.Spool.Disabled, "dir": c.Spool.Dir, "max_bytes": c.Spool.MaxBytes, "sync": c.Spool.Sync, "durability": c.Durability.String()},
 		"export": map[string]any{"memory_max_bytes": c.Export.MemoryMaxBytes, "queue_max_bytes": c.Export.QueueMaxBytes, "max_in_flight": c.Export.MaxInFlight,
-			"max_batch": c.Export.MaxBatch, "batch_timeout": c.Export.BatchTimeout.String(), "attempt_timeout": c.Export.AttemptTimeout.String(),
-			"poll_interval": c.Export.PollInterval.String(),
-			"retry": map[string]any{"max_attempts": c.Export.Retry.MaxAttempts, "initial": c.Export.Retry.Initial.String(),
-				"max": c.Export.Retry.Max.String(), "max_retry_after": c.Export.Retry.MaxRetryAfter.String()}},
-		"metrics": map[string]any{"enabled": !c.Metrics.Disabled, "interval": c.Metrics.Interval.String()},
-		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout": c.Breaker.OpenTimeout.String(),
-			"max_open_timeout": c.Breaker.MaxOpenTimeout.String()},
+			"max_batch": c.Export.MaxBatch, "batch_timeout_ms": msOf(c.Export.BatchTimeout), "attempt_timeout_ms": msOf(c.Export.AttemptTimeout),
+			"poll_interval_ms": msOf(c.Export.PollInterval),
+			"retry": map[string]any{"max_attempts": c.Export.Retry.MaxAttempts, "initial_ms": msOf(c.Export.Retry.Initial),
+				"max_ms": msOf(c.Export.Retry.Max), "max_retry_after_ms": msOf(c.Export.Retry.MaxRetryAfter)}},
+		"metrics": map[string]any{"enabled": !c.Metrics.Disabled, "interval_ms": msOf(c.Metrics.Interval)},
+		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout_ms": msOf(c.Breaker.OpenTimeout),
+			"max_open_timeout_ms": msOf(c.Breaker.MaxOpenTimeout)},
 		"diagnostics":       map[string]any{"token": c.Diagnostics.Token.String(), "content": c.Diagnostics.Content, "max_bytes": c.Diagnostics.MaxBytes},
 		"prices_overridden": len(c.Prices),
 	}
@@ -75,3 +76,6 @@ func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
 
 // LogValue logs the configuration as /config shows it.
 func (c Config) LogValue() slog.Value { return slog.AnyValue(c.view()) }
+
+// msOf is d in milliseconds, the diagnostics' one unit of time.
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

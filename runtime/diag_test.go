@@ -322,3 +322,48 @@ type cookieJar struct{ cookies []*http.Cookie }
 
 func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) { j.cookies = append(j.cookies, cs...) }
 func (j *cookieJar) Cookies(*url.URL) []*http.Cookie          { return j.cookies }
+
+// Wrong keys are not an outage: a destination answering 401 is reported as
+// refusing the credentials, naming the variables, in the log, /health and
+// the destinations' state; the spans are kept.
+func TestDiagnosticsReportRefusedCredentials(t *testing.T) {
+	clearEnv(t)
+	lf := otlptest.New(t)
+	lf.SetMode(otlptest.Unauthorized)
+	m, logs := configure(t, WithLangfuse(lf.URL(), "pk-lf-1", "sk-lf-wrong"), WithBreaker(2, time.Hour, time.Hour))
+	_, s := m.Tracer("t").Start(context.Background(), "chat gpt-4o", tenAttributes)
+	s.End()
+	flush(t, m)
+	waitUntil(t, func() bool { return m.Destinations()[0].LastErrorStatus == 401 })
+	base := diagServer(t, m).URL + "/telemetry/"
+	r := call(t, "GET", base+"health", nil)
+	if r.status != 503 || !strings.Contains(r.body, "refused the credentials; check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY") {
+		t.Errorf("health: %d %s", r.status, r.body)
+	}
+	d := call(t, "GET", base+"destinations", nil).json["destinations"].([]any)[0].(map[string]any)
+	if d["state"] != "refused" || d["last_error"].(map[string]any)["refused"] != true {
+		t.Errorf("destination: %v", d)
+	}
+	if l := logs.String(); !strings.Contains(l, "refused the credentials; check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY") || strings.Contains(l, "destination unavailable") {
+		t.Errorf("log: %s", l)
+	}
+	if st := m.Destinations()[0]; st.Exported != 0 || st.DroppedTotal() != 0 {
+		t.Errorf("a refused span was counted as exported or dropped: %+v", st)
+	}
+}
+
+// Mounted without a token, the handler says once that it is open.
+func TestDiagnosticsWarnWhenOpen(t *testing.T) {
+	clearEnv(t)
+	m, logs := configure(t)
+	m.DiagnosticsHandler()
+	m.DiagnosticsHandler()
+	if n := strings.Count(logs.String(), "the diagnostics handler has no token"); n != 1 {
+		t.Errorf("%d warnings, want 1: %s", n, logs)
+	}
+	m2, logs2 := configure(t, WithDiagnosticsToken("t0k3n-x"))
+	m2.DiagnosticsHandler()
+	if strings.Contains(logs2.String(), "no token") {
+		t.Error("warned although a token is set")
+	}
+}

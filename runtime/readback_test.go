@@ -95,7 +95,7 @@ func TestReadBackConfirmsTracesAppear(t *testing.T) {
 		t.Errorf("read-back %+v", rb)
 	}
 	var health struct {
-		Status       string              `json:"status"`
+		Status       string `json:"status"`
 		Destinations []struct {
 			LastConfirmed time.Time `json:"last_confirmed"`
 		} `json:"destinations"`

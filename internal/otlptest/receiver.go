@@ -33,14 +33,15 @@ type Mode int
 
 // Receiver modes.
 const (
-	Accept    Mode = iota // 200
-	Refuse                // 500
-	RateLimit             // 429 with Retry-After
-	Reject                // 400
-	Hang                  // accept the connection, never answer
-	Slow                  // answer 200 after Delay
-	TooLarge              // 413 for requests of more than MaxSpans spans
-	Discard               // 200 without decoding: a remote destination's cost, for benchmarks
+	Accept       Mode = iota // 200
+	Refuse                   // 500
+	RateLimit                // 429 with Retry-After
+	Reject                   // 400
+	Hang                     // accept the connection, never answer
+	Slow                     // answer 200 after Delay
+	TooLarge                 // 413 for requests of more than MaxSpans spans
+	Discard                  // 200 without decoding: a remote destination's cost, for benchmarks
+	Unauthorized             // 401: the credentials are refused
 )
 
 // Span is one received span with its context.
@@ -218,6 +219,8 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		status = http.StatusTooManyRequests
 	case Reject:
 		status = http.StatusBadRequest
+	case Unauthorized:
+		status = http.StatusUnauthorized
 	case Discard:
 		n, _ := io.Copy(io.Discard, req.Body)
 		r.mu.Lock()

@@ -40,8 +40,12 @@ func New(src Source, store *Store, ledger *Ledger, opts Options) http.Handler {
 		log.Warn("genaitrace: the diagnostics handler has no token: anyone who reaches it can read the recent traces (span names, attributes, with TELEMETRY_DIAGNOSTICS_CONTENT=true also prompts), the configuration without secrets, and can flush and reset breakers; set TELEMETRY_DIAGNOSTICS_TOKEN, or mount it only where operators reach")
 	}
 	mux := http.NewServeMux()
-	get := func(pattern string, f http.HandlerFunc) { mux.HandleFunc(pattern, methods(f, http.MethodGet, http.MethodHead)) }
-	post := func(pattern string, f http.HandlerFunc) { mux.HandleFunc(pattern, methods(requireIntent(f), http.MethodPost)) }
+	get := func(pattern string, f http.HandlerFunc) {
+		mux.HandleFunc(pattern, methods(f, http.MethodGet, http.MethodHead))
+	}
+	post := func(pattern string, f http.HandlerFunc) {
+		mux.HandleFunc(pattern, methods(requireIntent(f), http.MethodPost))
+	}
 	get("/{$}", h.page)
 	mux.Handle("/static/", methods(staticHandler().ServeHTTP, http.MethodGet, http.MethodHead))
 	get("/health", h.health)

@@ -3,8 +3,8 @@ package diag
 import (
 	"fmt"
 	"net/http"
-	"runtime/debug"
 	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 

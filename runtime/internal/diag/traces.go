@@ -91,7 +91,9 @@ type tracePage struct {
 }
 
 // cursor is a trace's place in the listing's order.
-func cursor(s traceSummary) string { return strconv.FormatInt(s.Start.UnixNano(), 10) + "." + s.TraceID }
+func cursor(s traceSummary) string {
+	return strconv.FormatInt(s.Start.UnixNano(), 10) + "." + s.TraceID
+}
 
 // newer orders a before b in the listing.
 func newer(a, b traceSummary) int {
@@ -329,7 +331,9 @@ func (h *handler) sessions(w http.ResponseWriter, r *http.Request) {
 	for _, v := range by {
 		out = append(out, *v)
 	}
-	slices.SortFunc(out, func(a, b sessionView) int { return cmp.Or(b.Last.Compare(a.Last), cmp.Compare(a.SessionID, b.SessionID)) })
+	slices.SortFunc(out, func(a, b sessionView) int {
+		return cmp.Or(b.Last.Compare(a.Last), cmp.Compare(a.SessionID, b.SessionID))
+	})
 	writeJSON(w, http.StatusOK, map[string]any{"sessions": out})
 }
 
