@@ -51,6 +51,27 @@ func TestOnce(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	// The README shows this output: the same lines, but for the numbers.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape := regexp.MustCompile(`[0-9a-f]{32}|[0-9]+(\.[0-9]+)?`)
+	tree := func(text string) []string {
+		var lines []string
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, "── trace") || strings.HasPrefix(l, "  ") && strings.ContainsAny(l, "├└") || strings.HasPrefix(l, "  invoke_agent") {
+				lines = append(lines, strings.Join(strings.Fields(shape.ReplaceAllString(l, "#")), " "))
+			}
+		}
+		return lines
+	}
+	got := tree(string(out))
+	sample := string(readme)[strings.Index(string(readme), "With nothing configured"):]
+	want := tree(sample[:strings.Index(sample, "\n```\n\n")])
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the README's sample output differs from the quickstart's:\nREADME:\n%s\nquickstart:\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+	}
 }
 
 func TestServesDiagnosticsUntilInterrupted(t *testing.T) {
