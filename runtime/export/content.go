@@ -2,25 +2,22 @@ package export
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
-// OpenLLMetry's entity input and output: content under another name.
-const (
-	traceloopEntityInput  = attribute.Key("traceloop.entity.input")
-	traceloopEntityOutput = attribute.Key("traceloop.entity.output")
-)
-
 // IsContent reports whether key holds prompt or completion content (in any
-// destination's language), which only reaches a destination or a
-// diagnostics page that opted in.
+// destination's language, or another instrumentation's: OpenLLMetry's,
+// OpenInference's, LangSmith's, Genkit's, LangWatch's, Braintrust's), which
+// only reaches a destination or a diagnostics page that opted in.
 func IsContent(key attribute.Key) bool {
 	switch key {
 	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
@@ -28,11 +25,61 @@ func IsContent(key attribute.Key) bool {
 		genai.TraceInput, genai.TraceOutput,
 		vocab.LangfuseObservationInput, vocab.LangfuseObservationOutput,
 		vocab.LangfuseTraceInput, vocab.LangfuseTraceOutput,
-		traceloopEntityInput, traceloopEntityOutput:
+		vocab.TraceloopEntityInput, vocab.TraceloopEntityOutput,
+		vocab.LangSmithPrompt, vocab.LangSmithCompletion,
+		vocab.OpenInferenceInputValue, vocab.OpenInferenceOutputValue,
+		genkitInput, genkitOutput, langWatchInput, langWatchOutput, braintrustInput, braintrustOutput:
 		return true
 	}
 	s := string(key)
-	return strings.HasPrefix(s, vocab.LegacyPromptPrefix) || strings.HasPrefix(s, vocab.LegacyCompletionPrefix)
+	return strings.HasPrefix(s, vocab.LegacyPromptPrefix) || strings.HasPrefix(s, vocab.LegacyCompletionPrefix) ||
+		strings.HasPrefix(s, vocab.OpenInferenceInputMessagesPfx) || strings.HasPrefix(s, vocab.OpenInferenceOutputMessagesPfx)
+}
+
+// Content keys of instrumentation genaitrace does not normalise: their
+// content obeys the same policy.
+const (
+	langWatchInput   = attribute.Key("langwatch.input")
+	langWatchOutput  = attribute.Key("langwatch.output")
+	braintrustInput  = attribute.Key("braintrust.input_json")
+	braintrustOutput = attribute.Key("braintrust.output_json")
+)
+
+// isEventContent reports the attributes of a span event that hold content:
+// content keys, and the body fields of the message events the conventions
+// had before v1.37.
+func isEventContent(event string, k attribute.Key) bool {
+	if IsContent(k) {
+		return true
+	}
+	if !isMessageEvent(event) {
+		return false
+	}
+	switch k {
+	case "content", "message", "tool_calls":
+		return true
+	}
+	return false
+}
+
+// withoutEventContent returns events without their content attributes; the
+// slice handed in is returned when none has any.
+func withoutEventContent(events []sdktrace.Event) []sdktrace.Event {
+	if !slices.ContainsFunc(events, hasEventContent) {
+		return events
+	}
+	out := make([]sdktrace.Event, len(events))
+	for i, e := range events {
+		out[i] = e
+		if hasEventContent(e) {
+			out[i].Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(kv attribute.KeyValue) bool { return isEventContent(e.Name, kv.Key) })
+		}
+	}
+	return out
+}
+
+func hasEventContent(e sdktrace.Event) bool {
+	return slices.ContainsFunc(e.Attributes, func(kv attribute.KeyValue) bool { return isEventContent(e.Name, kv.Key) })
 }
 
 // message is one entry of gen_ai.input.messages / gen_ai.output.messages as

@@ -587,9 +587,7 @@ func (d *Destination) Translator() Translator { return d.cfg.Translator }
 // Attributes returns the attributes the destination sends for s:
 // translated, then masked.
 func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
-	attrs := d.cfg.Translator.Attributes(nil, s)
-	newMasker(d.cfg.Mask, d.cfg.MaskKeys).apply(attrs)
-	return attrs
+	return translate(d.cfg.Translator, newMasker(d.cfg.Mask, d.cfg.MaskKeys), nil, s)
 }
 
 // Breaker returns the destination's circuit breaker.

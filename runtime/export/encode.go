@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -97,6 +98,13 @@ type Passthrough struct {
 // Resource returns r's attributes.
 func (Passthrough) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
+func (t Passthrough) events(s *Span) []sdktrace.Event {
+	if t.Content {
+		return s.Events()
+	}
+	return withoutEventContent(s.Events())
+}
+
 // Attributes appends s's attributes, without content unless opted in.
 func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	if t.Content {
@@ -108,6 +116,49 @@ func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.K
 		}
 	}
 	return dst
+}
+
+// translate appends what tr makes of s's attributes to dst, masked. A
+// span in another dialect may already carry a name its translation adds
+// (OpenLLMetry's own gen_ai.usage.prompt_tokens, for Instana): the span's
+// own value is kept, once.
+func translate(tr Translator, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+	start := len(dst)
+	dst = tr.Attributes(dst, s)
+	if s.norm != nil {
+		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
+	}
+	m.apply(dst[start:])
+	return dst
+}
+
+func firstOfEachKey(attrs []attribute.KeyValue) []attribute.KeyValue {
+	seen := make(map[attribute.Key]bool, len(attrs))
+	out := attrs[:0]
+	for _, kv := range attrs {
+		if !seen[kv.Key] {
+			seen[kv.Key] = true
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// eventTranslator is implemented by translators that change what a span's
+// events carry: content is removed for destinations that do not take it,
+// and message events another instrumentation wrote are dropped where their
+// messages are sent as attributes.
+type eventTranslator interface {
+	events(s *Span) []sdktrace.Event
+}
+
+// translateEvents returns s's events as tr sends them, masked.
+func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
+	events := s.Events()
+	if et, ok := tr.(eventTranslator); ok {
+		events = et.events(s)
+	}
+	return m.applyEvents(events)
 }
 
 // Encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -249,12 +300,11 @@ func (e *Encoder) appendSpan(s *Span) {
 	e.b = appendTime(e.b, fSpanStart, s.StartTime().UnixNano())
 	e.b = appendTime(e.b, fSpanEnd, s.EndTime().UnixNano())
 
-	e.attrs = e.tr.Attributes(e.attrs[:0], s)
-	e.mask.apply(e.attrs)
+	e.attrs = translate(e.tr, e.mask, e.attrs[:0], s)
 	e.appendAttrs(fSpanAttributes, e.attrs)
 	e.b = appendCount(e.b, fSpanDroppedAttrs, s.DroppedAttributes())
 
-	for _, ev := range s.Events() {
+	for _, ev := range translateEvents(e.tr, e.mask, s) {
 		m := e.begin(fSpanEvents)
 		e.b = appendTime(e.b, fEventTime, ev.Time.UnixNano())
 		e.b = appendString(e.b, fEventName, ev.Name)

@@ -1,8 +1,11 @@
 package export
 
 import (
+	"strings"
+
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
@@ -53,7 +56,10 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 		limit = 16 << 10
 	}
 	hasSystem := false
-	var input, system string // flattened after the loop: either may come first
+	// Flattened after the loop: either may come first, and a span
+	// OpenLLMetry made has its own.
+	var input, system, output string
+	ownPrompt, ownCompletion := false, false
 	for _, kv := range s.Attributes() {
 		if IsContent(kv.Key) {
 			if !t.Content {
@@ -62,20 +68,27 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 			if kv.Value.Type() == attribute.STRING {
 				kv = kv.Key.String(truncate(kv.Value.AsString(), 4*limit))
 			}
-			switch kv.Key {
-			case genai.InputMessages:
+			switch k := string(kv.Key); {
+			case kv.Key == genai.InputMessages:
 				input = kv.Value.AsString()
-			case genai.SystemInstructions:
+			case kv.Key == genai.SystemInstructions:
 				system = kv.Value.AsString()
-			case genai.OutputMessages:
-				dst = appendLegacyMessages(dst, vocab.LegacyCompletionPrefix, "assistant", kv.Value.AsString(), limit)
+			case kv.Key == genai.OutputMessages:
+				output = kv.Value.AsString()
+			case strings.HasPrefix(k, vocab.LegacyPromptPrefix):
+				ownPrompt = true
+			case strings.HasPrefix(k, vocab.LegacyCompletionPrefix):
+				ownCompletion = true
 			}
 		}
 		hasSystem = hasSystem || kv.Key == vocab.LegacySystem
 		dst = append(dst, kv)
 	}
-	if input != "" {
+	if input != "" && !ownPrompt {
 		dst = appendLegacyMessages(dst, vocab.LegacyPromptPrefix, "user", withInstructions(input, system), limit)
+	}
+	if output != "" && !ownCompletion {
+		dst = appendLegacyMessages(dst, vocab.LegacyCompletionPrefix, "assistant", output, limit)
 	}
 	f := s.Facts
 	if f.Provider != "" && !hasSystem {
@@ -124,6 +137,13 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 			attribute.String(vocab.TraceloopAssociationPrefix+"user_id", tf.UserID))
 	}
 	return dst
+}
+
+func (t InstanaTranslator) events(s *Span) []sdktrace.Event {
+	if t.Content {
+		return s.Events()
+	}
+	return withoutEventContent(s.Events())
 }
 
 // legacyRequestType maps gen_ai.operation.name to OpenLLMetry's

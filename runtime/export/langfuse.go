@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -88,8 +89,14 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	var params modelParams
 	var input, output, system string
 	hasType := false
+	f := s.Facts
 	for _, kv := range s.Attributes() {
 		switch {
+		case s.replaced(kv.Key):
+			// Another dialect's name for what a derived attribute carries:
+			// Langfuse would read both.
+		case f.HasUsage && isTotalKey(kv.Key):
+			// usage_details has the total.
 		case kv.Key == genai.InputMessages || kv.Key == genai.ToolCallArguments:
 			input = kv.Value.String()
 		case kv.Key == genai.SystemInstructions:
@@ -110,9 +117,11 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			dst = append(dst, kv)
 		}
 	}
-	f := s.Facts
-	if !hasType {
-		dst = append(dst, vocab.LangfuseObservationType.String(observationType(f)))
+	if typ := observationType(f); !hasType && (typ != "span" || s.norm == nil) {
+		// A span of another dialect that genaitrace maps to no GenAI
+		// operation (an OpenInference guardrail, a Genkit util) is typed by
+		// Langfuse's own mapping, which reads the dialects.
+		dst = append(dst, vocab.LangfuseObservationType.String(typ))
 	}
 	input = withInstructions(input, system)
 	if isLocalRoot(s) {
@@ -146,6 +155,22 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		}
 	}
 	return t.appendTraceAttributes(dst, s)
+}
+
+// isTotalKey reports the total token counts other dialects send.
+func isTotalKey(k attribute.Key) bool {
+	return k == vocab.LegacyGenAITotalTokens || k == vocab.LegacyTotalTokens || k == vocab.OpenInferenceTotalTokens
+}
+
+// events drops the message events another instrumentation wrote once they
+// were turned into the observation's input and output: Langfuse would read
+// them as well.
+func (LangfuseTranslator) events(s *Span) []sdktrace.Event {
+	events := s.Events()
+	if !s.eventsConverted() {
+		return events
+	}
+	return slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return isMessageEvent(e.Name) })
 }
 
 // appendRoot marks the trace's local root for Langfuse: as the

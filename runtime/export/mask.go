@@ -1,6 +1,11 @@
 package export
 
-import "go.opentelemetry.io/otel/attribute"
+import (
+	"slices"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
 
 // masker rewrites, for one destination, the prompts, completions and
 // chosen attributes of a span's translation before they are encoded: the
@@ -43,4 +48,28 @@ func (m *masker) apply(attrs []attribute.KeyValue) {
 			attrs[i] = kv.Key.StringSlice(vs)
 		}
 	}
+}
+
+// applyEvents masks the content of events (the message events of the
+// conventions before v1.37 hold it in their content and message fields).
+// The events handed in are the span's and are not modified: those with
+// something to mask are copied.
+func (m *masker) applyEvents(events []sdktrace.Event) []sdktrace.Event {
+	if m == nil || !slices.ContainsFunc(events, hasEventContent) {
+		return events
+	}
+	out := slices.Clone(events)
+	for i, e := range out {
+		if !hasEventContent(e) {
+			continue
+		}
+		attrs := slices.Clone(e.Attributes)
+		for j, kv := range attrs {
+			if isEventContent(e.Name, kv.Key) && kv.Value.Type() == attribute.STRING {
+				attrs[j] = kv.Key.String(m.fn(kv.Key, kv.Value.AsString()))
+			}
+		}
+		out[i].Attributes = attrs
+	}
+	return out
 }

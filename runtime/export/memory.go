@@ -134,10 +134,24 @@ func Inspect(s sdktrace.ReadOnlySpan) (size int64, v Value) {
 }
 
 // isGenAIKey tells the attributes that only GenAI work carries: the
-// conventions' gen_ai.* and the older dialects other instrumentation
-// still speaks (OpenLLMetry's llm.*, OpenInference's span kind).
+// conventions' gen_ai.* and the dialects other instrumentation speaks
+// (OpenLLMetry's llm.* and span kinds, OpenInference's, LangSmith's,
+// Genkit's genkit:*).
 func isGenAIKey(k string) bool {
-	return strings.HasPrefix(k, "gen_ai.") || strings.HasPrefix(k, "llm.") || k == "openinference.span.kind"
+	if k == "" {
+		return false
+	}
+	switch k[0] { // this runs on the caller's path, for every attribute
+	case 'g':
+		return strings.HasPrefix(k, "gen_ai.") || strings.HasPrefix(k, "genkit:")
+	case 'l':
+		return strings.HasPrefix(k, "llm.") || k == "langsmith.span.kind"
+	case 'o':
+		return k == "openinference.span.kind"
+	case 't':
+		return k == "traceloop.span.kind"
+	}
+	return false
 }
 
 // attrSize estimates an attribute's heap cost: exact for strings (where

@@ -74,6 +74,10 @@ type PipelineStats struct {
 	// MaxBatch and BatchTimeout are the settings the pipeline runs with.
 	MaxBatch     int           `json:"max_batch"`
 	BatchTimeout time.Duration `json:"batch_timeout_ns"`
+	// Dialects counts, by dialect (openinference, openllmetry, ...), the
+	// spans other instrumentation made that were normalised to the GenAI
+	// conventions (docs/dialects.md). A span may speak several.
+	Dialects map[string]int64 `json:"dialects"`
 }
 
 // ShedTotal sums Shed.
@@ -105,6 +109,7 @@ type Pipeline struct {
 	accepted   atomic.Int64
 	dispatched atomic.Int64
 	shed       [numValues]atomic.Int64
+	normalized [numDialects]atomic.Int64
 
 	dispatchMu sync.Mutex // orders batches between the batcher and Flush
 	wake       chan struct{}
@@ -300,11 +305,26 @@ func (p *Pipeline) takeBatch() []*Span {
 		if p.cfg.Resolve != nil {
 			p.cfg.Resolve(&chunk[i])
 		}
+		if extra := normalize(&chunk[i]); extra > 0 {
+			// What the derived attributes add is held with the span: it
+			// comes back with the batch.
+			p.budget.take(extra)
+			sb.bytes += extra
+			p.countDialects(chunk[i].norm.dialects)
+		}
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		chunk[i].Trace.learn(&chunk[i])
 		batch[i] = &chunk[i]
 	}
 	return batch
+}
+
+func (p *Pipeline) countDialects(d dialect) {
+	for i := range numDialects {
+		if d&(1<<i) != 0 {
+			p.normalized[i].Add(1)
+		}
+	}
 }
 
 // spanBatch is the memory a dispatched batch holds until every destination
@@ -368,6 +388,12 @@ func (p *Pipeline) Stats() PipelineStats {
 	for v := range numValues {
 		if n := p.shed[v].Load(); n > 0 {
 			st.Shed[v.shedReason()] = n
+		}
+	}
+	st.Dialects = map[string]int64{}
+	for i := range numDialects {
+		if n := p.normalized[i].Load(); n > 0 {
+			st.Dialects[dialect(1<<i).String()] = n
 		}
 	}
 	p.mu.Lock()

@@ -21,6 +21,9 @@ type Span struct {
 	// Facts is filled by the pipeline, off the caller's path, before any
 	// consumer sees the span.
 	Facts *Facts
+	// norm is what normalising made of a span another instrumentation
+	// made (nil for the conventions' own names): see Attributes.
+	norm *normalized
 	// size is the span's estimated heap cost, held in the memory budget
 	// until every destination has encoded the batch it travels in.
 	size  int64
@@ -93,6 +96,7 @@ func (t *TraceInfo) learn(s *Span) {
 	if t == nil {
 		return
 	}
+	var session, user string
 	for _, kv := range s.Attributes() {
 		switch kv.Key {
 		case genai.TraceInput:
@@ -101,8 +105,13 @@ func (t *TraceInfo) learn(s *Span) {
 		case genai.TraceOutput:
 			v := kv.Value.AsString()
 			t.setOutput.Store(&v)
+		case genai.SessionID, genai.ConversationID:
+			session = cmp.Or(session, kv.Value.AsString())
+		case genai.UserID:
+			user = kv.Value.AsString()
 		}
 	}
+	t.learnSession(session, user)
 	if !isGenAISpan(s) {
 		return
 	}
@@ -122,6 +131,24 @@ func (t *TraceInfo) learn(s *Span) {
 			t.output.Store(&v)
 		}
 	}
+}
+
+// learnSession gives the trace the session and user a span names when the
+// application did not (other instrumentation records session.id, user.id
+// or gen_ai.conversation.id on its own spans): the spans translated after
+// it, the local root among them, then carry them to Langfuse, which keeps
+// them per observation.
+func (t *TraceInfo) learnSession(session, user string) {
+	if session == "" && user == "" {
+		return
+	}
+	if f := t.Fields(); (f.SessionID != "" || session == "") && (f.UserID != "" || user == "") {
+		return
+	}
+	t.Update(func(f *TraceFields) {
+		f.SessionID = cmp.Or(f.SessionID, session)
+		f.UserID = cmp.Or(f.UserID, user)
+	})
 }
 
 // systemOf is the span's system instructions, or "".

@@ -22,7 +22,9 @@ import (
 //     tool_calls and role tool, the Responses API's function_call items);
 //   - {role, parts} (Gemini; role model is assistant), and candidates
 //     {content, finishReason};
-//   - {Role, Content: [{Value}]} (Bedrock's union members).
+//   - {Role, Content: [{Value}]} (Bedrock's union members);
+//   - {role, content: [{text}, {toolRequest}, {toolResponse}]} (Genkit);
+//   - the conventions' own {role, parts: [{type, content}]}.
 //
 // It marshals v with encoding/json, so it uses reflection: it runs only
 // when content capture is on.
@@ -198,6 +200,12 @@ func toPart(v any) (part, bool) {
 	if fr, ok := get(p, "functionResponse").(map[string]any); ok {
 		return part{Type: "tool_call_response", ID: str(get(fr, "id")), Response: get(fr, "response")}, true
 	}
+	if tr, ok := p["toolRequest"].(map[string]any); ok { // Genkit
+		return part{Type: "tool_call", ID: str(get(tr, "ref")), Name: str(get(tr, "name")), Arguments: get(tr, "input")}, true
+	}
+	if tr, ok := p["toolResponse"].(map[string]any); ok {
+		return part{Type: "tool_call_response", ID: str(get(tr, "ref")), Response: get(tr, "output")}, true
+	}
 	switch kind := str(get(p, "type")); kind {
 	case "tool_use":
 		return part{Type: "tool_call", ID: str(get(p, "id")), Name: str(get(p, "name")), Arguments: get(p, "input")}, true
@@ -207,15 +215,25 @@ func toPart(v any) (part, bool) {
 		return part{Type: "tool_call_response", ID: str(get(p, "tool_use_id")), Response: get(p, "content")}, true
 	case "function_call_output":
 		return part{Type: "tool_call_response", ID: str(get(p, "call_id")), Response: get(p, "output")}, true
-	case "tool_call": // langchaingo
-		tc, _ := get(p, "tool_call").(map[string]any)
+	case "tool_call": // langchaingo, or the conventions' own
+		tc, ok := get(p, "tool_call").(map[string]any)
+		if !ok {
+			return part{Type: "tool_call", ID: str(get(p, "id")), Name: str(get(p, "name")), Arguments: get(p, "arguments")}, true
+		}
 		fn, _ := get(tc, "function").(map[string]any)
 		return part{Type: "tool_call", ID: str(get(tc, "id")), Name: str(get(fn, "name")), Arguments: get(fn, "arguments")}, true
+	case "tool_call_response": // the conventions' own
+		return part{Type: "tool_call_response", ID: str(get(p, "id")), Response: get(p, "response")}, true
 	case "tool_response": // langchaingo
 		tr, _ := get(p, "tool_response").(map[string]any)
 		return part{Type: "tool_call_response", ID: str(get(tr, "tool_call_id")), Response: get(tr, "content")}, true
 	case "thinking", "reasoning":
-		return textPart("reasoning", str(get(p, "thinking", "text"))), true
+		return textPart("reasoning", str(get(p, "thinking", "text", "content"))), true
+	case "text":
+		if s, ok := p["content"].(string); ok { // the conventions' own parts
+			return textPart("text", s), true
+		}
+		return textPart("text", str(get(p, "text"))), true
 	default:
 		if s, ok := get(p, "text").(string); ok {
 			if b, _ := get(p, "thought").(bool); b {
