@@ -45,10 +45,11 @@ const (
 	braintrustOutput = attribute.Key("braintrust.output_json")
 )
 
-// isEventContent reports the attributes of a span event that hold content:
-// content keys, and the body fields of the message events the conventions
-// had before v1.37.
-func isEventContent(event string, k attribute.Key) bool {
+// IsEventContent reports whether an attribute of a span event holds
+// content: a content key (IsContent), or a body field (content, message,
+// tool_calls) of the message events the GenAI conventions had before v1.37
+// (gen_ai.user.message, gen_ai.choice, ...).
+func IsEventContent(event string, k attribute.Key) bool {
 	if IsContent(k) {
 		return true
 	}
@@ -72,14 +73,14 @@ func withoutEventContent(events []sdktrace.Event) []sdktrace.Event {
 	for i, e := range events {
 		out[i] = e
 		if hasEventContent(e) {
-			out[i].Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(kv attribute.KeyValue) bool { return isEventContent(e.Name, kv.Key) })
+			out[i].Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(kv attribute.KeyValue) bool { return IsEventContent(e.Name, kv.Key) })
 		}
 	}
 	return out
 }
 
 func hasEventContent(e sdktrace.Event) bool {
-	return slices.ContainsFunc(e.Attributes, func(kv attribute.KeyValue) bool { return isEventContent(e.Name, kv.Key) })
+	return slices.ContainsFunc(e.Attributes, func(kv attribute.KeyValue) bool { return IsEventContent(e.Name, kv.Key) })
 }
 
 // message is one entry of gen_ai.input.messages / gen_ai.output.messages as
@@ -93,6 +94,7 @@ type message struct {
 type messagePart struct {
 	Type    string          `json:"type"`
 	Content json.RawMessage `json:"content,omitempty"`
+	Text    string          `json:"text,omitempty"` // Gemini's parts, when a span holds those
 	Name    string          `json:"name,omitempty"`
 	Args    json.RawMessage `json:"arguments,omitempty"`
 	Result  json.RawMessage `json:"response,omitempty"`
@@ -109,6 +111,8 @@ func (m message) text() string {
 		switch {
 		case p.Type == "text" && json.Unmarshal(p.Content, &s) == nil:
 			b.WriteString(s)
+		case p.Text != "":
+			b.WriteString(p.Text)
 		case p.Type == "tool_call":
 			b.WriteString(p.Name)
 			b.Write(p.Args)

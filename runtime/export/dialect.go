@@ -43,30 +43,46 @@ func (d dialect) String() string {
 }
 
 // dialectOfKey tells the dialect an attribute key belongs to, or 0 for the
-// conventions' own names and everything else. It is the only test run on
-// every attribute of every span, so it looks at the first bytes first.
+// conventions' own names and everything else. It runs on every attribute
+// of every span (off the caller's path), so it decides on the first byte.
 func dialectOfKey(k attribute.Key) dialect {
 	s := string(k)
-	switch {
-	case len(s) < 6:
+	if len(s) < 6 {
 		return 0
-	case strings.HasPrefix(s, "gen_ai."):
-		return dialectOfGenAIKey(k)
-	case strings.HasPrefix(s, "llm."):
-		if k == vocab.LegacyRequestType || k == vocab.LegacyIsStreaming || k == vocab.LegacyTotalTokens || strings.HasPrefix(s, "llm.request.") {
+	}
+	switch s[0] {
+	case 'g':
+		if strings.HasPrefix(s, "gen_ai.") {
+			return dialectOfGenAIKey(k)
+		}
+		if strings.HasPrefix(s, "genkit:") {
+			return dialectGenkit
+		}
+	case 'l':
+		if strings.HasPrefix(s, "llm.") {
+			if k == vocab.LegacyRequestType || k == vocab.LegacyIsStreaming || k == vocab.LegacyTotalTokens || strings.HasPrefix(s, "llm.request.") {
+				return dialectOpenLLMetry
+			}
+			return dialectOpenInference
+		}
+		if k == vocab.LangSmithSpanKind {
+			return dialectLangSmith
+		}
+	case 'o':
+		if k == vocab.OpenInferenceSpanKind || k == vocab.OpenInferenceOutputValue {
+			return dialectOpenInference
+		}
+	case 'i':
+		if k == vocab.OpenInferenceInputValue {
+			return dialectOpenInference
+		}
+	case 't':
+		if k == vocab.OpenInferenceToolName {
+			return dialectOpenInference
+		}
+		if k == vocab.TraceloopSpanKind || strings.HasPrefix(s, "traceloop.entity.") {
 			return dialectOpenLLMetry
 		}
-		return dialectOpenInference
-	case k == vocab.OpenInferenceSpanKind || k == vocab.OpenInferenceToolName:
-		return dialectOpenInference
-	case k == vocab.OpenInferenceInputValue || k == vocab.OpenInferenceOutputValue:
-		return dialectOpenInference
-	case strings.HasPrefix(s, "traceloop.span.kind"), strings.HasPrefix(s, "traceloop.entity."):
-		return dialectOpenLLMetry
-	case k == vocab.LangSmithSpanKind:
-		return dialectLangSmith
-	case strings.HasPrefix(s, "genkit:"):
-		return dialectGenkit
 	}
 	return 0
 }

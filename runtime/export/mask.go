@@ -65,7 +65,7 @@ func (m *masker) applyEvents(events []sdktrace.Event) []sdktrace.Event {
 		}
 		attrs := slices.Clone(e.Attributes)
 		for j, kv := range attrs {
-			if isEventContent(e.Name, kv.Key) && kv.Value.Type() == attribute.STRING {
+			if IsEventContent(e.Name, kv.Key) && kv.Value.Type() == attribute.STRING {
 				attrs[j] = kv.Key.String(m.fn(kv.Key, kv.Value.AsString()))
 			}
 		}

@@ -113,7 +113,7 @@ func (x *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetr
 
 // MetricExportStats counts one destination's metric exports.
 type MetricExportStats struct {
-	Destination string `json:"destination"`
+	Destination string `json:"name"`
 	Exported    int64  `json:"exported_collections"`
 	Failed      int64  `json:"failed_collections"`
 	LastError   string `json:"last_error,omitempty"`

@@ -298,12 +298,13 @@ func (h *handler) stats(w http.ResponseWriter, _ *http.Request) {
 		"pending":             p.Pending,
 		"memory": map[string]any{"bytes": p.MemoryBytes, "live_max_bytes": p.LiveMaxBytes, "max_bytes": p.MemoryMaxBytes,
 			"pending_bytes": p.PendingBytes},
-		"totals":            totals,
-		"dropped_by_reason": dropped,
-		"destinations":      dests,
-		"diagnostics_store": h.store.stats(),
-		"content_shown":     h.store.content,
-		"metrics":           metrics,
+		"totals":                totals,
+		"dropped_by_reason":     dropped,
+		"normalized_by_dialect": p.Dialects,
+		"destinations":          dests,
+		"diagnostics_store":     h.store.stats(),
+		"content_shown":         h.store.content,
+		"metrics":               metrics,
 	})
 }
 

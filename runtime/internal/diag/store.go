@@ -164,7 +164,7 @@ func (s *Store) record(sp *export.Span) *storedSpan {
 		src:           *sp,
 	}
 	for _, e := range sp.Events() {
-		rec.events = append(rec.events, event{name: e.Name, time: e.Time, attrs: s.filter(e.Attributes)})
+		rec.events = append(rec.events, event{name: e.Name, time: e.Time, attrs: s.filterEvent(e.Name, e.Attributes)})
 	}
 	if sp.Facts != nil {
 		rec.facts = *sp.Facts
@@ -192,6 +192,15 @@ func (s *Store) filter(attrs []attribute.KeyValue) []attribute.KeyValue {
 		}
 	}
 	return out
+}
+
+// filterEvent drops an event's content unless it may be shown.
+func (s *Store) filterEvent(name string, attrs []attribute.KeyValue) []attribute.KeyValue {
+	isContent := func(kv attribute.KeyValue) bool { return export.IsEventContent(name, kv.Key) }
+	if s.content || !slices.ContainsFunc(attrs, isContent) {
+		return attrs
+	}
+	return slices.DeleteFunc(slices.Clone(attrs), isContent)
 }
 
 func isShownContent(k attribute.Key) bool {

@@ -212,6 +212,7 @@ func (h *handler) viewSpan(sp *storedSpan, st Status, kids []*storedSpan, origin
 		Start: sp.start, End: sp.end, OffsetMS: ms(sp.start.Sub(origin)), DurationMS: ms(sp.end.Sub(sp.start)),
 		SelfMS: ms(selfTime(sp, kids)), Depth: depth, Status: statusName(sp.status), StatusMessage: sp.statusMessage,
 		Attributes: attrMap(sp.attrs), Events: []eventView{}, Destinations: map[string]map[string]any{},
+		Dialect: sp.src.Dialects(),
 	}
 	if sp.parentID.IsValid() {
 		v.ParentSpanID = sp.parentID.String()

@@ -9,25 +9,29 @@ import (
 // spanView is one span of /traces/{trace_id}: what it was, what genaitrace
 // made of it (facts), and what each destination was sent.
 type spanView struct {
-	SpanID        string                    `json:"span_id"`
-	ParentSpanID  string                    `json:"parent_span_id,omitempty"`
-	RemoteParent  bool                      `json:"remote_parent"`
-	Name          string                    `json:"name"`
-	Kind          string                    `json:"kind"`
-	Service       string                    `json:"service"`
-	Start         time.Time                 `json:"start"`
-	End           time.Time                 `json:"end"`
-	OffsetMS      float64                   `json:"offset_ms"`
-	DurationMS    float64                   `json:"duration_ms"`
-	SelfMS        float64                   `json:"self_ms"`
-	CriticalMS    float64                   `json:"critical_ms"`
-	Depth         int                       `json:"depth"`
-	Status        string                    `json:"status"`
-	StatusMessage string                    `json:"status_message,omitempty"`
-	GenAI         *factsView                `json:"genai,omitempty"`
-	Attributes    map[string]any            `json:"attributes"`
-	Events        []eventView               `json:"events"`
-	Destinations  map[string]map[string]any `json:"destinations"`
+	SpanID        string     `json:"span_id"`
+	ParentSpanID  string     `json:"parent_span_id,omitempty"`
+	RemoteParent  bool       `json:"remote_parent"`
+	Name          string     `json:"name"`
+	Kind          string     `json:"kind"`
+	Service       string     `json:"service"`
+	Start         time.Time  `json:"start"`
+	End           time.Time  `json:"end"`
+	OffsetMS      float64    `json:"offset_ms"`
+	DurationMS    float64    `json:"duration_ms"`
+	SelfMS        float64    `json:"self_ms"`
+	CriticalMS    float64    `json:"critical_ms"`
+	Depth         int        `json:"depth"`
+	Status        string     `json:"status"`
+	StatusMessage string     `json:"status_message,omitempty"`
+	GenAI         *factsView `json:"genai,omitempty"`
+	// Dialect names the other instrumentation's dialect the span was
+	// recognised in (openinference, openllmetry, ...): its attributes then
+	// include the conventions' names genaitrace derived (docs/dialects.md).
+	Dialect      string                    `json:"dialect,omitempty"`
+	Attributes   map[string]any            `json:"attributes"`
+	Events       []eventView               `json:"events"`
+	Destinations map[string]map[string]any `json:"destinations"`
 }
 
 // factsView is what genaitrace derived of a GenAI span.

@@ -340,6 +340,7 @@
       if (g.finish_reasons.length) f["finish reasons"] = g.finish_reasons.join(", ");
       if (g.time_to_first_chunk_ms) f["time to first chunk"] = fmtMs(g.time_to_first_chunk_ms);
       if (g.streaming) f.streaming = "yes";
+      if (sp.dialect) f["recorded in"] = sp.dialect + " (conventions' names derived: docs/dialects.md)";
       add(panel, kvTable(f, "facts", true));
       var input = sp.attributes["gen_ai.input.messages"], output = sp.attributes["gen_ai.output.messages"],
         system = sp.attributes["gen_ai.system_instructions"];
