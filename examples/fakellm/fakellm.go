@@ -25,7 +25,33 @@ type Config struct {
 // Message is an OpenAI chat message.
 type Message struct {
 	Role    string `json:"role"`
-	Content string `json:"content"`
+	Content Text   `json:"content"`
+}
+
+// Text is a message's content: a string, or in a request the list of
+// content parts the SDKs may send ([{"type":"text","text":"..."}]), whose
+// texts are joined.
+type Text string
+
+// UnmarshalJSON reads a string or a list of parts.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*t = Text(s)
+		return nil
+	}
+	var parts []struct {
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return fmt.Errorf("content is neither a string nor a list of parts: %w", err)
+	}
+	var texts []string
+	for _, p := range parts {
+		texts = append(texts, p.Text)
+	}
+	*t = Text(strings.Join(texts, "\n"))
+	return nil
 }
 
 // Request is the subset of an OpenAI chat-completion request the fake reads.
@@ -90,7 +116,7 @@ func Handler(cfg Config) http.Handler {
 			return
 		}
 		last := req.Messages[len(req.Messages)-1].Content
-		answer := "You said: " + last
+		answer := "You said: " + string(last)
 		prompt, completion := cfg.PromptTokens, cfg.CompletionTokens
 		if prompt == 0 {
 			for _, m := range req.Messages {
@@ -103,7 +129,7 @@ func Handler(cfg Config) http.Handler {
 		resp := Response{
 			ID: fmt.Sprintf("chatcmpl-fake-%d", n.Add(1)), Object: "chat.completion", Created: 1_700_000_000,
 			Model:   req.Model + "-2024-07-18",
-			Choices: []Choice{{Message: Message{Role: "assistant", Content: answer}, FinishReason: "stop"}},
+			Choices: []Choice{{Message: Message{Role: "assistant", Content: Text(answer)}, FinishReason: "stop"}},
 			Usage:   Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion},
 		}
 		if cfg.CachedTokens > 0 {
