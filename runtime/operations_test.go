@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"flag"
+	"fmt"
 	"hash/crc32"
 	"log/slog"
 	"net/http"
@@ -54,8 +55,23 @@ func checkDelivered(t *testing.T, name string, r *otlptest.Receiver, n int) {
 	t.Helper()
 	r.WaitSpans(t, n, 30*time.Second)
 	if unique, dups := r.Unique(); unique != n || dups != 0 {
-		t.Errorf("%s: %d distinct spans and %d duplicates, want %d and 0", name, unique, dups, n)
+		t.Errorf("%s: %d distinct spans and %d duplicates, want %d and 0; requests: %s", name, unique, dups, n, requestLog(r))
 	}
+}
+
+// requestLog summarises what a receiver was sent, for a failure message:
+// when, how many spans, what it answered.
+func requestLog(r *otlptest.Receiver) string {
+	var b strings.Builder
+	reqs := r.Requests()
+	for i, q := range reqs {
+		if i == 40 {
+			fmt.Fprintf(&b, " ... (%d in all)", len(reqs))
+			break
+		}
+		fmt.Fprintf(&b, " [%s %d spans → %d]", q.Time.Format("15:04:05.000"), q.Spans, q.Status)
+	}
+	return b.String()
 }
 
 // processDirsLeft lists the spool directories left for a destination.
@@ -182,10 +198,13 @@ func TestKillWithoutShutdown(t *testing.T) {
 			if mode == "disk" && want != made {
 				t.Fatalf("disk mode: %d of %d spans on disk", onDisk, made)
 			}
+			after := next.waitStats("replayed", func(s childStats) bool { return s.dest("instana").Exported >= int64(want) })
 			if want > 0 {
+				d := after.dest("instana")
+				t.Logf("the next process: %d requests, %d failed, %d attempts retried, %d possible duplicates known",
+					d.Requests, d.Failures, d.Retried, d.PossibleDuplicates)
 				checkDelivered(t, "instana", r, want)
 			}
-			after := next.waitStats("replayed", func(s childStats) bool { return s.dest("instana").Exported == int64(want) })
 			t.Logf("%s mode: %d spans made, %d on disk at the kill, %d delivered after it, %d lost with the process",
 				mode, made, onDisk, after.dest("instana").Exported, made-want)
 			if mode == "memory" && onDisk != 0 {
