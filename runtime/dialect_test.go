@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
 	"github.com/genaitrace/genaitrace/runtime/export"
@@ -64,14 +65,19 @@ func TestDialectsReachBothDestinations(t *testing.T) {
 			clearEnv(t)
 			m, instana, langfuse := dialectManager(t)
 			fx.emit(context.Background(), m.Tracer("fixture"))
+			// A trace without GenAI work, which the LLM-only filter keeps
+			// from Langfuse: it is on.
+			leaf(context.Background(), m.Tracer("fixture"), "GET /health", trace.SpanKindServer, nil)
 			flush(t, m)
 			got := dialectGolden{
 				Instana:  received(instana.Spans()),
 				Langfuse: received(langfuse.Spans()),
 				Models:   diagModels(t, m),
 			}
-			if len(got.Langfuse) != len(got.Instana) {
-				t.Errorf("Langfuse got %d spans, Instana %d: the LLM-only filter did not see GenAI work in the trace", len(got.Langfuse), len(got.Instana))
+			for name := range got.Instana {
+				if _, ok := got.Langfuse[name]; ok == (name == "GET /health") {
+					t.Errorf("Langfuse got %q: %v; the LLM-only filter must forward the dialect's trace whole and only it", name, ok)
+				}
 			}
 			checkGolden(t, filepath.Join("testdata", "dialects", fx.name+".json"), got)
 			checkModelCall(t, fx, got)
@@ -303,4 +309,35 @@ func asInt64(v any) int64 {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestDialectMetrics: the GenAI metrics count a dialect's model calls as
+// genaitrace's own, in the conventions' names and with corrected counts.
+func TestDialectMetrics(t *testing.T) {
+	clearEnv(t)
+	instana := otlptest.New(t)
+	m, _ := configure(t, WithInstana(instana.URL(), ""), WithMetricsInterval(50*time.Millisecond))
+	for _, fx := range dialectFixtures {
+		if fx.name == "openinference" || fx.name == "otelc-anthropic" {
+			fx.emit(context.Background(), m.Tracer("fixture"))
+		}
+	}
+	flush(t, m)
+	want := map[string]float64{"gpt-4o-mini/input": 1200, "gpt-4o-mini/output": 300, "claude-sonnet-4-5/input": 1200, "claude-sonnet-4-5/output": 100}
+	got := map[string]float64{}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && !cmp.Equal(got, want) {
+		time.Sleep(20 * time.Millisecond)
+		usage, _ := findMetric(instana.Metrics(), "gen_ai.client.token.usage")
+		got = map[string]float64{}
+		for _, dp := range usage.GetHistogram().GetDataPoints() {
+			a := otlptest.KeyValues(dp.Attributes)
+			if a["gen_ai.operation.name"] == "chat" && dp.Sum != nil {
+				got[firstString(a["gen_ai.request.model"])+"/"+firstString(a["gen_ai.token.type"])] += *dp.Sum
+			}
+		}
+	}
+	if !cmp.Equal(got, want) {
+		t.Errorf("token usage by model and type %v, want %v", got, want)
+	}
 }
