@@ -185,13 +185,13 @@ func (n *normalizer) renames() {
 // llm.request.type.
 func (n *normalizer) spanKinds() {
 	if k := vocab.OpenInferenceSpanKind; n.str(k) != "" {
-		n.setOperation(openInferenceOperation(n.str(k)), k)
+		n.setOperation(openInferenceOperations[strings.ToUpper(n.str(k))], k)
 	}
 	if k := vocab.LangSmithSpanKind; n.str(k) != "" {
-		n.setOperation(langSmithOperation(n.str(k)), k)
+		n.setOperation(langSmithOperations[strings.ToLower(n.str(k))], k)
 	}
 	if k := vocab.LegacyRequestType; n.str(k) != "" {
-		n.setOperation(requestTypeOperation(n.str(k)), k)
+		n.setOperation(requestTypeOperations[strings.ToLower(n.str(k))], k)
 	}
 	if k := vocab.TraceloopSpanKind; n.str(k) != "" {
 		name := n.str(vocab.TraceloopEntityName)
@@ -215,51 +215,16 @@ func (n *normalizer) setOperation(op string, from attribute.Key) {
 	}
 }
 
-func openInferenceOperation(kind string) string {
-	switch strings.ToUpper(kind) {
-	case "LLM":
-		return genai.OpChat
-	case "EMBEDDING":
-		return genai.OpEmbeddings
-	case "TOOL":
-		return genai.OpExecuteTool
-	case "AGENT":
-		return genai.OpInvokeAgent
-	case "CHAIN":
-		return genai.OpInvokeWorkflow
-	case "RETRIEVER":
-		return genai.OpRetrieval
-	}
-	return "" // RERANKER, GUARDRAIL, EVALUATOR: no such operation
-}
-
-func langSmithOperation(kind string) string {
-	switch strings.ToLower(kind) {
-	case "llm":
-		return genai.OpChat
-	case "embedding":
-		return genai.OpEmbeddings
-	case "tool":
-		return genai.OpExecuteTool
-	case "chain":
-		return genai.OpInvokeWorkflow
-	case "retriever":
-		return genai.OpRetrieval
-	}
-	return ""
-}
-
-func requestTypeOperation(t string) string {
-	switch strings.ToLower(t) {
-	case "chat":
-		return genai.OpChat
-	case "completion":
-		return genai.OpTextCompletion
-	case "embedding":
-		return genai.OpEmbeddings
-	}
-	return ""
-}
+// The operations other dialects' span kinds and request types name. Kinds
+// with no such operation (OpenInference's RERANKER, GUARDRAIL, EVALUATOR;
+// OpenLLMetry's rerank) are absent.
+var (
+	openInferenceOperations = map[string]string{"LLM": genai.OpChat, "EMBEDDING": genai.OpEmbeddings,
+		"TOOL": genai.OpExecuteTool, "AGENT": genai.OpInvokeAgent, "CHAIN": genai.OpInvokeWorkflow, "RETRIEVER": genai.OpRetrieval}
+	langSmithOperations = map[string]string{"llm": genai.OpChat, "embedding": genai.OpEmbeddings,
+		"tool": genai.OpExecuteTool, "chain": genai.OpInvokeWorkflow, "retriever": genai.OpRetrieval}
+	requestTypeOperations = map[string]string{"chat": genai.OpChat, "completion": genai.OpTextCompletion, "embedding": genai.OpEmbeddings}
+)
 
 // Value conversions of renames.
 
