@@ -1,7 +1,10 @@
 package generator
 
 import (
+	"fmt"
+	"go/token"
 	"go/types"
+	"maps"
 	"slices"
 	"strings"
 
@@ -11,7 +14,7 @@ import (
 // buildUnits builds the model of every unit from the loaded packages:
 // each wrapper's target type, methods and mapping, type-checked. Every
 // mistake is added to errs.
-func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, dirs map[string]string, errs *ErrorList) []*unit {
+func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missing, dirs map[string]string, errs *ErrorList) []*unit {
 	var units []*unit
 	for _, s := range specs {
 		p := byPath[s.Path]
@@ -21,7 +24,7 @@ func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, dirs 
 		}
 		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path], fset: p.Fset}
 		for _, ws := range s.Wrappers {
-			if w := buildWrapper(u, ws, byPath, errs); w != nil {
+			if w := buildWrapper(u, ws, byPath, missing, errs); w != nil {
 				u.wrappers = append(u.wrappers, w)
 			}
 		}
@@ -31,7 +34,7 @@ func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, dirs 
 }
 
 // buildWrapper resolves a wrapper's target type and methods.
-func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, errs *ErrorList) *wrapper {
+func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, errs *ErrorList) *wrapper {
 	fail := func(pos Pos, format string, args ...any) *wrapper {
 		errs.add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
 		return nil
@@ -48,6 +51,9 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, e
 	}
 	src := u.pkg
 	if path != "" && path != u.pkg.Path() {
+		if help, ok := missing[path]; ok {
+			return fail(pos, "type: %s", help)
+		}
 		p := pkgs[path]
 		if p == nil || p.Types == nil {
 			return fail(pos, "package %s was not loaded; check the import path in type:", path)
@@ -56,7 +62,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, e
 	}
 	obj := src.Scope().Lookup(name)
 	if obj == nil {
-		return fail(pos, "%s has no type %s%s", src.Path(), name, suggest(name, src.Scope().Names()))
+		return fail(pos, "%s has no type %s%s", src.Path(), name, typeSuggestion(name, concrete, src, u.pkg, pkgs))
 	}
 	tn, ok := obj.(*types.TypeName)
 	if !ok {
@@ -101,7 +107,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, e
 	}
 	for _, n := range []string{w.typeName, w.ctorName} {
 		if clash := u.pkg.Scope().Lookup(n); clash != nil && !declaredByUs(u, clash) {
-			return fail(ws.Pos, "%s is already declared in %s (at %s); rename it, or choose another key for this wrapper", n, u.pkg.Path(), clash.Pos())
+			return fail(ws.Pos, "%s is already declared in %s (at %s); rename it, or choose another key for this wrapper", n, u.pkg.Path(), u.position(clash.Pos()))
 		}
 	}
 	specs := map[string]*MethodSpec{}
@@ -187,4 +193,95 @@ func declaredByUs(u *unit, obj types.Object) bool {
 	}
 	ours, _ := isOurs(u.fset.Position(obj.Pos()).Filename)
 	return ours
+}
+
+// position is where a declaration of the output package is, as
+// file:line:col, the file relative to the working directory when under it.
+func (u *unit) position(p token.Pos) string {
+	if u.fset == nil || !p.IsValid() {
+		return "unknown position"
+	}
+	pos := u.fset.Position(p)
+	pos.Filename = displayPath(pos.Filename)
+	return pos.String()
+}
+
+// typeSuggestion helps with a type: that names nothing: the package's
+// closest type of the kind asked for (an interface, or a type with
+// methods for "*Name"), else the same name in another package loaded, else
+// the package's types of that kind.
+func typeSuggestion(name string, concrete bool, src, out *types.Package, pkgs map[string]*packages.Package) string {
+	kinds := wrappable(src, concrete)
+	if best := closest(name, kinds); best != "" {
+		return fmt.Sprintf("; did you mean %s?", best)
+	}
+	var elsewhere []string
+	for _, p := range append([]*types.Package{out}, loadedTypes(pkgs)...) {
+		if p != src && slices.Contains(wrappable(p, concrete), name) {
+			elsewhere = append(elsewhere, p.Path()+"."+name)
+		}
+	}
+	if len(elsewhere) > 0 {
+		slices.Sort(elsewhere)
+		return fmt.Sprintf("; did you mean %s?", strings.Join(slices.Compact(elsewhere), " or "))
+	}
+	what := "interfaces"
+	if concrete {
+		what = "types with exported methods"
+	}
+	if len(kinds) == 0 {
+		return fmt.Sprintf("; it declares no %s", what)
+	}
+	if len(kinds) > 12 {
+		kinds = append(kinds[:12:12], "...")
+	}
+	return fmt.Sprintf(" (its %s: %s)", what, strings.Join(kinds, ", "))
+}
+
+// wrappable lists a package's exported interfaces, or its exported named
+// types with exported methods, sorted.
+func wrappable(p *types.Package, concrete bool) []string {
+	var out []string
+	for _, n := range p.Scope().Names() {
+		tn, ok := p.Scope().Lookup(n).(*types.TypeName)
+		if !ok || !tn.Exported() {
+			continue
+		}
+		_, isIface := tn.Type().Underlying().(*types.Interface)
+		named, _ := types.Unalias(tn.Type()).(*types.Named)
+		switch {
+		case !concrete && isIface:
+			out = append(out, n)
+		case concrete && !isIface && named != nil && exportedMethodSet(named).NumMethods() > 0:
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// closest is the known name nearest to got: within an edit distance of a
+// third of its length (at least 2), or one being a prefix of the other
+// (Chatter for Chat); "" when none is.
+func closest(got string, known []string) string {
+	best, bestD := "", max(2, len(got)/3)+1
+	for _, k := range known {
+		d := editDistance(strings.ToLower(got), strings.ToLower(k))
+		if lg, lk := strings.ToLower(got), strings.ToLower(k); strings.HasPrefix(lg, lk) || strings.HasPrefix(lk, lg) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func loadedTypes(pkgs map[string]*packages.Package) []*types.Package {
+	var out []*types.Package
+	for _, path := range slices.Sorted(maps.Keys(pkgs)) {
+		if t := pkgs[path].Types; t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
 }

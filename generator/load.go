@@ -3,10 +3,12 @@ package generator
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -73,7 +75,11 @@ func pkgErrors(p *packages.Package) string {
 // packages.Load and returns the packages by path. The generator's own
 // earlier output stays in place: type errors in a package being generated
 // into are tolerated (buildUnits checks what the wrappers need).
-func load(ctx context.Context, opts Options, specs []*PackageSpec) (map[string]*packages.Package, error) {
+//
+// A package named only by a type: that does not load is no reason to stop:
+// its problem is returned in missing, for the wrappers naming it to report
+// at their type: line.
+func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[string]*packages.Package, missing map[string]string, err error) {
 	patterns := map[string]bool{}
 	for _, s := range specs {
 		patterns[s.Path] = true
@@ -88,36 +94,99 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec) (map[string]*
 	// about to be generated still yields its types.
 	cfg := &packages.Config{
 		Context:    ctx,
-		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedModule,
 		Dir:        opts.Dir,
 		BuildFlags: buildFlags(opts.Tags),
 	}
 	pkgs, err := packages.Load(cfg, slices.Sorted(mapsKeys(patterns))...)
 	if err != nil {
-		return nil, fmt.Errorf("loading packages: %w", err)
+		return nil, nil, fmt.Errorf("loading packages: %w", err)
 	}
 	outputs := map[string]bool{}
 	for _, s := range specs {
 		outputs[s.Path] = true
 	}
-	byPath := map[string]*packages.Package{}
+	byPath = map[string]*packages.Package{}
+	missing = map[string]string{}
 	var errs ErrorList
 	for _, p := range pkgs {
 		byPath[p.PkgPath] = p
 		for _, e := range p.Errors {
-			// Type errors in a package being generated into are expected
-			// (it may use the wrappers before they exist); anything the
-			// wrappers need is checked when the model is built.
-			if outputs[p.PkgPath] && compileError(e) {
-				continue
+			switch {
+			case outputs[p.PkgPath] && compileError(e):
+				// Type errors in a package being generated into are
+				// expected (it may use the wrappers before they exist);
+				// anything the wrappers need is checked when the model is
+				// built.
+			case !outputs[p.PkgPath] && notProvided(e):
+				missing[p.PkgPath] = notProvidedHelp(p.PkgPath, requiredModules(pkgs))
+			default:
+				errs = append(errs, toolError(e.Pos, fmt.Sprintf("%s (package %s does not load; fix it first)", e, p.PkgPath)))
 			}
-			errs = append(errs, toolError(e.Pos, fmt.Sprintf("%s (package %s does not load; fix it first)", e, p.PkgPath)))
 		}
 	}
 	if err := errs.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return byPath, nil
+	return byPath, missing, nil
+}
+
+// notProvided reports the go command's "no module provides this package".
+func notProvided(e packages.Error) bool {
+	return strings.Contains(e.Msg, "no required module provides package") || strings.Contains(e.Msg, "cannot find module providing package") ||
+		strings.Contains(e.Msg, "is not in std")
+}
+
+// notProvidedHelp says what to do about a type: package no required module
+// provides: the path with the major version go.mod requires when only that
+// differs (openai-go for openai-go/v3), else how to add the module.
+func notProvidedHelp(path string, required []string) string {
+	base := withoutMajor(path)
+	for _, mod := range required {
+		mb := withoutMajor(mod)
+		if base == mb || strings.HasPrefix(base, mb+"/") {
+			if fix := mod + base[len(mb):]; fix != path {
+				return fmt.Sprintf("no module this one requires provides package %s; did you mean %s (go.mod requires %s)?", path, fix, mod)
+			}
+		}
+	}
+	return fmt.Sprintf("no module this one requires provides package %s; check the import path, or add its module with go get", path)
+}
+
+// withoutMajor drops a path's major-version elements (/v2, /v3, ...).
+func withoutMajor(path string) string {
+	parts := strings.Split(path, "/")
+	out := parts[:0]
+	for _, p := range parts {
+		if len(p) >= 2 && p[0] == 'v' && strings.Trim(p[1:], "0123456789") == "" && p != "v0" && p != "v1" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, "/")
+}
+
+// requiredModules lists the main module and what its go.mod requires.
+func requiredModules(pkgs []*packages.Package) []string {
+	for _, p := range pkgs {
+		if p.Module == nil || !p.Module.Main || p.Module.GoMod == "" {
+			continue
+		}
+		data, err := os.ReadFile(p.Module.GoMod)
+		if err != nil {
+			return nil
+		}
+		f, err := modfile.ParseLax(p.Module.GoMod, data, nil)
+		if err != nil {
+			return nil
+		}
+		mods := []string{p.Module.Path}
+		for _, r := range f.Require {
+			mods = append(mods, r.Mod.Path)
+		}
+		return mods
+	}
+	return nil
 }
 
 // compileError reports a type error, or the compiler's output that go list

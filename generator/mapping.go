@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,7 +105,7 @@ func ParseMapping(file string, data []byte) (*Mapping, error) {
 	p := &parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(err, data)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Error{Pos: Pos{file, 1, 1}, Msg: "the mapping is empty; want a top-level packages: key (see annotations.yaml in genaitrace's repository)"}
@@ -129,15 +128,6 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errs.add(p.pos(n), format, args...)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func (p *parser) yamlError(err error) error {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{Pos: Pos{p.file, line, 1}, Msg: m[2] + " (the file is not valid YAML)"}
-	}
-	return &Error{Pos: Pos{p.file, 1, 1}, Msg: strings.TrimPrefix(err.Error(), "yaml: ") + " (the file is not valid YAML)"}
-}
 
 // mapping walks a mapping node, rejecting unknown keys with the list of
 // known ones.

@@ -34,7 +34,7 @@ func loadPreset(name string) ([]*WrapperSpec, error) {
 	p := &parser{file: "templates/" + name + ".yaml"}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(err, data)
 	}
 	var out []*WrapperSpec
 	if len(doc.Content) > 0 {

@@ -66,12 +66,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		errs.addErr(err)
 		return nil, errs
 	}
-	pkgs, err := load(ctx, opts, specs)
+	pkgs, missing, err := load(ctx, opts, specs)
 	if err != nil {
 		errs.addErr(err)
 		return nil, errs
 	}
-	units := buildUnits(specs, pkgs, dirs, &errs)
+	units := buildUnits(specs, pkgs, missing, dirs, &errs)
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
