@@ -128,7 +128,6 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errs.add(p.pos(n), format, args...)
 }
 
-
 // mapping walks a mapping node, rejecting unknown keys with the list of
 // known ones.
 func (p *parser) mapping(n *yaml.Node, where string, known []string, fn func(key string, k, v *yaml.Node)) {

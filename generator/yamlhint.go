@@ -20,7 +20,7 @@ func yamlMistake(data []byte) (line, col int, hint string, ok bool) {
 		key    string // the last key seen at that indentation
 	}
 	var open []level // the enclosing blocks' keys
-	valued := false // the previous key line has a value on it
+	valued := false  // the previous key line has a value on it
 	prevIndent := -1
 	scalar := -1 // inside a block scalar (key: |) whose key has this indentation
 	for i, text := range lines {
@@ -157,7 +157,6 @@ func stripComment(v string) string {
 	}
 	return v
 }
-
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
