@@ -36,13 +36,14 @@ func (e *Error) Error() string {
 // from top to bottom.
 type ErrorList []*Error
 
-// Error returns the sorted list, one mistake per line.
+// Error returns the sorted list, one mistake per line, each once: a
+// mistake in a file several packages use (a preset) is found for each.
 func (l ErrorList) Error() string {
 	lines := make([]string, 0, len(l))
 	for _, e := range l.sorted() {
 		lines = append(lines, e.Error())
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(slices.Compact(lines), "\n")
 }
 
 // add records a mistake at pos.

@@ -146,7 +146,7 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, fn func(key
 			if hint := suggest(k.Value, known); hint != "" {
 				p.errorf(k, "%s: unknown key %q%s", where, k.Value, hint)
 			} else {
-				p.errorf(k, "%s: unknown key %q (known keys: %s)", where, k.Value, strings.Join(known, ", "))
+				p.errorf(k, "%s: unknown key %q (known keys: %s)", where, k.Value, strings.Join(slices.Compact(slices.Sorted(slices.Values(known))), ", "))
 			}
 			continue
 		}
