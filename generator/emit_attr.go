@@ -65,7 +65,9 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 		list := me.s.fresh("list")
 		g.Var().Id(list).Index().String()
 		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
-			g.Id(list).Op("=").Append(jen.Id(list), me.convert(a, x))
+			s := me.s.fresh("s")
+			g.If(jen.Id(s).Op(":=").Add(me.convert(a, x)), jen.Id(s).Op("!=").Lit("")).Block(
+				jen.Id(list).Op("=").Append(jen.Id(list), jen.Id(s)))
 		})
 		g.If(jen.Len(jen.Id(list)).Op(">").Lit(0)).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(jen.Id(list))),
@@ -194,8 +196,11 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 				jen.Id(n).Op("++"))
 			return
 		}
-		g.If(jen.Len(x.Clone()).Op(">").Lit(0)).Block(
-			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(val)),
+		// Empty strings are not recorded: a choice without a finish
+		// reason adds none.
+		list := me.s.fresh("list")
+		g.If(jen.Id(list).Op(":=").Qual(pkgGenai, "NonEmpty").Call(val), jen.Len(jen.Id(list)).Op(">").Lit(0)).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("StringSlice").Call(jen.Id(list))),
 			jen.Id(n).Op("++"))
 	}
 }

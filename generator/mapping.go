@@ -59,6 +59,13 @@ type MethodSpec struct {
 	Fields    map[string]*Value
 }
 
+// says reports whether a method's own entry says anything (nil or {} do
+// not).
+func (ms *MethodSpec) says() bool {
+	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
+		ms.Provider != nil || ms.Kind != nil || len(ms.Fields) > 0)
+}
+
 // StreamSpec says how a method's result streams: which result, the
 // method names of an SDK stream type, and the attributes read from each
 // chunk (paths rooted at chunk; for each attribute the last value wins).

@@ -91,6 +91,15 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 			m.nameFrom = a
 		}
 	}
+	if !spec.says() && len(m.before)+len(m.after) == 0 && m.stream == nil && (m.ctx < 0 || isModelCall(m.op)) {
+		// Nothing of the wrapper's mapping applies to this method (Close,
+		// Ping) and it has no entry of its own: its span is a plain one,
+		// not a model call of the wrapper's operation. A method taking a
+		// context keeps a non-model operation (a store's Get is a
+		// retrieval whether or not anything is recorded).
+		m.op, m.provider, m.nameFrom = "span", "", nil
+		m.kind = valueText(d.Kind, operations["span"].kind)
+	}
 	return m
 }
 
@@ -957,4 +966,14 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 		return nil
 	}
 	return a
+}
+
+// isModelCall reports the operations that call a model, which a span
+// recording nothing of the call cannot be.
+func isModelCall(op string) bool {
+	switch op {
+	case "chat", "text_completion", "generate_content", "embeddings":
+		return true
+	}
+	return false
 }

@@ -76,7 +76,9 @@ func (w *TracedChatClient) Complete(ctx context.Context, req ChatRequest) (*Chat
 	var list []string
 	if r != nil {
 		for _, el2 := range r.Choices {
-			list = append(list, el2.FinishReason)
+			if s := el2.FinishReason; s != "" {
+				list = append(list, s)
+			}
 		}
 	}
 	if len(list) > 0 {
@@ -92,14 +94,14 @@ func (w *TracedChatClient) Complete(ctx context.Context, req ChatRequest) (*Chat
 		k++
 	}
 	if r != nil {
-		if s := r.ID; s != "" {
-			out[k] = genai.ResponseID.String(s)
+		if s2 := r.ID; s2 != "" {
+			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
 	}
 	if r != nil {
-		if s2 := r.Model; s2 != "" {
-			out[k] = genai.ResponseModel.String(s2)
+		if s3 := r.Model; s3 != "" {
+			out[k] = genai.ResponseModel.String(s3)
 			k++
 		}
 	}

@@ -3,6 +3,7 @@ package genai
 import (
 	"encoding/json"
 	"math"
+	"slices"
 )
 
 // StringOf, Int64Of, Float64Of and BoolOf read a value an SDK keeps in a
@@ -87,4 +88,21 @@ func Float64Of(v any) float64 {
 func BoolOf(v any) bool {
 	b, _ := v.(bool)
 	return b
+}
+
+// NonEmpty returns ss without its empty strings: generated code records a
+// list attribute (finish reasons, stop sequences) only with the values
+// that say something. It returns ss itself when it has none, so the
+// common case does not allocate.
+func NonEmpty(ss []string) []string {
+	if !slices.Contains(ss, "") {
+		return ss
+	}
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

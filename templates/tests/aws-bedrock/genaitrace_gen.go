@@ -81,8 +81,8 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 		n++
 	}
 	if params != nil && params.InferenceConfig != nil {
-		if len(params.InferenceConfig.StopSequences) > 0 {
-			attrs[n] = genai.RequestStopSequences.StringSlice(params.InferenceConfig.StopSequences)
+		if list := genai.NonEmpty(params.InferenceConfig.StopSequences); len(list) > 0 {
+			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
 	}
@@ -314,10 +314,7 @@ func (w *TracedBedrockRuntime) ListAsyncInvokes(ctx context.Context, params *bed
 
 // Options calls the wrapped BedrockRuntime's Options in a span.
 func (w *TracedBedrockRuntime) Options() bedrockruntime.Options {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("aws.bedrock")
-	n := 1
-	_, span := w.tracer.Start(context.Background(), "BedrockRuntime.Options", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
+	_, span := w.tracer.Start(context.Background(), "BedrockRuntime.Options", trace.WithSpanKind(trace.SpanKindInternal))
 	defer span.End()
 	r := w.inner.Options()
 	return r

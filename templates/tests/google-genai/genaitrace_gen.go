@@ -176,8 +176,8 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		n++
 	}
 	if config != nil {
-		if len(config.StopSequences) > 0 {
-			attrs[n] = genai.RequestStopSequences.StringSlice(config.StopSequences)
+		if list := genai.NonEmpty(config.StopSequences); len(list) > 0 {
+			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
 	}
@@ -219,16 +219,18 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.UsageMetadata.CachedContentTokenCount))
 		k++
 	}
-	var list []string
+	var list2 []string
 	if r != nil {
 		for _, el := range r.Candidates {
 			if el != nil {
-				list = append(list, string(el.FinishReason))
+				if s3 := string(el.FinishReason); s3 != "" {
+					list2 = append(list2, s3)
+				}
 			}
 		}
 	}
-	if len(list) > 0 {
-		out[k] = genai.ResponseFinishReasons.StringSlice(list)
+	if len(list2) > 0 {
+		out[k] = genai.ResponseFinishReasons.StringSlice(list2)
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
@@ -254,21 +256,21 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil {
-		if s3 := r.ResponseID; s3 != "" {
-			out[k] = genai.ResponseID.String(s3)
+		if s4 := r.ResponseID; s4 != "" {
+			out[k] = genai.ResponseID.String(s4)
 			k++
 		}
 	}
 	if r != nil {
-		if s4 := r.ModelVersion; s4 != "" {
-			out[k] = genai.ResponseModel.String(s4)
+		if s5 := r.ModelVersion; s5 != "" {
+			out[k] = genai.ResponseModel.String(s5)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
 		if r != nil {
-			if s5 := genai.MessagesJSON(r.Candidates, "assistant"); s5 != "" {
-				out[k] = genai.OutputMessages.String(s5)
+			if s6 := genai.MessagesJSON(r.Candidates, "assistant"); s6 != "" {
+				out[k] = genai.OutputMessages.String(s6)
 				k++
 			}
 		}
@@ -341,7 +343,9 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 				if chunk != nil {
 					for _, el := range chunk.Candidates {
 						if el != nil {
-							list = append(list, string(el.FinishReason))
+							if s4 := string(el.FinishReason); s4 != "" {
+								list = append(list, s4)
+							}
 						}
 					}
 				}
@@ -370,14 +374,14 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					cn++
 				}
 				if chunk != nil {
-					if s4 := chunk.ResponseID; s4 != "" {
-						ca[cn] = genai.ResponseID.String(s4)
+					if s5 := chunk.ResponseID; s5 != "" {
+						ca[cn] = genai.ResponseID.String(s5)
 						cn++
 					}
 				}
 				if chunk != nil {
-					if s5 := chunk.ModelVersion; s5 != "" {
-						ca[cn] = genai.ResponseModel.String(s5)
+					if s6 := chunk.ModelVersion; s6 != "" {
+						ca[cn] = genai.ResponseModel.String(s6)
 						cn++
 					}
 				}

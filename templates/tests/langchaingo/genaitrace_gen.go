@@ -120,8 +120,8 @@ func (w *TracedLangchainModel) GenerateContent(ctx context.Context, messages []l
 		attrs[n] = genai.RequestSeed.Int64(v5)
 		n++
 	}
-	if len(opts.StopWords) > 0 {
-		attrs[n] = genai.RequestStopSequences.StringSlice(opts.StopWords)
+	if list := genai.NonEmpty(opts.StopWords); len(list) > 0 {
+		attrs[n] = genai.RequestStopSequences.StringSlice(list)
 		n++
 	}
 	if v6 := opts.Temperature; v6 != 0 {
@@ -178,16 +178,18 @@ func (w *TracedLangchainModel) GenerateContent(ctx context.Context, messages []l
 		out[k] = genai.UsageCacheReadInputTokens.Int64(val)
 		k++
 	}
-	var list []string
+	var list2 []string
 	if r != nil {
 		for _, el := range r.Choices {
 			if el != nil {
-				list = append(list, el.StopReason)
+				if s2 := el.StopReason; s2 != "" {
+					list2 = append(list2, s2)
+				}
 			}
 		}
 	}
-	if len(list) > 0 {
-		out[k] = genai.ResponseFinishReasons.StringSlice(list)
+	if len(list2) > 0 {
+		out[k] = genai.ResponseFinishReasons.StringSlice(list2)
 		k++
 	}
 	var val2 int64
@@ -266,8 +268,8 @@ func (w *TracedLangchainModel) GenerateContent(ctx context.Context, messages []l
 	}
 	if genai.CaptureContent() {
 		if r != nil {
-			if s2 := genai.MessagesJSON(r.Choices, "assistant"); s2 != "" {
-				out[k] = genai.OutputMessages.String(s2)
+			if s3 := genai.MessagesJSON(r.Choices, "assistant"); s3 != "" {
+				out[k] = genai.OutputMessages.String(s3)
 				k++
 			}
 		}

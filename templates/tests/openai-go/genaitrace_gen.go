@@ -174,7 +174,9 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 	var list []string
 	if res != nil {
 		for _, el := range res.Choices {
-			list = append(list, el.FinishReason)
+			if s2 := el.FinishReason; s2 != "" {
+				list = append(list, s2)
+			}
 		}
 	}
 	if len(list) > 0 {
@@ -194,14 +196,14 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 		k++
 	}
 	if res != nil {
-		if s2 := res.ID; s2 != "" {
-			out[k] = genai.ResponseID.String(s2)
+		if s3 := res.ID; s3 != "" {
+			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
 	}
 	if res != nil {
-		if s3 := res.Model; s3 != "" {
-			out[k] = genai.ResponseModel.String(s3)
+		if s4 := res.Model; s4 != "" {
+			out[k] = genai.ResponseModel.String(s4)
 			k++
 		}
 	}
@@ -308,7 +310,9 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Next() bool {
 		}
 		var list []string
 		for _, el := range chunk.Choices {
-			list = append(list, el.FinishReason)
+			if s3 := el.FinishReason; s3 != "" {
+				list = append(list, s3)
+			}
 		}
 		if len(list) > 0 {
 			ca[cn] = genai.ResponseFinishReasons.StringSlice(list)
@@ -326,12 +330,12 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Next() bool {
 			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
 			cn++
 		}
-		if s3 := chunk.ID; s3 != "" {
-			ca[cn] = genai.ResponseID.String(s3)
+		if s4 := chunk.ID; s4 != "" {
+			ca[cn] = genai.ResponseID.String(s4)
 			cn++
 		}
-		if s4 := chunk.Model; s4 != "" {
-			ca[cn] = genai.ResponseModel.String(s4)
+		if s5 := chunk.Model; s5 != "" {
+			ca[cn] = genai.ResponseModel.String(s5)
 			cn++
 		}
 		s.st.Chunk(ca[:cn]...)
