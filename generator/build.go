@@ -121,7 +121,9 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		if !fn.Exported() && fn.Pkg() != u.pkg {
 			return fail(pos, "%s has the unexported method %s of package %s; only that package can implement it", ref, fn.Name(), fn.Pkg().Path())
 		}
-		w.methods = append(w.methods, buildMethod(u.pkg, w, fn, specs[fn.Name()], errs))
+		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], errs)
+		m.deprecated = deprecation(fn, pkgs)
+		w.methods = append(w.methods, m)
 	}
 	for _, ms := range ws.Methods {
 		if !slices.Contains(names, ms.Name) {

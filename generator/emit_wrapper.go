@@ -3,6 +3,7 @@ package generator
 import (
 	"go/types"
 	"slices"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -59,6 +60,12 @@ func (e *emitter) wrapper(w *wrapper) {
 			e.f.Commentf("%s calls the wrapped %s's %s without a span.", m.name, w.spec.Name, m.name)
 		} else {
 			e.f.Commentf("%s calls the wrapped %s's %s in a span.", m.name, w.spec.Name, m.name)
+		}
+		if m.deprecated != "" {
+			e.f.Comment("")
+			for _, line := range strings.Split(m.deprecated, "\n") {
+				e.f.Comment(line)
+			}
 		}
 		e.f.Func().Params(jen.Id(recv).Op("*").Add(self.Clone())).Id(m.name).
 			ParamsFunc(me.params).Add(me.resultTypes()).BlockFunc(me.body)

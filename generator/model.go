@@ -54,6 +54,9 @@ type method struct {
 	before   []*attr
 	after    []*attr
 	stream   *streamInfo
+	// deprecated is the wrapped method's "Deprecated:" paragraph, carried
+	// to the wrapper's.
+	deprecated string
 }
 
 // streamForm is how a result streams.

@@ -23,7 +23,8 @@
 // call), pass the span's context down in place of the method's
 // context.Context, record error.type and an error status when the method
 // fails, and call through. Spans go to the global TracerProvider unless
-// genai.WithTracerProvider is given.
+// genai.WithTracerProvider is given. A wrapper of a deprecated method
+// carries its Deprecated: paragraph.
 //
 // # The mapping
 //
@@ -121,8 +122,12 @@
 // input, output, system_instructions, tool_arguments and tool_result, which
 // are recorded only when content capture is on (genai.SetCaptureContent or
 // TELEMETRY_CAPTURE_CONTENT=true). A wrapper-level path applies to the
-// methods that have its first name. The annotations.yaml at the root of
-// genaitrace's repository is a commented example.
+// methods that have its first name. Empty strings are not recorded, nor the
+// empty strings of a list. A method of which the mapping says nothing and to
+// which no wrapper-level path applies is a plain span when it has no
+// context.Context or the wrapper's operation calls a model (Close, Ping).
+// The annotations.yaml at the root of genaitrace's repository is a
+// commented example.
 //
 // # Usage
 //

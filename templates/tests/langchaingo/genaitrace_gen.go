@@ -29,6 +29,11 @@ func NewTracedLangchainModel(inner llms.Model, opts ...genai.Option) *TracedLang
 var _ llms.Model = (*TracedLangchainModel)(nil)
 
 // Call calls the wrapped LangchainModel's Call in a span.
+//
+// Deprecated: this method is retained for backwards compatibility. Use the
+// more general [GenerateContent] instead. You can also use
+// the [GenerateFromSinglePrompt] function which provides a similar capability
+// to Call and is built on top of the new interface.
 func (w *TracedLangchainModel) Call(ctx context.Context, prompt string, options ...llms.CallOption) (string, error) {
 	var opts llms.CallOptions
 	for _, o := range options {

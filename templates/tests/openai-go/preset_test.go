@@ -119,7 +119,7 @@ func TestChatCompletion(t *testing.T) {
 	client, rec, opt := setup(t, 0)
 	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
 	resp, err := chat.New(context.Background(), openai.ChatCompletionNewParams{
-		Model:       openai.ChatModelGPT4oMini,
+		Model:       "gpt-4o-mini",
 		Messages:    []openai.ChatCompletionMessageParamUnion{openai.SystemMessage("Be brief."), openai.UserMessage("Say hello")},
 		Temperature: openai.Float(0.2),
 		Seed:        openai.Int(7),
@@ -155,7 +155,7 @@ func TestChatStreaming(t *testing.T) {
 	defer genai.SetCaptureContent(false)
 	client, rec, opt := setup(t, delay)
 	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
-	params := openai.ChatCompletionNewParams{Model: openai.ChatModelGPT4oMini, Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+	params := openai.ChatCompletionNewParams{Model: "gpt-4o-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
 		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}}
 
 	// Drained.
@@ -215,7 +215,7 @@ func TestEmbeddingsAndResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp := NewTracedOpenAIResponses(&client.Responses, opt)
-	if _, err := resp.New(context.Background(), responses.ResponseNewParams{Model: openai.ChatModelGPT4o,
+	if _, err := resp.New(context.Background(), responses.ResponseNewParams{Model: "gpt-4o",
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}, Instructions: openai.String("Be brief.")}); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestResponsesStreaming(t *testing.T) {
 	const delay = 50 * time.Millisecond
 	client, rec, opt := setup(t, delay)
 	resp := NewTracedOpenAIResponses(&client.Responses, opt)
-	stream := resp.NewStreaming(context.Background(), responses.ResponseNewParams{Model: openai.ChatModelGPT4o,
+	stream := resp.NewStreaming(context.Background(), responses.ResponseNewParams{Model: "gpt-4o",
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}})
 	var text string
 	for stream.Next() {
