@@ -42,8 +42,8 @@
 //	        methods:
 //	          Complete:
 //	            request_model: req.Model
-//	            input_tokens: resp.Usage.PromptTokens
-//	            finish_reasons: resp.Choices[*].FinishReason
+//	            input_tokens: result.Usage.PromptTokens
+//	            finish_reasons: result.Choices[*].FinishReason
 //	            input: {path: req.Messages, role: Role, content: Content}
 //	          Close: {skip: true}
 //	      Search:                     # an interface of another package
