@@ -100,6 +100,19 @@ type Value struct {
 	// JSON marks messages read from the JSON the value marshals to
 	// ({json: path}), for SDKs whose messages are unions.
 	JSON bool
+	// textCol is the column of Text's first byte: Pos's, or one more past
+	// a quote; 0 when Text's columns cannot be told from the file's
+	// (escapes in a quoted scalar).
+	textCol int
+}
+
+// at is where a step of the value's path is in the file, so that an error
+// points at the segment in error, not at the start of the path.
+func (v *Value) at(st step) Pos {
+	if v.textCol == 0 {
+		return v.Pos
+	}
+	return Pos{v.Pos.File, v.Pos.Line, v.textCol + st.off}
 }
 
 // ParseMapping parses annotations.yaml. Every error is reported, each as
@@ -512,7 +525,27 @@ func (p *parser) pathValue(n *yaml.Node, where string) *Value {
 		p.errorf(n, "%s: %q: %v", where, s, err)
 		return nil
 	}
-	return &Value{Pos: p.pos(n), Text: s, Path: pth}
+	return &Value{Pos: p.pos(n), Text: s, Path: pth, textCol: textColumn(n)}
+}
+
+// textColumn is the column of a scalar's text, 0 when escapes or line
+// folding make its columns differ from the file's.
+func textColumn(n *yaml.Node) int {
+	switch n.Style {
+	case 0:
+		if !strings.Contains(n.Value, "\n") {
+			return n.Column
+		}
+	case yaml.DoubleQuotedStyle:
+		if !strings.ContainsAny(n.Value, "\\\"\n") {
+			return n.Column + 1
+		}
+	case yaml.SingleQuotedStyle:
+		if !strings.ContainsAny(n.Value, "'\n") {
+			return n.Column + 1
+		}
+	}
+	return 0
 }
 
 // partValue is a message part: a path relative to each message, or a

@@ -42,6 +42,7 @@ type step struct {
 	kind  stepKind
 	name  string
 	index int
+	off   int // where the step's name (or its [) starts in the path's text
 }
 
 func (s step) String() string {
@@ -61,14 +62,18 @@ func (s step) String() string {
 // parsePath parses a path expression.
 func parsePath(s string) (path, error) {
 	p := path{text: s}
+	base := len(s) - len(strings.TrimLeft(s, " \t")) // where s starts in p.text
 	s = strings.TrimSpace(s)
 	if inner, ok := strings.CutPrefix(s, "len("); ok {
 		if !strings.HasSuffix(inner, ")") {
 			return p, fmt.Errorf("len( without a closing parenthesis")
 		}
 		p.len = true
-		s = strings.TrimSpace(strings.TrimSuffix(inner, ")"))
+		inner = strings.TrimSuffix(inner, ")")
+		base += len("len(") + len(inner) - len(strings.TrimLeft(inner, " \t"))
+		s = strings.TrimSpace(inner)
 	}
+	at := func(rest string) int { return base + len(s) - len(rest) }
 	root, rest := splitIdent(s)
 	if root == "" {
 		return p, fmt.Errorf("want a parameter or result name first, such as req.Model")
@@ -80,24 +85,26 @@ func parsePath(s string) (path, error) {
 	for rest != "" {
 		switch rest[0] {
 		case '.':
+			off := at(rest) + 1
 			name, after := splitIdent(rest[1:])
 			if name == "" {
 				return p, fmt.Errorf("want a field or method name after %q", s[:len(s)-len(rest)+1])
 			}
 			rest = after
 			if strings.HasPrefix(rest, "()") {
-				p.steps = append(p.steps, step{kind: stepMethod, name: name})
+				p.steps = append(p.steps, step{kind: stepMethod, name: name, off: off})
 				rest = rest[2:]
 				continue
 			}
-			p.steps = append(p.steps, step{kind: stepField, name: name})
+			p.steps = append(p.steps, step{kind: stepField, name: name, off: off})
 		case '[':
+			off := at(rest)
 			if strings.HasPrefix(rest, `["`) {
 				key, after, err := quotedKey(rest[1:])
 				if err != nil {
 					return p, err
 				}
-				p.steps = append(p.steps, step{kind: stepKey, name: key})
+				p.steps = append(p.steps, step{kind: stepKey, name: key, off: off})
 				rest = after
 				continue
 			}
@@ -108,14 +115,14 @@ func parsePath(s string) (path, error) {
 			idx := strings.TrimSpace(rest[1:end])
 			rest = rest[end+1:]
 			if idx == "*" {
-				p.steps = append(p.steps, step{kind: stepEach})
+				p.steps = append(p.steps, step{kind: stepEach, off: off})
 				continue
 			}
 			n, err := strconv.Atoi(idx)
 			if err != nil || n < 0 {
 				return p, fmt.Errorf("index %q is not a constant non-negative integer or *", idx)
 			}
-			p.steps = append(p.steps, step{kind: stepIndex, index: n})
+			p.steps = append(p.steps, step{kind: stepIndex, index: n, off: off})
 		default:
 			return p, fmt.Errorf("unexpected %q; want .Field, .Method(), [N], [*] or [\"key\"]", rest)
 		}

@@ -665,7 +665,7 @@ func (r *resolver) mapKey(v *Value, done string, st step, t types.Type, chain *[
 	}
 	m, ok := types.Unalias(base).Underlying().(*types.Map)
 	if !ok || !isStringKind(m.Key()) {
-		r.errorf(v.Pos, "%s: %s is %s, not a map with string keys; %s cannot be looked up", v.Text, done, typeName(base), st)
+		r.errorf(v.at(st), "%s: %s is %s, not a map with string keys; %s cannot be looked up", v.Text, done, typeName(base), st)
 		return nil, false
 	}
 	*chain = append(*chain, hop{kind: hopKey, name: st.name})
@@ -711,11 +711,11 @@ func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]h
 	case *types.Array:
 		elem = u.Elem()
 		if st.kind == stepIndex && int64(st.index) >= u.Len() {
-			r.errorf(v.Pos, "%s: index %d out of range for %s of length %d", v.Text, st.index, typeName(base), u.Len())
+			r.errorf(v.at(st), "%s: index %d out of range for %s of length %d", v.Text, st.index, typeName(base), u.Len())
 			return nil, false
 		}
 	default:
-		r.errorf(v.Pos, "%s: %s is %s, not a slice or array; %s cannot be indexed", v.Text, done, typeName(base), st)
+		r.errorf(v.at(st), "%s: %s is %s, not a slice or array; %s cannot be indexed", v.Text, done, typeName(base), st)
 		return nil, false
 	}
 	if st.kind == stepEach {
@@ -733,16 +733,16 @@ func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain 
 	obj, index, _ := types.LookupFieldOrMethod(t, true, r.out, st.name)
 	if obj == nil {
 		if obj2, _, _ := types.LookupFieldOrMethod(t, true, nil, st.name); obj2 == nil {
-			r.errorf(v.Pos, "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.name, members(t, st.kind))
+			r.errorf(v.at(st), "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.name, members(t, st.kind))
 			return nil, false
 		}
-		r.errorf(v.Pos, "%s: %s of type %s is unexported; the wrapper's package cannot read it", v.Text, st.name, typeName(deref(t)))
+		r.errorf(v.at(st), "%s: %s of type %s is unexported; the wrapper's package cannot read it", v.Text, st.name, typeName(deref(t)))
 		return nil, false
 	}
 	switch o := obj.(type) {
 	case *types.Var:
 		if st.kind == stepMethod {
-			r.errorf(v.Pos, "%s: %s is a field of %s, not a method; drop the ()", v.Text, st.name, typeName(deref(t)))
+			r.errorf(v.at(st), "%s: %s is a field of %s, not a method; drop the ()", v.Text, st.name, typeName(deref(t)))
 			return nil, false
 		}
 		// Walk the embedded fields the selector goes through.
@@ -760,12 +760,12 @@ func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain 
 		return o.Type(), true
 	case *types.Func:
 		if st.kind == stepField {
-			r.errorf(v.Pos, "%s: %s is a method of %s; call it: %s()", v.Text, st.name, typeName(deref(t)), st.name)
+			r.errorf(v.at(st), "%s: %s is a method of %s; call it: %s()", v.Text, st.name, typeName(deref(t)), st.name)
 			return nil, false
 		}
 		sig := o.Type().(*types.Signature)
 		if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
-			r.errorf(v.Pos, "%s: method %s of %s takes %d argument(s) and returns %d value(s); want a method with no arguments and one result", v.Text, st.name, typeName(deref(t)), sig.Params().Len(), sig.Results().Len())
+			r.errorf(v.at(st), "%s: method %s of %s takes %d argument(s) and returns %d value(s); want a method with no arguments and one result", v.Text, st.name, typeName(deref(t)), sig.Params().Len(), sig.Results().Len())
 			return nil, false
 		}
 		guard := guardNone
