@@ -61,6 +61,8 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 		me.set(g, arr, n, me.constKV(a))
 	case a.field.typ == typeMessages:
 		me.messages(g, a, arr, n)
+	case a.field.typ == typeText && a.value != nil && a.value.JSON:
+		me.jsonText(g, a, arr, n)
 	case a.each >= 0:
 		list := me.s.fresh("list")
 		g.Var().Id(list).Index().String()
@@ -318,6 +320,18 @@ func (me *methodEmitter) jsonMessages(g *jen.Group, a *attr, arr, n string) {
 		}
 		s := me.s.fresh("s")
 		g.If(jen.Id(s).Op(":=").Add(call), jen.Id(s).Op("!=").Lit("")).Block(
+			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot("String").Call(jen.Id(s))),
+			jen.Id(n).Op("++"))
+	})
+}
+
+// jsonText records the JSON a value marshals to (genai.JSONText): tool
+// arguments and results an SDK keeps as structured values or unions (an
+// MCP tool result's content).
+func (me *methodEmitter) jsonText(g *jen.Group, a *attr, arr, n string) {
+	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
+		s := me.s.fresh("s")
+		g.If(jen.Id(s).Op(":=").Qual(pkgGenai, "JSONText").Call(x), jen.Id(s).Op("!=").Lit("")).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot("String").Call(jen.Id(s))),
 			jen.Id(n).Op("++"))
 	})

@@ -174,6 +174,14 @@ func (me *methodEmitter) body(g *jen.Group) {
 			g.Return(results...)
 		})
 	}
+	if m.failWhen != nil {
+		// The call returned no error, but its result says it failed.
+		me.access(g, jen.Id(m.failWhen.root.name), true, m.failWhen.chain, func(g *jen.Group, x *jen.Statement) {
+			g.If(x).Block(
+				jen.Id(span).Dot("SetStatus").Call(jen.Qual(pkgCodes, "Error"), jen.Lit(me.w.spec.Name+"."+m.name+": "+m.failWhen.value.Text)),
+				jen.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(jen.Lit(m.failType))))
+		})
+	}
 	// After the call: the response attributes.
 	if len(m.after) > 0 {
 		out, k := me.s.fresh("out"), me.s.fresh("k")

@@ -56,6 +56,12 @@ type MethodSpec struct {
 	Operation *Value
 	Provider  *Value
 	Kind      *Value
+	// ErrorWhen is a bool path into the results: when it is true the call
+	// failed though it returned no error (an MCP tool result with
+	// IsError), and the span is marked so, with ErrorType (default
+	// tool_error for tools, _OTHER otherwise) as error.type.
+	ErrorWhen *Value
+	ErrorType *Value
 	Fields    map[string]*Value
 }
 
@@ -63,7 +69,7 @@ type MethodSpec struct {
 // not).
 func (ms *MethodSpec) says() bool {
 	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
-		ms.Provider != nil || ms.Kind != nil || len(ms.Fields) > 0)
+		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || len(ms.Fields) > 0)
 }
 
 // StreamSpec says how a method's result streams: which result, the
@@ -267,7 +273,7 @@ func validImportPath(s string) bool {
 }
 
 var methodKeys = func() []string {
-	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind"}
+	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type"}
 	return append(keys, fieldOrder...)
 }()
 
@@ -335,6 +341,12 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 				p.errorf(v, "%s: unknown operation %q%s (known: %s)", where, s, suggest(s, sortedKeys(operations)), strings.Join(sortedKeys(operations), ", "))
 			}
 			ms.Operation = &Value{Pos: p.pos(v), Text: s, Const: true}
+		}
+	case "error_when":
+		ms.ErrorWhen = p.pathValue(v, where)
+	case "error_type":
+		if s, ok := p.scalar(v, where); ok {
+			ms.ErrorType = &Value{Pos: p.pos(v), Text: s, Const: true}
 		}
 	case "kind":
 		if s, ok := p.scalar(v, where); ok {
@@ -432,8 +444,11 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		return sum
 	}
 	known := []string{"const", "path", "when", "first"}
-	if f.typ == typeMessages {
+	switch f.typ {
+	case typeMessages:
 		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason"}
+	case typeText:
+		known = []string{"const", "path", "json", "when"}
 	}
 	val := &Value{Pos: p.pos(n)}
 	var ok bool
@@ -483,7 +498,7 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		return nil
 	}
 	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.When != nil) {
-		p.errorf(n, "%s: json: is a path alone (the messages are read from its JSON); drop const, path, role, content, finish_reason and when", where)
+		p.errorf(n, "%s: json: is a path alone (the value is read from its JSON); drop const, path, role, content, finish_reason and when", where)
 		return nil
 	}
 	if !val.Const && val.Content == nil && (val.Role != nil || val.FinishReason != nil) {

@@ -57,6 +57,10 @@ type method struct {
 	// deprecated is the wrapped method's "Deprecated:" paragraph, carried
 	// to the wrapper's.
 	deprecated string
+	// failWhen, when set, is a bool read from the results that marks the
+	// span failed with error type failType (a result reporting an error).
+	failWhen *attr
+	failType string
 }
 
 // streamForm is how a result streams.

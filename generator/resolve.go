@@ -69,6 +69,10 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 	if own.Stream != nil {
 		m.stream = r.resolveStream(m, w, own.Stream)
 	}
+	// A wrapper-level error_when applies where its root exists.
+	if ew := pick(own.ErrorWhen, d.ErrorWhen); ew != nil && (own.ErrorWhen != nil || m.lookup(ew.Path.root) != nil) {
+		r.resolveErrorWhen(m, ew, pick(own.ErrorType, d.ErrorType))
+	}
 	for _, key := range fieldOrder {
 		v, f := own.Fields[key], fields[key]
 		if v == nil {
@@ -435,6 +439,9 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 	if f.typ == typeMessages {
 		return r.resolveMessages(m, a, leaf)
 	}
+	if v.JSON { // text content read as the JSON its value marshals to
+		return r.resolveJSONValue(a, leaf, "the whole value")
+	}
 	a.leaf = leaf
 	return r.convert(a, f, v)
 }
@@ -487,7 +494,12 @@ func (r *resolver) resolveSum(m *method, a *attr, v *Value, f field) *attr {
 
 // resolveWhen resolves a when: path, which must end at a bool.
 func (r *resolver) resolveWhen(m *method, v *Value) *attr {
-	w := &attr{field: field{key: "when", typ: typeBool}, value: v, each: -1, root: m.lookup(v.Path.root)}
+	return r.resolveBool(m, v, "when", "p.Temperature.Valid()")
+}
+
+// resolveBool resolves a bool path for key (when, error_when).
+func (r *resolver) resolveBool(m *method, v *Value, key, example string) *attr {
+	w := &attr{field: field{key: key, typ: typeBool}, value: v, each: -1, root: m.lookup(v.Path.root)}
 	if w.root == nil {
 		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.root, m.names())
 		return nil
@@ -501,11 +513,31 @@ func (r *resolver) resolveWhen(m *method, v *Value) *attr {
 		leaf = t
 	}
 	if b, ok := types.Unalias(leaf).Underlying().(*types.Basic); !ok || b.Info()&types.IsBoolean == 0 || v.Path.len || eachHop(w.chain) >= 0 {
-		r.errorf(v.Pos, "%s: when: type %s is not a bool; want a path such as p.Temperature.Valid()", v.Text, typeName(leaf))
+		r.errorf(v.Pos, "%s: %s: type %s is not a bool; want a path such as %s", v.Text, key, typeName(leaf), example)
 		return nil
 	}
 	w.leaf = leaf
 	return w
+}
+
+// resolveErrorWhen resolves error_when: a bool path into the results (the
+// call's own report of a failure).
+func (r *resolver) resolveErrorWhen(m *method, v, typ *Value) {
+	root := m.lookup(v.Path.root)
+	if root != nil && !root.isResult(m) {
+		r.errorf(v.Pos, "%s: error_when: reads the results (result.IsError); %s is a parameter", v.Text, v.Path.root)
+		return
+	}
+	if m.stream != nil {
+		r.errorf(v.Pos, "%s: error_when: a streaming method's span ends with its stream; mark failed chunks with stream: chunk_error: instead", v.Text)
+		return
+	}
+	w := r.resolveBool(m, v, "error_when", "result.IsError")
+	if w == nil {
+		return
+	}
+	m.failWhen = w
+	m.failType = valueText(typ, map[bool]string{true: "tool_error", false: "_OTHER"}[m.op == "execute_tool"])
 }
 
 func eachHop(chain []hop) int {
@@ -859,15 +891,21 @@ func typeName(t types.Type) string {
 // to genai.MessagesJSON, which marshals it, so it must be a type
 // encoding/json can marshal, and one value, not [*].
 func (r *resolver) resolveJSONMessages(a *attr, leaf types.Type) *attr {
+	return r.resolveJSONValue(a, leaf, "the whole message list")
+}
+
+// resolveJSONValue checks a {json: path}: one value, of a type
+// encoding/json can marshal; what names what the value should be.
+func (r *resolver) resolveJSONValue(a *attr, leaf types.Type, what string) *attr {
 	v := a.value
 	if a.each >= 0 || v.Path.len {
-		r.errorf(v.Pos, "%s: json: wants one value (the whole message list), not [*] or len()", v.Text)
+		r.errorf(v.Pos, "%s: json: wants one value (%s), not [*] or len()", v.Text, what)
 		return nil
 	}
 	base, _ := derefGuard(leaf)
 	switch types.Unalias(base).Underlying().(type) {
 	case *types.Chan, *types.Signature:
-		r.errorf(v.Pos, "%s: type %s has no JSON; json: wants the SDK's message list (a slice, struct or union)", v.Text, typeName(leaf))
+		r.errorf(v.Pos, "%s: type %s has no JSON; json: wants %s (a slice, struct or union)", v.Text, typeName(leaf), what)
 		return nil
 	}
 	a.leaf = leaf

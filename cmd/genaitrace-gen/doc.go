@@ -111,7 +111,9 @@
 // The keys a method (or, as a default, a wrapper) may set: operation (chat,
 // text_completion, generate_content, embeddings, retrieval, execute_tool,
 // invoke_agent, create_agent, invoke_workflow, or span for a plain span),
-// provider, kind, span_name, skip, and the attribute keys request_model,
+// provider, kind, span_name, skip, error_when (a bool path into the
+// results, result.IsError: the call failed though it returned no error) and
+// error_type (the error.type then), and the attribute keys request_model,
 // response_model, response_id, input_tokens, output_tokens,
 // cache_read_tokens, cache_creation_tokens, reasoning_tokens,
 // finish_reasons, temperature, top_p, top_k, max_tokens, frequency_penalty,
@@ -119,8 +121,9 @@
 // output_type, tool_name, tool_call_id, tool_description, tool_type,
 // agent_name, agent_id, agent_description, workflow_name, conversation_id,
 // server_address, server_port, embedding_dimensions, and the content keys
-// input, output, system_instructions, tool_arguments and tool_result, which
-// are recorded only when content capture is on (genai.SetCaptureContent or
+// input, output, system_instructions, tool_arguments and tool_result
+// (tool_result: {json: result.Content} records the JSON of a structured
+// value or union), which are recorded only when content capture is on (genai.SetCaptureContent or
 // TELEMETRY_CAPTURE_CONTENT=true). A wrapper-level path applies to the
 // methods that have its first name. Empty strings are not recorded, nor the
 // empty strings of a list. A method of which the mapping says nothing and to

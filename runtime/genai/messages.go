@@ -82,3 +82,19 @@ func marshalOr(v any, fallback string) string {
 	}
 	return string(bytes.TrimSuffix(b.Bytes(), []byte{'\n'}))
 }
+
+// JSONText renders v as JSON text, for content an SDK keeps as structured
+// values or unions (tool arguments as a map, an MCP tool result's content
+// blocks): generated wrappers call it for text keys mapped with
+// {json: path}. It returns "" for nil or a value with no JSON. It uses
+// encoding/json, so reflection: it runs only when content capture is on.
+func JSONText(v any) string {
+	if v == nil {
+		return ""
+	}
+	s := marshalOr(v, "")
+	if s == "null" {
+		return ""
+	}
+	return s
+}
