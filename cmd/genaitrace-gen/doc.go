@@ -84,8 +84,9 @@
 //	          New: {conversation_id: {const: support}}
 //
 // The presets are anthropic-sdk-go, aws-bedrock, google-genai, langchaingo,
-// ollama and openai-go; each file under templates/ in genaitrace's
-// repository names the SDK version it is tested against.
+// mcp-go (MCP tool calls, failed when the result says isError), ollama and
+// openai-go; each file under templates/ in genaitrace's repository names
+// the SDK version it is tested against.
 //
 // A method that streams its answer sets stream: its span stays open until
 // the stream is drained, fails or is closed, and records the time to the
