@@ -1,8 +1,12 @@
 package generator
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"go/ast"
+	goparser "go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,25 +23,77 @@ func buildFlags(tags []string) []string {
 	return []string{"-tags=" + strings.Join(tags, ",")}
 }
 
-// selectPackages finds the packages to generate into and their directories
-// with a cheap load (names and files only).
-func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSpec, map[string]string, error) {
-	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName | packages.NeedFiles, Dir: opts.Dir, BuildFlags: buildFlags(opts.Tags)}
-	var patterns []string
+// selectPackages finds the packages to generate into: every package of the
+// mapping with All, else the one in Dir, whose import path comes from the
+// enclosing go.mod (asking the go command only outside a module): one
+// packages.Load fewer on every go generate.
+func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSpec, error) {
 	if opts.All {
-		for _, p := range m.Packages {
-			patterns = append(patterns, p.Path)
-		}
-	} else {
-		patterns = []string{"."}
+		return m.Packages, nil
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
+	here, err := packagePathOf(ctx, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("loading packages: %w", err)
+		return nil, err
 	}
+	for _, p := range m.Packages {
+		if p.Path == here {
+			return []*PackageSpec{p}, nil
+		}
+	}
+	var known []string
+	for _, p := range m.Packages {
+		known = append(known, p.Path)
+	}
+	return nil, &Error{text: fmt.Sprintf("%s: no entry for package %s under packages: (entries: %s); add one, or run with -all to generate every package of the mapping", m.File, here, orNone(known))}
+}
+
+// packagePathOf is the import path of the package in opts.Dir: its
+// module's path (from the nearest go.mod) joined with the directory's
+// place in the module.
+func packagePathOf(ctx context.Context, opts Options) (string, error) {
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return "", err
+	}
+	for root := dir; ; root = filepath.Dir(root) {
+		if data, err := os.ReadFile(filepath.Join(root, "go.mod")); err == nil {
+			if mod := modfile.ModulePath(data); mod != "" {
+				rel, err := filepath.Rel(root, dir)
+				if err != nil {
+					return "", err
+				}
+				if rel == "." {
+					return mod, nil
+				}
+				return mod + "/" + filepath.ToSlash(rel), nil
+			}
+			break
+		}
+		if filepath.Dir(root) == root {
+			break
+		}
+	}
+	cfg := &packages.Config{Context: ctx, Mode: packages.NeedName, Dir: opts.Dir, BuildFlags: buildFlags(opts.Tags)}
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil {
+		return "", fmt.Errorf("loading packages: %w", err)
+	}
+	if len(pkgs) == 0 || pkgs[0].PkgPath == "" {
+		return "", fmt.Errorf("no Go package in %s", opts.Dir)
+	}
+	return pkgs[0].PkgPath, nil
+}
+
+// outputDirs finds the directory of every package generated into from the
+// load, or reports the ones with no Go files.
+func outputDirs(specs []*PackageSpec, byPath map[string]*packages.Package) (map[string]string, error) {
 	dirs := map[string]string{}
 	var errs ErrorList
-	for _, p := range pkgs {
+	for _, s := range specs {
+		p := byPath[s.Path]
+		if p == nil {
+			continue // reported when the model is built
+		}
 		files := append(slices.Clone(p.GoFiles), p.IgnoredFiles...)
 		if len(files) == 0 {
 			errs = append(errs, &Error{Msg: fmt.Sprintf("package %s: no Go files found%s", p.PkgPath, pkgErrors(p))})
@@ -45,23 +101,7 @@ func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSp
 		}
 		dirs[p.PkgPath] = filepath.Dir(files[0])
 	}
-	if err := errs.err(); err != nil {
-		return nil, nil, err
-	}
-	if opts.All {
-		return m.Packages, dirs, nil
-	}
-	here := pkgs[0].PkgPath
-	for _, p := range m.Packages {
-		if p.Path == here {
-			return []*PackageSpec{p}, dirs, nil
-		}
-	}
-	var known []string
-	for _, p := range m.Packages {
-		known = append(known, p.Path)
-	}
-	return nil, nil, &Error{text: fmt.Sprintf("%s: no entry for package %s under packages: (entries: %s); add one, or run with -all to generate every package of the mapping", m.File, here, orNone(known))}
+	return dirs, errs.err()
 }
 
 func pkgErrors(p *packages.Package) string {
@@ -97,6 +137,7 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[s
 		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedModule,
 		Dir:        opts.Dir,
 		BuildFlags: buildFlags(opts.Tags),
+		ParseFile:  parseSkippingOwnOutput,
 	}
 	pkgs, err := packages.Load(cfg, slices.Sorted(mapsKeys(patterns))...)
 	if err != nil {
@@ -129,6 +170,20 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[s
 		return nil, nil, err
 	}
 	return byPath, missing, nil
+}
+
+// parseSkippingOwnOutput parses a file for the load, but reads only the
+// package clause of a file genaitrace-gen wrote: it is about to be
+// written again, and is most of the package's code (a few thousand lines
+// for a hundred methods), whose parsing and type-checking were a fifth of
+// a run. Code that refers to its declarations meets type errors, which a
+// package being generated into is allowed.
+func parseSkippingOwnOutput(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	mode := goparser.AllErrors | goparser.ParseComments | goparser.SkipObjectResolution
+	if bytes.HasPrefix(src, []byte("// Code generated by genaitrace-gen ")) {
+		mode = goparser.PackageClauseOnly
+	}
+	return goparser.ParseFile(fset, filename, src, mode)
 }
 
 // notProvided reports the go command's "no module provides this package".

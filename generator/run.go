@@ -61,12 +61,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	var errs ErrorList
 	errs.addErr(parseErr)
-	specs, dirs, err := selectPackages(ctx, opts, mapping)
+	specs, err := selectPackages(ctx, opts, mapping)
 	if err != nil {
 		errs.addErr(err)
 		return nil, errs
 	}
 	pkgs, missing, err := load(ctx, opts, specs)
+	if err != nil {
+		errs.addErr(err)
+		return nil, errs
+	}
+	dirs, err := outputDirs(specs, pkgs)
 	if err != nil {
 		errs.addErr(err)
 		return nil, errs
