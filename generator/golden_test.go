@@ -102,12 +102,8 @@ func writeFile(t testing.TB, path, data string) {
 
 // tags are the build tags a case's "tags" file lists.
 func (c *goldenCase) tags() []string {
-	for _, f := range c.archive.Files {
-		if f.Name == "tags" {
-			return strings.Fields(string(f.Data))
-		}
-	}
-	return nil
+	tags, _ := c.input("tags")
+	return strings.Fields(tags)
 }
 
 // want returns the archive's want section named name, if any.
@@ -138,8 +134,8 @@ func TestGolden(t *testing.T) {
 	m := newGoldenModule(t)
 	for _, c := range m.cases {
 		t.Run(c.name, func(t *testing.T) {
-			rep, err := Run(context.Background(), Options{Mapping: filepath.Join(c.dir, "annotations.yaml"), Dir: c.dir, All: true, Tags: c.tags()})
 			got := map[string][]byte{}
+			rep, err := c.run(t, got)
 			if err != nil {
 				got["errors.txt"] = []byte(strings.ReplaceAll(err.Error(), c.dir+string(filepath.Separator), "") + "\n")
 			} else {
@@ -194,6 +190,34 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	})
+}
+
+// run generates the case. A case with a "suggest" file ("dir refs") has
+// its mapping suggested first (want/annotations.yaml) and generated from
+// as it is: suggest, generate, compile, then its tests call the wrappers.
+func (c *goldenCase) run(t *testing.T, got map[string][]byte) (*Report, error) {
+	ctx := context.Background()
+	mapping := filepath.Join(c.dir, "annotations.yaml")
+	if line, ok := c.input("suggest"); ok {
+		dir, refs, _ := strings.Cut(strings.TrimSpace(line), " ")
+		out, err := Suggest(ctx, Options{Dir: filepath.Join(c.dir, dir), Tags: c.tags()}, strings.Split(refs, ",")...)
+		if err != nil {
+			return nil, err
+		}
+		got["annotations.yaml"] = out
+		writeFile(t, mapping, string(out))
+	}
+	return Run(ctx, Options{Mapping: mapping, Dir: c.dir, All: true, Tags: c.tags()})
+}
+
+// input returns the archive's file named name, if any.
+func (c *goldenCase) input(name string) (string, bool) {
+	for _, f := range c.archive.Files {
+		if f.Name == name {
+			return string(f.Data), true
+		}
+	}
+	return "", false
 }
 
 func goCmd(t *testing.T, dir string, args ...string) string {

@@ -29,13 +29,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("genaitrace-gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts generator.Options
-	var tags string
+	var tags, suggest string
 	var debug, version bool
 	fs.StringVar(&opts.Mapping, "config", "annotations.yaml", "the mapping `file`, e.g. -config ../annotations.yaml")
 	fs.StringVar(&opts.Dir, "dir", ".", "the `directory` of the package to generate into, e.g. -dir ./llm")
 	fs.BoolVar(&opts.All, "all", false, "generate every package of the mapping in one load, e.g. from the module root")
 	fs.StringVar(&tags, "tags", "", "build `tags` for loading packages, comma-separated, e.g. -tags integration")
 	fs.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 with a diff if a generated file is out of date (for CI)")
+	fs.StringVar(&suggest, "suggest", "", "print a mapping inferred from the `types` (comma-separated) instead of generating, e.g. -suggest '*github.com/openai/openai-go/v3.ChatCompletionService'")
 	fs.BoolVar(&debug, "debug", false, "print the resolved model to stderr")
 	fs.BoolVar(&version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -63,6 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if debug {
 		opts.Debug = stderr
 	}
+	if suggest != "" {
+		return runSuggest(opts, strings.Split(suggest, ","), stdout, stderr)
+	}
 	rep, err := generator.Run(context.Background(), opts)
 	if rep != nil {
 		for _, path := range rep.Stale {
@@ -78,6 +82,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if len(rep.Stale) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// runSuggest prints the mapping Suggest infers for refs.
+func runSuggest(opts generator.Options, refs []string, stdout, stderr io.Writer) int {
+	out, err := generator.Suggest(context.Background(), opts, refs...)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		var usageErr *generator.UsageError
+		if errors.As(err, &usageErr) {
+			return 2
+		}
+		return 1
+	}
+	if _, err := stdout.Write(out); err != nil {
+		fmt.Fprintln(stderr, "genaitrace-gen:", err)
 		return 1
 	}
 	return 0
