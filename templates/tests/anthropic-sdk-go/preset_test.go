@@ -2,16 +2,12 @@ package anthropicsdkgo
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
+	"example.com/presets/anthropicsdkgo/internal/fake"
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -19,67 +15,11 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-const model = "claude-sonnet-5-5-20260101"
-
-// server speaks Anthropic's Messages API: JSON, and SSE events with the
-// first one delayed; max_tokens 1 cuts the stream mid-way.
-func server(t *testing.T, delay time.Duration) *httptest.Server {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Stream    bool  `json:"stream"`
-			MaxTokens int64 `json:"max_tokens"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&req)
-		if !req.Stream {
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"id":"msg_1","type":"message","role":"assistant","model":%q,"content":[{"type":"text","text":"Hello!"}],
-				"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":90,"cache_creation_input_tokens":5}}`, model)
-			return
-		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		f := w.(http.Flusher)
-		time.Sleep(delay)
-		event := func(name, data string) { fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data); f.Flush() }
-		event("message_start", fmt.Sprintf(`{"type":"message_start","message":{"id":"msg_s","type":"message","role":"assistant","model":%q,"content":[],"stop_reason":null,"usage":{"input_tokens":10,"cache_read_input_tokens":90,"cache_creation_input_tokens":5,"output_tokens":1}}}`, model))
-		event("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)
-		if req.MaxTokens == 1 {
-			conn, _, _ := w.(http.Hijacker).Hijack()
-			_ = conn.Close()
-			return
-		}
-		event("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}`)
-		event("content_block_stop", `{"type":"content_block_stop","index":0}`)
-		event("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":12}}`)
-		event("message_stop", `{"type":"message_stop"}`)
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func setup(t *testing.T, delay time.Duration) (*TracedAnthropicMessages, *tracetest.SpanRecorder) {
-	client := anthropic.NewClient(option.WithBaseURL(server(t, delay).URL), option.WithAPIKey("sk-ant-test"), option.WithMaxRetries(0))
+	client := anthropic.NewClient(option.WithBaseURL(fake.Server(t, delay).URL), option.WithAPIKey("sk-ant-test"), option.WithMaxRetries(0))
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	return NewTracedAnthropicMessages(&client.Messages, genai.WithTracerProvider(tp)), rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[string]attribute.Value {
-	m := map[string]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value
-	}
-	return m
-}
-
-func check(t *testing.T, a map[string]attribute.Value, want map[string]any) {
-	t.Helper()
-	for k, w := range want {
-		if v, ok := a[k]; !ok || fmt.Sprint(v.AsInterface()) != fmt.Sprint(w) {
-			t.Errorf("%s = %v, want %v", k, v.AsInterface(), w)
-		}
-	}
 }
 
 func params(maxTokens int64) anthropic.MessageNewParams {
@@ -100,9 +40,9 @@ func TestMessage(t *testing.T) {
 	if s.Name() != "chat claude-sonnet-5-5" {
 		t.Errorf("span name %q", s.Name())
 	}
-	check(t, attrs(s), map[string]any{
+	fake.Check(t, fake.Attrs(s), map[string]any{
 		"gen_ai.provider.name": "anthropic", "gen_ai.request.max_tokens": 256, "gen_ai.request.temperature": 0.5,
-		"gen_ai.response.id": "msg_1", "gen_ai.response.model": model,
+		"gen_ai.response.id": "msg_1", "gen_ai.response.model": fake.Model,
 		"gen_ai.usage.input_tokens": 105, "gen_ai.usage.output_tokens": 5, "gen_ai.usage.cache_read.input_tokens": 90,
 		"gen_ai.usage.cache_creation.input_tokens": 5, "gen_ai.response.finish_reasons": "[end_turn]",
 		"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"end_turn"}]`,
@@ -126,9 +66,9 @@ func TestMessageStreaming(t *testing.T) {
 	if err := stream.Err(); err != nil || text != "Hello" {
 		t.Fatalf("stream: %q %v", text, err)
 	}
-	a := attrs(rec.Ended()[0])
-	check(t, a, map[string]any{
-		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 6, "gen_ai.response.id": "msg_s", "gen_ai.response.model": model,
+	a := fake.Attrs(rec.Ended()[0])
+	fake.Check(t, a, map[string]any{
+		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 6, "gen_ai.response.id": "msg_s", "gen_ai.response.model": fake.Model,
 		"gen_ai.usage.input_tokens": 105, "gen_ai.usage.cache_read.input_tokens": 90, "gen_ai.usage.output_tokens": 12,
 		"gen_ai.response.finish_reasons": "[end_turn]",
 		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"end_turn"}]`,
@@ -144,7 +84,7 @@ func TestMessageStreaming(t *testing.T) {
 	for stream.Next() {
 	}
 	spans := rec.Ended()
-	if len(spans) != 3 || attrs(spans[1])["genaitrace.stream.chunks"].AsInt64() != 1 || spans[2].Status().Code != codes.Error {
+	if len(spans) != 3 || fake.Attrs(spans[1])["genaitrace.stream.chunks"].AsInt64() != 1 || spans[2].Status().Code != codes.Error {
 		t.Errorf("early close / broken stream: %d spans", len(spans))
 	}
 }

@@ -3,53 +3,22 @@ package awsbedrock
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
+	"example.com/presets/awsbedrock/internal/fake"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
-	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-// server speaks Bedrock Runtime's REST protocol: Converse and InvokeModel.
-func server(t *testing.T) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasSuffix(r.URL.Path, "/converse"):
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"output":{"message":{"role":"assistant","content":[{"text":"Hello!"}]}},"stopReason":"end_turn",
-				"usage":{"inputTokens":10,"outputTokens":5,"totalTokens":18,"cacheReadInputTokens":2,"cacheWriteInputTokens":1},"metrics":{"latencyMs":12}}`)
-		case strings.HasSuffix(r.URL.Path, "/invoke"):
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"completion":"Hello!"}`)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[string]attribute.Value {
-	m := map[string]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value
-	}
-	return m
-}
-
 func TestConverseAndInvokeModel(t *testing.T) {
 	genai.SetCaptureContent(true)
 	defer genai.SetCaptureContent(false)
-	client := bedrockruntime.New(bedrockruntime.Options{Region: "us-east-1", BaseEndpoint: aws.String(server(t).URL),
+	client := bedrockruntime.New(bedrockruntime.Options{Region: "us-east-1", BaseEndpoint: aws.String(fake.Server(t).URL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "AKIDTEST", SecretAccessKey: "secret"}, nil
 		})})
@@ -81,7 +50,7 @@ func TestConverseAndInvokeModel(t *testing.T) {
 		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
 		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,
 	}
-	a := attrs(spans[0])
+	a := fake.Attrs(spans[0])
 	for k, w := range want {
 		if v, ok := a[k]; !ok || fmt.Sprint(v.AsInterface()) != fmt.Sprint(w) {
 			t.Errorf("%s = %v, want %v", k, v.AsInterface(), w)
@@ -90,7 +59,7 @@ func TestConverseAndInvokeModel(t *testing.T) {
 	if _, ok := a["gen_ai.request.top_p"]; ok {
 		t.Error("an unset top_p was recorded")
 	}
-	if m := attrs(spans[1])["gen_ai.request.model"].AsString(); m != model {
+	if m := fake.Attrs(spans[1])["gen_ai.request.model"].AsString(); m != model {
 		t.Errorf("InvokeModel model %q", m)
 	}
 }

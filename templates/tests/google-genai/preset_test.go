@@ -2,14 +2,10 @@ package googlegenai
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
+	"example.com/presets/googlegenai/internal/fake"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -18,68 +14,14 @@ import (
 	gt "github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-const response = `{"candidates":[{"content":{"role":"model","parts":[{"text":"Hello!"}]},"finishReason":"STOP"}],
-	"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"thoughtsTokenCount":3,"cachedContentTokenCount":4,"totalTokenCount":18},
-	"modelVersion":"gemini-2.5-flash-001","responseId":"resp-1"}`
-
-// server speaks the Gemini API: generateContent, streamGenerateContent
-// (SSE, first chunk delayed; a model named broken drops the connection
-// mid-stream) and batchEmbedContents.
-func server(t *testing.T, delay time.Duration) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasSuffix(r.URL.Path, ":generateContent"):
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, response)
-		case strings.HasSuffix(r.URL.Path, ":streamGenerateContent"):
-			w.Header().Set("Content-Type", "text/event-stream")
-			f := w.(http.Flusher)
-			time.Sleep(delay)
-			fmt.Fprint(w, `data: {"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}],"modelVersion":"gemini-2.5-flash-001","responseId":"resp-s"}`+"\n\n")
-			f.Flush()
-			if strings.Contains(r.URL.Path, "broken") {
-				conn, _, _ := w.(http.Hijacker).Hijack()
-				_ = conn.Close()
-				return
-			}
-			fmt.Fprint(w, `data: {"candidates":[{"content":{"role":"model","parts":[{"text":"lo"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":2,"thoughtsTokenCount":1,"totalTokenCount":13},"modelVersion":"gemini-2.5-flash-001","responseId":"resp-s"}`+"\n\n")
-			f.Flush()
-		case strings.HasSuffix(r.URL.Path, ":batchEmbedContents"), strings.HasSuffix(r.URL.Path, ":embedContent"):
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"embeddings":[{"values":[0.1,0.2,0.3,0.4]}]}`)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func setup(t *testing.T, delay time.Duration) (*TracedGeminiModels, *tracetest.SpanRecorder) {
 	client, err := genai.NewClient(context.Background(), &genai.ClientConfig{APIKey: "test-key", Backend: genai.BackendGeminiAPI,
-		HTTPOptions: genai.HTTPOptions{BaseURL: server(t, delay).URL + "/"}})
+		HTTPOptions: genai.HTTPOptions{BaseURL: fake.Server(t, delay).URL + "/"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := tracetest.NewSpanRecorder()
 	return NewTracedGeminiModels(client.Models, gt.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))), rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[string]attribute.Value {
-	m := map[string]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value
-	}
-	return m
-}
-
-func check(t *testing.T, a map[string]attribute.Value, want map[string]any) {
-	t.Helper()
-	for k, w := range want {
-		if v, ok := a[k]; !ok || fmt.Sprint(v.AsInterface()) != fmt.Sprint(w) {
-			t.Errorf("%s = %v, want %v", k, v.AsInterface(), w)
-		}
-	}
 }
 
 func TestGenerateContent(t *testing.T) {
@@ -96,7 +38,7 @@ func TestGenerateContent(t *testing.T) {
 	if s.Name() != "generate_content gemini-2.5-flash" {
 		t.Errorf("span name %q", s.Name())
 	}
-	check(t, attrs(s), map[string]any{
+	fake.Check(t, fake.Attrs(s), map[string]any{
 		"gen_ai.provider.name": "gcp.gemini", "gen_ai.request.temperature": 0.25, "gen_ai.response.id": "resp-1",
 		"gen_ai.response.model": "gemini-2.5-flash-001", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 8,
 		"gen_ai.usage.reasoning.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 4,
@@ -122,8 +64,8 @@ func TestGenerateContentStream(t *testing.T) {
 	if text != "Hello" {
 		t.Fatalf("stream text %q", text)
 	}
-	a := attrs(rec.Ended()[0])
-	check(t, a, map[string]any{
+	a := fake.Attrs(rec.Ended()[0])
+	fake.Check(t, a, map[string]any{
 		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 2, "gen_ai.response.id": "resp-s",
 		"gen_ai.output.messages":    `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"STOP"}]`,
 		"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 3, "gen_ai.response.finish_reasons": "[STOP]",
@@ -141,7 +83,7 @@ func TestGenerateContentStream(t *testing.T) {
 		}
 	}
 	spans := rec.Ended()
-	if streamErr == nil || len(spans) != 3 || attrs(spans[1])["genaitrace.stream.chunks"].AsInt64() != 1 || spans[2].Status().Code != codes.Error {
+	if streamErr == nil || len(spans) != 3 || fake.Attrs(spans[1])["genaitrace.stream.chunks"].AsInt64() != 1 || spans[2].Status().Code != codes.Error {
 		t.Errorf("early break / broken stream: err %v, %d spans", streamErr, len(spans))
 	}
 }
@@ -151,5 +93,5 @@ func TestEmbedContent(t *testing.T) {
 	if _, err := models.EmbedContent(context.Background(), "text-embedding-004", genai.Text("hi"), nil); err != nil {
 		t.Fatal(err)
 	}
-	check(t, attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": 4})
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": 4})
 }

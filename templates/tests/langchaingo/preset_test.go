@@ -2,17 +2,12 @@ package langchaingo
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
+	"example.com/presets/langchaingo/internal/fake"
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/anthropic"
 	"github.com/tmc/langchaingo/llms/openai"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -20,62 +15,13 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-// server speaks OpenAI's chat completions and Anthropic's messages, the
-// two backends the tests drive through langchaingo; a request whose text
-// says "fail" gets a 500.
-func server(t *testing.T) *httptest.Server {
-	mux := http.NewServeMux()
-	failing := func(w http.ResponseWriter, r *http.Request) bool {
-		body, _ := io.ReadAll(r.Body)
-		if strings.Contains(string(body), "fail") {
-			http.Error(w, `{"error":{"message":"upstream broke","type":"server_error"}}`, http.StatusInternalServerError)
-			return true
-		}
-		return false
-	}
-	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
-		if failing(w, r) {
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini-2024-07-18",
-			"choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"}],
-			"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}}`)
-	})
-	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-5-5","content":[{"type":"text","text":"Hi!"}],
-			"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":3,"cache_read_input_tokens":90,"cache_creation_input_tokens":5}}`)
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func recorder() (*tracetest.SpanRecorder, genai.Option) {
 	rec := tracetest.NewSpanRecorder()
 	return rec, genai.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 }
 
-func attrs(s sdktrace.ReadOnlySpan) map[string]attribute.Value {
-	m := map[string]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[string(kv.Key)] = kv.Value
-	}
-	return m
-}
-
-func check(t *testing.T, a map[string]attribute.Value, want map[string]any) {
-	t.Helper()
-	for k, w := range want {
-		if v, ok := a[k]; !ok || fmt.Sprint(v.AsInterface()) != fmt.Sprint(w) {
-			t.Errorf("%s = %v, want %v", k, v.AsInterface(), w)
-		}
-	}
-}
-
 func openAIModel(t *testing.T, opt genai.Option) *TracedLangchainModel {
-	llm, err := openai.New(openai.WithBaseURL(server(t).URL+"/v1"), openai.WithToken("sk-test"), openai.WithModel("gpt-4o-mini"))
+	llm, err := openai.New(openai.WithBaseURL(fake.Server(t).URL+"/v1"), openai.WithToken("sk-test"), openai.WithModel("gpt-4o-mini"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +44,8 @@ func TestGenerateContentOpenAI(t *testing.T) {
 	if s.Name() != "chat gpt-4o-mini" {
 		t.Errorf("span name %q", s.Name())
 	}
-	a := attrs(s)
-	check(t, a, map[string]any{
+	a := fake.Attrs(s)
+	fake.Check(t, a, map[string]any{
 		"gen_ai.provider.name": "openai", "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini",
 		"gen_ai.request.temperature": 0.2, "gen_ai.request.max_tokens": 64,
 		"gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 5, "gen_ai.usage.cache_read.input_tokens": 4,
@@ -116,7 +62,7 @@ func TestGenerateContentOpenAI(t *testing.T) {
 
 func TestGenerateContentAnthropic(t *testing.T) {
 	rec, opt := recorder()
-	llm, err := anthropic.New(anthropic.WithBaseURL(server(t).URL+"/v1"), anthropic.WithToken("sk-ant-test"), anthropic.WithModel("claude-sonnet-5-5"))
+	llm, err := anthropic.New(anthropic.WithBaseURL(fake.Server(t).URL+"/v1"), anthropic.WithToken("sk-ant-test"), anthropic.WithModel("claude-sonnet-5-5"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +72,7 @@ func TestGenerateContentAnthropic(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Anthropic's keys: InputTokens (without the cached ones), CacheReadInputTokens.
-	check(t, attrs(rec.Ended()[0]), map[string]any{
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
 		"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 90,
 		"gen_ai.usage.cache_creation.input_tokens": 5, "gen_ai.response.finish_reasons": "[end_turn]",
 	})
@@ -148,7 +94,7 @@ func TestCallAndFailure(t *testing.T) {
 	if len(spans) != 2 {
 		t.Fatalf("%d spans, want 2", len(spans))
 	}
-	check(t, attrs(spans[0]), map[string]any{
+	fake.Check(t, fake.Attrs(spans[0]), map[string]any{
 		"gen_ai.operation.name": "text_completion", "gen_ai.request.model": "gpt-4o-mini",
 		"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
 		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}]}]`,

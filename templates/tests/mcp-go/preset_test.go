@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"example.com/presets/mcpgo/internal/fake"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -15,36 +15,11 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-// mcpServer is a real MCP server with one tool, divide, which answers a
-// division by zero with a tool error (a result with isError), as MCP tools
-// report their own failures.
-func mcpServer() *server.MCPServer {
-	s := server.NewMCPServer("calculator", "1.0.0", server.WithToolCapabilities(false))
-	s.AddTool(mcp.NewTool("divide", mcp.WithDescription("Divides a by b"),
-		mcp.WithNumber("a", mcp.Required()), mcp.WithNumber("b", mcp.Required())),
-		func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			a, _ := req.RequireFloat("a")
-			b, _ := req.RequireFloat("b")
-			if b == 0 {
-				return mcp.NewToolResultError("division by zero"), nil
-			}
-			return mcp.NewToolResultText(formatFloat(a / b)), nil
-		})
-	return s
-}
-
-func formatFloat(f float64) string {
-	if f == float64(int64(f)) {
-		return string(rune('0' + int64(f)))
-	}
-	return "?"
-}
-
 func TestCallToolThroughTheWrapper(t *testing.T) {
 	genai.SetCaptureContent(true)
 	defer genai.SetCaptureContent(false)
 	ctx := context.Background()
-	c, err := client.NewInProcessClient(mcpServer())
+	c, err := client.NewInProcessClient(fake.Server())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,35 @@
+// Package fake is a real MCP server in process for the preset's
+// tests and the suggested mapping's.
+package fake
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// Server is a real MCP server with one tool, divide, which answers a
+// division by zero with a tool error (a result with isError), as MCP tools
+// report their own failures.
+func Server() *server.MCPServer {
+	s := server.NewMCPServer("calculator", "1.0.0", server.WithToolCapabilities(false))
+	s.AddTool(mcp.NewTool("divide", mcp.WithDescription("Divides a by b"),
+		mcp.WithNumber("a", mcp.Required()), mcp.WithNumber("b", mcp.Required())),
+		func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			a, _ := req.RequireFloat("a")
+			b, _ := req.RequireFloat("b")
+			if b == 0 {
+				return mcp.NewToolResultError("division by zero"), nil
+			}
+			return mcp.NewToolResultText(formatFloat(a / b)), nil
+		})
+	return s
+}
+
+func formatFloat(f float64) string {
+	if f == float64(int64(f)) {
+		return string(rune('0' + int64(f)))
+	}
+	return "?"
+}
