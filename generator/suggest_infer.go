@@ -436,7 +436,15 @@ func outputOf(s *methodShape) *line {
 	if l, ok := (rule{kind: -1, names: choiceNames, maxDepth: 1}).pickAny(s.response); ok && isList(l.typ) {
 		elem := leaves("", elemOf(l.typ))
 		if c, ok := (rule{kind: kindString, names: contentNames, maxDepth: 3}).pickDelta(elem); ok {
-			value := fmt.Sprintf("{path: %s, role: {const: assistant}, content: %s", flowScalar(l.path), flowScalar(strings.TrimPrefix(c.first(), ".")))
+			content := strings.TrimPrefix(c.first(), ".")
+			role := "{const: assistant}"
+			if parent, _, ok := cutLast(content, "."); ok {
+				// The message's own role, when it has one (Message.Role).
+				if r, ok := (rule{kind: kindString, names: []string{"role"}, maxDepth: 3}).pick(elem); ok && strings.TrimPrefix(r.path, ".") == parent+".Role" {
+					role = parent + ".Role"
+				}
+			}
+			value := fmt.Sprintf("{path: %s, role: %s, content: %s", flowScalar(l.path), role, flowScalar(content))
 			if f, ok := (rule{kind: kindString, names: []string{"finishreason", "stopreason"}, maxDepth: 1}).pick(elem); ok {
 				value += ", finish_reason: " + flowScalar(strings.TrimPrefix(f.path, "."))
 			}
@@ -669,4 +677,11 @@ func inferRetrieval(m *methodSuggestion, s *methodShape, name string) *methodSug
 	m.attrs = nil
 	m.op = sure("operation", "retrieval")
 	return m
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }

@@ -199,3 +199,24 @@ func TestGoTool(t *testing.T) {
 		t.Errorf("go tool output differs:\n%s\n---\n%s", got, want)
 	}
 }
+
+// -suggest prints a mapping to stdout that, saved as annotations.yaml,
+// generates; a type it cannot find exits 1 with the fix on stderr.
+func TestSuggest(t *testing.T) {
+	bin := buildBinary(t)
+	dir := newModule(t, bin)
+	llm := filepath.Join(dir, "llm")
+	r := execute(t, llm, 0, bin, "-suggest", "Client")
+	for _, want := range []string{"# Suggested by: genaitrace-gen -suggest Client", "example.com/cli/llm:", "request_model: model", "output: result"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("-suggest output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	write(t, filepath.Join(llm, "suggested.yaml"), r.stdout)
+	execute(t, llm, 0, bin, "-config", "suggested.yaml")
+	execute(t, dir, 0, "go", "vet", "./...")
+
+	if r := execute(t, llm, 1, bin, "-suggest", "Clinet"); !strings.Contains(r.stderr, "has no type Clinet; did you mean Client?") || r.stdout != "" {
+		t.Errorf("-suggest of a misspelled type: stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+}
