@@ -11,7 +11,7 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// Suggest writes a commented annotations.yaml for the types refs name, for
+// Suggest returns a commented annotations.yaml for the types refs name, for
 // the package in opts.Dir: an interface ("example.com/llm.Client", or
 // "Client" in that package), or a concrete type's exported method set
 // ("*github.com/openai/openai-go/v3.ChatCompletionService"; the * may be

@@ -133,6 +133,26 @@
 // The annotations.yaml at the root of genaitrace's repository is a
 // commented example.
 //
+// # Suggesting a mapping
+//
+// -suggest prints a commented annotations.yaml for the types it names,
+// inferred from their methods' parameter and result types, instead of
+// generating:
+//
+//	go tool genaitrace-gen -suggest Client > annotations.yaml
+//	go tool genaitrace-gen -suggest '*github.com/openai/openai-go/v3.ChatCompletionService'
+//
+// A type is an interface of the package in -dir (Client), of another
+// package (example.com/llm.Client, or llms.Model for a package it
+// imports), or a concrete type's exported methods (the * may be left
+// out). Fields and parameters named like a model, sampling parameters,
+// messages, token counts, finish reasons, tool names, arguments and
+// results, and streamed results (iterators, channels, SDK stream types,
+// callbacks) are suggested under their keys; methods that manage things
+// (Get, List, Close) are left as plain spans. Every line is type-checked
+// as generation would check it before it is printed, so the output
+// generates as it is; the lines it is unsure of end in "# unsure: why".
+//
 // # Usage
 //
 //	genaitrace-gen [flags]
@@ -144,6 +164,7 @@
 //	-all           generate every package of the mapping in one load
 //	-tags list     build tags for loading, comma-separated (GOFLAGS is honoured too)
 //	-check         write nothing; exit 1 with a diff if a generated file is out of date
+//	-suggest types print a mapping inferred from the types (comma-separated) instead of generating
 //	-debug         print the resolved model
 //	-version       print the version
 //
