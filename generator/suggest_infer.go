@@ -466,44 +466,24 @@ func deltaOf(chunk []leaf) (leaf, bool) {
 	return rule{kind: kindString, names: deltaNames}.pickDelta(chunk)
 }
 
-// pickAny is pick without the kind check (the caller looks at the type).
+// pickAny is pick without the kind check (the caller looks at the type),
+// of a value not read through a list.
 func (r rule) pickAny(ls []leaf) (leaf, bool) {
-	best, bestRank, found := leaf{}, 0, false
-	for _, l := range ls {
-		i := indexOf(r.names, l.name)
-		if i < 0 || l.depth > r.maxDepth || l.each > 0 || l.opt != "" && !isStringKind(l.typ) || throughError(l.path) {
-			continue
-		}
-		if rank := l.depth*100 + i; !found || rank < bestRank {
-			best, bestRank, found = l, rank, true
-		}
-	}
-	return best, found
+	return r.best(ls, func(l leaf) bool { return l.each == 0 && (l.opt == "" || isStringKind(l.typ)) }, noBonus)
 }
 
 // pickDelta is pick for a text reached through lists (read at [0]), a
 // path through a Delta first.
 func (r rule) pickDelta(ls []leaf) (leaf, bool) {
-	maxDepth := r.maxDepth
-	if maxDepth == 0 {
-		maxDepth = maxLeafDepth
-	}
-	best, bestRank, found := leaf{}, 0, false
-	for _, l := range ls {
-		i := indexOf(r.names, l.name)
-		if i < 0 || l.depth > maxDepth || !isStringKind(l.typ) || l.opt != "" || throughError(l.path) {
-			continue
-		}
-		rank := l.depth*100 + i
+	return r.best(ls, func(l leaf) bool { return isStringKind(l.typ) && l.opt == "" }, func(l leaf) int {
 		if strings.Contains(l.path, ".Delta.") || l.name == "delta" {
-			rank -= 100
+			return 100
 		}
-		if !found || rank < bestRank {
-			best, bestRank, found = l, rank, true
-		}
-	}
-	return best, found
+		return 0
+	})
 }
+
+func noBonus(leaf) int { return 0 }
 
 func isList(t types.Type) bool {
 	switch types.Unalias(derefAll(t)).Underlying().(type) {

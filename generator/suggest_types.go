@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"go/types"
 	"strings"
 )
@@ -206,25 +207,33 @@ type rule struct {
 	preferDelta bool
 }
 
-func (r rule) pick(ls []leaf) (leaf, bool) {
-	maxDepth := r.maxDepth
-	if maxDepth == 0 {
-		maxDepth = maxLeafDepth
+func (r rule) pick(ls []leaf) (leaf, bool) { return r.best(ls, r.kind.matches, r.bonus) }
+
+// bonus ranks token counts under a Usage first (not a tool's), and in a
+// stream, with preferDelta, what the deltas carry.
+func (r rule) bonus(l leaf) int {
+	b := 0
+	if strings.HasSuffix(r.key, "_tokens") && underUsage(l.path) {
+		b += 150
 	}
+	if r.preferDelta && strings.Contains(l.path, ".Delta.") {
+		b += 50
+	}
+	return b
+}
+
+// best is the leaf of one of the names, at most maxDepth fields below its
+// root and not in an error, that fits: the shallowest, then the earliest
+// name, each less its bonus.
+func (r rule) best(ls []leaf, fits func(leaf) bool, bonus func(leaf) int) (leaf, bool) {
+	maxDepth := cmp.Or(r.maxDepth, maxLeafDepth)
 	best, bestRank, found := leaf{}, 0, false
 	for _, l := range ls {
 		i := indexOf(r.names, l.name)
-		if i < 0 || l.depth > maxDepth || !r.kind.matches(l) || throughError(l.path) {
+		if i < 0 || l.depth > maxDepth || throughError(l.path) || !fits(l) {
 			continue
 		}
-		rank := l.depth*100 + i
-		if strings.HasSuffix(r.key, "_tokens") && underUsage(l.path) {
-			rank -= 150 // token counts of the usage, not of a tool's
-		}
-		if r.preferDelta && strings.Contains(l.path, ".Delta.") {
-			rank -= 50
-		}
-		if !found || rank < bestRank {
+		if rank := l.depth*100 + i - bonus(l); !found || rank < bestRank {
 			best, bestRank, found = l, rank, true
 		}
 	}

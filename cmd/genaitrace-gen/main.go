@@ -74,12 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		var usageErr *generator.UsageError
-		if errors.As(err, &usageErr) {
-			return 2
-		}
-		return 1
+		return failed(err, stderr)
 	}
 	if len(rep.Stale) > 0 {
 		return 1
@@ -91,16 +86,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runSuggest(opts generator.Options, refs []string, stdout, stderr io.Writer) int {
 	out, err := generator.Suggest(context.Background(), opts, refs...)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		var usageErr *generator.UsageError
-		if errors.As(err, &usageErr) {
-			return 2
-		}
-		return 1
+		return failed(err, stderr)
 	}
 	if _, err := stdout.Write(out); err != nil {
 		fmt.Fprintln(stderr, "genaitrace-gen:", err)
 		return 1
 	}
 	return 0
+}
+
+// failed prints err and returns the exit status: 2 for a mistake in the
+// command line, 1 for every other error.
+func failed(err error, stderr io.Writer) int {
+	fmt.Fprintln(stderr, err)
+	var usageErr *generator.UsageError
+	if errors.As(err, &usageErr) {
+		return 2
+	}
+	return 1
 }

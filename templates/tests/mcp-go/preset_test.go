@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"example.com/presets/mcpgo/internal/fake"
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -19,14 +18,7 @@ func TestCallToolThroughTheWrapper(t *testing.T) {
 	genai.SetCaptureContent(true)
 	defer genai.SetCaptureContent(false)
 	ctx := context.Background()
-	c, err := client.NewInProcessClient(fake.Server())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c := fake.Client(t)
 	rec := tracetest.NewSpanRecorder()
 	traced := NewTracedMCPClient(c, genai.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))))
 	init := mcp.InitializeRequest{}

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -21,14 +20,7 @@ import (
 // and the failure its result reports.
 func TestSuggestedMappingRecords(t *testing.T) {
 	ctx := context.Background()
-	c, err := client.NewInProcessClient(fake.Server())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c := fake.Client(t)
 	rec := tracetest.NewSpanRecorder()
 	traced := NewTracedMCPClient(c, genai.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))))
 	init := mcp.InitializeRequest{}

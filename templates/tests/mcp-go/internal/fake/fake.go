@@ -4,7 +4,9 @@ package fake
 
 import (
 	"context"
+	"testing"
 
+	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -32,4 +34,19 @@ func formatFloat(f float64) string {
 		return string(rune('0' + int64(f)))
 	}
 	return "?"
+}
+
+// Client is an MCP client of Server, in process, started and closed when
+// the test ends.
+func Client(t *testing.T) *client.Client {
+	t.Helper()
+	c, err := client.NewInProcessClient(Server())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
