@@ -326,9 +326,7 @@ func inferModelCall(m *methodSuggestion, s *methodShape) {
 func chunkOf(s *methodShape) *streamSuggestion {
 	st := &streamSuggestion{head: sure("stream", ""), callback: s.callback}
 	for _, r := range responseRules {
-		// What a stream's last chunks say sits in its deltas (the
-		// finish reason of a message_delta, not of message_start).
-		r.preferDelta = true
+		r.inStream = true
 		if l, ok := r.pick(s.chunk); ok {
 			st.attrs = append(st.attrs, sure(r.key, l.value()))
 		}

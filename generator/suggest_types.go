@@ -203,24 +203,32 @@ type rule struct {
 	kind     leafKind
 	names    []string
 	maxDepth int
-	// preferDelta ranks a path through a Delta first, at the same depth.
-	preferDelta bool
+	// inStream ranks, in a stream's chunk, what the deltas carry first
+	// (the finish reason of a message_delta, not of message_start), and the
+	// input counts of the message a stream starts with.
+	inStream bool
 }
 
 func (r rule) pick(ls []leaf) (leaf, bool) { return r.best(ls, r.kind.matches, r.bonus) }
 
 // bonus ranks token counts under a Usage first (not a tool's), and in a
-// stream, with preferDelta, what the deltas carry.
+// stream's chunk what inStream says.
 func (r rule) bonus(l leaf) int {
 	b := 0
 	if strings.HasSuffix(r.key, "_tokens") && underUsage(l.path) {
 		b += 150
 	}
-	if r.preferDelta && strings.Contains(l.path, ".Delta.") {
+	if r.inStream && strings.Contains(l.path, ".Delta.") {
 		b += 50
+	}
+	if r.inStream && inputCount[r.key] && (strings.Contains(l.path, ".Message.") || strings.Contains(l.path, ".Response.")) {
+		b += 120 // a stream's input is counted at its start, in the message it opens (a level deeper)
 	}
 	return b
 }
+
+// inputCount are the counts a stream knows before it generates anything.
+var inputCount = map[string]bool{"input_tokens": true, "cache_read_tokens": true, "cache_creation_tokens": true}
 
 // best is the leaf of one of the names, at most maxDepth fields below its
 // root and not in an error, that fits: the shallowest, then the earliest

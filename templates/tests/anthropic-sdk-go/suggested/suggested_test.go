@@ -44,6 +44,7 @@ func TestSuggestedMappingRecords(t *testing.T) {
 	})
 	fake.Check(t, fake.Attrs(spans[1]), map[string]any{
 		"gen_ai.request.model": "claude-sonnet-5-5", "gen_ai.response.id": "msg_s", "gen_ai.response.model": fake.Model,
-		"gen_ai.usage.output_tokens": 12, "gen_ai.response.finish_reasons": "[end_turn]",
+		"gen_ai.usage.input_tokens": 10, "gen_ai.usage.cache_read.input_tokens": 90, "gen_ai.usage.output_tokens": 12,
+		"gen_ai.response.finish_reasons": "[end_turn]",
 	})
 }

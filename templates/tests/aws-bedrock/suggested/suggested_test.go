@@ -48,8 +48,8 @@ func TestSuggestedMappingRecords(t *testing.T) {
 	}
 	a := fake.Attrs(spans[0])
 	for k, w := range want {
-		if got, ok := a[k]; !ok || got.Emit() != fmt.Sprint(w) {
-			t.Errorf("Converse: %s = %v, want %v", k, got.Emit(), w)
+		if got, ok := a[k]; !ok || got.String() != fmt.Sprint(w) {
+			t.Errorf("Converse: %s = %v, want %v", k, got.String(), w)
 		}
 	}
 	if m := fake.Attrs(spans[1])["gen_ai.request.model"].AsString(); m != model {

@@ -43,7 +43,7 @@ func TestSuggestedMappingRecords(t *testing.T) {
 	got := map[attribute.Key]string{}
 	for _, kv := range spans[1].Attributes() {
 		if _, ok := want[kv.Key]; ok {
-			got[kv.Key] = kv.Value.Emit()
+			got[kv.Key] = kv.Value.String()
 		}
 	}
 	if !maps.Equal(want, got) {
