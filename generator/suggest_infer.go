@@ -113,21 +113,20 @@ func providerOf(path string) string {
 // methodShape is a method's parameters and results as the mapping names
 // them, and what streams.
 type methodShape struct {
-	name           string
-	request        []leaf // reachable from the parameters
-	response       []leaf // from the non-error results
-	resultString   bool   // the one result is a string: the answer itself
-	stream         bool
-	callback       string
-	chunk          []leaf
-	requestStrings map[string]bool // parameters that are strings
+	name         string
+	request      []leaf // reachable from the parameters
+	response     []leaf // from the non-error results
+	resultString bool   // the one result is a string: the answer itself
+	stream       bool
+	callback     string
+	chunk        []leaf
 }
 
 func shapeOf(fn *types.Func, concrete bool) *methodShape {
 	sig := fn.Type().(*types.Signature)
-	s := &methodShape{name: fn.Name(), requestStrings: map[string]bool{}}
+	s := &methodShape{name: fn.Name()}
 	params := variables(sig.Params(), "arg", sig.Variadic())
-	for i, p := range params {
+	for _, p := range params {
 		switch {
 		case isContext(p.typ):
 		case s.callback == "" && chunkOfCallback(p.typ) != nil:
@@ -138,10 +137,6 @@ func shapeOf(fn *types.Func, concrete bool) *methodShape {
 				s.request = append(s.request, dropRoot(leaves(p.mapName, target))...)
 			}
 		default:
-			if isStringKind(p.typ) {
-				s.requestStrings[p.mapName] = true
-			}
-			_ = i
 			s.request = append(s.request, leaves(p.mapName, p.typ)...)
 		}
 	}
