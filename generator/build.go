@@ -44,7 +44,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	if ref == "" {
 		ref = ws.Name
 	}
-	path, name, concrete := splitTypeRef(ref)
+	path, name, _ := splitTypeRef(ref)
 	pos := ws.TypePos
 	if ws.Type == "" {
 		pos = ws.Pos
@@ -60,49 +60,24 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		}
 		src = p.Types
 	}
-	obj := src.Scope().Lookup(name)
-	if obj == nil {
-		return fail(pos, "%s has no type %s%s", src.Path(), name, typeSuggestion(name, concrete, src, u.pkg, pkgs))
+	t, err := lookupTarget(ref, src, u.pkg, pkgs, false)
+	if err != nil {
+		return fail(pos, "%v", err)
 	}
-	tn, ok := obj.(*types.TypeName)
-	if !ok {
-		return fail(pos, "%s.%s is not a type", src.Path(), name)
-	}
-	named, _ := types.Unalias(tn.Type()).(*types.Named)
-	var iface *types.Interface
+	iface := t.iface
 	switch {
-	case concrete:
-		if named == nil {
-			return fail(pos, "%s is not a named type; type: \"*Name\" wraps the method set of a named type", ref)
-		}
-		if _, isIface := named.Underlying().(*types.Interface); isIface {
-			return fail(pos, "%s is an interface; drop the * to wrap it", ref)
-		}
-		if named.TypeParams().Len() > 0 {
-			return fail(pos, "%s is generic; wrapping the method set of a generic concrete type is not supported, declare an interface for it", ref)
-		}
-		iface = exportedMethodSet(named)
-		if iface.NumMethods() == 0 {
-			return fail(pos, "*%s has no exported methods to wrap", name)
-		}
+	case t.concrete:
 		w.emitIface, w.concrete = iface, "*"+src.Name()+"."+name
 		w.concretePkg, w.concreteName = src, name
 		if clash := u.pkg.Scope().Lookup(ws.Name); clash != nil && !declaredByUs(u, clash) {
 			return fail(ws.Pos, "the interface %s to emit for %s is already declared in %s; choose another key", ws.Name, ref, u.pkg.Path())
 		}
 	default:
-		it, isIface := tn.Type().Underlying().(*types.Interface)
-		if !isIface {
-			return fail(pos, "%s is %s, not an interface; to wrap a concrete type's methods, set type: \"*%s\"", ref, kindOf(tn.Type()), strings.TrimPrefix(ref, "*"))
-		}
-		iface = it
-		if src != u.pkg {
-			w.ifacePkg, w.ifaceName = src, name
-		} else if name != ws.Name {
+		if src != u.pkg || name != ws.Name {
 			w.ifacePkg, w.ifaceName = src, name
 		}
-		if named != nil && named.TypeParams().Len() > 0 {
-			w.typeParams = named.TypeParams()
+		if t.named != nil && t.named.TypeParams().Len() > 0 {
+			w.typeParams = t.named.TypeParams()
 		}
 	}
 	for _, n := range []string{w.typeName, w.ctorName} {
@@ -132,6 +107,64 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	}
 	renameShadowing(w)
 	return w
+}
+
+// target is what a wrapper wraps: an interface, or the exported method
+// set of a concrete type.
+type target struct {
+	pkg      *types.Package
+	name     string
+	named    *types.Named
+	iface    *types.Interface
+	concrete bool
+}
+
+// lookupTarget finds ref's type in src: an interface, or for "*Name" the
+// exported methods of a named, non-generic, non-interface type. With
+// starOptional (-suggest), a non-interface named without the * is taken
+// as "*Name". Its errors say what is wrong and the fix, without position.
+func lookupTarget(ref string, src, out *types.Package, pkgs map[string]*packages.Package, starOptional bool) (*target, error) {
+	_, name, concrete := splitTypeRef(ref)
+	found := src.Scope().Lookup(name)
+	tn, _ := found.(*types.TypeName)
+	switch {
+	case found == nil:
+		return nil, fmt.Errorf("%s has no type %s%s", src.Path(), name, typeSuggestion(name, concrete, src, out, pkgs))
+	case tn == nil:
+		return nil, fmt.Errorf("%s.%s is a %s, not a type; name the interface or type whose methods to wrap%s", src.Path(), name, objectKind(found), typeSuggestion(name, concrete, src, out, pkgs))
+	}
+	named, _ := types.Unalias(tn.Type()).(*types.Named)
+	it, isIface := tn.Type().Underlying().(*types.Interface)
+	if starOptional && !isIface && named != nil {
+		concrete = true
+	}
+	t := &target{pkg: src, name: name, named: named, iface: it, concrete: concrete}
+	switch {
+	case !concrete && isIface:
+		return t, nil
+	case !concrete:
+		return nil, fmt.Errorf("%s is %s, not an interface; to wrap a concrete type's methods, set type: \"*%s\"", ref, kindOf(tn.Type()), strings.TrimPrefix(ref, "*"))
+	case named == nil:
+		return nil, fmt.Errorf("%s is not a named type; type: \"*Name\" wraps the method set of a named type", ref)
+	case isIface:
+		return nil, fmt.Errorf("%s is an interface; drop the * to wrap it", ref)
+	case named.TypeParams().Len() > 0:
+		return nil, fmt.Errorf("%s is generic; wrapping the method set of a generic concrete type is not supported, declare an interface for it", ref)
+	}
+	if t.iface = exportedMethodSet(named); t.iface.NumMethods() == 0 {
+		return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; name an interface, or a type with methods", name, name, name)
+	}
+	return t, nil
+}
+
+func objectKind(o types.Object) string {
+	switch o.(type) {
+	case *types.Func:
+		return "func"
+	case *types.Const:
+		return "const"
+	}
+	return "var"
 }
 
 // exportedMethodSet is the interface of *T's exported methods.

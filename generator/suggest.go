@@ -86,19 +86,10 @@ func infer(ctx context.Context, opts Options, refs []string) (*suggestion, *load
 	return s, &loaded{pkgs, missing}, nil
 }
 
-// target is the type a suggestion wraps, found from its reference.
-type target struct {
-	pkg      *types.Package
-	name     string
-	named    *types.Named
-	iface    *types.Interface
-	concrete bool
-}
-
 // findTarget resolves a -suggest reference: an import path, a package as
 // the output package imports it, or a name of the output package.
 func findTarget(ref string, out *types.Package, pkgs map[string]*packages.Package, missing map[string]string) (*target, error) {
-	path, name, concrete := splitTypeRef(ref)
+	path, _, _ := splitTypeRef(ref)
 	src := out
 	switch {
 	case path == "":
@@ -112,41 +103,7 @@ func findTarget(ref string, out *types.Package, pkgs map[string]*packages.Packag
 			return nil, fmt.Errorf("package %s was not found; give its import path (%s does not import a package of that name)", path, out.Path())
 		}
 	}
-	found := src.Scope().Lookup(name)
-	obj, _ := found.(*types.TypeName)
-	switch {
-	case found == nil:
-		return nil, fmt.Errorf("%s has no type %s%s", src.Path(), name, typeSuggestion(name, concrete, src, out, pkgs))
-	case obj == nil:
-		return nil, fmt.Errorf("%s.%s is a %s, not a type; name the interface or type whose methods to wrap%s", src.Path(), name, objectKind(found), typeSuggestion(name, concrete, src, out, pkgs))
-	}
-	named, _ := types.Unalias(obj.Type()).(*types.Named)
-	t := &target{pkg: src, name: name, named: named}
-	if it, ok := obj.Type().Underlying().(*types.Interface); ok {
-		if concrete {
-			return nil, fmt.Errorf("%s is an interface; drop the *", strings.TrimPrefix(ref, "*"))
-		}
-		t.iface = it
-		return t, nil
-	}
-	if named == nil || named.TypeParams().Len() > 0 {
-		return nil, fmt.Errorf("%s is %s; name an interface or a (non-generic) named type with methods", ref, kindOf(obj.Type()))
-	}
-	t.concrete, t.iface = true, exportedMethodSet(named)
-	if t.iface.NumMethods() == 0 {
-		return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; name an interface, or a type with methods", name, name, name)
-	}
-	return t, nil
-}
-
-func objectKind(o types.Object) string {
-	switch o.(type) {
-	case *types.Func:
-		return "func"
-	case *types.Const:
-		return "const"
-	}
-	return "var"
+	return lookupTarget(ref, src, out, pkgs, true)
 }
 
 // importedAs finds the package out imports under the name (llms for

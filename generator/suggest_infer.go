@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -266,7 +267,7 @@ func inferMethod(key string, fn *types.Func, concrete bool) *methodSuggestion {
 	default:
 		inferModelCall(m, s)
 		if m.op == nil {
-			return inferRetrieval(m, s, name)
+			return inferRetrieval(m, name)
 		}
 	}
 	return m
@@ -387,7 +388,7 @@ var (
 // messages with role and content, or the JSON of SDK message unions.
 // messages reports a message list (a chat).
 func inputOf(s *methodShape) (in *line, messages bool) {
-	l, ok := rule{kind: -1, names: inputNames, maxDepth: 2}.pickAny(s.request)
+	l, ok := rule{names: inputNames, maxDepth: 2}.pickAny(s.request)
 	if !ok {
 		return nil, false
 	}
@@ -408,7 +409,7 @@ func inputOf(s *methodShape) (in *line, messages bool) {
 }
 
 func systemOf(s *methodShape) *line {
-	l, ok := rule{kind: -1, names: systemNames, maxDepth: 2}.pickAny(s.request)
+	l, ok := rule{names: systemNames, maxDepth: 2}.pickAny(s.request)
 	switch {
 	case !ok:
 		return nil
@@ -426,7 +427,7 @@ func outputOf(s *methodShape) *line {
 	if s.resultString {
 		return sure("output", "result")
 	}
-	if l, ok := (rule{kind: -1, names: choiceNames, maxDepth: 1}).pickAny(s.response); ok && isList(l.typ) {
+	if l, ok := (rule{names: choiceNames, maxDepth: 1}).pickAny(s.response); ok && isList(l.typ) {
 		elem := leaves("", elemOf(l.typ))
 		if c, ok := (rule{kind: kindString, names: contentNames, maxDepth: 3}).pickDelta(elem); ok {
 			content := strings.TrimPrefix(c.first(), ".")
@@ -448,7 +449,7 @@ func outputOf(s *methodShape) *line {
 	if l, ok := (rule{kind: kindString, names: outputNames, maxDepth: 2}).pick(s.response); ok {
 		return sure("output", l.path)
 	}
-	if l, ok := (rule{kind: -1, names: structuredOutputNames, maxDepth: 1}).pickAny(s.response); ok && (isStructured(l.typ) || isList(l.typ)) {
+	if l, ok := (rule{names: structuredOutputNames, maxDepth: 1}).pickAny(s.response); ok && (isStructured(l.typ) || isList(l.typ)) {
 		return sure("output", "{json: "+flowScalar(l.path)+"}")
 	}
 	return nil
@@ -554,7 +555,7 @@ func dimensionsOf(ls []leaf) string {
 	names := []string{"embedding", "embeddings", "values", "vector", "vectors"}
 	best, bestRank := "", 0
 	for _, l := range ls {
-		i := indexOf(names, l.name)
+		i := slices.Index(names, l.name)
 		if i < 0 {
 			continue
 		}
@@ -597,7 +598,7 @@ func inferTool(m *methodSuggestion, s *methodShape) {
 	if l, ok := (rule{kind: kindString, names: []string{"toolcallid", "callid", "id"}, maxDepth: 2}).pick(s.request); ok {
 		m.add(sure("tool_call_id", l.value()))
 	}
-	if l, ok := (rule{kind: -1, names: []string{"arguments", "args", "input"}, maxDepth: 2}).pickAny(s.request); ok {
+	if l, ok := (rule{names: []string{"arguments", "args", "input"}, maxDepth: 2}).pickAny(s.request); ok {
 		if v := textValue(l); v != "" {
 			m.add(sure("tool_arguments", v))
 		}
@@ -606,7 +607,7 @@ func inferTool(m *methodSuggestion, s *methodShape) {
 	case s.resultString:
 		m.add(sure("tool_result", "result"))
 	default:
-		if l, ok := (rule{kind: -1, names: []string{"content", "output", "text", "structuredcontent"}, maxDepth: 1}).pickAny(s.response); ok {
+		if l, ok := (rule{names: []string{"content", "output", "text", "structuredcontent"}, maxDepth: 1}).pickAny(s.response); ok {
 			if v := textValue(l); v != "" {
 				m.add(sure("tool_result", v))
 			}
@@ -643,7 +644,7 @@ func inferIO(m *methodSuggestion, s *methodShape) {
 }
 
 // inferRetrieval suggests a search as a retrieval, or nil.
-func inferRetrieval(m *methodSuggestion, s *methodShape, name string) *methodSuggestion {
+func inferRetrieval(m *methodSuggestion, name string) *methodSuggestion {
 	if !containsAny(name, []string{"search", "retriev", "similar"}) {
 		return nil
 	}

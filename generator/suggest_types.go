@@ -3,6 +3,7 @@ package generator
 import (
 	"cmp"
 	"go/types"
+	"slices"
 	"strings"
 )
 
@@ -237,7 +238,7 @@ func (r rule) best(ls []leaf, fits func(leaf) bool, bonus func(leaf) int) (leaf,
 	maxDepth := cmp.Or(r.maxDepth, maxLeafDepth)
 	best, bestRank, found := leaf{}, 0, false
 	for _, l := range ls {
-		i := indexOf(r.names, l.name)
+		i := slices.Index(r.names, l.name)
 		if i < 0 || l.depth > maxDepth || throughError(l.path) || !fits(l) {
 			continue
 		}
@@ -266,15 +267,6 @@ func throughError(path string) bool {
 		}
 	}
 	return false
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // value is how the mapping writes a leaf: its path, or for an optional
@@ -326,10 +318,12 @@ var (
 // quoted when it holds a character YAML reads as structure there.
 func flowScalar(s string) string {
 	if strings.ContainsAny(s, "[]{},\"'#:&*!|>%@`") || s == "" {
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		return singleQuoted(s)
 	}
 	return s
 }
+
+func singleQuoted(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // blockScalar writes s as a block mapping's value: as it is when YAML
 // reads it back so, else quoted. Flow mappings the suggestion builds are
@@ -339,7 +333,7 @@ func blockScalar(s string) string {
 		return s
 	}
 	if s == "" || strings.ContainsAny(s[:1], "[]{},\"'#&*!|>%@`-?:") || strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.Contains(s, "\"") {
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		return singleQuoted(s)
 	}
 	return s
 }
