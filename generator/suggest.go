@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/types"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -55,12 +56,14 @@ func infer(ctx context.Context, opts Options, refs []string) (*suggestion, *load
 		return nil, nil, err
 	}
 	spec := &PackageSpec{Path: here}
+	if err := hasGoFiles(opts.Dir, here); err != nil {
+		return nil, nil, err
+	}
 	for _, ref := range refs {
-		// A package named as the output package imports it (llms.Model)
-		// is found among its imports, not loaded by that name.
-		if path, _, _ := splitTypeRef(ref); strings.Contains(path, "/") {
-			spec.Wrappers = append(spec.Wrappers, &WrapperSpec{Type: ref})
-		}
+		// Every package is loaded by its path; one named as the output
+		// package imports it (llms.Model) does not load, and is found
+		// among the output package's imports instead.
+		spec.Wrappers = append(spec.Wrappers, &WrapperSpec{Type: ref})
 	}
 	pkgs, missing, err := load(ctx, opts, []*PackageSpec{spec})
 	if err != nil {
@@ -93,17 +96,26 @@ func findTarget(ref string, out *types.Package, pkgs map[string]*packages.Packag
 	src := out
 	switch {
 	case path == "":
-	case missing[path] != "":
-		return nil, errors.New(missing[path])
-	case pkgs[path] != nil && pkgs[path].Types != nil:
+	case pkgs[path] != nil && pkgs[path].Types != nil && missing[path] == "":
 		src = pkgs[path].Types
-	default:
+	case importedAs(out, path) != nil:
 		src = importedAs(out, path)
-		if src == nil {
-			return nil, fmt.Errorf("package %s was not found; give its import path (%s does not import a package of that name)", path, out.Path())
-		}
+	case strings.Contains(path, "/") && missing[path] != "":
+		return nil, errors.New(missing[path])
+	default:
+		return nil, fmt.Errorf("package %s was not found; give its import path (%s does not import a package of that name)", path, out.Path())
 	}
 	return lookupTarget(ref, src, out, pkgs, true)
+}
+
+// hasGoFiles reports a directory -suggest cannot load a package from:
+// the go command's "no required module provides" would be its words.
+func hasGoFiles(dir, path string) error {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	if len(files) == 0 {
+		return &UsageError{fmt.Errorf("-suggest: %s has no Go files; create package %s first (a file with its package clause), then run -suggest in it", dir, path)}
+	}
+	return nil
 }
 
 // importedAs finds the package out imports under the name (llms for

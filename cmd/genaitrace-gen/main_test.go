@@ -219,4 +219,16 @@ func TestSuggest(t *testing.T) {
 	if r := execute(t, llm, 1, bin, "-suggest", "Clinet"); !strings.Contains(r.stderr, "has no type Clinet; did you mean Client?") || r.stdout != "" {
 		t.Errorf("-suggest of a misspelled type: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
+	// A standard library interface, named by its path as for any package.
+	if r := execute(t, llm, 0, bin, "-suggest", "io.ReadCloser"); !strings.Contains(r.stdout, "type: io.ReadCloser") {
+		t.Errorf("-suggest io.ReadCloser:\n%s", r.stdout)
+	}
+	// A directory with no package yet: what to do, not the go command's words.
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r := execute(t, empty, 2, bin, "-suggest", "io.Reader"); !strings.Contains(r.stderr, "has no Go files; create package example.com/cli/empty first") {
+		t.Errorf("-suggest in an empty directory: %s", r.stderr)
+	}
 }
