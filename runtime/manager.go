@@ -264,8 +264,8 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,
 		Logger:        cfg.Logger,
-		Spool:         export.SpoolOptions{MaxBytes: cfg.Spool.MaxBytes, Sync: cfg.Spool.Sync, Logger: log},
-		Durable:       cfg.Durability == DurabilityDisk,
+		SpoolMaxBytes: cfg.Spool.MaxBytes, SpoolSync: cfg.Spool.Sync,
+		Durable: cfg.Durability == DurabilityDisk,
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
 		OnlyGenAITraces: name == "langfuse" && cfg.Langfuse.Export == LangfuseExportLLM,

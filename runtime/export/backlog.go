@@ -3,6 +3,8 @@ package export
 import (
 	"log/slog"
 	"sync/atomic"
+
+	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 )
 
 // backlog holds what a destination has not delivered yet: a memory queue
@@ -18,7 +20,7 @@ import (
 // not yet encoded.
 type backlog struct {
 	queue   *batchQueue
-	spool   *spoolSet // nil: memory only
+	spool   *spool.Set // nil: memory only
 	durable bool
 	c       *counters
 	log     *slog.Logger
@@ -64,7 +66,7 @@ func (bl *backlog) add(b *encodedBatch, toDisk bool) {
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
 func (bl *backlog) writeThrough(b *encodedBatch) {
-	rec, err := bl.spool.Append(b.Data, b.Spans, appendHeld)
+	rec, err := bl.spool.Append(b.Data, b.Spans, spool.AppendHeld)
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
 		return
@@ -97,7 +99,7 @@ func (bl *backlog) replayNext() *encodedBatch {
 	if !ok {
 		return nil
 	}
-	return &encodedBatch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.maybeSent}
+	return &encodedBatch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
 }
 
 // done settles a batch the destination took, or rejected for good.
@@ -132,7 +134,7 @@ func (bl *backlog) keep(b *encodedBatch, draining bool) {
 func (bl *backlog) leaveMemory(b *encodedBatch) {
 	switch {
 	case b.record != nil:
-		b.record.maybeSent = b.maybeSent
+		b.record.MaybeSent = b.maybeSent
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
 		bl.release(b)
 	case bl.spool != nil:
@@ -162,9 +164,9 @@ func (bl *backlog) drain() {
 
 func (bl *backlog) toDisk(b *encodedBatch) {
 	defer bl.release(b)
-	mode := appendMode(0)
+	mode := spool.AppendMode(0)
 	if b.maybeSent {
-		mode = appendMaybeSent
+		mode = spool.AppendMaybeSent
 	}
 	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
 		bl.c.drop(DropSpoolError, b.Spans)

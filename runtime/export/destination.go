@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 )
 
 // DestinationConfig configures one OTLP destination.
@@ -30,8 +31,9 @@ type DestinationConfig struct {
 	// sent now (see spoolSet for its layout). Empty keeps data in memory
 	// only, and what does not fit is dropped (counted as no_spool).
 	SpoolDir string
-	// Spool configures the spool; its Identity is the destination's own.
-	Spool SpoolOptions
+	// SpoolMaxBytes caps the spool on disk; SpoolSync fsyncs every append.
+	SpoolMaxBytes int64
+	SpoolSync     bool
 	// OnDelivered, when set, is told of one trace of every batch delivered
 	// (its ID and a span's start time), for a check that delivered traces
 	// appear at the destination. It must not block.
@@ -130,12 +132,8 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	}
 	d.backlog = backlog{queue: newBatchQueue(cfg.QueueMaxBytes), c: &d.c, log: d.log}
 	if cfg.SpoolDir != "" {
-		opts := cfg.Spool
-		opts.Identity = cfg.Endpoint.identity(cfg.Name)
-		if opts.Logger == nil {
-			opts.Logger = d.log
-		}
-		set, err := openSpoolSet(cfg.SpoolDir, opts)
+		opts := spool.Options{MaxBytes: cfg.SpoolMaxBytes, Sync: cfg.SpoolSync, Identity: cfg.Endpoint.identity(cfg.Name), Logger: d.log}
+		set, err := spool.Open(cfg.SpoolDir, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +198,7 @@ func (d *Destination) adoptLoop() {
 		case <-d.stopAdopt:
 			return
 		}
-		if d.backlog.spool.adopt() > 0 {
+		if d.backlog.spool.Adopt() > 0 {
 			d.Kick()
 		}
 		wait.Reset(5 * d.cfg.PollInterval)
@@ -552,7 +550,7 @@ func (d *Destination) Stats() DestinationStats {
 		AttemptTimeout: cmp.Or(d.cfg.Endpoint.AttemptTimeout, DefaultAttemptTimeout), PollInterval: d.cfg.PollInterval,
 		Retry: d.cfg.Retry, Durable: d.backlog.durable, Credentials: d.cfg.Credentials}
 	if d.backlog.spool != nil {
-		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, d.backlog.spool.opts.MaxBytes
+		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, d.backlog.spool.MaxBytes()
 	}
 	return st
 }

@@ -1,9 +1,11 @@
 package export
 
 import (
-	"go.opentelemetry.io/otel/trace"
 	"sync"
 	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // encodedBatch is one encoded, gzip-compressed OTLP request on its way to one
@@ -14,7 +16,7 @@ type encodedBatch struct {
 	Data    []byte
 	Spans   int
 	Created time.Time
-	record  *spoolRecord
+	record  *spool.Record
 	// replay is set on batches read back from the spool.
 	replay bool
 	// maybeSent is set once a request with the batch may have delivered it:

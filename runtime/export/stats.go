@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 )
 
 // Reasons a span is dropped. Every dropped span is counted under one.
@@ -54,7 +55,7 @@ type DestinationStats struct {
 	Dropped       map[string]int64 `json:"dropped"`
 	QueueBytes    int64            `json:"queue_bytes"`
 	QueueBatches  int              `json:"queue_batches"`
-	Spool         *SpoolStats      `json:"spool,omitempty"`
+	Spool         *SpoolStats     `json:"spool,omitempty"`
 	LastSuccess   time.Time        `json:"last_success,omitzero"`
 	LastError     string           `json:"last_error,omitempty"`
 	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
@@ -190,3 +191,13 @@ func unixTime(ns int64) time.Time {
 	}
 	return time.Unix(0, ns)
 }
+
+// SpoolStats is a snapshot of a destination's spool: its bytes, pending
+// and set-aside spans, and what was lost to its cap or to damage.
+type SpoolStats = spool.Stats
+
+// SetAsideStats counts the set-aside spans of one destination identity.
+type SetAsideStats = spool.SetAsideStats
+
+// SpoolIdentity names the destination spooled batches were encoded for.
+type SpoolIdentity = spool.Identity

@@ -1,4 +1,4 @@
-package export
+package spool
 
 import (
 	"encoding/binary"
@@ -75,7 +75,7 @@ const flagMaybeSent uint32 = 1
 func (m recMeta) end() int64 { return m.off + recordHeaderSize + int64(m.size) }
 
 // appendSegmentHeader encodes a segment's header.
-func appendSegmentHeader(b []byte, id SpoolIdentity) []byte {
+func appendSegmentHeader(b []byte, id Identity) []byte {
 	js, _ := json.Marshal(id)
 	if len(js) > maxIdentityBytes {
 		js = js[:maxIdentityBytes] // cannot happen with real names and URLs; never trusted if it did
@@ -90,7 +90,7 @@ func appendSegmentHeader(b []byte, id SpoolIdentity) []byte {
 
 // parseSegmentHeader reads a segment's header: the identity and the
 // header's length. ok is false when the header is missing or damaged.
-func parseSegmentHeader(b []byte) (id SpoolIdentity, n int, ok bool) {
+func parseSegmentHeader(b []byte) (id Identity, n int, ok bool) {
 	if len(b) < 12 || string(b[:4]) != segmentMagic || binary.LittleEndian.Uint16(b[4:]) != segmentVersion {
 		return id, 0, false
 	}
@@ -100,7 +100,7 @@ func parseSegmentHeader(b []byte) (id SpoolIdentity, n int, ok bool) {
 		return id, 0, false
 	}
 	if json.Unmarshal(b[8:8+l], &id) != nil || id.Key == "" {
-		return SpoolIdentity{}, 0, false
+		return Identity{}, 0, false
 	}
 	return id, n, true
 }

@@ -1,4 +1,4 @@
-package export
+package spool
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 
 // segmentScan is what reading one segment file back found.
 type segmentScan struct {
-	identity SpoolIdentity
+	identity Identity
 	known    bool      // the header is intact: identity is what the file says
 	start    int64     // offset of the first record
 	recs     []recMeta // intact records, in file order

@@ -1,4 +1,4 @@
-package export
+package spool
 
 import (
 	"cmp"
@@ -22,10 +22,15 @@ var errSpoolBusy = errors.New("spool: directory in use by another process")
 // spool's whole budget.
 var errRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
 
-// SpoolOptions configure a Spool. Zero fields take defaults.
-type SpoolOptions struct {
+// DefaultMaxBytes is the cap of a destination's spool when the
+// configuration gives none.
+const DefaultMaxBytes = 256 << 20
+
+// Options configure a Spool. MaxBytes must be set (runtime resolves
+// it); SegmentBytes and Logger take defaults derived from it.
+type Options struct {
 	// MaxBytes caps the spool's files; past it the oldest segments are
-	// deleted and their spans counted as dropped. Default 256 MiB.
+	// deleted and their spans counted as dropped.
 	MaxBytes int64
 	// SegmentBytes is the size at which a new segment file starts. Default
 	// 8 MiB, or MaxBytes/4 when that is smaller.
@@ -37,13 +42,13 @@ type SpoolOptions struct {
 	// Identity is the destination the batches are encoded for. New
 	// segments carry it; segments that carry another are set aside: their
 	// records are never read back unless replaySetAside is called.
-	Identity SpoolIdentity
+	Identity Identity
 	Logger   *slog.Logger
 }
 
-func (o SpoolOptions) withDefaults() SpoolOptions {
+func (o Options) withDefaults() Options {
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = DefaultSpoolMaxBytes
+		o.MaxBytes = DefaultMaxBytes
 	}
 	if o.SegmentBytes <= 0 {
 		o.SegmentBytes = min(8<<20, max(o.MaxBytes/4, 64<<10))
@@ -54,30 +59,30 @@ func (o SpoolOptions) withDefaults() SpoolOptions {
 	return o
 }
 
-// spoolRecord is one batch read back from the spool, or appended to it and held
+// Record is one batch read back from the spool, or appended to it and held
 // in memory.
-type spoolRecord struct {
+type Record struct {
 	Data  []byte
 	Spans int
 	Time  time.Time
-	// maybeSent is set when a request with this batch may already have
+	// MaybeSent is set when a request with this batch may already have
 	// delivered it (see flagMaybeSent).
-	maybeSent bool
+	MaybeSent bool
 	sp        *diskSpool
 	seg       *segment
 	index     int
 }
 
-// appendMode says how Append stores a batch.
-type appendMode uint8
+// AppendMode says how Append stores a batch.
+type AppendMode uint8
 
 // Append modes, combined with |.
 const (
-	// appendHeld keeps the record in flight: the caller holds the batch in
+	// AppendHeld keeps the record in flight: the caller holds the batch in
 	// memory and will Ack or Nack the record.
-	appendHeld appendMode = 1 << iota
-	// appendMaybeSent marks a batch a request may already have delivered.
-	appendMaybeSent
+	AppendHeld AppendMode = 1 << iota
+	// AppendMaybeSent marks a batch a request may already have delivered.
+	AppendMaybeSent
 )
 
 type recState uint8
@@ -92,7 +97,7 @@ type segment struct {
 	id       uint64
 	size     int64
 	recs     []recMeta
-	identity SpoolIdentity
+	identity Identity
 	// foreign is set when the segment was written for another destination
 	// identity, or its header is damaged: its records are set aside.
 	foreign bool
@@ -117,7 +122,7 @@ func (seg *segment) pending() (records int, spans int64) {
 // out among the processes of a service.
 type diskSpool struct {
 	dir  string
-	opts SpoolOptions
+	opts Options
 	log  *slog.Logger
 
 	mu        sync.Mutex
@@ -154,7 +159,7 @@ type spoolCounts struct {
 // openDiskSpool opens (creating if needed) the spool in dir: a directory of mode
 // 0700 with files of mode 0600, because batches may hold prompts. Records a
 // previous process spooled and did not deliver are read back first.
-func openDiskSpool(dir string, opts SpoolOptions) (*diskSpool, error) {
+func openDiskSpool(dir string, opts Options) (*diskSpool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
@@ -173,7 +178,7 @@ func openDiskSpool(dir string, opts SpoolOptions) (*diskSpool, error) {
 	return s, nil
 }
 
-func newSpool(dir string, lock *os.File, opts SpoolOptions) *diskSpool {
+func newSpool(dir string, lock *os.File, opts Options) *diskSpool {
 	opts = opts.withDefaults()
 	return &diskSpool{dir: dir, opts: opts, log: opts.Logger, nextID: 1, lock: lock}
 }
@@ -333,25 +338,25 @@ func (s *diskSpool) fits(cur position, lost []lostRecord) bool {
 // Append stores one batch and returns its record: pending, to be read back
 // by Next, or held (see appendHeld). Append never blocks on anything but the
 // disk.
-func (s *diskSpool) Append(data []byte, spans int, mode appendMode) (spoolRecord, error) {
+func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return spoolRecord{}, errors.New("spool: closed")
+		return Record{}, errors.New("spool: closed")
 	}
 	n := int64(recordHeaderSize + len(data))
 	if n > s.opts.MaxBytes {
-		return spoolRecord{}, errRecordTooLarge
+		return Record{}, errRecordTooLarge
 	}
 	if s.wseg == nil || s.wseg.size+n > s.opts.SegmentBytes {
 		if err := s.rotate(); err != nil {
-			return spoolRecord{}, err
+			return Record{}, err
 		}
 	}
 	for s.bytes+n > s.opts.MaxBytes && s.dropOldest() {
 	}
 	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
-	if mode&appendMaybeSent != 0 {
+	if mode&AppendMaybeSent != 0 {
 		m.flags |= flagMaybeSent
 	}
 	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
@@ -360,7 +365,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode appendMode) (spoolRecord
 		// A partial write leaves a torn record the next scan skips; start
 		// a fresh segment so later records are not appended after it.
 		s.closeWriter()
-		return spoolRecord{}, fmt.Errorf("spool: %w", err)
+		return Record{}, fmt.Errorf("spool: %w", err)
 	}
 	// The index entry follows its record: after a crash between the two,
 	// the record is found by parsing, and its spans are known from its
@@ -368,16 +373,16 @@ func (s *diskSpool) Append(data []byte, spans int, mode appendMode) (spoolRecord
 	_, _ = s.index.Write(appendIndexEntry(s.scratch[:0], m))
 	if s.opts.Sync {
 		if err := s.writer.Sync(); err != nil {
-			return spoolRecord{}, fmt.Errorf("spool: %w", err)
+			return Record{}, fmt.Errorf("spool: %w", err)
 		}
 	}
-	if mode&appendHeld != 0 {
+	if mode&AppendHeld != 0 {
 		m.state = recInFlight
 	}
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return spoolRecord{Data: data, Spans: spans, Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -497,7 +502,7 @@ func (s *diskSpool) removeSegment(i int) {
 
 // Next returns the oldest record not yet delivered nor in flight, marking it
 // in flight. Set-aside segments are skipped. ok is false when there is none.
-func (s *diskSpool) Next() (rec spoolRecord, ok bool) {
+func (s *diskSpool) Next() (rec Record, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for ok := s.readSeg < len(s.segs); ok; ok = s.nextSegment() {
@@ -517,12 +522,12 @@ func (s *diskSpool) Next() (rec spoolRecord, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = spoolRecord{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), maybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
 	}
-	return spoolRecord{}, false
+	return Record{}, false
 }
 
 // nextSegment moves the read position to the start of the next segment.
@@ -558,7 +563,7 @@ func (s *diskSpool) read(seg *segment, m *recMeta) ([]byte, error) {
 // Ack marks a record delivered (or given up for good). Segments whose
 // records are all delivered are deleted, after the read position is
 // persisted so a restart does not send them again.
-func (s *diskSpool) Ack(r spoolRecord) {
+func (s *diskSpool) Ack(r Record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r.seg == nil || r.seg.dropped {
@@ -590,7 +595,7 @@ func (s *diskSpool) recordAck(p position) {
 // maybeSent as the record says now (kept in memory: the file is not
 // rewritten). It reports false when the record's segment was dropped past
 // the cap in the meantime; its spans are then counted as dropped.
-func (s *diskSpool) Nack(r spoolRecord) bool {
+func (s *diskSpool) Nack(r Record) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r.seg == nil {
@@ -602,7 +607,7 @@ func (s *diskSpool) Nack(r spoolRecord) bool {
 	}
 	m := &r.seg.recs[r.index]
 	m.state = recPending
-	if r.maybeSent {
+	if r.MaybeSent {
 		m.flags |= flagMaybeSent
 	}
 	for i, seg := range s.segs {

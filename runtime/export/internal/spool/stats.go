@@ -1,13 +1,13 @@
-package export
+package spool
 
 import (
 	"slices"
 	"time"
 )
 
-// SpoolStats is a snapshot of a spool. Counts are spans unless named
+// Stats is a snapshot of a spool. Counts are spans unless named
 // otherwise.
-type SpoolStats struct {
+type Stats struct {
 	Bytes          int64     `json:"bytes"`
 	Segments       int       `json:"segments"`
 	PendingRecords int       `json:"pending_records"`
@@ -35,7 +35,7 @@ type SpoolStats struct {
 
 // SetAsideStats counts the set-aside spans of one destination identity.
 type SetAsideStats struct {
-	Identity SpoolIdentity `json:"identity"`
+	Identity Identity `json:"identity"`
 	// Known is false when the segments' headers are damaged: the identity
 	// cannot be read.
 	Known   bool  `json:"known"`
@@ -44,10 +44,10 @@ type SetAsideStats struct {
 }
 
 // Stats returns a snapshot.
-func (s *diskSpool) Stats() SpoolStats {
+func (s *diskSpool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := SpoolStats{Bytes: s.bytes, Segments: len(s.segs), Directories: 1}
+	st := Stats{Bytes: s.bytes, Segments: len(s.segs), Directories: 1}
 	s.addCounts(&st)
 	for _, seg := range s.segs {
 		recs, spans := seg.pending()
@@ -65,7 +65,7 @@ func (s *diskSpool) Stats() SpoolStats {
 	return st
 }
 
-func (s *diskSpool) addCounts(st *SpoolStats) {
+func (s *diskSpool) addCounts(st *Stats) {
 	st.DroppedSpans += s.n.dropped
 	st.DamagedSpans += s.n.damaged
 	st.DamagedStretches += s.n.regions
@@ -73,7 +73,7 @@ func (s *diskSpool) addCounts(st *SpoolStats) {
 	st.FoundSpans += s.n.found
 }
 
-func (st *SpoolStats) addSetAside(id SpoolIdentity, known bool, records int, spans int64) {
+func (st *Stats) addSetAside(id Identity, known bool, records int, spans int64) {
 	for i := range st.SetAside {
 		if st.SetAside[i].Identity == id {
 			st.SetAside[i].Records += records

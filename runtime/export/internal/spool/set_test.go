@@ -1,4 +1,4 @@
-package export
+package spool
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func openTestSet(t *testing.T, root string, opts SpoolOptions) *spoolSet {
+func openTestSet(t *testing.T, root string, opts Options) *Set {
 	t.Helper()
 	if opts.Identity.Key == "" {
 		opts.Identity = testIdentity
@@ -18,14 +18,14 @@ func openTestSet(t *testing.T, root string, opts SpoolOptions) *spoolSet {
 	if opts.Logger == nil {
 		opts.Logger = quietLogger(&bytes.Buffer{})
 	}
-	ss, err := openSpoolSet(root, opts)
+	ss, err := Open(root, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ss
 }
 
-func appendSet(t *testing.T, ss *spoolSet, from, n, spans int) {
+func appendSet(t *testing.T, ss *Set, from, n, spans int) {
 	t.Helper()
 	for i := from; i < from+n; i++ {
 		if _, err := ss.Append(payload(i), spans, 0); err != nil {
@@ -35,7 +35,7 @@ func appendSet(t *testing.T, ss *spoolSet, from, n, spans int) {
 }
 
 // crashSet leaves a set as kill -9 does.
-func crashSet(ss *spoolSet) {
+func crashSet(ss *Set) {
 	for _, sp := range ss.spools() {
 		sp.mu.Lock()
 		sp.closeWriter()
@@ -52,15 +52,15 @@ func processDirs(t *testing.T, root string) []string {
 
 func TestSpoolSetOpensWithoutReading(t *testing.T) {
 	root := t.TempDir()
-	old := openTestSet(t, root, SpoolOptions{})
+	old := openTestSet(t, root, Options{})
 	appendSet(t, old, 0, 5, 2)
 	crashSet(old)
-	ss := openTestSet(t, root, SpoolOptions{})
+	ss := openTestSet(t, root, Options{})
 	defer ss.Close()
 	if st := ss.Stats(); st.PendingSpans != 0 || st.Directories != 1 {
 		t.Fatalf("opening read what the earlier process left: %+v", st)
 	}
-	if n := ss.adopt(); n != 10 {
+	if n := ss.Adopt(); n != 10 {
 		t.Fatalf("adopted %d spans, want 10", n)
 	}
 	if got := drain(ss); len(got) != 5 {
@@ -73,12 +73,12 @@ func TestSpoolSetOpensWithoutReading(t *testing.T) {
 
 func TestSpoolSetNeverAdoptsALiveProcess(t *testing.T) {
 	root := t.TempDir()
-	live := openTestSet(t, root, SpoolOptions{})
+	live := openTestSet(t, root, Options{})
 	defer live.Close()
 	appendSet(t, live, 0, 3, 1)
-	ss := openTestSet(t, root, SpoolOptions{})
+	ss := openTestSet(t, root, Options{})
 	defer ss.Close()
-	if n := ss.adopt(); n != 0 {
+	if n := ss.Adopt(); n != 0 {
 		t.Fatalf("adopted %d spans of a live process", n)
 	}
 	if got := drain(live); len(got) != 3 {
@@ -88,17 +88,17 @@ func TestSpoolSetNeverAdoptsALiveProcess(t *testing.T) {
 
 func TestSpoolSetReplaysOldestFirstAcrossDirectories(t *testing.T) {
 	root := t.TempDir()
-	a := openTestSet(t, root, SpoolOptions{})
-	b := openTestSet(t, root, SpoolOptions{})
+	a := openTestSet(t, root, Options{})
+	b := openTestSet(t, root, Options{})
 	appendSet(t, a, 0, 2, 1) // 0, 1
 	appendSet(t, b, 2, 2, 1) // 2, 3
 	appendSet(t, a, 4, 2, 1) // 4, 5
 	crashSet(a)
 	crashSet(b)
-	ss := openTestSet(t, root, SpoolOptions{})
+	ss := openTestSet(t, root, Options{})
 	defer ss.Close()
 	appendSet(t, ss, 6, 1, 1)
-	ss.adopt()
+	ss.Adopt()
 	want := "[batch-0000 batch-0001 batch-0002 batch-0003 batch-0004 batch-0005 batch-0006]"
 	if got := drain(ss); fmt.Sprint(got) != want {
 		t.Fatalf("replayed %v, want %s", got, want)
@@ -108,7 +108,7 @@ func TestSpoolSetReplaysOldestFirstAcrossDirectories(t *testing.T) {
 func TestSpoolSetBudgetCoversAdoptedDirectories(t *testing.T) {
 	root := t.TempDir()
 	rec := int64(recordHeaderSize + len(payload(0)))
-	opts := SpoolOptions{MaxBytes: 12 * rec, SegmentBytes: 3 * rec}
+	opts := Options{MaxBytes: 12 * rec, SegmentBytes: 3 * rec}
 	old := openTestSet(t, root, opts)
 	appendSet(t, old, 0, 5, 1)
 	if st := old.Stats(); st.DroppedSpans != 0 {
@@ -117,7 +117,7 @@ func TestSpoolSetBudgetCoversAdoptedDirectories(t *testing.T) {
 	crashSet(old)
 	ss := openTestSet(t, root, opts)
 	defer ss.Close()
-	ss.adopt()
+	ss.Adopt()
 	appendSet(t, ss, 100, 9, 1)
 	st := ss.Stats()
 	if st.Bytes > 12*rec {
@@ -134,7 +134,7 @@ func TestSpoolSetBudgetCoversAdoptedDirectories(t *testing.T) {
 
 func TestSpoolSetRemovesEmptyDirectoriesAndStaleTemporaries(t *testing.T) {
 	root := t.TempDir()
-	ss := openTestSet(t, root, SpoolOptions{})
+	ss := openTestSet(t, root, Options{})
 	appendSet(t, ss, 0, 1, 1)
 	drain(ss)
 	if err := ss.Close(); err != nil {
@@ -149,9 +149,9 @@ func TestSpoolSetRemovesEmptyDirectoriesAndStaleTemporaries(t *testing.T) {
 	}
 	past := timeAgo(2)
 	_ = os.Chtimes(stale, past, past)
-	ss2 := openTestSet(t, root, SpoolOptions{})
+	ss2 := openTestSet(t, root, Options{})
 	defer ss2.Close()
-	ss2.adopt()
+	ss2.Adopt()
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("a directory a process died creating stays: %v", err)
 	}
@@ -159,7 +159,7 @@ func TestSpoolSetRemovesEmptyDirectoriesAndStaleTemporaries(t *testing.T) {
 
 func TestSpoolSetKeepsRejectedBatchesApart(t *testing.T) {
 	root := t.TempDir()
-	ss := openTestSet(t, root, SpoolOptions{})
+	ss := openTestSet(t, root, Options{})
 	ss.SetAside(payload(1), 4)
 	if got := drain(ss); len(got) != 0 {
 		t.Fatalf("a rejected batch would be replayed: %v", got)

@@ -1,4 +1,4 @@
-package export
+package spool
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ func quietLogger(buf *bytes.Buffer) *slog.Logger {
 
 func payload(i int) []byte { return []byte(fmt.Sprintf("batch-%04d-%s", i, strings.Repeat("p", 100))) }
 
-var testIdentity = (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-1"}}).identity("instana")
+var testIdentity = Identity{Destination: "instana", Endpoint: "http://127.0.0.1:4318/v1/traces", Credentials: "c0ffee000001", Key: "instana-1"}
 
-func openTestSpool(t *testing.T, dir string, opts SpoolOptions) *diskSpool {
+func openTestSpool(t *testing.T, dir string, opts Options) *diskSpool {
 	t.Helper()
 	if opts.Identity.Key == "" {
 		opts.Identity = testIdentity
@@ -43,8 +43,8 @@ func crash(s *diskSpool) { _ = s.lock.Close() }
 
 // drain reads every record back, acknowledging each.
 func drain(s interface {
-	Next() (spoolRecord, bool)
-	Ack(spoolRecord)
+	Next() (Record, bool)
+	Ack(Record)
 }) []string {
 	var got []string
 	for r, ok := s.Next(); ok; r, ok = s.Next() {
@@ -61,7 +61,7 @@ func segmentFiles(t testing.TB, dir string) []string {
 }
 
 func TestSpoolRoundTripOldestFirst(t *testing.T) {
-	s := openTestSpool(t, t.TempDir(), SpoolOptions{SegmentBytes: 512})
+	s := openTestSpool(t, t.TempDir(), Options{SegmentBytes: 512})
 	defer s.Close()
 	for i := range 20 {
 		mustAppend(t, s, payload(i), i+1)
@@ -86,7 +86,7 @@ func TestSpoolRoundTripOldestFirst(t *testing.T) {
 
 func TestSpoolFilePermissions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "spool")
-	s := openTestSpool(t, dir, SpoolOptions{})
+	s := openTestSpool(t, dir, Options{})
 	defer s.Close()
 	mustAppend(t, s, payload(1), 1)
 	info, _ := os.Stat(dir)
@@ -105,7 +105,7 @@ func TestSpoolFilePermissions(t *testing.T) {
 }
 
 func TestSpoolNackRereadsWithoutDuplicates(t *testing.T) {
-	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
+	s := openTestSpool(t, t.TempDir(), Options{})
 	defer s.Close()
 	for i := range 3 {
 		mustAppend(t, s, payload(i), 1)
@@ -120,9 +120,9 @@ func TestSpoolNackRereadsWithoutDuplicates(t *testing.T) {
 }
 
 func TestSpoolHeldRecordsAreNotReadBack(t *testing.T) {
-	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
+	s := openTestSpool(t, t.TempDir(), Options{})
 	defer s.Close()
-	held, err := s.Append(payload(0), 1, appendHeld)
+	held, err := s.Append(payload(0), 1, AppendHeld)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestSpoolHeldRecordsAreNotReadBack(t *testing.T) {
 
 func TestSpoolSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	s := openTestSpool(t, dir, SpoolOptions{SegmentBytes: 400})
+	s := openTestSpool(t, dir, Options{SegmentBytes: 400})
 	for i := range 10 {
 		mustAppend(t, s, payload(i), 2)
 	}
@@ -148,7 +148,7 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 	}
 	s.Next() // taken, never acknowledged: must come back
 	crash(s)
-	s2 := openTestSpool(t, dir, SpoolOptions{SegmentBytes: 400})
+	s2 := openTestSpool(t, dir, Options{SegmentBytes: 400})
 	defer s2.Close()
 	if st := s2.Stats(); st.PendingRecords != 6 || st.PendingSpans != 12 || st.FoundSpans != 12 {
 		t.Fatalf("after restart %+v, want 6 pending records", st)
@@ -164,9 +164,9 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 
 func TestSpoolBusyDirectory(t *testing.T) {
 	dir := t.TempDir()
-	s := openTestSpool(t, dir, SpoolOptions{})
+	s := openTestSpool(t, dir, Options{})
 	defer s.Close()
-	if _, err := openDiskSpool(dir, SpoolOptions{}); err != errSpoolBusy {
+	if _, err := openDiskSpool(dir, Options{}); err != errSpoolBusy {
 		t.Fatalf("second open: %v, want ErrSpoolBusy", err)
 	}
 }
@@ -175,7 +175,7 @@ func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 	var logs bytes.Buffer
 	rec := int64(recordHeaderSize + len(payload(0)))
 	hdr := int64(len(appendSegmentHeader(nil, testIdentity)))
-	s := openTestSpool(t, t.TempDir(), SpoolOptions{MaxBytes: 10 * rec, SegmentBytes: 2*rec + hdr, Logger: quietLogger(&logs)})
+	s := openTestSpool(t, t.TempDir(), Options{MaxBytes: 10 * rec, SegmentBytes: 2*rec + hdr, Logger: quietLogger(&logs)})
 	defer s.Close()
 	for i := range 25 {
 		mustAppend(t, s, payload(i), 3)
@@ -203,7 +203,7 @@ func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 // each in one segment of a new spool, and returns the segment's path.
 func writeSpool(t *testing.T, dir string, n, spans int) string {
 	t.Helper()
-	s := openTestSpool(t, dir, SpoolOptions{})
+	s := openTestSpool(t, dir, Options{})
 	for i := range n {
 		mustAppend(t, s, payload(i), spans)
 	}
@@ -226,7 +226,7 @@ func TestSpoolCountsDamageInSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&logs)})
+	s := openTestSpool(t, dir, Options{Logger: quietLogger(&logs)})
 	defer s.Close()
 	if got, want := drain(s), "[batch-0000 batch-0002 batch-0003 batch-0004]"; fmt.Sprint(got) != want {
 		t.Errorf("read %v, want %s", got, want)
@@ -247,7 +247,7 @@ func TestSpoolSegmentOverwrittenWithGarbage(t *testing.T) {
 	if err := os.WriteFile(seg, garbage, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&bytes.Buffer{})})
+	s := openTestSpool(t, dir, Options{Logger: quietLogger(&bytes.Buffer{})})
 	defer s.Close()
 	if got := drain(s); len(got) != 0 {
 		t.Errorf("read %d records from garbage", len(got))
@@ -270,7 +270,7 @@ func TestSpoolDistrustsADamagedCursor(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			s := openTestSpool(t, dir, SpoolOptions{})
+			s := openTestSpool(t, dir, Options{})
 			for i := range 6 {
 				mustAppend(t, s, payload(i), 1)
 			}
@@ -285,7 +285,7 @@ func TestSpoolDistrustsADamagedCursor(t *testing.T) {
 				t.Fatal(err)
 			}
 			var logs bytes.Buffer
-			s2 := openTestSpool(t, dir, SpoolOptions{Logger: quietLogger(&logs)})
+			s2 := openTestSpool(t, dir, Options{Logger: quietLogger(&logs)})
 			defer s2.Close()
 			// Every intact record is sent again: two duplicates, no loss.
 			if got := drain(s2); len(got) != 6 {
@@ -301,8 +301,8 @@ func TestSpoolDistrustsADamagedCursor(t *testing.T) {
 func TestSpoolSetsAsideOtherIdentities(t *testing.T) {
 	dir := t.TempDir()
 	writeSpool(t, dir, 3, 5)
-	other := (&Endpoint{URL: "http://127.0.0.1:4318/v1/traces", Secrets: []string{"key-2"}}).identity("instana")
-	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
+	other := Identity{Destination: "instana", Endpoint: "http://127.0.0.1:4318/v1/traces", Credentials: "c0ffee000002", Key: "instana-2"}
+	s := openTestSpool(t, dir, Options{Identity: other})
 	defer s.Close()
 	if got := drain(s); len(got) != 0 {
 		t.Fatalf("sent %v to a destination with other credentials", got)
@@ -325,8 +325,8 @@ func TestSpoolSetsAsideOtherIdentities(t *testing.T) {
 func TestSpoolDiscardsSetAside(t *testing.T) {
 	dir := t.TempDir()
 	writeSpool(t, dir, 3, 5)
-	other := (&Endpoint{URL: "http://other:4318/v1/traces"}).identity("instana")
-	s := openTestSpool(t, dir, SpoolOptions{Identity: other})
+	other := Identity{Destination: "instana", Endpoint: "http://other:4318/v1/traces", Key: "instana-other"}
+	s := openTestSpool(t, dir, Options{Identity: other})
 	if n := s.discardSetAside(); n != 15 {
 		t.Errorf("discard: %d spans", n)
 	}
@@ -362,7 +362,7 @@ func TestSpoolScanIsLinearOnCraftedInput(t *testing.T) {
 
 func FuzzSpoolScan(f *testing.F) {
 	dir := f.TempDir()
-	s, _ := openDiskSpool(dir, SpoolOptions{Identity: testIdentity})
+	s, _ := openDiskSpool(dir, Options{Identity: testIdentity})
 	_, _ = s.Append(payload(1), 1, 0)
 	_, _ = s.Append(payload(2), 2, 0)
 	s.mu.Lock()
@@ -397,7 +397,7 @@ func FuzzSpoolScan(f *testing.F) {
 // still be read back (a record parked behind the read position was once
 // invisible until a restart).
 func TestSpoolFindsRecordsAppendedAfterTheReaderCaughtUp(t *testing.T) {
-	s := openTestSpool(t, t.TempDir(), SpoolOptions{})
+	s := openTestSpool(t, t.TempDir(), Options{})
 	defer s.Close()
 	mustAppend(t, s, payload(0), 1)
 	drain(s)
@@ -414,11 +414,11 @@ func TestSpoolFindsRecordsAppendedAfterTheReaderCaughtUp(t *testing.T) {
 // cursor (a slow sender holds the first) are not sent again after a crash.
 func TestSpoolRemembersOutOfOrderDeliveries(t *testing.T) {
 	dir := t.TempDir()
-	s := openTestSpool(t, dir, SpoolOptions{})
+	s := openTestSpool(t, dir, Options{})
 	for i := range 4 {
 		mustAppend(t, s, payload(i), 1)
 	}
-	var recs []spoolRecord
+	var recs []Record
 	for range 4 {
 		r, _ := s.Next()
 		recs = append(recs, r)
@@ -427,7 +427,7 @@ func TestSpoolRemembersOutOfOrderDeliveries(t *testing.T) {
 		s.Ack(r) // the first is still on its way
 	}
 	crash(s)
-	s2 := openTestSpool(t, dir, SpoolOptions{})
+	s2 := openTestSpool(t, dir, Options{})
 	if got := drain(s2); fmt.Sprint(got) != "[batch-0000]" {
 		t.Fatalf("after a crash: %v, want only the record not delivered", got)
 	}

@@ -1,4 +1,4 @@
-package export
+package spool
 
 import (
 	"crypto/rand"
@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// spoolSet is one destination's share of the disk: the directory this
+// Set is one destination's share of the disk: the directory this
 // process writes, and the directories of processes that are gone, which it
 // adopts and replays. No directory is ever stranded: every process of a
 // service looks for directories no live process holds, at start and
@@ -32,10 +32,10 @@ import (
 // Locks are flock(2) locks: the kernel releases them when the process dies,
 // however it dies. The byte budget covers every directory a process holds;
 // past it the oldest segment of any of them is deleted first.
-type spoolSet struct {
+type Set struct {
 	root string
 	name string // of this process's directory
-	opts SpoolOptions
+	opts Options
 	log  *slog.Logger
 
 	mu       sync.Mutex
@@ -55,11 +55,11 @@ const (
 	rejectedMaxBytes = 16 << 20
 )
 
-// openSpoolSet creates this process's directory under root. It reads no
+// Open creates this process's directory under root. It reads no
 // segment: what earlier processes left is adopted later, in the
 // background (adopt), so that starting is as fast with a full spool as
 // with an empty one.
-func openSpoolSet(root string, opts SpoolOptions) (*spoolSet, error) {
+func Open(root string, opts Options) (*Set, error) {
 	opts = opts.withDefaults()
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -69,7 +69,7 @@ func openSpoolSet(root string, opts SpoolOptions) (*spoolSet, error) {
 		return nil, err
 	}
 	own := newSpool(filepath.Join(root, name), lock, opts)
-	return &spoolSet{root: root, name: name, opts: opts, log: opts.Logger, own: own, warned: map[string]bool{}}, nil
+	return &Set{root: root, name: name, opts: opts, log: opts.Logger, own: own, warned: map[string]bool{}}, nil
 }
 
 // createProcessDir makes and locks a directory of this process's own.
@@ -95,11 +95,11 @@ func createProcessDir(root string) (string, *os.File, error) {
 	return name, lock, nil
 }
 
-// adopt takes every directory under root that no live process holds,
+// Adopt takes every directory under root that no live process holds,
 // reads it back and queues its records for replay. It returns the pending
 // spans it found. It may take long on a large spool: call it off the
 // caller's path.
-func (ss *spoolSet) adopt() int64 {
+func (ss *Set) Adopt() int64 {
 	if !canLock {
 		return 0 // without flock a live process's directory cannot be told apart
 	}
@@ -125,7 +125,7 @@ func (ss *spoolSet) adopt() int64 {
 	return found
 }
 
-func (ss *spoolSet) holds(name string) bool {
+func (ss *Set) holds(name string) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closed || name == ss.name {
@@ -134,7 +134,7 @@ func (ss *spoolSet) holds(name string) bool {
 	return slices.ContainsFunc(ss.adopted, func(sp *diskSpool) bool { return filepath.Base(sp.dir) == name })
 }
 
-func (ss *spoolSet) adoptDir(name string) int64 {
+func (ss *Set) adoptDir(name string) int64 {
 	dir := filepath.Join(ss.root, name)
 	sp, err := openDiskSpool(dir, ss.opts)
 	if errors.Is(err, errSpoolBusy) {
@@ -177,7 +177,7 @@ func removeStale(dir string) {
 	}
 }
 
-func (ss *spoolSet) warnOnce(key, msg string, args ...any) {
+func (ss *Set) warnOnce(key, msg string, args ...any) {
 	ss.mu.Lock()
 	seen := ss.warned[key]
 	ss.warned[key] = true
@@ -188,7 +188,7 @@ func (ss *spoolSet) warnOnce(key, msg string, args ...any) {
 }
 
 // spools returns every spool held, oldest directory first.
-func (ss *spoolSet) spools() []*diskSpool {
+func (ss *Set) spools() []*diskSpool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	return append(slices.Clone(ss.adopted), ss.own)
@@ -196,7 +196,7 @@ func (ss *spoolSet) spools() []*diskSpool {
 
 // Append stores a batch in this process's directory, first deleting the
 // oldest segments of any directory held if the budget requires it.
-func (ss *spoolSet) Append(data []byte, spans int, mode appendMode) (spoolRecord, error) {
+func (ss *Set) Append(data []byte, spans int, mode AppendMode) (Record, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	need := int64(recordHeaderSize + len(data))
@@ -209,7 +209,7 @@ func (ss *spoolSet) Append(data []byte, spans int, mode appendMode) (spoolRecord
 	return ss.own.Append(data, spans, mode)
 }
 
-func (ss *spoolSet) bytesLocked() int64 {
+func (ss *Set) bytesLocked() int64 {
 	n := ss.own.size()
 	for _, sp := range ss.adopted {
 		n += sp.size()
@@ -219,7 +219,7 @@ func (ss *spoolSet) bytesLocked() int64 {
 
 // oldestLocked returns the spool whose oldest deletable segment is the
 // oldest of all.
-func (ss *spoolSet) oldestLocked() *diskSpool {
+func (ss *Set) oldestLocked() *diskSpool {
 	var best *diskSpool
 	var bestTime time.Time
 	for _, sp := range append(slices.Clone(ss.adopted), ss.own) {
@@ -231,7 +231,7 @@ func (ss *spoolSet) oldestLocked() *diskSpool {
 }
 
 // Next returns the oldest pending record of all the directories held.
-func (ss *spoolSet) Next() (spoolRecord, bool) {
+func (ss *Set) Next() (Record, bool) {
 	var best *diskSpool
 	var bestTime int64
 	for _, sp := range ss.spools() {
@@ -240,14 +240,14 @@ func (ss *spoolSet) Next() (spoolRecord, bool) {
 		}
 	}
 	if best == nil {
-		return spoolRecord{}, false
+		return Record{}, false
 	}
 	return best.Next()
 }
 
 // Ack marks a record delivered; an adopted directory left with nothing is
 // removed.
-func (ss *spoolSet) Ack(r spoolRecord) {
+func (ss *Set) Ack(r Record) {
 	if r.sp == nil {
 		return
 	}
@@ -258,14 +258,14 @@ func (ss *spoolSet) Ack(r spoolRecord) {
 }
 
 // Nack returns a record for a later attempt.
-func (ss *spoolSet) Nack(r spoolRecord) {
+func (ss *Set) Nack(r Record) {
 	if r.sp != nil {
 		r.sp.Nack(r)
 	}
 }
 
 // reap closes and removes an adopted spool that holds nothing any more.
-func (ss *spoolSet) reap(sp *diskSpool) {
+func (ss *Set) reap(sp *diskSpool) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	i := slices.Index(ss.adopted, sp)
@@ -281,7 +281,7 @@ func (ss *spoolSet) reap(sp *diskSpool) {
 
 // ReplaySetAside sends the set-aside batches of every directory held to
 // this destination after all; it returns their spans.
-func (ss *spoolSet) ReplaySetAside() int64 {
+func (ss *Set) ReplaySetAside() int64 {
 	var n int64
 	for _, sp := range ss.spools() {
 		n += sp.replaySetAside()
@@ -291,7 +291,7 @@ func (ss *spoolSet) ReplaySetAside() int64 {
 
 // DiscardSetAside deletes the set-aside batches of every directory held;
 // it returns their spans.
-func (ss *spoolSet) DiscardSetAside() int64 {
+func (ss *Set) DiscardSetAside() int64 {
 	var n int64
 	for _, sp := range ss.spools() {
 		n += sp.discardSetAside()
@@ -304,14 +304,14 @@ func (ss *spoolSet) DiscardSetAside() int64 {
 
 // SetAside keeps a batch the destination rejected, for inspection; it is
 // never replayed.
-func (ss *spoolSet) SetAside(data []byte, spans int) {
+func (ss *Set) SetAside(data []byte, spans int) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closed {
 		return
 	}
 	if ss.rejected == nil {
-		sp, err := openDiskSpool(filepath.Join(ss.root, rejectedDir, ss.name), SpoolOptions{MaxBytes: rejectedMaxBytes, Identity: ss.opts.Identity, Logger: ss.log})
+		sp, err := openDiskSpool(filepath.Join(ss.root, rejectedDir, ss.name), Options{MaxBytes: rejectedMaxBytes, Identity: ss.opts.Identity, Logger: ss.log})
 		if err != nil {
 			ss.log.Warn("genaitrace: cannot keep a rejected batch", "error", err)
 			return
@@ -323,7 +323,7 @@ func (ss *spoolSet) SetAside(data []byte, spans int) {
 
 // pruneRejected deletes the oldest rejected batches of processes that are
 // gone, past four times one process's budget.
-func (ss *spoolSet) pruneRejected() {
+func (ss *Set) pruneRejected() {
 	dir := filepath.Join(ss.root, rejectedDir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -362,8 +362,8 @@ func dirSize(dir string) int64 {
 }
 
 // Stats sums the spools held, and those drained and removed before.
-func (ss *spoolSet) Stats() SpoolStats {
-	var st SpoolStats
+func (ss *Set) Stats() Stats {
+	var st Stats
 	// Under the set's lock: a spool reaped in the middle would be counted
 	// twice, once held and once retired.
 	ss.mu.Lock()
@@ -397,7 +397,7 @@ func (ss *spoolSet) Stats() SpoolStats {
 
 // Close closes every spool held. Directories with undelivered records stay
 // for the next process; empty ones are removed.
-func (ss *spoolSet) Close() error {
+func (ss *Set) Close() error {
 	ss.mu.Lock()
 	if ss.closed {
 		ss.mu.Unlock()
@@ -423,3 +423,6 @@ func (c *spoolCounts) add(o spoolCounts) {
 	c.discarded += o.discarded
 	c.found += o.found
 }
+
+// MaxBytes is the byte cap the set runs with.
+func (ss *Set) MaxBytes() int64 { return ss.opts.MaxBytes }
