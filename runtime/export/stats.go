@@ -55,7 +55,7 @@ type DestinationStats struct {
 	Dropped       map[string]int64 `json:"dropped"`
 	QueueBytes    int64            `json:"queue_bytes"`
 	QueueBatches  int              `json:"queue_batches"`
-	Spool         *SpoolStats     `json:"spool,omitempty"`
+	Spool         *SpoolStats      `json:"spool,omitempty"`
 	LastSuccess   time.Time        `json:"last_success,omitzero"`
 	LastError     string           `json:"last_error,omitempty"`
 	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
