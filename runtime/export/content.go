@@ -10,58 +10,19 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
-	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
-// IsContent reports whether key holds prompt or completion content (in any
-// destination's language, or another instrumentation's: OpenLLMetry's,
-// OpenInference's, LangSmith's, Genkit's, LangWatch's, Braintrust's), which
-// only reaches a destination or a diagnostics page that opted in.
-func IsContent(key attribute.Key) bool {
-	switch key {
-	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
-		genai.ToolCallArguments, genai.ToolCallResult, genai.ToolDefinitions,
-		genai.TraceInput, genai.TraceOutput,
-		vocab.LangfuseObservationInput, vocab.LangfuseObservationOutput,
-		vocab.LangfuseTraceInput, vocab.LangfuseTraceOutput,
-		vocab.TraceloopEntityInput, vocab.TraceloopEntityOutput,
-		vocab.LangSmithPrompt, vocab.LangSmithCompletion,
-		vocab.OpenInferenceInputValue, vocab.OpenInferenceOutputValue,
-		genkitInput, genkitOutput, langWatchInput, langWatchOutput, braintrustInput, braintrustOutput:
-		return true
-	}
-	s := string(key)
-	return strings.HasPrefix(s, vocab.LegacyPromptPrefix) || strings.HasPrefix(s, vocab.LegacyCompletionPrefix) ||
-		strings.HasPrefix(s, vocab.OpenInferenceInputMessagesPfx) || strings.HasPrefix(s, vocab.OpenInferenceOutputMessagesPfx)
-}
-
-// Content keys of instrumentation genaitrace does not normalise: their
-// content obeys the same policy.
-const (
-	langWatchInput   = attribute.Key("langwatch.input")
-	langWatchOutput  = attribute.Key("langwatch.output")
-	braintrustInput  = attribute.Key("braintrust.input_json")
-	braintrustOutput = attribute.Key("braintrust.output_json")
-)
+// IsContent reports whether key holds prompt, completion or tool content
+// in any language genaitrace reads or writes: such attributes reach only a
+// destination, or a diagnostics page, that takes content.
+func IsContent(key attribute.Key) bool { return dialect.IsContent(key) }
 
 // IsEventContent reports whether an attribute of a span event holds
-// content: a content key (IsContent), or a body field (content, message,
-// tool_calls) of the message events the GenAI conventions had before v1.37
-// (gen_ai.user.message, gen_ai.choice, ...).
-func IsEventContent(event string, k attribute.Key) bool {
-	if IsContent(k) {
-		return true
-	}
-	if !isMessageEvent(event) {
-		return false
-	}
-	switch k {
-	case "content", "message", "tool_calls":
-		return true
-	}
-	return false
-}
+// content: a content key, or a body field of the message events the GenAI
+// conventions had before v1.37.
+func IsEventContent(event string, k attribute.Key) bool { return dialect.IsEventContent(event, k) }
 
 // withoutEventContent returns events without their content attributes; the
 // slice handed in is returned when none has any.

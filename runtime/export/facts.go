@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
@@ -45,13 +46,10 @@ func (f *Facts) Model() string {
 // IsModelCall reports whether the span is a call to a model (inference or
 // embeddings), the only spans that carry usage and cost.
 func (f *Facts) IsModelCall() bool {
-	switch f.Operation {
-	case genai.OpChat, genai.OpTextCompletion, genai.OpGenerateContent, genai.OpEmbeddings, "completion", "generate":
-		return true
-	case "":
+	if f.Operation == "" {
 		return f.RequestModel != "" || f.ResponseModel != ""
 	}
-	return false
+	return dialect.IsModelOperation(f.Operation)
 }
 
 // deriveFacts reads s's GenAI facts into f, sets s.Facts to f, and prices

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
@@ -92,7 +93,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	f := s.Facts
 	for _, kv := range s.Attributes() {
 		switch {
-		case s.replaced(kv.Key):
+		case s.norm.Replaced(kv.Key):
 			// Another dialect's name for what a derived attribute carries:
 			// Langfuse would read both.
 		case f.HasUsage && isTotalKey(kv.Key):
@@ -167,10 +168,10 @@ func isTotalKey(k attribute.Key) bool {
 // them as well.
 func (LangfuseTranslator) events(s *Span) []sdktrace.Event {
 	events := s.Events()
-	if !s.eventsConverted() {
+	if !s.norm.EventsConverted() {
 		return events
 	}
-	return slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return isMessageEvent(e.Name) })
+	return slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return dialect.IsMessageEvent(e.Name) })
 }
 
 // appendRoot marks the trace's local root for Langfuse: as the

@@ -3,9 +3,9 @@ package export
 import (
 	"os"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -111,7 +111,7 @@ func Inspect(s sdktrace.ReadOnlySpan) (size int64, v Value) {
 	genai := false
 	for _, kv := range s.Attributes() {
 		size += attrSize(kv)
-		if !genai && isGenAIKey(string(kv.Key)) {
+		if !genai && dialect.IsGenAIKey(string(kv.Key)) {
 			genai = true
 		}
 	}
@@ -131,27 +131,6 @@ func Inspect(s sdktrace.ReadOnlySpan) (size int64, v Value) {
 		v = ValueGenAI
 	}
 	return size, v
-}
-
-// isGenAIKey tells the attributes that only GenAI work carries: the
-// conventions' gen_ai.* and the dialects other instrumentation speaks
-// (OpenLLMetry's llm.* and span kinds, OpenInference's, LangSmith's,
-// Genkit's genkit:*).
-func isGenAIKey(k string) bool {
-	if k == "" {
-		return false
-	}
-	switch k[0] { // this runs on the caller's path, for every attribute
-	case 'g':
-		return strings.HasPrefix(k, "gen_ai.") || strings.HasPrefix(k, "genkit:")
-	case 'l':
-		return strings.HasPrefix(k, "llm.") || k == "langsmith.span.kind"
-	case 'o':
-		return k == "openinference.span.kind"
-	case 't':
-		return k == "traceloop.span.kind"
-	}
-	return false
 }
 
 // attrSize estimates an attribute's heap cost: exact for strings (where

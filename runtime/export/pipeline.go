@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -109,7 +110,7 @@ type Pipeline struct {
 	accepted   atomic.Int64
 	dispatched atomic.Int64
 	shed       [numValues]atomic.Int64
-	normalized [numDialects]atomic.Int64
+	normalized [dialect.Count]atomic.Int64
 
 	dispatchMu sync.Mutex // orders batches between the batcher and Flush
 	wake       chan struct{}
@@ -305,12 +306,12 @@ func (p *Pipeline) takeBatch() []*Span {
 		if p.cfg.Resolve != nil {
 			p.cfg.Resolve(&chunk[i])
 		}
-		if extra := normalize(&chunk[i]); extra > 0 {
+		if extra := chunk[i].normalize(); extra > 0 {
 			// What the derived attributes add is held with the span: it
 			// comes back with the batch.
 			p.budget.take(extra)
 			sb.bytes += extra
-			p.countDialects(chunk[i].norm.dialects)
+			p.countDialects(chunk[i].norm.Dialects)
 		}
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		chunk[i].Trace.learn(&chunk[i])
@@ -319,8 +320,8 @@ func (p *Pipeline) takeBatch() []*Span {
 	return batch
 }
 
-func (p *Pipeline) countDialects(d dialect) {
-	for i := range numDialects {
+func (p *Pipeline) countDialects(d dialect.Set) {
+	for i := range dialect.Count {
 		if d&(1<<i) != 0 {
 			p.normalized[i].Add(1)
 		}
@@ -391,9 +392,9 @@ func (p *Pipeline) Stats() PipelineStats {
 		}
 	}
 	st.Dialects = map[string]int64{}
-	for i := range numDialects {
+	for i := range dialect.Count {
 		if n := p.normalized[i].Load(); n > 0 {
-			st.Dialects[dialect(1<<i).String()] = n
+			st.Dialects[dialect.Set(1<<i).String()] = n
 		}
 	}
 	p.mu.Lock()

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -23,7 +25,7 @@ type Span struct {
 	Facts *Facts
 	// norm is what normalising made of a span another instrumentation
 	// made (nil for the conventions' own names): see Attributes.
-	norm *normalized
+	norm *dialect.Result
 	// size is the span's estimated heap cost, held in the memory budget
 	// until every destination has encoded the batch it travels in.
 	size  int64
@@ -169,7 +171,7 @@ func isGenAISpan(s *Span) bool {
 		return true
 	}
 	for _, kv := range s.Attributes() {
-		if isGenAIKey(string(kv.Key)) {
+		if dialect.IsGenAIKey(string(kv.Key)) {
 			return true
 		}
 	}
@@ -210,4 +212,37 @@ func (t *TraceInfo) Update(edit func(*TraceFields)) {
 			return
 		}
 	}
+}
+
+// Attributes returns the span's attributes as every consumer reads them:
+// its own, plus for a span another instrumentation made the conventions'
+// names derived from its dialect.
+func (s *Span) Attributes() []attribute.KeyValue {
+	if s.norm != nil {
+		return s.norm.Attrs
+	}
+	return s.ReadOnlySpan.Attributes()
+}
+
+// Dialects names the dialects the span was recognised in ("" for spans in
+// the conventions' own names).
+func (s *Span) Dialects() string {
+	if s.norm == nil {
+		return ""
+	}
+	return s.norm.Dialects.String()
+}
+
+// normalize derives the conventions' attributes of a span in a dialect and
+// returns the bytes they add.
+func (s *Span) normalize() int64 {
+	s.norm = dialect.Normalize(s.ReadOnlySpan)
+	if s.norm == nil {
+		return 0
+	}
+	extra := int64(len(s.norm.Attrs)) * attrOverhead / 2 // the merged slice's headers
+	for _, kv := range s.norm.DerivedAttrs() {
+		extra += attrSize(kv)
+	}
+	return extra
 }

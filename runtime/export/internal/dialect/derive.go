@@ -1,4 +1,4 @@
-package export
+package dialect
 
 import (
 	"strconv"
@@ -18,7 +18,7 @@ import (
 // specific source.
 type normalizer struct {
 	span     sdktrace.ReadOnlySpan
-	dialects dialect
+	dialects Set
 	own      []attribute.KeyValue
 	ownAt    map[attribute.Key]int
 	fixed    map[int]attribute.Value // own values corrected (exclusive token counts)
@@ -31,7 +31,7 @@ type normalizer struct {
 	usageTotal int64
 }
 
-func newNormalizer(s sdktrace.ReadOnlySpan, d dialect) *normalizer {
+func newNormalizer(s sdktrace.ReadOnlySpan, d Set) *normalizer {
 	own := s.Attributes()
 	n := &normalizer{span: s, dialects: d, own: own, ownAt: make(map[attribute.Key]int, len(own)),
 		derAt: map[attribute.Key]int{}, replaced: map[attribute.Key]bool{}, usageTotal: -1}
@@ -125,7 +125,7 @@ func (n *normalizer) correct(k attribute.Key, v attribute.Value) {
 	n.set(attribute.KeyValue{Key: k, Value: v})
 }
 
-func (n *normalizer) result() *normalized {
+func (n *normalizer) result() *Result {
 	attrs := make([]attribute.KeyValue, 0, len(n.own)+len(n.derived))
 	for i, kv := range n.own {
 		if v, ok := n.fixed[i]; ok {
@@ -134,11 +134,7 @@ func (n *normalizer) result() *normalized {
 		attrs = append(attrs, kv)
 	}
 	attrs = append(attrs, n.derived...)
-	extra := int64(len(attrs)) * attrOverhead / 2 // the merged slice's headers
-	for _, kv := range n.derived {
-		extra += attrSize(kv)
-	}
-	return &normalized{dialects: n.dialects, attrs: attrs, replaced: n.replaced, events: n.events, extra: extra}
+	return &Result{Dialects: n.dialects, Attrs: attrs, Derived: len(n.derived), replaced: n.replaced, eventsConverted: n.events}
 }
 
 // rename is a name another dialect has for one of the conventions', with

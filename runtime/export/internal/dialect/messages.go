@@ -1,4 +1,4 @@
-package export
+package dialect
 
 import (
 	"cmp"
@@ -204,7 +204,7 @@ func (n *normalizer) jsonContent() {
 		case op == genai.OpExecuteTool:
 			n.set(genai.ToolCallArguments.String(in), p[0])
 			n.set(genai.ToolCallResult.String(out), p[1])
-		case isModelOperation(op) || p[0] == vocab.LangSmithPrompt:
+		case IsModelOperation(op) || p[0] == vocab.LangSmithPrompt:
 			n.setContent(genai.InputMessages, p[0], in, "user")
 			n.setContent(genai.OutputMessages, p[1], out, "assistant")
 		}
@@ -228,10 +228,6 @@ func (n *normalizer) setContent(k, from attribute.Key, raw, role string) {
 		return
 	}
 	n.set(k.String(contentMessages(raw, role)), from)
-}
-
-func isModelOperation(op string) bool {
-	return (&Facts{Operation: op}).IsModelCall() && op != ""
 }
 
 // contentMessages renders content held as one JSON (or plain text) value
