@@ -78,6 +78,9 @@ type InstanaConfig struct {
 	// Content sends prompts and completions to Instana too (when the
 	// wrappers record them). Off by default.
 	Content bool
+	// query is Endpoint's query, which may carry a key: kept apart from
+	// it once resolved (see Config.resolve).
+	query Secret
 }
 
 // LangfuseConfig configures the Langfuse destination.
@@ -97,6 +100,7 @@ type LangfuseConfig struct {
 	Verify bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
+	query        Secret
 }
 
 // LangfuseExport chooses which traces reach Langfuse.
@@ -136,6 +140,8 @@ type OTLPConfig struct {
 	Content bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
+	// query and metricsQuery are the endpoints' queries, kept apart.
+	query, metricsQuery Secret
 }
 
 // ConsoleMode chooses when the console destination runs.

@@ -42,12 +42,22 @@ func (c *Config) resolve() {
 	c.ServiceName = cmp.Or(c.ServiceName, "unknown_service:"+filepath.Base(os.Args[0]))
 	c.Instana.Endpoint = cmp.Or(c.Instana.Endpoint, DefaultInstanaEndpoint)
 	c.Langfuse.Endpoint = cmp.Or(c.Langfuse.Endpoint, DefaultLangfuseEndpoint)
+	// A query may carry a key: it is kept as a Secret, apart from the
+	// endpoint, which is then printable; the transport puts it back.
+	c.Instana.Endpoint, c.Instana.query = splitQuery(c.Instana.Endpoint)
+	c.Langfuse.Endpoint, c.Langfuse.query = splitQuery(c.Langfuse.Endpoint)
+	c.OTLP.Endpoint, c.OTLP.query = splitQuery(c.OTLP.Endpoint)
+	c.OTLP.MetricsEndpoint, c.OTLP.metricsQuery = splitQuery(c.OTLP.MetricsEndpoint)
 	if c.OTLP.Enabled && c.OTLP.MetricsEndpoint == "" {
 		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
+		c.OTLP.metricsQuery = c.OTLP.query
 	}
 	if c.CaptureContent == nil {
 		// Content is captured when a destination that wants it is on.
-		on := c.Langfuse.Enabled || (c.Instana.Enabled && c.Instana.Content) || (c.OTLP.Enabled && c.OTLP.Content)
+		on := false
+		for _, k := range destinationKinds {
+			on = on || (k.on(c) && k.content(c))
+		}
 		c.CaptureContent = &on
 	}
 	if c.Logger == nil {

@@ -85,7 +85,7 @@ func (s diagSource) Sent(name string, sp *export.Span) []attribute.KeyValue {
 func (m *Manager) destination(name string) *export.Destination {
 	for _, d := range m.dests {
 		if d.Name() == name {
-			return d
+			return d.Destination
 		}
 	}
 	return nil

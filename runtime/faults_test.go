@@ -61,7 +61,7 @@ func destination(t *testing.T, m *Manager, name string) *export.Destination {
 	t.Helper()
 	for _, d := range m.dests {
 		if d.Name() == name {
-			return d
+			return d.Destination
 		}
 	}
 	t.Fatalf("no destination %s", name)

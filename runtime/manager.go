@@ -2,12 +2,9 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +37,7 @@ type Manager struct {
 	tp       *sdktrace.TracerProvider
 	proc     *processor
 	pipe     *export.Pipeline
-	dests    []*export.Destination
+	dests    []runningDestination
 	console  *export.Console
 	resource *resource.Resource
 	// readBack confirms that traces delivered to Langfuse appear there
@@ -162,65 +159,26 @@ func buildResource(ctx context.Context, cfg Config) (*resource.Resource, error) 
 	return res, nil
 }
 
-// buildDestinations creates the enabled destinations, in a fixed order.
+// buildDestinations creates the enabled destinations, in the order of
+// destinationKinds, and the console when it is on.
 func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, error) {
-	cfg := m.cfg
+	if m.cfg.Instana.Enabled && m.cfg.Instana.Host == "" {
+		m.cfg.Instana.Host = hostID(res) // the effective value, for Config and /config
+	}
 	var consumers []export.Consumer
-	add := func(name string, ep export.Endpoint, tr export.Translator) error {
-		d, err := m.newDestination(name, ep, tr)
+	for _, k := range destinationKinds {
+		if !k.on(&m.cfg) {
+			continue
+		}
+		d, err := m.newDestination(k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		m.dests = append(m.dests, d)
 		consumers = append(consumers, d)
-		return nil
 	}
-	conns := cfg.Export.MaxInFlight
-	if c := cfg.Instana; c.Enabled {
-		ep := export.Endpoint{URL: withPath(c.Endpoint, "/v1/traces"), Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
-		if c.APIKey.IsSet() {
-			ep.Headers.Set("x-instana-key", c.APIKey.Value())
-			ep.Secrets = append(ep.Secrets, c.APIKey.Value())
-		}
-		host := c.Host
-		if host == "" {
-			host = hostID(res)
-			m.cfg.Instana.Host = host // the effective value, for Config and /config
-		}
-		if host != "" {
-			ep.Headers.Set("x-instana-host", host)
-		}
-		if err := add("instana", ep, export.InstanaTranslator{Content: c.Content, HostID: host}); err != nil {
-			return nil, err
-		}
-	}
-	if c := cfg.Langfuse; c.Enabled {
-		ep := export.Endpoint{URL: withPath(c.Endpoint, "/api/public/otel/v1/traces"), Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
-		ep.Headers.Set("Authorization", basicAuth(c.PublicKey, c.SecretKey.Value()))
-		ep.Headers.Set("x-langfuse-ingestion-version", "4")
-		ep.Headers.Set("x-langfuse-sdk-name", "genaitrace-go")
-		ep.Headers.Set("x-langfuse-sdk-version", Version)
-		ep.Secrets = append(ep.Secrets, c.SecretKey.Value(), ep.Headers.Get("Authorization"))
-		tr := export.LangfuseTranslator{Cost: c.Cost, Release: cfg.ServiceVersion, Environment: cfg.Environment}
-		if c.Verify {
-			m.readBack = newReadBack(c.Endpoint, ep.Headers.Get("Authorization"), ep.Client, cfg.Logger.With("destination", "langfuse"), readBackTimingNow)
-		}
-		if err := add("langfuse", ep, tr); err != nil {
-			return nil, err
-		}
-	}
-	if c := cfg.OTLP; c.Enabled {
-		ep := export.Endpoint{URL: c.Endpoint, Headers: http.Header{}, Client: httpClient(c.TLS, conns)}
-		for k, v := range c.Headers {
-			ep.Headers.Set(k, v.Value())
-			ep.Secrets = append(ep.Secrets, v.Value())
-		}
-		if err := add("otlp", ep, export.Passthrough{Content: c.Content}); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Console == ConsoleOn || (cfg.Console == ConsoleAuto && len(m.dests) == 0) {
-		w := cfg.ConsoleWriter
+	if m.cfg.Console == ConsoleOn || (m.cfg.Console == ConsoleAuto && len(m.dests) == 0) {
+		w := m.cfg.ConsoleWriter
 		if w == nil {
 			w = os.Stderr
 		}
@@ -230,22 +188,19 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 	return consumers, nil
 }
 
-// credentialVariables names, per destination, where its credentials come
-// from, for the message when they are refused.
-var credentialVariables = map[string]string{
-	"instana":  envInstanaAPIKey,
-	"langfuse": envLangfusePublicKey + " and " + envLangfuseSecretKey,
-	"otlp":     envOTLPHeaders,
+// runningDestination is one running runningDestination and its kind.
+type runningDestination struct {
+	*export.Destination
+	kind destinationKind
 }
 
-func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Translator) (*export.Destination, error) {
+func (m *Manager) newDestination(k destinationKind) (runningDestination, error) {
 	cfg := m.cfg
-	ep.AttemptTimeout = cfg.Export.AttemptTimeout
-	ep.UserAgent = "genaitrace/" + Version
-	log := cfg.Logger.With("destination", name)
+	ep := newEndpoint(k, &cfg)
+	log := cfg.Logger.With("destination", k.name)
 	var dest atomic.Pointer[export.Destination] // set once the breaker's callback can find it
 	br := breaker.New(breaker.Settings{
-		Name:             name,
+		Name:             k.name,
 		FailureThreshold: cfg.Breaker.FailureThreshold,
 		OpenTimeout:      cfg.Breaker.OpenTimeout,
 		MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
@@ -256,26 +211,28 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 			}
 		},
 	})
+	if k.readBack(&cfg) {
+		m.readBack = newReadBack(cfg.Langfuse.Endpoint, ep.client, log, readBackTimingNow)
+	}
 	dc := export.DestinationConfig{
-		Name: name, Endpoint: ep, Translator: tr, Breaker: br,
-		Mask: cfg.maskFor(name), MaskKeys: cfg.MaskKeys,
+		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
+		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br,
+		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
 		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,
 		Retry:         cfg.Export.Retry,
 		PollInterval:  cfg.Export.PollInterval,
 		Logger:        cfg.Logger,
 		SpoolMaxBytes: cfg.Spool.MaxBytes, SpoolSync: cfg.Spool.Sync,
-		Durable: cfg.Durability == DurabilityDisk,
-		// Langfuse bills every observation and lists every trace: by
-		// default it gets the traces with GenAI work only, whole.
-		OnlyGenAITraces: name == "langfuse" && cfg.Langfuse.Export == LangfuseExportLLM,
-		Credentials:     credentialVariables[name],
+		Durable:         cfg.Durability == DurabilityDisk,
+		OnlyGenAITraces: k.onlyGenAI(&cfg),
+		Credentials:     k.credentials,
 	}
-	if name == "langfuse" && m.readBack != nil {
+	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
 	}
 	if !cfg.Spool.Disabled {
-		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, name)
+		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
 	}
 	d, err := export.NewDestination(dc)
 	if err != nil {
@@ -286,11 +243,11 @@ func (m *Manager) newDestination(name string, ep export.Endpoint, tr export.Tran
 			"variable", envSpoolDir, "error", err)
 		dc.SpoolDir, dc.Durable = "", false
 		if d, err = export.NewDestination(dc); err != nil {
-			return nil, fmt.Errorf("genaitrace: %s: %w", name, err)
+			return runningDestination{}, fmt.Errorf("genaitrace: %s: %w", k.name, err)
 		}
 	}
 	dest.Store(d)
-	return d, nil
+	return runningDestination{Destination: d, kind: k}, nil
 }
 
 // sanitize makes a service name usable as a directory name.
@@ -302,30 +259,6 @@ func sanitize(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-// withPath appends path to a base URL's path unless it already ends with
-// it; a query stays where it belongs, after the path.
-func withPath(base, path string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return strings.TrimRight(base, "/") + path // reported by validate
-	}
-	p := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(p, path) {
-		p += path
-	}
-	u.Path, u.RawPath = p, ""
-	return u.String()
-}
-
-func hostID(res *resource.Resource) string {
-	for _, k := range []attribute.Key{semconv.HostIDKey, semconv.HostNameKey} {
-		if v, ok := res.Set().Value(k); ok && v.AsString() != "" {
-			return v.AsString()
-		}
-	}
-	return ""
 }
 
 // TracerProvider returns genaitrace's TracerProvider.
@@ -347,33 +280,6 @@ func (m *Manager) SpanProcessor() sdktrace.SpanProcessor { return m.proc }
 // Resource returns the resource genaitrace's spans carry.
 func (m *Manager) Resource() *resource.Resource { return m.resource }
 
-// String names the manager's service and destinations; the manager's
-// fields hold credentials, so every way of printing it shows this.
-func (m *Manager) String() string {
-	names := make([]string, len(m.dests))
-	for i, d := range m.dests {
-		names[i] = d.String()
-	}
-	return fmt.Sprintf("genaitrace manager of %s: %s", m.cfg.ServiceName, strings.Join(names, ", "))
-}
-
-// GoString is String.
-func (m *Manager) GoString() string { return m.String() }
-
-// Format prints String for every verb.
-func (m *Manager) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(m.String())) }
-
-// LogValue logs the service and the destinations' snapshots.
-func (m *Manager) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("service", m.cfg.ServiceName), slog.Any("destinations", m.Destinations()))
-}
-
-// MarshalJSON writes the service, the effective configuration and the
-// destinations' snapshots.
-func (m *Manager) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{"service": m.cfg.ServiceName, "config": m.cfg, "destinations": m.Destinations()})
-}
-
 // Config returns the effective configuration. Secrets print as "***".
 func (m *Manager) Config() Config { return m.cfg }
 
@@ -384,7 +290,7 @@ func (m *Manager) Destinations() []export.DestinationStats {
 	out := make([]export.DestinationStats, len(m.dests))
 	for i, d := range m.dests {
 		out[i] = d.Stats()
-		if d.Name() == "langfuse" && m.readBack != nil {
+		if d.kind.readBack(&m.cfg) && m.readBack != nil {
 			out[i].ReadBack = m.readBack.snapshot()
 		}
 	}
@@ -417,9 +323,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	// The last metric export may have left a connection idle after the
 	// destinations closed theirs: nothing of ours stays open.
 	for _, d := range m.dests {
-		if c := d.Endpoint().Client; c != nil {
-			c.CloseIdleConnections()
-		}
+		d.CloseIdleConnections()
 	}
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -14,7 +13,6 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/semconv/v1.41.0/genaiconv"
 
-	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -191,22 +189,14 @@ func (m *Manager) meter() metric.Meter {
 	return m.meters.Meter(genai.ScopeName, metric.WithInstrumentationVersion(Version))
 }
 
-// metricExporter derives a destination's metrics endpoint from its traces
-// endpoint, or returns nil when the destination takes no metrics.
-func (m *Manager) metricExporter(d *export.Destination) *export.MetricExporter {
-	if d.Name() == "langfuse" || m.cfg.Metrics.Disabled {
+// metricExporter returns the exporter of a destination's metrics, or nil
+// when the destination takes no metrics.
+func (m *Manager) metricExporter(d runningDestination) *export.MetricExporter {
+	url := d.kind.metricsURL(&m.cfg)
+	if url == "" || m.cfg.Metrics.Disabled {
 		return nil
 	}
-	ep := d.Endpoint()
-	ep.URL = strings.TrimSuffix(ep.URL, "/v1/traces") + "/v1/metrics"
-	if d.Name() == "otlp" && m.cfg.OTLP.MetricsEndpoint != "" {
-		ep.URL = m.cfg.OTLP.MetricsEndpoint
-	}
-	x := &export.MetricExporter{Name: d.Name(), Endpoint: ep, Skip: func() bool { return d.Breaker().State() == breaker.Open }}
-	if tr, ok := d.Translator().(export.InstanaTranslator); ok {
-		x.Resource = tr.Resource
-	}
-	return x
+	return d.MetricExporter(url) // the destination's transport adds the query
 }
 
 // MeterProvider returns genaitrace's MeterProvider: its own metrics (the

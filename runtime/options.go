@@ -109,14 +109,9 @@ func WithOTLP(tracesURL string, headers map[string]string) Option {
 func WithDestinationsDisabled(names ...string) Option {
 	return func(c *Config) {
 		for _, n := range names {
-			switch n {
-			case "instana":
-				c.Instana.Enabled = false
-			case "langfuse":
-				c.Langfuse.Enabled = false
-			case "otlp":
-				c.OTLP.Enabled = false
-			case "console":
+			if k, ok := kindNamed(n); ok {
+				k.off(c)
+			} else if n == "console" {
 				c.Console = ConsoleOff
 			}
 		}

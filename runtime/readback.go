@@ -19,7 +19,8 @@ import (
 
 // readBack confirms, now and then, that traces delivered to Langfuse
 // appear there: it reads one back through Langfuse's public API
-// (GET /api/public/v2/observations?traceId=...) with the project's keys.
+// (GET /api/public/v2/observations?traceId=...) with the project's keys,
+// which the destination's client adds to each request.
 // "Langfuse answered 200 but the trace never appeared" (keys of another
 // project, a region mix-up) then shows in /health and the destinations
 // view instead of going unnoticed. It runs in its own goroutine, makes at
@@ -27,7 +28,6 @@ import (
 // application.
 type readBack struct {
 	base   string // Langfuse's base URL
-	auth   string
 	client *http.Client
 	log    *slog.Logger
 	timing readBackTiming
@@ -60,8 +60,8 @@ var readBackTimingNow = readBackTiming{every: 30 * time.Second, settle: 10 * tim
 // maxPending bounds the deliveries remembered for checking.
 const maxPending = 16
 
-func newReadBack(base, auth string, client *http.Client, log *slog.Logger, timing readBackTiming) *readBack {
-	r := &readBack{base: strings.TrimRight(base, "/"), auth: auth, client: client, log: log, timing: timing,
+func newReadBack(base string, client *http.Client, log *slog.Logger, timing readBackTiming) *readBack {
+	r := &readBack{base: strings.TrimRight(base, "/"), client: client, log: log, timing: timing,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go r.loop()
 	return r
@@ -149,7 +149,6 @@ func (r *readBack) find(d delivery) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read-back request: %w", err)
 	}
-	req.Header.Set("Authorization", r.auth)
 	req.Header.Set("User-Agent", "genaitrace/"+Version)
 	resp, err := r.client.Do(req)
 	if err != nil {

@@ -81,7 +81,7 @@ func TestNoSecretInAnyExportedValue(t *testing.T) {
 	}
 	for _, d := range m.dests { // the machinery too, were it ever handed out
 		show(d)
-		show(d.Endpoint())
+		show(d.Destination)
 	}
 	show(m.PipelineStats())
 

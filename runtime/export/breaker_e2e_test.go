@@ -44,9 +44,8 @@ func TestBreakerOnAFakeClockEndToEnd(t *testing.T) {
 	r.SetMode(otlptest.Refuse)
 	clk := &fakeClock{now: time.Unix(1_700_000_000, 0)}
 	br := breaker.New(breaker.Settings{Name: "e2e", FailureThreshold: 2, OpenTimeout: time.Minute, MaxOpenTimeout: time.Hour, Now: clk.Now})
-	d, err := NewDestination(DestinationConfig{Name: "e2e", Breaker: br, SpoolDir: t.TempDir(), PollInterval: 5 * time.Millisecond, MaxInFlight: 1,
-		Retry:    RetryPolicy{MaxAttempts: 1},
-		Endpoint: Endpoint{URL: r.URL() + "/v1/traces", Client: &http.Client{Timeout: time.Second}}})
+	d, err := NewDestination(withDefaults(DestinationConfig{Name: "e2e", Breaker: br, SpoolDir: t.TempDir(), PollInterval: 5 * time.Millisecond, MaxInFlight: 1,
+		Retry: RetryPolicy{MaxAttempts: 1}, URL: r.URL() + "/v1/traces", Client: &http.Client{Timeout: time.Second}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package export
 
-import "time"
+import (
+	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+)
 
 // The defaults of this package's components, each applied by its
 // component to a zero setting. runtime resolves them all, once, into the
@@ -25,7 +29,7 @@ const (
 	// time is sent.
 	DefaultAttemptTimeout = 5 * time.Second
 	// DefaultSpoolMaxBytes bounds a destination's spool on disk.
-	DefaultSpoolMaxBytes = 256 << 20
+	DefaultSpoolMaxBytes = spool.DefaultMaxBytes
 )
 
 // DefaultRetryPolicy is the retry policy of a zero RetryPolicy.

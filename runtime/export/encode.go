@@ -1,15 +1,13 @@
 package export
 
 import (
-	"math"
-
+	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // OTLP field numbers (opentelemetry-proto, trace/v1 and common/v1).
@@ -59,17 +57,6 @@ const (
 
 	fStatusMessage = 2
 	fStatusCode    = 3
-
-	fKVKey   = 1
-	fKVValue = 2
-
-	fAnyString = 1
-	fAnyBool   = 2
-	fAnyInt    = 3
-	fAnyDouble = 4
-	fAnyArray  = 5
-
-	fArrayValues = 1
 
 	// Span flags: W3C trace flags in the low byte, then "is-remote known"
 	// and "parent is remote".
@@ -161,11 +148,11 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	return m.applyEvents(events)
 }
 
-// Encoder encodes batches of spans as OTLP ExportTraceServiceRequest
-// protobuf for one destination. It reuses its buffers, so one Encoder must
+// encoder encodes batches of spans as OTLP ExportTraceServiceRequest
+// protobuf for one destination. It reuses its buffers, so one encoder must
 // not be used concurrently.
-type Encoder struct {
-	pbuf
+type encoder struct {
+	otlp.Buf
 	tr    Translator
 	mask  *masker
 	attrs []attribute.KeyValue
@@ -174,9 +161,9 @@ type Encoder struct {
 	resources map[*resource.Resource][]attribute.KeyValue
 }
 
-// NewEncoder returns an encoder translating with tr.
-func NewEncoder(tr Translator) *Encoder {
-	return &Encoder{tr: tr, resources: make(map[*resource.Resource][]attribute.KeyValue)}
+// newEncoder returns an encoder translating with tr.
+func newEncoder(tr Translator) *encoder {
+	return &encoder{tr: tr, resources: make(map[*resource.Resource][]attribute.KeyValue)}
 }
 
 type scopeKey struct {
@@ -186,27 +173,27 @@ type scopeKey struct {
 
 // Encode returns the encoded request for spans. The result aliases the
 // encoder's buffer: it is valid until the next call.
-func (e *Encoder) Encode(spans []*Span) []byte {
-	e.b = e.b[:0]
+func (e *encoder) Encode(spans []*Span) []byte {
+	e.Reset()
 	groups := groupSpans(spans)
 	for i := 0; i < len(groups); {
 		res := groups[i].key.res
-		rs := e.begin(fReqResourceSpans)
-		r := e.begin(fRSResource)
-		e.appendAttrs(fResAttributes, e.resourceAttrs(res))
-		e.end(r)
+		rs := e.Begin(fReqResourceSpans)
+		r := e.Begin(fRSResource)
+		e.Attrs(fResAttributes, e.resourceAttrs(res))
+		e.End(r)
 		for ; i < len(groups) && groups[i].key.res == res; i++ {
 			e.appendScopeSpans(groups[i])
 		}
 		if res != nil && res.SchemaURL() != "" {
-			e.b = appendString(e.b, fRSSchemaURL, res.SchemaURL())
+			e.String(fRSSchemaURL, res.SchemaURL())
 		}
-		e.end(rs)
+		e.End(rs)
 	}
-	return e.b
+	return e.B
 }
 
-func (e *Encoder) resourceAttrs(r *resource.Resource) []attribute.KeyValue {
+func (e *encoder) resourceAttrs(r *resource.Resource) []attribute.KeyValue {
 	if a, ok := e.resources[r]; ok {
 		return a
 	}
@@ -255,118 +242,80 @@ func groupSpans(spans []*Span) []spanGroup {
 	return out
 }
 
-func (e *Encoder) appendScopeSpans(g spanGroup) {
-	ss := e.begin(fRSScopeSpans)
-	sc := e.begin(fSSScope)
-	e.b = appendString(e.b, fScopeName, g.key.scope.Name)
-	e.b = appendString(e.b, fScopeVersion, g.key.scope.Version)
+func (e *encoder) appendScopeSpans(g spanGroup) {
+	ss := e.Begin(fRSScopeSpans)
+	sc := e.Begin(fSSScope)
+	e.String(fScopeName, g.key.scope.Name)
+	e.String(fScopeVersion, g.key.scope.Version)
 	if g.key.scope.Attributes.Len() > 0 {
-		e.appendAttrs(fScopeAttrs, g.key.scope.Attributes.ToSlice())
+		e.Attrs(fScopeAttrs, g.key.scope.Attributes.ToSlice())
 	}
-	e.end(sc)
+	e.End(sc)
 	for _, s := range g.spans {
 		e.appendSpan(s)
 	}
-	e.b = appendString(e.b, fSSSchemaURL, g.key.scope.SchemaURL)
-	e.end(ss)
+	e.String(fSSSchemaURL, g.key.scope.SchemaURL)
+	e.End(ss)
 }
 
-func (e *Encoder) appendSpan(s *Span) {
-	sp := e.begin(fSSSpans)
+func (e *encoder) appendSpan(s *Span) {
+	sp := e.Begin(fSSSpans)
 	sc := s.SpanContext()
 	tid, sid := sc.TraceID(), sc.SpanID()
-	e.b = protowire.AppendTag(e.b, fSpanTraceID, protowire.BytesType)
-	e.b = protowire.AppendBytes(e.b, tid[:])
-	e.b = protowire.AppendTag(e.b, fSpanSpanID, protowire.BytesType)
-	e.b = protowire.AppendBytes(e.b, sid[:])
-	e.b = appendString(e.b, fSpanTraceState, sc.TraceState().String())
+	e.Bytes(fSpanTraceID, tid[:])
+	e.Bytes(fSpanSpanID, sid[:])
+	e.String(fSpanTraceState, sc.TraceState().String())
 	parent := s.Parent()
 	if parent.SpanID().IsValid() {
 		psid := parent.SpanID()
-		e.b = protowire.AppendTag(e.b, fSpanParentSpanID, protowire.BytesType)
-		e.b = protowire.AppendBytes(e.b, psid[:])
+		e.Bytes(fSpanParentSpanID, psid[:])
 	}
 	flags := uint32(sc.TraceFlags()) | flagHasIsRemote
 	if parent.IsRemote() {
 		flags |= flagIsRemote
 	}
-	e.b = protowire.AppendTag(e.b, fSpanFlags, protowire.Fixed32Type)
-	e.b = protowire.AppendFixed32(e.b, flags)
-	e.b = appendString(e.b, fSpanName, s.Name())
+	e.Fixed32(fSpanFlags, flags)
+	e.String(fSpanName, s.Name())
 	if k := s.SpanKind(); k != trace.SpanKindUnspecified {
-		e.b = protowire.AppendTag(e.b, fSpanKind, protowire.VarintType)
-		e.b = protowire.AppendVarint(e.b, uint64(k))
+		e.Varint(fSpanKind, uint64(k))
 	}
-	e.b = appendTime(e.b, fSpanStart, s.StartTime().UnixNano())
-	e.b = appendTime(e.b, fSpanEnd, s.EndTime().UnixNano())
+	e.Time(fSpanStart, s.StartTime().UnixNano())
+	e.Time(fSpanEnd, s.EndTime().UnixNano())
 
 	e.attrs = translate(e.tr, e.mask, e.attrs[:0], s)
-	e.appendAttrs(fSpanAttributes, e.attrs)
-	e.b = appendCount(e.b, fSpanDroppedAttrs, s.DroppedAttributes())
+	e.Attrs(fSpanAttributes, e.attrs)
+	e.Count(fSpanDroppedAttrs, s.DroppedAttributes())
 
 	for _, ev := range translateEvents(e.tr, e.mask, s) {
-		m := e.begin(fSpanEvents)
-		e.b = appendTime(e.b, fEventTime, ev.Time.UnixNano())
-		e.b = appendString(e.b, fEventName, ev.Name)
-		e.appendAttrs(fEventAttrs, ev.Attributes)
-		e.end(m)
+		m := e.Begin(fSpanEvents)
+		e.Time(fEventTime, ev.Time.UnixNano())
+		e.String(fEventName, ev.Name)
+		e.Attrs(fEventAttrs, ev.Attributes)
+		e.End(m)
 	}
-	e.b = appendCount(e.b, fSpanDroppedEvents, s.DroppedEvents())
+	e.Count(fSpanDroppedEvents, s.DroppedEvents())
 	for _, l := range s.Links() {
-		m := e.begin(fSpanLinks)
+		m := e.Begin(fSpanLinks)
 		ltid, lsid := l.SpanContext.TraceID(), l.SpanContext.SpanID()
-		e.b = protowire.AppendTag(e.b, fLinkTraceID, protowire.BytesType)
-		e.b = protowire.AppendBytes(e.b, ltid[:])
-		e.b = protowire.AppendTag(e.b, fLinkSpanID, protowire.BytesType)
-		e.b = protowire.AppendBytes(e.b, lsid[:])
-		e.b = appendString(e.b, fLinkTraceState, l.SpanContext.TraceState().String())
-		e.appendAttrs(fLinkAttrs, l.Attributes)
-		e.b = protowire.AppendTag(e.b, fLinkFlags, protowire.Fixed32Type)
-		e.b = protowire.AppendFixed32(e.b, uint32(l.SpanContext.TraceFlags())|flagHasIsRemote)
-		e.end(m)
+		e.Bytes(fLinkTraceID, ltid[:])
+		e.Bytes(fLinkSpanID, lsid[:])
+		e.String(fLinkTraceState, l.SpanContext.TraceState().String())
+		e.Attrs(fLinkAttrs, l.Attributes)
+		e.Fixed32(fLinkFlags, uint32(l.SpanContext.TraceFlags())|flagHasIsRemote)
+		e.End(m)
 	}
-	e.b = appendCount(e.b, fSpanDroppedLinks, s.DroppedLinks())
+	e.Count(fSpanDroppedLinks, s.DroppedLinks())
 
 	if st := s.Status(); st.Code != 0 || st.Description != "" {
-		m := e.begin(fSpanStatus)
-		e.b = appendString(e.b, fStatusMessage, st.Description)
+		m := e.Begin(fSpanStatus)
+		e.String(fStatusMessage, st.Description)
 		// OTel Go: Unset 0, Error 1, Ok 2; OTLP: Unset 0, Ok 1, Error 2.
 		if code := otlpStatusCode(st.Code); code != 0 {
-			e.b = protowire.AppendTag(e.b, fStatusCode, protowire.VarintType)
-			e.b = protowire.AppendVarint(e.b, code)
+			e.Varint(fStatusCode, code)
 		}
-		e.end(m)
+		e.End(m)
 	}
-	e.end(sp)
-}
-
-func appendString(b []byte, field protowire.Number, s string) []byte {
-	if s == "" {
-		return b
-	}
-	b = protowire.AppendTag(b, field, protowire.BytesType)
-	return protowire.AppendString(b, s)
-}
-
-func appendTime(b []byte, field protowire.Number, unixNano int64) []byte {
-	if unixNano <= 0 {
-		return b
-	}
-	b = protowire.AppendTag(b, field, protowire.Fixed64Type)
-	return protowire.AppendFixed64(b, uint64(unixNano))
-}
-
-func appendDouble(b []byte, field protowire.Number, f float64) []byte {
-	b = protowire.AppendTag(b, field, protowire.Fixed64Type)
-	return protowire.AppendFixed64(b, math.Float64bits(f))
-}
-
-func appendCount(b []byte, field protowire.Number, n int) []byte {
-	if n <= 0 {
-		return b
-	}
-	b = protowire.AppendTag(b, field, protowire.VarintType)
-	return protowire.AppendVarint(b, uint64(n))
+	e.End(sp)
 }
 
 // otlpStatusCode maps OTel Go's codes (Unset 0, Error 1, Ok 2) to OTLP's

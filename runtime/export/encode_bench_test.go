@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
@@ -36,7 +37,7 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	})
 	b.Run("impl=genaitrace", func(b *testing.B) {
-		enc := NewEncoder(Passthrough{})
+		enc := newEncoder(Passthrough{})
 		b.ReportAllocs()
 		for b.Loop() {
 			b.SetBytes(int64(len(enc.Encode(spans))))
@@ -140,7 +141,7 @@ func BenchmarkCompress(b *testing.B) {
 	for i, s := range spans {
 		deriveFacts(s, &facts[i], nil)
 	}
-	raw := bytes.Clone(NewEncoder(LangfuseTranslator{}).Encode(spans))
+	raw := bytes.Clone(newEncoder(LangfuseTranslator{}).Encode(spans))
 	b.Run("impl=stdlib", func(b *testing.B) {
 		var buf bytes.Buffer
 		zw, _ := stdgzip.NewWriterLevel(&buf, stdgzip.BestSpeed)
@@ -154,11 +155,11 @@ func BenchmarkCompress(b *testing.B) {
 		b.ReportMetric(float64(buf.Len()), "gzip-bytes")
 	})
 	b.Run("impl=klauspost", func(b *testing.B) {
-		var z compressor
+		var z otlp.Compressor
 		b.SetBytes(int64(len(raw)))
 		var out []byte
 		for b.Loop() {
-			out = z.compress(raw)
+			out = z.Compress(raw)
 		}
 		b.ReportMetric(float64(len(out)), "gzip-bytes")
 	})

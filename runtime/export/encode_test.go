@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 )
 
 // recordSpans runs fn against a real SDK provider and returns what ended.
@@ -61,7 +62,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		root.SetStatus(codes.Ok, "")
 		root.End()
 	})
-	raw := NewEncoder(Passthrough{}).Encode(spans)
+	raw := newEncoder(Passthrough{}).Encode(spans)
 	got, err := otlptest.Decode(raw, "/", nil)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
@@ -116,8 +117,8 @@ func TestSplitRequest(t *testing.T) {
 			s.End()
 		}
 	})
-	raw := NewEncoder(Passthrough{}).Encode(spans)
-	left, right, err := splitRequest(raw)
+	raw := newEncoder(Passthrough{}).Encode(spans)
+	left, right, err := otlp.SplitRequest(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,8 +140,8 @@ func TestSplitRequest(t *testing.T) {
 	if len(names) != 7 || names["s0"] != "scope-a" || names["s1"] != "scope-b" {
 		t.Errorf("spans after split: %v", names)
 	}
-	one := NewEncoder(Passthrough{}).Encode(spans[:1])
-	if _, _, err := splitRequest(one); err == nil {
+	one := newEncoder(Passthrough{}).Encode(spans[:1])
+	if _, _, err := otlp.SplitRequest(one); err == nil {
 		t.Error("split a one-span request")
 	}
 }
@@ -152,12 +153,12 @@ func FuzzSplitRequest(f *testing.F) {
 			s.End()
 		}
 	})
-	f.Add(NewEncoder(Passthrough{}).Encode(spans))
+	f.Add(newEncoder(Passthrough{}).Encode(spans))
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n, err := countSpans(b)
-		left, right, serr := splitRequest(b)
+		n, err := otlp.CountSpans(b)
+		left, right, serr := otlp.SplitRequest(b)
 		if err != nil || n < 2 {
 			if serr == nil {
 				t.Fatalf("split succeeded on input CountSpans rejects (n=%d, err=%v)", n, err)
@@ -167,8 +168,8 @@ func FuzzSplitRequest(f *testing.F) {
 		if serr != nil {
 			t.Fatalf("split failed on a parseable request of %d spans: %v", n, serr)
 		}
-		a, _ := countSpans(left)
-		c, _ := countSpans(right)
+		a, _ := otlp.CountSpans(left)
+		c, _ := otlp.CountSpans(right)
 		if a+c != n || a == 0 || c == 0 {
 			t.Fatalf("split %d spans into %d + %d", n, a, c)
 		}
@@ -193,7 +194,7 @@ func TestGroupSpansKeepsResourceTogether(t *testing.T) {
 	if len(groups) != 3 || groups[0].key.res != groups[1].key.res {
 		t.Fatalf("groups not adjacent by resource: %+v", groups)
 	}
-	got, err := otlptest.Decode(NewEncoder(Passthrough{}).Encode(mixed), "/", nil)
+	got, err := otlptest.Decode(newEncoder(Passthrough{}).Encode(mixed), "/", nil)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("decode: %v, %d spans", err, len(got))
 	}

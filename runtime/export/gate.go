@@ -111,7 +111,7 @@ func (g *gate) hold(tid trace.TraceID, s *Span, now time.Time) {
 	h.bytes += s.size
 	g.bytes += s.size
 	if g.budget != nil {
-		g.budget.take(s.size) // the batch gives its own bytes back when encoded
+		g.budget.Take(s.size) // the batch gives its own bytes back when encoded
 	}
 }
 
@@ -132,7 +132,7 @@ func (g *gate) drop(tid trace.TraceID) int {
 	spans := g.release(tid)
 	if g.budget != nil {
 		for _, s := range spans {
-			g.budget.give(s.size)
+			g.budget.Give(s.size)
 		}
 	}
 	return len(spans)
@@ -204,4 +204,26 @@ func (g *gate) heldSpans() (spans int, bytes int64) {
 		spans += len(h.spans)
 	}
 	return spans, g.bytes
+}
+
+// defaultGateMaxBytes bounds the spans waiting for their trace to be
+// decided, unless the memory budget's share is smaller.
+const defaultGateMaxBytes = 8 << 20
+
+// gateLoop lets through, once a second, the traces that waited too long
+// for a decision, even when no batch comes to do it.
+func (d *Destination) gateLoop() {
+	defer close(d.gateDone)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stopGate:
+			return
+		case <-t.C:
+			if freed := d.gate.admit(nil).freed; len(freed) > 0 {
+				d.enqueue(freed)
+			}
+		}
+	}
 }

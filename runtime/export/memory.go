@@ -40,8 +40,8 @@ func liveShare(budget int64) int64 {
 	return budget * 100 / int64(100+gogc) / 4
 }
 
-// tryTake reserves n bytes if they fit.
-func (m *memoryBudget) tryTake(n int64) bool {
+// TryTake reserves n bytes if they fit.
+func (m *memoryBudget) TryTake(n int64) bool {
 	for {
 		used := m.used.Load()
 		if used+n > m.max {
@@ -53,12 +53,12 @@ func (m *memoryBudget) tryTake(n int64) bool {
 	}
 }
 
-// take reserves n bytes whether they fit or not: for what was held a
+// Take reserves n bytes whether they fit or not: for what was held a
 // moment ago and comes back.
-func (m *memoryBudget) take(n int64) { m.used.Add(n) }
+func (m *memoryBudget) Take(n int64) { m.used.Add(n) }
 
-// give returns n bytes.
-func (m *memoryBudget) give(n int64) { m.used.Add(-n) }
+// Give returns n bytes.
+func (m *memoryBudget) Give(n int64) { m.used.Add(-n) }
 
 // Value is what a span is worth when memory runs short: the least
 // valuable goes first.

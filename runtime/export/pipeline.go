@@ -25,10 +25,13 @@ type Consumer interface {
 }
 
 // holder is a consumer that keeps the spans of a batch after Consume
-// returns (to encode them) and calls Release when done, so that the
-// memory they hold is counted until then. Its Consume may wait for room.
+// returns (to encode them) and releases them when done, so that the
+// memory they hold is counted until then; holdSpans gives it the budget
+// to count them in, with whatever else it holds. Its Consume may wait for
+// room.
 type holder interface {
-	holdsSpans()
+	Consumer
+	holdSpans(*memoryBudget)
 }
 
 // PipelineConfig configures a Pipeline. Zero fields take defaults.
@@ -174,9 +177,7 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	for _, c := range consumers {
 		if h, ok := c.(holder); ok {
 			p.holders++
-			if d, ok := h.(*Destination); ok {
-				d.useBudget(p.budget)
-			}
+			h.holdSpans(p.budget)
 		}
 	}
 	go p.run()
@@ -191,7 +192,7 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 	s.size = size
 	p.accepted.Add(1)
 	p.mu.Lock()
-	if p.closed || (!p.budget.tryTake(size) && !p.evictFor(size, v)) {
+	if p.closed || (!p.budget.TryTake(size) && !p.evictFor(size, v)) {
 		p.mu.Unlock()
 		p.shed[v].Add(1)
 		return
@@ -214,9 +215,9 @@ func (p *Pipeline) evictFor(size int64, v Value) bool {
 		q := &p.pending[low]
 		for q.len() > 0 {
 			s := q.pop()
-			p.budget.give(s.size)
+			p.budget.Give(s.size)
 			p.shed[low].Add(1)
-			if p.budget.tryTake(size) {
+			if p.budget.TryTake(size) {
 				return true
 			}
 		}
@@ -309,7 +310,7 @@ func (p *Pipeline) takeBatch() []*Span {
 		if extra := chunk[i].normalize(); extra > 0 {
 			// What the derived attributes add is held with the span: it
 			// comes back with the batch.
-			p.budget.take(extra)
+			p.budget.Take(extra)
 			sb.bytes += extra
 			p.countDialects(chunk[i].norm.Dialects)
 		}
@@ -339,7 +340,7 @@ type spanBatch struct {
 // release is called once by each holder; the last one returns the bytes.
 func (b *spanBatch) release() {
 	if b.refs.Add(-1) == 0 {
-		b.budget.give(b.bytes)
+		b.budget.Give(b.bytes)
 	}
 }
 

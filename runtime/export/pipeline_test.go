@@ -132,8 +132,8 @@ func TestStuckEncoderHoldsUpNoOtherDestination(t *testing.T) {
 	defer func(d time.Duration) { encoderStallTimeout = d }(encoderStallTimeout)
 	encoderStallTimeout = 20 * time.Millisecond
 	entered, release := make(chan struct{}), make(chan struct{})
-	stuck, err := NewDestination(DestinationConfig{Name: "stuck", Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
-		Breaker: breaker.New(breaker.Settings{}), Endpoint: Endpoint{URL: "http://127.0.0.1:9/v1/traces", Client: http.DefaultClient}})
+	stuck, err := NewDestination(withDefaults(DestinationConfig{Name: "stuck", Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
+		Breaker: breaker.New(breaker.Settings{}), URL: "http://127.0.0.1:9/v1/traces", Client: http.DefaultClient}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,28 +1,27 @@
 package export
 
 import (
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 )
 
 // Reasons a span is dropped. Every dropped span is counted under one.
 const (
-	DropShedPlain      = "shed_plain"       // the memory budget was full: a span of a trace with no GenAI span
-	DropShedGenAITrace = "shed_genai_trace" // the memory budget was full: a plain span of a GenAI trace
-	DropShedGenAI      = "shed_genai"       // the memory budget was full even of GenAI and failed spans
-	DropAfterShutdown  = "after_shutdown"   // handed to a destination after it shut down
-	DropEncoderStalled = "encoder_stalled"  // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
-	DropSpoolFull      = "spool_full"       // deleted with the oldest spool segment past the cap
-	DropSpoolError     = "spool_error"      // the spool could not be written (disk full, permissions)
-	DropSpoolDamaged   = "spool_damaged"    // lost to damage of the spool's files
-	DropDiscarded      = "discarded"        // set-aside spans an operator discarded
-	DropNoSpool        = "no_spool"         // undeliverable and no spool configured
-	DropRejected       = "rejected"         // the destination rejected the batch itself (4xx); set aside
-	DropEncode         = "encode_error"
+	DropShedPlain      = "shed_plain"                // the memory budget was full: a span of a trace with no GenAI span
+	DropShedGenAITrace = "shed_genai_trace"          // the memory budget was full: a plain span of a GenAI trace
+	DropShedGenAI      = "shed_genai"                // the memory budget was full even of GenAI and failed spans
+	DropAfterShutdown  = delivery.DropAfterShutdown  // handed to a destination after it shut down
+	DropEncoderStalled = delivery.DropEncoderStalled // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
+	DropSpoolFull      = "spool_full"                // deleted with the oldest spool segment past the cap
+	DropSpoolError     = delivery.DropSpoolError     // the spool could not be written (disk full, permissions)
+	DropSpoolDamaged   = "spool_damaged"             // lost to damage of the spool's files
+	DropDiscarded      = "discarded"                 // set-aside spans an operator discarded
+	DropNoSpool        = delivery.DropNoSpool        // undeliverable and no spool configured
+	DropRejected       = delivery.DropRejected       // the destination rejected the batch itself (4xx); set aside
 )
 
 // DestinationStats is a snapshot of one destination's counters. Counts are
@@ -127,62 +126,25 @@ func (s DestinationStats) DroppedTotal() int64 {
 	return n
 }
 
-// counters are a destination's live counters.
-type counters struct {
-	accepted, exported, retried, spooled, replayed, setAside atomic.Int64
-	filtered                                                 atomic.Int64
-	possibleDups                                             atomic.Int64
-	inFlight, requests, failures, sentBytes                  atomic.Int64
-	lastSuccess, lastErrorTime                               atomic.Int64
-	lastStatus                                               atomic.Int64 // HTTP status of the last error, 0 without one
-
-	mu        sync.Mutex
-	dropped   map[string]int64
-	lastError string
-}
-
-func (c *counters) drop(reason string, spans int) {
-	if spans <= 0 {
-		return
-	}
-	c.mu.Lock()
-	if c.dropped == nil {
-		c.dropped = map[string]int64{}
-	}
-	c.dropped[reason] += int64(spans)
-	c.mu.Unlock()
-}
-
-func (c *counters) setError(msg string) {
-	c.mu.Lock()
-	c.lastError = msg
-	c.mu.Unlock()
-	c.lastErrorTime.Store(time.Now().UnixNano())
-}
-
-func (c *counters) snapshot(st *DestinationStats) {
-	st.Accepted = c.accepted.Load()
-	st.Exported = c.exported.Load()
-	st.Retried = c.retried.Load()
-	st.Spooled = c.spooled.Load()
-	st.Replayed = c.replayed.Load()
-	st.Filtered = c.filtered.Load()
-	st.SetAside = c.setAside.Load()
-	st.PossibleDuplicates = c.possibleDups.Load()
-	st.InFlight = c.inFlight.Load()
-	st.Requests = c.requests.Load()
-	st.Failures = c.failures.Load()
-	st.SentBytes = c.sentBytes.Load()
-	st.LastSuccess = unixTime(c.lastSuccess.Load())
-	st.LastErrorTime = unixTime(c.lastErrorTime.Load())
-	c.mu.Lock()
-	st.LastError = c.lastError
-	st.LastErrorStatus = int(c.lastStatus.Load())
-	st.Dropped = make(map[string]int64, len(c.dropped)+1)
-	for k, v := range c.dropped {
-		st.Dropped[k] = v
-	}
-	c.mu.Unlock()
+// snapshot reads a destination's live counters into st.
+func snapshot(c *delivery.Counters, st *DestinationStats) {
+	st.Accepted = c.Accepted.Load()
+	st.Exported = c.Exported.Load()
+	st.Retried = c.Retried.Load()
+	st.Spooled = c.Spooled.Load()
+	st.Replayed = c.Replayed.Load()
+	st.Filtered = c.Filtered.Load()
+	st.SetAside = c.SetAside.Load()
+	st.PossibleDuplicates = c.PossibleDuplicates.Load()
+	st.InFlight = c.InFlight.Load()
+	st.Requests = c.Requests.Load()
+	st.Failures = c.Failures.Load()
+	st.SentBytes = c.SentBytes.Load()
+	st.LastSuccess = unixTime(c.LastSuccess.Load())
+	st.LastErrorTime = unixTime(c.LastErrorTime.Load())
+	st.LastError = c.LastError()
+	st.LastErrorStatus = int(c.LastStatus.Load())
+	st.Dropped = c.Dropped()
 }
 
 func unixTime(ns int64) time.Time {
@@ -201,3 +163,37 @@ type SetAsideStats = spool.SetAsideStats
 
 // SpoolIdentity names the destination spooled batches were encoded for.
 type SpoolIdentity = spool.Identity
+
+// Stats returns a snapshot of the destination's counters.
+func (d *Destination) Stats() DestinationStats {
+	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(d.cfg.URL), PausedUntil: d.backlog.PausedUntil()}
+	snapshot(&d.c, &st)
+	st.QueueBytes, st.QueueBatches = d.backlog.Queue()
+	set := d.backlog.Spool()
+	if set != nil {
+		ss := set.Stats()
+		st.Spool = &ss
+		st.addDropped(DropSpoolFull, ss.DroppedSpans)
+		st.addDropped(DropSpoolDamaged, ss.DamagedSpans)
+		st.addDropped(DropDiscarded, ss.DiscardedSpans)
+	}
+	st.Breaker = d.cfg.Breaker.Status()
+	if d.gate != nil {
+		st.HeldSpans, st.HeldBytes = d.gate.heldSpans()
+	}
+	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
+		AttemptTimeout: d.cfg.AttemptTimeout, PollInterval: d.cfg.PollInterval,
+		Retry: d.cfg.Retry, Durable: d.cfg.Durable && set != nil, Credentials: d.cfg.Credentials}
+	if set != nil {
+		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, set.MaxBytes()
+	}
+	return st
+}
+
+// RetryPolicy bounds the in-place retries of one batch before it is kept
+// for later (spooled): MaxAttempts per batch, the first included (default
+// 3); Initial and Max bound the jittered exponential backoff between
+// attempts (250 ms, 5 s); MaxRetryAfter is the longest Retry-After a batch
+// waits for in place (30 s), past which it is spooled. The whole
+// destination pauses for the Retry-After either way.
+type RetryPolicy = delivery.RetryPolicy

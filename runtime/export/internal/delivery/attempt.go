@@ -1,4 +1,4 @@
-package export
+package delivery
 
 import (
 	"context"
@@ -23,14 +23,14 @@ const (
 // rate-limiting is probed by one request, not by every sender at once.
 // Transient failures are retried in place, a bounded number of times.
 type sender struct {
-	ep      *Endpoint
+	target  *Target
 	retry   RetryPolicy
 	breaker *breaker.Breaker
 	pause   *pause
-	c       *counters
+	c       *Counters
 }
 
-func (s *sender) deliver(ctx context.Context, b *encodedBatch) (verdict, attempt) {
+func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 	var last attempt
 	for try := 1; try <= s.retry.MaxAttempts; try++ {
 		wait := s.pause.remaining()
@@ -45,9 +45,9 @@ func (s *sender) deliver(ctx context.Context, b *encodedBatch) (verdict, attempt
 			return keep, last // open, or its one probe is out
 		}
 		if try > 1 {
-			s.c.retried.Add(1)
+			s.c.Retried.Add(1)
 		}
-		last = s.ep.post(ctx, b.Data)
+		last = s.target.post(ctx, b.Data)
 		done(last.breakerResult())
 		s.count(last)
 		if last.maybeDelivered() {
@@ -80,15 +80,15 @@ func (s *sender) deliver(ctx context.Context, b *encodedBatch) (verdict, attempt
 // written to a connection, failures only when they were the destination's.
 func (s *sender) count(a attempt) {
 	if a.wrote {
-		s.c.requests.Add(1)
+		s.c.Requests.Add(1)
 	}
 	switch a.outcome {
 	case retryable, down:
-		s.c.failures.Add(1)
+		s.c.Failures.Add(1)
 	}
 	if a.err != nil && a.outcome != abandoned {
-		s.c.setError(a.err.Error())
-		s.c.lastStatus.Store(int64(a.status))
+		s.c.SetError(a.err.Error())
+		s.c.LastStatus.Store(int64(a.status))
 	}
 }
 

@@ -1,10 +1,17 @@
-package export
+package otlp
 
 import (
 	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Field numbers of trace/v1 the splitter walks.
+const (
+	fReqResourceSpans = 1
+	fRSScopeSpans     = 2
+	fSSSpans          = 2
 )
 
 // errMalformed reports an encoded request that is not valid OTLP protobuf.
@@ -65,33 +72,33 @@ func parseRequest(b []byte) ([]encodedSpan, error) {
 // buildRequest encodes spans (from parseRequest) back into a request,
 // grouping consecutive spans that share a resource and scope.
 func buildRequest(spans []encodedSpan) []byte {
-	e := &Encoder{}
+	var e Buf
 	for i := 0; i < len(spans); {
-		rs := e.begin(fReqResourceSpans)
-		e.b = append(e.b, spans[i].resource...)
+		rs := e.Begin(fReqResourceSpans)
+		e.Raw(spans[i].resource)
 		res := spans[i].resource
 		for i < len(spans) && sameBytes(spans[i].resource, res) {
-			ss := e.begin(fRSScopeSpans)
-			e.b = append(e.b, spans[i].scope...)
+			ss := e.Begin(fRSScopeSpans)
+			e.Raw(spans[i].scope)
 			scope := spans[i].scope
 			for ; i < len(spans) && sameBytes(spans[i].resource, res) && sameBytes(spans[i].scope, scope); i++ {
-				sp := e.begin(fSSSpans)
-				e.b = append(e.b, spans[i].span...)
-				e.end(sp)
+				sp := e.Begin(fSSSpans)
+				e.Raw(spans[i].span)
+				e.End(sp)
 			}
-			e.end(ss)
+			e.End(ss)
 		}
-		e.end(rs)
+		e.End(rs)
 	}
-	return e.b
+	return e.B
 }
 
 func sameBytes(a, b []byte) bool { return string(a) == string(b) }
 
-// splitRequest splits an encoded request into two holding about half of
+// SplitRequest splits an encoded request into two holding about half of
 // its spans each, for a destination that answered 413. It fails when the
 // request holds fewer than two spans.
-func splitRequest(b []byte) (left, right []byte, err error) {
+func SplitRequest(b []byte) (left, right []byte, err error) {
 	spans, err := parseRequest(b)
 	if err != nil {
 		return nil, nil, err
@@ -103,8 +110,8 @@ func splitRequest(b []byte) (left, right []byte, err error) {
 	return buildRequest(spans[:half]), buildRequest(spans[half:]), nil
 }
 
-// countSpans counts the spans of an encoded request.
-func countSpans(b []byte) (int, error) {
+// CountSpans counts the spans of an encoded request.
+func CountSpans(b []byte) (int, error) {
 	spans, err := parseRequest(b)
 	return len(spans), err
 }

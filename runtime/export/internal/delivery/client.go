@@ -1,4 +1,4 @@
-package export
+package delivery
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 )
 
 // outcome classifies one HTTP attempt.
@@ -46,72 +48,74 @@ type attempt struct {
 // came back.
 func (a attempt) maybeDelivered() bool { return a.wroteAll && a.status == 0 && a.outcome != sent }
 
-// Endpoint is where and how one destination receives OTLP/HTTP.
-type Endpoint struct {
-	// URL is the full traces URL, e.g. https://cloud.langfuse.com/api/public/otel/v1/traces.
+// Target is where and how one destination receives OTLP/HTTP. It holds no
+// credential: those are added to each request by Client's transport, so
+// that nothing here can print one.
+type Target struct {
+	// URL is the full traces (or metrics) URL, e.g.
+	// https://cloud.langfuse.com/api/public/otel/v1/traces.
 	URL string
-	// Headers are sent with every request (auth among them).
-	Headers http.Header
-	// Secrets are values that must never appear in errors or logs; they are
-	// masked wherever an error text is kept.
-	Secrets []string
-	// Client sends the requests. Its TLS settings come from the config.
+	// Client sends the requests; its transport carries the TLS settings
+	// and the credentials.
 	Client *http.Client
-	// AttemptTimeout bounds one POST (default 5 s: with the breaker's five
-	// consecutive failures, a destination that accepts connections and never
-	// answers is declared down within 30 s even when one batch at a time is
-	// sent).
+	// AttemptTimeout bounds one POST.
 	AttemptTimeout time.Duration
 	// UserAgent identifies genaitrace.
 	UserAgent string
 }
 
-// post sends one gzip-compressed OTLP request.
-func (ep *Endpoint) post(ctx context.Context, gz []byte) attempt {
-	timeout := ep.AttemptTimeout
-	if timeout <= 0 {
-		timeout = DefaultAttemptTimeout
+// Send posts one gzip-compressed OTLP request once, for what is not
+// queued (metric collections): nil when the destination took it.
+func (t *Target) Send(ctx context.Context, gz []byte) error {
+	a := t.post(ctx, gz)
+	if a.outcome == sent {
+		return nil
 	}
+	if a.err == nil {
+		return errors.New("export failed")
+	}
+	return a.err
+}
+
+// post sends one gzip-compressed OTLP request.
+func (t *Target) post(ctx context.Context, gz []byte) attempt {
 	if ctx.Err() != nil {
 		return attempt{outcome: abandoned, err: ctx.Err()}
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, t.AttemptTimeout)
 	defer cancel()
 	var wrote, wroteAll atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteHeaders: func() { wrote.Store(true) },
 		WroteRequest: func(i httptrace.WroteRequestInfo) { wroteAll.Store(i.Err == nil) },
 	})
-	a := ep.do(ctx, gz)
+	a := t.do(ctx, gz)
 	a.wrote, a.wroteAll = wrote.Load(), wroteAll.Load()
 	return a
 }
 
-func (ep *Endpoint) do(ctx context.Context, gz []byte) attempt {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(gz))
+func (t *Target) do(ctx context.Context, gz []byte) attempt {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(gz))
 	if err != nil {
-		return attempt{outcome: down, err: ep.redact(err)}
-	}
-	for k, v := range ep.Headers {
-		req.Header[k] = v
+		return attempt{outcome: down, err: t.redact(err)}
 	}
 	req.Header.Set("Content-Type", "application/x-protobuf")
 	req.Header.Set("Content-Encoding", "gzip")
-	if ep.UserAgent != "" {
-		req.Header.Set("User-Agent", ep.UserAgent)
+	if t.UserAgent != "" {
+		req.Header.Set("User-Agent", t.UserAgent)
 	}
-	resp, err := ep.Client.Do(req)
+	resp, err := t.Client.Do(req)
 	if err != nil {
-		return ep.classifyError(ctx, err)
+		return t.classifyError(ctx, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
-	return ep.classifyStatus(resp, body)
+	return t.classifyStatus(resp, body)
 }
 
-func (ep *Endpoint) classifyError(ctx context.Context, err error) attempt {
-	a := attempt{err: ep.redact(err)}
+func (t *Target) classifyError(ctx context.Context, err error) attempt {
+	a := attempt{err: t.redact(err)}
 	var netErr net.Error
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
@@ -130,7 +134,7 @@ func (ep *Endpoint) classifyError(ctx context.Context, err error) attempt {
 	return a
 }
 
-func (ep *Endpoint) classifyStatus(resp *http.Response, body []byte) attempt {
+func (t *Target) classifyStatus(resp *http.Response, body []byte) attempt {
 	a := attempt{status: resp.StatusCode}
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
@@ -152,7 +156,7 @@ func (ep *Endpoint) classifyStatus(resp *http.Response, body []byte) attempt {
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
 	}
-	a.err = ep.redact(fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg))
+	a.err = t.redact(fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg))
 	return a
 }
 
@@ -170,23 +174,18 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// redact masks every secret in err's text. The result keeps only the text:
-// wrapping would let the original, unmasked error be printed again.
-func (ep *Endpoint) redact(err error) error {
+// redact shows the URL without user info or query wherever err quotes it
+// (net/http's errors do). The result keeps only the text: wrapping would
+// let the original error be printed again.
+func (t *Target) redact(err error) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	// net/http's errors quote the request's URL, query included.
-	if shown := displayURL(ep.URL); shown != ep.URL {
-		msg = strings.ReplaceAll(msg, ep.URL, shown)
-		if u, perr := url.Parse(ep.URL); perr == nil && u.RawQuery != "" {
+	if shown := redact.URL(t.URL); shown != t.URL {
+		msg = strings.ReplaceAll(msg, t.URL, shown)
+		if u, perr := url.Parse(t.URL); perr == nil && u.RawQuery != "" {
 			msg = strings.ReplaceAll(msg, u.RawQuery, "***")
-		}
-	}
-	for _, s := range ep.Secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
 		}
 	}
 	return errors.New(msg)

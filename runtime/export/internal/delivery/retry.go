@@ -1,4 +1,4 @@
-package export
+package delivery
 
 import (
 	"math/rand/v2"
@@ -19,23 +19,6 @@ type RetryPolicy struct {
 	// past it the batch is spooled. The whole destination pauses for the
 	// Retry-After either way (default 30 s).
 	MaxRetryAfter time.Duration `json:"max_retry_after_ns"`
-}
-
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	d := DefaultRetryPolicy
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = d.MaxAttempts
-	}
-	if p.Initial <= 0 {
-		p.Initial = d.Initial
-	}
-	if p.Max < p.Initial {
-		p.Max = max(d.Max, p.Initial)
-	}
-	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = d.MaxRetryAfter
-	}
-	return p
 }
 
 // backoff is the wait before attempt n+1: full jitter over an exponential.

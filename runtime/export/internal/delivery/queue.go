@@ -1,39 +1,20 @@
-package export
+package delivery
 
 import (
 	"sync"
-	"time"
-
-	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
-	"go.opentelemetry.io/otel/trace"
 )
 
-// encodedBatch is one encoded, gzip-compressed OTLP request on its way to one
-// destination. A batch that is on disk (read back from the spool, or
-// written through in durable mode) remembers its record, so a successful
-// send can acknowledge it.
-type encodedBatch struct {
-	Data    []byte
-	Spans   int
-	Created time.Time
-	record  *spool.Record
-	// replay is set on batches read back from the spool.
-	replay bool
-	// maybeSent is set once a request with the batch may have delivered it:
-	// written in full, its answer lost. Delivering it again may make
-	// duplicates.
-	maybeSent bool
-	// live is set while the batch is held in memory (see backlog.hold).
-	live bool
-	// probe is one span of the batch, by trace ID and start time, for a
-	// check that delivered traces appear (DestinationConfig.OnDelivered).
-	probe      trace.TraceID
-	probeStart time.Time
+// Budget is a memory budget shared with the pipeline, in bytes: what the
+// queue holds counts in it besides the queue's own bound.
+type Budget interface {
+	// TryTake reserves n bytes if they fit.
+	TryTake(n int64) bool
+	// Take reserves n bytes whether they fit or not: for what was held a
+	// moment ago and comes back.
+	Take(n int64)
+	// Give returns n bytes.
+	Give(n int64)
 }
-
-// size is what a batch costs the queue's byte budget: its payload plus the
-// fixed overhead of the struct and slice header.
-func (b *encodedBatch) size() int64 { return int64(len(b.Data)) + 64 }
 
 // batchQueue is a FIFO of batches bounded in bytes, not in span counts: spans
 // with prompts and completions are kilobytes, plain ones a few hundred
@@ -41,9 +22,9 @@ func (b *encodedBatch) size() int64 { return int64(len(b.Data)) + 64 }
 type batchQueue struct {
 	// budget, when set, is the memory budget the queue's bytes count in,
 	// besides its own bound.
-	budget   *memoryBudget
+	budget   Budget
 	mu       sync.Mutex
-	items    []*encodedBatch
+	items    []*Batch
 	head     int
 	bytes    int64
 	maxBytes int64
@@ -57,14 +38,14 @@ func newBatchQueue(maxBytes int64) *batchQueue {
 
 // TryPush appends b unless that would exceed the byte budget. An empty queue
 // takes any batch, so one oversized batch is never refused forever.
-func (q *batchQueue) TryPush(b *encodedBatch) bool {
+func (q *batchQueue) TryPush(b *Batch) bool {
 	q.mu.Lock()
-	if q.len() > 0 && (q.bytes+b.size() > q.maxBytes || (q.budget != nil && !q.budget.tryTake(b.size()))) {
+	if q.len() > 0 && (q.bytes+b.size() > q.maxBytes || (q.budget != nil && !q.budget.TryTake(b.size()))) {
 		q.mu.Unlock()
 		return false
 	}
 	if q.budget != nil && q.len() == 0 {
-		q.budget.take(b.size()) // an empty queue takes any batch: see above
+		q.budget.Take(b.size()) // an empty queue takes any batch: see above
 	}
 	q.items = append(q.items, b)
 	q.bytes += b.size()
@@ -75,24 +56,24 @@ func (q *batchQueue) TryPush(b *encodedBatch) bool {
 
 // PushFront returns a batch to the head of the queue, ignoring the budget:
 // it was in the queue a moment ago.
-func (q *batchQueue) PushFront(b *encodedBatch) {
+func (q *batchQueue) PushFront(b *Batch) {
 	q.mu.Lock()
 	if q.head > 0 {
 		q.head--
 		q.items[q.head] = b
 	} else {
-		q.items = append([]*encodedBatch{b}, q.items...)
+		q.items = append([]*Batch{b}, q.items...)
 	}
 	q.bytes += b.size()
 	if q.budget != nil {
-		q.budget.take(b.size())
+		q.budget.Take(b.size())
 	}
 	q.mu.Unlock()
 	q.signal()
 }
 
 // Pop removes the oldest batch, or returns nil.
-func (q *batchQueue) Pop() *encodedBatch {
+func (q *batchQueue) Pop() *Batch {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.len() == 0 {
@@ -103,7 +84,7 @@ func (q *batchQueue) Pop() *encodedBatch {
 	q.head++
 	q.bytes -= b.size()
 	if q.budget != nil {
-		q.budget.give(b.size())
+		q.budget.Give(b.size())
 	}
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0

@@ -1,4 +1,4 @@
-package export
+package otlp
 
 import (
 	"bytes"
@@ -7,17 +7,17 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// compressor gzips at BestSpeed, reusing its writer and buffer: encoding,
+// Compressor gzips at BestSpeed, reusing its writer and buffer: encoding,
 // not the network, is the background's bottleneck. klauspost/compress
 // writes the same bytes as the standard library at this level, about three
 // times as fast (BenchmarkCompress).
-type compressor struct {
+type Compressor struct {
 	buf bytes.Buffer
 	zw  *gzip.Writer
 }
 
-// compress returns a gzip copy of b that does not alias the compressor.
-func (z *compressor) compress(b []byte) []byte {
+// Compress returns a gzip copy of b that does not alias the compressor.
+func (z *Compressor) Compress(b []byte) []byte {
 	z.buf.Reset()
 	if z.zw == nil {
 		z.zw, _ = gzip.NewWriterLevel(&z.buf, gzip.BestSpeed)
@@ -29,12 +29,14 @@ func (z *compressor) compress(b []byte) []byte {
 	return bytes.Clone(z.buf.Bytes())
 }
 
-func gzipBytes(b []byte) []byte {
-	var z compressor
-	return z.compress(b)
+// Gzip returns b gzip-compressed.
+func Gzip(b []byte) []byte {
+	var z Compressor
+	return z.Compress(b)
 }
 
-func gunzip(b []byte) ([]byte, error) {
+// Gunzip returns b decompressed.
+func Gunzip(b []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, err

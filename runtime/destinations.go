@@ -1,0 +1,280 @@
+package runtime
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
+)
+
+// A destinationKind is everything genaitrace knows of one kind of
+// destination, in one place: whether the configuration turns it on, where
+// it sends, the headers (credentials among them) it sends with every
+// request, how spans are written for it, which traces it takes, and where
+// its credentials come from. Nothing outside this table tells destinations
+// apart by name.
+type destinationKind struct {
+	name string
+	// credentials names where the credentials come from, for the message
+	// when the destination refuses them.
+	credentials string
+	on          func(*Config) bool
+	off         func(*Config)
+	// content reports whether the destination takes prompts and
+	// completions (what turns capture on by default).
+	content    func(*Config) bool
+	tls        func(*Config) TLSConfig
+	tracesURL  func(*Config) string
+	metricsURL func(*Config) string // "" when it takes no metrics
+	// queries are the traces and metrics URLs' queries, which may carry a
+	// key.
+	queries func(*Config) (traces, metrics Secret)
+	// headers are sent with every request; the secret ones are the
+	// credentials, which also tell spooled batches apart.
+	headers    func(*Config) []header
+	translator func(*Config) export.Translator
+	onlyGenAI  func(*Config) bool
+	// readBack reads delivered traces back through the destination's API
+	// (Langfuse with LANGFUSE_VERIFY).
+	readBack func(*Config) bool
+}
+
+// header is one header a destination is sent; a secret one is a
+// credential.
+type header struct {
+	name   string
+	value  Secret
+	secret bool
+}
+
+func plain(name, value string) header { return header{name: name, value: NewSecret(value)} }
+
+// destinationKinds are the destinations genaitrace sends to, in the order
+// their snapshots are listed.
+var destinationKinds = []destinationKind{
+	{
+		name: "instana", credentials: envInstanaAPIKey,
+		on: func(c *Config) bool { return c.Instana.Enabled }, off: func(c *Config) { c.Instana.Enabled = false },
+		content:    func(c *Config) bool { return c.Instana.Content },
+		tls:        func(c *Config) TLSConfig { return c.Instana.TLS },
+		tracesURL:  func(c *Config) string { return withPath(c.Instana.Endpoint, "/v1/traces") },
+		metricsURL: func(c *Config) string { return withPath(c.Instana.Endpoint, "/v1/metrics") },
+		queries:    func(c *Config) (Secret, Secret) { return c.Instana.query, c.Instana.query },
+		headers: func(c *Config) []header {
+			var hs []header
+			if c.Instana.APIKey.IsSet() {
+				hs = append(hs, header{name: "x-instana-key", value: c.Instana.APIKey, secret: true})
+			}
+			if c.Instana.Host != "" {
+				hs = append(hs, plain("x-instana-host", c.Instana.Host))
+			}
+			return hs
+		},
+		translator: func(c *Config) export.Translator {
+			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
+		},
+		onlyGenAI: func(*Config) bool { return false },
+		readBack:  func(*Config) bool { return false },
+	},
+	{
+		name: "langfuse", credentials: envLangfusePublicKey + " and " + envLangfuseSecretKey,
+		on: func(c *Config) bool { return c.Langfuse.Enabled }, off: func(c *Config) { c.Langfuse.Enabled = false },
+		content:    func(*Config) bool { return true },
+		tls:        func(c *Config) TLSConfig { return c.Langfuse.TLS },
+		tracesURL:  func(c *Config) string { return withPath(c.Langfuse.Endpoint, "/api/public/otel/v1/traces") },
+		metricsURL: func(*Config) string { return "" }, // Langfuse takes no metrics
+		queries:    func(c *Config) (Secret, Secret) { return c.Langfuse.query, Secret{} },
+		headers: func(c *Config) []header {
+			return []header{
+				// The secret key alone first, then the header: the spool
+				// identity of earlier releases is computed so.
+				{name: "", value: c.Langfuse.SecretKey, secret: true},
+				{name: "Authorization", value: NewSecret(basicAuth(c.Langfuse.PublicKey, c.Langfuse.SecretKey.Value())), secret: true},
+				plain("x-langfuse-ingestion-version", "4"),
+				plain("x-langfuse-sdk-name", "genaitrace-go"),
+				plain("x-langfuse-sdk-version", Version),
+			}
+		},
+		translator: func(c *Config) export.Translator {
+			return export.LangfuseTranslator{Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
+		},
+		// Langfuse bills every observation and lists every trace: by
+		// default it gets the traces with GenAI work only, whole.
+		onlyGenAI: func(c *Config) bool { return c.Langfuse.Export == LangfuseExportLLM },
+		readBack:  func(c *Config) bool { return c.Langfuse.Verify },
+	},
+	{
+		name: "otlp", credentials: envOTLPHeaders,
+		on: func(c *Config) bool { return c.OTLP.Enabled }, off: func(c *Config) { c.OTLP.Enabled = false },
+		content:    func(c *Config) bool { return c.OTLP.Content },
+		tls:        func(c *Config) TLSConfig { return c.OTLP.TLS },
+		tracesURL:  func(c *Config) string { return c.OTLP.Endpoint },
+		metricsURL: func(c *Config) string { return c.OTLP.MetricsEndpoint },
+		queries:    func(c *Config) (Secret, Secret) { return c.OTLP.query, c.OTLP.metricsQuery },
+		headers: func(c *Config) []header {
+			var hs []header
+			for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
+				hs = append(hs, header{name: k, value: c.OTLP.Headers[k], secret: true})
+			}
+			return hs
+		},
+		translator: func(c *Config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
+		onlyGenAI:  func(*Config) bool { return false },
+		readBack:   func(*Config) bool { return false },
+	},
+}
+
+// kindNamed returns the kind of that name.
+func kindNamed(name string) (destinationKind, bool) {
+	for _, k := range destinationKinds {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return destinationKind{}, false
+}
+
+// endpoint is how one destination is reached: its URLs, which hold no
+// credential, and the client whose transport adds the headers and the
+// queries to each request, so that no value genaitrace can print holds a
+// credential.
+type endpoint struct {
+	url, metricsURL string
+	client          *http.Client
+	// identity names the destination in its spool: a hash of its name,
+	// URL and credentials, never the credentials.
+	identity export.SpoolIdentity
+}
+
+// newEndpoint builds a destination's endpoint from its kind.
+func newEndpoint(k destinationKind, c *Config) endpoint {
+	ep := endpoint{url: k.tracesURL(c), metricsURL: k.metricsURL(c)}
+	tq, mq := k.queries(c)
+	hs := k.headers(c)
+	var secrets []string
+	for _, h := range hs {
+		if h.secret {
+			secrets = append(secrets, h.value.Value())
+		}
+	}
+	full := ep.url
+	if tq.IsSet() {
+		full += "?" + tq.Value()
+	}
+	ep.identity = spoolIdentity(k.name, full, secrets)
+	t := &credentialTransport{headers: hs, queries: map[string]Secret{}}
+	for u, q := range map[string]Secret{ep.url: tq, ep.metricsURL: mq} {
+		if p, err := url.Parse(u); err == nil && q.IsSet() {
+			t.queries[p.Path] = q
+		}
+	}
+	ep.client = httpClient(k.tls(c), c.Export.MaxInFlight)
+	t.base, ep.client.Transport = ep.client.Transport, t
+	return ep
+}
+
+// splitQuery takes the query off a URL: a query may carry a key, and the
+// transport adds it to each request instead.
+func splitQuery(raw string) (base string, query Secret) {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return raw, Secret{}
+	}
+	q := u.RawQuery
+	u.RawQuery, u.ForceQuery = "", false
+	return u.String(), NewSecret(q)
+}
+
+// credentialTransport adds a destination's headers and URL queries to
+// each request as it is sent. The credentials live here, behind Secret,
+// and nowhere else: errors quote a request's URL (without the query),
+// never its headers.
+type credentialTransport struct {
+	base    http.RoundTripper
+	headers []header
+	queries map[string]Secret // by URL path
+}
+
+// RoundTrip sends a copy of r with the destination's headers: a
+// RoundTripper must not modify the request it is given.
+func (t *credentialTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for _, h := range t.headers {
+		if h.name != "" {
+			r.Header.Set(h.name, h.value.Value())
+		}
+	}
+	if q, ok := t.queries[r.URL.Path]; ok {
+		r.URL.RawQuery = q.Value()
+	}
+	return t.base.RoundTrip(r)
+}
+
+// CloseIdleConnections closes the base transport's idle connections, so
+// that http.Client.CloseIdleConnections reaches them.
+func (t *credentialTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// spoolIdentity names the destination spooled batches are encoded for: a
+// fingerprint of the credentials (to tell them apart, never to show them)
+// and a key over the name, the full URL and the credentials.
+func spoolIdentity(name, rawURL string, secrets []string) export.SpoolIdentity {
+	sorted := slices.Clone(secrets)
+	slices.Sort(sorted)
+	creds := ""
+	if len(sorted) > 0 {
+		creds = fingerprint(append([]string{"genaitrace credentials v1"}, sorted...))[:12]
+	}
+	return export.SpoolIdentity{
+		Destination: name,
+		Endpoint:    redactURL(rawURL),
+		Credentials: creds,
+		Key:         fingerprint(append([]string{"genaitrace destination v1", name, rawURL}, secrets...))[:32],
+	}
+}
+
+func fingerprint(parts []string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// withPath appends path to a base URL's path unless it already ends with
+// it; a query stays where it belongs, after the path.
+func withPath(base, path string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return strings.TrimRight(base, "/") + path // reported by validate
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, path) {
+		p += path
+	}
+	u.Path, u.RawPath = p, ""
+	return u.String()
+}
+
+// hostID is the resource's host identity, for Instana's x-instana-host.
+func hostID(res *resource.Resource) string {
+	for _, k := range []attribute.Key{semconv.HostIDKey, semconv.HostNameKey} {
+		if v, ok := res.Set().Value(k); ok && v.AsString() != "" {
+			return v.AsString()
+		}
+	}
+	return ""
+}

@@ -1,0 +1,67 @@
+package export
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+)
+
+// DestinationConfig configures one OTLP destination. Every setting must be
+// given (runtime resolves the defaults once, for every component); the
+// optional ones say so.
+type DestinationConfig struct {
+	Name string
+	// URL is the full traces URL. It holds no credential: Client's
+	// transport adds them to each request.
+	URL    string
+	Client *http.Client
+	// AttemptTimeout bounds one POST; UserAgent identifies genaitrace.
+	AttemptTimeout time.Duration
+	UserAgent      string
+	// Identity names the destination in its spool: a batch is replayed
+	// only to the destination it was encoded for.
+	Identity   SpoolIdentity
+	Translator Translator
+	// Mask, when set, rewrites every prompt and completion of the
+	// translation, and the attributes of MaskKeys, before they are encoded.
+	// It must be safe for concurrent use.
+	Mask     func(key attribute.Key, value string) string
+	MaskKeys []attribute.Key
+	Breaker  *breaker.Breaker
+	// SpoolDir is the destination's directory on disk, for what cannot be
+	// sent now. Empty keeps data in memory only, and what does not fit is
+	// dropped (counted as no_spool).
+	SpoolDir string
+	// SpoolMaxBytes caps the spool on disk; SpoolSync fsyncs every append.
+	SpoolMaxBytes int64
+	SpoolSync     bool
+	// Durable writes every batch to the spool before it is sent, so that a
+	// process killed at any moment loses only what was not yet encoded.
+	Durable bool
+	// QueueMaxBytes bounds the in-memory queue of encoded batches.
+	QueueMaxBytes int64
+	// MaxInFlight is the number of concurrent exports when there is a
+	// backlog.
+	MaxInFlight int
+	Retry       RetryPolicy
+	// PollInterval is how often idle senders look for spooled work and due
+	// probes.
+	PollInterval time.Duration
+	// OnDelivered, optional, is told of one trace of every batch delivered
+	// (its ID and a span's start time), for a check that delivered traces
+	// appear at the destination. It must not block.
+	OnDelivered func(trace.TraceID, time.Time)
+	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
+	// destination and sends the others whole (see gate).
+	OnlyGenAITraces bool
+	// Credentials names where the credentials come from (for example
+	// "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"), for the message when
+	// the destination refuses them.
+	Credentials string
+	Logger      *slog.Logger
+}

@@ -1,0 +1,451 @@
+package delivery
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"github.com/genaitrace/genaitrace/runtime/internal/redact"
+)
+
+// Config configures one destination's delivery. Every field but the
+// optional ones (Spool, OnDelivered) must be set: defaults are
+// resolved once, by runtime.
+type Config struct {
+	Target  Target
+	Breaker *breaker.Breaker
+	Retry   RetryPolicy
+	// MaxInFlight is the number of concurrent requests when there is a
+	// backlog.
+	MaxInFlight int
+	// PollInterval is how often idle senders look for spooled work and due
+	// probes.
+	PollInterval time.Duration
+	// QueueMaxBytes bounds the memory queue of encoded batches.
+	QueueMaxBytes int64
+	// Spool holds what cannot be sent now; nil keeps data in memory only,
+	// and what does not fit is dropped (no_spool).
+	Spool *spool.Set
+	// Durable writes every batch to the spool before it is sent.
+	Durable bool
+	// Credentials names where the credentials come from, for the message
+	// when the destination refuses them.
+	Credentials string
+	// OnDelivered, when set, is told of one trace of every batch delivered.
+	// It must not block.
+	OnDelivered func(trace.TraceID, time.Time)
+	Logger      *slog.Logger
+}
+
+// Backlog holds what a destination has not delivered yet and delivers it:
+// a memory queue bounded in bytes in front of the disk spool, and the
+// senders that take from them. Every batch it is handed is settled here,
+// once: delivered, split, set aside, kept for later (back to the spool it
+// came from or onto it) or dropped, counted.
+//
+// Live batches wait in memory while the destination keeps up; they go to
+// disk when memory is full or the destination cannot take them, and come
+// back from disk, oldest first, once it can. In durable mode every batch is
+// written to the spool before it is queued: the queue then holds a copy,
+// sent from memory and acknowledged on disk when delivered, so a process
+// killed at any moment loses only what was not yet encoded.
+type Backlog struct {
+	cfg   Config
+	log   *slog.Logger
+	c     *Counters
+	queue *batchQueue
+	spool *spool.Set // nil: memory only
+	send  sender
+	pause pause
+	turn  atomic.Uint64
+	// inMemory counts batches held in memory (announced by Expect, queued
+	// or in flight): what Flush waits for.
+	inMemory atomic.Int64
+
+	wake       chan struct{}
+	sendCtx    context.Context // cancelled when shutdown runs out of time
+	cancelSend context.CancelFunc
+	draining   atomic.Bool
+	workers    sync.WaitGroup
+	warnedDown atomic.Bool
+	stopAdopt  chan struct{}
+	adoptDone  chan struct{}
+}
+
+// New starts a destination's senders and, with a spool, the adoption of
+// what processes now gone left in it. Its counts go to c.
+func New(cfg Config, c *Counters) *Backlog {
+	bl := &Backlog{cfg: cfg, log: cfg.Logger, c: c, queue: newBatchQueue(cfg.QueueMaxBytes), spool: cfg.Spool,
+		wake: make(chan struct{}, cfg.MaxInFlight), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
+	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c}
+	bl.sendCtx, bl.cancelSend = context.WithCancel(context.Background())
+	for range cfg.MaxInFlight {
+		bl.workers.Add(1)
+		go bl.sendLoop()
+	}
+	go bl.adoptLoop()
+	return bl
+}
+
+// Expect counts a batch on its way to Add (waiting to be encoded) as held
+// in memory, so that Flush waits for it; Forget takes it back when it
+// never comes.
+func (bl *Backlog) Expect() { bl.inMemory.Add(1) }
+
+// Forget undoes an Expect whose batch will never be added.
+func (bl *Backlog) Forget() { bl.inMemory.Add(-1) }
+
+// Add takes a newly encoded batch, announced by Expect. While the
+// destination cannot take data for a while, it goes straight to disk:
+// memory is for traffic that can leave soon.
+func (bl *Backlog) Add(b *Batch) {
+	b.live = true
+	switch {
+	case bl.spool == nil:
+	case bl.Down():
+		bl.toDisk(b)
+		return
+	case bl.cfg.Durable:
+		bl.writeThrough(b)
+	}
+	if !bl.queue.TryPush(b) {
+		bl.leaveMemory(b)
+	}
+}
+
+// Down reports whether the destination cannot take data for a while: its
+// breaker is open, or it asked for a pause longer than a batch would wait
+// in place.
+func (bl *Backlog) Down() bool {
+	return bl.cfg.Breaker.State() == breaker.Open || bl.pause.remaining() > bl.cfg.Retry.MaxRetryAfter
+}
+
+// Kick wakes the senders, e.g. after the breaker closed or was reset, so
+// spooled data is replayed without waiting for the next poll.
+func (bl *Backlog) Kick() {
+	for range bl.cfg.MaxInFlight {
+		select {
+		case bl.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// settle decides a batch's fate from what its sender concluded: the one
+// place a batch leaves the backlog.
+func (bl *Backlog) settle(b *Batch, v verdict, a attempt) {
+	switch v {
+	case delivered:
+		bl.delivered(b)
+	case halve:
+		bl.split(b, a)
+	case setAside:
+		bl.setAside(b, a)
+	case keep:
+		bl.warnDown(a)
+		bl.keep(b)
+	}
+}
+
+func (bl *Backlog) delivered(b *Batch) {
+	bl.c.Exported.Add(int64(b.Spans))
+	bl.c.SentBytes.Add(int64(len(b.Data)))
+	bl.c.LastSuccess.Store(time.Now().UnixNano())
+	if bl.cfg.OnDelivered != nil && b.Probe.IsValid() {
+		bl.cfg.OnDelivered(b.Probe, b.ProbeStart)
+	}
+	if b.replay {
+		bl.c.Replayed.Add(int64(b.Spans))
+	}
+	if b.maybeSent {
+		bl.c.PossibleDuplicates.Add(int64(b.Spans))
+	}
+	bl.done(b)
+	if bl.warnedDown.CompareAndSwap(true, false) {
+		bl.log.Info("genaitrace: destination reachable again; replaying spooled spans")
+	}
+}
+
+// split answers a 413: the batch is sent in halves, recursively; a single
+// span the destination still finds too large is set aside.
+func (bl *Backlog) split(b *Batch, a attempt) {
+	raw, err := otlp.Gunzip(b.Data)
+	var left, right []byte
+	if err == nil {
+		left, right, err = otlp.SplitRequest(raw)
+	}
+	if err != nil {
+		bl.setAside(b, a)
+		return
+	}
+	for _, half := range [][]byte{left, right} {
+		n, _ := otlp.CountSpans(half)
+		// A half that cannot be sent is kept, so nothing is lost here.
+		bl.handle(&Batch{Data: otlp.Gzip(half), Spans: n, Created: b.Created})
+	}
+	bl.done(b) // its spans now live in the halves
+}
+
+func (bl *Backlog) setAside(b *Batch, a attempt) {
+	bl.c.SetAside.Add(int64(b.Spans))
+	bl.c.Drop(DropRejected, b.Spans)
+	bl.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
+		"spans", b.Spans, "error", a.err)
+	if bl.spool != nil {
+		bl.spool.SetAside(b.Data, b.Spans)
+	}
+	bl.done(b)
+}
+
+// warnDown says once, until the destination takes data again, that it
+// does not, and what to check when it refused the credentials.
+func (bl *Backlog) warnDown(a attempt) {
+	if a.outcome == abandoned || a.err == nil || !bl.warnedDown.CompareAndSwap(false, true) {
+		return
+	}
+	endpoint := redact.URL(bl.cfg.Target.URL)
+	if a.status == http.StatusUnauthorized || a.status == http.StatusForbidden {
+		bl.log.Warn("genaitrace: destination refused the credentials; check "+cmp.Or(bl.cfg.Credentials, "its credentials")+"; spans are kept and sent once it accepts them",
+			"endpoint", endpoint, "status", a.status, "error", a.err)
+		return
+	}
+	bl.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
+		"endpoint", endpoint, "error", a.err)
+}
+
+// done settles a batch the destination took, or rejected for good.
+func (bl *Backlog) done(b *Batch) {
+	if b.record != nil {
+		bl.spool.Ack(*b.record)
+	}
+	bl.release(b)
+}
+
+// keep holds a batch that cannot be delivered now: back to the spool it
+// came from or onto it; without a spool, back to the head of the memory
+// queue unless draining (then it is dropped, as nothing would send it).
+func (bl *Backlog) keep(b *Batch) {
+	switch {
+	case bl.spool != nil:
+		bl.leaveMemory(b)
+	case bl.draining.Load():
+		bl.drop(b, DropNoSpool)
+	case b.live:
+		bl.queue.PushFront(b) // it was first in line a moment ago
+	default: // half of a split batch
+		bl.hold(b)
+		if !bl.queue.TryPush(b) {
+			bl.drop(b, DropNoSpool)
+		}
+	}
+}
+
+// hold marks b as held in memory. A batch is held from the moment it is
+// handed over until it is delivered, written to disk or dropped.
+func (bl *Backlog) hold(b *Batch) {
+	if !b.live {
+		b.live = true
+		bl.inMemory.Add(1)
+	}
+}
+
+// release ends b's hold on memory.
+func (bl *Backlog) release(b *Batch) {
+	if b.live {
+		b.live = false
+		bl.inMemory.Add(-1)
+	}
+}
+
+// writeThrough puts a batch on disk and keeps it in memory too. If the
+// disk fails, the batch stays in memory only rather than being lost.
+func (bl *Backlog) writeThrough(b *Batch) {
+	rec, err := bl.spool.Append(b.Data, b.Spans, spool.AppendHeld)
+	if err != nil {
+		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
+		return
+	}
+	b.record = &rec
+	bl.c.Spooled.Add(int64(b.Spans))
+}
+
+// leaveMemory moves a batch out of memory: to the spool (where a durable
+// or replayed batch already is), or, without a spool, nowhere.
+func (bl *Backlog) leaveMemory(b *Batch) {
+	switch {
+	case b.record != nil:
+		b.record.MaybeSent = b.maybeSent
+		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
+		bl.release(b)
+	case bl.spool != nil:
+		bl.toDisk(b)
+	default:
+		bl.drop(b, DropNoSpool)
+	}
+}
+
+func (bl *Backlog) toDisk(b *Batch) {
+	defer bl.release(b)
+	mode := spool.AppendMode(0)
+	if b.maybeSent {
+		mode = spool.AppendMaybeSent
+	}
+	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
+		bl.c.Drop(DropSpoolError, b.Spans)
+		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
+		return
+	}
+	bl.c.Spooled.Add(int64(b.Spans))
+}
+
+func (bl *Backlog) spoolFailed(err error, spans int, msg string) {
+	bl.c.SetError(err.Error())
+	bl.log.Warn(msg, "spans", spans, "error", err)
+}
+
+func (bl *Backlog) drop(b *Batch, reason string) {
+	bl.c.Drop(reason, b.Spans)
+	bl.release(b)
+}
+
+// spill moves the memory queue to disk: memory is for traffic that can
+// leave soon.
+func (bl *Backlog) spill() {
+	if bl.spool == nil {
+		return
+	}
+	for b := bl.queue.Pop(); b != nil; b = bl.queue.Pop() {
+		bl.leaveMemory(b)
+	}
+}
+
+// next picks the next batch to send: live traffic and spool replay
+// alternate, so a backlog never starves new spans and new spans never stall
+// the replay. Spooled data is not replayed during shutdown: it stays for
+// the next process.
+func (bl *Backlog) next() *Batch {
+	replay := bl.spool != nil && !bl.draining.Load()
+	if replay && bl.turn.Add(1)%2 == 0 {
+		if b := bl.replayNext(); b != nil {
+			return b
+		}
+	}
+	if b := bl.queue.Pop(); b != nil {
+		return b
+	}
+	if replay {
+		return bl.replayNext()
+	}
+	return nil
+}
+
+func (bl *Backlog) replayNext() *Batch {
+	r, ok := bl.spool.Next()
+	if !ok {
+		return nil
+	}
+	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
+}
+
+// Flush waits until every batch handed over has left memory: sent or, when
+// the destination cannot take it now, safely spooled; or until ctx ends.
+// Spooled data is replayed in the background, not waited for.
+func (bl *Backlog) Flush(ctx context.Context) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for bl.inMemory.Load() > 0 {
+		bl.Kick()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+// Shutdown sends what is in memory until shortly before ctx's deadline,
+// spools the rest, and returns by the deadline, leaving no goroutine or
+// idle connection behind. No Add may follow it.
+func (bl *Backlog) Shutdown(ctx context.Context) {
+	close(bl.stopAdopt) // adopting a large spool may take a while: waited for below, by the deadline
+	bl.draining.Store(true)
+	bl.Kick()
+	stop := bl.cancelSend
+	if deadline, ok := ctx.Deadline(); ok {
+		margin := min(250*time.Millisecond, time.Until(deadline)/10)
+		t := time.AfterFunc(time.Until(deadline)-margin, stop)
+		defer t.Stop()
+	}
+	finished := make(chan struct{})
+	go func() { bl.workers.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-ctx.Done():
+		stop()
+		<-finished // senders return promptly once their context is cancelled
+	}
+	stop()
+	select {
+	case <-bl.adoptDone:
+	case <-ctx.Done():
+	}
+	for b := bl.queue.Pop(); b != nil; b = bl.queue.Pop() {
+		bl.keep(b)
+	}
+	if bl.spool != nil {
+		_ = bl.spool.Close()
+	}
+	if c := bl.cfg.Target.Client; c != nil {
+		c.CloseIdleConnections()
+	}
+}
+
+// Queue reports the bytes and batches waiting in memory.
+func (bl *Backlog) Queue() (bytes int64, batches int) { return bl.queue.Bytes(), bl.queue.Len() }
+
+// PausedUntil is when the destination's Retry-After pause ends, zero when
+// none is in force.
+func (bl *Backlog) PausedUntil() time.Time {
+	if end := bl.pause.end(); end.After(time.Now()) {
+		return end
+	}
+	return time.Time{}
+}
+
+// Spool returns the spool, nil when the destination has none.
+func (bl *Backlog) Spool() *spool.Set { return bl.spool }
+
+// ReplaySetAside sends the spooled batches that were set aside because
+// they were encoded for another endpoint or other credentials to this
+// destination after all, and returns their spans.
+func (bl *Backlog) ReplaySetAside() int64 {
+	if bl.spool == nil {
+		return 0
+	}
+	n := bl.spool.ReplaySetAside()
+	bl.Kick()
+	return n
+}
+
+// DiscardSetAside deletes the set-aside batches, counting their spans as
+// dropped (discarded), and returns them.
+func (bl *Backlog) DiscardSetAside() int64 {
+	if bl.spool == nil {
+		return 0
+	}
+	return bl.spool.DiscardSetAside()
+}
+
+// UseBudget counts the memory queue in b too, the pipeline's memory
+// budget. It must be called before the first Add.
+func (bl *Backlog) UseBudget(b Budget) { bl.queue.budget = b }
