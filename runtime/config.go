@@ -11,9 +11,9 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
-// Config is the effective configuration: the environment, then the options.
+// config is the effective configuration: the environment, then the options.
 // Printing it with any fmt verb, JSON or slog never shows a secret.
-type Config struct {
+type config struct {
 	ServiceName        string
 	ServiceVersion     string
 	Environment        string
@@ -21,9 +21,9 @@ type Config struct {
 	// SampleRate is the parent-based ratio of traces kept, in [0,1].
 	SampleRate float64
 
-	Instana  InstanaConfig
-	Langfuse LangfuseConfig
-	OTLP     OTLPConfig
+	Instana  instanaConfig
+	Langfuse langfuseConfig
+	OTLP     otlpConfig
 	// Console prints each finished trace as a tree. ConsoleAuto turns it on
 	// when no other destination is enabled.
 	Console       ConsoleMode
@@ -42,15 +42,15 @@ type Config struct {
 	MaskKeys    []attribute.Key
 	MaskSecrets bool
 
-	Spool SpoolConfig
+	Spool spoolConfig
 	// Durability chooses when batches are written to disk: only when they
 	// cannot be sent (DurabilityMemory, the default), or every batch before
 	// it is sent (DurabilityDisk).
 	Durability  Durability
-	Export      ExportConfig
-	Diagnostics DiagnosticsConfig
-	Metrics     MetricsConfig
-	Breaker     BreakerConfig
+	Export      exportConfig
+	Diagnostics diagnosticsConfig
+	Metrics     metricsConfig
+	Breaker     breakerConfig
 	Prices      map[string]pricing.Price
 	SetGlobal   bool
 	Logger      *slog.Logger `json:"-"`
@@ -65,12 +65,12 @@ type TLSConfig struct {
 	CABundle string
 }
 
-// InstanaConfig configures the Instana destination: the host agent
+// instanaConfig configures the Instana destination: the host agent
 // (http://host:4318) or the agentless otlp-acceptor.
-type InstanaConfig struct {
+type instanaConfig struct {
 	Enabled  bool
 	Endpoint string
-	APIKey   Secret
+	APIKey   secret
 	// Host is sent as x-instana-host and used as host.id; agentless
 	// ingestion needs a host identity.
 	Host string
@@ -80,15 +80,15 @@ type InstanaConfig struct {
 	Content bool
 	// query is Endpoint's query, which may carry a key: kept apart from
 	// it once resolved (see Config.resolve).
-	query Secret
+	query secret
 }
 
-// LangfuseConfig configures the Langfuse destination.
-type LangfuseConfig struct {
+// langfuseConfig configures the Langfuse destination.
+type langfuseConfig struct {
 	Enabled   bool
 	Endpoint  string
 	PublicKey string
-	SecretKey Secret
+	SecretKey secret
 	TLS       TLSConfig
 	// Cost chooses who prices calls; Langfuse's own table by default.
 	Cost export.LangfuseCost
@@ -100,7 +100,7 @@ type LangfuseConfig struct {
 	Verify bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
-	query        Secret
+	query        secret
 }
 
 // LangfuseExport chooses which traces reach Langfuse.
@@ -124,16 +124,16 @@ func (e LangfuseExport) String() string {
 	return "llm"
 }
 
-// OTLPConfig configures the generic OTLP/HTTP destination (a Collector
+// otlpConfig configures the generic OTLP/HTTP destination (a Collector
 // gateway), from the standard OTEL_EXPORTER_OTLP_* variables.
-type OTLPConfig struct {
+type otlpConfig struct {
 	Enabled bool
 	// Endpoint is the full traces URL.
 	Endpoint string
 	// MetricsEndpoint is the full metrics URL (default: Endpoint with
 	// /v1/metrics in place of /v1/traces).
 	MetricsEndpoint string
-	Headers         map[string]Secret
+	Headers         map[string]secret
 	TLS             TLSConfig
 	// Content sends prompts and completions to this destination too (when
 	// the wrappers record them). Off by default.
@@ -141,7 +141,7 @@ type OTLPConfig struct {
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 	// query and metricsQuery are the endpoints' queries, kept apart.
-	query, metricsQuery Secret
+	query, metricsQuery secret
 }
 
 // ConsoleMode chooses when the console destination runs.
@@ -154,9 +154,9 @@ const (
 	ConsoleOff
 )
 
-// SpoolConfig configures the disk spool shared by the destinations (each
+// spoolConfig configures the disk spool shared by the destinations (each
 // gets its own subdirectory).
-type SpoolConfig struct {
+type spoolConfig struct {
 	Disabled bool
 	// Dir defaults to <user cache dir>/genaitrace/<service name>.
 	Dir      string
@@ -192,8 +192,8 @@ func (d Durability) String() string {
 // MarshalText renders the durability as its name.
 func (d Durability) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// ExportConfig tunes the export pipeline.
-type ExportConfig struct {
+// exportConfig tunes the export pipeline.
+type exportConfig struct {
 	// MemoryMaxBytes bounds, in bytes, everything between span.End and the
 	// wire (TELEMETRY_MEMORY_MAX_BYTES, default 64 MiB); the diagnostics
 	// store has its own bound.
@@ -209,17 +209,17 @@ type ExportConfig struct {
 	Retry          export.RetryPolicy
 }
 
-// BreakerConfig configures every destination's circuit breaker.
-type BreakerConfig struct {
+// breakerConfig configures every destination's circuit breaker.
+type breakerConfig struct {
 	FailureThreshold uint32
 	OpenTimeout      time.Duration
 	MaxOpenTimeout   time.Duration
 }
 
-// DiagnosticsConfig configures the diagnostics handler.
-type DiagnosticsConfig struct {
+// diagnosticsConfig configures the diagnostics handler.
+type diagnosticsConfig struct {
 	// Token, when set, protects every diagnostics endpoint (bearer token).
-	Token Secret
+	Token secret
 	// Content shows prompts and completions on the diagnostics page. Off by
 	// default: the store then never holds them.
 	Content bool

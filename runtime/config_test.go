@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -108,7 +110,7 @@ func TestOptionsOverrideEnvironment(t *testing.T) {
 	t.Setenv(envServiceName, "from-env")
 	t.Setenv(envSampleRate, "0.1")
 	m, _ := configure(t, WithServiceName("from-option"), WithSampleRate(1))
-	if got := m.Config().ServiceName; got != "from-option" {
+	if got := m.Config().Service.Name; got != "from-option" {
 		t.Errorf("service name %q", got)
 	}
 	if got := m.Config().SampleRate; got != 1 {
@@ -204,7 +206,7 @@ func TestCaptureContentValues(t *testing.T) {
 		{map[string]string{envCaptureContentOTel: "SPAN_ONLY", envCaptureContent: "false"}, ptr(false)},
 	}
 	for _, c := range cases {
-		var cfg Config
+		var cfg config
 		if err := fromEnv(&cfg, func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }); err != nil {
 			t.Fatalf("%v: %v", c.env, err)
 		}
@@ -212,7 +214,7 @@ func TestCaptureContentValues(t *testing.T) {
 			t.Errorf("%v: capture %v, want %v", c.env, deref(cfg.CaptureContent), deref(c.want))
 		}
 	}
-	var cfg Config
+	var cfg config
 	err := fromEnv(&cfg, func(k string) (string, bool) {
 		return map[string]string{envCaptureContentOTel: "sometimes"}[k], k == envCaptureContentOTel
 	})
@@ -383,7 +385,7 @@ func TestCaptureContentDefaultFollowsTheDestinations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := *m.Config().CaptureContent; got != c.want || genai.CaptureContent() != c.want {
+		if got := m.Config().CaptureContent == "on"; got != c.want || genai.CaptureContent() != c.want {
 			t.Errorf("%s: capture %v (genai %v), want %v", c.name, got, genai.CaptureContent(), c.want)
 		}
 		_ = m.Shutdown(context.Background())
@@ -402,4 +404,36 @@ func storeMaxBytes(t *testing.T, m *Manager) float64 {
 		t.Fatal(err)
 	}
 	return st.Store.MaxBytes
+}
+
+// TestOptionsValidatedAsStrictlyAsTheEnvironment: a negative number given
+// by an option is an error naming the variable and the option, never a
+// value silently replaced by a default.
+func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
+	clearEnv(t)
+	for _, c := range []struct {
+		opt  Option
+		want string
+	}{
+		{WithQueueMaxBytes(-5), "TELEMETRY_QUEUE_MAX_BYTES (WithQueueMaxBytes): -5 is negative"},
+		{WithMemoryMaxBytes(-1), "TELEMETRY_MEMORY_MAX_BYTES (WithMemoryMaxBytes)"},
+		{WithSpoolMaxBytes(-1), "TELEMETRY_SPOOL_MAX_BYTES (WithSpoolMaxBytes)"},
+		{WithDiagnosticsMaxBytes(-1), "TELEMETRY_DIAGNOSTICS_MAX_BYTES (WithDiagnosticsMaxBytes)"},
+		{WithMaxInFlight(-2), "TELEMETRY_MAX_IN_FLIGHT (WithMaxInFlight): -2 is negative"},
+		{WithBatchTimeout(-time.Second), "WithBatchTimeout: -1s is negative"},
+		{WithAttemptTimeout(-time.Second), "WithAttemptTimeout"},
+		{WithPollInterval(-time.Second), "WithPollInterval"},
+		{WithRetry(export.RetryPolicy{MaxAttempts: -1}), "WithRetry's MaxAttempts"},
+		{WithRetry(export.RetryPolicy{Initial: time.Minute, Max: time.Second}), "Initial 1m0s is longer than Max 1s"},
+		{WithBreaker(0, -time.Second, 0), "TELEMETRY_BREAKER_OPEN_TIMEOUT (WithBreaker)"},
+		{WithBreaker(0, time.Hour, time.Minute), "TELEMETRY_BREAKER_MAX_OPEN_TIMEOUT (WithBreaker): 1m0s is shorter"},
+		{WithMetricsInterval(-time.Second), "TELEMETRY_METRICS_INTERVAL (WithMetricsInterval)"},
+		{WithSampleRate(math.NaN()), "TELEMETRY_SAMPLE_RATE (WithSampleRate): NaN is not a sampling ratio"},
+		{WithSampleRate(1.5), "TELEMETRY_SAMPLE_RATE (WithSampleRate): 1.5"},
+	} {
+		_, err := Configure(context.Background(), WithoutGlobal(), WithoutSpool(), c.opt)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want an error containing %q, got %v", c.want, err)
+		}
+	}
 }

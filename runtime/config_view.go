@@ -1,81 +1,186 @@
 package runtime
 
 import (
-	"encoding/json"
-	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
-	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/units"
 )
 
-// view is the effective configuration as /config shows it: every secret as
-// "***", never its value.
-func (c Config) view() map[string]any {
-	tls := func(t TLSConfig) map[string]any {
-		return map[string]any{"verify": !t.InsecureSkipVerify, "ca_bundle": t.CABundle}
-	}
-	headers := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
-		headers[k] = c.OTLP.Headers[k].String()
-	}
-	res := map[string]string{}
+// ConfigView is the effective configuration as Manager.Config and the
+// diagnostics' /config show it: every default resolved, every duration in
+// milliseconds (the _ms fields), every secret as "***" ("" when unset),
+// every endpoint without user info or query. It is a value: changing it
+// changes nothing.
+type ConfigView struct {
+	Service struct {
+		Name               string            `json:"name"`
+		Version            string            `json:"version"`
+		Environment        string            `json:"environment"`
+		ResourceAttributes map[string]string `json:"resource_attributes"`
+	} `json:"service"`
+	// SampleRate is the share of traces kept (TELEMETRY_SAMPLE_RATE).
+	SampleRate float64 `json:"sample_rate"`
+	Instana    struct {
+		Enabled  bool    `json:"enabled"`
+		Endpoint string  `json:"endpoint"`
+		Query    string  `json:"query"`
+		APIKey   string  `json:"api_key"`
+		Host     string  `json:"host"`
+		TLS      TLSView `json:"tls"`
+		Content  bool    `json:"content"`
+	} `json:"instana"`
+	Langfuse struct {
+		Enabled   bool    `json:"enabled"`
+		Endpoint  string  `json:"endpoint"`
+		Query     string  `json:"query"`
+		PublicKey string  `json:"public_key"`
+		SecretKey string  `json:"secret_key"`
+		TLS       TLSView `json:"tls"`
+		// Cost is "langfuse" or "genaitrace" (LANGFUSE_COST).
+		Cost string `json:"cost"`
+		// Export is "llm" or "all" (LANGFUSE_EXPORT).
+		Export string `json:"export"`
+		// Verify reads delivered traces back (LANGFUSE_VERIFY).
+		Verify bool `json:"verify"`
+	} `json:"langfuse"`
+	OTLP struct {
+		Enabled         bool              `json:"enabled"`
+		Endpoint        string            `json:"endpoint"`
+		Query           string            `json:"query"`
+		MetricsEndpoint string            `json:"metrics_endpoint"`
+		MetricsQuery    string            `json:"metrics_query"`
+		Headers         map[string]string `json:"headers"`
+		TLS             TLSView           `json:"tls"`
+		Content         bool              `json:"content"`
+	} `json:"otlp"`
+	// Console is "auto", "on" or "off"; ConsoleWriter "stderr" or
+	// "custom" (WithConsole).
+	Console       string `json:"console"`
+	ConsoleWriter string `json:"console_writer"`
+	// CaptureContent is "on" or "off": whether the wrappers record
+	// prompts and completions.
+	CaptureContent string `json:"capture_content"`
+	Mask           struct {
+		// Custom is set when WithMask gave a mask function.
+		Custom  bool     `json:"custom"`
+		Keys    []string `json:"keys"`
+		Secrets bool     `json:"secrets"`
+	} `json:"mask"`
+	Spool struct {
+		Enabled  bool   `json:"enabled"`
+		Dir      string `json:"dir"`
+		MaxBytes int64  `json:"max_bytes"`
+		Sync     bool   `json:"sync"`
+		// Durability is "memory" or "disk" (TELEMETRY_DURABILITY).
+		Durability string `json:"durability"`
+	} `json:"spool"`
+	Export struct {
+		MemoryMaxBytes   int64   `json:"memory_max_bytes"`
+		QueueMaxBytes    int64   `json:"queue_max_bytes"`
+		MaxInFlight      int     `json:"max_in_flight"`
+		MaxBatch         int     `json:"max_batch"`
+		BatchTimeoutMS   float64 `json:"batch_timeout_ms"`
+		AttemptTimeoutMS float64 `json:"attempt_timeout_ms"`
+		PollIntervalMS   float64 `json:"poll_interval_ms"`
+		Retry            struct {
+			MaxAttempts     int     `json:"max_attempts"`
+			InitialMS       float64 `json:"initial_ms"`
+			MaxMS           float64 `json:"max_ms"`
+			MaxRetryAfterMS float64 `json:"max_retry_after_ms"`
+		} `json:"retry"`
+	} `json:"export"`
+	Metrics struct {
+		Enabled    bool    `json:"enabled"`
+		IntervalMS float64 `json:"interval_ms"`
+	} `json:"metrics"`
+	Breaker struct {
+		FailureThreshold uint32  `json:"failure_threshold"`
+		OpenTimeoutMS    float64 `json:"open_timeout_ms"`
+		MaxOpenTimeoutMS float64 `json:"max_open_timeout_ms"`
+	} `json:"breaker"`
+	Diagnostics struct {
+		Token    string `json:"token"`
+		Content  bool   `json:"content"`
+		MaxBytes int64  `json:"max_bytes"`
+	} `json:"diagnostics"`
+	// PricesOverridden counts the model prices given by
+	// TELEMETRY_PRICES_FILE or WithPrices.
+	PricesOverridden int `json:"prices_overridden"`
+	// SetGlobal is false after WithoutGlobal.
+	SetGlobal bool `json:"set_global"`
+}
+
+// TLSView is a destination's TLS verification as ConfigView shows it.
+type TLSView struct {
+	Verify   bool   `json:"verify"`
+	CABundle string `json:"ca_bundle"`
+}
+
+// view is the configuration as ConfigView shows it.
+func (c *config) view() ConfigView {
+	var v ConfigView
+	v.Service.Name, v.Service.Version, v.Service.Environment = c.ServiceName, c.ServiceVersion, c.Environment
+	v.Service.ResourceAttributes = map[string]string{}
 	for _, kv := range c.ResourceAttributes {
-		res[string(kv.Key)] = kv.Value.String()
+		v.Service.ResourceAttributes[string(kv.Key)] = kv.Value.String()
 	}
-	on := genai.CaptureContent() // before resolve: the switch as it stands
-	if c.CaptureContent != nil {
-		on = *c.CaptureContent
+	v.SampleRate = c.SampleRate
+
+	in := &v.Instana
+	in.Enabled, in.Endpoint, in.Query, in.APIKey = c.Instana.Enabled, redactURL(c.Instana.Endpoint), c.Instana.query.String(), c.Instana.APIKey.String()
+	in.Host, in.TLS, in.Content = c.Instana.Host, tlsView(c.Instana.TLS), c.Instana.Content
+
+	lf := &v.Langfuse
+	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()
+	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
+	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
+	lf.Export, lf.Verify = c.Langfuse.Export.String(), c.Langfuse.Verify
+
+	o := &v.OTLP
+	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()
+	o.MetricsEndpoint, o.MetricsQuery = redactURL(c.OTLP.MetricsEndpoint), c.OTLP.metricsQuery.String()
+	o.Headers = map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
+		o.Headers[k] = c.OTLP.Headers[k].String()
 	}
-	capture := map[bool]string{true: "on", false: "off"}[on]
-	return map[string]any{
-		"service":     map[string]any{"name": c.ServiceName, "version": c.ServiceVersion, "environment": c.Environment, "resource_attributes": res},
-		"sample_rate": c.SampleRate,
-		"instana": map[string]any{"enabled": c.Instana.Enabled, "endpoint": redactURL(c.Instana.Endpoint), "api_key": c.Instana.APIKey.String(),
-			"host": c.Instana.Host, "tls": tls(c.Instana.TLS), "content": c.Instana.Content},
-		"langfuse": map[string]any{"enabled": c.Langfuse.Enabled, "endpoint": redactURL(c.Langfuse.Endpoint), "public_key": c.Langfuse.PublicKey,
-			"secret_key": c.Langfuse.SecretKey.String(), "tls": tls(c.Langfuse.TLS), "cost": map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]},
-		"otlp": map[string]any{"enabled": c.OTLP.Enabled, "endpoint": redactURL(c.OTLP.Endpoint), "metrics_endpoint": redactURL(c.OTLP.MetricsEndpoint),
-			"headers": headers, "tls": tls(c.OTLP.TLS)},
-		"console":         map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console],
-		"capture_content": capture,
-		"spool":           map[string]any{"enabled": !c.Spool.Disabled, "dir": c.Spool.Dir, "max_bytes": c.Spool.MaxBytes, "sync": c.Spool.Sync, "durability": c.Durability.String()},
-		"export": map[string]any{"memory_max_bytes": c.Export.MemoryMaxBytes, "queue_max_bytes": c.Export.QueueMaxBytes, "max_in_flight": c.Export.MaxInFlight,
-			"max_batch": c.Export.MaxBatch, "batch_timeout_ms": msOf(c.Export.BatchTimeout), "attempt_timeout_ms": msOf(c.Export.AttemptTimeout),
-			"poll_interval_ms": msOf(c.Export.PollInterval),
-			"retry": map[string]any{"max_attempts": c.Export.Retry.MaxAttempts, "initial_ms": msOf(c.Export.Retry.Initial),
-				"max_ms": msOf(c.Export.Retry.Max), "max_retry_after_ms": msOf(c.Export.Retry.MaxRetryAfter)}},
-		"metrics": map[string]any{"enabled": !c.Metrics.Disabled, "interval_ms": msOf(c.Metrics.Interval)},
-		"breaker": map[string]any{"failure_threshold": c.Breaker.FailureThreshold, "open_timeout_ms": msOf(c.Breaker.OpenTimeout),
-			"max_open_timeout_ms": msOf(c.Breaker.MaxOpenTimeout)},
-		"diagnostics":       map[string]any{"token": c.Diagnostics.Token.String(), "content": c.Diagnostics.Content, "max_bytes": c.Diagnostics.MaxBytes},
-		"prices_overridden": len(c.Prices),
+	o.TLS, o.Content = tlsView(c.OTLP.TLS), c.OTLP.Content
+
+	v.Console = map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console]
+	v.ConsoleWriter = "stderr"
+	if c.ConsoleWriter != nil {
+		v.ConsoleWriter = "custom"
 	}
+	v.CaptureContent = "off"
+	if c.CaptureContent != nil && *c.CaptureContent {
+		v.CaptureContent = "on"
+	}
+	v.Mask.Custom, v.Mask.Secrets, v.Mask.Keys = c.Mask != nil, c.MaskSecrets, []string{}
+	for _, k := range c.MaskKeys {
+		v.Mask.Keys = append(v.Mask.Keys, string(k))
+	}
+
+	s := &v.Spool
+	s.Enabled, s.Dir, s.MaxBytes, s.Sync, s.Durability = !c.Spool.Disabled, c.Spool.Dir, c.Spool.MaxBytes, c.Spool.Sync, c.Durability.String()
+
+	e := &v.Export
+	e.MemoryMaxBytes, e.QueueMaxBytes, e.MaxInFlight, e.MaxBatch = c.Export.MemoryMaxBytes, c.Export.QueueMaxBytes, c.Export.MaxInFlight, c.Export.MaxBatch
+	e.BatchTimeoutMS, e.AttemptTimeoutMS, e.PollIntervalMS = msOf(c.Export.BatchTimeout), msOf(c.Export.AttemptTimeout), msOf(c.Export.PollInterval)
+	r := c.Export.Retry
+	e.Retry.MaxAttempts, e.Retry.InitialMS, e.Retry.MaxMS, e.Retry.MaxRetryAfterMS = r.MaxAttempts, msOf(r.Initial), msOf(r.Max), msOf(r.MaxRetryAfter)
+
+	v.Metrics.Enabled, v.Metrics.IntervalMS = !c.Metrics.Disabled, msOf(c.Metrics.Interval)
+	b := c.Breaker
+	v.Breaker.FailureThreshold, v.Breaker.OpenTimeoutMS, v.Breaker.MaxOpenTimeoutMS = b.FailureThreshold, msOf(b.OpenTimeout), msOf(b.MaxOpenTimeout)
+	v.Diagnostics.Token, v.Diagnostics.Content, v.Diagnostics.MaxBytes = c.Diagnostics.Token.String(), c.Diagnostics.Content, c.Diagnostics.MaxBytes
+	v.PricesOverridden, v.SetGlobal = len(c.Prices), c.SetGlobal
+	return v
 }
 
-// String returns the configuration as /config shows it, as JSON: every
-// secret as "***", every endpoint without user info or query.
-func (c Config) String() string {
-	b, err := json.Marshal(c.view())
-	if err != nil {
-		return "runtime.Config{}"
-	}
-	return "runtime.Config" + string(b)
+func tlsView(t TLSConfig) TLSView {
+	return TLSView{Verify: !t.InsecureSkipVerify, CABundle: t.CABundle}
 }
-
-// GoString is String: Config's fields hold credentials.
-func (c Config) GoString() string { return c.String() }
-
-// Format prints String for every verb.
-func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// MarshalJSON writes the configuration as /config shows it.
-func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(c.view()) }
-
-// LogValue logs the configuration as /config shows it.
-func (c Config) LogValue() slog.Value { return slog.AnyValue(c.view()) }
 
 // msOf is d in milliseconds, the diagnostics' one unit of time.
-func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func msOf(d time.Duration) float64 { return units.MS(d) }

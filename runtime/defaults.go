@@ -31,14 +31,14 @@ const (
 // defaultConfig holds the defaults a zero value cannot express: a zero
 // sample rate keeps no trace, and a zero SetGlobal leaves the global
 // provider alone.
-func defaultConfig() Config {
-	return Config{SampleRate: 1, SetGlobal: true}
+func defaultConfig() config {
+	return config{SampleRate: 1, SetGlobal: true}
 }
 
 // resolve fills every setting left at zero with its default, once, so
 // that the pipeline, Manager.Config and /config read the same effective
 // values. It runs after the environment and the options are merged.
-func (c *Config) resolve() {
+func (c *config) resolve() {
 	c.ServiceName = cmp.Or(c.ServiceName, "unknown_service:"+filepath.Base(os.Args[0]))
 	c.Instana.Endpoint = cmp.Or(c.Instana.Endpoint, DefaultInstanaEndpoint)
 	c.Langfuse.Endpoint = cmp.Or(c.Langfuse.Endpoint, DefaultLangfuseEndpoint)

@@ -27,49 +27,49 @@ type destinationKind struct {
 	// credentials names where the credentials come from, for the message
 	// when the destination refuses them.
 	credentials string
-	on          func(*Config) bool
-	off         func(*Config)
+	on          func(*config) bool
+	off         func(*config)
 	// content reports whether the destination takes prompts and
 	// completions (what turns capture on by default).
-	content    func(*Config) bool
-	tls        func(*Config) TLSConfig
-	tracesURL  func(*Config) string
-	metricsURL func(*Config) string // "" when it takes no metrics
+	content    func(*config) bool
+	tls        func(*config) TLSConfig
+	tracesURL  func(*config) string
+	metricsURL func(*config) string // "" when it takes no metrics
 	// queries are the traces and metrics URLs' queries, which may carry a
 	// key.
-	queries func(*Config) (traces, metrics Secret)
+	queries func(*config) (traces, metrics secret)
 	// headers are sent with every request; the secret ones are the
 	// credentials, which also tell spooled batches apart.
-	headers    func(*Config) []header
-	translator func(*Config) export.Translator
-	onlyGenAI  func(*Config) bool
+	headers    func(*config) []header
+	translator func(*config) export.Translator
+	onlyGenAI  func(*config) bool
 	// readBack reads delivered traces back through the destination's API
 	// (Langfuse with LANGFUSE_VERIFY).
-	readBack func(*Config) bool
+	readBack func(*config) bool
 }
 
 // header is one header a destination is sent; a secret one is a
 // credential.
 type header struct {
 	name   string
-	value  Secret
+	value  secret
 	secret bool
 }
 
-func plain(name, value string) header { return header{name: name, value: NewSecret(value)} }
+func plain(name, value string) header { return header{name: name, value: newSecret(value)} }
 
 // destinationKinds are the destinations genaitrace sends to, in the order
 // their snapshots are listed.
 var destinationKinds = []destinationKind{
 	{
 		name: "instana", credentials: envInstanaAPIKey,
-		on: func(c *Config) bool { return c.Instana.Enabled }, off: func(c *Config) { c.Instana.Enabled = false },
-		content:    func(c *Config) bool { return c.Instana.Content },
-		tls:        func(c *Config) TLSConfig { return c.Instana.TLS },
-		tracesURL:  func(c *Config) string { return withPath(c.Instana.Endpoint, "/v1/traces") },
-		metricsURL: func(c *Config) string { return withPath(c.Instana.Endpoint, "/v1/metrics") },
-		queries:    func(c *Config) (Secret, Secret) { return c.Instana.query, c.Instana.query },
-		headers: func(c *Config) []header {
+		on: func(c *config) bool { return c.Instana.Enabled }, off: func(c *config) { c.Instana.Enabled = false },
+		content:    func(c *config) bool { return c.Instana.Content },
+		tls:        func(c *config) TLSConfig { return c.Instana.TLS },
+		tracesURL:  func(c *config) string { return withPath(c.Instana.Endpoint, "/v1/traces") },
+		metricsURL: func(c *config) string { return withPath(c.Instana.Endpoint, "/v1/metrics") },
+		queries:    func(c *config) (secret, secret) { return c.Instana.query, c.Instana.query },
+		headers: func(c *config) []header {
 			var hs []header
 			if c.Instana.APIKey.IsSet() {
 				hs = append(hs, header{name: "x-instana-key", value: c.Instana.APIKey, secret: true})
@@ -79,57 +79,57 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		translator: func(c *Config) export.Translator {
+		translator: func(c *config) export.Translator {
 			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
 		},
-		onlyGenAI: func(*Config) bool { return false },
-		readBack:  func(*Config) bool { return false },
+		onlyGenAI: func(*config) bool { return false },
+		readBack:  func(*config) bool { return false },
 	},
 	{
 		name: "langfuse", credentials: envLangfusePublicKey + " and " + envLangfuseSecretKey,
-		on: func(c *Config) bool { return c.Langfuse.Enabled }, off: func(c *Config) { c.Langfuse.Enabled = false },
-		content:    func(*Config) bool { return true },
-		tls:        func(c *Config) TLSConfig { return c.Langfuse.TLS },
-		tracesURL:  func(c *Config) string { return withPath(c.Langfuse.Endpoint, "/api/public/otel/v1/traces") },
-		metricsURL: func(*Config) string { return "" }, // Langfuse takes no metrics
-		queries:    func(c *Config) (Secret, Secret) { return c.Langfuse.query, Secret{} },
-		headers: func(c *Config) []header {
+		on: func(c *config) bool { return c.Langfuse.Enabled }, off: func(c *config) { c.Langfuse.Enabled = false },
+		content:    func(*config) bool { return true },
+		tls:        func(c *config) TLSConfig { return c.Langfuse.TLS },
+		tracesURL:  func(c *config) string { return withPath(c.Langfuse.Endpoint, "/api/public/otel/v1/traces") },
+		metricsURL: func(*config) string { return "" }, // Langfuse takes no metrics
+		queries:    func(c *config) (secret, secret) { return c.Langfuse.query, secret{} },
+		headers: func(c *config) []header {
 			return []header{
 				// The secret key alone first, then the header: the spool
 				// identity of earlier releases is computed so.
 				{name: "", value: c.Langfuse.SecretKey, secret: true},
-				{name: "Authorization", value: NewSecret(basicAuth(c.Langfuse.PublicKey, c.Langfuse.SecretKey.Value())), secret: true},
+				{name: "Authorization", value: newSecret(basicAuth(c.Langfuse.PublicKey, c.Langfuse.SecretKey.Value())), secret: true},
 				plain("x-langfuse-ingestion-version", "4"),
 				plain("x-langfuse-sdk-name", "genaitrace-go"),
 				plain("x-langfuse-sdk-version", Version),
 			}
 		},
-		translator: func(c *Config) export.Translator {
+		translator: func(c *config) export.Translator {
 			return export.LangfuseTranslator{Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
 		},
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
-		onlyGenAI: func(c *Config) bool { return c.Langfuse.Export == LangfuseExportLLM },
-		readBack:  func(c *Config) bool { return c.Langfuse.Verify },
+		onlyGenAI: func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
+		readBack:  func(c *config) bool { return c.Langfuse.Verify },
 	},
 	{
 		name: "otlp", credentials: envOTLPHeaders,
-		on: func(c *Config) bool { return c.OTLP.Enabled }, off: func(c *Config) { c.OTLP.Enabled = false },
-		content:    func(c *Config) bool { return c.OTLP.Content },
-		tls:        func(c *Config) TLSConfig { return c.OTLP.TLS },
-		tracesURL:  func(c *Config) string { return c.OTLP.Endpoint },
-		metricsURL: func(c *Config) string { return c.OTLP.MetricsEndpoint },
-		queries:    func(c *Config) (Secret, Secret) { return c.OTLP.query, c.OTLP.metricsQuery },
-		headers: func(c *Config) []header {
+		on: func(c *config) bool { return c.OTLP.Enabled }, off: func(c *config) { c.OTLP.Enabled = false },
+		content:    func(c *config) bool { return c.OTLP.Content },
+		tls:        func(c *config) TLSConfig { return c.OTLP.TLS },
+		tracesURL:  func(c *config) string { return c.OTLP.Endpoint },
+		metricsURL: func(c *config) string { return c.OTLP.MetricsEndpoint },
+		queries:    func(c *config) (secret, secret) { return c.OTLP.query, c.OTLP.metricsQuery },
+		headers: func(c *config) []header {
 			var hs []header
 			for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
 				hs = append(hs, header{name: k, value: c.OTLP.Headers[k], secret: true})
 			}
 			return hs
 		},
-		translator: func(c *Config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
-		onlyGenAI:  func(*Config) bool { return false },
-		readBack:   func(*Config) bool { return false },
+		translator: func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
+		onlyGenAI:  func(*config) bool { return false },
+		readBack:   func(*config) bool { return false },
 	},
 }
 
@@ -156,7 +156,7 @@ type endpoint struct {
 }
 
 // newEndpoint builds a destination's endpoint from its kind.
-func newEndpoint(k destinationKind, c *Config) endpoint {
+func newEndpoint(k destinationKind, c *config) endpoint {
 	ep := endpoint{url: k.tracesURL(c), metricsURL: k.metricsURL(c)}
 	tq, mq := k.queries(c)
 	hs := k.headers(c)
@@ -171,8 +171,8 @@ func newEndpoint(k destinationKind, c *Config) endpoint {
 		full += "?" + tq.Value()
 	}
 	ep.identity = spoolIdentity(k.name, full, secrets)
-	t := &credentialTransport{headers: hs, queries: map[string]Secret{}}
-	for u, q := range map[string]Secret{ep.url: tq, ep.metricsURL: mq} {
+	t := &credentialTransport{headers: hs, queries: map[string]secret{}}
+	for u, q := range map[string]secret{ep.url: tq, ep.metricsURL: mq} {
 		if p, err := url.Parse(u); err == nil && q.IsSet() {
 			t.queries[p.Path] = q
 		}
@@ -184,14 +184,14 @@ func newEndpoint(k destinationKind, c *Config) endpoint {
 
 // splitQuery takes the query off a URL: a query may carry a key, and the
 // transport adds it to each request instead.
-func splitQuery(raw string) (base string, query Secret) {
+func splitQuery(raw string) (base string, query secret) {
 	u, err := url.Parse(raw)
 	if err != nil || u.RawQuery == "" {
-		return raw, Secret{}
+		return raw, secret{}
 	}
 	q := u.RawQuery
 	u.RawQuery, u.ForceQuery = "", false
-	return u.String(), NewSecret(q)
+	return u.String(), newSecret(q)
 }
 
 // credentialTransport adds a destination's headers and URL queries to
@@ -201,7 +201,7 @@ func splitQuery(raw string) (base string, query Secret) {
 type credentialTransport struct {
 	base    http.RoundTripper
 	headers []header
-	queries map[string]Secret // by URL path
+	queries map[string]secret // by URL path
 }
 
 // RoundTrip sends a copy of r with the destination's headers: a

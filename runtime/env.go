@@ -187,7 +187,7 @@ func (r *envReader) positiveInt(name string, dst *int) {
 }
 
 // fromEnv fills cfg from the environment.
-func fromEnv(cfg *Config, lookup func(string) (string, bool)) error {
+func fromEnv(cfg *config, lookup func(string) (string, bool)) error {
 	r := &envReader{lookup: lookup}
 	if v := r.str(envServiceName); v != "" {
 		cfg.ServiceName = v
@@ -220,7 +220,7 @@ func fromEnv(cfg *Config, lookup func(string) (string, bool)) error {
 	return errors.Join(r.errs...)
 }
 
-func instanaFromEnv(r *envReader, c *InstanaConfig) {
+func instanaFromEnv(r *envReader, c *instanaConfig) {
 	endpoint := r.str(envInstanaEndpoint)
 	enabled := r.boolean(envInstanaEnabled)
 	switch {
@@ -233,7 +233,7 @@ func instanaFromEnv(r *envReader, c *InstanaConfig) {
 		c.Endpoint = endpoint
 	}
 	if v := r.str(envInstanaAPIKey); v != "" {
-		c.APIKey = NewSecret(v)
+		c.APIKey = newSecret(v)
 	}
 	if v := r.str(envInstanaHost); v != "" {
 		c.Host = v
@@ -249,7 +249,7 @@ func instanaFromEnv(r *envReader, c *InstanaConfig) {
 	}
 }
 
-func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
+func langfuseFromEnv(r *envReader, c *langfuseConfig) {
 	enabled := r.boolean(envLangfuseEnabled)
 	if enabled == nil {
 		enabled = r.boolean(envLangfuseEnabledAlias)
@@ -283,7 +283,7 @@ func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
 		c.PublicKey = pk
 	}
 	if sk != "" {
-		c.SecretKey = NewSecret(sk)
+		c.SecretKey = newSecret(sk)
 	}
 	if v := r.boolean(envLangfuseVerify); v != nil {
 		c.TLS.InsecureSkipVerify = !*v
@@ -302,7 +302,7 @@ func langfuseFromEnv(r *envReader, c *LangfuseConfig) {
 	}
 }
 
-func otlpFromEnv(r *envReader, c *OTLPConfig) {
+func otlpFromEnv(r *envReader, c *otlpConfig) {
 	if v := r.boolean(envOTLPContent); v != nil {
 		c.Content = *v
 	}
@@ -320,9 +320,9 @@ func otlpFromEnv(r *envReader, c *OTLPConfig) {
 		if err != nil {
 			r.fail(envOTLPHeaders, "%v; want key1=value1,key2=value2 with values percent-encoded", err)
 		}
-		c.Headers = make(map[string]Secret, len(kvs))
+		c.Headers = make(map[string]secret, len(kvs))
 		for _, kv := range kvs {
-			c.Headers[string(kv.Key)] = NewSecret(kv.Value.AsString())
+			c.Headers[string(kv.Key)] = newSecret(kv.Value.AsString())
 		}
 	}
 	if v := r.str(envOTLPCertificate); v != "" {
@@ -333,7 +333,7 @@ func otlpFromEnv(r *envReader, c *OTLPConfig) {
 	}
 }
 
-func resilienceFromEnv(r *envReader, cfg *Config) {
+func resilienceFromEnv(r *envReader, cfg *config) {
 	if v := r.str(envConsole); v != "" {
 		switch b, err := parseBool(v); {
 		case strings.EqualFold(v, "auto"):
@@ -382,7 +382,7 @@ func resilienceFromEnv(r *envReader, cfg *Config) {
 	r.duration(envBreakerOpen, &cfg.Breaker.OpenTimeout)
 	r.duration(envBreakerMaxOpen, &cfg.Breaker.MaxOpenTimeout)
 	if v := r.str(envDiagnosticsToken); v != "" {
-		cfg.Diagnostics.Token = NewSecret(v)
+		cfg.Diagnostics.Token = newSecret(v)
 	}
 	if v := r.boolean(envDiagnosticsContent); v != nil {
 		cfg.Diagnostics.Content = *v

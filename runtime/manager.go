@@ -33,7 +33,7 @@ const Version = "0.1.0"
 
 // Manager owns genaitrace's TracerProvider and export pipeline.
 type Manager struct {
-	cfg      Config
+	cfg      config
 	tp       *sdktrace.TracerProvider
 	proc     *processor
 	pipe     *export.Pipeline
@@ -69,14 +69,15 @@ func Configure(ctx context.Context, opts ...Option) (*Manager, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	numErr := cfg.validateNumbers()
 	cfg.resolve()
-	if err := errors.Join(envErr, cfg.validate()); err != nil {
+	if err := errors.Join(envErr, numErr, cfg.validate()); err != nil {
 		return nil, fmt.Errorf("genaitrace: invalid configuration: %w", err)
 	}
 	return start(ctx, cfg)
 }
 
-func start(ctx context.Context, cfg Config) (*Manager, error) {
+func start(ctx context.Context, cfg config) (*Manager, error) {
 	if cfg.CaptureContent != nil {
 		genai.SetCaptureContent(*cfg.CaptureContent)
 	}
@@ -134,7 +135,7 @@ func start(ctx context.Context, cfg Config) (*Manager, error) {
 	return m, nil
 }
 
-func buildResource(ctx context.Context, cfg Config) (*resource.Resource, error) {
+func buildResource(ctx context.Context, cfg config) (*resource.Resource, error) {
 	attrs := []attribute.KeyValue{semconv.ServiceName(cfg.ServiceName)}
 	if cfg.ServiceVersion != "" {
 		attrs = append(attrs, semconv.ServiceVersion(cfg.ServiceVersion))
@@ -280,8 +281,20 @@ func (m *Manager) SpanProcessor() sdktrace.SpanProcessor { return m.proc }
 // Resource returns the resource genaitrace's spans carry.
 func (m *Manager) Resource() *resource.Resource { return m.resource }
 
-// Config returns the effective configuration. Secrets print as "***".
-func (m *Manager) Config() Config { return m.cfg }
+// Format prints the service and its destinations for every verb: the
+// manager's fields are live state, which printing by reflection would read
+// while its goroutines write it.
+func (m *Manager) Format(f fmt.State, _ rune) {
+	names := make([]string, len(m.dests))
+	for i, d := range m.dests {
+		names[i] = d.Name()
+	}
+	fmt.Fprintf(f, "genaitrace manager of %s: %s", m.cfg.ServiceName, strings.Join(names, ", "))
+}
+
+// Config returns the effective configuration: every default resolved, no
+// secret in it.
+func (m *Manager) Config() ConfigView { return m.cfg.view() }
 
 // Destinations returns a snapshot of each OTLP destination, in the order
 // Instana, Langfuse, OTLP: its name, its endpoint without user info or

@@ -50,7 +50,7 @@ func maskSecrets(v string) string {
 
 // maskFor is what a destination applies: the secret shapes first, then the
 // application's mask. Nil when neither is configured.
-func (c *Config) maskFor(destination string) func(attribute.Key, string) string {
+func (c *config) maskFor(destination string) func(attribute.Key, string) string {
 	if c.Mask == nil && !c.MaskSecrets {
 		return nil
 	}

@@ -204,8 +204,8 @@ func (m *Manager) metricExporter(d runningDestination) *export.MetricExporter {
 // and an application may add its own.
 func (m *Manager) MeterProvider() *sdkmetric.MeterProvider { return m.meters }
 
-// MetricsConfig configures genaitrace's metrics.
-type MetricsConfig struct {
+// metricsConfig configures genaitrace's metrics.
+type metricsConfig struct {
 	// Disabled turns metric export off (TELEMETRY_METRICS=false).
 	Disabled bool
 	// Interval between collections (TELEMETRY_METRICS_INTERVAL, default 30s).

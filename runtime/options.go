@@ -12,94 +12,94 @@ import (
 )
 
 // Option overrides the configuration read from the environment.
-type Option func(*Config)
+type Option func(*config)
 
 // WithServiceName sets service.name (OTEL_SERVICE_NAME).
-func WithServiceName(name string) Option { return func(c *Config) { c.ServiceName = name } }
+func WithServiceName(name string) Option { return func(c *config) { c.ServiceName = name } }
 
 // WithServiceVersion sets service.version (OTEL_SERVICE_VERSION), which
 // Langfuse shows as the release.
-func WithServiceVersion(v string) Option { return func(c *Config) { c.ServiceVersion = v } }
+func WithServiceVersion(v string) Option { return func(c *config) { c.ServiceVersion = v } }
 
 // WithEnvironment sets deployment.environment.name (DEPLOYMENT_ENVIRONMENT).
-func WithEnvironment(env string) Option { return func(c *Config) { c.Environment = env } }
+func WithEnvironment(env string) Option { return func(c *config) { c.Environment = env } }
 
 // WithResourceAttributes adds resource attributes (OTEL_RESOURCE_ATTRIBUTES).
 func WithResourceAttributes(attrs ...attribute.KeyValue) Option {
-	return func(c *Config) { c.ResourceAttributes = append(c.ResourceAttributes, attrs...) }
+	return func(c *config) { c.ResourceAttributes = append(c.ResourceAttributes, attrs...) }
 }
 
 // WithSampleRate sets the parent-based ratio of traces kept
 // (TELEMETRY_SAMPLE_RATE), from 0 to 1.
-func WithSampleRate(rate float64) Option { return func(c *Config) { c.SampleRate = rate } }
+func WithSampleRate(rate float64) Option { return func(c *config) { c.SampleRate = rate } }
 
 // WithInstana enables Instana at endpoint (the agent, http://host:4318, or
 // the agentless acceptor) with apiKey, which may be empty for an agent.
 func WithInstana(endpoint, apiKey string) Option {
-	return func(c *Config) {
-		c.Instana.Enabled, c.Instana.Endpoint, c.Instana.APIKey = true, endpoint, NewSecret(apiKey)
+	return func(c *config) {
+		c.Instana.Enabled, c.Instana.Endpoint, c.Instana.APIKey = true, endpoint, newSecret(apiKey)
 	}
 }
 
 // WithInstanaHost sets the host identity sent to Instana (INSTANA_HOST).
-func WithInstanaHost(host string) Option { return func(c *Config) { c.Instana.Host = host } }
+func WithInstanaHost(host string) Option { return func(c *config) { c.Instana.Host = host } }
 
 // WithInstanaContent sends prompts and completions to Instana too
 // (INSTANA_CAPTURE_CONTENT).
-func WithInstanaContent(on bool) Option { return func(c *Config) { c.Instana.Content = on } }
+func WithInstanaContent(on bool) Option { return func(c *config) { c.Instana.Content = on } }
 
 // WithInstanaTLS sets Instana's TLS verification.
-func WithInstanaTLS(t TLSConfig) Option { return func(c *Config) { c.Instana.TLS = t } }
+func WithInstanaTLS(t TLSConfig) Option { return func(c *config) { c.Instana.TLS = t } }
 
 // WithLangfuse enables Langfuse at endpoint (a base URL such as
 // https://cloud.langfuse.com) with a project's keys.
 func WithLangfuse(endpoint, publicKey, secretKey string) Option {
-	return func(c *Config) {
+	return func(c *config) {
 		c.Langfuse.Enabled, c.Langfuse.Endpoint = true, endpoint
-		c.Langfuse.PublicKey, c.Langfuse.SecretKey = publicKey, NewSecret(secretKey)
+		c.Langfuse.PublicKey, c.Langfuse.SecretKey = publicKey, newSecret(secretKey)
 	}
 }
 
 // WithLangfuseExport chooses which traces Langfuse gets (LANGFUSE_EXPORT):
 // those with GenAI work (the default) or all.
-func WithLangfuseExport(e LangfuseExport) Option { return func(c *Config) { c.Langfuse.Export = e } }
+func WithLangfuseExport(e LangfuseExport) Option { return func(c *config) { c.Langfuse.Export = e } }
 
 // WithLangfuseVerify reads an exported trace back through Langfuse's
 // public API now and then, to confirm that traces appear
 // (LANGFUSE_VERIFY).
-func WithLangfuseVerify(on bool) Option { return func(c *Config) { c.Langfuse.Verify = on } }
+func WithLangfuseVerify(on bool) Option { return func(c *config) { c.Langfuse.Verify = on } }
 
 // WithOTLPContent sends prompts and completions to the generic OTLP
 // destination too (TELEMETRY_OTLP_CAPTURE_CONTENT).
-func WithOTLPContent(on bool) Option { return func(c *Config) { c.OTLP.Content = on } }
+func WithOTLPContent(on bool) Option { return func(c *config) { c.OTLP.Content = on } }
 
 // WithMask rewrites, off the caller's path, every prompt and completion
 // (and the attributes named by keys) before it leaves the process for a
 // destination. mask must be safe for concurrent use and fast: it runs for
 // every such attribute of every span, per destination.
 func WithMask(mask Mask, keys ...attribute.Key) Option {
-	return func(c *Config) { c.Mask, c.MaskKeys = mask, append(c.MaskKeys, keys...) }
+	return func(c *config) { c.Mask, c.MaskKeys = mask, append(c.MaskKeys, keys...) }
 }
 
 // WithMaskSecrets masks API-key and bearer-token shapes in prompts,
 // completions and the attributes named by WithMask (TELEMETRY_MASK_SECRETS).
-func WithMaskSecrets(on bool) Option { return func(c *Config) { c.MaskSecrets = on } }
+func WithMaskSecrets(on bool) Option { return func(c *config) { c.MaskSecrets = on } }
 
 // WithLangfuseTLS sets Langfuse's TLS verification.
-func WithLangfuseTLS(t TLSConfig) Option { return func(c *Config) { c.Langfuse.TLS = t } }
+func WithLangfuseTLS(t TLSConfig) Option { return func(c *config) { c.Langfuse.TLS = t } }
 
 // WithLangfuseCost chooses who prices calls for Langfuse (LANGFUSE_COST).
 func WithLangfuseCost(who export.LangfuseCost) Option {
-	return func(c *Config) { c.Langfuse.Cost = who }
+	return func(c *config) { c.Langfuse.Cost = who }
 }
 
 // WithOTLP enables the generic OTLP/HTTP destination at a full traces URL.
 func WithOTLP(tracesURL string, headers map[string]string) Option {
-	return func(c *Config) {
+	return func(c *config) {
 		c.OTLP.Enabled, c.OTLP.Endpoint = true, tracesURL
-		c.OTLP.Headers = make(map[string]Secret, len(headers))
+		c.OTLP.Headers = make(map[string]secret, len(headers))
 		for k, v := range headers {
-			c.OTLP.Headers[k] = NewSecret(v)
+			c.OTLP.Headers[k] = newSecret(v)
 		}
 	}
 }
@@ -107,7 +107,7 @@ func WithOTLP(tracesURL string, headers map[string]string) Option {
 // WithDestinationsDisabled turns destinations off by name: "instana",
 // "langfuse", "otlp", "console".
 func WithDestinationsDisabled(names ...string) Option {
-	return func(c *Config) {
+	return func(c *config) {
 		for _, n := range names {
 			if k, ok := kindNamed(n); ok {
 				k.off(c)
@@ -121,64 +121,64 @@ func WithDestinationsDisabled(names ...string) Option {
 // WithConsole prints every finished trace to w (TELEMETRY_CONSOLE), even
 // when other destinations are enabled.
 func WithConsole(w io.Writer) Option {
-	return func(c *Config) { c.Console, c.ConsoleWriter = ConsoleOn, w }
+	return func(c *config) { c.Console, c.ConsoleWriter = ConsoleOn, w }
 }
 
 // WithCaptureContent switches recording of prompts and completions in the
 // generated wrappers on or off (TELEMETRY_CAPTURE_CONTENT).
-func WithCaptureContent(on bool) Option { return func(c *Config) { c.CaptureContent = &on } }
+func WithCaptureContent(on bool) Option { return func(c *config) { c.CaptureContent = &on } }
 
 // WithSpoolDir sets the spool directory (TELEMETRY_SPOOL_DIR).
-func WithSpoolDir(dir string) Option { return func(c *Config) { c.Spool.Dir = dir } }
+func WithSpoolDir(dir string) Option { return func(c *config) { c.Spool.Dir = dir } }
 
 // WithSpoolMaxBytes caps each destination's spool (TELEMETRY_SPOOL_MAX_BYTES).
-func WithSpoolMaxBytes(n int64) Option { return func(c *Config) { c.Spool.MaxBytes = n } }
+func WithSpoolMaxBytes(n int64) Option { return func(c *config) { c.Spool.MaxBytes = n } }
 
 // WithDurability chooses when batches are written to disk
 // (TELEMETRY_DURABILITY).
-func WithDurability(d Durability) Option { return func(c *Config) { c.Durability = d } }
+func WithDurability(d Durability) Option { return func(c *config) { c.Durability = d } }
 
 // WithoutSpool keeps undeliverable spans in memory only (TELEMETRY_SPOOL=false).
-func WithoutSpool() Option { return func(c *Config) { c.Spool.Disabled = true } }
+func WithoutSpool() Option { return func(c *config) { c.Spool.Disabled = true } }
 
 // WithMemoryMaxBytes bounds, in bytes, everything genaitrace holds between
 // span.End and the wire (TELEMETRY_MEMORY_MAX_BYTES).
-func WithMemoryMaxBytes(n int64) Option { return func(c *Config) { c.Export.MemoryMaxBytes = n } }
+func WithMemoryMaxBytes(n int64) Option { return func(c *config) { c.Export.MemoryMaxBytes = n } }
 
 // WithQueueMaxBytes bounds each destination's in-memory queue
 // (TELEMETRY_QUEUE_MAX_BYTES).
-func WithQueueMaxBytes(n int64) Option { return func(c *Config) { c.Export.QueueMaxBytes = n } }
+func WithQueueMaxBytes(n int64) Option { return func(c *config) { c.Export.QueueMaxBytes = n } }
 
 // WithMaxInFlight sets concurrent exports per destination
 // (TELEMETRY_MAX_IN_FLIGHT).
-func WithMaxInFlight(n int) Option { return func(c *Config) { c.Export.MaxInFlight = n } }
+func WithMaxInFlight(n int) Option { return func(c *config) { c.Export.MaxInFlight = n } }
 
 // WithBatchTimeout sets the longest a finished span waits for its batch.
-func WithBatchTimeout(d time.Duration) Option { return func(c *Config) { c.Export.BatchTimeout = d } }
+func WithBatchTimeout(d time.Duration) Option { return func(c *config) { c.Export.BatchTimeout = d } }
 
 // WithAttemptTimeout bounds one HTTP export attempt (default 5 s).
 func WithAttemptTimeout(d time.Duration) Option {
-	return func(c *Config) { c.Export.AttemptTimeout = d }
+	return func(c *config) { c.Export.AttemptTimeout = d }
 }
 
 // WithRetry sets the in-place retry policy of one batch.
-func WithRetry(p export.RetryPolicy) Option { return func(c *Config) { c.Export.Retry = p } }
+func WithRetry(p export.RetryPolicy) Option { return func(c *config) { c.Export.Retry = p } }
 
 // WithPollInterval sets how often idle senders look for spooled work.
-func WithPollInterval(d time.Duration) Option { return func(c *Config) { c.Export.PollInterval = d } }
+func WithPollInterval(d time.Duration) Option { return func(c *config) { c.Export.PollInterval = d } }
 
 // WithBreaker configures every destination's breaker: it opens after
 // failures consecutive failed attempts, probes after open, and backs off up
 // to maxOpen (TELEMETRY_BREAKER_*). Zero values keep the defaults.
 func WithBreaker(failures uint32, open, maxOpen time.Duration) Option {
-	return func(c *Config) {
-		c.Breaker = BreakerConfig{FailureThreshold: failures, OpenTimeout: open, MaxOpenTimeout: maxOpen}
+	return func(c *config) {
+		c.Breaker = breakerConfig{FailureThreshold: failures, OpenTimeout: open, MaxOpenTimeout: maxOpen}
 	}
 }
 
 // WithPrices adds or replaces model prices (TELEMETRY_PRICES_FILE).
 func WithPrices(prices map[string]pricing.Price) Option {
-	return func(c *Config) {
+	return func(c *config) {
 		if c.Prices == nil {
 			c.Prices = map[string]pricing.Price{}
 		}
@@ -189,28 +189,28 @@ func WithPrices(prices map[string]pricing.Price) Option {
 }
 
 // WithLogger sets the logger for genaitrace's warnings (default slog.Default()).
-func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.Logger = l } }
 
 // WithoutGlobal leaves the global TracerProvider and propagator alone.
-func WithoutGlobal() Option { return func(c *Config) { c.SetGlobal = false } }
+func WithoutGlobal() Option { return func(c *config) { c.SetGlobal = false } }
 
 // WithDiagnosticsToken protects the diagnostics handler with a bearer token
 // (TELEMETRY_DIAGNOSTICS_TOKEN).
 func WithDiagnosticsToken(token string) Option {
-	return func(c *Config) { c.Diagnostics.Token = NewSecret(token) }
+	return func(c *config) { c.Diagnostics.Token = newSecret(token) }
 }
 
 // WithDiagnosticsContent shows prompts and completions on the diagnostics
 // page (TELEMETRY_DIAGNOSTICS_CONTENT).
-func WithDiagnosticsContent(on bool) Option { return func(c *Config) { c.Diagnostics.Content = on } }
+func WithDiagnosticsContent(on bool) Option { return func(c *config) { c.Diagnostics.Content = on } }
 
 // WithDiagnosticsMaxBytes bounds the store of recent traces
 // (TELEMETRY_DIAGNOSTICS_MAX_BYTES).
-func WithDiagnosticsMaxBytes(n int64) Option { return func(c *Config) { c.Diagnostics.MaxBytes = n } }
+func WithDiagnosticsMaxBytes(n int64) Option { return func(c *config) { c.Diagnostics.MaxBytes = n } }
 
 // WithMetricsInterval sets how often metrics are collected and exported
 // (TELEMETRY_METRICS_INTERVAL, default 30s).
-func WithMetricsInterval(d time.Duration) Option { return func(c *Config) { c.Metrics.Interval = d } }
+func WithMetricsInterval(d time.Duration) Option { return func(c *config) { c.Metrics.Interval = d } }
 
 // WithoutMetrics turns metric export off (TELEMETRY_METRICS=false).
-func WithoutMetrics() Option { return func(c *Config) { c.Metrics.Disabled = true } }
+func WithoutMetrics() Option { return func(c *config) { c.Metrics.Disabled = true } }

@@ -5,22 +5,22 @@ import (
 	"log/slog"
 )
 
-// Secret holds a credential. Every way of printing it (fmt verbs, %+v and %#v
+// secret holds a credential. Every way of printing it (fmt verbs, %+v and %#v
 // of a struct holding it, JSON, slog) shows "***"; Value is the only way to
 // read it. The value sits behind a pointer so that even reflection-based
 // printing of an unexported field shows an address, not the value.
-type Secret struct{ v *string }
+type secret struct{ v *string }
 
-// NewSecret wraps s.
-func NewSecret(s string) Secret {
+// newSecret wraps s.
+func newSecret(s string) secret {
 	if s == "" {
-		return Secret{}
+		return secret{}
 	}
-	return Secret{v: &s}
+	return secret{v: &s}
 }
 
 // Value returns the secret itself, for the one place that sends it.
-func (s Secret) Value() string {
+func (s secret) Value() string {
 	if s.v == nil {
 		return ""
 	}
@@ -28,10 +28,10 @@ func (s Secret) Value() string {
 }
 
 // IsSet reports whether a value is held.
-func (s Secret) IsSet() bool { return s.v != nil }
+func (s secret) IsSet() bool { return s.v != nil }
 
 // String returns "***", or "" when unset.
-func (s Secret) String() string {
+func (s secret) String() string {
 	if s.v == nil {
 		return ""
 	}
@@ -39,13 +39,13 @@ func (s Secret) String() string {
 }
 
 // GoString returns the masked form.
-func (s Secret) GoString() string { return `"` + s.String() + `"` }
+func (s secret) GoString() string { return `"` + s.String() + `"` }
 
 // Format prints the masked form for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+func (s secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
 
 // MarshalText masks the secret in JSON and YAML.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+func (s secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // LogValue masks the secret in slog output.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+func (s secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

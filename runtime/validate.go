@@ -22,15 +22,12 @@ const minSpoolBytes = 64 << 10
 
 // validate checks the merged configuration; every error names the
 // variable and the accepted form.
-func (c *Config) validate() error {
+func (c *config) validate() error {
 	var errs []error
 	add := func(err error) {
 		if err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if c.SampleRate < 0 || c.SampleRate > 1 {
-		add(fmt.Errorf("%s: %v is not a sampling ratio; want a number from 0 to 1 such as 0.25", envSampleRate, c.SampleRate))
 	}
 	if c.Instana.Enabled {
 		add(checkURL(envInstanaEndpoint, c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
@@ -64,12 +61,7 @@ func (c *Config) validate() error {
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
 		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", envDurability, envSpool, envDurability))
 	}
-	if c.Export.MemoryMaxBytes < 0 {
-		add(fmt.Errorf("%s: %d is negative; want a size such as 64MiB", envMemoryMaxBytes, c.Export.MemoryMaxBytes))
-	}
-	if c.Spool.MaxBytes < 0 {
-		add(fmt.Errorf("%s: %d is negative; want a size such as 256MiB", envSpoolMaxBytes, c.Spool.MaxBytes))
-	} else if c.Spool.MaxBytes > 0 && c.Spool.MaxBytes < minSpoolBytes {
+	if c.Spool.MaxBytes > 0 && c.Spool.MaxBytes < minSpoolBytes {
 		add(fmt.Errorf("%s: %d bytes hold less than one batch, so every spooled batch would be dropped; want at least 64KiB, such as 256MiB", envSpoolMaxBytes, c.Spool.MaxBytes))
 	}
 	return errors.Join(errs...)

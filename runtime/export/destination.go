@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 )
 
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
@@ -244,3 +246,10 @@ func (d *Destination) MetricExporter(url string) *MetricExporter {
 // CloseIdleConnections closes the destination's idle connections: after
 // Shutdown, a last metric export may have left one open.
 func (d *Destination) CloseIdleConnections() { d.cfg.Client.CloseIdleConnections() }
+
+// Format prints the destination's name and URL for every verb: its fields
+// are live state, which printing by reflection would read while its
+// goroutines write it.
+func (d *Destination) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "destination %s (%s)", d.cfg.Name, redact.URL(d.cfg.URL))
+}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -77,11 +79,21 @@ type PipelineStats struct {
 	MemoryMaxBytes int64 `json:"memory_max_bytes"`
 	// MaxBatch and BatchTimeout are the settings the pipeline runs with.
 	MaxBatch     int           `json:"max_batch"`
-	BatchTimeout time.Duration `json:"batch_timeout_ns"`
+	BatchTimeout time.Duration `json:"-"`
 	// Dialects counts, by dialect (openinference, openllmetry, ...), the
 	// spans other instrumentation made that were normalised to the GenAI
 	// conventions (docs/dialects.md). A span may speak several.
 	Dialects map[string]int64 `json:"dialects"`
+}
+
+// MarshalJSON writes the stats with the batch timeout in milliseconds
+// (batch_timeout_ms), genaitrace's one unit of time in JSON.
+func (s PipelineStats) MarshalJSON() ([]byte, error) {
+	type plain PipelineStats
+	return json.Marshal(struct {
+		plain
+		BatchTimeoutMS float64 `json:"batch_timeout_ms"`
+	}{plain(s), units.MS(s.BatchTimeout)})
 }
 
 // ShedTotal sums Shed.

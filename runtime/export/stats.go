@@ -1,12 +1,14 @@
 package export
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
+	"github.com/genaitrace/genaitrace/runtime/internal/units"
 )
 
 // Reasons a span is dropped. Every dropped span is counted under one.
@@ -98,8 +100,8 @@ type ReadBackStatus struct {
 type DestinationSettings struct {
 	QueueMaxBytes  int64         `json:"queue_max_bytes"`
 	MaxInFlight    int           `json:"max_in_flight"`
-	AttemptTimeout time.Duration `json:"attempt_timeout_ns"`
-	PollInterval   time.Duration `json:"poll_interval_ns"`
+	AttemptTimeout time.Duration `json:"-"`
+	PollInterval   time.Duration `json:"-"`
 	Retry          RetryPolicy   `json:"retry"`
 	// SpoolDir is empty when the destination keeps undelivered spans in
 	// memory only.
@@ -109,6 +111,17 @@ type DestinationSettings struct {
 	Credentials   string `json:"credentials,omitempty"`
 	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
 	Durable       bool   `json:"durable"`
+}
+
+// MarshalJSON writes the settings with durations in milliseconds
+// (attempt_timeout_ms, poll_interval_ms).
+func (s DestinationSettings) MarshalJSON() ([]byte, error) {
+	type plain DestinationSettings
+	return json.Marshal(struct {
+		plain
+		AttemptTimeoutMS float64 `json:"attempt_timeout_ms"`
+		PollIntervalMS   float64 `json:"poll_interval_ms"`
+	}{plain(s), units.MS(s.AttemptTimeout), units.MS(s.PollInterval)})
 }
 
 func (s *DestinationStats) addDropped(reason string, n int64) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -228,7 +229,7 @@ func statusName(c codes.Code) string {
 }
 
 // ms is d in milliseconds, to the microsecond.
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func ms(d time.Duration) float64 { return units.MS(d) }
 
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {

@@ -41,7 +41,7 @@ type Status struct {
 	Metrics []export.MetricExportStats
 	// Config is the effective configuration as it may be shown: secrets
 	// masked, endpoints without user info or query.
-	Config map[string]any
+	Config any
 	// Rates are spans per second over the last minute: accepted from
 	// span.End, and exported per destination.
 	AcceptedPerSecond float64

@@ -1,9 +1,12 @@
 package delivery
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/internal/units"
 )
 
 // RetryPolicy bounds the in-place retries of one batch before it is kept
@@ -13,12 +16,24 @@ type RetryPolicy struct {
 	MaxAttempts int `json:"max_attempts"`
 	// Initial and Max bound the jittered exponential backoff between
 	// attempts (defaults 250 ms and 5 s).
-	Initial time.Duration `json:"initial_ns"`
-	Max     time.Duration `json:"max_ns"`
+	Initial time.Duration `json:"-"`
+	Max     time.Duration `json:"-"`
 	// MaxRetryAfter is the longest Retry-After a batch waits for in place;
 	// past it the batch is spooled. The whole destination pauses for the
 	// Retry-After either way (default 30 s).
-	MaxRetryAfter time.Duration `json:"max_retry_after_ns"`
+	MaxRetryAfter time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the policy with durations in milliseconds
+// (initial_ms, max_ms, max_retry_after_ms).
+func (p RetryPolicy) MarshalJSON() ([]byte, error) {
+	type plain RetryPolicy
+	return json.Marshal(struct {
+		plain
+		InitialMS       float64 `json:"initial_ms"`
+		MaxMS           float64 `json:"max_ms"`
+		MaxRetryAfterMS float64 `json:"max_retry_after_ms"`
+	}{plain(p), units.MS(p.Initial), units.MS(p.Max), units.MS(p.MaxRetryAfter)})
 }
 
 // backoff is the wait before attempt n+1: full jitter over an exponential.
