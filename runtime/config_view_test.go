@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/genaitrace/genaitrace/internal/otlptest"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -126,4 +127,50 @@ func otherValue(t *testing.T, path string, v reflect.Value) reflect.Value {
 	}
 	t.Fatalf("%s: no other value for %s", path, v.Type())
 	return v
+}
+
+// TestSnapshotsWriteMilliseconds: every snapshot the API hands out writes
+// its durations in milliseconds, in _ms fields; none in nanoseconds.
+func TestSnapshotsWriteMilliseconds(t *testing.T) {
+	clearEnv(t)
+	r := otlptest.New(t)
+	m, _ := configure(t, WithInstana(r.URL(), ""), WithLangfuse(r.URL(), "pk-lf-x", "sk-lf-x"))
+	var keys []string
+	var collect func(v any)
+	collect = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys = append(keys, k)
+				collect(x)
+			}
+		case []any:
+			for _, x := range v {
+				collect(x)
+			}
+		}
+	}
+	for _, snapshot := range []any{m.Destinations(), m.PipelineStats(), m.Config()} {
+		b, err := json.Marshal(snapshot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		collect(v)
+	}
+	ms := 0
+	for _, k := range keys {
+		if strings.HasSuffix(k, "_ns") {
+			t.Errorf("%s: a duration in nanoseconds", k)
+		}
+		if strings.HasSuffix(k, "_ms") {
+			ms++
+		}
+	}
+	if ms < 20 {
+		t.Errorf("only %d _ms fields: the snapshots were not walked", ms)
+	}
 }

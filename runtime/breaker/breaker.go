@@ -1,25 +1,30 @@
-// Package breaker is genaitrace's per-destination circuit breaker: one
-// state machine on one clock, with an exponential backoff of the open period
-// and a status that diagnostics can show.
+// Package breaker is genaitrace's per-destination circuit breaker:
+// sony/gobreaker's two-step state machine with a backoff of the open
+// period, and a status that diagnostics can show.
 //
-// A breaker opens after FailureThreshold consecutive failed attempts. The first
-// probe is allowed OpenTimeout later; each time a probe fails the open period
-// doubles, up to MaxOpenTimeout, and a success closes the breaker and resets
-// the backoff. Half-open lets exactly one export through.
+// A breaker opens after FailureThreshold consecutive failed attempts. The
+// first probe is allowed OpenTimeout later; each time a probe fails the
+// open period doubles, up to MaxOpenTimeout, and a success closes the
+// breaker and resets the backoff. Half-open lets exactly one export
+// through.
 //
-// Every decision reads the one clock of Settings.Now, so tests drive a
-// breaker through all its states without sleeping. (gobreaker, which an
-// earlier version wrapped, reads time.Now itself and has a fixed open
-// period: the backoff then lived beside its state machine, on another
-// clock.)
+// gobreaker's open period is fixed (OpenTimeout, after which it goes
+// half-open); the backoff is the pacing in front of it: Allow refuses
+// until the next probe is due. Both read time.Now, so tests run breakers
+// in testing/synctest bubbles, where a 30 s open period passes in no wall
+// time.
 package breaker
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/internal/units"
+	"github.com/sony/gobreaker/v2"
 )
 
 // Defaults, as the resilience design asks.
@@ -93,11 +98,9 @@ type Settings struct {
 	OpenTimeout      time.Duration
 	MaxOpenTimeout   time.Duration
 	// OnStateChange is called once per transition (half-open when a probe
-	// is let through). It may run while the breaker's lock is held: it must
-	// not call back into the breaker.
+	// is let through). It is called without the breaker's lock held, but
+	// must not block.
 	OnStateChange func(name string, from, to State)
-	// Now is the clock; tests replace it.
-	Now func() time.Time
 }
 
 func (s Settings) withDefaults() Settings {
@@ -110,23 +113,24 @@ func (s Settings) withDefaults() Settings {
 	if s.MaxOpenTimeout < s.OpenTimeout {
 		s.MaxOpenTimeout = max(DefaultMaxOpenTimeout, s.OpenTimeout)
 	}
-	if s.Now == nil {
-		s.Now = time.Now
-	}
 	return s
 }
+
+// errIgnored is what done reports to gobreaker for an export abandoned by
+// us: excluded, it counts neither way and frees the half-open slot.
+var errIgnored = errors.New("breaker: export abandoned")
+
+// errFailed is what done reports to gobreaker for a failed export.
+var errFailed = errors.New("breaker: export failed")
 
 // Breaker guards one destination. It is safe for concurrent use.
 type Breaker struct {
 	s Settings
 
-	mu    sync.Mutex
-	state State
-	// probing is set while the one half-open probe is in flight.
-	probing bool
-	// gen changes with every transition: a result reported by an export
-	// allowed in an earlier generation (before the breaker opened, or was
-	// reset) counts for nothing.
+	mu sync.Mutex
+	cb *gobreaker.TwoStepCircuitBreaker[struct{}]
+	// gen changes when the breaker is reset: results of exports allowed by
+	// an earlier gobreaker count for nothing.
 	gen                 uint64
 	consecutiveFailures uint32
 	totalFailures       uint64
@@ -135,100 +139,128 @@ type Breaker struct {
 	backoff             time.Duration // the current open period
 	nextProbe           time.Time     // when open: the earliest probe
 	since               time.Time     // the last transition
+	// probing is set once the half-open probe was let through and
+	// reported: a probe abandoned and made again is not reported twice.
+	probing bool
+	pending []change // transitions to report once the lock is released
 }
 
 // New returns a closed breaker.
 func New(s Settings) *Breaker {
-	b := &Breaker{s: s.withDefaults()}
-	b.since = b.s.Now()
+	b := &Breaker{s: s.withDefaults(), since: time.Now()}
+	b.cb = b.newMachine()
 	return b
+}
+
+// newMachine returns a closed gobreaker with the breaker's settings: a
+// trip on FailureThreshold consecutive failures, one probe when half-open,
+// counts never cleared while closed.
+func (b *Breaker) newMachine() *gobreaker.TwoStepCircuitBreaker[struct{}] {
+	threshold := b.s.FailureThreshold
+	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        b.s.Name,
+		MaxRequests: 1,
+		Timeout:     b.s.OpenTimeout,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= threshold },
+		IsExcluded:  func(err error) bool { return errors.Is(err, errIgnored) },
+		// Called by gobreaker under its own lock, while b.mu is held by
+		// the caller that made it change: transitions are only recorded
+		// here and reported after both are released.
+		OnStateChange: func(_ string, from, to gobreaker.State) { b.moved(state(from), state(to)) },
+	})
 }
 
 // change is a state change to report once the lock is released.
 type change struct{ from, to State }
 
+func state(s gobreaker.State) State {
+	switch s {
+	case gobreaker.StateHalfOpen:
+		return HalfOpen
+	case gobreaker.StateOpen:
+		return Open
+	}
+	return Closed
+}
+
+// moved records a transition of the state machine. It runs under b.mu.
+// gobreaker goes half-open when its fixed period is over and it is next
+// asked; to an operator the breaker goes half-open when the probe is let
+// through, which Allow reports.
+func (b *Breaker) moved(from, to State) {
+	if to == HalfOpen {
+		return
+	}
+	now := time.Now()
+	b.since, b.probing = now, false
+	switch to {
+	case Open:
+		b.opens++
+		b.backoff = b.openPeriod(b.opens)
+		b.nextProbe = now.Add(b.backoff)
+	case Closed:
+		b.opens, b.backoff, b.nextProbe = 0, 0, time.Time{}
+	}
+	b.pending = append(b.pending, change{from, to})
+}
+
 // Allow asks whether an export may start now. If it may, the caller must
-// report the export's outcome by calling done exactly once. While the breaker
-// is open, or its one half-open probe is in flight, Allow returns ErrOpen.
+// report the export's outcome by calling done exactly once. While the
+// breaker is open, or its one half-open probe is in flight, Allow returns
+// ErrOpen.
 func (b *Breaker) Allow() (done func(Result), err error) {
 	b.mu.Lock()
-	now := b.s.Now()
-	var t *change
-	switch {
-	case b.state == Closed:
-	case b.probing || now.Before(b.nextProbe):
-		b.mu.Unlock()
-		return nil, ErrOpen
-	default: // open, and the probe is due
-		b.probing = true
-		t = b.moveTo(HalfOpen, now)
+	if b.cb.State() != gobreaker.StateClosed && time.Now().Before(b.nextProbe) {
+		b.unlock()
+		return nil, ErrOpen // the backoff: not yet, although gobreaker's fixed period is over
 	}
+	report, err := b.cb.Allow()
 	gen := b.gen
-	b.mu.Unlock()
-	b.report(t)
+	if err == nil && b.cb.State() == gobreaker.StateHalfOpen && !b.probing {
+		b.probing, b.since = true, time.Now()
+		b.pending = append(b.pending, change{Open, HalfOpen})
+	}
+	b.unlock()
+	if err != nil {
+		return nil, ErrOpen
+	}
 	var once sync.Once
-	return func(r Result) { once.Do(func() { b.done(gen, r) }) }, nil
+	return func(r Result) { once.Do(func() { b.done(gen, report, r) }) }, nil
 }
 
 // done settles one export allowed in generation gen.
-func (b *Breaker) done(gen uint64, r Result) {
+func (b *Breaker) done(gen uint64, report func(error), r Result) {
 	b.mu.Lock()
+	defer b.unlock()
 	if gen != b.gen {
-		b.mu.Unlock()
-		return
+		return // allowed before a reset
 	}
-	now := b.s.Now()
-	var t *change
 	switch r {
 	case Success:
 		b.totalSuccesses++
 		b.consecutiveFailures = 0
-		if b.state == HalfOpen {
-			b.opens, b.backoff, b.nextProbe = 0, 0, time.Time{}
-			t = b.moveTo(Closed, now)
-		}
+		report(nil)
 	case Failure:
 		b.totalFailures++
 		b.consecutiveFailures++
-		if b.state == HalfOpen || b.consecutiveFailures >= b.s.FailureThreshold {
-			t = b.open(now)
-		}
+		report(errFailed)
 	default: // Ignore: a probe abandoned by us may be made again at once
-		if b.state == HalfOpen {
-			// Back to open with the probe still due: to an operator the
-			// breaker stays half-open, so nothing is reported.
-			b.state, b.probing = Open, false
-			b.gen++
-		}
+		report(errIgnored)
 	}
+}
+
+// unlock releases b.mu and then reports the transitions made under it.
+func (b *Breaker) unlock() {
+	changes := b.pending
+	b.pending = nil
 	b.mu.Unlock()
-	b.report(t)
-}
-
-// open starts an open period, longer than the last one. It runs under mu.
-func (b *Breaker) open(now time.Time) *change {
-	b.opens++
-	b.backoff = b.openPeriod(b.opens)
-	b.nextProbe = now.Add(b.backoff)
-	b.probing = false
-	return b.moveTo(Open, now)
-}
-
-// moveTo changes the state and starts a new generation. It runs under mu.
-func (b *Breaker) moveTo(to State, now time.Time) *change {
-	t := &change{b.state, to}
-	b.state, b.since = to, now
-	b.gen++
-	if to != HalfOpen {
-		b.probing = false
+	if b.s.OnStateChange == nil {
+		return
 	}
-	return t
-}
-
-// report tells OnStateChange of a transition, outside the lock.
-func (b *Breaker) report(t *change) {
-	if t != nil && t.from != t.to && b.s.OnStateChange != nil {
-		b.s.OnStateChange(b.s.Name, t.from, t.to)
+	for _, c := range changes {
+		if c.from != c.to {
+			b.s.OnStateChange(b.s.Name, c.from, c.to)
+		}
 	}
 }
 
@@ -244,44 +276,41 @@ func (b *Breaker) openPeriod(k int32) time.Duration {
 	return min(d, b.s.MaxOpenTimeout)
 }
 
-// PostponeProbe moves the next probe to at least t. Exporters use it to
-// honour a destination's Retry-After while the breaker is open.
-func (b *Breaker) PostponeProbe(t time.Time) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.state == Open && t.After(b.nextProbe) {
-		b.nextProbe = t
-	}
-}
-
-// Reset closes the breaker and clears its backoff, as an operator does after
-// fixing a destination.
+// Reset makes the breaker a fresh, closed one, as an operator does after
+// fixing a destination; exports allowed before count for nothing.
 func (b *Breaker) Reset() {
 	b.mu.Lock()
-	b.opens, b.backoff, b.nextProbe, b.consecutiveFailures = 0, 0, time.Time{}, 0
-	t := b.moveTo(Closed, b.s.Now())
-	b.mu.Unlock()
-	b.report(t)
+	from := b.view(time.Now())
+	b.cb = b.newMachine()
+	b.gen++
+	b.opens, b.backoff, b.nextProbe, b.consecutiveFailures, b.since, b.probing = 0, 0, time.Time{}, 0, time.Now(), false
+	b.pending = append(b.pending, change{from, Closed})
+	b.unlock()
 }
 
-// State is the breaker's state as an operator should read it: open until the
-// next probe is due, then half-open.
+// State is the breaker's state as an operator should read it: open until
+// the next probe is due, then half-open.
 func (b *Breaker) State() State {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.viewState(b.s.Now())
+	defer b.unlock()
+	return b.view(time.Now())
 }
 
-func (b *Breaker) viewState(now time.Time) State {
-	if b.state == Open && !now.Before(b.nextProbe) {
-		return HalfOpen
+// view is the state as State reports it. It runs under b.mu.
+func (b *Breaker) view(now time.Time) State {
+	s := state(b.cb.State())
+	if s == HalfOpen && now.Before(b.nextProbe) {
+		return Open // gobreaker's fixed period is over, the backoff is not
 	}
-	return b.state
+	if s == Open && !now.Before(b.nextProbe) {
+		return HalfOpen // the probe is due; gobreaker says so at the next Allow
+	}
+	return s
 }
 
 // Status is a snapshot of a breaker for diagnostics. The totals count every
 // attempt since the breaker was made; ConsecutiveFailures the current
-// streak.
+// streak. In JSON every duration is in milliseconds.
 type Status struct {
 	Name                string        `json:"name"`
 	State               State         `json:"state"`
@@ -289,21 +318,33 @@ type Status struct {
 	TotalFailures       uint64        `json:"total_failures"`
 	TotalSuccesses      uint64        `json:"total_successes"`
 	Opens               int32         `json:"opens"`
-	Backoff             time.Duration `json:"backoff_ns"`
+	Backoff             time.Duration `json:"-"`
 	NextProbe           time.Time     `json:"next_probe,omitzero"`
 	Since               time.Time     `json:"since"`
 	FailureThreshold    uint32        `json:"failure_threshold"`
-	OpenTimeout         time.Duration `json:"open_timeout_ns"`
-	MaxOpenTimeout      time.Duration `json:"max_open_timeout_ns"`
+	OpenTimeout         time.Duration `json:"-"`
+	MaxOpenTimeout      time.Duration `json:"-"`
+}
+
+// MarshalJSON writes the status with durations in milliseconds
+// (backoff_ms, open_timeout_ms, max_open_timeout_ms).
+func (s Status) MarshalJSON() ([]byte, error) {
+	type plain Status
+	return json.Marshal(struct {
+		plain
+		BackoffMS        float64 `json:"backoff_ms"`
+		OpenTimeoutMS    float64 `json:"open_timeout_ms"`
+		MaxOpenTimeoutMS float64 `json:"max_open_timeout_ms"`
+	}{plain(s), units.MS(s.Backoff), units.MS(s.OpenTimeout), units.MS(s.MaxOpenTimeout)})
 }
 
 // Status returns a snapshot of the breaker.
 func (b *Breaker) Status() Status {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	defer b.unlock()
 	st := Status{
 		Name:                b.s.Name,
-		State:               b.viewState(b.s.Now()),
+		State:               b.view(time.Now()),
 		ConsecutiveFailures: b.consecutiveFailures,
 		TotalFailures:       b.totalFailures,
 		TotalSuccesses:      b.totalSuccesses,
@@ -314,7 +355,7 @@ func (b *Breaker) Status() Status {
 		OpenTimeout:         b.s.OpenTimeout,
 		MaxOpenTimeout:      b.s.MaxOpenTimeout,
 	}
-	if b.state != Closed {
+	if st.State != Closed {
 		st.NextProbe = b.nextProbe
 	}
 	return st

@@ -68,9 +68,7 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			ra = s.retry.backoff(try) // rate-limited without a hint
 		}
 		if ra > 0 {
-			until := time.Now().Add(ra)
-			s.pause.extend(until)
-			s.breaker.PostponeProbe(until)
+			s.pause.extend(time.Now().Add(ra)) // the probe waits for it too: senders wait out the pause before asking the breaker
 		}
 	}
 	return keep, last
