@@ -178,27 +178,3 @@ func traceloopEntity(s *Span) (kind, name string) {
 	}
 	return "", ""
 }
-
-func isLocalRoot(s *Span) bool {
-	p := s.Parent()
-	return !p.IsValid() || p.IsRemote()
-}
-
-// traceName is the trace's name: set explicitly, else the name of its first
-// span in this process, else (for a local root) the span's own name.
-func traceName(s *Span, tf *TraceFields) string {
-	if tf.Name != "" {
-		return tf.Name
-	}
-	if isLocalRoot(s) {
-		return s.Name()
-	}
-	return ""
-}
-
-func orDefault(s, def string) string {
-	if s != "" {
-		return s
-	}
-	return def
-}

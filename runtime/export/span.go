@@ -246,3 +246,29 @@ func (s *Span) normalize() int64 {
 	}
 	return extra
 }
+
+// isLocalRoot reports whether s is its trace's root in this process: it
+// has no parent, or a remote one.
+func isLocalRoot(s *Span) bool {
+	p := s.Parent()
+	return !p.IsValid() || p.IsRemote()
+}
+
+// traceName is the trace's name: set explicitly, else the name of its first
+// span in this process, else (for a local root) the span's own name.
+func traceName(s *Span, tf *TraceFields) string {
+	if tf.Name != "" {
+		return tf.Name
+	}
+	if isLocalRoot(s) {
+		return s.Name()
+	}
+	return ""
+}
+
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}

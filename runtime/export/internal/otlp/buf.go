@@ -131,42 +131,30 @@ func (e *Buf) value(v attribute.Value) {
 	case attribute.STRING:
 		e.str(fAnyString, v.AsString())
 	case attribute.BOOLSLICE:
-		a := e.Begin(fAnyArray)
-		for _, x := range v.AsBoolSlice() {
-			m := e.Begin(fArrayValues)
-			e.Varint(fAnyBool, protowire.EncodeBool(x))
-			e.End(m)
-		}
-		e.End(a)
+		array(e, v.AsBoolSlice(), func(e *Buf, x bool) { e.Varint(fAnyBool, protowire.EncodeBool(x)) })
 	case attribute.INT64SLICE:
-		a := e.Begin(fAnyArray)
-		for _, x := range v.AsInt64Slice() {
-			m := e.Begin(fArrayValues)
-			e.Varint(fAnyInt, uint64(x))
-			e.End(m)
-		}
-		e.End(a)
+		array(e, v.AsInt64Slice(), func(e *Buf, x int64) { e.Varint(fAnyInt, uint64(x)) })
 	case attribute.FLOAT64SLICE:
-		a := e.Begin(fAnyArray)
-		for _, x := range v.AsFloat64Slice() {
-			m := e.Begin(fArrayValues)
-			e.Double(fAnyDouble, x)
-			e.End(m)
-		}
-		e.End(a)
+		array(e, v.AsFloat64Slice(), func(e *Buf, x float64) { e.Double(fAnyDouble, x) })
 	case attribute.STRINGSLICE:
-		a := e.Begin(fAnyArray)
-		for _, x := range v.AsStringSlice() {
-			m := e.Begin(fArrayValues)
-			e.str(fAnyString, x)
-			e.End(m)
-		}
-		e.End(a)
+		array(e, v.AsStringSlice(), func(e *Buf, x string) { e.str(fAnyString, x) })
 	default:
 		// Types added to the attribute package later are sent as strings
 		// rather than lost.
 		e.str(fAnyString, v.String())
 	}
+}
+
+// array writes xs as an ArrayValue, each element an AnyValue written by
+// item (a function literal that captures nothing: no allocation).
+func array[T any](e *Buf, xs []T, item func(*Buf, T)) {
+	a := e.Begin(fAnyArray)
+	for _, x := range xs {
+		m := e.Begin(fArrayValues)
+		item(e, x)
+		e.End(m)
+	}
+	e.End(a)
 }
 
 // str writes a string field even when empty: an AnyValue's string must be
