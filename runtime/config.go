@@ -18,8 +18,13 @@ type config struct {
 	ServiceVersion     string
 	Environment        string
 	ResourceAttributes []attribute.KeyValue
-	// SampleRate is the parent-based ratio of traces kept, in [0,1].
+	// SampleRate is the share of plain traces kept, in [0,1]: those with
+	// nothing SampleKeep names.
 	SampleRate float64
+	// SampleKeep names the traces kept whole whatever SampleRate says.
+	SampleKeep []SampleKeep
+	// ContentSampleRate is the share of traces whose content is sent.
+	ContentSampleRate float64
 
 	Instana  instanaConfig
 	Langfuse langfuseConfig

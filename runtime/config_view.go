@@ -20,8 +20,14 @@ type ConfigView struct {
 		Environment        string            `json:"environment"`
 		ResourceAttributes map[string]string `json:"resource_attributes"`
 	} `json:"service"`
-	// SampleRate is the share of traces kept (TELEMETRY_SAMPLE_RATE).
-	SampleRate float64 `json:"sample_rate"`
+	// SampleRate is the share of plain traces kept (TELEMETRY_SAMPLE_RATE);
+	// SampleKeep the traces kept whole whatever it says
+	// (TELEMETRY_SAMPLE_KEEP).
+	SampleRate float64  `json:"sample_rate"`
+	SampleKeep []string `json:"sample_keep"`
+	// ContentSampleRate is the share of traces sent with their content
+	// (TELEMETRY_CONTENT_SAMPLE_RATE).
+	ContentSampleRate float64 `json:"content_sample_rate"`
 	Instana    struct {
 		Enabled  bool    `json:"enabled"`
 		Endpoint string  `json:"endpoint"`
@@ -126,7 +132,10 @@ func (c *config) view() ConfigView {
 	for _, kv := range c.ResourceAttributes {
 		v.Service.ResourceAttributes[string(kv.Key)] = kv.Value.String()
 	}
-	v.SampleRate = c.SampleRate
+	v.SampleRate, v.SampleKeep, v.ContentSampleRate = c.SampleRate, []string{}, c.ContentSampleRate
+	for _, k := range c.SampleKeep {
+		v.SampleKeep = append(v.SampleKeep, k.String())
+	}
 
 	in := &v.Instana
 	in.Enabled, in.Endpoint, in.Query, in.APIKey = c.Instana.Enabled, redactURL(c.Instana.Endpoint), c.Instana.query.String(), c.Instana.APIKey.String()

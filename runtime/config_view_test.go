@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,8 @@ func otherValue(t *testing.T, path string, v reflect.Value) reflect.Value {
 		return reflect.ValueOf(map[string]secret{"changed": newSecret("x")})
 	case map[string]pricing.Price:
 		return reflect.ValueOf(map[string]pricing.Price{"changed": {}})
+	case []SampleKeep:
+		return reflect.ValueOf(append(slices.Clone(x), KeepSlowerThan(time.Minute)))
 	case Mask:
 		return reflect.ValueOf(Mask(func(_ string, _ attribute.Key, v string) string { return v }))
 	}

@@ -32,7 +32,7 @@ const (
 // sample rate keeps no trace, and a zero SetGlobal leaves the global
 // provider alone.
 func defaultConfig() config {
-	return config{SampleRate: 1, SetGlobal: true}
+	return config{SampleRate: 1, SampleKeep: defaultSampleKeep, ContentSampleRate: 1, SetGlobal: true}
 }
 
 // resolve fills every setting left at zero with its default, once, so
@@ -51,6 +51,11 @@ func (c *config) resolve() {
 	if c.OTLP.Enabled && c.OTLP.MetricsEndpoint == "" {
 		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
 		c.OTLP.metricsQuery = c.OTLP.query
+	}
+	if c.ContentSampleRate == 0 {
+		// No trace's content is sent: none is recorded.
+		off := false
+		c.CaptureContent = &off
 	}
 	if c.CaptureContent == nil {
 		// Content is captured when a destination that wants it is on.

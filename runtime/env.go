@@ -24,6 +24,8 @@ const (
 	envEnvironment        = "DEPLOYMENT_ENVIRONMENT"
 	envResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
 	envSampleRate         = "TELEMETRY_SAMPLE_RATE"
+	envSampleKeep         = "TELEMETRY_SAMPLE_KEEP"
+	envContentSampleRate  = "TELEMETRY_CONTENT_SAMPLE_RATE"
 
 	envInstanaEnabled  = "OTEL_EXPORTER_INSTANA_ENABLED"
 	envInstanaEndpoint = "INSTANA_ENDPOINT"
@@ -211,6 +213,22 @@ func fromEnv(cfg *config, lookup func(string) (string, bool)) error {
 			r.fail(envSampleRate, "%q is not a sampling ratio; want a number from 0 to 1 such as 0.25", v)
 		} else {
 			cfg.SampleRate = rate
+		}
+	}
+	if v := r.str(envContentSampleRate); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || rate < 0 || rate > 1 || math.IsNaN(rate) {
+			r.fail(envContentSampleRate, "%q is not a share of traces; want a number from 0 to 1 such as 0.1", v)
+		} else {
+			cfg.ContentSampleRate = rate
+		}
+	}
+	if v := r.str(envSampleKeep); v != "" {
+		keep, err := parseSampleKeep(v)
+		if err != nil {
+			r.fail(envSampleKeep, "%v; want a comma list of genai, error and slow>DURATION, such as genai,error,slow>2s (or none)", err)
+		} else {
+			cfg.SampleKeep = keep
 		}
 	}
 	instanaFromEnv(r, &cfg.Instana)

@@ -101,13 +101,12 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 	}
 	// The diagnostics store sees each batch before the destinations encode
 	// it, so their translated attributes find the spans.
-	consumers := []export.Consumer{m.store, m.ledger}
+	observers := []export.Consumer{m.store, m.ledger}
 	if len(m.metricExporters) > 0 {
 		// Without a reader the SDK still resolves every measurement's
 		// attributes: a microsecond per model call for nothing.
-		consumers = append(consumers, genaiMetrics)
+		observers = append(observers, genaiMetrics)
 	}
-	consumers = append(consumers, destinations...)
 	m.proc = &processor{traces: newTraceTable()}
 	m.pipe = export.NewPipeline(export.PipelineConfig{
 		MaxBatch:       cfg.Export.MaxBatch,
@@ -115,8 +114,12 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		BatchTimeout:   cfg.Export.BatchTimeout,
 		Prices:         prices,
 		Resolve:        m.proc.resolve,
+		Sampling:       sampling(cfg.SampleKeep),
+		OnDecision:     m.store.Decided,
+		ContentRate:    cfg.ContentSampleRate,
+		Observers:      observers,
 		Logger:         cfg.Logger,
-	}, consumers...)
+	}, destinations...)
 	m.proc.pipe = m.pipe
 	if err := m.registerPipelineMetrics(m.meter()); err != nil {
 		_ = m.pipe.Shutdown(ctx)
@@ -124,7 +127,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 	}
 	m.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRate))),
+		sdktrace.WithSampler(newRecordAll(cfg.SampleRate)),
 		sdktrace.WithSpanProcessor(m.proc),
 	)
 	go m.sampleRates()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -32,6 +33,7 @@ var (
 type genaiMetrics struct {
 	tokens   genaiconv.ClientTokenUsage
 	duration genaiconv.ClientOperationDuration
+	mu       sync.Mutex // Account runs on callers' goroutines too
 	sets     map[metricKey]*metricSets
 }
 
@@ -57,32 +59,44 @@ func (g *genaiMetrics) Name() string                   { return "genai-metrics" 
 func (g *genaiMetrics) Flush(context.Context) error    { return nil }
 func (g *genaiMetrics) Shutdown(context.Context) error { return nil }
 
-// Consume records the metrics of the batch's model calls. It runs in the
-// pipeline's one goroutine, so the cache needs no lock.
+// Consume records the metrics of the batch's model calls.
 func (g *genaiMetrics) Consume(spans []*export.Span) {
-	ctx := context.Background()
 	for _, sp := range spans {
-		f := sp.Facts
-		if f == nil || !f.IsModelCall() {
-			continue
-		}
-		k := metricKey{f.Operation, f.Provider, f.RequestModel, f.ResponseModel, ""}
-		if f.Error {
-			k.errType = cmp.Or(f.ErrorType, genai.ErrorTypeOther)
-		}
-		sets := g.sets[k]
-		if sets == nil {
-			sets = newMetricSets(k)
-			if len(g.sets) < 4096 { // model names come from responses: bound the cache
-				g.sets[k] = sets
-			}
-		}
-		g.duration.RecordSet(ctx, sp.EndTime().Sub(sp.StartTime()).Seconds(), sets.duration)
-		if f.HasUsage {
-			g.tokens.RecordSet(ctx, f.Usage.Input, sets.input)
-			g.tokens.RecordSet(ctx, f.Usage.Output, sets.output)
+		g.Account(sp.Facts, sp.StartTime(), sp.EndTime())
+	}
+}
+
+// Account records one model call: the pipeline's spans through Consume,
+// and the calls of spans shed for memory, from the callers' goroutines.
+func (g *genaiMetrics) Account(f *export.Facts, start, end time.Time) {
+	if f == nil || !f.IsModelCall() {
+		return
+	}
+	k := metricKey{f.Operation, f.Provider, f.RequestModel, f.ResponseModel, ""}
+	if f.Error {
+		k.errType = cmp.Or(f.ErrorType, genai.ErrorTypeOther)
+	}
+	sets := g.setsOf(k)
+	ctx := context.Background()
+	g.duration.RecordSet(ctx, end.Sub(start).Seconds(), sets.duration)
+	if f.HasUsage {
+		g.tokens.RecordSet(ctx, f.Usage.Input, sets.input)
+		g.tokens.RecordSet(ctx, f.Usage.Output, sets.output)
+	}
+}
+
+// setsOf returns the attribute sets of a call's metrics, cached.
+func (g *genaiMetrics) setsOf(k metricKey) *metricSets {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	sets := g.sets[k]
+	if sets == nil {
+		sets = newMetricSets(k)
+		if len(g.sets) < 4096 { // model names come from responses: bound the cache
+			g.sets[k] = sets
 		}
 	}
+	return sets
 }
 
 func newMetricSets(k metricKey) *metricSets {

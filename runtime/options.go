@@ -3,6 +3,7 @@ package runtime
 import (
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -29,9 +30,25 @@ func WithResourceAttributes(attrs ...attribute.KeyValue) Option {
 	return func(c *config) { c.ResourceAttributes = append(c.ResourceAttributes, attrs...) }
 }
 
-// WithSampleRate sets the parent-based ratio of traces kept
-// (TELEMETRY_SAMPLE_RATE), from 0 to 1.
+// WithSampleRate sets the share of plain traces kept
+// (TELEMETRY_SAMPLE_RATE), from 0 to 1: the traces WithSampleKeep names
+// are kept whole whatever it says.
 func WithSampleRate(rate float64) Option { return func(c *config) { c.SampleRate = rate } }
+
+// WithContentSampleRate sends prompts, completions and tool payloads for
+// only that share of the traces, chosen by trace ID
+// (TELEMETRY_CONTENT_SAMPLE_RATE, default 1): the others are sent whole,
+// their usage and cost intact, without content. 0 sends none, as capture
+// off does.
+func WithContentSampleRate(rate float64) Option { return func(c *config) { c.ContentSampleRate = rate } }
+
+// WithSampleKeep names the traces kept whole whatever the sample rate
+// (TELEMETRY_SAMPLE_KEEP; KeepGenAI and KeepErrors by default), replacing
+// the default: WithSampleKeep(KeepGenAI, KeepErrors, KeepSlowerThan(2*time.Second)).
+// None keeps only the sampled share of every trace.
+func WithSampleKeep(keep ...SampleKeep) Option {
+	return func(c *config) { c.SampleKeep = slices.Clone(keep) }
+}
 
 // WithInstana enables Instana at endpoint (the agent, http://host:4318, or
 // the agentless acceptor) with apiKey, which may be empty for an agent.

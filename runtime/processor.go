@@ -52,12 +52,13 @@ func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 	}
 }
 
-// OnEnd hands a sampled span to the pipeline: one pass over its
-// attributes (its size, whether it is GenAI work), a look at its trace
-// when it is not, and an append. Its trace's facts are attached later, by
-// resolve, in the background.
+// OnEnd hands a recorded span to the pipeline, sampled in or not (the
+// pipeline's sampler decides its trace): one pass over its attributes
+// (its size, whether it is GenAI work), a look at its trace when it is
+// not, and an append. Its trace's facts are attached later, by resolve, in
+// the background.
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() || p.down.Load() {
+	if p.down.Load() {
 		return
 	}
 	size, v := export.Inspect(s)

@@ -31,6 +31,9 @@ func (c *config) validateNumbers() error {
 	if math.IsNaN(c.SampleRate) || c.SampleRate < 0 || c.SampleRate > 1 {
 		errs = append(errs, fmt.Errorf("%s (WithSampleRate): %v is not a sampling ratio; want a number from 0 to 1 such as 0.25", envSampleRate, c.SampleRate))
 	}
+	if math.IsNaN(c.ContentSampleRate) || c.ContentSampleRate < 0 || c.ContentSampleRate > 1 {
+		errs = append(errs, fmt.Errorf("%s (WithContentSampleRate): %v is not a share of traces; want a number from 0 to 1 such as 0.1", envContentSampleRate, c.ContentSampleRate))
+	}
 	e := &c.Export
 	size(envMemoryMaxBytes, "WithMemoryMaxBytes", e.MemoryMaxBytes, "64MiB")
 	size(envQueueMaxBytes, "WithQueueMaxBytes", e.QueueMaxBytes, "16MiB")

@@ -20,10 +20,10 @@ import (
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
 // NewDestination; it implements Consumer.
 //
-// It is a short chain of stages: an optional gate (LLM traces only), an
-// encoder goroutine (translate, encode, compress), and the delivery
-// backlog (memory queue, spool, senders), which settles every batch. This
-// file wires them and owns the lifecycle.
+// It is a short chain of stages: an encoder goroutine (translate, encode,
+// compress), and the delivery backlog (memory queue, spool, senders),
+// which settles every batch. This file wires them and owns the lifecycle.
+// Which traces it gets is the pipeline's sampler's business.
 type Destination struct {
 	cfg     DestinationConfig
 	log     *slog.Logger
@@ -38,10 +38,6 @@ type Destination struct {
 	// stalled is set while the encoder has not taken a batch for
 	// encoderStallTimeout: batches for it are then given up at once.
 	stalled atomic.Bool
-	// gate, when set, lets only traces with GenAI work through.
-	gate     *gate
-	stopGate chan struct{}
-	gateDone chan struct{}
 }
 
 // inboxBatches bounds the batches waiting for a destination's encoder:
@@ -71,11 +67,6 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	}, &d.c)
 	d.encoder.Add(1)
 	go d.encodeLoop()
-	if cfg.OnlyGenAITraces {
-		d.gate = newGate(defaultGateMaxBytes)
-		d.stopGate, d.gateDone = make(chan struct{}), make(chan struct{})
-		go d.gateLoop()
-	}
 	return d, nil
 }
 
@@ -93,21 +84,15 @@ func (d *Destination) Kick() { d.backlog.Kick() }
 // once encoded.
 func (d *Destination) Consume(spans []*Span) {
 	d.c.Accepted.Add(int64(len(spans)))
-	if d.gate == nil {
-		d.enqueue(spans)
-		return
-	}
-	a := d.gate.admit(spans)
-	d.c.Filtered.Add(int64(a.filtered))
-	if len(a.freed) > 0 {
-		d.enqueue(a.freed)
-	}
-	if len(a.pass) == 0 {
-		releaseBatch(spans) // this destination's hold on the batch
-		return
-	}
-	d.enqueue(a.pass)
+	d.enqueue(spans)
 }
+
+// takesPlainTraces is false for a destination that takes only traces with
+// GenAI work (LLM traces only).
+func (d *Destination) takesPlainTraces() bool { return !d.cfg.OnlyGenAITraces }
+
+// filtered counts spans the sampler kept from the destination on purpose.
+func (d *Destination) filtered(n int) { d.c.Filtered.Add(int64(n)) }
 
 // enqueue hands spans to the encoder; the encoder releases their batch.
 func (d *Destination) enqueue(spans []*Span) {
@@ -115,7 +100,7 @@ func (d *Destination) enqueue(spans []*Span) {
 	defer d.inboxMu.RUnlock()
 	if d.closed {
 		d.c.Drop(delivery.DropAfterShutdown, len(spans))
-		releaseBatch(spans)
+		releaseSpans(spans)
 		return
 	}
 	d.backlog.Expect()
@@ -143,7 +128,7 @@ func (d *Destination) enqueue(spans []*Span) {
 		d.stalled.Store(true)
 		d.backlog.Forget()
 		d.c.Drop(delivery.DropEncoderStalled, len(spans))
-		releaseBatch(spans)
+		releaseSpans(spans)
 	}
 }
 
@@ -158,16 +143,10 @@ var closedTime = func() <-chan time.Time {
 // encoder before that destination gives up a batch.
 var encoderStallTimeout = 5 * time.Second
 
-// holdSpans counts the destination's memory queue, and the spans its
-// gate holds, in the pipeline's memory budget: the destination keeps the
-// spans of a batch after Consume returns, until encoded.
-func (d *Destination) holdSpans(b *memoryBudget) {
-	d.backlog.UseBudget(b)
-	if d.gate != nil {
-		d.gate.budget = b
-		d.gate.maxBytes = min(d.gate.maxBytes, max(b.max/4, 1))
-	}
-}
+// holdSpans counts the destination's memory queue in the pipeline's
+// memory budget: the destination keeps the spans of a batch after Consume
+// returns, until encoded.
+func (d *Destination) holdSpans(b *memoryBudget) { d.backlog.UseBudget(b) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()
@@ -180,7 +159,7 @@ func (d *Destination) encodeLoop() {
 		if len(spans) > 0 {
 			b.Probe, b.ProbeStart = spans[0].SpanContext().TraceID(), spans[0].StartTime()
 		}
-		releaseBatch(spans)
+		releaseSpans(spans)
 		d.backlog.Add(b)
 	}
 }
@@ -194,24 +173,12 @@ func (d *Destination) Flush(ctx context.Context) error { return d.backlog.Flush(
 // the rest, and returns by the deadline, leaving no goroutine or idle
 // connection behind. No Consume may follow it.
 func (d *Destination) Shutdown(ctx context.Context) error {
-	if d.gate != nil {
-		// Undecided traces are sent, not lost: the process is ending.
-		if held := d.gate.drain(); len(held) > 0 {
-			d.enqueue(held)
-		}
-	}
 	d.inboxMu.Lock()
 	if !d.closed {
 		d.closed = true
 		close(d.inbox)
-		if d.stopGate != nil {
-			close(d.stopGate)
-		}
 	}
 	d.inboxMu.Unlock()
-	if d.gateDone != nil {
-		<-d.gateDone // it stops at once when stopGate closes
-	}
 	d.encoder.Wait()
 	d.backlog.Shutdown(ctx)
 	return nil

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"slices"
+
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -115,6 +117,9 @@ func translate(tr Translator, m *masker, dst []attribute.KeyValue, s *Span) []at
 	if s.norm != nil {
 		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
 	}
+	if s.noContent {
+		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
+	}
 	m.apply(dst[start:])
 	return dst
 }
@@ -144,6 +149,9 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	events := s.Events()
 	if et, ok := tr.(eventTranslator); ok {
 		events = et.events(s)
+	}
+	if s.noContent {
+		events = withoutEventContent(events)
 	}
 	return m.applyEvents(events)
 }

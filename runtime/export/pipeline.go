@@ -2,9 +2,11 @@ package export
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,11 +14,12 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Consumer receives batches of finished spans: a destination, the console,
-// the diagnostics store. Consume must not wait on I/O; the spans are shared
-// by all consumers and must not be modified.
+// the diagnostics store. Consume must not wait on I/O; the spans (and the
+// slice) are shared by all consumers and must not be modified.
 type Consumer interface {
 	Name() string
 	Consume(spans []*Span)
@@ -34,6 +37,23 @@ type Consumer interface {
 type holder interface {
 	Consumer
 	holdSpans(*memoryBudget)
+	// filtered counts spans kept from a consumer that takes no plain
+	// traces.
+	filtered(n int)
+}
+
+// plainTaker is a consumer that may take no plain traces: Langfuse's
+// LLM traces only. Consumers that do not implement it take them.
+type plainTaker interface {
+	takesPlainTraces() bool
+}
+
+// An Accountant counts model calls. An observer that implements it is also
+// told of the calls whose spans were shed for memory, as their facts
+// alone: what was made is counted, whatever cannot be sent.
+type Accountant interface {
+	// Account counts one model call with facts f that ran from start to end.
+	Account(f *Facts, start, end time.Time)
 }
 
 // PipelineConfig configures a Pipeline. Zero fields take defaults.
@@ -55,7 +75,23 @@ type PipelineConfig struct {
 	// Resolve, when set, attaches trace-level facts to each span before
 	// its GenAI facts are derived. It runs in the pipeline's goroutine.
 	Resolve func(*Span)
-	Logger  *slog.Logger
+	// Sampling says which traces are kept whole; the share of plain traces
+	// kept is their sampled flag (see sampler).
+	Sampling Sampling
+	// ContentRate is the share of traces whose prompts, completions and
+	// tool payloads are sent, chosen by trace ID (default 1: all); the
+	// others' spans are sent whole without them, their usage and cost
+	// intact. (None at all is capture off, which records none.)
+	ContentRate float64
+	// OnDecision, when set, is told of the sampler's verdict on each
+	// trace. It runs in the pipeline's goroutine and must not block.
+	OnDecision func(trace.TraceID, KeepReason)
+	// Observers see every span the pipeline takes, sampled out or not,
+	// before the consumers do (the usage ledger, the GenAI metrics, the
+	// diagnostics store); the Accountants among them are told of the calls
+	// of spans shed for memory too.
+	Observers []Consumer
+	Logger    *slog.Logger
 }
 
 // PipelineStats counts what the pipeline took from span.End:
@@ -84,6 +120,12 @@ type PipelineStats struct {
 	// spans other instrumentation made that were normalised to the GenAI
 	// conventions (docs/dialects.md). A span may speak several.
 	Dialects map[string]int64 `json:"dialects"`
+	// Sampling counts the traces kept, by reason, and those sampled out.
+	Sampling SamplingStats `json:"sampling"`
+	// ShedCalls counts the model calls among the shed spans: each was
+	// still counted, with its usage and cost, by the observers that
+	// account (the ledger, the GenAI metrics).
+	ShedCalls int64 `json:"shed_calls"`
 }
 
 // MarshalJSON writes the stats with the batch timeout in milliseconds
@@ -113,10 +155,13 @@ func (s PipelineStats) ShedTotal() int64 {
 // shed first: plain spans before plain spans of GenAI traces before GenAI
 // and failed spans, which may evict less valuable ones still waiting.
 type Pipeline struct {
-	cfg       PipelineConfig
-	consumers []Consumer
-	holders   int32
-	budget    *memoryBudget
+	cfg         PipelineConfig
+	consumers   []Consumer
+	accountants []Accountant
+	budget      *memoryBudget
+	sampler     *sampler
+	samplerMu   sync.Mutex // the sampler's state, for Stats
+	shedCalls   atomic.Int64
 
 	mu      sync.Mutex
 	pending [numValues]spanQueue
@@ -178,6 +223,9 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.ContentRate <= 0 {
+		cfg.ContentRate = 1
+	}
 	p := &Pipeline{
 		cfg:       cfg,
 		consumers: consumers,
@@ -186,14 +234,27 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
+	plainOnly := false
 	for _, c := range consumers {
 		if h, ok := c.(holder); ok {
-			p.holders++
 			h.holdSpans(p.budget)
 		}
+		plainOnly = plainOnly || !takesPlain(c)
 	}
+	for _, o := range cfg.Observers {
+		if a, ok := o.(Accountant); ok {
+			p.accountants = append(p.accountants, a)
+		}
+	}
+	p.sampler = newSampler(cfg.Sampling, p.budget, plainOnly)
+	p.sampler.onDecision = cfg.OnDecision
 	go p.run()
 	return p
+}
+
+func takesPlain(c Consumer) bool {
+	pt, ok := c.(plainTaker)
+	return !ok || pt.takesPlainTraces()
 }
 
 // Accept takes one finished span, of the value v and the size Inspect
@@ -207,6 +268,9 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 	if p.closed || (!p.budget.TryTake(size) && !p.evictFor(size, v)) {
 		p.mu.Unlock()
 		p.shed[v].Add(1)
+		if v == ValueGenAI {
+			p.account(&s)
+		}
 		return
 	}
 	p.pending[v].push(s)
@@ -217,6 +281,36 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 		case p.wake <- struct{}{}:
 		default:
 		}
+	}
+}
+
+// contentSampled reports whether a trace is in the share whose content is
+// sent: by the high half of its ID, as TraceIDRatioBased reads the low
+// half, so that which traces are kept and which carry content are chosen
+// independently, and the same in every process.
+func contentSampled(tid trace.TraceID, rate float64) bool {
+	if rate >= 1 {
+		return true
+	}
+	return binary.BigEndian.Uint64(tid[0:8])>>1 < uint64(rate*(1<<63))
+}
+
+// account counts the model call of a span shed for memory: its facts, read
+// from its own attributes (a dialect's names are not normalised on the
+// caller's path), go to the accountants. It runs on the caller's path, but
+// only when a GenAI span is shed, which happens only under overload.
+func (p *Pipeline) account(s *Span) {
+	if len(p.accountants) == 0 {
+		return
+	}
+	var f Facts
+	deriveFacts(s, &f, p.cfg.Prices)
+	if !f.IsModelCall() {
+		return
+	}
+	p.shedCalls.Add(1)
+	for _, a := range p.accountants {
+		a.Account(&f, s.StartTime(), s.EndTime())
 	}
 }
 
@@ -260,25 +354,76 @@ func (p *Pipeline) run() {
 	}
 }
 
-// dispatch hands everything pending to the consumers, a batch at a time,
-// the most valuable spans first. A destination's Consume waits while its
-// encoder is busy: what cannot be encoded yet stays pending, where it can
-// still be shed by value.
+// dispatch hands everything pending to the observers and, as the sampler
+// routes each trace, to the consumers: a batch at a time, the most valuable
+// spans first. A destination's Consume waits while its encoder is busy:
+// what cannot be encoded yet stays pending, where it can still be shed by
+// value.
 func (p *Pipeline) dispatch() {
 	p.dispatchMu.Lock()
 	defer p.dispatchMu.Unlock()
 	for {
 		batch := p.takeBatch()
 		if batch == nil {
-			return
+			break
 		}
-		for _, c := range p.consumers {
-			c.Consume(batch)
+		for _, o := range p.cfg.Observers {
+			o.Consume(batch)
 		}
-		if p.holders == 0 {
-			batch[0].batch.release()
+		p.samplerMu.Lock()
+		r := p.sampler.route(batch)
+		p.samplerMu.Unlock()
+		p.deliver(r, batch[0].batch)
+	}
+	p.samplerMu.Lock()
+	r := p.sampler.route(nil) // traces that waited too long, when nothing comes
+	p.samplerMu.Unlock()
+	p.deliver(r, nil)
+}
+
+// deliver hands one round's spans to the consumers: those that take plain
+// traces get every span for all and the plain ones, the others every span
+// for all and those of traces the plain ones had before. Each consumer
+// that keeps spans holds each batch its spans come from until it releases
+// them; the round's own hold on its batches ends here.
+func (p *Pipeline) deliver(r routed, round *spanBatch) {
+	withPlain := append(slices.Clip(r.all), r.plain...)
+	withoutPlain := append(slices.Clip(r.all), r.notPlain...)
+	batches := distinctBatches(round, withPlain, withoutPlain)
+	for _, c := range p.consumers {
+		spans := withoutPlain
+		if takesPlain(c) {
+			spans = withPlain
+		} else if h, ok := c.(holder); ok && r.filtered > 0 {
+			h.filtered(r.filtered)
+		}
+		if _, ok := c.(holder); ok {
+			holdBatches(spans)
+		}
+		if len(spans) > 0 {
+			c.Consume(spans)
 		}
 	}
+	for _, b := range batches {
+		b.release() // the round's hold
+	}
+}
+
+// distinctBatches lists the batches the round's spans come from, the
+// round's own first.
+func distinctBatches(round *spanBatch, lists ...[]*Span) []*spanBatch {
+	var out []*spanBatch
+	if round != nil {
+		out = append(out, round)
+	}
+	for _, l := range lists {
+		for _, s := range l {
+			if !slices.Contains(out, s.batch) {
+				out = append(out, s.batch)
+			}
+		}
+	}
+	return out
 }
 
 // takeBatch removes up to MaxBatch spans from pending, most valuable
@@ -310,7 +455,7 @@ func (p *Pipeline) takeBatch() []*Span {
 	p.mu.Unlock()
 	p.dispatched.Add(int64(len(chunk)))
 	sb := &spanBatch{budget: p.budget}
-	sb.refs.Store(max(p.holders, 1))
+	sb.refs.Store(1) // the round's hold: see deliver
 	batch := make([]*Span, len(chunk))
 	facts := make([]Facts, len(chunk))
 	for i := range chunk {
@@ -327,6 +472,7 @@ func (p *Pipeline) takeBatch() []*Span {
 			p.countDialects(chunk[i].norm.Dialects)
 		}
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
+		chunk[i].noContent = !contentSampled(chunk[i].SpanContext().TraceID(), p.cfg.ContentRate)
 		chunk[i].Trace.learn(&chunk[i])
 		batch[i] = &chunk[i]
 	}
@@ -341,8 +487,8 @@ func (p *Pipeline) countDialects(d dialect.Set) {
 	}
 }
 
-// spanBatch is the memory a dispatched batch holds until every destination
-// has encoded it.
+// spanBatch is the memory spans hold until every consumer that keeps them
+// has encoded them.
 type spanBatch struct {
 	budget *memoryBudget
 	bytes  int64
@@ -356,11 +502,27 @@ func (b *spanBatch) release() {
 	}
 }
 
-// releaseBatch tells the pipeline that a holder is done with a batch it
+// holdBatches takes one hold on each batch spans come from, for a
+// consumer that releases them with releaseSpans.
+func holdBatches(spans []*Span) {
+	forEachBatch(spans, func(b *spanBatch) { b.refs.Add(1) })
+}
+
+// releaseSpans tells the pipeline that a holder is done with spans it
 // consumed.
-func releaseBatch(spans []*Span) {
-	if len(spans) > 0 && spans[0].batch != nil {
-		spans[0].batch.release()
+func releaseSpans(spans []*Span) {
+	forEachBatch(spans, (*spanBatch).release)
+}
+
+// forEachBatch calls fn once for each batch spans come from; spans of one
+// batch are next to each other.
+func forEachBatch(spans []*Span, fn func(*spanBatch)) {
+	var seen []*spanBatch
+	for _, s := range spans {
+		if b := s.batch; b != nil && !slices.Contains(seen, b) {
+			seen = append(seen, b)
+			fn(b)
+		}
 	}
 }
 
@@ -381,13 +543,20 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.stopOnce.Do(func() { close(p.stop) })
 	<-p.done
 	p.dispatch()
+	p.dispatchMu.Lock()
+	p.samplerMu.Lock()
+	r := p.sampler.drain() // the process is ending: undecided is not a reason to lose anything
+	p.samplerMu.Unlock()
+	p.deliver(r, nil)
+	p.dispatchMu.Unlock()
 	return p.each(func(c Consumer) error { return c.Shutdown(ctx) })
 }
 
 func (p *Pipeline) each(fn func(Consumer) error) error {
-	errs := make([]error, len(p.consumers))
+	all := slices.Concat(p.cfg.Observers, p.consumers)
+	errs := make([]error, len(all))
 	var wg sync.WaitGroup
-	for i, c := range p.consumers {
+	for i, c := range all {
 		wg.Go(func() { errs[i] = fn(c) })
 	}
 	wg.Wait()
@@ -416,5 +585,9 @@ func (p *Pipeline) Stats() PipelineStats {
 		st.PendingBytes += p.pending[i].bytes
 	}
 	p.mu.Unlock()
+	p.samplerMu.Lock()
+	st.Sampling = p.sampler.snapshot()
+	p.samplerMu.Unlock()
+	st.ShedCalls = p.shedCalls.Load()
 	return st
 }

@@ -26,6 +26,10 @@ type Span struct {
 	// norm is what normalising made of a span another instrumentation
 	// made (nil for the conventions' own names): see Attributes.
 	norm *dialect.Result
+	// noContent is set for a span of a trace outside the share whose
+	// content is sent (PipelineConfig.ContentRate): every destination
+	// gets it without prompts, completions or tool payloads.
+	noContent bool
 	// size is the span's estimated heap cost, held in the memory budget
 	// until every destination has encoded the batch it travels in.
 	size  int64

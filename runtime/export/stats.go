@@ -39,9 +39,6 @@ type DestinationStats struct {
 	// Filtered counts spans of traces kept from the destination on
 	// purpose (Langfuse's LLM traces only): not a loss.
 	Filtered int64 `json:"filtered"`
-	// Held spans wait for their trace to be decided (LLM traces only).
-	HeldSpans int   `json:"held_spans"`
-	HeldBytes int64 `json:"held_bytes"`
 	SetAside  int64 `json:"set_aside"`
 	// PossibleDuplicates counts spans delivered again after a request that
 	// may have delivered them already: it went out in full and its answer
@@ -191,9 +188,6 @@ func (d *Destination) Stats() DestinationStats {
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
 	st.Breaker = d.cfg.Breaker.Status()
-	if d.gate != nil {
-		st.HeldSpans, st.HeldBytes = d.gate.heldSpans()
-	}
 	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
 		AttemptTimeout: d.cfg.AttemptTimeout, PollInterval: d.cfg.PollInterval,
 		Retry: d.cfg.Retry, Durable: d.cfg.Durable && set != nil, Credentials: d.cfg.Credentials}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -30,6 +31,10 @@ type traceSummary struct {
 	Session       string   `json:"session_id,omitempty"`
 	User          string   `json:"user_id,omitempty"`
 	Tags          []string `json:"tags"`
+	// Kept is why the sampler kept the trace (genai, error, slow, sampled,
+	// unsure), sampled_out when no destination got it, undecided while it
+	// waits.
+	Kept string `json:"kept"`
 }
 
 func summarize(spans []*storedSpan) traceSummary {
@@ -38,6 +43,9 @@ func summarize(spans []*storedSpan) traceSummary {
 		return s
 	}
 	s.TraceID = spans[0].traceID.String()
+	if st := spans[0].state; st != nil {
+		s.Kept = export.KeepReason(st.kept.Load()).String()
+	}
 	start, end := spans[0].start, spans[0].end
 	root := roots(spans)[0]
 	s.Name, s.Service = cmp.Or(root.trace.Name, root.name), root.service

@@ -77,24 +77,35 @@ func (l *Ledger) Consume(spans []*export.Span) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, sp := range spans {
-		f := sp.Facts
-		if f == nil || !f.IsModelCall() || modelName(f) == "" {
-			continue
-		}
-		minute := sp.EndTime().Unix() / 60
-		b := l.buckets[minute]
-		if b == nil {
-			b = map[string]*modelTotals{}
-			l.buckets[minute] = b
-			l.expire(minute)
-		}
-		m := b[modelName(f)]
-		if m == nil {
-			m = &modelTotals{Model: modelName(f)}
-			b[m.Model] = m
-		}
-		m.add(f)
+		l.add(sp.Facts, sp.EndTime())
 	}
+}
+
+// Account counts a model call whose span was shed for memory.
+func (l *Ledger) Account(f *export.Facts, _, end time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.add(f, end)
+}
+
+// add counts one call in the minute it ended. It runs under l.mu.
+func (l *Ledger) add(f *export.Facts, end time.Time) {
+	if f == nil || !f.IsModelCall() || modelName(f) == "" {
+		return
+	}
+	minute := end.Unix() / 60
+	b := l.buckets[minute]
+	if b == nil {
+		b = map[string]*modelTotals{}
+		l.buckets[minute] = b
+		l.expire(minute)
+	}
+	m := b[modelName(f)]
+	if m == nil {
+		m = &modelTotals{Model: modelName(f)}
+		b[m.Model] = m
+	}
+	m.add(f)
 }
 
 func (l *Ledger) expire(now int64) {

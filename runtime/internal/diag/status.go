@@ -27,7 +27,6 @@ type destinationView struct {
 	Accepted           int64            `json:"accepted"`
 	Exported           int64            `json:"exported"`
 	Filtered           int64            `json:"filtered"`
-	HeldSpans          int              `json:"held_spans"`
 	Spooled            int64            `json:"spooled"`
 	Replayed           int64            `json:"replayed"`
 	SetAside           int64            `json:"set_aside"`
@@ -104,7 +103,7 @@ func viewBreaker(b breaker.Status) *breakerView {
 
 func viewDestination(st export.DestinationStats, now time.Time) destinationView {
 	v := destinationView{Name: st.Name, Endpoint: st.Endpoint, Kind: "otlp", Accepted: st.Accepted, Exported: st.Exported,
-		Filtered: st.Filtered, HeldSpans: st.HeldSpans, Spooled: st.Spooled, Replayed: st.Replayed, SetAside: st.SetAside,
+		Filtered: st.Filtered, Spooled: st.Spooled, Replayed: st.Replayed, SetAside: st.SetAside,
 		PossibleDuplicates: st.PossibleDuplicates, Dropped: st.DroppedTotal(), DroppedByReason: orEmpty(st.Dropped),
 		Requests: st.Requests, FailedRequests: st.Failures, InFlightRequests: st.InFlight, SentBytes: st.SentBytes,
 		QueueBytes: st.QueueBytes, QueueMaxBytes: st.Settings.QueueMaxBytes, QueueBatches: st.QueueBatches,

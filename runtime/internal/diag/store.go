@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -40,6 +41,13 @@ type storedTrace struct {
 	seq   uint64 // when the trace was first seen: the listing's order
 	spans []*storedSpan
 	bytes int64
+	state *traceState
+}
+
+// traceState is what is learnt of a stored trace after its spans were
+// stored: why the pipeline's sampler kept it, or that it did not.
+type traceState struct {
+	kept atomic.Uint32 // an export.KeepReason
 }
 
 type storedSpan struct {
@@ -56,6 +64,7 @@ type storedSpan struct {
 	events           []event
 	facts            export.Facts
 	trace            export.TraceFields
+	state            *traceState // shared by the trace's spans
 	// src is the span as the pipeline carried it, for translating again.
 	src export.Span
 }
@@ -134,10 +143,11 @@ func (s *Store) Consume(spans []*export.Span) {
 		t := s.traces[tid]
 		if t == nil {
 			s.seq++
-			t = &storedTrace{id: tid, seq: s.seq}
+			t = &storedTrace{id: tid, seq: s.seq, state: &traceState{}}
 			s.traces[tid] = t
 			s.order = append(s.order, tid)
 		}
+		rec.state = t.state
 		t.spans = append(t.spans, rec)
 		n := spanBytes(rec)
 		t.bytes += n
@@ -217,6 +227,17 @@ func (s *Store) evict() {
 			delete(s.traces, tid)
 			s.evicts++
 		}
+	}
+}
+
+// Decided notes why the pipeline's sampler kept a trace, or that it
+// sampled it out. It runs in the pipeline's goroutine.
+func (s *Store) Decided(tid trace.TraceID, why export.KeepReason) {
+	s.mu.Lock()
+	t := s.traces[tid]
+	s.mu.Unlock()
+	if t != nil {
+		t.state.kept.Store(uint32(why))
 	}
 }
 
