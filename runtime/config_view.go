@@ -28,7 +28,7 @@ type ConfigView struct {
 	// ContentSampleRate is the share of traces sent with their content
 	// (TELEMETRY_CONTENT_SAMPLE_RATE).
 	ContentSampleRate float64 `json:"content_sample_rate"`
-	Instana    struct {
+	Instana           struct {
 		Enabled  bool    `json:"enabled"`
 		Endpoint string  `json:"endpoint"`
 		Query    string  `json:"query"`

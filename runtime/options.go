@@ -40,7 +40,9 @@ func WithSampleRate(rate float64) Option { return func(c *config) { c.SampleRate
 // (TELEMETRY_CONTENT_SAMPLE_RATE, default 1): the others are sent whole,
 // their usage and cost intact, without content. 0 sends none, as capture
 // off does.
-func WithContentSampleRate(rate float64) Option { return func(c *config) { c.ContentSampleRate = rate } }
+func WithContentSampleRate(rate float64) Option {
+	return func(c *config) { c.ContentSampleRate = rate }
+}
 
 // WithSampleKeep names the traces kept whole whatever the sample rate
 // (TELEMETRY_SAMPLE_KEEP; KeepGenAI and KeepErrors by default), replacing

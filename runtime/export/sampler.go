@@ -48,9 +48,9 @@ type sampler struct {
 	// sampled-in traces wait too, for them.
 	plainOnly bool
 
-	held    map[trace.TraceID]*heldTrace
-	order   []trace.TraceID // traces in held, oldest first (may name gone ones)
-	bytes   int64
+	held       map[trace.TraceID]*heldTrace
+	order      []trace.TraceID // traces in held, oldest first (may name gone ones)
+	bytes      int64
 	decided    map[trace.TraceID]decision
 	swept      time.Time
 	stats      SamplingStats

@@ -39,7 +39,7 @@ type DestinationStats struct {
 	// Filtered counts spans of traces kept from the destination on
 	// purpose (Langfuse's LLM traces only): not a loss.
 	Filtered int64 `json:"filtered"`
-	SetAside  int64 `json:"set_aside"`
+	SetAside int64 `json:"set_aside"`
 	// PossibleDuplicates counts spans delivered again after a request that
 	// may have delivered them already: it went out in full and its answer
 	// was lost (the destination went down, or a timeout). Delivery is at
