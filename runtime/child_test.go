@@ -3,11 +3,13 @@ package runtime
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -23,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
 // The operation tests run genaitrace in real child processes: the test
@@ -92,6 +95,9 @@ func (s childStats) dest(name string) export.DestinationStats {
 //
 //	emit N PREFIX [RATE]  N single-span traces named PREFIX-0 ... PREFIX-N-1,
 //	                as fast as possible or RATE per second
+//	emitgenai N PREFIX RATE BYTES  the same as model calls: ten GenAI
+//	                attributes and a prompt of BYTES bytes each, which gzip
+//	                cannot fold into the others' (RATE 0: as fast as possible)
 //	flush           Manager.Flush (10 s)
 //	stats           one line of JSON: childStats
 //	serve           mount the diagnostics handler on loopback; answers its URL
@@ -123,6 +129,12 @@ func childMain(in io.Reader, out io.Writer) int {
 				perSecond, _ = strconv.Atoi(f[3])
 			}
 			emitSpans(m.Tracer("child"), n, f[2], perSecond)
+			fmt.Fprintln(out, "ok")
+		case "emitgenai":
+			n, _ := strconv.Atoi(f[1])
+			perSecond, _ := strconv.Atoi(f[3])
+			size, _ := strconv.Atoi(f[4])
+			emitGenAISpans(m.Tracer("child"), n, f[2], perSecond, size)
 			fmt.Fprintln(out, "ok")
 		case "flush":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -166,6 +178,27 @@ func emitSpans(tr trace.Tracer, n int, prefix string, perSecond int) {
 			next = next.Add(10 * time.Millisecond)
 		}
 		_, s := tr.Start(context.Background(), prefix+"-"+strconv.Itoa(i))
+		s.End()
+	}
+}
+
+// emitGenAISpans makes n single-span model-call traces with a prompt of
+// size bytes each, paced like emitSpans.
+func emitGenAISpans(tr trace.Tracer, n int, prefix string, perSecond, size int) {
+	burst, next := max(perSecond/100, 1), time.Now()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, size/2)
+	for i := range n {
+		if perSecond > 0 && i%burst == 0 {
+			time.Sleep(time.Until(next))
+			next = next.Add(10 * time.Millisecond)
+		}
+		for j := range buf {
+			buf[j] = byte(rnd.Uint32())
+		}
+		prompt := hex.EncodeToString(buf)
+		_, s := tr.Start(context.Background(), prefix+"-"+strconv.Itoa(i), tenAttributes,
+			trace.WithAttributes(genai.InputMessages.String(genai.TextMessage("user", prompt))))
 		s.End()
 	}
 }

@@ -71,7 +71,7 @@ func (c *config) resolve() {
 
 	e := &c.Export
 	e.MemoryMaxBytes = cmp.Or(e.MemoryMaxBytes, export.DefaultMemoryMaxBytes)
-	e.QueueMaxBytes = cmp.Or(e.QueueMaxBytes, e.MemoryMaxBytes/4)
+	e.QueueMaxBytes = cmp.Or(e.QueueMaxBytes, export.DestinationShare(e.MemoryMaxBytes, c.destinations()))
 	e.MaxInFlight = cmp.Or(e.MaxInFlight, export.DefaultMaxInFlight)
 	e.BatchTimeout = cmp.Or(e.BatchTimeout, export.DefaultBatchTimeout)
 	e.MaxBatch = cmp.Or(e.MaxBatch, export.DefaultMaxBatch)

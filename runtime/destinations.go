@@ -133,6 +133,17 @@ var destinationKinds = []destinationKind{
 	},
 }
 
+// destinations counts the destinations the configuration turns on.
+func (c *config) destinations() int {
+	n := 0
+	for _, k := range destinationKinds {
+		if k.on(c) {
+			n++
+		}
+	}
+	return n
+}
+
 // kindNamed returns the kind of that name.
 func kindNamed(name string) (destinationKind, bool) {
 	for _, k := range destinationKinds {

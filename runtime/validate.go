@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 )
 
@@ -60,6 +61,10 @@ func (c *config) validate() error {
 	}
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
 		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", envDurability, envSpool, envDurability))
+	}
+	if share := export.DestinationShare(c.Export.MemoryMaxBytes, c.destinations()); c.Export.QueueMaxBytes > share {
+		add(fmt.Errorf("%s: %d bytes is more than each of the %d destinations' share of %s (%d bytes): a slow destination would take the memory the others need; lower it, or raise %s",
+			envQueueMaxBytes, c.Export.QueueMaxBytes, max(c.destinations(), 1), envMemoryMaxBytes, share, envMemoryMaxBytes))
 	}
 	if c.Spool.MaxBytes > 0 && c.Spool.MaxBytes < minSpoolBytes {
 		add(fmt.Errorf("%s: %d bytes hold less than one batch, so every spooled batch would be dropped; want at least 64KiB, such as 256MiB", envSpoolMaxBytes, c.Spool.MaxBytes))

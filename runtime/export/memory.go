@@ -23,6 +23,16 @@ type memoryBudget struct {
 
 func newMemoryBudget(max int64) *memoryBudget { return &memoryBudget{max: max} }
 
+// DestinationShare is the most of the memory budget one destination's
+// queue of encoded batches may hold, when destinations share it: half of
+// the live share, split between them. A destination that falls behind
+// (slow, hanging, down) spills to its own spool past it, and the other
+// half is always there for the spans not yet handed out: one destination
+// can never make the pipeline shed what the others would have sent.
+func DestinationShare(memoryMaxBytes int64, destinations int) int64 {
+	return liveShare(memoryMaxBytes) / int64(2*max(destinations, 1))
+}
+
 // liveShare is the part of a memory budget that may be live. Go's
 // collector lets the heap grow by GOGC percent of the live data before it
 // collects (100 % unless set otherwise), and an application allocating
