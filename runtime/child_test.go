@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -15,13 +16,16 @@ import (
 	"os"
 	"os/exec"
 	goruntime "runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
@@ -79,6 +83,32 @@ func ourVariable(name string) bool {
 type childStats struct {
 	Pipeline     export.PipelineStats      `json:"pipeline"`
 	Destinations []export.DestinationStats `json:"destinations"`
+	// PeakRSS is the process's peak resident set (VmHWM), in bytes, 0
+	// where /proc does not tell; after emitgenai rounds of prompts of 1 MiB
+	// or more, the highest peak of a round, measured from its start.
+	PeakRSS int64 `json:"peak_rss"`
+}
+
+// roundsPeakRSS is the highest peak of the emitgenai rounds, each measured
+// from its start (see resetPeakRSS).
+var roundsPeakRSS atomic.Int64
+
+// resetPeakRSS sets VmHWM back to the current resident set (Linux).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS reads VmHWM from /proc/self/status.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 func (s childStats) dest(name string) export.DestinationStats {
@@ -95,9 +125,11 @@ func (s childStats) dest(name string) export.DestinationStats {
 //
 //	emit N PREFIX [RATE]  N single-span traces named PREFIX-0 ... PREFIX-N-1,
 //	                as fast as possible or RATE per second
-//	emitgenai N PREFIX RATE BYTES  the same as model calls: ten GenAI
-//	                attributes and a prompt of BYTES bytes each, which gzip
-//	                cannot fold into the others' (RATE 0: as fast as possible)
+//	emitgenai N PREFIX RATE BYTES [sdk]  the same as model calls: ten
+//	                GenAI attributes and a prompt of BYTES bytes each, which
+//	                gzip cannot fold into the others' (RATE 0: as fast as
+//	                possible); with sdk, through a bare SDK provider instead
+//	                of genaitrace's: the application's own cost, to compare
 //	flush           Manager.Flush (10 s)
 //	stats           one line of JSON: childStats
 //	serve           mount the diagnostics handler on loopback; answers its URL
@@ -134,7 +166,14 @@ func childMain(in io.Reader, out io.Writer) int {
 			n, _ := strconv.Atoi(f[1])
 			perSecond, _ := strconv.Atoi(f[3])
 			size, _ := strconv.Atoi(f[4])
-			emitGenAISpans(m.Tracer("child"), n, f[2], perSecond, size)
+			tr := m.Tracer("child")
+			if len(f) > 5 && f[5] == "sdk" {
+				tr = sdktrace.NewTracerProvider().Tracer("child")
+			}
+			emitGenAISpans(tr, n, f[2], perSecond, size)
+			if m.Flush(context.Background()) == nil && peakRSS() > roundsPeakRSS.Load() {
+				roundsPeakRSS.Store(peakRSS())
+			}
 			fmt.Fprintln(out, "ok")
 		case "flush":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -142,7 +181,7 @@ func childMain(in io.Reader, out io.Writer) int {
 			cancel()
 			fmt.Fprintln(out, "ok", err)
 		case "stats":
-			st := childStats{Pipeline: m.PipelineStats()}
+			st := childStats{Pipeline: m.PipelineStats(), PeakRSS: cmp.Or(roundsPeakRSS.Load(), peakRSS())}
 			st.Destinations = append(st.Destinations, m.Destinations()...)
 			b, _ := json.Marshal(st)
 			fmt.Fprintln(out, string(b))
@@ -183,22 +222,40 @@ func emitSpans(tr trace.Tracer, n int, prefix string, perSecond int) {
 }
 
 // emitGenAISpans makes n single-span model-call traces with a prompt of
-// size bytes each, paced like emitSpans.
+// size bytes each, paced like emitSpans. A prompt under 1 MiB is new for
+// every call (gzip cannot fold one into another); a larger one is made
+// once and sent with every call, as an application sends one document it
+// holds: the process's memory is then the application's one prompt and
+// genaitrace's, not the garbage of making megabytes of text per call.
 func emitGenAISpans(tr trace.Tracer, n int, prefix string, perSecond, size int) {
 	burst, next := max(perSecond/100, 1), time.Now()
 	rnd := rand.New(rand.NewPCG(1, 2))
 	buf := make([]byte, size/2)
+	prompt := func() string {
+		for j := range buf {
+			buf[j] = byte(rnd.Uint32())
+		}
+		return genai.TextMessage("user", hex.EncodeToString(buf))
+	}
+	var shared string
+	if size >= 1<<20 {
+		shared, buf = prompt(), nil
+		// What making the prompt cost is the application's business, not
+		// what the calls cost: the peak is measured from here.
+		debug.FreeOSMemory()
+		resetPeakRSS()
+	}
 	for i := range n {
 		if perSecond > 0 && i%burst == 0 {
 			time.Sleep(time.Until(next))
 			next = next.Add(10 * time.Millisecond)
 		}
-		for j := range buf {
-			buf[j] = byte(rnd.Uint32())
+		p := shared
+		if p == "" {
+			p = prompt()
 		}
-		prompt := hex.EncodeToString(buf)
 		_, s := tr.Start(context.Background(), prefix+"-"+strconv.Itoa(i), tenAttributes,
-			trace.WithAttributes(genai.InputMessages.String(genai.TextMessage("user", prompt))))
+			trace.WithAttributes(genai.InputMessages.String(p)))
 		s.End()
 	}
 }

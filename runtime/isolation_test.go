@@ -1,10 +1,13 @@
 package runtime
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
+	"github.com/genaitrace/genaitrace/internal/textcut"
+	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
 // TestSlowDestinationCostsTheHealthyOneNothing: Langfuse answers every
@@ -40,4 +43,57 @@ func TestSlowDestinationCostsTheHealthyOneNothing(t *testing.T) {
 		t.Errorf("langfuse never spilled to its spool (%+v): the test did not make it fall behind", lf)
 	}
 	t.Logf("langfuse spooled %d spans and replayed %d; queue max %d bytes", lf.Spooled, lf.Replayed, lf.Settings.QueueMaxBytes)
+}
+
+// TestBigPromptsCostTheirContentNeverTheirSpan: model calls with prompts
+// of 1, 4, 16 and 64 MiB, a hundred a second from a child process, default
+// settings: every span reaches both destinations, Langfuse with the
+// prompt cut to 1 MiB and marked as cut, none shed; the process's peak
+// resident set stays within what the prompts themselves take (the
+// application holds each while it makes the call) plus the memory budget.
+func TestBigPromptsCostTheirContentNeverTheirSpan(t *testing.T) {
+	t.Parallel()
+	instana, langfuse := otlptest.New(t), otlptest.New(t)
+	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
+		childBatchEnv + "=20ms", childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
+	rounds := []struct{ n, mib int }{{20, 1}, {20, 4}, {10, 16}, {4, 64}}
+	// The application's own peak: the same calls through a bare SDK.
+	base := startChild(t, "baseline", envSpoolDir+"="+t.TempDir(), envConsole+"=false")
+	for _, r := range rounds {
+		base.do("emitgenai %d p%d 100 %d sdk", r.n, r.mib, r.mib<<20)
+	}
+	own := base.stats().PeakRSS
+	c := startChild(t, "prompts", env...)
+	made := 0
+	for _, r := range rounds {
+		c.do("emitgenai %d p%d 100 %d", r.n, r.mib, r.mib<<20)
+		made += r.n
+	}
+	c.flush()
+	st := c.stats()
+	if shed := st.Pipeline.ShedTotal(); shed != 0 {
+		t.Errorf("%d spans shed (%v): a big prompt cost its span", shed, st.Pipeline.Shed)
+	}
+	checkDelivered(t, "instana", instana, made)
+	checkDelivered(t, "langfuse", langfuse, made)
+	cut := 0
+	for _, s := range langfuse.Spans() {
+		in, _ := s.Attrs()["langfuse.observation.input"].(string)
+		if len(in) > export.MaxValueBytes+1024 {
+			t.Errorf("%s: Langfuse got %d bytes of input, more than the %d bytes cap", s.Name, len(in), export.MaxValueBytes)
+		}
+		if strings.Contains(in, textcut.Mark) || strings.Contains(in, export.ContentDropped) {
+			cut++
+		}
+	}
+	if cut != made {
+		t.Errorf("%d of %d spans' inputs are marked as cut or dropped, want all (every prompt is 1 MiB or more)", cut, made)
+	}
+	if own == 0 {
+		t.Skip("no peak RSS from /proc on this system") // the delivery checks above ran
+	}
+	if st.PeakRSS > own+64<<20 {
+		t.Errorf("peak RSS %d MiB: more than the application's own %d MiB (the same calls through a bare SDK) + the 64 MiB budget", st.PeakRSS>>20, own>>20)
+	}
+	t.Logf("%d calls: peak RSS %d MiB, the application alone %d MiB; %d kept without content", made, st.PeakRSS>>20, own>>20, st.Pipeline.ContentShed)
 }

@@ -62,6 +62,7 @@ func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		return
 	}
 	size, v := export.Inspect(s)
+	s, size = export.Shrink(s, size) // a value no destination is sent in full is cut before it is weighed
 	if v == export.ValueGenAI {
 		p.traces.markGenAI(s.SpanContext().TraceID())
 	} else if p.traces.hasGenAI(s.SpanContext().TraceID()) {

@@ -122,6 +122,10 @@ type PipelineStats struct {
 	Dialects map[string]int64 `json:"dialects"`
 	// Sampling counts the traces kept, by reason, and those sampled out.
 	Sampling SamplingStats `json:"sampling"`
+	// ContentShed counts GenAI spans kept without their content because
+	// the memory budget could not hold them whole: their model, usage and
+	// cost go on.
+	ContentShed int64 `json:"content_shed"`
 	// ShedCalls counts the model calls among the shed spans: each was
 	// still counted, with its usage and cost, by the observers that
 	// account (the ledger, the GenAI metrics).
@@ -162,6 +166,7 @@ type Pipeline struct {
 	sampler     *sampler
 	samplerMu   sync.Mutex // the sampler's state, for Stats
 	shedCalls   atomic.Int64
+	contentShed atomic.Int64
 
 	mu      sync.Mutex
 	pending [numValues]spanQueue
@@ -262,16 +267,33 @@ func takesPlain(c Consumer) bool {
 // and, once per batch, a non-blocking signal. When the budget is full it
 // sheds: the span itself, or less valuable spans still waiting.
 func (p *Pipeline) Accept(s Span, v Value, size int64) {
-	s.size = size
 	p.accepted.Add(1)
+	if p.admit(s, v, size) {
+		return
+	}
+	if v == ValueGenAI && !p.isClosed() {
+		// A model call's span is worth more than its content: without it,
+		// it may fit.
+		lean := withoutContent(s.ReadOnlySpan)
+		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n) {
+			p.contentShed.Add(1)
+			return
+		}
+	}
+	p.shed[v].Add(1)
+	if v == ValueGenAI {
+		p.account(&s)
+	}
+}
+
+// admit queues s if its size fits the budget, shedding less valuable
+// waiting spans to make room, and reports whether it did.
+func (p *Pipeline) admit(s Span, v Value, size int64) bool {
+	s.size = size
 	p.mu.Lock()
 	if p.closed || (!p.budget.TryTake(size) && !p.evictFor(size, v)) {
 		p.mu.Unlock()
-		p.shed[v].Add(1)
-		if v == ValueGenAI {
-			p.account(&s)
-		}
-		return
+		return false
 	}
 	p.pending[v].push(s)
 	full := p.pendingLen() == p.cfg.MaxBatch
@@ -282,6 +304,13 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 		default:
 		}
 	}
+	return true
+}
+
+func (p *Pipeline) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 // contentSampled reports whether a trace is in the share whose content is
@@ -589,5 +618,6 @@ func (p *Pipeline) Stats() PipelineStats {
 	st.Sampling = p.sampler.snapshot()
 	p.samplerMu.Unlock()
 	st.ShedCalls = p.shedCalls.Load()
+	st.ContentShed = p.contentShed.Load()
 	return st
 }

@@ -36,6 +36,10 @@ type Span struct {
 	batch *spanBatch
 }
 
+// Size is the span's estimated heap cost in bytes (Inspect's), what a
+// consumer that keeps it holds.
+func (s *Span) Size() int64 { return s.size }
+
 // ForgetBatch detaches a copy of the span from the batch it travelled in,
 // for a consumer that keeps it: the copy then pins none of the batch's
 // memory.

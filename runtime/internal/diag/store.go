@@ -65,7 +65,8 @@ type storedSpan struct {
 	facts            export.Facts
 	trace            export.TraceFields
 	state            *traceState // shared by the trace's spans
-	// src is the span as the pipeline carried it, for translating again.
+	// src is the span as the pipeline carried it, for translating again:
+	// it holds the whole span, which the store's bytes count.
 	src export.Span
 }
 
@@ -149,7 +150,7 @@ func (s *Store) Consume(spans []*export.Span) {
 		}
 		rec.state = t.state
 		t.spans = append(t.spans, rec)
-		n := spanBytes(rec)
+		n := max(spanBytes(rec), sp.Size()) // src pins the whole span, content the store does not show included
 		t.bytes += n
 		s.bytes += n
 	}
