@@ -142,7 +142,9 @@ type Breaker struct {
 	// probing is set once the half-open probe was let through and
 	// reported: a probe abandoned and made again is not reported twice.
 	probing bool
-	pending []change // transitions to report once the lock is released
+	// probeOut is set while the half-open probe is in flight.
+	probeOut bool
+	pending  []change // transitions to report once the lock is released
 }
 
 // New returns a closed breaker.
@@ -192,7 +194,7 @@ func (b *Breaker) moved(from, to State) {
 		return
 	}
 	now := time.Now()
-	b.since, b.probing = now, false
+	b.since, b.probing, b.probeOut = now, false, false
 	switch to {
 	case Open:
 		b.opens++
@@ -216,9 +218,12 @@ func (b *Breaker) Allow() (done func(Result), err error) {
 	}
 	report, err := b.cb.Allow()
 	gen := b.gen
-	if err == nil && b.cb.State() == gobreaker.StateHalfOpen && !b.probing {
-		b.probing, b.since = true, time.Now()
-		b.pending = append(b.pending, change{Open, HalfOpen})
+	if err == nil && b.cb.State() == gobreaker.StateHalfOpen {
+		b.probeOut = true
+		if !b.probing {
+			b.probing, b.since = true, time.Now()
+			b.pending = append(b.pending, change{Open, HalfOpen})
+		}
 	}
 	b.unlock()
 	if err != nil {
@@ -235,6 +240,7 @@ func (b *Breaker) done(gen uint64, report func(error), r Result) {
 	if gen != b.gen {
 		return // allowed before a reset
 	}
+	b.probeOut = false
 	switch r {
 	case Success:
 		b.totalSuccesses++
@@ -283,9 +289,22 @@ func (b *Breaker) Reset() {
 	from := b.view(time.Now())
 	b.cb = b.newMachine()
 	b.gen++
-	b.opens, b.backoff, b.nextProbe, b.consecutiveFailures, b.since, b.probing = 0, 0, time.Time{}, 0, time.Now(), false
+	b.opens, b.backoff, b.nextProbe, b.consecutiveFailures, b.since, b.probing, b.probeOut = 0, 0, time.Time{}, 0, time.Now(), false, false
 	b.pending = append(b.pending, change{from, Closed})
 	b.unlock()
+}
+
+// Ready reports whether Allow would let an export through now: the
+// breaker is closed, or the probe is due and none is in flight. Senders
+// ask it before they take a batch, so that while a destination is down or
+// being probed none reads work it would only put back.
+func (b *Breaker) Ready() bool {
+	b.mu.Lock()
+	defer b.unlock()
+	if b.cb.State() == gobreaker.StateClosed {
+		return true
+	}
+	return !b.probeOut && !time.Now().Before(b.nextProbe)
 }
 
 // State is the breaker's state as an operator should read it: open until

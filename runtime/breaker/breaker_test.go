@@ -305,3 +305,40 @@ func TestConcurrentReports(t *testing.T) {
 		}
 	})
 }
+
+// Ready is what senders ask before taking work: closed, or a probe due
+// and none in flight.
+func TestReadyWhileProbing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, _ := newTestBreaker(t)
+		if !b.Ready() {
+			t.Fatal("a closed breaker is not ready")
+		}
+		for range 5 {
+			fail(t, b)
+		}
+		if b.Ready() {
+			t.Fatal("ready while open")
+		}
+		time.Sleep(time.Hour)
+		if !b.Ready() {
+			t.Fatal("not ready when the probe is due")
+		}
+		probe, err := b.Allow()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Ready() {
+			t.Fatal("ready while the probe is in flight")
+		}
+		probe(Ignore)
+		if !b.Ready() {
+			t.Fatal("not ready after the probe was abandoned")
+		}
+		probe, _ = b.Allow()
+		probe(Success)
+		if !b.Ready() || b.State() != Closed {
+			t.Fatal("not ready once closed")
+		}
+	})
+}

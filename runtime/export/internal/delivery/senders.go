@@ -10,7 +10,7 @@ func (bl *Backlog) sendLoop() {
 		if bl.Down() {
 			bl.spill()
 		}
-		if bl.Down() || bl.pause.remaining() > 0 {
+		if bl.Down() || bl.pause.remaining() > 0 || !bl.cfg.Breaker.Ready() {
 			if bl.draining.Load() {
 				return
 			}
