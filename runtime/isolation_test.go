@@ -97,3 +97,44 @@ func TestBigPromptsCostTheirContentNeverTheirSpan(t *testing.T) {
 	}
 	t.Logf("%d calls: peak RSS %d MiB, the application alone %d MiB; %d kept without content", made, st.PeakRSS>>20, own>>20, st.Pipeline.ContentShed)
 }
+
+// TestShutdownWithASlowDestinationDuplicatesLittle: SIGTERM-like shutdown
+// with a one-second deadline while Langfuse stores every request and
+// answers it 400 ms later. Requests that cannot be answered by the
+// deadline are not started: their batches go to the spool for the next
+// process, and only those already in flight when the shutdown began can
+// be stored without an answer and sent again. Every span reaches Langfuse
+// at least once; the duplicates are at most those requests' spans, all
+// counted as possible duplicates by the next process.
+func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
+	t.Parallel()
+	lf := otlptest.New(t)
+	lf.SetMode(otlptest.SlowAnswer)
+	lf.SetDelay(400 * time.Millisecond)
+	spool := t.TempDir()
+	env := append([]string{envSpoolDir + "=" + spool, envServiceName + "=" + opsService, envMetrics + "=false",
+		childPollEnv + "=20ms", envLangfuseEnabled + "=true"}, langfuseEnv(lf, "sk-lf-ops")...)
+	c := startChild(t, "slow", env...)
+	const made = 20_000
+	c.do("emit %d s 5000", made)
+	c.shutdown(time.Second)
+	lf.SetMode(otlptest.Accept)
+	next := startChild(t, "next", env...)
+	st := next.waitStats("the spool replayed", func(s childStats) bool {
+		d := s.dest("langfuse")
+		return d.Spool != nil && d.Spool.PendingSpans == 0 && d.Spool.FoundSpans > 0 && d.Replayed >= d.Spool.FoundSpans
+	})
+	unique, dups := lf.Unique()
+	if unique != made {
+		t.Errorf("%d of %d spans reached Langfuse", unique, made)
+	}
+	inFlight := 4 * 512 // the senders' requests when the shutdown began, at most
+	if dups > inFlight {
+		t.Errorf("%d duplicates: more than the %d spans of the requests in flight when the shutdown began", dups, inFlight)
+	}
+	if got := st.dest("langfuse").PossibleDuplicates; int64(dups) > got {
+		t.Errorf("%d duplicates, %d counted as possible", dups, got)
+	}
+	t.Logf("%d spans: %d spooled at shutdown, %d duplicates (%.2f %%), %d counted possible", made, st.dest("langfuse").Spool.FoundSpans, dups,
+		100*float64(dups)/made, st.dest("langfuse").PossibleDuplicates)
+}

@@ -42,6 +42,7 @@ const (
 	TooLarge                 // 413 for requests of more than MaxSpans spans
 	Discard                  // 200 without decoding: a remote destination's cost, for benchmarks
 	Unauthorized             // 401: the credentials are refused
+	SlowAnswer               // store the request, then answer 200 after Delay: a client that gives up meanwhile has delivered it
 )
 
 // Span is one received span with its context.
@@ -258,6 +259,16 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	if !r.record(req, len(spans), status, spans) {
 		panic(http.ErrAbortHandler) // crashed: no answer either
+	}
+	if mode == SlowAnswer {
+		select {
+		case <-time.After(delay):
+		case <-req.Context().Done():
+			r.mu.Lock()
+			r.unanswered += len(spans)
+			r.mu.Unlock()
+			return
+		}
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte("{}"))

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
@@ -28,6 +29,35 @@ type sender struct {
 	breaker *breaker.Breaker
 	pause   *pause
 	c       *Counters
+	// latency is how long the destination takes to take a batch, lately;
+	// cutoff, once set (at shutdown), is when requests in flight will be
+	// abandoned: a request that cannot be answered by then is not started,
+	// since abandoned, it may have been stored and would be sent again by
+	// the next process.
+	latency latency
+	cutoff  atomic.Int64 // unix nanoseconds, 0 until shutdown
+}
+
+// latency is an exponentially weighted mean of the successful requests'
+// durations.
+type latency struct{ ns atomic.Int64 }
+
+func (l *latency) add(d time.Duration) {
+	old := l.ns.Load()
+	if old == 0 {
+		l.ns.Store(int64(d))
+		return
+	}
+	l.ns.Store(old + (int64(d)-old)/4)
+}
+
+func (l *latency) get() time.Duration { return time.Duration(l.ns.Load()) }
+
+// tooLate reports whether a request started now would still be in flight
+// at the cutoff.
+func (s *sender) tooLate() bool {
+	c := s.cutoff.Load()
+	return c != 0 && time.Until(time.Unix(0, c)) < s.latency.get()
 }
 
 func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
@@ -40,6 +70,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		if wait > s.retry.MaxRetryAfter || !sleep(ctx, wait) {
 			return keep, last
 		}
+		if s.tooLate() {
+			return keep, last
+		}
 		done, err := s.breaker.Allow()
 		if err != nil {
 			return keep, last // open, or its one probe is out
@@ -47,7 +80,11 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		if try > 1 {
 			s.c.Retried.Add(1)
 		}
+		start := time.Now()
 		last = s.target.post(ctx, b.Data)
+		if last.outcome == sent {
+			s.latency.add(time.Since(start))
+		}
 		done(last.breakerResult())
 		s.count(last)
 		if last.maybeDelivered() {

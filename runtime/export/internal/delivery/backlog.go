@@ -383,6 +383,7 @@ func (bl *Backlog) Shutdown(ctx context.Context) {
 	stop := bl.cancelSend
 	if deadline, ok := ctx.Deadline(); ok {
 		margin := min(250*time.Millisecond, time.Until(deadline)/10)
+		bl.send.cutoff.Store(deadline.Add(-margin).UnixNano())
 		t := time.AfterFunc(time.Until(deadline)-margin, stop)
 		defer t.Stop()
 	}
