@@ -35,7 +35,7 @@ func BenchmarkFlappingDestination(b *testing.B) {
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			if flapping {
-				wg.Go(func() { flap(lf, stop) })
+				wg.Go(func() { flap(lf, otlptest.Discard, stop) })
 			}
 			tr := m.Tracer("bench")
 			ctx := context.Background()
@@ -66,10 +66,11 @@ func BenchmarkFlappingDestination(b *testing.B) {
 	}
 }
 
-// flap cycles the receiver through a destination's bad moods until stop.
-func flap(r *otlptest.Receiver, stop chan struct{}) {
+// flap cycles the receiver through a destination's moods until stop: ok
+// (Accept, or Discard for benchmarks), 500, refused, stalled.
+func flap(r *otlptest.Receiver, ok otlptest.Mode, stop chan struct{}) {
 	moods := []func(){
-		func() { _ = r.Up(); r.SetMode(otlptest.Discard) },
+		func() { _ = r.Up(); r.SetMode(ok) },
 		func() { r.SetMode(otlptest.Refuse) },
 		func() { r.Down() },
 		func() { _ = r.Up(); r.SetMode(otlptest.Hang) },
@@ -81,7 +82,7 @@ func flap(r *otlptest.Receiver, stop chan struct{}) {
 		select {
 		case <-stop:
 			_ = r.Up()
-			r.SetMode(otlptest.Discard)
+			r.SetMode(ok)
 			return
 		case <-t.C:
 		}

@@ -138,3 +138,40 @@ func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
 	t.Logf("%d spans: %d spooled at shutdown, %d duplicates (%.2f %%), %d counted possible", made, st.dest("langfuse").Spool.FoundSpans, dups,
 		100*float64(dups)/made, st.dest("langfuse").PossibleDuplicates)
 }
+
+// TestFlappingDestinationLosesNothing: Langfuse flaps (200, 500, refused,
+// stalled, 500 ms each) while a child process makes 5,000 spans a second
+// for four seconds, with a short breaker; Instana is healthy. Instana gets
+// every span once; once Langfuse settles, it gets every span too, and any
+// duplicate is one it was told of (a request stored without an answer).
+func TestFlappingDestinationLosesNothing(t *testing.T) {
+	t.Parallel()
+	instana, lf := otlptest.New(t), otlptest.New(t)
+	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
+		childPollEnv + "=20ms", childAttemptEnv + "=250ms", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
+		instanaEnv(instana)}, langfuseEnv(lf, "sk-lf-ops")...)
+	c := startChild(t, "flap", env...)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { flap(lf, otlptest.Accept, stop); close(done) }()
+	const made = 20_000
+	c.do("emit %d s 5000", made)
+	close(stop)
+	<-done
+	checkDelivered(t, "instana", instana, made)
+	st := c.waitStats("langfuse caught up", func(s childStats) bool {
+		d := s.dest("langfuse")
+		u, _ := lf.Unique()
+		return int64(u)+d.DroppedTotal() >= made && d.Spool != nil && d.Spool.PendingSpans == 0 && d.InFlight == 0
+	})
+	d := st.dest("langfuse")
+	unique, dups := lf.Unique()
+	if int64(unique)+d.DroppedTotal() != made || d.DroppedTotal() != 0 {
+		t.Errorf("langfuse: %d delivered + %d lost (%v), want all %d delivered", unique, d.DroppedTotal(), d.Dropped, made)
+	}
+	if int64(dups) > d.PossibleDuplicates {
+		t.Errorf("langfuse: %d duplicates, %d counted as possible", dups, d.PossibleDuplicates)
+	}
+	t.Logf("langfuse: %d requests, %d failed, %d spans spooled and %d replayed, %d duplicates (%d possible), breaker opened %d times",
+		d.Requests, d.Failures, d.Spooled, d.Replayed, dups, d.PossibleDuplicates, d.Breaker.Opens)
+}

@@ -212,7 +212,9 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		case <-hangs:
 		case <-req.Context().Done():
 		}
-		return
+		// Released or given up: still no answer (returning would answer
+		// 200 for spans never stored).
+		panic(http.ErrAbortHandler)
 	case Refuse:
 		status = http.StatusInternalServerError
 	case RateLimit:
