@@ -35,7 +35,7 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		{"sample rate negative", map[string]string{envSampleRate: "-0.1"}, []string{envSampleRate, "from 0 to 1"}},
 		{"sample rate not a number", map[string]string{envSampleRate: "half"}, []string{envSampleRate, `"half"`}},
 		{"sample rate NaN", map[string]string{envSampleRate: "NaN"}, []string{envSampleRate}},
-		{"instana bad URL", map[string]string{envInstanaEndpoint: "localhost:4318"}, []string{envInstanaEndpoint, "absolute http:// or https:// URL"}},
+		{"instana bad URL", map[string]string{envInstanaEndpoint: "localhost:4318"}, []string{envInstanaEndpoint, "has no http:// or https:// scheme", "want an absolute URL"}},
 		{"instana ftp URL", map[string]string{envInstanaEndpoint: "ftp://x"}, []string{envInstanaEndpoint}},
 		{"instana agentless without key", map[string]string{envInstanaEndpoint: "https://otlp-orange-saas.instana.io:4318"}, []string{envInstanaAPIKey, "agent key"}},
 		{"instana enabled flag not boolean", map[string]string{envInstanaEnabled: "maybe"}, []string{envInstanaEnabled, "true or false"}},

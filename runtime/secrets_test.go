@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
 // TestNoSecretInAnyExportedValue configures every destination with
@@ -84,6 +86,46 @@ func TestNoSecretInAnyExportedValue(t *testing.T) {
 		show(d.Destination)
 	}
 	show(m.PipelineStats())
+	// A user's own structs holding what the API hands out, in exported and
+	// unexported fields, by pointer and by value where a value can be had.
+	type userConfig struct {
+		m         *Manager
+		view      ConfigView
+		dests     []export.DestinationStats
+		pipe      export.PipelineStats
+		Exported  *Manager
+		ViewAgain ConfigView
+	}
+	u := userConfig{m: m, view: m.Config(), dests: m.Destinations(), pipe: m.PipelineStats(), Exported: m, ViewAgain: m.Config()}
+	// Verbs a pointer does not take (%s, %d, %x of a struct holding one)
+	// make fmt walk into the live state it points to, racing with its
+	// goroutines, as it would for any value with locks: the user structs
+	// holding pointers are printed with the verbs that take them.
+	for _, v := range []any{u, &u} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%T"} {
+			fmt.Fprintf(&printed, verb+"\n", v)
+		}
+	}
+	for _, d := range m.dests {
+		b := d.Breaker()
+		v := struct {
+			d  *export.Destination
+			b  *breaker.Breaker
+			st breaker.Status
+		}{d.Destination, b, b.Status()}
+		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			fmt.Fprintf(&printed, verb+"\n", v)
+		}
+	}
+	values := struct {
+		view  ConfigView
+		dests []export.DestinationStats
+		pipe  export.PipelineStats
+	}{m.Config(), m.Destinations(), m.PipelineStats()}
+	show(values)
+	for _, verb := range []string{"%q", "%x", "%X"} {
+		fmt.Fprintf(&printed, verb+"\n", values)
+	}
 
 	h := m.DiagnosticsHandler()
 	paths := []string{"/", "/health", "/exporters", "/circuit_breakers", "/config", "/stats", "/spool",
@@ -114,8 +156,10 @@ func TestNoSecretInAnyExportedValue(t *testing.T) {
 
 	all := printed.String() + logs.String()
 	for _, s := range secrets {
-		if i := strings.Index(all, s); i >= 0 {
-			t.Errorf("secret %q appears: ...%s...", s, all[max(i-200, 0):min(i+50, len(all))])
+		for _, form := range []string{s, hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))} {
+			if i := strings.Index(all, form); i >= 0 {
+				t.Errorf("secret %q appears (as %q): ...%s...", s, form, all[max(i-200, 0):min(i+50, len(all))])
+			}
 		}
 	}
 	if !strings.Contains(all, "127.0.0.1:9/v1/traces") {

@@ -73,9 +73,16 @@ func (c *config) validate() error {
 }
 
 func checkURL(name, raw, example string) error {
+	// The value is never quoted: what does not parse as an endpoint may be
+	// a key pasted into the wrong variable.
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s: %q is not a valid endpoint; want an absolute http:// or https:// URL such as %s", name, redactURL(raw), example)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: does not parse as a URL (the value is not shown: it may be a key pasted by mistake); want an absolute http:// or https:// URL such as %s", name, example)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%s: has no http:// or https:// scheme (the value is not shown: it may be a key pasted by mistake); want an absolute URL such as %s", name, example)
+	case u.Host == "":
+		return fmt.Errorf("%s: names no host (the value is not shown: it may be a key pasted by mistake); want an absolute URL such as %s", name, example)
 	}
 	if u.User != nil {
 		return fmt.Errorf("%s: credentials in the URL are not allowed; want the URL without user:password@ and the credentials in their own variables", name)
