@@ -21,6 +21,8 @@ type processor struct {
 	pipe   *export.Pipeline
 	traces *traceTable
 	down   atomic.Bool
+	// quiet are the diagnostics handler's own spans, never exported.
+	quiet quietSpans
 }
 
 var _ sdktrace.SpanProcessor = (*processor)(nil)
@@ -34,6 +36,7 @@ var _ sdktrace.SpanProcessor = (*processor)(nil)
 // after the route once the handler has run), so the name is published
 // when the root ends (see lookup).
 func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	p.quiet.starts(ctx, s.SpanContext())
 	parent := trace.SpanContextFromContext(ctx)
 	attrs := genai.FromContext(ctx)
 	if !parent.IsValid() || parent.IsRemote() { // s is a local root
@@ -64,7 +67,7 @@ func parentIsLocalRoot(ctx context.Context) bool {
 // when it is not, and an append. Its trace's facts are attached later, by
 // resolve, in the background.
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() || p.down.Load() {
+	if p.quiet.ends(s.SpanContext()) || !s.SpanContext().IsSampled() || p.down.Load() {
 		return
 	}
 	size, v := export.Inspect(s)
