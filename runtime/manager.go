@@ -227,7 +227,8 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		SpoolMaxBytes: cfg.Spool.MaxBytes, SpoolSync: cfg.Spool.Sync,
 		Durable:         cfg.Durability == DurabilityDisk,
 		OnlyGenAITraces: k.onlyGenAI(&cfg),
-		Credentials:     k.credentials,
+		Credentials:     k.credentials(&cfg),
+		EndpointFrom:    k.endpoint(&cfg),
 	}
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
