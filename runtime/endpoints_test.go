@@ -170,3 +170,44 @@ func TestUnauthorizedSaysWhetherTheKeyIsSet(t *testing.T) {
 		}
 	}
 }
+
+// Configure says in one INFO line what it started: the destinations and
+// their URLs without credentials, the content policy, the sampling and
+// the spool.
+func TestConfigureSaysWhatItStarted(t *testing.T) {
+	clearEnv(t)
+	instana, langfuse := otlptest.New(t), otlptest.New(t)
+	spool := t.TempDir()
+	m, logs := configure(t, WithInstana(instana.URL()+"/v1/traces?key=q-secret-1", "instana-secret-2"),
+		WithLangfuse(langfuse.URL()+"/api/public/otel", "pk-lf-3", "sk-lf-secret-4"), WithLangfuseExport(LangfuseExportLLM),
+		WithSampleRate(0.25), WithSpoolDir(spool), WithMaskSecrets(true))
+	_ = m
+	var lines []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "genaitrace: configured") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d configured lines, want 1:\n%s", len(lines), logs)
+	}
+	l := lines[0]
+	for _, want := range []string{"level=INFO", "instana " + instana.URL() + "/v1/traces",
+		"langfuse " + langfuse.URL() + "/api/public/otel/v1/traces (traces with GenAI work only)",
+		"prompts and completions recorded, sent to langfuse, masked", "sample_rate=0.25", "spool=\"" + spool + " (memory durability)\""} {
+		if !strings.Contains(l, want) {
+			t.Errorf("configured line lacks %q: %s", want, l)
+		}
+	}
+	for _, secret := range []string{"q-secret-1", "instana-secret-2", "sk-lf-secret-4"} {
+		if strings.Contains(l, secret) {
+			t.Errorf("configured line holds a credential: %s", l)
+		}
+	}
+	clearEnv(t)
+	_, logs = configure(t, WithConsole(&strings.Builder{}), WithoutSpool(), WithCaptureContent(false))
+	if l := logs.String(); !strings.Contains(l, `destinations="console (stderr)"`) || !strings.Contains(l, "not recorded (TELEMETRY_CAPTURE_CONTENT)") ||
+		!strings.Contains(l, "spool=\"off") {
+		t.Errorf("console only: %s", l)
+	}
+}

@@ -132,6 +132,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		otel.SetTracerProvider(m.tp)
 		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	}
+	m.logConfigured()
 	return m, nil
 }
 
