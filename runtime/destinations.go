@@ -47,6 +47,8 @@ type destinationKind struct {
 	headers    func(*config) []header
 	translator func(*config) export.Translator
 	onlyGenAI  func(*config) bool
+	// filterSetting is the setting that makes onlyGenAI true, for messages.
+	filterSetting string
 	// readBack reads delivered traces back through the destination's API
 	// (Langfuse with LANGFUSE_VERIFY).
 	readBack func(*config) bool
@@ -126,8 +128,9 @@ var destinationKinds = []destinationKind{
 		},
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
-		onlyGenAI: func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
-		readBack:  func(c *config) bool { return c.Langfuse.Verify },
+		onlyGenAI:     func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
+		filterSetting: envLangfuseExport + "=llm",
+		readBack:      func(c *config) bool { return c.Langfuse.Verify },
 	},
 	{
 		name: "otlp",

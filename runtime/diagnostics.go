@@ -52,6 +52,12 @@ func (s diagSource) Status() diag.Status {
 		st.Console = &c
 	}
 	st.AcceptedPerSecond, st.ExportedPerSecond = m.rates.rates(m.sample())
+	st.GenAIOnly = map[string]string{}
+	for _, d := range m.dests {
+		if d.kind.onlyGenAI(&m.cfg) {
+			st.GenAIOnly[d.Name()] = d.kind.filterSetting
+		}
+	}
 	return st
 }
 

@@ -48,6 +48,9 @@ type destinationView struct {
 	PausedUntil        *time.Time       `json:"paused_until"`
 	Breaker            *breakerView     `json:"breaker"`
 	ReadBack           *readBackView    `json:"read_back,omitempty"`
+	// Filter says which spans the destination does not take (Filtered
+	// counts them) and the setting that says so.
+	Filter string `json:"filter,omitempty"`
 	// credentials and endpointFrom name the variables to check.
 	credentials, endpointFrom string
 }
@@ -209,7 +212,11 @@ func (h *handler) destinationViews(st Status) []destinationView {
 	now := time.Now()
 	out := make([]destinationView, 0, len(st.Destinations)+1)
 	for _, d := range st.Destinations {
-		out = append(out, viewDestination(d, now))
+		v := viewDestination(d, now)
+		if setting, ok := st.GenAIOnly[d.Name]; ok {
+			v.Filter = "spans of traces without a GenAI span (" + setting + "; all sends every trace)"
+		}
+		out = append(out, v)
 	}
 	if c := st.Console; c != nil {
 		out = append(out, destinationView{Name: "console", Endpoint: "stderr", Kind: "console", State: "ok",
