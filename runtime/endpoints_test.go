@@ -50,15 +50,7 @@ func TestEndpointForms(t *testing.T) {
 			clearEnv(t)
 			r := otlptest.New(t)
 			r.OnlyAt(c.paths...)
-			var opts []Option
-			if c.opt != nil {
-				opts = append(opts, c.opt(r.URL()))
-			} else {
-				for k, v := range c.env(r.URL()) {
-					t.Setenv(k, v)
-				}
-			}
-			m, _ := configure(t, append(opts, WithMetricsInterval(20*time.Millisecond))...)
+			m, _ := configure(t, append(pointAt(t, r, c.env, c.opt), WithMetricsInterval(20*time.Millisecond))...)
 			_, s := m.Tracer("t").Start(context.Background(), "chat m", trace.WithAttributes(genai.OperationName.String("chat")))
 			s.End()
 			flush(t, m)
@@ -76,6 +68,18 @@ func TestEndpointForms(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pointAt points a destination at r: by the option opt when set, else by
+// the variables env gives.
+func pointAt(t *testing.T, r *otlptest.Receiver, env func(string) map[string]string, opt func(string) Option) []Option {
+	if opt != nil {
+		return []Option{opt(r.URL())}
+	}
+	for k, v := range env(r.URL()) {
+		t.Setenv(k, v)
+	}
+	return nil
 }
 
 func langfuseAt(name, path string) func(string) map[string]string {
@@ -112,15 +116,7 @@ func TestNotFoundNamesTheURLAndTheVariable(t *testing.T) {
 			clearEnv(t)
 			r := otlptest.New(t)
 			r.OnlyAt("/nothing-here")
-			var opts []Option
-			if c.opt != nil {
-				opts = append(opts, c.opt(r.URL()))
-			} else {
-				for k, v := range c.env(r.URL()) {
-					t.Setenv(k, v)
-				}
-			}
-			m, logs := configure(t, append(opts, WithBreaker(1, time.Hour, time.Hour), WithoutMetrics())...)
+			m, logs := configure(t, append(pointAt(t, r, c.env, c.opt), WithBreaker(1, time.Hour, time.Hour), WithoutMetrics())...)
 			_, s := m.Tracer("t").Start(context.Background(), "chat m", trace.WithAttributes(genai.OperationName.String("chat")))
 			s.End()
 			flush(t, m)
