@@ -201,8 +201,8 @@ func TestConfigureSaysWhatItStarted(t *testing.T) {
 		}
 	}
 	clearEnv(t)
-	_, logs = configure(t, WithConsole(&strings.Builder{}), WithoutSpool(), WithCaptureContent(false))
-	if l := logs.String(); !strings.Contains(l, `destinations="console (stderr)"`) || !strings.Contains(l, "not recorded (TELEMETRY_CAPTURE_CONTENT)") ||
+	_, logs = configure(t, WithConsole(&syncBuffer{}), WithoutSpool(), WithCaptureContent(false))
+	if l := logs.String(); !strings.Contains(l, `destinations=console `) || !strings.Contains(l, "not recorded (TELEMETRY_CAPTURE_CONTENT)") ||
 		!strings.Contains(l, "spool=\"off") {
 		t.Errorf("console only: %s", l)
 	}

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"cmp"
+	"io"
+	"os"
 	"strings"
 
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
@@ -25,8 +27,11 @@ func (m *Manager) logConfigured() {
 			content = append(content, k.name)
 		}
 	}
-	if m.console != nil {
+	switch {
+	case m.console != nil && (c.ConsoleWriter == nil || c.ConsoleWriter == io.Writer(os.Stderr)):
 		dests = append(dests, "console (stderr)")
+	case m.console != nil:
+		dests = append(dests, "console")
 	}
 	spool := "off: undelivered spans are kept in memory only"
 	if !c.Spool.Disabled {
