@@ -86,6 +86,9 @@ type instanaConfig struct {
 	// query is Endpoint's query, which may carry a key: kept apart from
 	// it once resolved (see Config.resolve).
 	query secret
+	// endpointFrom names what set Endpoint (the variable or the option),
+	// for messages.
+	endpointFrom string
 }
 
 // langfuseConfig configures the Langfuse destination.

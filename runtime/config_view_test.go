@@ -20,6 +20,7 @@ import (
 // reason.
 var notViewed = map[string]string{
 	"Logger":                "a logger is not a setting",
+	"Instana.endpointFrom":  "which variable set the endpoint: for error messages",
 	"Langfuse.endpointFrom": "which variable set the endpoint: for error messages",
 	"OTLP.endpointFrom":     "which variable set the endpoint: for error messages",
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
@@ -24,9 +25,12 @@ import (
 // apart by name.
 type destinationKind struct {
 	name string
-	// credentials names where the credentials come from, for the message
-	// when the destination refuses them.
-	credentials string
+	// credentials names where the credentials come from (and says when
+	// they are not set), for the message when the destination refuses a
+	// request; endpoint names where the URL comes from and how it is
+	// built, for the message when nothing answers there.
+	credentials func(*config) string
+	endpoint    func(*config) string
 	on          func(*config) bool
 	off         func(*config)
 	// content reports whether the destination takes prompts and
@@ -43,6 +47,8 @@ type destinationKind struct {
 	headers    func(*config) []header
 	translator func(*config) export.Translator
 	onlyGenAI  func(*config) bool
+	// filterSetting is the setting that makes onlyGenAI true, for messages.
+	filterSetting string
 	// readBack reads delivered traces back through the destination's API
 	// (Langfuse with LANGFUSE_VERIFY).
 	readBack func(*config) bool
@@ -62,12 +68,21 @@ func plain(name, value string) header { return header{name: name, value: newSecr
 // their snapshots are listed.
 var destinationKinds = []destinationKind{
 	{
-		name: "instana", credentials: envInstanaAPIKey,
+		name: "instana",
+		credentials: func(c *config) string {
+			if c.Instana.APIKey.IsSet() {
+				return envInstanaAPIKey
+			}
+			return envInstanaAPIKey + ", which is not set (a host agent needs none unless it is configured to ask for one; the agentless acceptor needs it)"
+		},
+		endpoint: func(c *config) string {
+			return endpointFrom(c.Instana.endpointFrom, envInstanaEndpoint, DefaultInstanaEndpoint, "/v1/traces")
+		},
 		on: func(c *config) bool { return c.Instana.Enabled }, off: func(c *config) { c.Instana.Enabled = false },
 		content:    func(c *config) bool { return c.Instana.Content },
 		tls:        func(c *config) TLSConfig { return c.Instana.TLS },
-		tracesURL:  func(c *config) string { return withPath(c.Instana.Endpoint, "/v1/traces") },
-		metricsURL: func(c *config) string { return withPath(c.Instana.Endpoint, "/v1/metrics") },
+		tracesURL:  func(c *config) string { return signalURL(c.Instana.Endpoint, "", "/v1/traces") },
+		metricsURL: func(c *config) string { return signalURL(c.Instana.Endpoint, "", "/v1/metrics") },
 		queries:    func(c *config) (secret, secret) { return c.Instana.query, c.Instana.query },
 		headers: func(c *config) []header {
 			var hs []header
@@ -86,11 +101,15 @@ var destinationKinds = []destinationKind{
 		readBack:  func(*config) bool { return false },
 	},
 	{
-		name: "langfuse", credentials: envLangfusePublicKey + " and " + envLangfuseSecretKey,
+		name:        "langfuse",
+		credentials: func(*config) string { return envLangfusePublicKey + " and " + envLangfuseSecretKey },
+		endpoint: func(c *config) string {
+			return endpointFrom(c.Langfuse.endpointFrom, envLangfuseEndpoint, DefaultLangfuseEndpoint, langfuseOTLPPath+"/v1/traces")
+		},
 		on: func(c *config) bool { return c.Langfuse.Enabled }, off: func(c *config) { c.Langfuse.Enabled = false },
 		content:    func(*config) bool { return true },
 		tls:        func(c *config) TLSConfig { return c.Langfuse.TLS },
-		tracesURL:  func(c *config) string { return withPath(c.Langfuse.Endpoint, "/api/public/otel/v1/traces") },
+		tracesURL:  func(c *config) string { return signalURL(c.Langfuse.Endpoint, langfuseOTLPPath, "/v1/traces") },
 		metricsURL: func(*config) string { return "" }, // Langfuse takes no metrics
 		queries:    func(c *config) (secret, secret) { return c.Langfuse.query, secret{} },
 		headers: func(c *config) []header {
@@ -109,11 +128,24 @@ var destinationKinds = []destinationKind{
 		},
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
-		onlyGenAI: func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
-		readBack:  func(c *config) bool { return c.Langfuse.Verify },
+		onlyGenAI:     func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
+		filterSetting: envLangfuseExport + "=llm",
+		readBack:      func(c *config) bool { return c.Langfuse.Verify },
 	},
 	{
-		name: "otlp", credentials: envOTLPHeaders,
+		name: "otlp",
+		credentials: func(c *config) string {
+			if len(c.OTLP.Headers) > 0 {
+				return envOTLPHeaders
+			}
+			return envOTLPHeaders + ", which is not set"
+		},
+		endpoint: func(c *config) string {
+			if c.OTLP.endpointFrom == envOTLPEndpoint {
+				return envOTLPEndpoint + ", a base URL to which /v1/traces is appended"
+			}
+			return cmp.Or(c.OTLP.endpointFrom, "WithOTLP") + ", the full traces URL"
+		},
 		on: func(c *config) bool { return c.OTLP.Enabled }, off: func(c *config) { c.OTLP.Enabled = false },
 		content:    func(c *config) bool { return c.OTLP.Content },
 		tls:        func(c *config) TLSConfig { return c.OTLP.TLS },
@@ -265,19 +297,46 @@ func fingerprint(parts []string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// withPath appends path to a base URL's path unless it already ends with
-// it; a query stays where it belongs, after the path.
-func withPath(base, path string) string {
+// langfuseOTLPPath is where Langfuse takes OTLP under its base URL.
+const langfuseOTLPPath = "/api/public/otel"
+
+// signalPaths are the OTLP/HTTP signals' paths under an OTLP base URL.
+var signalPaths = []string{"/v1/traces", "/v1/metrics", "/v1/logs"}
+
+// signalURL is the URL of one signal (signal, such as /v1/traces) of a
+// destination that takes OTLP under otlpPath ("" or /api/public/otel) of
+// its base URL. It takes the base URL in each form users copy from the
+// destinations' docs: the base itself (https://cloud.langfuse.com), the
+// OTLP base (…/api/public/otel, as Langfuse's OpenTelemetry guide writes
+// it) or a signal's full URL (…/v1/traces): what the base already ends
+// with is not added again. A query stays after the path.
+func signalURL(base, otlpPath, signal string) string {
 	u, err := url.Parse(base)
 	if err != nil {
-		return strings.TrimRight(base, "/") + path // reported by validate
+		return strings.TrimRight(base, "/") + otlpPath + signal // reported by validate
 	}
 	p := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(p, path) {
-		p += path
+	for _, s := range signalPaths {
+		if strings.HasSuffix(p, s) {
+			p = strings.TrimSuffix(p, s)
+			break
+		}
 	}
-	u.Path, u.RawPath = p, ""
+	if otlpPath != "" {
+		p = strings.TrimSuffix(p, otlpPath)
+	}
+	u.Path, u.RawPath = p+otlpPath+signal, ""
 	return u.String()
+}
+
+// endpointFrom says where a destination's URL came from (a variable, an
+// option, or the default when neither was given) and how it is built,
+// for the message when nothing takes traces there.
+func endpointFrom(from, variable, def, path string) string {
+	if from == "" {
+		return variable + " (not set: the default " + def + " is used), a base URL to which " + path + " is appended"
+	}
+	return from + ", a base URL to which " + path + " is appended"
 }
 
 // hostID is the resource's host identity, for Instana's x-instana-host.

@@ -337,14 +337,14 @@ func TestDiagnosticsReportRefusedCredentials(t *testing.T) {
 	waitUntil(t, func() bool { return m.Destinations()[0].LastErrorStatus == 401 })
 	base := diagServer(t, m).URL + "/telemetry/"
 	r := call(t, "GET", base+"health", nil)
-	if r.status != 503 || !strings.Contains(r.body, "refused the credentials; check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY") {
+	if r.status != 503 || !strings.Contains(r.body, "refused the request (HTTP 401); check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY") {
 		t.Errorf("health: %d %s", r.status, r.body)
 	}
 	d := call(t, "GET", base+"destinations", nil).json["destinations"].([]any)[0].(map[string]any)
 	if d["state"] != "refused" || d["last_error"].(map[string]any)["refused"] != true {
 		t.Errorf("destination: %v", d)
 	}
-	if l := logs.String(); !strings.Contains(l, "refused the credentials; check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY") || strings.Contains(l, "destination unavailable") {
+	if l := logs.String(); !strings.Contains(l, "refused the request (HTTP 401); check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY") || strings.Contains(l, "destination unavailable") {
 		t.Errorf("log: %s", l)
 	}
 	if st := m.Destinations()[0]; st.Exported != 0 || st.DroppedTotal() != 0 {

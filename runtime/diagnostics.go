@@ -27,11 +27,14 @@ import (
 // X-Genaitrace-Diagnostics: 1). With TELEMETRY_DIAGNOSTICS_TOKEN set, every
 // endpoint needs it as a bearer token; without it the handler is open, and
 // says so once in the log. Prompts and completions are shown only with
-// TELEMETRY_DIAGNOSTICS_CONTENT=true. docs/diagnostics.md has every
+// TELEMETRY_DIAGNOSTICS_CONTENT=true. Its own requests are not exported:
+// behind otelhttp, pass DiagnosticsFilter to otelhttp.WithFilter so that
+// no span is even started for them. docs/diagnostics.md has every
 // response.
 func (m *Manager) DiagnosticsHandler() http.Handler {
 	m.diagOnce.Do(func() {
-		m.diag = diag.New(diagSource{m}, m.store, m.ledger, diag.Options{Token: m.cfg.Diagnostics.Token.Value(), Logger: m.cfg.Logger})
+		h := diag.New(diagSource{m}, m.store, m.ledger, diag.Options{Token: m.cfg.Diagnostics.Token.Value(), Logger: m.cfg.Logger})
+		m.diag = quietHandler(&m.proc.quiet, h)
 	})
 	return m.diag
 }
@@ -49,6 +52,12 @@ func (s diagSource) Status() diag.Status {
 		st.Console = &c
 	}
 	st.AcceptedPerSecond, st.ExportedPerSecond = m.rates.rates(m.sample())
+	st.GenAIOnly = map[string]string{}
+	for _, d := range m.dests {
+		if d.kind.onlyGenAI(&m.cfg) {
+			st.GenAIOnly[d.Name()] = d.kind.filterSetting
+		}
+	}
 	return st
 }
 

@@ -248,7 +248,7 @@ func instanaFromEnv(r *envReader, c *instanaConfig) {
 		c.Enabled = true
 	}
 	if endpoint != "" {
-		c.Endpoint = endpoint
+		c.Endpoint, c.endpointFrom = endpoint, envInstanaEndpoint
 	}
 	if v := r.str(envInstanaAPIKey); v != "" {
 		c.APIKey = newSecret(v)
@@ -328,7 +328,7 @@ func otlpFromEnv(r *envReader, c *otlpConfig) {
 		c.Enabled, c.Endpoint, c.endpointFrom = true, v, envOTLPTracesEndpoint
 	} else if v := r.str(envOTLPEndpoint); v != "" {
 		// The base URL of every signal: the traces path is appended.
-		c.Enabled, c.Endpoint, c.endpointFrom = true, withPath(v, "/v1/traces"), envOTLPEndpoint
+		c.Enabled, c.Endpoint, c.endpointFrom = true, signalURL(v, "", "/v1/traces"), envOTLPEndpoint
 	}
 	if v := r.str(envOTLPMetrics); v != "" {
 		c.MetricsEndpoint = v

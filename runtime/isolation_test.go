@@ -11,21 +11,25 @@ import (
 )
 
 // TestSlowDestinationCostsTheHealthyOneNothing: Langfuse answers every
-// request in a second while a child process makes 5,000 spans a second for
-// six seconds, default settings otherwise. The healthy destination gets
+// request in a second (it takes under a thousand spans a second) while a
+// child process makes 2,000 a second for six seconds (a rate the
+// background keeps up with on a loaded CI machine: this is about
+// isolation, not CPU), with a 16 MiB memory budget (the slow destination's
+// backlog outgrows its live share within the run). The healthy destination gets
 // every span as it comes (each a model call with a 1 KiB prompt); the slow one falls behind, spills its backlog to
 // its own spool and, once the load stops, catches up: every span reaches
 // both, none is shed, and delivered + counted = made at each.
 func TestSlowDestinationCostsTheHealthyOneNothing(t *testing.T) {
-	t.Parallel()
+	// Not in parallel: a machine starved of CPU by other tests sheds for
+	// want of CPU, which is not what this test is about.
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
 	langfuse.SetMode(otlptest.Slow)
 	langfuse.SetDelay(time.Second)
 	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
-		childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
+		envMemoryMaxBytes + "=16MiB", childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
 	c := startChild(t, "load", env...)
-	const made = 30_000
-	c.do("emitgenai %d s 5000 1024", made)
+	const made = 12_000
+	c.do("emitgenai %d s 2000 1024", made)
 	during := c.stats()
 	if shed := during.Pipeline.ShedTotal(); shed != 0 {
 		t.Errorf("%d spans shed before fan-out while one destination was merely slow: %v", shed, during.Pipeline.Shed)

@@ -135,6 +135,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		otel.SetTracerProvider(m.tp)
 		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 	}
+	m.logConfigured()
 	return m, nil
 }
 
@@ -230,7 +231,8 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		SpoolMaxBytes: cfg.Spool.MaxBytes, SpoolSync: cfg.Spool.Sync,
 		Durable:         cfg.Durability == DurabilityDisk,
 		OnlyGenAITraces: k.onlyGenAI(&cfg),
-		Credentials:     k.credentials,
+		Credentials:     k.credentials(&cfg),
+		EndpointFrom:    k.endpoint(&cfg),
 	}
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered

@@ -57,6 +57,7 @@ func WithSampleKeep(keep ...SampleKeep) Option {
 func WithInstana(endpoint, apiKey string) Option {
 	return func(c *config) {
 		c.Instana.Enabled, c.Instana.Endpoint, c.Instana.APIKey = true, endpoint, newSecret(apiKey)
+		c.Instana.endpointFrom = "WithInstana"
 	}
 }
 
@@ -74,7 +75,7 @@ func WithInstanaTLS(t TLSConfig) Option { return func(c *config) { c.Instana.TLS
 // https://cloud.langfuse.com) with a project's keys.
 func WithLangfuse(endpoint, publicKey, secretKey string) Option {
 	return func(c *config) {
-		c.Langfuse.Enabled, c.Langfuse.Endpoint = true, endpoint
+		c.Langfuse.Enabled, c.Langfuse.Endpoint, c.Langfuse.endpointFrom = true, endpoint, "WithLangfuse"
 		c.Langfuse.PublicKey, c.Langfuse.SecretKey = publicKey, newSecret(secretKey)
 	}
 }
@@ -115,7 +116,7 @@ func WithLangfuseCost(who export.LangfuseCost) Option {
 // WithOTLP enables the generic OTLP/HTTP destination at a full traces URL.
 func WithOTLP(tracesURL string, headers map[string]string) Option {
 	return func(c *config) {
-		c.OTLP.Enabled, c.OTLP.Endpoint = true, tracesURL
+		c.OTLP.Enabled, c.OTLP.Endpoint, c.OTLP.endpointFrom = true, tracesURL, "WithOTLP"
 		c.OTLP.Headers = make(map[string]secret, len(headers))
 		for k, v := range headers {
 			c.OTLP.Headers[k] = newSecret(v)

@@ -21,35 +21,45 @@ type processor struct {
 	pipe   *export.Pipeline
 	traces *traceTable
 	down   atomic.Bool
+	// quiet are the diagnostics handler's own spans, never exported.
+	quiet quietSpans
 }
 
 var _ sdktrace.SpanProcessor = (*processor)(nil)
 
 // OnStart records what spans of the same trace will need and cannot get
-// from their own data: the name of the trace's local root (the trace name)
-// and attributes attached to the context (session, user, tags). A trace is
-// registered when its first child starts, or when the context carries such
-// attributes; a lone span costs nothing here.
+// from their own data: attributes attached to the context (session, user,
+// tags, a trace name the application chose). A trace is registered when
+// its first child starts, or when the context carries such attributes; a
+// lone span costs nothing here. The trace's name is not taken here: a
+// root is often renamed after its children start (otelhttp names its span
+// after the route once the handler has run), so the name is published
+// when the root ends (see lookup).
 func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	p.quiet.starts(ctx, s.SpanContext())
 	parent := trace.SpanContextFromContext(ctx)
 	attrs := genai.FromContext(ctx)
-	root := !parent.IsValid() || parent.IsRemote()
-	switch {
-	case root && attrs == nil:
-		return // its own name is the trace name
-	case root:
-		p.traces.started(s.SpanContext().TraceID(), s.Name(), attrs)
-	default:
-		rootName := ""
-		if ps, ok := trace.SpanFromContext(ctx).(sdktrace.ReadOnlySpan); ok {
-			if pp := ps.Parent(); !pp.IsValid() || pp.IsRemote() {
-				rootName = ps.Name() // the parent is the local root
-			}
+	if !parent.IsValid() || parent.IsRemote() { // s is a local root
+		if attrs != nil {
+			p.traces.started(s.SpanContext().TraceID(), attrs)
 		}
-		if rootName != "" || attrs != nil {
-			p.traces.started(s.SpanContext().TraceID(), rootName, attrs)
-		}
+		return
 	}
+	if attrs != nil || parentIsLocalRoot(ctx) {
+		p.traces.started(s.SpanContext().TraceID(), attrs)
+	}
+}
+
+// parentIsLocalRoot reports whether the span in ctx is its trace's root in
+// this process: its first child registers the trace, so that spans
+// translated after the root ended share the root's final name.
+func parentIsLocalRoot(ctx context.Context) bool {
+	ps, ok := trace.SpanFromContext(ctx).(sdktrace.ReadOnlySpan)
+	if !ok {
+		return false
+	}
+	pp := ps.Parent()
+	return !pp.IsValid() || pp.IsRemote()
 }
 
 // OnEnd hands a recorded span to the pipeline, sampled in or not (the
@@ -58,7 +68,7 @@ func (p *processor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 // not, and an append. Its trace's facts are attached later, by resolve, in
 // the background.
 func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if p.down.Load() {
+	if p.quiet.ends(s.SpanContext()) || p.down.Load() {
 		return
 	}
 	size, v := export.Inspect(s)
@@ -111,6 +121,9 @@ type traceEntry struct {
 	created time.Time
 	ended   atomic.Int64 // unix nanoseconds the local root ended
 	merged  atomic.Pointer[genai.TraceAttrs]
+	// named is set when the application named the trace
+	// (genai.WithTraceName): the root's name then does not replace it.
+	named atomic.Bool
 	// genai is set once a GenAI span of the trace ended: its other spans
 	// are worth more than plain ones when memory runs short.
 	genai atomic.Bool
@@ -127,9 +140,9 @@ func newTraceTable() *traceTable {
 
 func (t *traceTable) shard(id trace.TraceID) *traceShard { return &t.shards[id[15]%64] }
 
-// started registers a trace (if new) and records its root's name and the
-// context's attributes.
-func (t *traceTable) started(id trace.TraceID, rootName string, attrs *genai.TraceAttrs) {
+// started registers a trace (if new) and merges the context's
+// attributes (nil: none).
+func (t *traceTable) started(id trace.TraceID, attrs *genai.TraceAttrs) {
 	sh := t.shard(id)
 	sh.mu.RLock()
 	e := sh.m[id]
@@ -142,14 +155,10 @@ func (t *traceTable) started(id trace.TraceID, rootName string, attrs *genai.Tra
 		}
 		sh.mu.Unlock()
 	}
-	if rootName != "" && e.info.Fields().Name == "" {
-		e.info.Update(func(f *export.TraceFields) {
-			if f.Name == "" {
-				f.Name = rootName
-			}
-		})
-	}
 	if attrs != nil && e.merged.Swap(attrs) != attrs {
+		if attrs.TraceName != "" {
+			e.named.Store(true)
+		}
 		e.info.Update(func(f *export.TraceFields) { mergeAttrs(f, attrs) })
 	}
 }
@@ -189,9 +198,11 @@ func (t *traceTable) lookup(id trace.TraceID, root bool, name string) *export.Tr
 	}
 	if root {
 		e.ended.Store(time.Now().UnixNano())
-		// A root renamed while it ran (an HTTP route resolved late) names
-		// the trace by its final name, unless the user named it.
-		if f := e.info.Fields(); f.Name != name && e.merged.Load() == nil {
+		// The root ends last, with its final name (an HTTP route resolved
+		// after the handler ran): from now on it names the trace, unless
+		// the application did. Spans translated before carry no name
+		// rather than a stale one.
+		if f := e.info.Fields(); f.Name != name && !e.named.Load() {
 			e.info.Update(func(f *export.TraceFields) { f.Name = name })
 		}
 	}

@@ -31,7 +31,7 @@ func (c *config) validate() error {
 		}
 	}
 	if c.Instana.Enabled {
-		add(checkURL(envInstanaEndpoint, c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
+		add(checkURL(cmp.Or(c.Instana.endpointFrom, envInstanaEndpoint), c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
 		if strings.HasPrefix(c.Instana.Endpoint, "https://") && !c.Instana.APIKey.IsSet() {
 			add(fmt.Errorf("%s: empty, but Instana is enabled with the agentless endpoint %s; set it to your agent key, or point %s at a host agent (http://host:4318)", envInstanaAPIKey, c.Instana.Endpoint, envInstanaEndpoint))
 		}

@@ -50,7 +50,7 @@ func traced(h http.Handler, tp trace.TracerProvider) http.Handler {
 		otelhttp.WithTracerProvider(tp),
 		// A request from a gateway carries its trace context.
 		otelhttp.WithPropagators(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})),
-		otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/telemetry/") }),
+		otelhttp.WithFilter(runtime.DiagnosticsFilter("/telemetry")),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
 }
 

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -135,17 +137,30 @@ func (b browser) screenshot(name string, width int) {
 	}
 }
 
+// refusal is what the generic OTLP destination answers: a 401 with a long
+// body, as gateways write them (a stand-in text, not a real gateway's).
+const refusal = `{"error":"unauthorized","message":"The request carries no valid credentials for this tenant. ` +
+	`Send an Authorization header with a bearer token issued for the tenant, or an x-api-key header. ` +
+	`See the gateway's documentation, section Authentication."}`
+
 func TestDiagnosticsPageInChromium(t *testing.T) {
 	exe := chromium(t)
-	for _, k := range []string{"INSTANA_ENDPOINT", "LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
+	for _, k := range []string{"INSTANA_ENDPOINT", "LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY", "OTEL_EXPORTER_OTLP_ENDPOINT", "LANGFUSE_EXPORT"} {
 		t.Setenv(k, "")
 	}
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
 	instana.Down()
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, refusal)
+	}))
+	defer gateway.Close()
 	m, err := runtime.Configure(context.Background(), runtime.WithoutGlobal(), runtime.WithServiceName("browser-test"),
 		runtime.WithLogger(slog.New(slog.DiscardHandler)), runtime.WithSpoolDir(t.TempDir()),
-		runtime.WithInstana(instana.URL(), ""), runtime.WithLangfuse(langfuse.URL(), "pk", "sk"),
-		runtime.WithLangfuseExport(runtime.LangfuseExportAll), runtime.WithCaptureContent(true), runtime.WithDiagnosticsContent(true),
+		runtime.WithInstana(instana.URL(), ""), runtime.WithLangfuse(langfuse.URL(), "pk", "sk"), // Langfuse: GenAI traces only, the default
+		runtime.WithOTLP(gateway.URL+"/v1/traces", nil),
+		runtime.WithCaptureContent(true), runtime.WithDiagnosticsContent(true),
 		runtime.WithBatchTimeout(20*time.Millisecond), runtime.WithBreaker(1, 50*time.Millisecond, 100*time.Millisecond),
 		runtime.WithPollInterval(20*time.Millisecond))
 	if err != nil {
@@ -166,14 +181,17 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	}
 	tid := emitTrace(tr)
 	_ = m.Flush(context.Background())
-	waitFor(t, func() bool { return m.Destinations()[0].LastError != "" })
+	waitFor(t, func() bool { return m.Destinations()[0].LastError != "" && m.Destinations()[2].LastErrorStatus == 401 })
 	if err := instana.Up(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { d := m.Destinations()[0]; return d.LastSuccess.After(d.LastErrorTime) && d.Exported == 34 })
+	waitFor(t, func() bool { d := m.Destinations()[1]; return d.Exported == 4 && d.Filtered == 30 })
 
+	var outside atomic.Int32 // requests the page made outside the handler (a favicon)
 	mux := http.NewServeMux()
 	mux.Handle("/telemetry/", http.StripPrefix("/telemetry", m.DiagnosticsHandler()))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { outside.Add(1); http.NotFound(w, r) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	base := srv.URL + "/telemetry/"
@@ -193,30 +211,76 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	b := browser{t: t, ctx: ctx}
 
 	// Overview: the recovered destination reads as recovered, its error
-	// dated and marked as cleared.
-	b.run(chromedp.WaitVisible(chromedp.CSS(`tr.destination[data-name="instana"]`)))
+	// dated and marked as cleared; the refusing one names what to check,
+	// its error once and cut short; filtered spans are explained.
+	b.run(chromedp.WaitVisible(chromedp.CSS(`tr.destination[data-name="otlp"]`)))
 	if state := b.text(`tr.destination[data-name="instana"] .badge`); state != "recovered" {
 		t.Errorf("instana's state reads %q after it recovered, want recovered", state)
 	}
-	if e := b.text(`tr.destination[data-name="instana"] td.last-error`); !strings.Contains(e, "recovered since") {
+	if e := b.text(`tr.destination-error[data-name="instana"] td.last-error`); !strings.Contains(e, "recovered since") {
 		t.Errorf("instana's last error %q is not marked as cleared", e)
 	}
 	if got := b.text(`tr.destination[data-name="instana"] .exported`); got != "34 spans" {
 		t.Errorf("instana exported %q, want 34 spans", got)
 	}
+	if st, detail := b.text(`tr.destination[data-name="otlp"] .badge`), b.text(`tr.destination[data-name="otlp"] .detail`); st != "refused" ||
+		!strings.Contains(detail, "check OTEL_EXPORTER_OTLP_HEADERS, which is not set") {
+		t.Errorf("the refusing destination reads %q: %q", st, detail)
+	}
+	if f := b.text(`tr.destination[data-name="langfuse"] .filtered`); !strings.Contains(f, "filtered 30") || !strings.Contains(f, "without a GenAI span (LANGFUSE_EXPORT=llm") {
+		t.Errorf("filtered spans are not explained: %q", f)
+	}
+	checkOverview := func(width int) {
+		b.t.Helper()
+		// The refusal's text once, cut short: a distinctive part of its end
+		// is not on the page until asked for, its start is, once.
+		if n := evaluate[int](b, `document.body.innerText.split("The request carries no valid").length - 1`); n != 1 {
+			t.Errorf("%d px: the error's text appears %d times, want once", width, n)
+		}
+		if evaluate[bool](b, `document.body.innerText.includes("bearer token issued")`) {
+			t.Errorf("%d px: the whole error is shown before it is asked for", width)
+		}
+		lines := 1.5 // at 1024 px and wider: one line
+		if width < 640 {
+			lines = 4.5
+		}
+		if h := evaluate[float64](b, `document.querySelector('tr.destination-error[data-name="otlp"] .error').getBoundingClientRect().height`); h > lines*20 {
+			t.Errorf("%d px: the error takes %.0f px of height, want at most %.0f lines", width, h, lines)
+		}
+	}
+	checkOverview(1024)
+	b.run(chromedp.Click(chromedp.CSS(`tr.destination-error[data-name="otlp"] .error summary`)))
+	if full := b.text(`tr.destination-error[data-name="otlp"] .error .full`); !strings.Contains(full, "bearer token issued") ||
+		!evaluate[bool](b, `document.querySelector('tr.destination-error[data-name="otlp"] .error details').open`) {
+		t.Errorf("the whole error is not shown when asked for: %q", full)
+	}
 	b.screenshot("diagnostics-overview-1024.png", 1024)
 
+	// The overview refreshes itself (every 5 s), keeping the opened error
+	// open.
+	for range 3 {
+		_, s := tr.Start(context.Background(), "GET /later")
+		s.End()
+	}
+	_ = m.Flush(context.Background())
+	waitFor(t, func() bool { return m.Destinations()[0].Exported == 37 })
+	waitFor(t, func() bool { return b.text(`tr.destination[data-name="instana"] .exported`) == "37 spans" })
+	if !evaluate[bool](b, `document.querySelector('tr.destination-error[data-name="otlp"] .error details').open`) {
+		t.Error("the refresh closed the error the operator opened")
+	}
+	b.run(chromedp.Click(chromedp.CSS(`tr.destination-error[data-name="otlp"] .error summary`)))
+
 	// Recent traces: newest first, 25 a page, the next page after it with
-	// none repeated.
+	// none repeated; GenAI only leaves the agent's trace.
 	b.run(chromedp.Navigate(base+"#/traces"), chromedp.WaitVisible(chromedp.CSS(`tr.trace-row`)))
 	page1 := b.attrs(`tr.trace-row`, "data-trace-id")
-	if len(page1) != 25 || page1[0] != tid.String() || page1[1] != plain[29].String() {
-		t.Fatalf("first page: %d rows starting %v; want 25, newest first (%s, %s)", len(page1), page1[:min(2, len(page1))], tid, plain[29])
+	if len(page1) != 25 || page1[3] != tid.String() || page1[4] != plain[29].String() {
+		t.Fatalf("first page: %d rows starting %v; want 25, newest first (3 later, %s, %s)", len(page1), page1[:min(5, len(page1))], tid, plain[29])
 	}
 	b.run(chromedp.Click(chromedp.CSS(`button.older`)), chromedp.WaitVisible(chromedp.CSS(`button.newest`)))
 	page2 := b.attrs(`tr.trace-row`, "data-trace-id")
-	if len(page2) != 6 || page2[0] != plain[5].String() || page2[5] != plain[0].String() {
-		t.Errorf("second page: %d rows %v; want the 6 oldest, newest first", len(page2), page2)
+	if len(page2) != 9 || page2[0] != plain[8].String() || page2[8] != plain[0].String() {
+		t.Errorf("second page: %d rows %v; want the 9 oldest, newest first", len(page2), page2)
 	}
 	for _, a := range page1 {
 		for _, c := range page2 {
@@ -225,14 +289,26 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 			}
 		}
 	}
+	b.run(chromedp.Navigate(base+"#/traces"), chromedp.WaitNotPresent(chromedp.CSS(`button.newest`)), // the first page again
+		chromedp.Click(chromedp.CSS(`form.filters input[name="genai"]`)), chromedp.Click(chromedp.CSS(`form.filters button[type="submit"]`)))
+	waitFor(t, func() bool { return b.count(`tr.trace-row`) == 1 })
+	if got := b.attrs(`tr.trace-row`, "data-trace-id"); got[0] != tid.String() || !evaluate[bool](b, `document.querySelector('form.filters input[name="genai"]').checked`) {
+		t.Errorf("GenAI only lists %v, want the agent's trace %s", got, tid)
+	}
+	for _, w := range []int{360, 1024, 1920} {
+		b.screenshot(fmt.Sprintf("diagnostics-traces-genai-%d.png", w), w)
+	}
 
 	// A trace: click a span, read its attributes and its messages.
-	b.run(chromedp.Navigate(base+"#/trace/"+tid.String()), chromedp.WaitVisible(chromedp.CSS(`#waterfall .wf-row`)))
+	b.run(chromedp.Navigate(base+"#/trace/"+tid.String()), chromedp.WaitVisible(chromedp.CSS(`h2.trace-title[data-trace-id="`+tid.String()+`"]`)))
 	if n, e := b.count(`#waterfall .wf-bar`), b.count(`#waterfall .wf-bar.error`); n != 4 || e != 1 {
 		t.Errorf("waterfall: %d bars, %d failed; want 4, 1", n, e)
 	}
 	if facts := b.text(`.trace-facts`); !strings.Contains(facts, "session-77") || !strings.Contains(facts, "user-9") {
 		t.Errorf("trace facts %q lack the session or the user", facts)
+	}
+	if got := b.attrs(`#delivery tr.delivery-row`, "data-name"); strings.Join(got, ",") != "instana,langfuse,otlp" {
+		t.Errorf("the trace's delivery lists %v, want every destination", got)
 	}
 	b.run(chromedp.Click(chromedp.CSS(`#waterfall .wf-row:nth-of-type(4)`)), chromedp.WaitVisible(chromedp.CSS(`#span-detail table.attributes`)))
 	if title := b.text(`#span-detail h3`); title != "chat gpt-4o-mini" {
@@ -253,12 +329,52 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	}
 	for _, w := range []int{1920, 1024, 360} {
 		b.screenshot(fmt.Sprintf("diagnostics-trace-%d.png", w), w)
+		b.tablesReadable(fmt.Sprintf("trace at %d px", w))
+		b.oneTimeFormat(fmt.Sprintf("trace at %d px", w))
 	}
-	b.run(chromedp.Navigate(base+"#/"), chromedp.WaitVisible(chromedp.CSS(`tr.destination`)))
-	b.screenshot("diagnostics-overview-360.png", 360)
+
+	// A trace Langfuse did not get: no GenAI span, GenAI traces only. Its
+	// delivery says so, and the Langfuse tab shows no attributes as sent.
+	b.run(chromedp.EmulateViewport(1024, 900), chromedp.Navigate(base+"#/trace/"+plain[3].String()),
+		chromedp.WaitVisible(chromedp.CSS(`h2.trace-title[data-trace-id="`+plain[3].String()+`"]`)))
+	if st := b.text(`#delivery tr.delivery-row[data-name="langfuse"]`); !strings.Contains(st, "filtered") || !strings.Contains(st, "LANGFUSE_EXPORT=llm") {
+		t.Errorf("the plain trace's Langfuse delivery reads %q", st)
+	}
+	b.run(chromedp.Click(chromedp.CSS(`#waterfall .wf-row`)), chromedp.WaitVisible(chromedp.CSS(`#span-detail .tabs`)),
+		chromedp.Click(chromedp.CSS(`#span-detail .tabs button[data-name="langfuse"]`)))
+	if b.count(`#span-detail table.sent`) != 0 || !strings.Contains(b.text(`#span-detail .not-sent`), "not sent") {
+		t.Errorf("the Langfuse tab of a filtered trace shows attributes as sent: %q", b.text(`#span-detail`))
+	}
+	for _, w := range []int{360, 1024, 1920} {
+		b.screenshot(fmt.Sprintf("diagnostics-trace-filtered-%d.png", w), w)
+	}
+
+	// The overview at each width: every table readable, one time format,
+	// the error once; at 360 px every destination's summary above the fold
+	// of a phone (640 px).
+	for _, w := range []int{360, 1024, 1920} {
+		b.run(chromedp.EmulateViewport(int64(w), 900), chromedp.Navigate(base+"#/"), chromedp.WaitVisible(chromedp.CSS(`tr.destination`)))
+		b.screenshot(fmt.Sprintf("diagnostics-overview-%d.png", w), w)
+		checkOverview(w)
+		b.tablesReadable(fmt.Sprintf("overview at %d px", w))
+		b.oneTimeFormat(fmt.Sprintf("overview at %d px", w))
+	}
+	b.run(chromedp.EmulateViewport(360, 640), chromedp.Sleep(200*time.Millisecond))
+	if below := evaluate[[]string](b, `Array.from(document.querySelectorAll("li.dest-summary")).filter(e => e.getBoundingClientRect().bottom > window.innerHeight).map(e => e.dataset.name)`); len(below) != 0 ||
+		b.count(`li.dest-summary`) != 3 {
+		t.Errorf("at 360×640 the summaries of %v are below the fold (%d summaries)", below, b.count(`li.dest-summary`))
+	}
 	b.run(chromedp.Navigate(base+"#/sessions"), chromedp.WaitVisible(chromedp.CSS(`tr.session-row`)))
 	if s := b.text(`tr.session-row`); !strings.Contains(s, "session-77") {
 		t.Errorf("sessions: %q", s)
+	}
+	b.tablesReadable("sessions at 360 px")
+	b.oneTimeFormat("sessions at 360 px")
+	b.run(chromedp.Navigate(base+"#/models"), chromedp.WaitVisible(chromedp.CSS(`tr.model-row`)))
+	b.screenshot("diagnostics-models-360.png", 360)
+	b.tablesReadable("models at 360 px")
+	if n := outside.Load(); n != 0 {
+		t.Errorf("the page made %d requests outside the diagnostics (a favicon?)", n)
 	}
 
 	// Without JavaScript the page still says where the JSON is.
@@ -274,6 +390,29 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	nb := browser{t: t, ctx: noJS}
 	if n := nb.count(`main noscript`); n != 1 || nb.count(`footer a`) < 8 {
 		t.Errorf("without JavaScript: %d notices, %d JSON links", n, nb.count(`footer a`))
+	}
+}
+
+// tablesReadable fails when a table of the view is wider than the space it
+// has: a column cut off, to be scrolled to.
+func (b browser) tablesReadable(where string) {
+	b.t.Helper()
+	wide := evaluate[[]string](b, `Array.from(document.querySelectorAll("#view table")).filter(t => t.getBoundingClientRect().width > 0 && t.scrollWidth > t.parentElement.clientWidth + 1).map(t => t.className + " " + t.scrollWidth + ">" + t.parentElement.clientWidth)`)
+	if len(wide) > 0 {
+		b.t.Errorf("%s: tables wider than their room: %v", where, wide)
+	}
+}
+
+// oneTimeFormat fails when the page writes a time in another form than
+// its own (HH:MM:SS, local): RFC 3339 or a 12-hour clock.
+func (b browser) oneTimeFormat(where string) {
+	b.t.Helper()
+	other := evaluate[[]string](b, `(document.body.innerText.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{1,2}:\d{2}:\d{2}\s?[AP]M/g) || [])`)
+	if len(other) > 0 {
+		b.t.Errorf("%s: times in another format: %v", where, other)
+	}
+	if evaluate[int](b, `(document.body.innerText.match(/\b\d{2}:\d{2}:\d{2}\b/g) || []).length`) == 0 && !strings.HasPrefix(where, "models") {
+		b.t.Errorf("%s: no time shown at all", where)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,6 +96,7 @@ type Receiver struct {
 	unanswered int
 	metrics    []*metricspb.ResourceMetrics
 	arrived    chan struct{}
+	paths      []string // nil: every path takes OTLP
 }
 
 // New starts a receiver and stops it when the test ends.
@@ -122,6 +124,16 @@ func (r *Receiver) serveOn(ln net.Listener) {
 
 // URL is the receiver's base URL, http://127.0.0.1:port.
 func (r *Receiver) URL() string { return "http://" + r.addr }
+
+// OnlyAt makes the receiver take OTLP at these paths only, as a real
+// destination does (Langfuse at /api/public/otel/v1/traces, an agent at
+// /v1/traces and /v1/metrics): a request to any other path is answered
+// 404 and recorded with that status.
+func (r *Receiver) OnlyAt(paths ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paths = paths
+}
 
 // SetMode changes how the receiver answers.
 func (r *Receiver) SetMode(m Mode) {
@@ -199,8 +211,14 @@ func (r *Receiver) Close() {
 
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
-	mode, retryAfter, delay, maxSpans, hangs := r.mode, r.retryAfter, r.delay, r.maxSpans, r.hangs
+	mode, retryAfter, delay, maxSpans, hangs, paths := r.mode, r.retryAfter, r.delay, r.maxSpans, r.hangs, r.paths
 	r.mu.Unlock()
+	if paths != nil && !slices.Contains(paths, req.URL.Path) {
+		_, _ = io.Copy(io.Discard, req.Body)
+		r.record(req, 0, http.StatusNotFound, nil)
+		http.NotFound(w, req)
+		return
+	}
 
 	status := http.StatusOK
 	var spans []Span

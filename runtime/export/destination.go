@@ -63,7 +63,7 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
 		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil,
-		Credentials: cfg.Credentials, OnDelivered: cfg.OnDelivered, Logger: d.log,
+		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, Logger: d.log,
 	}, &d.c)
 	d.encoder.Add(1)
 	go d.encodeLoop()
@@ -91,8 +91,13 @@ func (d *Destination) Consume(spans []*Span) {
 // GenAI work (LLM traces only).
 func (d *Destination) takesPlainTraces() bool { return !d.cfg.OnlyGenAITraces }
 
-// filtered counts spans the sampler kept from the destination on purpose.
-func (d *Destination) filtered(n int) { d.c.Filtered.Add(int64(n)) }
+// filtered counts spans the sampler kept from the destination on purpose:
+// offered to it (accepted) and filtered, as Langfuse's own "LLM traces
+// only" would.
+func (d *Destination) filtered(n int) {
+	d.c.Accepted.Add(int64(n))
+	d.c.Filtered.Add(int64(n))
+}
 
 // enqueue hands spans to the encoder; the encoder releases their batch.
 func (d *Destination) enqueue(spans []*Span) {

@@ -60,8 +60,14 @@ type DestinationConfig struct {
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool
 	// Credentials names where the credentials come from (for example
-	// "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY"), for the message when
-	// the destination refuses them.
+	// "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY", or a variable that is
+	// not set, saying so), for the message when the destination refuses a
+	// request (HTTP 401 or 403).
 	Credentials string
-	Logger      *slog.Logger
+	// EndpointFrom names where URL comes from and how it is built (for
+	// example "LANGFUSE_ENDPOINT, a base URL to which
+	// /api/public/otel/v1/traces is appended"), for the message when
+	// nothing takes traces there (HTTP 404) or it cannot be reached.
+	EndpointFrom string
+	Logger       *slog.Logger
 }

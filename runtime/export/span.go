@@ -262,8 +262,12 @@ func isLocalRoot(s *Span) bool {
 	return !p.IsValid() || p.IsRemote()
 }
 
-// traceName is the trace's name: set explicitly, else the name of its first
-// span in this process, else (for a local root) the span's own name.
+// traceName is the trace's name: the application's (genai.WithTraceName),
+// else its local root's final name once the root has ended, else, for the
+// root itself, its own name. A span translated while its root still ran
+// has none: the root's name is not final until it ends (otelhttp renames
+// its span after the handler), and a stale one would name the trace in
+// Langfuse and Instana.
 func traceName(s *Span, tf *TraceFields) string {
 	if tf.Name != "" {
 		return tf.Name

@@ -104,8 +104,10 @@ type DestinationSettings struct {
 	// memory only.
 	SpoolDir string `json:"spool_dir,omitempty"`
 	// Credentials names where the destination's credentials come from
-	// (variables or options), for a refusal's message.
+	// (variables or options), for a refusal's message; EndpointFrom where
+	// its URL comes from, for a 404's.
 	Credentials   string `json:"credentials,omitempty"`
+	EndpointFrom  string `json:"endpoint_from,omitempty"`
 	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
 	Durable       bool   `json:"durable"`
 }
@@ -190,7 +192,8 @@ func (d *Destination) Stats() DestinationStats {
 	st.Breaker = d.cfg.Breaker.Status()
 	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
 		AttemptTimeout: d.cfg.AttemptTimeout, PollInterval: d.cfg.PollInterval,
-		Retry: d.cfg.Retry, Durable: d.cfg.Durable && set != nil, Credentials: d.cfg.Credentials}
+		Retry: d.cfg.Retry, Durable: d.cfg.Durable && set != nil, Credentials: d.cfg.Credentials,
+		EndpointFrom: d.cfg.EndpointFrom}
 	if set != nil {
 		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, set.MaxBytes()
 	}

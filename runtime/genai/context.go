@@ -17,8 +17,8 @@ type TraceAttrs struct {
 	UserID    string
 	Tags      []string
 	Metadata  map[string]string
-	// TraceName overrides the trace name, which is otherwise the name of the
-	// trace's first span in this process.
+	// TraceName overrides the trace name, which is otherwise the name its
+	// local root (its first span in this process) has when it ends.
 	TraceName string
 }
 
@@ -74,7 +74,9 @@ func WithMetadata(ctx context.Context, key, value string) context.Context {
 }
 
 // WithTraceName names the trace. Without it, the trace is named after its
-// first span in this process.
+// local root (its first span in this process), by the name the root has
+// when it ends: an HTTP server span renamed after its route names the
+// trace by the route.
 func WithTraceName(ctx context.Context, name string) context.Context {
 	return with(ctx, func(a *TraceAttrs) { a.TraceName = name })
 }

@@ -35,6 +35,10 @@ type traceSummary struct {
 	// unsure), sampled_out when no destination got it, undecided while it
 	// waits.
 	Kept string `json:"kept"`
+	// GenAI is set when a span of the trace is GenAI work (a model call,
+	// an embedding, a tool, an agent): what Langfuse's default export
+	// (LANGFUSE_EXPORT=llm) sends.
+	GenAI bool `json:"genai"`
 }
 
 func summarize(spans []*storedSpan) traceSummary {
@@ -55,6 +59,7 @@ func summarize(spans []*storedSpan) traceSummary {
 			s.Errors++
 		}
 		f := &sp.facts
+		s.GenAI = s.GenAI || isGenAI(sp)
 		s.Tokens += f.Usage.Input + f.Usage.Output
 		switch {
 		case f.HasCost:
@@ -78,6 +83,13 @@ func summarize(spans []*storedSpan) traceSummary {
 	}
 	s.Start, s.DurationMS = start, ms(end.Sub(start))
 	return s
+}
+
+// isGenAI reports whether sp is GenAI work, or its trace is known to have
+// some, as the pipeline (and so the Langfuse gate) decided it.
+func isGenAI(sp *storedSpan) bool {
+	f := &sp.facts
+	return f.Operation != "" || modelName(f) != "" || f.ToolName != "" || f.AgentName != "" || sp.src.Trace.HasGenAI()
 }
 
 // roots are the spans whose parent is not in the trace, earliest first.

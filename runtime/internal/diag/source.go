@@ -46,4 +46,7 @@ type Status struct {
 	// span.End, and exported per destination.
 	AcceptedPerSecond float64
 	ExportedPerSecond map[string]float64
+	// GenAIOnly names the destinations that take only traces with GenAI
+	// work, each with the setting that says so (LANGFUSE_EXPORT=llm).
+	GenAIOnly map[string]string
 }

@@ -47,6 +47,11 @@ type destinationView struct {
 	PausedUntil        *time.Time       `json:"paused_until"`
 	Breaker            *breakerView     `json:"breaker"`
 	ReadBack           *readBackView    `json:"read_back,omitempty"`
+	// Filter says which spans the destination does not take (Filtered
+	// counts them) and the setting that says so.
+	Filter string `json:"filter,omitempty"`
+	// credentials and endpointFrom name the variables to check.
+	credentials, endpointFrom string
 }
 
 // lastErrorView is a destination's last error, dated; Cleared is set once
@@ -58,7 +63,9 @@ type lastErrorView struct {
 	HTTPStatus int  `json:"http_status"`
 	Cleared    bool `json:"cleared"`
 	// Refused is set for 401 and 403: the credentials, not the
-	// destination, are the problem; Hint names what to check.
+	// destination, are the problem. Hint says what to check, naming the
+	// variable: the credentials' for 401 and 403, the URL's (and the URL
+	// posted) for 404 and when the destination does not answer.
 	Refused bool   `json:"refused"`
 	Hint    string `json:"hint,omitempty"`
 }
@@ -107,18 +114,15 @@ func viewDestination(st export.DestinationStats, now time.Time) destinationView 
 		PossibleDuplicates: st.PossibleDuplicates, Dropped: st.DroppedTotal(), DroppedByReason: orEmpty(st.Dropped),
 		Requests: st.Requests, FailedRequests: st.Failures, InFlightRequests: st.InFlight, SentBytes: st.SentBytes,
 		QueueBytes: st.QueueBytes, QueueMaxBytes: st.Settings.QueueMaxBytes, QueueBatches: st.QueueBatches,
-		LastSuccess: timePtr(st.LastSuccess), PausedUntil: timePtr(st.PausedUntil), Breaker: viewBreaker(st.Breaker)}
+		LastSuccess: timePtr(st.LastSuccess), PausedUntil: timePtr(st.PausedUntil), Breaker: viewBreaker(st.Breaker),
+		credentials: orText(st.Settings.Credentials, "its credentials"), endpointFrom: orText(st.Settings.EndpointFrom, "its URL")}
 	if st.Spool != nil {
 		v.SpoolBytes, v.SpoolPendingSpans = st.Spool.Bytes, st.Spool.PendingSpans
 	}
 	if st.LastError != "" {
 		refused := st.LastErrorStatus == http.StatusUnauthorized || st.LastErrorStatus == http.StatusForbidden
-		e := &lastErrorView{Message: st.LastError, Time: st.LastErrorTime, HTTPStatus: st.LastErrorStatus,
-			Cleared: st.LastSuccess.After(st.LastErrorTime), Refused: refused}
-		if refused {
-			e.Hint = "the destination refused the credentials; check " + orText(st.Settings.Credentials, "its credentials")
-		}
-		v.LastError = e
+		v.LastError = &lastErrorView{Message: st.LastError, Time: st.LastErrorTime, HTTPStatus: st.LastErrorStatus,
+			Cleared: st.LastSuccess.After(st.LastErrorTime), Refused: refused, Hint: errorHint(st)}
 	}
 	if rb := st.ReadBack; rb != nil {
 		v.ReadBack = &readBackView{LastConfirmed: timePtr(rb.LastConfirmed), ConfirmedTrace: rb.ConfirmedTrace, Missing: rb.Missing,
@@ -128,32 +132,65 @@ func viewDestination(st export.DestinationStats, now time.Time) destinationView 
 	return v
 }
 
-// destinationState says in a word, and a sentence, how a destination is.
+// errorHint says what to check after the destination's last error,
+// naming the variable that sets it.
+func errorHint(st export.DestinationStats) string {
+	s := st.Settings
+	switch code := st.LastErrorStatus; {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return fmt.Sprintf("the destination refused the request (HTTP %d); check %s", code, orText(s.Credentials, "its credentials"))
+	case code == http.StatusNotFound:
+		return "nothing takes traces at " + st.Endpoint + " (HTTP 404); check " + orText(s.EndpointFrom, "its URL")
+	case code == http.StatusTooManyRequests:
+		return "the destination limits the rate (HTTP 429); if it persists, lower " + envSampleRate + " or raise its limit"
+	case code == 0:
+		return "no answer from " + st.Endpoint + "; check that it runs and " + orText(s.EndpointFrom, "its URL")
+	case code >= 500:
+		return fmt.Sprintf("the destination fails on its side (HTTP %d) at %s, set by %s", code, st.Endpoint, orText(s.EndpointFrom, "its URL"))
+	}
+	return fmt.Sprintf("the destination rejects the requests (HTTP %d) at %s, set by %s", st.LastErrorStatus, st.Endpoint, orText(s.EndpointFrom, "its URL"))
+}
+
+// envSampleRate is the sampling variable, for the advice on rate limits.
+const envSampleRate = "TELEMETRY_SAMPLE_RATE"
+
+// destinationState says in a word, and a sentence, how a destination is;
+// every state but ok and recovered names what to check. Times are RFC
+// 3339, as everywhere in the JSON (the page shows them in its own format).
+// The error's text is not repeated: it is last_error's.
 func destinationState(v destinationView, now time.Time) (string, string) {
 	e := v.LastError
-	refused := e != nil && e.Refused && !e.Cleared
+	hint := ""
+	if e != nil && !e.Cleared {
+		hint = "; " + e.Hint
+	}
 	switch {
-	case refused:
-		return "refused", fmt.Sprintf("HTTP %d at %s: %s; spans are kept and sent once it accepts them", e.HTTPStatus, e.Time.Format(time.TimeOnly), e.Hint)
+	case e != nil && e.Refused && !e.Cleared:
+		return "refused", fmt.Sprintf("since %s: %s; spans are kept and sent once it accepts them", stamp(e.Time), e.Hint)
 	case v.Breaker.State == "open":
-		d := "circuit breaker open since " + v.Breaker.Since.Format(time.TimeOnly)
+		d := "circuit breaker open since " + stamp(v.Breaker.Since)
 		if v.Breaker.NextProbe != nil {
-			d += ", next probe at " + v.Breaker.NextProbe.Format(time.TimeOnly)
+			d += ", next probe at " + stamp(*v.Breaker.NextProbe)
 		}
-		return "down", d + "; spans go to the spool and are replayed when it answers"
+		return "down", d + hint + "; spans go to the spool and are replayed when it answers"
 	case v.Breaker.State == "half-open":
-		return "probing", "one request is testing whether the destination is back"
+		return "probing", "one request is testing whether the destination is back" + hint
 	case v.PausedUntil != nil && v.PausedUntil.After(now):
-		return "paused", "it asked to wait (Retry-After) until " + v.PausedUntil.Format(time.TimeOnly)
+		return "paused", "it asked to wait (Retry-After) until " + stamp(*v.PausedUntil) +
+			"; spans wait and are sent then; if it persists, lower " + envSampleRate + " or raise its rate limit"
 	case v.ReadBack != nil && v.ReadBack.Missing:
-		return "missing", "traces it accepted do not appear in it (trace " + v.ReadBack.MissingTrace + "); check the keys' project and the endpoint's region"
+		return "missing", "traces it accepted do not appear in it (trace " + v.ReadBack.MissingTrace + "); check that the keys (" +
+			v.credentials + ") belong to the project you look at, and the region of " + v.endpointFrom
 	case e != nil && !e.Cleared:
-		return "failing", "errors since the last success: " + e.Message
+		return "failing", "requests fail since the last success" + hint + "; they are retried, spans are kept"
 	case e != nil:
-		return "recovered", fmt.Sprintf("last error at %s, sent successfully since", e.Time.Format(time.TimeOnly))
+		return "recovered", "last error at " + stamp(e.Time) + ", sent successfully since"
 	}
 	return "ok", ""
 }
+
+// stamp writes a time as the JSON does: RFC 3339, UTC, to the second.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func orEmpty(m map[string]int64) map[string]int64 {
 	if m == nil {
@@ -174,7 +211,11 @@ func (h *handler) destinationViews(st Status) []destinationView {
 	now := time.Now()
 	out := make([]destinationView, 0, len(st.Destinations)+1)
 	for _, d := range st.Destinations {
-		out = append(out, viewDestination(d, now))
+		v := viewDestination(d, now)
+		if setting, ok := st.GenAIOnly[d.Name]; ok {
+			v.Filter = "spans of traces without a GenAI span (" + setting + "; all sends every trace)"
+		}
+		out = append(out, v)
 	}
 	if c := st.Console; c != nil {
 		out = append(out, destinationView{Name: "console", Endpoint: "stderr", Kind: "console", State: "ok",

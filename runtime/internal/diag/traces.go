@@ -18,6 +18,7 @@ import (
 // traceQuery is the parsed query of /exported_traces.
 type traceQuery struct {
 	service, status, model, session string
+	genai                           *bool // nil: every trace
 	minDuration                     time.Duration
 	limit                           int
 	before                          string
@@ -27,10 +28,18 @@ func parseTraceQuery(q url.Values) (traceQuery, error) {
 	tq := traceQuery{service: q.Get("service"), status: q.Get("status"), model: q.Get("model"), session: q.Get("session")}
 	for key := range q {
 		switch key {
-		case "service", "status", "model", "session", "min_duration", "limit", "before":
+		case "service", "status", "model", "session", "genai", "min_duration", "limit", "before":
 		default:
-			return tq, fmt.Errorf("unknown parameter %q; want service, status, model, session, min_duration, limit or before", key)
+			return tq, fmt.Errorf("unknown parameter %q; want service, status, model, session, genai, min_duration, limit or before", key)
 		}
+	}
+	switch v := q.Get("genai"); v {
+	case "":
+	case "true", "false":
+		b := v == "true"
+		tq.genai = &b
+	default:
+		return tq, fmt.Errorf("genai=%q: want true (traces with GenAI work) or false (traces without)", v)
 	}
 	if tq.status != "" && tq.status != "ok" && tq.status != "error" {
 		return tq, fmt.Errorf("status=%q: want ok or error", tq.status)
@@ -74,6 +83,7 @@ func (q traceQuery) match(s traceSummary) bool {
 		q.status != "" && s.Status != q.status,
 		q.session != "" && s.Session != q.session,
 		q.minDuration > 0 && s.DurationMS < ms(q.minDuration),
+		q.genai != nil && s.GenAI != *q.genai,
 		q.model != "" && !slices.Contains(s.Models, q.model):
 		return false
 	}
@@ -168,6 +178,35 @@ type traceDetail struct {
 	Errors       []spanError    `json:"errors"`
 	Content      bool           `json:"content_shown"`
 	Trace        map[string]any `json:"trace_attributes"`
+	// Delivery says, per destination, what became of the trace as far as
+	// genaitrace knows it per trace.
+	Delivery []deliveryView `json:"delivery"`
+}
+
+// deliveryView is one destination's part of a trace: filtered (a
+// destination that takes only traces with GenAI work, and this one has
+// none), or unknown (what became of each trace is not recorded: the
+// destination's counters say what became of all).
+type deliveryView struct {
+	Name   string `json:"name"`
+	State  string `json:"state"`
+	Reason string `json:"reason"`
+}
+
+// delivery is what is known of the trace at each destination.
+func delivery(st Status, s traceSummary) []deliveryView {
+	out := []deliveryView{}
+	for _, d := range st.Destinations {
+		v := deliveryView{Name: d.Name, State: "unknown",
+			Reason: "not recorded per trace; the overview counts what became of the destination's spans"}
+		if setting, ok := st.GenAIOnly[d.Name]; ok && !s.GenAI {
+			v.State = "filtered"
+			v.Reason = "not sent: the trace has no GenAI span, and " + setting + " sends only traces with GenAI work " +
+				"(unless it waited longer than 30 s for its root, when it is sent undecided)"
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func (h *handler) detail(tid trace.TraceID, spans []*storedSpan) traceDetail {
@@ -203,6 +242,7 @@ func (h *handler) detail(tid trace.TraceID, spans []*storedSpan) traceDetail {
 	}
 	d.Trace = map[string]any{"name": d.Summary.Name, "session_id": d.Summary.Session, "user_id": d.Summary.User,
 		"tags": d.Summary.Tags, "metadata": md}
+	d.Delivery = delivery(st, d.Summary)
 	return d
 }
 

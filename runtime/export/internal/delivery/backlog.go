@@ -3,6 +3,7 @@ package delivery
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -38,8 +39,10 @@ type Config struct {
 	// Durable writes every batch to the spool before it is sent.
 	Durable bool
 	// Credentials names where the credentials come from, for the message
-	// when the destination refuses them.
-	Credentials string
+	// when the destination refuses a request; EndpointFrom where the URL
+	// comes from, for the message when nothing takes traces there.
+	Credentials  string
+	EndpointFrom string
 	// OnDelivered, when set, is told of one trace of every batch delivered.
 	// It must not block.
 	OnDelivered func(trace.TraceID, time.Time)
@@ -207,19 +210,24 @@ func (bl *Backlog) setAside(b *Batch, a attempt) {
 }
 
 // warnDown says once, until the destination takes data again, that it
-// does not, and what to check when it refused the credentials.
+// does not, and what to check: the credentials when it refused them, the
+// URL (which it names) when nothing takes traces there.
 func (bl *Backlog) warnDown(a attempt) {
 	if a.outcome == abandoned || a.err == nil || !bl.warnedDown.CompareAndSwap(false, true) {
 		return
 	}
 	endpoint := redact.URL(bl.cfg.Target.URL)
-	if a.status == http.StatusUnauthorized || a.status == http.StatusForbidden {
-		bl.log.Warn("genaitrace: destination refused the credentials; check "+cmp.Or(bl.cfg.Credentials, "its credentials")+"; spans are kept and sent once it accepts them",
+	switch a.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		bl.log.Warn(fmt.Sprintf("genaitrace: destination refused the request (HTTP %d); check %s; spans are kept and sent once it accepts them",
+			a.status, cmp.Or(bl.cfg.Credentials, "its credentials")), "endpoint", endpoint, "status", a.status, "error", a.err)
+	case http.StatusNotFound:
+		bl.log.Warn("genaitrace: nothing takes traces at "+endpoint+" (HTTP 404); check "+cmp.Or(bl.cfg.EndpointFrom, "its URL")+"; spans are kept and sent once it accepts them",
 			"endpoint", endpoint, "status", a.status, "error", a.err)
-		return
+	default:
+		bl.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
+			"endpoint", endpoint, "error", a.err, "check", cmp.Or(bl.cfg.EndpointFrom, "its URL"))
 	}
-	bl.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
-		"endpoint", endpoint, "error", a.err)
 }
 
 // done settles a batch the destination took, or rejected for good.

@@ -49,18 +49,62 @@
     if (unpriced) add(s, el("span", "unpriced", (cost > 0 ? " + " : "") + unpriced + " unpriced"));
     return s;
   }
-  function fmtTime(t) { return t ? new Date(t).toLocaleTimeString() : ""; }
+  // fmtTime is the page's one time format: local time, 24 h, the date when
+  // it is not today, milliseconds where they matter (a span's start).
+  function pad(n, w) { n = String(n); while (n.length < (w || 2)) n = "0" + n; return n; }
+  function fmtTime(t, millis) {
+    if (!t) return "";
+    var d = new Date(t), now = new Date();
+    var s = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    if (millis) s += "." + pad(d.getMilliseconds(), 3);
+    if (d.toDateString() !== now.toDateString()) s = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + s;
+    return s;
+  }
+  // fmtText writes the RFC 3339 times of a server's sentence in the page's
+  // format.
+  function fmtText(text) {
+    return String(text || "").replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/g, function (m) { return fmtTime(m); });
+  }
+  function tzNote() {
+    var off = -new Date().getTimezoneOffset(), sign = off < 0 ? "-" : "+";
+    off = Math.abs(off);
+    return "times are local (UTC" + sign + pad(Math.floor(off / 60)) + ":" + pad(off % 60) + ")";
+  }
   function fmtCount(n, unit) { return (n || 0).toLocaleString() + (unit ? " " + unit : ""); }
   function td(text, cls) { return el("td", cls, text); }
   function th(text, cls) { return el("th", cls, text); }
+  // table draws a table; on narrow screens (style.css) each row becomes
+  // a card whose cells are labelled with their column's header.
   function table(headers, rows) {
-    var t = el("table"), head = el("tr");
-    headers.forEach(function (h) { head.appendChild(typeof h === "string" ? th(h) : th(h[0], h[1])); });
+    var t = el("table", "stack"), head = el("tr"), labels = [];
+    headers.forEach(function (h) {
+      head.appendChild(typeof h === "string" ? th(h) : th(h[0], h[1]));
+      labels.push(typeof h === "string" ? h : h[0]);
+    });
     add(t, add(el("thead"), head));
     var body = el("tbody");
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.forEach(function (r) {
+      Array.prototype.forEach.call(r.children, function (c, i) { if (labels[i] && !c.dataset.label) c.dataset.label = labels[i]; });
+      body.appendChild(r);
+    });
     t.appendChild(body);
     return add(el("div", "scroll"), t);
+  }
+  // longText shows a long text once: its start, or the whole on demand,
+  // never both.
+  function longText(cls, prefix, text, limit, opened, onToggle) {
+    var box = el("div", cls);
+    if (text.length <= limit) { box.textContent = prefix + text; return box; }
+    var d = el("details"), more = el("span", "more");
+    var short = el("span", "short", text.slice(0, limit).replace(/\s+\S*$/, "") + "…");
+    var full = el("div", "full", text);
+    var sync = function () { more.textContent = d.open ? " (hide)" : " (show all)"; };
+    d.open = !!opened;
+    sync();
+    d.addEventListener("toggle", function () { sync(); if (onToggle) onToggle(d.open); });
+    add(d, add(el("summary"), document.createTextNode(prefix), short, more), full);
+    box.appendChild(d);
+    return box;
   }
   function badge(state) { return el("span", "badge " + state, state); }
   function clear() { view.textContent = ""; }
@@ -83,80 +127,133 @@
         fmtBytes(s.memory.bytes) + " of " + fmtBytes(s.memory.live_max_bytes) + " live · up " + fmtMs(s.uptime_ms) +
         (s.totals.dropped ? " · " : "");
       if (s.totals.dropped) add(m, el("span", "bad", fmtCount(s.totals.dropped, "spans dropped")));
-      document.getElementById("content-note").textContent = s.content_shown ?
+      document.getElementById("content-note").textContent = (s.content_shown ?
         " · prompts and completions are shown (TELEMETRY_DIAGNOSTICS_CONTENT=true)" :
-        " · prompts and completions are not kept here (TELEMETRY_DIAGNOSTICS_CONTENT=false)";
+        " · prompts and completions are not kept here (TELEMETRY_DIAGNOSTICS_CONTENT=false)") + " · " + tzNote();
     }).catch(function () {});
   }
 
   // --- overview ---------------------------------------------------------
-  function overview() {
-    Promise.all([get("destinations"), get("stats")]).then(function (r) {
-      var ds = r[0].destinations, s = r[1];
-      clear();
-      add(view, el("h2", "", "Destinations"));
-      var rows = ds.map(function (d) {
-        var tr = el("tr", "destination");
-        tr.dataset.name = d.name;
-        var state = add(el("td"), badge(d.state));
-        if (d.detail) add(state, el("div", "meta", d.detail));
-        var delivery = add(el("td", "delivery"), el("div", "exported", fmtCount(d.exported, "spans")));
-        var more = [];
-        if (d.spooled) more.push("spooled " + fmtCount(d.spooled));
-        if (d.replayed) more.push("replayed " + fmtCount(d.replayed));
-        if (d.filtered) more.push("filtered " + fmtCount(d.filtered));
-        if (d.possible_duplicates) more.push("possibly twice " + fmtCount(d.possible_duplicates));
-        if (more.length) add(delivery, el("div", "meta", more.join(" · ")));
-        if (d.dropped) add(delivery, el("div", "bad", "dropped " + fmtCount(d.dropped, "spans")));
-        var buffers = el("td", "opt");
-        if (d.kind === "otlp") {
-          add(buffers, el("div", "", "queue " + fmtBytes(d.queue_bytes) + " of " + fmtBytes(d.queue_max_bytes)),
-            el("div", "", "spool " + fmtCount(d.spool_pending_spans, "spans") + " · " + fmtBytes(d.spool_bytes)));
-          if (d.held_spans) add(buffers, el("div", "", "waiting for their trace " + fmtCount(d.held_spans, "spans")));
-        }
-        var last = el("td", "last-error");
-        if (d.last_success) add(last, el("div", "meta", "last sent " + fmtTime(d.last_success)));
-        if (d.read_back) add(last, el("div", d.read_back.missing ? "bad" : "meta",
-          d.read_back.missing ? "traces not appearing" : (d.read_back.last_confirmed ? "seen in it " + fmtTime(d.read_back.last_confirmed) : "not read back yet")));
-        if (d.last_error) {
-          var e = d.last_error, box = el("div", e.cleared ? "cleared" : "bad");
-          box.textContent = "error " + fmtTime(e.time) + ": " + e.message + (e.cleared ? " (recovered since)" : "");
-          if (e.hint && !e.cleared) add(box, el("div", "", e.hint));
-          last.appendChild(box);
-        }
-        var actions = el("td");
-        if (d.kind === "otlp") {
-          var b = el("button", "reset", "reset breaker");
-          b.addEventListener("click", function () { post("breakers/" + encodeURIComponent(d.name) + "/reset").then(overview); });
-          actions.appendChild(b);
-        }
-        return add(tr, add(el("td", "dest"), el("b", "", d.name), el("div", "mono endpoint opt", d.endpoint)), state, delivery, buffers, last, actions);
+  // The overview refreshes itself every refreshMs while it is shown; the
+  // errors an operator opened stay open.
+  var refreshMs = 5000, refreshTimer = null, autoRefresh = true, openErrors = {};
+
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    if (autoRefresh) refreshTimer = setTimeout(function () { if (!document.hidden) { meta(); overview(true); } else scheduleRefresh(); }, refreshMs);
+  }
+
+  function destinationSummary(ds) {
+    var ul = el("ul", "summary");
+    ul.id = "summary";
+    ds.forEach(function (d) {
+      var li = el("li", "dest-summary");
+      li.dataset.name = d.name;
+      var waiting = (d.spool_pending_spans || 0) + (d.held_spans || 0);
+      add(li, el("b", "", d.name), badge(d.state), el("span", "meta", fmtCount(d.exported, "sent") +
+        (waiting ? " · " + fmtCount(waiting, "waiting") : "") + (d.dropped ? " · " : "")));
+      if (d.dropped) add(li, el("span", "bad", fmtCount(d.dropped, "dropped")));
+      li.addEventListener("click", function () {
+        var row = view.querySelector('tr.destination[data-name="' + d.name + '"]');
+        if (row) row.scrollIntoView();
       });
-      add(view, table(["destination", "state", "delivered", ["buffers", "opt"], "last", ""], rows));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function destinationRow(d) {
+    var tr = el("tr", "destination");
+    tr.dataset.name = d.name;
+    var state = add(el("td", "state"), badge(d.state));
+    if (d.detail) add(state, el("div", "meta detail", fmtText(d.detail)));
+    var delivery = add(el("td", "delivery"), el("div", "exported", fmtCount(d.exported, "spans")));
+    var more = [];
+    if (d.spooled) more.push("spooled " + fmtCount(d.spooled));
+    if (d.replayed) more.push("replayed " + fmtCount(d.replayed));
+    if (d.possible_duplicates) more.push("possibly twice " + fmtCount(d.possible_duplicates));
+    if (more.length) add(delivery, el("div", "meta", more.join(" · ")));
+    if (d.filtered) {
+      var f = add(el("div", "meta filtered"), el("span", "", "filtered " + fmtCount(d.filtered)));
+      if (d.filter) add(f, el("span", "explain", ": not sent, " + d.filter));
+      delivery.appendChild(f);
+    }
+    if (d.dropped) add(delivery, el("div", "bad", "dropped " + fmtCount(d.dropped, "spans")));
+    var buffers = el("td", "opt buffers");
+    if (d.kind === "otlp") {
+      add(buffers, el("div", "", "queue " + fmtBytes(d.queue_bytes) + " of " + fmtBytes(d.queue_max_bytes)),
+        el("div", "", "spool " + fmtCount(d.spool_pending_spans, "spans") + " · " + fmtBytes(d.spool_bytes)));
+      if (d.held_spans) add(buffers, el("div", "", "waiting for their trace " + fmtCount(d.held_spans, "spans")));
+    }
+    var last = el("td", "last");
+    if (d.last_success) add(last, el("div", "meta", "last sent " + fmtTime(d.last_success)));
+    if (d.read_back) add(last, el("div", d.read_back.missing ? "bad" : "meta",
+      d.read_back.missing ? "traces not appearing" : (d.read_back.last_confirmed ? "seen in it " + fmtTime(d.read_back.last_confirmed) : "not read back yet")));
+    var actions = el("td", "actions");
+    if (d.kind === "otlp") {
+      var b = el("button", "reset", "reset breaker");
+      b.addEventListener("click", function () { post("breakers/" + encodeURIComponent(d.name) + "/reset").then(function () { overview(true); }); });
+      actions.appendChild(b);
+    }
+    add(tr, add(el("td", "dest"), el("b", "", d.name), el("div", "mono endpoint", d.endpoint)), state, delivery, buffers, last, actions);
+    if (!d.last_error) return [tr];
+    // The error's text, once, on a row of its own as wide as the table:
+    // its start, the whole on demand. What to check is the state's
+    // sentence, not repeated here.
+    var e = d.last_error, er = el("tr", "destination-error");
+    er.dataset.name = d.name;
+    var cell = el("td", "last-error");
+    cell.colSpan = 6;
+    cell.dataset.label = "last error";
+    add(cell, longText("error " + (e.cleared ? "cleared" : "bad"), "error at " + fmtTime(e.time) + (e.cleared ? " (recovered since)" : "") + ": ",
+      e.message, 100, openErrors[d.name], function (open) { openErrors[d.name] = open; }));
+    return [tr, add(er, cell)];
+  }
+
+  function overview(refreshing) {
+    Promise.all([get("destinations"), get("stats")]).then(function (r) {
+      if (params().path.split("/")[1]) return; // navigated away meanwhile
+      var ds = r[0].destinations, s = r[1], y = window.scrollY;
+      var page = document.createDocumentFragment();
+      var head = add(el("div", "overview-head"), el("h2", "", "Destinations"));
+      var auto = el("label", "meta refresh"), box = el("input");
+      box.type = "checkbox";
+      box.checked = autoRefresh;
+      box.addEventListener("change", function () { autoRefresh = box.checked; scheduleRefresh(); });
+      add(auto, box, document.createTextNode(" refresh every " + refreshMs / 1000 + " s"), el("span", "refreshed", " · " + fmtTime(new Date())));
+      add(head, auto);
+      add(page, head, destinationSummary(ds));
+      var rows = [];
+      ds.forEach(function (d) { rows = rows.concat(destinationRow(d)); });
+      add(page, table(["destination", "state", "delivered", ["buffers", "opt"], "last sent", ""], rows));
       var flush = el("button", "", "flush now"), out = el("span", "meta");
       flush.addEventListener("click", function () {
-        post("flush").then(function (j) { out.textContent = j.flushed ? " flushed" : " flush incomplete: " + (j.message || ""); overview(); });
+        post("flush").then(function (j) { out.textContent = j.flushed ? " flushed" : " flush incomplete: " + (j.message || ""); overview(true); });
       });
-      add(view, add(el("p"), flush, out));
-      add(view, el("h2", "", "Pipeline"));
+      add(page, add(el("p"), flush, out));
+      add(page, el("h2", "", "Pipeline"));
       var cards = el("div", "cards");
       [["accepted", fmtCount(s.accepted, "spans")], ["rate", s.accepted_per_second.toFixed(1) + " spans/s"],
        ["pending", fmtCount(s.pending, "spans")], ["memory", fmtBytes(s.memory.bytes) + " / " + fmtBytes(s.memory.live_max_bytes)],
        ["dropped", fmtCount(s.totals.dropped, "spans")], ["stored traces", fmtCount(s.diagnostics_store.traces)]
       ].forEach(function (c) { add(cards, add(el("div", "card"), el("span", "meta", c[0]), el("b", "", c[1]))); });
-      add(view, cards);
+      add(page, cards);
       var reasons = Object.keys(s.dropped_by_reason);
       if (reasons.length) {
-        add(view, el("h2", "", "Dropped, by reason"));
-        add(view, table(["reason", ["spans", "num"]], reasons.map(function (k) { return add(el("tr"), td(k), td(fmtCount(s.dropped_by_reason[k]), "num")); })));
+        add(page, el("h2", "", "Dropped, by reason"));
+        add(page, table(["reason", ["spans", "num"]], reasons.map(function (k) { return add(el("tr"), td(k), td(fmtCount(s.dropped_by_reason[k]), "num")); })));
       }
-    }).catch(fail);
+      clear();
+      view.appendChild(page);
+      if (refreshing) window.scrollTo(0, y);
+      scheduleRefresh();
+    }).catch(function (e) { if (!refreshing) fail(e); else scheduleRefresh(); });
   }
 
   // --- traces -----------------------------------------------------------
   function tracesView(query) {
     var api = new URLSearchParams();
-    ["service", "status", "model", "session", "min_duration", "before"].forEach(function (k) { if (query.get(k)) api.set(k, query.get(k)); });
+    ["service", "status", "model", "session", "genai", "min_duration", "before"].forEach(function (k) { if (query.get(k)) api.set(k, query.get(k)); });
     api.set("limit", query.get("limit") || "25");
     get("exported_traces?" + api.toString()).then(function (p) {
       clear();
@@ -166,9 +263,10 @@
         var tr = el("tr", "clickable trace-row");
         tr.dataset.traceId = t.trace_id;
         tr.addEventListener("click", function () { navigate("/trace/" + t.trace_id); });
-        var name = add(el("td"), el("span", "", t.name));
+        var name = add(el("td", "name"), el("span", "", t.name));
+        if (t.genai) add(name, el("span", "tag genai", "GenAI"));
         if (t.status === "error") add(name, el("span", "bad", " · " + t.error_count + " error" + (t.error_count > 1 ? "s" : "")));
-        return add(tr, td(new Date(t.start).toLocaleTimeString()), name, td(t.service, "opt"), td(fmtMs(t.duration_ms), "num"),
+        return add(tr, td(fmtTime(t.start)), name, td(t.service, "opt"), td(fmtMs(t.duration_ms), "num"),
           td(t.span_count, "num opt"), td(t.models.join(", "), "opt"), td(fmtCount(t.tokens), "num opt"),
           add(el("td", "num"), fmtCost(t.cost_usd, t.unpriced_calls)), td(t.session_id || "", "opt"));
       });
@@ -201,12 +299,14 @@
     var s = el("select"); s.name = "status";
     ["", "ok", "error"].forEach(function (v) { var o = el("option", "", v || "any"); o.value = v; if (query.get("status") === v) o.selected = true; s.appendChild(o); });
     add(f, add(el("label", "", "status"), s));
+    var g = el("input"); g.type = "checkbox"; g.name = "genai"; g.value = "true"; g.checked = query.get("genai") === "true";
+    add(f, add(el("label", "check"), g, document.createTextNode(" GenAI only")));
     var go = el("button", "", "filter"); go.type = "submit";
     f.appendChild(go);
     f.addEventListener("submit", function (e) {
       e.preventDefault();
       var q = new URLSearchParams();
-      Array.prototype.forEach.call(f.elements, function (x) { if (x.name && x.value) q.set(x.name, x.value); });
+      Array.prototype.forEach.call(f.elements, function (x) { if (x.name && x.value && (x.type !== "checkbox" || x.checked)) q.set(x.name, x.value); });
       navigate("/traces", q);
     });
     return f;
@@ -217,7 +317,9 @@
     get("traces/" + encodeURIComponent(id)).then(function (d) {
       clear();
       var s = d.summary;
-      add(view, add(el("h2"), el("span", "", s.name + " "), el("span", "mono meta", d.trace_id)));
+      var title = add(el("h2", "trace-title"), el("span", "", s.name + " "), el("span", "mono meta", d.trace_id));
+      title.dataset.traceId = d.trace_id;
+      add(view, title);
       var m = el("p", "meta");
       m.textContent = s.span_count + " spans · " + fmtMs(s.duration_ms) + " · " + fmtCount(s.tokens, "tokens") + " · ";
       add(m, fmtCost(s.cost_usd, s.unpriced_calls));
@@ -235,6 +337,7 @@
         facts.appendChild(link);
       }
       add(view, facts);
+      add(view, deliverySection(d.delivery));
       var layout = el("div", "trace-layout");
       var left = el("div"), panel = el("aside", "panel");
       panel.id = "span-detail";
@@ -293,7 +396,7 @@
       function open() {
         box.querySelectorAll(".wf-row.selected").forEach(function (r) { r.classList.remove("selected"); });
         row.classList.add("selected");
-        spanDetail(panel, sp, d.content_shown);
+        spanDetail(panel, sp, d.content_shown, d.delivery);
       }
       row.addEventListener("click", open);
       row.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } });
@@ -313,12 +416,31 @@
     return t;
   }
 
-  function spanDetail(panel, sp, content) {
+  // deliverySection is what became of the trace at each destination, as
+  // far as it is known per trace.
+  function deliverySection(list) {
+    var sec = el("section", "delivery");
+    sec.id = "delivery";
+    add(sec, el("h2", "", "Delivery"));
+    add(sec, table(["destination", "state", "why"], (list || []).map(function (x) {
+      var tr = el("tr", "delivery-row");
+      tr.dataset.name = x.name;
+      tr.dataset.state = x.state;
+      return add(tr, td(x.name), add(el("td"), badge(x.state)), td(x.reason, "meta wrap"));
+    })));
+    return sec;
+  }
+  function deliveryOf(list, name) {
+    for (var i = 0; i < (list || []).length; i++) if (list[i].name === name) return list[i];
+    return null;
+  }
+
+  function spanDetail(panel, sp, content, delivery) {
     panel.textContent = "";
     add(panel, el("h3", "", sp.name));
     var g = sp.genai;
     var basics = { kind: sp.kind, service: sp.service, duration: fmtMs(sp.duration_ms), "self time": fmtMs(sp.self_ms),
-      start: new Date(sp.start).toISOString(), status: sp.status, "span id": sp.span_id };
+      start: fmtTime(sp.start, true), status: sp.status, "span id": sp.span_id };
     if (sp.critical_ms > 0) basics["critical path"] = fmtMs(sp.critical_ms);
     if (sp.parent_span_id) basics["parent span id"] = sp.parent_span_id + (sp.remote_parent ? " (remote)" : "");
     add(panel, kvTable(basics, "basics", true));
@@ -359,25 +481,37 @@
     if (sp.events.length) {
       add(panel, el("h4", "", "Events"));
       sp.events.forEach(function (e) {
-        add(panel, el("p", "", e.name + " · " + new Date(e.time).toISOString()), kvTable(e.attributes));
+        add(panel, el("p", "", e.name + " · " + fmtTime(e.time, true)), kvTable(e.attributes));
       });
     }
     var names = Object.keys(sp.destinations);
     if (names.length) {
-      add(panel, el("h4", "", "Sent to"));
+      add(panel, el("h4", "", "What each destination is sent"));
       var tabs = el("div", "tabs"), shown = el("div");
+      var show = function (n) {
+        shown.textContent = "";
+        var x = deliveryOf(delivery, n);
+        if (x && x.state === "filtered") {
+          // Not sent: say so, and keep what it would be sent out of sight.
+          var d = el("details", "would-send");
+          add(d, el("summary", "", "what it would be sent if its setting let the trace through"), kvTable(sp.destinations[n], "would"));
+          add(shown, el("p", "notice not-sent", x.reason), d);
+          return;
+        }
+        shown.appendChild(kvTable(sp.destinations[n], "sent"));
+      };
       names.forEach(function (n, i) {
         var b = el("button", i === 0 ? "active" : "", n);
         b.type = "button";
+        b.dataset.name = n;
         b.addEventListener("click", function () {
           tabs.querySelectorAll("button").forEach(function (x) { x.classList.remove("active"); });
           b.classList.add("active");
-          shown.textContent = "";
-          shown.appendChild(kvTable(sp.destinations[n], "sent"));
+          show(n);
         });
         tabs.appendChild(b);
       });
-      shown.appendChild(kvTable(sp.destinations[names[0]], "sent"));
+      show(names[0]);
       add(panel, tabs, shown);
     }
   }
@@ -434,7 +568,7 @@
       add(view, el("h2", "", "Models, last " + w));
       add(view, table(["model", ["calls", "num"], ["errors", "num"], ["input tokens", "num"], ["output tokens", "num"], ["cost", "num"]],
         j.models.map(function (x) {
-          return add(el("tr"), td(x.model), td(x.calls, "num"), td(x.error_count, "num"), td(fmtCount(x.input_tokens), "num"),
+          return add(el("tr", "model-row"), td(x.model), td(x.calls, "num"), td(x.error_count, "num"), td(fmtCount(x.input_tokens), "num"),
             td(fmtCount(x.output_tokens), "num"), add(el("td", "num"), fmtCost(x.cost_usd, x.unpriced_calls)));
         })));
     }).catch(fail);
@@ -448,6 +582,7 @@
       a.classList.toggle("active", a.dataset.view === (name === "trace" ? "traces" : (name || "overview")));
     });
     meta();
+    clearTimeout(refreshTimer);
     switch (name) {
       case "traces": tracesView(p.query); break;
       case "trace": traceView(p.path.split("/")[2]); break;
