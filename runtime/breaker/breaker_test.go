@@ -76,7 +76,7 @@ func TestExponentialBackoffUpToMax(t *testing.T) {
 		for i, w := range wants {
 			w *= time.Second
 			st := b.Status()
-			got := st.NextProbe.Sub(time.Now())
+			got := time.Until(st.NextProbe)
 			if got < w || got > min(w+w/5, DefaultMaxOpenTimeout) {
 				t.Fatalf("opening %d: next probe in %v, want %v..+20%% (max 5m)", i+1, got, w)
 			}
@@ -121,7 +121,7 @@ func TestExponentialBackoffUpToMax(t *testing.T) {
 		for range 5 {
 			fail(t, b)
 		}
-		if got := b.Status().NextProbe.Sub(time.Now()); got > 36*time.Second {
+		if got := time.Until(b.Status().NextProbe); got > 36*time.Second {
 			t.Errorf("backoff not reset: next probe in %v", got)
 		}
 	})
@@ -180,7 +180,7 @@ func TestConfigurableThresholds(t *testing.T) {
 		if b.State() != Open {
 			t.Fatal("threshold 2 not honoured")
 		}
-		if d := b.Status().NextProbe.Sub(time.Now()); d < time.Second || d > 1200*time.Millisecond {
+		if d := time.Until(b.Status().NextProbe); d < time.Second || d > 1200*time.Millisecond {
 			t.Errorf("open period %v", d)
 		}
 	})
