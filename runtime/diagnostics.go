@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
@@ -90,6 +91,8 @@ func (s diagSource) Sent(name string, sp *export.Span) []attribute.KeyValue {
 	}
 	return nil
 }
+
+func (s diagSource) Shed(tid trace.TraceID) bool { return s.m.pipe.WasShed(tid) }
 
 func (m *Manager) destination(name string) *export.Destination {
 	for _, d := range m.dests {

@@ -237,6 +237,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
 	}
+	dc.OnOutcome = func(tids []trace.TraceID, o export.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
 	if !cfg.Spool.Disabled {
 		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
 	}

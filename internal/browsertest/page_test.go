@@ -310,6 +310,17 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	if got := b.attrs(`#delivery tr.delivery-row`, "data-name"); strings.Join(got, ",") != "instana,langfuse,otlp" {
 		t.Errorf("the trace's delivery lists %v, want every destination", got)
 	}
+	// What became of it at each: delivered to Langfuse, delivered to
+	// Instana after its outage (replayed from the spool), in the spool for
+	// the gateway that refuses the credentials.
+	for name, want := range map[string]string{"langfuse": "delivered", "instana": "delivered", "otlp": "in the spool"} {
+		if st := b.text(`#delivery tr.delivery-row[data-name="` + name + `"] .badge`); st != want {
+			t.Errorf("the GenAI trace's delivery to %s reads %q, want %q", name, st, want)
+		}
+	}
+	if why := b.text(`#delivery tr.delivery-row[data-name="otlp"]`); !strings.Contains(why, "waiting on disk") {
+		t.Errorf("the spooled trace's reason reads %q", why)
+	}
 	b.run(chromedp.Click(chromedp.CSS(`#waterfall .wf-row:nth-of-type(4)`)), chromedp.WaitVisible(chromedp.CSS(`#span-detail table.attributes`)))
 	if title := b.text(`#span-detail h3`); title != "chat gpt-4o-mini" {
 		t.Fatalf("clicked the first call, the panel shows %q", title)
@@ -329,6 +340,9 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	}
 	for _, w := range []int{1920, 1024, 360} {
 		b.screenshot(fmt.Sprintf("diagnostics-trace-%d.png", w), w)
+		if n := b.count(`#delivery .badge.delivered`) + b.count(`#delivery .badge.spooled`); n != 3 {
+			t.Errorf("%d px: %d delivery states shown, want 3", w, n)
+		}
 		b.tablesReadable(fmt.Sprintf("trace at %d px", w))
 		b.oneTimeFormat(fmt.Sprintf("trace at %d px", w))
 	}
@@ -339,6 +353,9 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`h2.trace-title[data-trace-id="`+plain[3].String()+`"]`)))
 	if st := b.text(`#delivery tr.delivery-row[data-name="langfuse"]`); !strings.Contains(st, "filtered") || !strings.Contains(st, "LANGFUSE_EXPORT=llm") {
 		t.Errorf("the plain trace's Langfuse delivery reads %q", st)
+	}
+	if st := b.text(`#delivery tr.delivery-row[data-name="instana"] .badge`); st != "delivered" {
+		t.Errorf("the plain trace's Instana delivery reads %q, want delivered", st)
 	}
 	b.run(chromedp.Click(chromedp.CSS(`#waterfall .wf-row`)), chromedp.WaitVisible(chromedp.CSS(`#span-detail .tabs`)),
 		chromedp.Click(chromedp.CSS(`#span-detail .tabs button[data-name="langfuse"]`)))

@@ -63,7 +63,7 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
 		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil,
-		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, Logger: d.log,
+		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome, Logger: d.log,
 	}, &d.c)
 	d.encoder.Add(1)
 	go d.encodeLoop()
@@ -104,8 +104,7 @@ func (d *Destination) enqueue(spans []*Span) {
 	d.inboxMu.RLock()
 	defer d.inboxMu.RUnlock()
 	if d.closed {
-		d.c.Drop(delivery.DropAfterShutdown, len(spans))
-		releaseSpans(spans)
+		d.dropped(spans, delivery.DropAfterShutdown)
 		return
 	}
 	d.backlog.Expect()
@@ -132,9 +131,17 @@ func (d *Destination) enqueue(spans []*Span) {
 	case <-timeout:
 		d.stalled.Store(true)
 		d.backlog.Forget()
-		d.c.Drop(delivery.DropEncoderStalled, len(spans))
-		releaseSpans(spans)
+		d.dropped(spans, delivery.DropEncoderStalled)
 	}
+}
+
+// dropped counts spans lost before they were encoded, and releases them.
+func (d *Destination) dropped(spans []*Span, reason string) {
+	d.c.Drop(reason, len(spans))
+	if d.cfg.OnOutcome != nil {
+		d.cfg.OnOutcome(delivery.TraceIDs(spans), Dropped, reason)
+	}
+	releaseSpans(spans)
 }
 
 // closedTime is a timeout that has already happened.
@@ -163,6 +170,9 @@ func (d *Destination) encodeLoop() {
 		b := &delivery.Batch{Data: z.Compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now()}
 		if len(spans) > 0 {
 			b.Probe, b.ProbeStart = spans[0].SpanContext().TraceID(), spans[0].StartTime()
+		}
+		if d.cfg.OnOutcome != nil {
+			b.Traces = delivery.TraceIDs(spans)
 		}
 		releaseSpans(spans)
 		d.backlog.Add(b)

@@ -56,6 +56,10 @@ type DestinationConfig struct {
 	// (its ID and a span's start time), for a check that delivered traces
 	// appear at the destination. It must not block.
 	OnDelivered func(trace.TraceID, time.Time)
+	// OnOutcome, optional, is told what became of the traces of each batch
+	// at this destination: delivered, spooled, set aside, or dropped with a
+	// reason. It must not block.
+	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool

@@ -171,6 +171,10 @@ type Pipeline struct {
 	mu      sync.Mutex
 	pending [numValues]spanQueue
 	closed  bool
+	// shedTraces are the traces of the last spans shed, for the
+	// diagnostics' "why is this trace incomplete" (a ring, under mu).
+	shedTraces [shedRing]trace.TraceID
+	shedNext   int
 
 	accepted   atomic.Int64
 	dispatched atomic.Int64
@@ -281,9 +285,29 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 		}
 	}
 	p.shed[v].Add(1)
+	p.mu.Lock()
+	p.noteShed(s.SpanContext().TraceID())
+	p.mu.Unlock()
 	if v == ValueGenAI {
 		p.account(&s)
 	}
+}
+
+// shedRing is how many shed spans' traces the pipeline remembers.
+const shedRing = 4096
+
+// noteShed remembers the trace of a shed span. It runs under p.mu.
+func (p *Pipeline) noteShed(tid trace.TraceID) {
+	p.shedTraces[p.shedNext] = tid
+	p.shedNext = (p.shedNext + 1) % shedRing
+}
+
+// WasShed reports whether a span of the trace was among the last spans
+// shed for memory.
+func (p *Pipeline) WasShed(tid trace.TraceID) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.shedTraces[:], tid)
 }
 
 // admit queues s if its size fits the budget, shedding less valuable
@@ -352,6 +376,7 @@ func (p *Pipeline) evictFor(size int64, v Value) bool {
 			s := q.pop()
 			p.budget.Give(s.size)
 			p.shed[low].Add(1)
+			p.noteShed(s.SpanContext().TraceID())
 			if p.budget.TryTake(size) {
 				return true
 			}

@@ -207,3 +207,15 @@ func (d *Destination) Stats() DestinationStats {
 // waits for in place (30 s), past which it is spooled. The whole
 // destination pauses for the Retry-After either way.
 type RetryPolicy = delivery.RetryPolicy
+
+// Outcome is what became of a batch, and of the traces whose spans it
+// holds, at one destination (DestinationConfig.OnOutcome).
+type Outcome = delivery.Outcome
+
+// What becomes of a batch at a destination.
+const (
+	Delivered = delivery.Delivered // the destination took it
+	Spooled   = delivery.Spooled   // it waits on disk
+	SetAside  = delivery.SetAside  // the destination rejected it; kept apart
+	Dropped   = delivery.Dropped   // lost, for the reason given
+)

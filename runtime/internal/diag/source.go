@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
@@ -24,6 +25,9 @@ type Source interface {
 	SetAside(destination string, replay bool) (int64, error)
 	// Sent is what a destination was sent for s: translated and masked.
 	Sent(destination string, s *export.Span) []attribute.KeyValue
+	// Shed reports whether spans of the trace were among the last ones
+	// shed for memory.
+	Shed(tid trace.TraceID) bool
 }
 
 // Status is a snapshot of the manager, every value a copy.

@@ -45,9 +45,28 @@ type storedTrace struct {
 }
 
 // traceState is what is learnt of a stored trace after its spans were
-// stored: why the pipeline's sampler kept it, or that it did not.
+// stored: why the pipeline's sampler kept it, or that it did not, and
+// what became of it at each destination.
 type traceState struct {
 	kept atomic.Uint32 // an export.KeepReason
+
+	mu       sync.Mutex
+	outcomes map[string]outcomeRecord // by destination
+}
+
+// outcomeRecord is the last thing that became of a trace's spans at a
+// destination.
+type outcomeRecord struct {
+	outcome export.Outcome
+	reason  string
+	at      time.Time
+}
+
+func (t *traceState) outcome(dest string) (outcomeRecord, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o, ok := t.outcomes[dest]
+	return o, ok
 }
 
 type storedSpan struct {
@@ -239,6 +258,29 @@ func (s *Store) Decided(tid trace.TraceID, why export.KeepReason) {
 	s.mu.Unlock()
 	if t != nil {
 		t.state.kept.Store(uint32(why))
+	}
+}
+
+// Outcome notes what became of traces' spans at a destination: the
+// destinations' senders tell it batch by batch. Traces the store does not
+// hold are ignored.
+func (s *Store) Outcome(dest string, tids []trace.TraceID, o export.Outcome, reason string) {
+	now := time.Now()
+	s.mu.Lock()
+	states := make([]*traceState, 0, len(tids))
+	for _, tid := range tids {
+		if t := s.traces[tid]; t != nil {
+			states = append(states, t.state)
+		}
+	}
+	s.mu.Unlock()
+	for _, st := range states {
+		st.mu.Lock()
+		if st.outcomes == nil {
+			st.outcomes = map[string]outcomeRecord{}
+		}
+		st.outcomes[dest] = outcomeRecord{outcome: o, reason: reason, at: now}
+		st.mu.Unlock()
 	}
 }
 

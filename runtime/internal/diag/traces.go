@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -183,30 +184,68 @@ type traceDetail struct {
 	Delivery []deliveryView `json:"delivery"`
 }
 
-// deliveryView is one destination's part of a trace: filtered (a
-// destination that takes only traces with GenAI work, and this one has
-// none), or unknown (what became of each trace is not recorded: the
-// destination's counters say what became of all).
+// deliveryView is one destination's part of a trace: delivered (at At),
+// spooled (waiting on disk since At), set_aside or dropped (the reason),
+// filtered (a destination that takes only traces with GenAI work, and
+// this one has none), sampled_out, shed, waiting (for its trace's
+// decision) or in_memory (on its way).
 type deliveryView struct {
-	Name   string `json:"name"`
-	State  string `json:"state"`
-	Reason string `json:"reason"`
+	Name   string     `json:"name"`
+	State  string     `json:"state"`
+	Reason string     `json:"reason"`
+	At     *time.Time `json:"at"`
 }
 
-// delivery is what is known of the trace at each destination.
-func delivery(st Status, s traceSummary) []deliveryView {
+// delivery is what became of the trace at each destination: the last
+// outcome its senders told, else what the sampler decided of it.
+func delivery(st Status, s traceSummary, state *traceState, shed bool) []deliveryView {
 	out := []deliveryView{}
 	for _, d := range st.Destinations {
-		v := deliveryView{Name: d.Name, State: "unknown",
-			Reason: "not recorded per trace; the overview counts what became of the destination's spans"}
-		if setting, ok := st.GenAIOnly[d.Name]; ok && !s.GenAI {
+		v := deliveryView{Name: d.Name}
+		rec, ok := outcomeRecord{}, false
+		if state != nil {
+			rec, ok = state.outcome(d.Name)
+		}
+		setting, genaiOnly := st.GenAIOnly[d.Name]
+		switch {
+		case ok:
+			v.State, v.At = rec.outcome.String(), &rec.at
+			v.Reason = outcomeReason(rec, d)
+		case s.Kept == export.SampledOut.String():
+			v.State = "sampled_out"
+			v.Reason = "not sent: a plain trace outside the share kept (TELEMETRY_SAMPLE_RATE); traces with what TELEMETRY_SAMPLE_KEEP names are always sent"
+		case genaiOnly && (s.Kept == export.KeptSampled.String() || (!s.GenAI && s.Kept != export.KeptError.String() && s.Kept != export.KeptSlow.String())):
 			v.State = "filtered"
-			v.Reason = "not sent: the trace has no GenAI span, and " + setting + " sends only traces with GenAI work " +
-				"(unless it waited longer than 30 s for its root, when it is sent undecided)"
+			v.Reason = "not sent: the trace has no GenAI span, and " + setting + " sends only traces with GenAI work"
+		case shed:
+			v.State = "shed"
+			v.Reason = "spans of this trace were shed for memory before any was sent: the budget (TELEMETRY_MEMORY_MAX_BYTES) was full"
+		case s.Kept == export.KeptUndecided.String():
+			v.State = "waiting"
+			v.Reason = "held until its trace is decided (its root ends, or it holds a GenAI span or an error): at most 30 s"
+		default:
+			v.State = "in_memory"
+			v.Reason = "on its way: waiting to be encoded or sent"
+		}
+		if ok && shed {
+			v.Reason += "; some of its spans were shed for memory (TELEMETRY_MEMORY_MAX_BYTES)"
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// outcomeReason says an outcome in words, with what to check.
+func outcomeReason(rec outcomeRecord, d export.DestinationStats) string {
+	switch rec.outcome {
+	case export.Delivered:
+		return "the destination took it"
+	case export.Spooled:
+		return "waiting on disk (" + d.Settings.SpoolDir + "): the destination could not take it then; it is sent when it can"
+	case export.SetAside:
+		return "the destination rejected it (" + rec.reason + "); kept apart: replay or discard it on the overview"
+	}
+	return "lost: " + rec.reason
 }
 
 func (h *handler) detail(tid trace.TraceID, spans []*storedSpan) traceDetail {
@@ -242,7 +281,7 @@ func (h *handler) detail(tid trace.TraceID, spans []*storedSpan) traceDetail {
 	}
 	d.Trace = map[string]any{"name": d.Summary.Name, "session_id": d.Summary.Session, "user_id": d.Summary.User,
 		"tags": d.Summary.Tags, "metadata": md}
-	d.Delivery = delivery(st, d.Summary)
+	d.Delivery = delivery(st, d.Summary, spans[0].state, h.src.Shed(tid))
 	return d
 }
 

@@ -46,7 +46,11 @@ type Config struct {
 	// OnDelivered, when set, is told of one trace of every batch delivered.
 	// It must not block.
 	OnDelivered func(trace.TraceID, time.Time)
-	Logger      *slog.Logger
+	// OnOutcome, when set, is told what became of each batch's traces:
+	// delivered, spooled, set aside or dropped (with the reason). It runs
+	// in the senders and the encoder, and must not block.
+	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
+	Logger    *slog.Logger
 }
 
 // Backlog holds what a destination has not delivered yet and delivers it:
@@ -172,6 +176,7 @@ func (bl *Backlog) delivered(b *Batch) {
 	if b.maybeSent {
 		bl.c.PossibleDuplicates.Add(int64(b.Spans))
 	}
+	bl.outcome(b, Delivered, "")
 	bl.done(b)
 	if bl.warnedDown.CompareAndSwap(true, false) {
 		bl.log.Info("genaitrace: destination reachable again; replaying spooled spans")
@@ -206,6 +211,7 @@ func (bl *Backlog) setAside(b *Batch, a attempt) {
 	if bl.spool != nil {
 		bl.spool.SetAside(b.Data, b.Spans)
 	}
+	bl.outcome(b, SetAside, a.errText())
 	bl.done(b)
 }
 
@@ -293,6 +299,7 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 	case b.record != nil:
 		b.record.MaybeSent = b.maybeSent
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
+		bl.outcome(b, Spooled, "")
 		bl.release(b)
 	case bl.spool != nil:
 		bl.toDisk(b)
@@ -310,9 +317,11 @@ func (bl *Backlog) toDisk(b *Batch) {
 	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
 		bl.c.Drop(DropSpoolError, b.Spans)
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
+		bl.outcome(b, Dropped, DropSpoolError)
 		return
 	}
 	bl.c.Spooled.Add(int64(b.Spans))
+	bl.outcome(b, Spooled, "")
 }
 
 func (bl *Backlog) spoolFailed(err error, spans int, msg string) {
@@ -322,6 +331,7 @@ func (bl *Backlog) spoolFailed(err error, spans int, msg string) {
 
 func (bl *Backlog) drop(b *Batch, reason string) {
 	bl.c.Drop(reason, b.Spans)
+	bl.outcome(b, Dropped, reason)
 	bl.release(b)
 }
 

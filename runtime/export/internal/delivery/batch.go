@@ -29,8 +29,11 @@ type Batch struct {
 	// check that delivered traces appear (Config.OnDelivered).
 	Probe      trace.TraceID
 	ProbeStart time.Time
+	// Traces are the traces the batch holds spans of, for Config.OnOutcome
+	// (nil when nobody asks, and for a batch read back from the spool).
+	Traces []trace.TraceID
 }
 
 // size is what a batch costs the queue's byte budget: its payload plus the
 // fixed overhead of the struct and slice header.
-func (b *Batch) size() int64 { return int64(len(b.Data)) + 64 }
+func (b *Batch) size() int64 { return int64(len(b.Data)) + 64 + 16*int64(len(b.Traces)) }

@@ -43,6 +43,14 @@ type attempt struct {
 	wroteAll bool
 }
 
+// errText is the attempt's error, or "".
+func (a attempt) errText() string {
+	if a.err == nil {
+		return ""
+	}
+	return a.err.Error()
+}
+
 // maybeDelivered reports whether the destination may have taken the batch
 // although the attempt failed: the whole request went out and no answer
 // came back.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -12,6 +13,7 @@ const (
 	fReqResourceSpans = 1
 	fRSScopeSpans     = 2
 	fSSSpans          = 2
+	fSpanTraceID      = 1
 )
 
 // errMalformed reports an encoded request that is not valid OTLP protobuf.
@@ -153,4 +155,28 @@ func appendRawField(b []byte, num protowire.Number, typ protowire.Type, v []byte
 		return protowire.AppendBytes(b, v)
 	}
 	return append(b, v...)
+}
+
+// TraceIDs returns the trace IDs of the spans of an encoded request, each
+// once, in order of first appearance; nil when it cannot be parsed.
+func TraceIDs(b []byte) []trace.TraceID {
+	spans, err := parseRequest(b)
+	if err != nil {
+		return nil
+	}
+	var out []trace.TraceID
+	seen := map[trace.TraceID]bool{}
+	for _, s := range spans {
+		_ = forEachField(s.span, func(n protowire.Number, t protowire.Type, v []byte) error {
+			if n == fSpanTraceID && t == protowire.BytesType && len(v) == len(trace.TraceID{}) {
+				tid := trace.TraceID(v)
+				if !seen[tid] {
+					seen[tid] = true
+					out = append(out, tid)
+				}
+			}
+			return nil
+		})
+	}
+	return out
 }

@@ -418,6 +418,10 @@
 
   // deliverySection is what became of the trace at each destination, as
   // far as it is known per trace.
+  // deliveryWords says a trace's state at a destination as an operator
+  // reads it; the badge's class keeps the code.
+  var deliveryWords = {delivered: "delivered", spooled: "in the spool", set_aside: "set aside", dropped: "dropped",
+    filtered: "filtered", sampled_out: "sampled out", shed: "shed", waiting: "waiting", in_memory: "in memory"};
   function deliverySection(list) {
     var sec = el("section", "delivery");
     sec.id = "delivery";
@@ -426,7 +430,9 @@
       var tr = el("tr", "delivery-row");
       tr.dataset.name = x.name;
       tr.dataset.state = x.state;
-      return add(tr, td(x.name), add(el("td"), badge(x.state)), td(x.reason, "meta wrap"));
+      var b = el("span", "badge " + x.state, deliveryWords[x.state] || x.state);
+      var why = x.at ? x.reason + " (" + fmtTime(x.at) + ")" : x.reason;
+      return add(tr, td(x.name), add(el("td"), b), td(why, "meta wrap"));
     })));
     return sec;
   }
