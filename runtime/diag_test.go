@@ -3,7 +3,9 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
+	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -366,4 +369,77 @@ func TestDiagnosticsWarnWhenOpen(t *testing.T) {
 	if strings.Contains(logs2.String(), "no token") {
 		t.Error("warned although a token is set")
 	}
+}
+
+// healthOf reads /health?mode=lenient.
+func healthOf(t *testing.T, m *Manager) map[string]any {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.DiagnosticsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/health?mode=lenient", nil))
+	var h map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestHealthSaysWhereSpansWaitAsTheyDo: without a spool, a destination that
+// is down is said to keep spans in memory only (naming the variables),
+// never that they go to the spool.
+func TestHealthSaysWhereSpansWaitAsTheyDo(t *testing.T) {
+	clearEnv(t)
+	r := otlptest.New(t)
+	r.SetMode(otlptest.Refuse)
+	m, _ := configure(t, WithInstana(r.URL(), ""), WithoutSpool(), WithBreaker(1, time.Hour, time.Hour))
+	_, s := m.Tracer("t").Start(context.Background(), "op")
+	s.End()
+	waitUntil(t, func() bool { return m.Destinations()[0].Breaker.State == breaker.Open })
+	reason := fmt.Sprint(healthOf(t, m)["destinations"])
+	if strings.Contains(reason, "go to the spool") || !strings.Contains(reason, "memory only") || !strings.Contains(reason, "TELEMETRY_SPOOL") {
+		t.Errorf("/health without a spool says: %s", reason)
+	}
+}
+
+// TestHealthShowsSetAsideSpansAndTheirActions: spans spooled for other
+// credentials are shown in /health with the requests that replay or
+// discard them; replaying sends them.
+func TestHealthShowsSetAsideSpansAndTheirActions(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	down, up := otlptest.New(t), otlptest.New(t)
+	down.SetMode(otlptest.Refuse)
+	old, err := Configure(context.Background(), WithoutGlobal(), WithLogger(slog.New(slog.DiscardHandler)), WithSpoolDir(dir),
+		WithLangfuse(down.URL(), "pk-lf-old", "sk-lf-old"), WithLangfuseExport(LangfuseExportAll), WithBreaker(1, time.Hour, time.Hour),
+		WithBatchTimeout(20*time.Millisecond), WithPollInterval(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_, s := old.Tracer("t").Start(context.Background(), "op")
+		s.End()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = old.Flush(ctx) // on disk: the destination is down
+	_ = old.Shutdown(ctx)
+	m, _ := configure(t, WithSpoolDir(dir), WithLangfuse(up.URL(), "pk-lf-new", "sk-lf-new"))
+	var notice string
+	waitUntil(t, func() bool {
+		for _, d := range healthOf(t, m)["destinations"].([]any) {
+			notice, _ = d.(map[string]any)["notice"].(string)
+		}
+		return notice != ""
+	})
+	if !strings.Contains(notice, "3 spans set aside") || !strings.Contains(notice, "POST spool/langfuse/set_aside/replay") ||
+		!strings.Contains(notice, "POST spool/langfuse/set_aside/discard") {
+		t.Errorf("/health notice: %q", notice)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/spool/langfuse/set_aside/replay", nil)
+	req.Header.Set("X-Genaitrace-Diagnostics", "1")
+	m.DiagnosticsHandler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("replay: %d %s", rec.Code, rec.Body)
+	}
+	up.WaitSpans(t, 3, 10*time.Second)
 }

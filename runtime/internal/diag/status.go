@@ -50,6 +50,15 @@ type destinationView struct {
 	// Filter says which spans the destination does not take (Filtered
 	// counts them) and the setting that says so.
 	Filter string `json:"filter,omitempty"`
+	// SpoolEnabled is false when undelivered spans are kept in memory only
+	// (the spool is off, or its directory could not be written).
+	SpoolEnabled bool `json:"spool_enabled"`
+	// SetAsideSpans wait in the spool for an operator: encoded for another
+	// endpoint or other credentials, or rejected by the destination.
+	// SetAsideActions are the requests that replay them here or discard
+	// them.
+	SetAsideSpans   int64             `json:"set_aside_spans"`
+	SetAsideActions map[string]string `json:"set_aside_actions,omitempty"`
 	// credentials and endpointFrom name the variables to check.
 	credentials, endpointFrom string
 }
@@ -117,7 +126,14 @@ func viewDestination(st export.DestinationStats, now time.Time) destinationView 
 		LastSuccess: timePtr(st.LastSuccess), PausedUntil: timePtr(st.PausedUntil), Breaker: viewBreaker(st.Breaker),
 		credentials: orText(st.Settings.Credentials, "its credentials"), endpointFrom: orText(st.Settings.EndpointFrom, "its URL")}
 	if st.Spool != nil {
-		v.SpoolBytes, v.SpoolPendingSpans = st.Spool.Bytes, st.Spool.PendingSpans
+		v.SpoolBytes, v.SpoolPendingSpans, v.SpoolEnabled = st.Spool.Bytes, st.Spool.PendingSpans, true
+		for _, a := range st.Spool.SetAside {
+			v.SetAsideSpans += a.Spans
+		}
+		if v.SetAsideSpans > 0 {
+			v.SetAsideActions = map[string]string{"replay": "POST spool/" + st.Name + "/set_aside/replay",
+				"discard": "POST spool/" + st.Name + "/set_aside/discard"}
+		}
 	}
 	if st.LastError != "" {
 		refused := st.LastErrorStatus == http.StatusUnauthorized || st.LastErrorStatus == http.StatusForbidden
@@ -166,13 +182,13 @@ func destinationState(v destinationView, now time.Time) (string, string) {
 	}
 	switch {
 	case e != nil && e.Refused && !e.Cleared:
-		return "refused", fmt.Sprintf("since %s: %s; spans are kept and sent once it accepts them", stamp(e.Time), e.Hint)
+		return "refused", fmt.Sprintf("since %s: %s; %s once it accepts them", stamp(e.Time), e.Hint, kept(v))
 	case v.Breaker.State == "open":
 		d := "circuit breaker open since " + stamp(v.Breaker.Since)
 		if v.Breaker.NextProbe != nil {
 			d += ", next probe at " + stamp(*v.Breaker.NextProbe)
 		}
-		return "down", d + hint + "; spans go to the spool and are replayed when it answers"
+		return "down", d + hint + "; " + kept(v) + " when it answers"
 	case v.Breaker.State == "half-open":
 		return "probing", "one request is testing whether the destination is back" + hint
 	case v.PausedUntil != nil && v.PausedUntil.After(now):
@@ -182,11 +198,20 @@ func destinationState(v destinationView, now time.Time) (string, string) {
 		return "missing", "traces it accepted do not appear in it (trace " + v.ReadBack.MissingTrace + "); check that the keys (" +
 			v.credentials + ") belong to the project you look at, and the region of " + v.endpointFrom
 	case e != nil && !e.Cleared:
-		return "failing", "requests fail since the last success" + hint + "; they are retried, spans are kept"
+		return "failing", "requests fail since the last success" + hint + "; they are retried, and " + kept(v) + " when it answers"
 	case e != nil:
 		return "recovered", "last error at " + stamp(e.Time) + ", sent successfully since"
 	}
 	return "ok", ""
+}
+
+// kept says what becomes of undelivered spans, as it is: to the spool, or
+// in memory only.
+func kept(v destinationView) string {
+	if v.SpoolEnabled {
+		return "spans go to the spool and are sent"
+	}
+	return "spans wait in memory only, as many as its queue holds (TELEMETRY_QUEUE_MAX_BYTES; the rest are dropped and counted as no_spool, since the spool is off or its directory not writable: TELEMETRY_SPOOL, TELEMETRY_SPOOL_DIR), and are sent"
 }
 
 // stamp writes a time as the JSON does: RFC 3339, UTC, to the second.
@@ -246,6 +271,10 @@ type healthView struct {
 	// LastConfirmed is when a delivered trace was last read back (Langfuse
 	// with LANGFUSE_VERIFY).
 	LastConfirmed *time.Time `json:"last_confirmed,omitempty"`
+	// Notice says what waits for an operator without making the
+	// destination unhealthy: set-aside spans, and how to replay or discard
+	// them.
+	Notice string `json:"notice,omitempty"`
 }
 
 // health is healthy while every destination's breaker is closed, its
@@ -269,6 +298,10 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 		}
 		if d.ReadBack != nil {
 			hv.LastConfirmed = d.ReadBack.LastConfirmed
+		}
+		if d.SetAsideSpans > 0 {
+			hv.Notice = fmt.Sprintf("%d spans set aside in the spool (encoded for another endpoint or other credentials, or rejected): replay them here with %s, or discard them with %s",
+				d.SetAsideSpans, d.SetAsideActions["replay"], d.SetAsideActions["discard"])
 		}
 		out = append(out, hv)
 	}

@@ -183,7 +183,6 @@
     if (d.kind === "otlp") {
       add(buffers, el("div", "", "queue " + fmtBytes(d.queue_bytes) + " of " + fmtBytes(d.queue_max_bytes)),
         el("div", "", "spool " + fmtCount(d.spool_pending_spans, "spans") + " · " + fmtBytes(d.spool_bytes)));
-      if (d.held_spans) add(buffers, el("div", "", "waiting for their trace " + fmtCount(d.held_spans, "spans")));
     }
     var last = el("td", "last");
     if (d.last_success) add(last, el("div", "meta", "last sent " + fmtTime(d.last_success)));
@@ -194,6 +193,17 @@
       var b = el("button", "reset", "reset breaker");
       b.addEventListener("click", function () { post("breakers/" + encodeURIComponent(d.name) + "/reset").then(function () { overview(true); }); });
       actions.appendChild(b);
+    }
+    if (d.set_aside_spans) {
+      // Spans waiting for an operator: say how many, and offer both ways out.
+      add(buffers, el("div", "set-aside", fmtCount(d.set_aside_spans, "spans") + " set aside (another endpoint or credentials, or rejected)"));
+      ["replay", "discard"].forEach(function (action) {
+        var ab = el("button", "set-aside-" + action, action + " set-aside");
+        ab.addEventListener("click", function () {
+          post("spool/" + encodeURIComponent(d.name) + "/set_aside/" + action).then(function () { overview(true); });
+        });
+        actions.appendChild(ab);
+      });
     }
     add(tr, add(el("td", "dest"), el("b", "", d.name), el("div", "mono endpoint", d.endpoint)), state, delivery, buffers, last, actions);
     if (!d.last_error) return [tr];
