@@ -2,6 +2,7 @@ package export
 
 import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -85,6 +86,8 @@ type Passthrough struct {
 // Resource returns r's attributes.
 func (Passthrough) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
+func (t Passthrough) takesContent() bool { return t.Content }
+
 func (t Passthrough) events(s *Span) []sdktrace.Event {
 	if t.Content {
 		return s.Events()
@@ -116,6 +119,13 @@ func translate(tr Translator, m *masker, dst []attribute.KeyValue, s *Span) []at
 		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
 	}
 	m.apply(dst[start:])
+	if s.norm.ErrorsEchoContent() && m != nil {
+		for i, kv := range dst[start:] {
+			if kv.Key == vocab.LangfuseStatusMessage {
+				dst[start+i] = kv.Key.String(m.fn(kv.Key, kv.Value.AsString()))
+			}
+		}
+	}
 	return dst
 }
 
@@ -145,7 +155,7 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	if et, ok := tr.(eventTranslator); ok {
 		events = et.events(s)
 	}
-	return m.applyEvents(events)
+	return errorEvents(s, takesContent(tr), m, m.applyEvents(events))
 }
 
 // encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -308,7 +318,11 @@ func (e *encoder) appendSpan(s *Span) {
 
 	if st := s.Status(); st.Code != 0 || st.Description != "" {
 		m := e.Begin(fSpanStatus)
-		e.String(fStatusMessage, st.Description)
+		desc := st.Description
+		if s.norm.ErrorsEchoContent() {
+			desc = e.mask.text(statusKey, errorText(s, takesContent(e.tr), desc))
+		}
+		e.String(fStatusMessage, desc)
 		// OTel Go: Unset 0, Error 1, Ok 2; OTLP: Unset 0, Ok 1, Error 2.
 		if code := otlpStatusCode(st.Code); code != 0 {
 			e.Varint(fStatusCode, code)

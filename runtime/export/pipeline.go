@@ -84,6 +84,13 @@ type PipelineStats struct {
 	// spans other instrumentation made that were normalised to the GenAI
 	// conventions (docs/dialects.md). A span may speak several.
 	Dialects map[string]int64 `json:"dialects"`
+	// Untrusted counts, by dialect ("conventions" for spans in the GenAI
+	// conventions' own names), the values other instrumentation supplied
+	// that could not be trusted and were left out for every destination:
+	// counts that are negative, fractional, wrapped or past any model's,
+	// durations that are not finite or longer than their span, numbers
+	// that are not numbers.
+	Untrusted map[string]int64 `json:"untrusted_values"`
 }
 
 // MarshalJSON writes the stats with the batch timeout in milliseconds
@@ -126,6 +133,7 @@ type Pipeline struct {
 	dispatched atomic.Int64
 	shed       [numValues]atomic.Int64
 	normalized [dialect.Count]atomic.Int64
+	untrusted  [dialect.Count + 1]atomic.Int64 // the last: spans in the conventions' names
 
 	dispatchMu sync.Mutex // orders batches between the batcher and Flush
 	wake       chan struct{}
@@ -324,7 +332,9 @@ func (p *Pipeline) takeBatch() []*Span {
 			// comes back with the batch.
 			p.budget.Take(extra)
 			sb.bytes += extra
-			p.countDialects(chunk[i].norm.Dialects)
+		}
+		if r := chunk[i].norm; r != nil {
+			p.countDialects(r.Dialects, r.Untrusted)
 		}
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		chunk[i].Trace.learn(&chunk[i])
@@ -333,12 +343,15 @@ func (p *Pipeline) takeBatch() []*Span {
 	return batch
 }
 
-func (p *Pipeline) countDialects(d dialect.Set) {
+func (p *Pipeline) countDialects(d dialect.Set, untrusted int) {
 	for i := range dialect.Count {
 		if d&(1<<i) != 0 {
 			p.normalized[i].Add(1)
+			p.untrusted[i].Add(int64(untrusted))
+			untrusted = 0 // counted once, under the first dialect
 		}
 	}
+	p.untrusted[dialect.Count].Add(int64(untrusted))
 }
 
 // spanBatch is the memory a dispatched batch holds until every destination
@@ -404,11 +417,17 @@ func (p *Pipeline) Stats() PipelineStats {
 			st.Shed[v.shedReason()] = n
 		}
 	}
-	st.Dialects = map[string]int64{}
+	st.Dialects, st.Untrusted = map[string]int64{}, map[string]int64{}
 	for i := range dialect.Count {
 		if n := p.normalized[i].Load(); n > 0 {
 			st.Dialects[dialect.Set(1<<i).String()] = n
 		}
+		if n := p.untrusted[i].Load(); n > 0 {
+			st.Untrusted[dialect.Set(1<<i).String()] = n
+		}
+	}
+	if n := p.untrusted[dialect.Count].Load(); n > 0 {
+		st.Untrusted["conventions"] = n
 	}
 	p.mu.Lock()
 	for i := range p.pending {

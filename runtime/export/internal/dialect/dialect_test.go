@@ -103,7 +103,7 @@ func TestMessageEventsBecomeMessages(t *testing.T) {
 
 func TestProviderNames(t *testing.T) {
 	for in, want := range map[string]string{"OpenAI": "openai", "Anthropic": "anthropic", "mistralai": "mistral_ai",
-		"az.ai.inference": "azure.ai.inference", "google": "gcp.gemini", "aws": "aws.bedrock", "gcp.vertex.agent": "gcp.vertex.agent"} {
+		"az.ai.inference": "azure.ai.inference", "google": "gcp.gen_ai", "googleai": "gcp.gemini", "aws": "aws.bedrock", "gcp.vertex.agent": "", "eino": ""} {
 		if got := providerValue(attribute.StringValue(in)).AsString(); got != want {
 			t.Errorf("provider %q became %q, want %q", in, got, want)
 		}
