@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
@@ -170,7 +171,6 @@ func TestDialectsFixedDefects(t *testing.T) {
 		flush(t, m)
 		byFixture[fx.name] = dialectGolden{Instana: received(instana.Spans()), Langfuse: received(langfuse.Spans())}
 	}
-	absent := struct{}{}
 	for _, c := range dialectDefects {
 		got, ok := byFixture[c.fixture]
 		if !ok {
@@ -187,9 +187,9 @@ func TestDialectsFixedDefects(t *testing.T) {
 		}
 		v, has := sp.Attributes[c.key]
 		switch {
-		case c.want == absent && has:
+		case c.want == none && has:
 			t.Errorf("#%d %s %q: %s = %v, want none: %s", c.defect, c.fixture, c.span, c.key, v, c.why)
-		case c.want != absent && !cmp.Equal(v, c.want):
+		case c.want != none && !cmp.Equal(v, c.want):
 			t.Errorf("#%d %s %q: %s = %v (%T), want %v: %s", c.defect, c.fixture, c.span, c.key, v, v, c.want, c.why)
 		}
 	}
@@ -197,27 +197,78 @@ func TestDialectsFixedDefects(t *testing.T) {
 
 // TestDialectContentOff: with content capture off, no content of any
 // peer leaves the process, for any destination, even those asked for
-// content: not in attributes, events or status messages.
+// content: not in attributes, events or status messages. With capture on,
+// the destinations not asked for content get none either (Instana and the
+// OTLP destination by default).
 func TestDialectContentOff(t *testing.T) {
-	for _, fx := range dialectFixtures {
-		t.Run(fx.name, func(t *testing.T) {
-			clearEnv(t)
-			otlp := otlptest.New(t)
-			m, instana, langfuse := dialectManager(t, WithCaptureContent(false), WithOTLP(otlp.URL(), nil), WithOTLPContent(true))
-			fx.emit(context.Background(), m.TracerProvider(), marker)
-			flush(t, m)
-			for name, r := range map[string]*otlptest.Receiver{"instana": instana, "langfuse": langfuse, "otlp": otlp} {
-				spans := r.Spans()
-				if fx.model != "" && !slices.ContainsFunc(spans, func(s otlptest.Span) bool { return s.Name == fx.model }) {
-					t.Errorf("%s got no %q: the test would prove nothing", name, fx.model)
-				}
-				for _, sp := range spans {
-					if where, text := findIn(sp, "MARKER-CONTENT"); where != "" {
-						t.Errorf("%s got content of %q in %s: %s", name, sp.Name, where, text)
+	for _, mode := range []struct {
+		name     string
+		opts     []Option
+		receives map[string]bool // the destinations that must get no content
+	}{
+		{"capture off", []Option{WithCaptureContent(false), WithInstanaContent(true), WithOTLPContent(true)},
+			map[string]bool{"instana": true, "langfuse": true, "otlp": true}},
+		{"destinations without content", []Option{WithCaptureContent(true), WithInstanaContent(false), WithOTLPContent(false)},
+			map[string]bool{"instana": true, "otlp": true}},
+	} {
+		for _, fx := range dialectFixtures {
+			t.Run(mode.name+"/"+fx.name, func(t *testing.T) {
+				clearEnv(t)
+				otlp := otlptest.New(t)
+				m, instana, langfuse := dialectManager(t, append([]Option{WithOTLP(otlp.URL(), nil)}, mode.opts...)...)
+				fx.emit(context.Background(), m.TracerProvider(), marker)
+				flush(t, m)
+				for name, r := range map[string]*otlptest.Receiver{"instana": instana, "langfuse": langfuse, "otlp": otlp} {
+					if !mode.receives[name] {
+						continue
+					}
+					spans := r.Spans()
+					if fx.model != "" && !slices.ContainsFunc(spans, func(s otlptest.Span) bool { return s.Name == fx.model }) {
+						t.Errorf("%s got no %q: the test would prove nothing", name, fx.model)
+					}
+					for _, sp := range spans {
+						if where, text := findIn(sp, "MARKER-CONTENT"); where != "" {
+							t.Errorf("%s got content of %q in %s: %s", name, sp.Name, where, text)
+						}
 					}
 				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// TestDialectUntrustedValuesCounted: values a peer supplies that cannot be
+// trusted reach no destination and are counted by dialect in the
+// pipeline's stats: eino's +Inf time per output token, and a span in the
+// conventions' own names with a NaN duration, a wrapped count, a count
+// spelled as a string and a time to first chunk later than its end.
+func TestDialectUntrustedValuesCounted(t *testing.T) {
+	clearEnv(t)
+	m, instana, _ := dialectManager(t)
+	for _, fx := range dialectFixtures {
+		if fx.name == "eino-apmplus" {
+			fx.emit(context.Background(), m.TracerProvider(), marker)
+		}
+	}
+	ck := newClock()
+	ck.leaf(context.Background(), m.Tracer("my-app"), "chat gpt-4o", trace.SpanKindClient, []attribute.KeyValue{
+		aStr("gen_ai.operation.name", "chat"), aStr("gen_ai.provider.name", "openai"), aStr("gen_ai.request.model", "gpt-4o"),
+		aInt("gen_ai.usage.input_tokens", -1),            // a uint64 wrapped to int64
+		aStr("gen_ai.usage.output_tokens", "300"),        // a number as a string: read as one
+		aFloat("gen_ai.request.temperature", math.NaN()), // not a number
+		aFloat("gen_ai.response.time_to_first_chunk", 1e9),
+	})
+	flush(t, m)
+	st := m.PipelineStats()
+	if st.Untrusted["eino"] != 1 || st.Untrusted["conventions"] != 3 {
+		t.Errorf("untrusted values by dialect %v, want eino 1 and conventions 3", st.Untrusted)
+	}
+	got := received(instana.Spans())["chat gpt-4o"].Attributes
+	for k, want := range map[string]any{"gen_ai.usage.output_tokens": int64(300), "gen_ai.usage.input_tokens": nil,
+		"gen_ai.request.temperature": nil, "gen_ai.response.time_to_first_chunk": nil, "genaitrace.completion_start_time": nil} {
+		if got[k] != want {
+			t.Errorf("Instana got %s = %v, want %v", k, got[k], want)
+		}
 	}
 }
 

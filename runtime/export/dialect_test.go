@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -136,5 +137,29 @@ func TestGeminiShapedMessagesFlatten(t *testing.T) {
 	want := []attribute.KeyValue{attribute.String("gen_ai.prompt.0.role", "model"), attribute.String("gen_ai.prompt.0.content", "Sunny.")}
 	if !cmp.Equal(got, want, cmp.Comparer(func(a, b attribute.KeyValue) bool { return a == b })) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestLangfuseInputCutStaysJSON: an input past Langfuse's limit arrives
+// cut inside its structure, still JSON, for the observation and the
+// trace.
+func TestLangfuseInputCutStaysJSON(t *testing.T) {
+	long := strings.Repeat("Weather in Lyon? ", 200)
+	s := normalized1(t, []attribute.KeyValue{attribute.String("openinference.span.kind", "LLM"),
+		attribute.String("llm.model_name", "gpt-4o"),
+		attribute.String("llm.input_messages.0.message.role", "user"), attribute.String("llm.input_messages.0.message.content", long)})
+	s.Trace = NewTraceInfo(TraceFields{})
+	attrs := translate(LangfuseTranslator{Content: true, ContentLimit: 300}, nil, nil, s)
+	n := 0
+	for _, kv := range attrs {
+		if kv.Key == "langfuse.observation.input" || kv.Key == "langfuse.trace.input" {
+			n++
+			if v := kv.Value.AsString(); len(v) > 300 || !json.Valid([]byte(v)) {
+				t.Errorf("%s: %d bytes, JSON %v: %s", kv.Key, len(v), json.Valid([]byte(v)), v)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d inputs sent, want the observation's and the trace's", n)
 	}
 }

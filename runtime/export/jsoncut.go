@@ -67,6 +67,11 @@ func (c *jsonCutter) value() error {
 	}
 	switch t := tok.(type) {
 	case json.Delim:
+		if !c.fits(2) { // not even an empty list or object fits: the mark stands for it
+			c.full = true
+			c.out.WriteString(truncatedJSON)
+			return c.skipRest(1)
+		}
 		return c.container(byte(t))
 	case string:
 		c.writeString(t)
@@ -88,42 +93,37 @@ func (c *jsonCutter) container(delim byte) error {
 	c.open = append(c.open, delim)
 	first := true
 	for c.dec.More() {
+		var key string
+		if delim == '{' {
+			tok, err := c.dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ = tok.(string)
+		}
 		if c.full {
 			if err := c.skip(); err != nil {
 				return err
 			}
 			continue
 		}
+		member := 0 // what the member's name takes
 		if delim == '{' {
-			tok, err := c.dec.Token()
-			if err != nil {
+			member = len(quote(key)) + 1
+		}
+		if !c.fits(member + 1 + len(truncatedJSON)) {
+			c.markCut(first)
+			if err := c.skip(); err != nil {
 				return err
 			}
-			key, _ := tok.(string)
-			k := quote(key)
-			if !c.fits(len(k) + 2 + len(truncatedJSON)) {
-				c.markCut(first)
-				if err := c.skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			if !first {
-				c.out.WriteByte(',')
-			}
-			c.out.WriteString(k)
+			continue
+		}
+		if !first {
+			c.out.WriteByte(',')
+		}
+		if delim == '{' {
+			c.out.WriteString(quote(key))
 			c.out.WriteByte(':')
-		} else {
-			if !c.fits(2 + len(truncatedJSON)) {
-				c.markCut(first)
-				if err := c.skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			if !first {
-				c.out.WriteByte(',')
-			}
 		}
 		first = false
 		if err := c.value(); err != nil {
@@ -163,8 +163,8 @@ func (c *jsonCutter) writeString(s string) {
 		return
 	}
 	c.full = true
-	room := c.limit - c.out.Len() - c.reserve() - len(textcut.Mark)
-	lo, hi := 0, min(len(s), max(room, 0)) // the longest prefix whose quoted form fits
+	room := c.limit - c.out.Len() - len(c.open) - len(textcut.Mark) // nothing follows a cut string but the closers
+	lo, hi := 0, min(len(s), max(room, 0))                          // the longest prefix whose quoted form fits
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		if len(quote(textcut.Prefix(s, mid))) <= room {
@@ -174,6 +174,24 @@ func (c *jsonCutter) writeString(s string) {
 		}
 	}
 	c.out.WriteString(quote(textcut.Prefix(s, lo) + textcut.Mark))
+}
+
+// skipRest reads past the rest of depth open containers.
+func (c *jsonCutter) skipRest(depth int) error {
+	for depth > 0 {
+		tok, err := c.dec.Token()
+		if err != nil {
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '[' || d == '{' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+	}
+	return nil
 }
 
 // skip reads past one value.

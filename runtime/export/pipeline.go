@@ -343,15 +343,19 @@ func (p *Pipeline) takeBatch() []*Span {
 	return batch
 }
 
+// countDialects counts a normalised span under each dialect it speaks,
+// and its untrusted values once, under the most specific of them (the
+// peer's own, listed last: eino's spans speak OpenLLMetry's and the old
+// conventions' names too).
 func (p *Pipeline) countDialects(d dialect.Set, untrusted int) {
+	last := dialect.Count // no dialect: the conventions' own names
 	for i := range dialect.Count {
 		if d&(1<<i) != 0 {
 			p.normalized[i].Add(1)
-			p.untrusted[i].Add(int64(untrusted))
-			untrusted = 0 // counted once, under the first dialect
+			last = i
 		}
 	}
-	p.untrusted[dialect.Count].Add(int64(untrusted))
+	p.untrusted[last].Add(int64(untrusted))
 }
 
 // spanBatch is the memory a dispatched batch holds until every destination

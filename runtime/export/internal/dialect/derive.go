@@ -51,6 +51,7 @@ func (n *normalizer) is(d Set) bool { return n.dialects&d != 0 }
 func (n *normalizer) derive() {
 	n.checkOwnNumbers()
 	n.invocationParameters() // before renames: it knows the model asked for
+	n.openInferenceModels()
 	n.renames()
 	n.spanKinds()
 	n.operations()
@@ -210,12 +211,8 @@ var renames = map[attribute.Key]rename{
 	vocab.OpenInferenceCacheReadTokens:  {genai.UsageCacheReadInputTokens, intValue},
 	vocab.OpenInferenceCacheWriteTokens: {genai.UsageCacheCreationInputTokens, intValue},
 	vocab.OpenInferenceReasoningTokens:  {genai.UsageReasoningOutputTokens, intValue},
-	openInferenceRequestModel:           {genai.RequestModel, stringValue},
-	openInferenceResponseModel:          {genai.ResponseModel, stringValue},
 	traceloopRequestModel:               {genai.RequestModel, stringValue},
 	traceloopResponseModel:              {genai.ResponseModel, stringValue},
-	vocab.OpenInferenceModelName:        {genai.RequestModel, stringValue},
-	openInferenceEmbeddingModel:         {genai.RequestModel, stringValue},
 	vocab.OpenInferenceToolName:         {genai.ToolName, stringValue},
 	openInferenceAgentName:              {genai.AgentName, stringValue},
 	openInferenceFinishReason:           {genai.ResponseFinishReasons, stringsValue},

@@ -179,13 +179,13 @@ func dialectsOf(s sdktrace.ReadOnlySpan) (d Set, work bool) {
 	ttfc, start := false, false
 	for _, kv := range s.Attributes() {
 		d |= dialectOfKey(kv.Key)
-		if len(kv.Key) > 7 && kv.Key[0] == 'g' && kv.Key[6] == '.' && !work {
-			switch kv.Key {
-			case genai.ResponseTimeToFirstChunk:
+		if len(kv.Key) > 7 && kv.Key[0] == 'g' && !work {
+			switch {
+			case kv.Key == genai.ResponseTimeToFirstChunk:
 				ttfc = true
-			case genai.CompletionStartTime:
+			case kv.Key == genai.CompletionStartTime:
 				start = true
-			default:
+			case kv.Key[6] == '.': // gen_ai.
 				work = conventionsValueNeedsWork(kv)
 			}
 		}

@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -86,7 +87,28 @@ func (n *normalizer) einoCompletion() {
 	if m, ok := msgs[0].(map[string]any); !ok || m["role"] == nil {
 		return
 	}
+	var reasons []string
+	for i, m := range msgs {
+		m, ok := m.(map[string]any)
+		if !ok {
+			continue
+		}
+		m = maps.Clone(m) // eino's schema.Message: an empty content, the finish reason in response_meta
+		if m["content"] == "" {
+			delete(m, "content")
+		}
+		if meta, ok := m["response_meta"].(map[string]any); ok {
+			if r, ok := meta["finish_reason"].(string); ok && r != "" {
+				m["finish_reason"] = r
+				reasons = append(reasons, r)
+			}
+		}
+		msgs[i] = m
+	}
 	n.set(genai.OutputMessages.String(genai.MessagesJSON(msgs, "assistant")), k, attribute.Key(vocab.LegacyCompletionPrefix+"0.role"))
+	if len(reasons) > 0 {
+		n.set(genai.ResponseFinishReasons.StringSlice(reasons))
+	}
 }
 
 // einoProvider names the provider from the model implementation eino

@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strconv"
@@ -9,7 +10,26 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
+
+// openInferenceModels reads OpenInference's model names: llm.model_name
+// is the model that answered when there was an answer (its openai-go
+// middleware overwrites the request's with the response's,
+// openai.go:215,411-413); llm.request.model_name and
+// llm.response.model_name, newer (attributes.go:73-81 at 1fe497f1), say
+// which is which; the invocation parameters name the model asked for.
+func (n *normalizer) openInferenceModels() {
+	name := cmp.Or(n.str(vocab.OpenInferenceModelName), n.str(openInferenceEmbeddingModel))
+	req := cmp.Or(n.str(openInferenceRequestModel), n.str(genai.RequestModel), name)
+	resp := n.str(openInferenceResponseModel)
+	if resp == "" && name != req {
+		resp = name
+	}
+	from := []attribute.Key{vocab.OpenInferenceModelName, openInferenceEmbeddingModel, openInferenceRequestModel, openInferenceResponseModel}
+	n.set(genai.RequestModel.String(req), from...)
+	n.set(genai.ResponseModel.String(resp), from...)
+}
 
 // openInference reads what OpenInference's retriever spans hold
 // (spec/semantic_conventions.md, go/openinference-semantic-conventions

@@ -17,8 +17,7 @@ import (
 // then shows them as the generation's model parameters, and Instana gets
 // the conventions' names.
 //
-// Its model is the one asked for; llm.model_name is then the one that
-// answered (OpenInference records the response's when there is one).
+// Its model is the one asked for (openInferenceModels).
 func (n *normalizer) invocationParameters() {
 	for _, k := range []attribute.Key{vocab.OpenInferenceInvocationParams, openInferenceEmbeddingParam} {
 		obj, ok := parseJSON(n.str(k)).(map[string]any)
@@ -26,12 +25,8 @@ func (n *normalizer) invocationParameters() {
 			continue
 		}
 		n.requestParameters(obj, k)
-		if model, _ := obj["model"].(string); model != "" && n.set(genai.RequestModel.String(model)) {
-			for _, name := range []string{n.str(vocab.OpenInferenceModelName), n.str(openInferenceEmbeddingModel)} {
-				if name != "" && name != model {
-					n.set(genai.ResponseModel.String(name), vocab.OpenInferenceModelName, openInferenceEmbeddingModel)
-				}
-			}
+		if model, _ := obj["model"].(string); model != "" && n.str(openInferenceRequestModel) == "" {
+			n.set(genai.RequestModel.String(model))
 		}
 	}
 }
