@@ -62,8 +62,7 @@ func IsContent(key attribute.Key) bool {
 	s := string(key)
 	ns, ok := namespaceOf(s)
 	if !ok {
-		_, bare := bareContent[s]
-		return bare
+		return isBareContent(s)
 	}
 	return !ns.metadata(s)
 }
@@ -72,8 +71,10 @@ func IsContent(key attribute.Key) bool {
 // in it that are known to carry no content.
 type namespace struct {
 	prefix string
-	// exact are metadata keys (with the prefix cut off).
+	// exact are metadata keys (with the prefix cut off); known, when set,
+	// says it instead (a switch, for the namespace most keys are in).
 	exact map[string]struct{}
+	known func(rest string) bool
 	// under are prefixes (with the namespace's cut off) under which every
 	// key is metadata: counts, costs, user metadata.
 	under []string
@@ -90,13 +91,93 @@ func (ns *namespace) metadata(s string) bool {
 			return false
 		}
 	}
-	if _, ok := ns.exact[rest]; ok {
-		return true
-	}
-	for _, p := range ns.under {
+	for _, p := range ns.under { // counts first: most numerous
 		if strings.HasPrefix(rest, p) {
 			return true
 		}
+	}
+	if ns.known != nil {
+		return ns.known(rest)
+	}
+	_, ok := ns.exact[rest]
+	return ok
+}
+
+// genAIMetadata reports the gen_ai.* keys (the prefix cut off) that carry
+// no content: the conventions v1.41's (semconv/v1.41.0) and v0.1.0's other
+// than messages, system instructions, tool definitions, arguments and
+// results; otelc's is_stream and time_to_first_token; OpenLLMetry's
+// is_streaming, prompt_caching and request settings; ADK's singular finish
+// reason and v0.x token counts; eino's span kind, session and user;
+// LangWatch's request settings and response status; ADK v2's node.
+func genAIMetadata(rest string) bool {
+	switch rest {
+	case "operation.name",
+		"provider.name",
+		"system",
+		"conversation.id",
+		"conversation.compacted",
+		"output.type",
+		"data_source.id",
+		"embeddings.dimension.count",
+		"token.type",
+		"prompt.name",
+		"prompt.version",
+		"request.model",
+		"request.max_tokens",
+		"request.temperature",
+		"request.top_p",
+		"request.top_k",
+		"request.frequency_penalty",
+		"request.presence_penalty",
+		"request.stop_sequences",
+		"request.seed",
+		"request.stream",
+		"request.choice.count",
+		"request.encoding_formats",
+		"request.reasoning.level",
+		"request.previous_response.id",
+		"retrieval.top_k",
+		"response.id",
+		"response.model",
+		"response.finish_reasons",
+		"response.time_to_first_chunk",
+		"tool.name",
+		"tool.call.id",
+		"tool.type",
+		"tool.description",
+		"agent.name",
+		"agent.id",
+		"agent.description",
+		"agent.version",
+		"workflow.name",
+		"evaluation.name",
+		"evaluation.score.value",
+		"evaluation.score.label",
+		"request.is_stream",
+		"response.time_to_first_token",
+		"is_streaming",
+		"prompt_caching",
+		"request.reasoning_effort",
+		"request.parallel_tool_calls",
+		"request.tool_choice",
+		"request.stop",
+		"response.finish_reason",
+		"response.status",
+		"response.embeddings_count",
+		"response.prompt_token_count",
+		"response.candidates_token_count",
+		"response.cached_content_token_count",
+		"response.total_token_count",
+		"span.kind",
+		"session.id",
+		"user.id",
+		"node.name",
+		"task.name",
+		"task.id",
+		"task.parent.id",
+		"user":
+		return true
 	}
 	return false
 }
@@ -114,31 +195,7 @@ func set(keys ...string) map[string]struct{} {
 // them; every other key of these namespaces is content.
 var namespaces = byFirstByte(map[byte][]*namespace{
 	'g': {
-		{prefix: "gen_ai.", content: []string{"prompt.", "completion."}, exact: set(
-			// The conventions v1.41 (semconv/v1.41.0) and v0.1.0, other than
-			// messages, system instructions, tool definitions, arguments and
-			// results.
-			"operation.name", "provider.name", "system", "conversation.id", "conversation.compacted", "output.type",
-			"data_source.id", "embeddings.dimension.count", "token.type", "prompt.name", "prompt.version",
-			"request.model", "request.max_tokens", "request.temperature", "request.top_p", "request.top_k",
-			"request.frequency_penalty", "request.presence_penalty", "request.stop_sequences", "request.seed",
-			"request.stream", "request.choice.count", "request.encoding_formats", "request.reasoning.level",
-			"request.previous_response.id", "retrieval.top_k",
-			"response.id", "response.model", "response.finish_reasons", "response.time_to_first_chunk",
-			"tool.name", "tool.call.id", "tool.type", "tool.description",
-			"agent.name", "agent.id", "agent.description", "agent.version", "workflow.name",
-			"evaluation.name", "evaluation.score.value", "evaluation.score.label",
-			// Older releases and other instrumentation: otelc's is_stream and
-			// time_to_first_token; OpenLLMetry's is_streaming, prompt_caching
-			// and request settings; ADK's singular finish reason and v0.x token
-			// counts (gcp.vertex.agent); eino's span kind, session and user;
-			// LangWatch's request settings and response status; ADK v2's node.
-			"request.is_stream", "response.time_to_first_token", "is_streaming", "prompt_caching",
-			"request.reasoning_effort", "request.parallel_tool_calls", "request.tool_choice", "request.stop",
-			"response.finish_reason", "response.status", "response.embeddings_count",
-			"response.prompt_token_count", "response.candidates_token_count",
-			"response.cached_content_token_count", "response.total_token_count",
-			"span.kind", "session.id", "user.id", "node.name", "task.name", "task.id", "task.parent.id", "user"),
+		{prefix: "gen_ai.", content: []string{"prompt.", "completion."}, known: genAIMetadata,
 			under: []string{"usage.", "client.", "openai.", "chat_completions.streaming_time_"}},
 		{prefix: "genkit:", exact: set("name", "type", "state", "path", "isRoot", "isFailureSource",
 			"metadata:subtype", "metadata:flow:name")},
@@ -209,15 +266,21 @@ func namespaceOf(s string) (*namespace, bool) {
 	return nil, false
 }
 
-// bareContent are keys outside the GenAI namespaces that Langfuse's OTLP
-// ingestion reads as an observation's input or output (its
+// isBareContent reports the keys outside the GenAI namespaces that
+// Langfuse's OTLP ingestion reads as an observation's input or output (its
 // OtelIngestionProcessor's extractInputAndOutput): whatever writes them
-// writes content.
-var bareContent = set("input", "output", "prompt", "completion", "tool_arguments", "tool_response",
-	"all_messages_events", "final_result", "pydantic_ai.all_messages", "mlflow.spanInputs", "mlflow.spanOutputs",
-	"ai.prompt", "ai.prompt.messages", "ai.toolCall.args", "ai.toolCall.result", "ai.response.text",
-	"ai.response.toolCalls", "ai.response.object", "lk.input_text", "lk.user_transcript", "lk.chat_ctx",
-	"lk.function_tool.output", "lk.response.text")
+// writes content. A switch: it runs for every key outside the namespaces.
+func isBareContent(s string) bool {
+	switch s {
+	case "input", "output", "prompt", "completion", "tool_arguments", "tool_response",
+		"all_messages_events", "final_result", "pydantic_ai.all_messages", "mlflow.spanInputs", "mlflow.spanOutputs",
+		"ai.prompt", "ai.prompt.messages", "ai.toolCall.args", "ai.toolCall.result", "ai.response.text",
+		"ai.response.toolCalls", "ai.response.object", "lk.input_text", "lk.user_transcript", "lk.chat_ctx",
+		"lk.function_tool.output", "lk.response.text":
+		return true
+	}
+	return false
+}
 
 // IsEventContent reports whether an attribute of a span event holds
 // content: a content key (IsContent), or a body field (content, message,

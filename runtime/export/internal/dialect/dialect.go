@@ -175,20 +175,22 @@ func dialectOfGenAIKey(k attribute.Key) Set {
 // operation outside the conventions' names. A span that needs nothing
 // costs this one pass over its keys.
 func dialectsOf(s sdktrace.ReadOnlySpan) (d Set, work bool) {
-	d = dialectOfScope(s.InstrumentationScope().Name)
 	ttfc, start := false, false
 	for _, kv := range s.Attributes() {
-		d |= dialectOfKey(kv.Key)
-		if len(kv.Key) > 7 && kv.Key[0] == 'g' && !work {
+		k := string(kv.Key)
+		if len(k) > 7 && strings.HasPrefix(k, "gen_ai.") {
+			d |= dialectOfGenAIKey(kv.Key)
 			switch {
+			case work:
 			case kv.Key == genai.ResponseTimeToFirstChunk:
 				ttfc = true
-			case kv.Key == genai.CompletionStartTime:
-				start = true
-			case kv.Key[6] == '.': // gen_ai.
+			default:
 				work = conventionsValueNeedsWork(kv)
 			}
+			continue
 		}
+		start = start || kv.Key == genai.CompletionStartTime
+		d |= dialectOfKey(kv.Key)
 	}
 	for _, e := range s.Events() {
 		if IsMessageEvent(e.Name) {
@@ -197,6 +199,12 @@ func dialectsOf(s sdktrace.ReadOnlySpan) (d Set, work bool) {
 		if e.Name == langSmithNewToken {
 			d |= dialectLangSmith
 		}
+	}
+	if d != 0 || work {
+		// The scope refines what the keys told: every peer whose scope
+		// matters writes a key of its dialect too (otelc gen_ai.system, ADK
+		// gcp.vertex.agent.*, eino runinfo.*, LangWatch langwatch.sdk.*).
+		d |= dialectOfScope(s.InstrumentationScope().Name)
 	}
 	return d, work || (ttfc && !start)
 }

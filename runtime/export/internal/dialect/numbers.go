@@ -81,28 +81,52 @@ func IsNumber(k attribute.Key) bool { return numberKindOf(k) != notNumber }
 // or an operation name to give the conventions' name: the cheap test of
 // checkValue and operations.
 func conventionsValueNeedsWork(kv attribute.KeyValue) bool {
-	if kv.Key == genai.OperationName {
-		_, alias := operationNames[kv.Value.AsString()]
-		return alias || kv.Value.Type() != attribute.STRING
-	}
-	switch numberKindOf(kv.Key) {
-	case notNumber, kindMicrosInSpan:
-		return false
-	case kindCount:
-		return kv.Value.Type() != attribute.INT64 || kv.Value.AsInt64() < 0 || kv.Value.AsInt64() > maxCount
-	case kindInteger:
-		return kv.Value.Type() != attribute.INT64
-	}
-	// Durations, parameters and costs.
-	kind := numberKindOf(kv.Key)
-	switch kv.Value.Type() {
-	case attribute.FLOAT64:
-		f := kv.Value.AsFloat64()
-		return math.IsNaN(f) || math.IsInf(f, 0) || f < 0 && kind != kindParameter
+	v := kv.Value
+	switch v.Type() {
+	case attribute.STRING: // models, ids, names; a number spelled as one
+		if kv.Key == genai.OperationName {
+			switch op := v.AsString(); op {
+			case genai.OpChat, genai.OpTextCompletion, genai.OpGenerateContent, genai.OpEmbeddings, genai.OpExecuteTool,
+				genai.OpInvokeAgent, genai.OpInvokeWorkflow, genai.OpCreateAgent, genai.OpRetrieval:
+				return false
+			default:
+				_, alias := operationNames[op]
+				return alias
+			}
+		}
+		s := v.AsString()
+		if s == "" || (s[0] < '0' || s[0] > '9') && s[0] != '-' && s[0] != '+' && s[0] != '.' && s[0] != ' ' {
+			return false
+		}
+		return numberKindOf(kv.Key) != notNumber
 	case attribute.INT64:
-		return kv.Value.AsInt64() < 0 && kind != kindParameter
+		i := v.AsInt64()
+		if strings.HasPrefix(string(kv.Key), "gen_ai.usage.") {
+			return i < 0 || i > maxCount
+		}
+		switch numberKindOf(kv.Key) {
+		case kindCount:
+			return i < 0 || i > maxCount
+		case kindParameter, kindInteger, notNumber, kindMicrosInSpan:
+			return false
+		}
+		return i < 0
+	case attribute.FLOAT64:
+		f := v.AsFloat64()
+		switch numberKindOf(kv.Key) {
+		case notNumber:
+			return false
+		case kindCount, kindInteger:
+			return true // to be made an integer, or left out
+		case kindParameter:
+			return math.IsNaN(f) || math.IsInf(f, 0)
+		}
+		return math.IsNaN(f) || math.IsInf(f, 0) || f < 0
 	}
-	return true
+	if kv.Key == genai.ResponseFinishReasons {
+		return false
+	}
+	return numberKindOf(kv.Key) != notNumber // a list or a boolean where a number belongs
 }
 
 // checkOwnNumbers checks the span's own numbers before anything is
