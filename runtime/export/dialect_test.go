@@ -87,6 +87,11 @@ func FuzzNormalize(f *testing.F) {
 	f.Add("genkit:output", `{"usage":{"inputTokens":1e309}}`, "gen_ai.usage.cache_read.input_tokens", int64(-3), "gen_ai.user.message", `[`)
 	f.Add("llm.invocation_parameters", `{"stop":[1,"x"],"max_tokens":"x"}`, "gen_ai.response.time_to_first_token", int64(1<<62), "x", "")
 	f.Add("llm.input_messages.99999999999999999999.message.role", "x", "gen_ai.usage.total_tokens", int64(0), "gen_ai.content.prompt", `"`)
+	f.Add("langsmith.usage_metadata", `{"input_tokens":1e400,"input_token_details":{"cache_read":-1,"ephemeral_5m_input_tokens":"x"}}`, "gen_ai.usage.input_tokens", int64(-1), "new_token", "")
+	f.Add("gcp.vertex.agent.llm_response", `{"Content":{"parts":[{"text":1}]},"UsageMetadata":{"promptTokenCount":"x","totalTokenCount":1e19}}`, "gen_ai.response.total_token_count", int64(1<<40), "x", "")
+	f.Add("gen_ai.span.kind", "tool", "gen_ai.chat_completions.streaming_time_to_first_token", int64(-5), "exception", "HTTP 400: {")
+	f.Add("langwatch.output", `{"type":"json","value":{"usage":{"prompt_tokens_details":{"cached_tokens":1e30}}}}`, "gen_ai.usage.cached_input_tokens", int64(1<<62), "x", "")
+	f.Add("retrieval.documents.7.document.content", "doc", "gen_ai.response.time_to_first_token", int64(-1), "gen_ai.choice", `{"message":{}}`)
 	f.Fuzz(func(t *testing.T, k1, v1, k2 string, n int64, event, body string) {
 		attrs := []attribute.KeyValue{attribute.String(k1, v1), attribute.Int64(k2, n), attribute.String("gen_ai.system", "x"),
 			attribute.String("genkit:metadata:subtype", "model"), attribute.String("openinference.span.kind", "TOOL")}
