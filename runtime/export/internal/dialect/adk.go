@@ -83,22 +83,8 @@ func (n *normalizer) adkResponse(resp map[string]any) {
 		return
 	}
 	n.replaced[adkLLMResponse] = true
-	for _, f := range []struct {
-		field string
-		key   attribute.Key
-	}{
-		{"promptTokenCount", genai.UsageInputTokens},
-		{"candidatesTokenCount", genai.UsageOutputTokens},
-		{"cachedContentTokenCount", genai.UsageCacheReadInputTokens},
-		{"thoughtsTokenCount", genai.UsageReasoningOutputTokens},
-	} {
-		if v, ok := n.jsonCount(u[f.field]); ok {
-			n.set(f.key.Int64(v))
-		}
-	}
-	if v, ok := n.jsonCount(u["totalTokenCount"]); ok {
-		n.usageTotal = v
-	}
+	n.jsonUsage(u, usageFields{input: "promptTokenCount", output: "candidatesTokenCount",
+		cacheRead: "cachedContentTokenCount", reasoning: "thoughtsTokenCount", total: "totalTokenCount"})
 }
 
 // adkGemini tells ADK's Gemini model calls, which name no provider: the

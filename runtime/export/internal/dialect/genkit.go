@@ -119,20 +119,6 @@ func (n *normalizer) genkitModelName(name string) {
 // plugin (Gemini's do not, OpenAI's do), which reconcileUsage tells from
 // totalTokens.
 func (n *normalizer) genkitUsage(u map[string]any) {
-	for _, f := range []struct {
-		field string
-		key   attribute.Key
-	}{
-		{"inputTokens", genai.UsageInputTokens},
-		{"outputTokens", genai.UsageOutputTokens},
-		{"cachedContentTokens", genai.UsageCacheReadInputTokens},
-		{"thoughtsTokens", genai.UsageReasoningOutputTokens},
-	} {
-		if v, ok := n.jsonCount(u[f.field]); ok {
-			n.set(f.key.Int64(v))
-		}
-	}
-	if v, ok := n.jsonCount(u["totalTokens"]); ok {
-		n.usageTotal = v
-	}
+	n.jsonUsage(u, usageFields{input: "inputTokens", output: "outputTokens", cacheRead: "cachedContentTokens",
+		reasoning: "thoughtsTokens", total: "totalTokens"})
 }

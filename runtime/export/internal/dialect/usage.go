@@ -144,6 +144,26 @@ func (n *normalizer) jsonCount(v any) (int64, bool) {
 	return got.AsInt64(), true
 }
 
+// usageFields names a JSON usage object's fields (a field "" is absent).
+type usageFields struct{ input, output, cacheRead, reasoning, total string }
+
+// jsonUsage reads a usage object from JSON into the conventions' counts
+// (which the span's own win over) and the total, each checked.
+func (n *normalizer) jsonUsage(u map[string]any, f usageFields) {
+	for _, c := range []struct {
+		field string
+		key   attribute.Key
+	}{{f.input, genai.UsageInputTokens}, {f.output, genai.UsageOutputTokens},
+		{f.cacheRead, genai.UsageCacheReadInputTokens}, {f.reasoning, genai.UsageReasoningOutputTokens}} {
+		if v, ok := n.jsonCount(u[c.field]); ok && c.field != "" {
+			n.set(c.key.Int64(v))
+		}
+	}
+	if v, ok := n.jsonCount(u[f.total]); ok && f.total != "" && n.usageTotal < 0 {
+		n.usageTotal = v
+	}
+}
+
 // langSmithUsage reads langsmith.usage_metadata, the JSON object
 // LangSmith's instrumentation (v0.14.1 and later) keeps its usage in:
 // input_tokens, output_tokens, total_tokens and the details, which are
@@ -157,17 +177,7 @@ func (n *normalizer) langSmithUsage() {
 		return
 	}
 	n.replaced[langSmithUsageMetadata] = true
-	for _, f := range []struct {
-		field string
-		key   attribute.Key
-	}{{"input_tokens", genai.UsageInputTokens}, {"output_tokens", genai.UsageOutputTokens}} {
-		if v, ok := n.jsonCount(obj[f.field]); ok {
-			n.set(f.key.Int64(v))
-		}
-	}
-	if v, ok := n.jsonCount(obj["total_tokens"]); ok && n.usageTotal < 0 {
-		n.usageTotal = v
-	}
+	n.jsonUsage(obj, usageFields{input: "input_tokens", output: "output_tokens", total: "total_tokens"})
 	var cacheRead, cacheWrite, reasoning int64
 	var hasRead, hasWrite, hasReasoning bool
 	if in, ok := obj["input_token_details"].(map[string]any); ok {
