@@ -65,6 +65,12 @@ func (c *config) resolve() {
 		}
 		c.CaptureContent = &on
 	}
+	if !*c.CaptureContent {
+		// Capture off: no content leaves the process, whatever made the
+		// span (other instrumentation records its own), for any
+		// destination or the diagnostics page.
+		c.Instana.Content, c.OTLP.Content, c.Diagnostics.Content = false, false, false
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -87,6 +88,8 @@ type Passthrough struct {
 // Resource returns r's attributes.
 func (Passthrough) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
+func (t Passthrough) takesContent() bool { return t.Content }
+
 func (t Passthrough) events(s *Span) []sdktrace.Event {
 	if t.Content {
 		return s.Events()
@@ -121,6 +124,13 @@ func translate(tr Translator, m *masker, dst []attribute.KeyValue, s *Span) []at
 		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
 	}
 	m.apply(dst[start:])
+	if s.norm.ErrorsEchoContent() && m != nil {
+		for i, kv := range dst[start:] {
+			if kv.Key == vocab.LangfuseStatusMessage {
+				dst[start+i] = kv.Key.String(m.fn(kv.Key, kv.Value.AsString()))
+			}
+		}
+	}
 	return dst
 }
 
@@ -153,7 +163,7 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	if s.noContent {
 		events = withoutEventContent(events)
 	}
-	return m.applyEvents(events)
+	return errorEvents(s, takesContent(tr) && !s.noContent, m, m.applyEvents(events))
 }
 
 // encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -316,7 +326,11 @@ func (e *encoder) appendSpan(s *Span) {
 
 	if st := s.Status(); st.Code != 0 || st.Description != "" {
 		m := e.Begin(fSpanStatus)
-		e.String(fStatusMessage, st.Description)
+		desc := st.Description
+		if s.norm.ErrorsEchoContent() {
+			desc = e.mask.text(statusKey, errorText(s, takesContent(e.tr), desc))
+		}
+		e.String(fStatusMessage, desc)
 		// OTel Go: Unset 0, Error 1, Ok 2; OTLP: Unset 0, Ok 1, Error 2.
 		if code := otlpStatusCode(st.Code); code != 0 {
 			e.Varint(fStatusCode, code)

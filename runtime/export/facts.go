@@ -62,6 +62,12 @@ func deriveFacts(s *Span, f *Facts, prices *pricing.Table) {
 	if st := s.Status(); st.Code == codes.Error {
 		f.Error = true
 	}
+	if f.Operation == "" && !f.IsModelCall() {
+		// Counts on a span that names no GenAI operation and no model are
+		// a copy of its children's (LangSmith's instrumentation copies them
+		// onto the caller's span): not usage of its own.
+		f.HasUsage = false
+	}
 	if f.HasUsage && f.IsModelCall() {
 		f.Cost, f.HasCost = prices.Estimate(f.Provider, f.Model(), f.Usage)
 	}

@@ -66,7 +66,7 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 				continue
 			}
 			if kv.Value.Type() == attribute.STRING {
-				kv = kv.Key.String(truncate(kv.Value.AsString(), 4*limit))
+				kv = kv.Key.String(cutContent(kv.Value.AsString(), 4*limit))
 			}
 			switch k := string(kv.Key); {
 			case kv.Key == genai.InputMessages:
@@ -138,6 +138,8 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 	}
 	return dst
 }
+
+func (t InstanaTranslator) takesContent() bool { return t.Content }
 
 func (t InstanaTranslator) events(s *Span) []sdktrace.Event {
 	if t.Content {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -34,6 +35,11 @@ const (
 // session, tags, metadata, release, environment) copied onto every span,
 // because Langfuse v4 stores them per observation.
 type LangfuseTranslator struct {
+	// Content sends inputs, outputs and every other content attribute
+	// (genaitrace's own and other instrumentation's). Without it none of
+	// them leaves the process: no observation or trace input and output,
+	// no raw genkit:input, input.value or gen_ai.prompt.
+	Content     bool
 	Cost        LangfuseCost
 	Release     string
 	Environment string
@@ -89,10 +95,12 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	}
 	var params modelParams
 	var input, output, system string
-	hasType := false
+	hasType, usageNames := false, false
 	f := s.Facts
 	for _, kv := range s.Attributes() {
 		switch {
+		case !t.Content && IsContent(kv.Key):
+			// Nothing of the content leaves the process.
 		case s.norm.Replaced(kv.Key):
 			// Another dialect's name for what a derived attribute carries:
 			// Langfuse would read both.
@@ -115,6 +123,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 				continue
 			}
 			hasType = hasType || kv.Key == vocab.LangfuseObservationType
+			usageNames = usageNames || isUsageName(kv.Key)
 			dst = append(dst, kv)
 		}
 	}
@@ -124,38 +133,62 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		// Langfuse's own mapping, which reads the dialects.
 		dst = append(dst, vocab.LangfuseObservationType.String(typ))
 	}
-	input = withInstructions(input, system)
+	if t.Content {
+		// The span's own input and output (a flow's, an agent's) win over
+		// what would be derived for it.
+		ownIn, ownOut := s.norm.OwnIO()
+		input, output = cmp.Or(ownIn, withInstructions(input, system)), cmp.Or(ownOut, output)
+	}
 	if isLocalRoot(s) {
-		var traceIn, traceOut string
-		dst, traceIn, traceOut = t.appendRoot(dst, s, input, output)
-		// The root's observation shows the trace's input and output unless
-		// it has its own: Langfuse's trace view reads the root's.
-		input, output = cmp.Or(input, traceIn), cmp.Or(output, traceOut)
+		if s.Parent().IsRemote() {
+			dst = append(dst, vocab.LangfuseIsAppRoot.Bool(true))
+		}
+		if t.Content {
+			var traceIn, traceOut string
+			dst, traceIn, traceOut = t.appendTraceIO(dst, s, input, output)
+			// The root's observation shows the trace's input and output
+			// unless it has its own: Langfuse's trace view reads the root's.
+			input, output = cmp.Or(input, traceIn), cmp.Or(output, traceOut)
+		}
 	}
 	if input != "" {
-		dst = append(dst, vocab.LangfuseObservationInput.String(truncate(input, limit)))
+		dst = append(dst, vocab.LangfuseObservationInput.String(cutContent(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, vocab.LangfuseObservationOutput.String(truncate(output, limit)))
+		dst = append(dst, vocab.LangfuseObservationOutput.String(cutContent(output, limit)))
 	}
 	if !params.empty() || f.IsModelCall() {
 		// Sent even when empty: without it Langfuse shows every
 		// gen_ai.request.* attribute as a parameter ({stream: "true"}).
 		dst = append(dst, vocab.LangfuseModelParameters.String(params.json()))
 	}
-	if f.HasUsage {
+	switch {
+	case f.HasUsage && f.IsModelCall():
 		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
 		if t.Cost == CostByGenaitrace && f.HasCost {
 			dst = append(dst, vocab.LangfuseCostDetails.String(costDetails(f)))
 		}
+	case !f.IsModelCall() && (usageNames || s.norm.RepeatsUsage() || f.HasUsage):
+		// Counts on a span that calls no model are its children's (a
+		// Genkit generate span's output, LangSmith's copy onto the
+		// caller's span, an agent's totals): Langfuse would add them to
+		// the trace's usage a second time. An empty usage_details keeps it
+		// from reading them.
+		dst = append(dst, vocab.LangfuseUsageDetails.String("{}"))
 	}
 	if f.Error {
 		dst = append(dst, vocab.LangfuseObservationLevel.String("ERROR"))
-		if msg := s.Status().Description; msg != "" {
+		if msg := errorText(s, t.Content, s.Status().Description); msg != "" {
 			dst = append(dst, vocab.LangfuseStatusMessage.String(msg))
 		}
 	}
 	return t.appendTraceAttributes(dst, s)
+}
+
+// isUsageName reports the names under which Langfuse's own mapping reads
+// usage from any span (gen_ai.usage.*, llm.token_count.*).
+func isUsageName(k attribute.Key) bool {
+	return strings.HasPrefix(string(k), "gen_ai.usage.") && k != vocab.UsageCost || strings.HasPrefix(string(k), "llm.token_count.")
 }
 
 // isTotalKey reports the total token counts other dialects send.
@@ -164,29 +197,27 @@ func isTotalKey(k attribute.Key) bool {
 }
 
 // events drops the message events another instrumentation wrote once they
-// were turned into the observation's input and output: Langfuse would read
-// them as well.
-func (LangfuseTranslator) events(s *Span) []sdktrace.Event {
+// were turned into the observation's input and output (Langfuse would
+// read them as well), and their content unless Langfuse takes content.
+func (t LangfuseTranslator) events(s *Span) []sdktrace.Event {
 	events := s.Events()
-	if !s.norm.EventsConverted() {
-		return events
+	if s.norm.EventsConverted() {
+		events = slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return dialect.IsMessageEvent(e.Name) })
 	}
-	return slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return dialect.IsMessageEvent(e.Name) })
+	return contentEvents(events, t.Content)
 }
 
-// appendRoot marks the trace's local root for Langfuse: as the
-// application's root when its parent is remote (a request that came with
-// a traceparent: Langfuse never receives that parent, and would show no
-// root), and with the trace's input and output, which Langfuse's trace
-// list and trace-level evaluators read: the application's own
-// (genai.SetTraceInput/Output), else the root's own input and output, else
-// its first model call's input and last one's output. It returns the
-// trace's input and output.
-func (t LangfuseTranslator) appendRoot(dst []attribute.KeyValue, s *Span, ownIn, ownOut string) (_ []attribute.KeyValue, input, output string) {
-	if s.Parent().IsRemote() {
-		dst = append(dst, vocab.LangfuseIsAppRoot.Bool(true))
-	}
+func (t LangfuseTranslator) takesContent() bool { return t.Content }
+
+// appendTraceIO gives the trace's local root the trace's input and
+// output, which Langfuse's trace list and trace-level evaluators read: the
+// application's own (genai.SetTraceInput/Output), else the root's own
+// input and output, else those its outermost flow, agent or chain
+// recorded of itself, else its first model call's input and last one's
+// output. It returns the trace's input and output.
+func (t LangfuseTranslator) appendTraceIO(dst []attribute.KeyValue, s *Span, ownIn, ownOut string) (_ []attribute.KeyValue, input, output string) {
 	setIn, setOut, firstIn, lastOut := s.Trace.io()
+	entityIn, entityOut := s.Trace.entityIO()
 	for _, kv := range s.Attributes() { // set on the root itself
 		switch kv.Key {
 		case genai.TraceInput:
@@ -195,13 +226,13 @@ func (t LangfuseTranslator) appendRoot(dst []attribute.KeyValue, s *Span, ownIn,
 			setOut = kv.Value.AsString()
 		}
 	}
-	input, output = cmp.Or(setIn, ownIn, firstIn), cmp.Or(setOut, ownOut, lastOut)
+	input, output = cmp.Or(setIn, ownIn, entityIn, firstIn), cmp.Or(setOut, ownOut, entityOut, lastOut)
 	limit := cmp.Or(t.ContentLimit, 1<<20)
 	if input != "" {
-		dst = append(dst, vocab.LangfuseTraceInput.String(truncate(input, limit)))
+		dst = append(dst, vocab.LangfuseTraceInput.String(cutContent(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, vocab.LangfuseTraceOutput.String(truncate(output, limit)))
+		dst = append(dst, vocab.LangfuseTraceOutput.String(cutContent(output, limit)))
 	}
 	return dst, input, output
 }

@@ -50,6 +50,14 @@ func (m *masker) apply(attrs []attribute.KeyValue) {
 	}
 }
 
+// text masks one value.
+func (m *masker) text(k attribute.Key, v string) string {
+	if m == nil {
+		return v
+	}
+	return m.fn(k, v)
+}
+
 // applyEvents masks the content of events (the message events of the
 // conventions before v1.37 hold it in their content and message fields).
 // The events handed in are the span's and are not modified: those with

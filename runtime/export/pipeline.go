@@ -130,6 +130,13 @@ type PipelineStats struct {
 	// still counted, with its usage and cost, by the observers that
 	// account (the ledger, the GenAI metrics).
 	ShedCalls int64 `json:"shed_calls"`
+	// Untrusted counts, by dialect ("conventions" for spans in the GenAI
+	// conventions' own names), the values other instrumentation supplied
+	// that could not be trusted and were left out for every destination:
+	// counts that are negative, fractional, wrapped or past any model's,
+	// durations that are not finite or longer than their span, numbers
+	// that are not numbers.
+	Untrusted map[string]int64 `json:"untrusted_values"`
 }
 
 // MarshalJSON writes the stats with the batch timeout in milliseconds
@@ -180,6 +187,7 @@ type Pipeline struct {
 	dispatched atomic.Int64
 	shed       [numValues]atomic.Int64
 	normalized [dialect.Count]atomic.Int64
+	untrusted  [dialect.Count + 1]atomic.Int64 // the last: spans in the conventions' names
 
 	dispatchMu sync.Mutex // orders batches between the batcher and Flush
 	wake       chan struct{}
@@ -523,7 +531,9 @@ func (p *Pipeline) takeBatch() []*Span {
 			// comes back with the batch.
 			p.budget.Take(extra)
 			sb.bytes += extra
-			p.countDialects(chunk[i].norm.Dialects)
+		}
+		if r := chunk[i].norm; r != nil {
+			p.countDialects(r.Dialects, r.Untrusted)
 		}
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		chunk[i].noContent = !contentSampled(chunk[i].SpanContext().TraceID(), p.cfg.ContentRate)
@@ -533,12 +543,19 @@ func (p *Pipeline) takeBatch() []*Span {
 	return batch
 }
 
-func (p *Pipeline) countDialects(d dialect.Set) {
+// countDialects counts a normalised span under each dialect it speaks,
+// and its untrusted values once, under the most specific of them (the
+// peer's own, listed last: eino's spans speak OpenLLMetry's and the old
+// conventions' names too).
+func (p *Pipeline) countDialects(d dialect.Set, untrusted int) {
+	last := dialect.Count // no dialect: the conventions' own names
 	for i := range dialect.Count {
 		if d&(1<<i) != 0 {
 			p.normalized[i].Add(1)
+			last = i
 		}
 	}
+	p.untrusted[last].Add(int64(untrusted))
 }
 
 // spanBatch is the memory spans hold until every consumer that keeps them
@@ -627,11 +644,17 @@ func (p *Pipeline) Stats() PipelineStats {
 			st.Shed[v.shedReason()] = n
 		}
 	}
-	st.Dialects = map[string]int64{}
+	st.Dialects, st.Untrusted = map[string]int64{}, map[string]int64{}
 	for i := range dialect.Count {
 		if n := p.normalized[i].Load(); n > 0 {
 			st.Dialects[dialect.Set(1<<i).String()] = n
 		}
+		if n := p.untrusted[i].Load(); n > 0 {
+			st.Untrusted[dialect.Set(1<<i).String()] = n
+		}
+	}
+	if n := p.untrusted[dialect.Count].Load(); n > 0 {
+		st.Untrusted["conventions"] = n
 	}
 	p.mu.Lock()
 	for i := range p.pending {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -69,6 +70,17 @@ type TraceInfo struct {
 	input, output atomic.Pointer[string]
 	// set: the application's own (genai.SetTraceInput/Output), which win.
 	setInput, setOutput atomic.Pointer[string]
+	// entity: the own input and output of the trace's outermost flow,
+	// agent or chain another instrumentation recorded (a Genkit flow's
+	// argument and return value), which win over the model calls'.
+	entity atomic.Pointer[entityIO]
+}
+
+// entityIO is the input and output a flow, agent or chain recorded of
+// itself, and when it started.
+type entityIO struct {
+	input, output string
+	start         time.Time
 }
 
 // HasGenAI reports whether a GenAI span of the trace has passed the
@@ -83,6 +95,18 @@ func (t *TraceInfo) IO() (input, output string) {
 	}
 	setIn, setOut, firstIn, lastOut := t.io()
 	return cmp.Or(setIn, firstIn), cmp.Or(setOut, lastOut)
+}
+
+// entityIO returns the trace's outermost flow's, agent's or chain's own
+// input and output ("" when unknown).
+func (t *TraceInfo) entityIO() (input, output string) {
+	if t == nil {
+		return "", ""
+	}
+	if e := t.entity.Load(); e != nil {
+		return e.input, e.output
+	}
+	return "", ""
 }
 
 // io returns the application's own input and output of the trace and the
@@ -126,6 +150,13 @@ func (t *TraceInfo) learn(s *Span) {
 		return
 	}
 	t.genai.Store(true)
+	if in, out := s.norm.OwnIO(); (in != "" || out != "") && !s.Facts.IsModelCall() {
+		// The outermost one started first; the pipeline's goroutine is
+		// the only writer.
+		if e := t.entity.Load(); e == nil || s.StartTime().Before(e.start) {
+			t.entity.Store(&entityIO{input: in, output: out, start: s.StartTime()})
+		}
+	}
 	if !s.Facts.IsModelCall() {
 		return
 	}

@@ -103,7 +103,7 @@ func TestMessageEventsBecomeMessages(t *testing.T) {
 
 func TestProviderNames(t *testing.T) {
 	for in, want := range map[string]string{"OpenAI": "openai", "Anthropic": "anthropic", "mistralai": "mistral_ai",
-		"az.ai.inference": "azure.ai.inference", "google": "gcp.gemini", "aws": "aws.bedrock", "gcp.vertex.agent": "gcp.vertex.agent"} {
+		"az.ai.inference": "azure.ai.inference", "google": "gcp.gen_ai", "googleai": "gcp.gemini", "aws": "aws.bedrock", "gcp.vertex.agent": "", "eino": ""} {
 		if got := providerValue(attribute.StringValue(in)).AsString(); got != want {
 			t.Errorf("provider %q became %q, want %q", in, got, want)
 		}
@@ -145,10 +145,25 @@ func BenchmarkNormalize(b *testing.B) {
 		attribute.String("llm.input_messages.0.message.role", "user"), attribute.String("llm.input_messages.0.message.content", "Weather in Lyon?"),
 		attribute.String("llm.output_messages.0.message.role", "assistant"), attribute.String("llm.output_messages.0.message.content", "Sunny."),
 		attribute.Int("llm.token_count.prompt", 1200), attribute.Int("llm.token_count.completion", 300)}
+	// Measured since issue 22: a conventions span whose time to first
+	// chunk gives the moment of the first chunk, LangSmith's and Genkit's
+	// model calls.
+	streamed := append(own[:len(own):len(own)], genai.ResponseTimeToFirstChunk.Float64(0.000001))
+	langSmith := []attribute.KeyValue{attribute.String("gen_ai.system", "openai"), attribute.String("gen_ai.operation.name", "chat"),
+		attribute.String("http.url", "http://127.0.0.1:8080/v1/chat/completions"), genai.RequestModel.String("gpt-4o-mini"),
+		attribute.String("gen_ai.prompt", `{"messages":[{"content":"Be brief.","role":"system"},{"content":"Weather in Lyon?","role":"user"}]}`),
+		attribute.String("gen_ai.completion", `{"messages":[{"content":"Sunny.","role":"assistant"}]}`),
+		attribute.String("langsmith.usage_metadata", `{"input_token_details":{"cache_read":1000},"input_tokens":1200,"output_token_details":{"reasoning":64},"output_tokens":300,"total_tokens":1500}`),
+		genai.UsageInputTokens.Int(1200), genai.UsageOutputTokens.Int(300), attribute.Int("gen_ai.usage.total_tokens", 1500)}
+	genkit := []attribute.KeyValue{attribute.String("genkit:type", "action"), attribute.String("genkit:metadata:subtype", "model"),
+		attribute.String("genkit:name", "openai/gpt-4o-mini"), attribute.String("genkit:state", "success"),
+		attribute.String("genkit:input", `{"messages":[{"content":[{"text":"Be brief."}],"role":"system"},{"content":[{"text":"Weather in Lyon?"}],"role":"user"}],"config":{"temperature":0.2}}`),
+		attribute.String("genkit:output", `{"finishReason":"stop","message":{"content":[{"text":"Sunny."}],"role":"model"},"usage":{"cachedContentTokens":1000,"inputTokens":1200,"outputTokens":300,"thoughtsTokens":50,"totalTokens":1500}}`)}
 	for _, c := range []struct {
 		name  string
 		attrs []attribute.KeyValue
-	}{{"conventions", own}, {"openllmetry", openLLMetry}, {"openinference", openInference}} {
+	}{{"conventions", own}, {"openllmetry", openLLMetry}, {"openinference", openInference},
+		{"conventions-streamed", streamed}, {"langsmith", langSmith}, {"genkit", genkit}} {
 		b.Run(c.name, func(b *testing.B) {
 			span := record(b, c.attrs)
 			b.ReportAllocs()

@@ -8,8 +8,9 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-// Genkit's names: every action runs in a span carrying its name, its type
-// as a subtype, and its input and output as JSON.
+// Genkit's names (firebase/genkit go/core/tracing/tracing.go): every action
+// runs in a span carrying its name, its type as a subtype, and its input
+// and output as JSON.
 const (
 	genkitName    = attribute.Key("genkit:name")
 	genkitType    = attribute.Key("genkit:type")
@@ -20,10 +21,14 @@ const (
 
 // genkit reads a Genkit action's span: a model action is a model call (the
 // model named "provider/model", the request's messages and config, the
-// response's message, finish reason and usage), a tool action a tool call,
-// a flow a workflow.
+// response's message, finish reason and usage), a tool action a tool call
+// (subtype tool.v2 for every tool DefineTool makes, go/ai/tools.go), a
+// flow a workflow whose own input and output are its argument and return
+// value. A generate util span, one per turn of the tool loop, carries the
+// final model response again (go/ai/generate.go): its usage is the model
+// call's, not its own.
 func (n *normalizer) genkit() {
-	if n.dialects&dialectGenkit == 0 {
+	if !n.is(dialectGenkit) {
 		return
 	}
 	name := n.str(genkitName)
@@ -37,17 +42,32 @@ func (n *normalizer) genkit() {
 	case "embedder":
 		n.set(genai.OperationName.String(genai.OpEmbeddings), genkitSubtype)
 		n.genkitModelName(name)
-	case "tool":
+	case "tool", "tool.v2":
 		n.set(genai.OperationName.String(genai.OpExecuteTool), genkitSubtype)
 		n.set(genai.ToolName.String(name))
 		n.set(genai.ToolCallArguments.String(n.str(genkitInput)), genkitInput)
-		n.set(genai.ToolCallResult.String(n.str(genkitOutput)), genkitOutput)
+		n.set(genai.ToolCallResult.String(toolResult(n.str(genkitOutput))), genkitOutput)
 	case "retriever":
 		n.set(genai.OperationName.String(genai.OpRetrieval), genkitSubtype)
 	case "flow":
 		n.set(genai.OperationName.String(genai.OpInvokeWorkflow), genkitSubtype)
 		n.set(genai.WorkflowName.String(name))
+		n.setOwnIO(genkitInput, genkitOutput)
+	case "util":
+		if out, ok := parseJSON(n.str(genkitOutput)).(map[string]any); ok && out["usage"] != nil {
+			n.repeatsUsage = true
+		}
 	}
+}
+
+// toolResult unwraps the MultipartToolResponse Genkit records as a tool's
+// output ({"output": ...}, with "content" for multipart tools, go/ai/gen.go).
+func toolResult(raw string) string {
+	obj, ok := parseJSON(raw).(map[string]any)
+	if !ok || len(obj) != 1 || obj["output"] == nil {
+		return raw
+	}
+	return genai.JSONText(obj["output"])
 }
 
 func (n *normalizer) genkitModel(name string) {
@@ -72,6 +92,11 @@ func (n *normalizer) genkitModel(name string) {
 	if r, ok := resp["finishReason"].(string); ok && r != "" {
 		n.set(genai.ResponseFinishReasons.StringSlice([]string{r}))
 	}
+	if custom, ok := resp["custom"].(map[string]any); ok {
+		if model, ok := custom["model"].(string); ok {
+			n.set(genai.ResponseModel.String(model)) // the OpenAI plugin's (compat_oai/generate.go)
+		}
+	}
 	if u, ok := resp["usage"].(map[string]any); ok {
 		n.genkitUsage(u)
 	}
@@ -94,20 +119,6 @@ func (n *normalizer) genkitModelName(name string) {
 // plugin (Gemini's do not, OpenAI's do), which reconcileUsage tells from
 // totalTokens.
 func (n *normalizer) genkitUsage(u map[string]any) {
-	for _, f := range []struct {
-		field string
-		key   attribute.Key
-	}{
-		{"inputTokens", genai.UsageInputTokens},
-		{"outputTokens", genai.UsageOutputTokens},
-		{"cachedContentTokens", genai.UsageCacheReadInputTokens},
-		{"thoughtsTokens", genai.UsageReasoningOutputTokens},
-	} {
-		if v, ok := jsonInt(u[f.field]); ok {
-			n.set(f.key.Int64(v))
-		}
-	}
-	if v, ok := jsonInt(u["totalTokens"]); ok {
-		n.usageTotal = v
-	}
+	n.jsonUsage(u, usageFields{input: "inputTokens", output: "outputTokens", cacheRead: "cachedContentTokens",
+		reasoning: "thoughtsTokens", total: "totalTokens"})
 }

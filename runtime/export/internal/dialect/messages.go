@@ -23,6 +23,9 @@ import (
 // gen_ai.prompt.N.* / gen_ai.completion.N.* and OpenInference as
 // llm.input_messages.N.message.* / llm.output_messages.N.message.*.
 func (n *normalizer) flatMessages() {
+	if n.str(genai.OperationName) == genai.OpExecuteTool {
+		return // eino's tool spans flatten the tool's arguments and result: read by eino
+	}
 	for _, f := range []struct {
 		prefix string
 		key    attribute.Key
@@ -32,6 +35,9 @@ func (n *normalizer) flatMessages() {
 		{vocab.LegacyCompletionPrefix, genai.OutputMessages, "assistant"},
 		{vocab.OpenInferenceInputMessagesPfx, genai.InputMessages, "user"},
 		{vocab.OpenInferenceOutputMessagesPfx, genai.OutputMessages, "assistant"},
+		{traceloopPromptsPrefix, genai.InputMessages, "user"},
+		{traceloopCompletionPrefix, genai.OutputMessages, "assistant"},
+		{openInferenceChoicesPrefix, genai.OutputMessages, "assistant"},
 	} {
 		msgs, from := n.collectFlat(f.prefix)
 		if len(msgs) == 0 {
@@ -90,7 +96,7 @@ func (m *flatMessage) add(field, value string) {
 	case "role":
 		m.role = value
 		return
-	case "content":
+	case "content", "prompt.text", "completion.text": // the last two: OpenInference's llm.prompts / llm.choices
 		m.content = value
 		return
 	case "finish_reason":
@@ -98,6 +104,12 @@ func (m *flatMessage) add(field, value string) {
 		return
 	case "tool_call_id":
 		m.toolCallID = value
+		return
+	case "function_call_name": // OpenAI's legacy function call, as OpenInference records it
+		m.call(-1).name = value
+		return
+	case "function_call_arguments_json":
+		m.call(-1).arguments = value
 		return
 	}
 	if rest, ok := strings.CutPrefix(field, "contents."); ok {
@@ -116,14 +128,7 @@ func (m *flatMessage) add(field, value string) {
 		if err != nil {
 			return
 		}
-		if m.calls == nil {
-			m.calls = map[int]*flatCall{}
-		}
-		c := m.calls[j]
-		if c == nil {
-			c = &flatCall{}
-			m.calls[j] = c
-		}
+		c := m.call(j)
 		switch strings.TrimPrefix(sub, "tool_call.") {
 		case "id":
 			c.id = value
@@ -133,6 +138,18 @@ func (m *flatMessage) add(field, value string) {
 			c.arguments = value
 		}
 	}
+}
+
+func (m *flatMessage) call(j int) *flatCall {
+	if m.calls == nil {
+		m.calls = map[int]*flatCall{}
+	}
+	c := m.calls[j]
+	if c == nil {
+		c = &flatCall{}
+		m.calls[j] = c
+	}
+	return c
 }
 
 func (m *flatMessage) object() map[string]any {
@@ -146,6 +163,9 @@ func (m *flatMessage) object() map[string]any {
 		o["content"] = parts
 	case m.content != "":
 		o["content"] = m.content
+		if parts, ok := parseJSON(m.content).([]any); ok && isPartList(parts) {
+			o["content"] = parts // OpenLLMetry's vertexai writes the prompt's parts as JSON
+		}
 	}
 	if m.finish != "" {
 		o["finish_reason"] = m.finish
@@ -168,6 +188,21 @@ func (m *flatMessage) object() map[string]any {
 	return o
 }
 
+// isPartList reports whether list is a list of content parts, each an
+// object with a type ([{"type":"text","text":...}]).
+func isPartList(list []any) bool {
+	for _, p := range list {
+		o, ok := p.(map[string]any)
+		if !ok {
+			return false
+		}
+		if _, ok := o["type"].(string); !ok {
+			return false
+		}
+	}
+	return len(list) > 0
+}
+
 // setFinishReasons derives gen_ai.response.finish_reasons from the output
 // messages' own.
 func (n *normalizer) setFinishReasons(msgs []any) {
@@ -184,10 +219,10 @@ func (n *normalizer) setFinishReasons(msgs []any) {
 
 // jsonContent reads content held whole in one attribute: LangSmith's
 // gen_ai.prompt / gen_ai.completion, OpenInference's input.value /
-// output.value, OpenLLMetry's traceloop.entity.input / output on tools.
-// A tool's are its call's arguments and result; a model call's become
-// messages; other spans' (chains, agents) stay as they are, in their own
-// dialect, which Langfuse reads.
+// output.value, OpenLLMetry's traceloop.entity.input / output. A tool's
+// are its call's arguments and result; a model call's become messages;
+// other spans' (chains, agents, workflows) are the span's own input and
+// output, which win over what its children would give it.
 func (n *normalizer) jsonContent() {
 	op := n.str(genai.OperationName)
 	pairs := [][2]attribute.Key{
@@ -204,17 +239,32 @@ func (n *normalizer) jsonContent() {
 		case op == genai.OpExecuteTool:
 			n.set(genai.ToolCallArguments.String(in), p[0])
 			n.set(genai.ToolCallResult.String(out), p[1])
-		case IsModelOperation(op) || p[0] == vocab.LangSmithPrompt:
+		case IsModelOperation(op):
 			n.setContent(genai.InputMessages, p[0], in, "user")
 			n.setContent(genai.OutputMessages, p[1], out, "assistant")
+		default:
+			n.setOwnIO(p[0], p[1])
 		}
+	}
+}
+
+// setOwnIO takes the span's own input and output from the attributes
+// holding them, which they then replace.
+func (n *normalizer) setOwnIO(in, out attribute.Key) {
+	if v := n.str(in); v != "" && n.ownInput == "" {
+		n.ownInput = v
+		n.replaced[in] = true
+	}
+	if v := n.str(out); v != "" && n.ownOutput == "" {
+		n.ownOutput = v
+		n.replaced[out] = true
 	}
 }
 
 // setContent derives messages from a whole-value attribute, which they
 // then replace; when the span's messages were already found (OpenInference
-// records both llm.input_messages.* and the raw request as input.value),
-// the value is as much a duplicate.
+// records both llm.input_messages.* and the request as input.value), the
+// value is as much a duplicate.
 func (n *normalizer) setContent(k, from attribute.Key, raw, role string) {
 	if raw == "" {
 		return
@@ -223,7 +273,7 @@ func (n *normalizer) setContent(k, from attribute.Key, raw, role string) {
 		// input.mime_type says how to read input.value, which goes.
 		n.replaced[attribute.Key(strings.TrimSuffix(string(from), ".value")+".mime_type")] = true
 	}
-	if _, ok := n.derAt[k]; ok {
+	if n.has(k) {
 		n.replaced[from] = true
 		return
 	}
@@ -292,6 +342,12 @@ func unwrapMessage(v any) any {
 	o, ok := v.(map[string]any)
 	if !ok {
 		return v
+	}
+	if r, ok := o["reasoning"].(string); ok && r != "" && o["role"] != nil {
+		// LangSmith's Responses API completion keeps the reasoning
+		// summary beside the content (traceopenai/openaitrace.go).
+		o = maps.Clone(o)
+		o["ReasoningContent"] = r
 	}
 	if m, ok := o["message"].(map[string]any); ok {
 		return withFinish(m, o)

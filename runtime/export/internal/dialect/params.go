@@ -17,18 +17,16 @@ import (
 // then shows them as the generation's model parameters, and Instana gets
 // the conventions' names.
 //
-// Its model is the one asked for; llm.model_name is then the one that
-// answered (OpenInference records the response's when there is one).
+// Its model is the one asked for (openInferenceModels).
 func (n *normalizer) invocationParameters() {
-	k := vocab.OpenInferenceInvocationParams
-	obj, ok := parseJSON(n.str(k)).(map[string]any)
-	if !ok {
-		return
-	}
-	n.requestParameters(obj, k)
-	if model, _ := obj["model"].(string); model != "" && n.set(genai.RequestModel.String(model)) {
-		if name := n.str(vocab.OpenInferenceModelName); name != "" && name != model {
-			n.set(genai.ResponseModel.String(name), vocab.OpenInferenceModelName)
+	for _, k := range []attribute.Key{vocab.OpenInferenceInvocationParams, openInferenceEmbeddingParam} {
+		obj, ok := parseJSON(n.str(k)).(map[string]any)
+		if !ok {
+			continue
+		}
+		n.requestParameters(obj, k)
+		if model, _ := obj["model"].(string); model != "" && n.str(openInferenceRequestModel) == "" {
+			n.set(genai.RequestModel.String(model))
 		}
 	}
 }
@@ -47,12 +45,8 @@ func (n *normalizer) requestParameters(obj map[string]any, from attribute.Key) {
 
 func requestParameter(name string, v any) (attribute.KeyValue, bool) {
 	num := func(k attribute.Key) (attribute.KeyValue, bool) {
-		f, ok := jsonFloat(v)
-		return k.Float64(f), ok
-	}
-	integer := func(k attribute.Key) (attribute.KeyValue, bool) {
-		f, ok := jsonFloat(v)
-		return k.Int64(int64(f)), ok
+		val := jsonNumber(v) // checkNumbers judges it
+		return attribute.KeyValue{Key: k, Value: val}, val.Type() != attribute.EMPTY
 	}
 	switch name {
 	case "temperature":
@@ -66,9 +60,9 @@ func requestParameter(name string, v any) (attribute.KeyValue, bool) {
 	case "presence_penalty", "presencePenalty":
 		return num(genai.RequestPresencePenalty)
 	case "max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "maxTokens":
-		return integer(genai.RequestMaxTokens)
+		return num(genai.RequestMaxTokens)
 	case "seed":
-		return integer(genai.RequestSeed)
+		return num(genai.RequestSeed)
 	case "stream":
 		b, ok := v.(bool)
 		return genai.RequestStream.Bool(b), ok
@@ -101,20 +95,4 @@ func parseJSON(s string) any {
 		return nil
 	}
 	return v
-}
-
-func jsonFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case json.Number:
-		f, err := v.Float64()
-		return f, err == nil
-	case float64:
-		return v, true
-	}
-	return 0, false
-}
-
-func jsonInt(v any) (int64, bool) {
-	f, ok := jsonFloat(v)
-	return int64(f), ok
 }
