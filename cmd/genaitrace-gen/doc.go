@@ -70,10 +70,14 @@
 // A value is a path or {const: v}, or: {path: p, when: b} (recorded only
 // when the bool path b is true: an SDK's optional values); a list of paths,
 // summed (token counts reported in parts); {first: [p1, p2]}, the first
-// one present (keys that differ by provider); for messages, {path: list,
-// role: ..., content: ..., finish_reason: ...} relative to each element,
+// one present (keys that differ by provider); {path: p, nonzero: true}, a
+// zero not recorded (as for a field tagged omitempty: it was not sent;
+// nonzero: false records it); for messages, {path: list, role: ...,
+// content: ..., finish_reason: ..., tool_calls: {path: ..., id: ...,
+// name: ..., arguments: ...}} relative to each element (or one message),
 // or {json: p}, read from the JSON p marshals to (SDKs whose messages are
-// unions).
+// unions; OpenAI's choices with their tool calls). A float32 is recorded as
+// its shortest decimal (0.7).
 //
 // Presets map well-known SDKs; name them (preset: name, or presets: [a, b])
 // and extend them (your settings win, method by method):
@@ -122,8 +126,11 @@
 // text_completion, generate_content, embeddings, retrieval, execute_tool,
 // invoke_agent, create_agent, invoke_workflow, or span for a plain span),
 // provider, kind, span_name, skip, error_when (a bool path into the
-// results, result.IsError: the call failed though it returned no error) and
-// error_type (the error.type then), and the attribute keys request_model,
+// results, result.IsError: the call failed though it returned no error),
+// error_type (the error.type of a failed call: a constant, or read from the
+// SDK's error, [{as: "*pkg.APIError", path: err.HTTPStatusCode}, fallback],
+// errors.As to each type in turn), options (the SDK's getter of struct
+// options), unmapped (wrapper only: span or skip), and the attribute keys request_model,
 // response_model, response_id, input_tokens, output_tokens,
 // cache_read_tokens, cache_creation_tokens, reasoning_tokens,
 // finish_reasons, temperature, top_p, top_k, max_tokens, frequency_penalty,

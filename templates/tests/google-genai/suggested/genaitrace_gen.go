@@ -185,8 +185,10 @@ func (w *TracedModels) EmbedContent(ctx context.Context, model string, contents 
 	var out [1]attribute.KeyValue
 	k := 0
 	if r != nil && len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0].Values)))
-		k++
+		if v := int64(len(r.Embeddings[0].Values)); v != 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(v)
+			k++
+		}
 	}
 	if k > 0 {
 		span.SetAttributes(out[:k]...)
@@ -203,16 +205,20 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 	attrs[1] = genai.ProviderName.String("gcp.gemini")
 	n := 2
 	if config != nil {
-		attrs[n] = genai.RequestChoiceCount.Int64(int64(config.CandidateCount))
-		n++
+		if v := int64(config.CandidateCount); v != 0 {
+			attrs[n] = genai.RequestChoiceCount.Int64(v)
+			n++
+		}
 	}
 	if config != nil && config.FrequencyPenalty != nil {
 		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
 		n++
 	}
 	if config != nil {
-		attrs[n] = genai.RequestMaxTokens.Int64(int64(config.MaxOutputTokens))
-		n++
+		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
+			attrs[n] = genai.RequestMaxTokens.Int64(v2)
+			n++
+		}
 	}
 	if config != nil && config.PresencePenalty != nil {
 		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
@@ -267,8 +273,10 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 	var out [8]attribute.KeyValue
 	k := 0
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.UsageMetadata.CachedContentTokenCount))
-		k++
+		if v3 := int64(r.UsageMetadata.CachedContentTokenCount); v3 != 0 {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(v3)
+			k++
+		}
 	}
 	var list2 []string
 	if r != nil {
@@ -285,16 +293,22 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.UsageMetadata.PromptTokenCount))
-		k++
+		if v4 := int64(r.UsageMetadata.PromptTokenCount); v4 != 0 {
+			out[k] = genai.UsageInputTokens.Int64(v4)
+			k++
+		}
 	}
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageOutputTokens.Int64(int64(r.UsageMetadata.CandidatesTokenCount))
-		k++
+		if v5 := int64(r.UsageMetadata.CandidatesTokenCount); v5 != 0 {
+			out[k] = genai.UsageOutputTokens.Int64(v5)
+			k++
+		}
 	}
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageReasoningOutputTokens.Int64(int64(r.UsageMetadata.ThoughtsTokenCount))
-		k++
+		if v6 := int64(r.UsageMetadata.ThoughtsTokenCount); v6 != 0 {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(v6)
+			k++
+		}
 	}
 	if r != nil {
 		if s4 := r.ResponseID; s4 != "" {
@@ -344,16 +358,20 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 	attrs[2] = genai.RequestStream.Bool(true)
 	n := 3
 	if config != nil {
-		attrs[n] = genai.RequestChoiceCount.Int64(int64(config.CandidateCount))
-		n++
+		if v := int64(config.CandidateCount); v != 0 {
+			attrs[n] = genai.RequestChoiceCount.Int64(v)
+			n++
+		}
 	}
 	if config != nil && config.FrequencyPenalty != nil {
 		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
 		n++
 	}
 	if config != nil {
-		attrs[n] = genai.RequestMaxTokens.Int64(int64(config.MaxOutputTokens))
-		n++
+		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
+			attrs[n] = genai.RequestMaxTokens.Int64(v2)
+			n++
+		}
 	}
 	if config != nil && config.PresencePenalty != nil {
 		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
@@ -421,8 +439,8 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 				var ca [7]attribute.KeyValue
 				cn := 0
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v := int64(chunk.UsageMetadata.CachedContentTokenCount); v != 0 {
-						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+					if v3 := int64(chunk.UsageMetadata.CachedContentTokenCount); v3 != 0 {
+						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v3)
 						cn++
 					}
 				}
@@ -441,20 +459,20 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 					cn++
 				}
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v2 := int64(chunk.UsageMetadata.PromptTokenCount); v2 != 0 {
-						ca[cn] = genai.UsageInputTokens.Int64(v2)
+					if v4 := int64(chunk.UsageMetadata.PromptTokenCount); v4 != 0 {
+						ca[cn] = genai.UsageInputTokens.Int64(v4)
 						cn++
 					}
 				}
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v3 := int64(chunk.UsageMetadata.CandidatesTokenCount); v3 != 0 {
-						ca[cn] = genai.UsageOutputTokens.Int64(v3)
+					if v5 := int64(chunk.UsageMetadata.CandidatesTokenCount); v5 != 0 {
+						ca[cn] = genai.UsageOutputTokens.Int64(v5)
 						cn++
 					}
 				}
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v4 := int64(chunk.UsageMetadata.ThoughtsTokenCount); v4 != 0 {
-						ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+					if v6 := int64(chunk.UsageMetadata.ThoughtsTokenCount); v6 != 0 {
+						ca[cn] = genai.UsageReasoningOutputTokens.Int64(v6)
 						cn++
 					}
 				}
