@@ -15,6 +15,11 @@ type unit struct {
 	pkg      *types.Package // the output package
 	dir      string         // its directory
 	wrappers []*wrapper
+	// usesDeprecated is set when the file must name what the SDK
+	// deprecates outside a deprecated wrapper method: an emitted
+	// interface's deprecated methods, a deprecated type in a signature, a
+	// deprecated field a path reads.
+	usesDeprecated bool
 }
 
 // wrapper is one traced wrapper.
@@ -59,6 +64,9 @@ type method struct {
 	// deprecated is the wrapped method's "Deprecated:" paragraph, carried
 	// to the wrapper's.
 	deprecated string
+	// readsDeprecated is set when a path reads a deprecated field or
+	// method.
+	readsDeprecated bool
 	// failWhen, when set, is a bool read from the results that marks the
 	// span failed with error type failType (a result reporting an error).
 	failWhen *attr

@@ -23,6 +23,10 @@ type resolver struct {
 	// (options:), and where.
 	options    string
 	optionsPos Pos
+	// deprecatedUse is set when a path reads something deps says is
+	// deprecated.
+	deps          *deprecations
+	deprecatedUse *bool
 }
 
 func (r *resolver) errorf(pos Pos, format string, args ...any) {
@@ -30,10 +34,10 @@ func (r *resolver) errorf(pos Pos, format string, args ...any) {
 }
 
 // buildMethod resolves one interface method and its mapping.
-func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, pkgs map[string]*packages.Package, errs *ErrorList) *method {
+func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, pkgs map[string]*packages.Package, deps *deprecations, errs *ErrorList) *method {
 	sig := fn.Type().(*types.Signature)
 	m := &method{name: fn.Name(), sig: sig, ctx: -1, err: -1}
-	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs, pkgs: pkgs}
+	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs, pkgs: pkgs, deps: deps, deprecatedUse: &m.readsDeprecated}
 	m.params = variables(sig.Params(), "arg", sig.Variadic())
 	m.results = variables(sig.Results(), "result", false)
 	for i, p := range m.params {
@@ -795,6 +799,9 @@ func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]h
 // guarded.
 func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
 	obj, index, _ := types.LookupFieldOrMethod(t, true, r.out, st.name)
+	if obj != nil && r.deprecatedUse != nil && r.deps.of(obj) != "" {
+		*r.deprecatedUse = true
+	}
 	if obj == nil {
 		if obj2, _, _ := types.LookupFieldOrMethod(t, true, nil, st.name); obj2 == nil {
 			r.errorf(v.at(st), "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.name, members(t, st.kind))

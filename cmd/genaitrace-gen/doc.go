@@ -24,7 +24,11 @@
 // context.Context, record error.type and an error status when the method
 // fails, and call through. Spans go to the global TracerProvider unless
 // genai.WithTracerProvider is given. A wrapper of a deprecated method
-// carries its Deprecated: paragraph.
+// carries its Deprecated: paragraph. A file that cannot help naming what
+// the SDK deprecates (an interface emitted for a concrete type declares its
+// deprecated methods; a signature or path names a deprecated type or field)
+// starts with //lint:file-ignore SA1019 and why, so staticcheck passes on
+// it; the deprecations are read from the packages the mapping names.
 //
 // # The mapping
 //
