@@ -671,6 +671,12 @@ func (r *resolver) optionsGetter(v *Value, t types.Type) (*types.Func, types.Typ
 		}
 		return fn, res
 	}
+	return soleOptionsGetter(elem)
+}
+
+// soleOptionsGetter is the getter of elem options its package declares,
+// when it declares exactly one.
+func soleOptionsGetter(elem types.Type) (*types.Func, types.Type) {
 	named, ok := types.Unalias(elem).(*types.Named)
 	if !ok || named.Obj().Pkg() == nil {
 		return nil, nil

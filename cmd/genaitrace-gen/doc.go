@@ -173,9 +173,14 @@
 // imports), or a concrete type's exported methods (the * may be left
 // out). Fields and parameters named like a model, sampling parameters,
 // messages, token counts, finish reasons, tool names, arguments and
-// results, and streamed results (iterators, channels, SDK stream types,
-// callbacks) are suggested under their keys; methods that manage things
-// (Get, List, Close) are left as plain spans. Every line is type-checked
+// results, tool calls in the answer, and streamed results (iterators,
+// channels, SDK stream types with the SDK's pipe when one is needed,
+// callbacks) are suggested under their keys. The operation follows each
+// method's name and types, not the interface's name (eino's
+// ToolCallingChatModel.Generate is a chat; MCP's CallTool a tool call, its
+// Tools listing none); methods that manage things (Get, Retrieve..., Modify,
+// Cancel, List, Delete, Close, Create... of no model word) are left as plain
+// spans, so a polling getter does not record usage again. Every line is type-checked
 // as generation would check it before it is printed, so the output
 // generates as it is; the lines it is unsure of end in "# unsure: why".
 //
