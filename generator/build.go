@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"go/token"
 	"go/types"
@@ -54,6 +55,12 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	src := u.pkg
 	if path != "" && path != u.pkg.Path() {
 		if help, ok := missing[path]; ok {
+			if ws.Preset != "" {
+				// The user's module lacks the SDK: say so where the user
+				// named the preset, not in genaitrace's templates/ file.
+				errs.add(ws.PresetPos, "preset %s wraps %s, which no module this one requires provides; add the SDK's module: go get %s", ws.Preset, path, cmp.Or(ws.PresetSDK, path))
+				return nil
+			}
 			return fail(pos, "type: %s", help)
 		}
 		p := pkgs[path]
