@@ -193,9 +193,47 @@ func lookupTarget(ref string, src, out *types.Package, pkgs map[string]*packages
 		return nil, fmt.Errorf("%s is generic; wrapping the method set of a generic concrete type is not supported, declare an interface for it", ref)
 	}
 	if t.iface = exportedMethodSet(named); t.iface.NumMethods() == 0 {
+		if fields := fieldsWithMethods(named); len(fields) > 0 {
+			// google.golang.org/genai's Client: its services are fields.
+			return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; its fields do: %s; wrap one of their types, such as type: \"%s\"", name, name, name, strings.Join(fields, ", "), fieldTypeRef(named, fields[0]))
+		}
 		return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; name an interface, or a type with methods", name, name, name)
 	}
 	return t, nil
+}
+
+// fieldsWithMethods lists a struct's exported fields whose types have
+// exported methods, as "Name (*Type)".
+func fieldsWithMethods(named *types.Named) []string {
+	s, ok := named.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i := range s.NumFields() {
+		f := s.Field(i)
+		fn, ok := types.Unalias(deref(f.Type())).(*types.Named)
+		if !f.Exported() || !ok {
+			continue
+		}
+		if _, isIface := fn.Underlying().(*types.Interface); !isIface && exportedMethodSet(fn).NumMethods() > 0 {
+			out = append(out, f.Name()+" ("+typeName(f.Type())+")")
+		}
+	}
+	return out
+}
+
+// fieldTypeRef is type: for the first field fieldsWithMethods lists.
+func fieldTypeRef(named *types.Named, field string) string {
+	name, _, _ := strings.Cut(field, " ")
+	s := named.Underlying().(*types.Struct)
+	for i := range s.NumFields() {
+		if f := s.Field(i); f.Name() == name {
+			fn := types.Unalias(deref(f.Type())).(*types.Named)
+			return "*" + fn.Obj().Pkg().Path() + "." + fn.Obj().Name()
+		}
+	}
+	return ""
 }
 
 func objectKind(o types.Object) string {
