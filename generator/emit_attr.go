@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"go/types"
 	"strconv"
 
@@ -10,20 +11,137 @@ import (
 // attrList emits the attributes of list into arr, counting in n. Content
 // is recorded only when content capture is on.
 func (me *methodEmitter) attrList(g *jen.Group, list []*attr, arr, n string) {
-	var content []*attr
+	var plain, content []*attr
 	for _, a := range list {
 		if a.field.typ == typeMessages || a.field.typ == typeText {
 			content = append(content, a)
-			continue
+		} else {
+			plain = append(plain, a)
 		}
-		me.attr(g, a, arr, n)
 	}
+	me.attrGroup(g, plain, arr, n)
 	if len(content) > 0 {
 		g.If(jen.Qual(pkgGenai, "CaptureContent").Call()).BlockFunc(func(g *jen.Group) {
-			for _, a := range content {
-				me.attr(g, a, arr, n)
-			}
+			me.attrGroup(g, content, arr, n)
 		})
+	}
+}
+
+// attrGroup emits the attributes of list in order, those behind the same
+// guards under one if: a value read at the end of nil checks alone is
+// held back until the next needs other ones, so consecutive reads of
+// result.Usage share if r != nil && r.Usage != nil.
+func (me *methodEmitter) attrGroup(g *jen.Group, list []*attr, arr, n string) {
+	var pending []guarded
+	for _, a := range list {
+		if item, ok := me.guardedLeaf(a, arr, n); ok {
+			pending = append(pending, item)
+			continue
+		}
+		emitGuarded(g, pending)
+		pending = nil
+		me.attr(g, a, arr, n)
+	}
+	emitGuarded(g, pending)
+}
+
+// guarded is code to emit under conditions (keys: their text).
+type guarded struct {
+	conds []jen.Code
+	keys  []string
+	body  func(*jen.Group)
+}
+
+// guardedLeaf is a single value read through nil and length checks
+// alone, as code under its conditions, or false for any other attribute.
+func (me *methodEmitter) guardedLeaf(a *attr, arr, n string) (guarded, bool) {
+	if a.when != nil || a.sum != nil || a.first != nil || a.root == nil || a.each >= 0 || me.nameVars[a] != "" ||
+		a.field.typ == typeMessages || (a.value != nil && a.value.JSON) {
+		return guarded{}, false
+	}
+	conds, x, ok := me.guardsOf(jen.Id(a.root.name), a.chain)
+	if !ok {
+		return guarded{}, false
+	}
+	item := guarded{conds: conds, body: func(g *jen.Group) { me.leaf(g, a, x, arr, n) }}
+	for _, c := range conds {
+		item.keys = append(item.keys, fmt.Sprintf("%#v", c))
+	}
+	return item, true
+}
+
+// guardsOf is the conditions and the expression that reach the end of
+// chain from x, when they are nil and length checks on pure expressions
+// only (no call to bind, no loop, no map lookup); ok is false otherwise.
+func (me *methodEmitter) guardsOf(x *jen.Statement, chain []hop) (conds []jen.Code, leaf *jen.Statement, ok bool) {
+	pure := true
+	for i, h := range chain {
+		switch h.guard {
+		case guardNil:
+			if !pure {
+				return nil, nil, false
+			}
+			conds = append(conds, x.Clone().Op("!=").Nil())
+		case guardLen:
+			if !pure {
+				return nil, nil, false
+			}
+			conds = append(conds, jen.Len(x.Clone()).Op(">").Lit(h.idx))
+		}
+		switch h.kind {
+		case hopField:
+			x = x.Clone().Dot(h.name)
+		case hopMethod:
+			x, pure = x.Clone().Dot(h.name).Call(), false
+		case hopIndex:
+			x = x.Clone().Index(jen.Lit(h.idx))
+		case hopDeref:
+			x = jen.Op("*").Add(x.Clone())
+			if i < len(chain)-1 {
+				x = jen.Parens(x)
+			}
+		case hopApply:
+			x = jen.Id(me.applied[h.name])
+		default:
+			return nil, nil, false
+		}
+	}
+	return conds, x, true
+}
+
+// emitGuarded emits items in order, a run of consecutive items sharing
+// their first conditions under one if of what they share.
+func emitGuarded(g *jen.Group, items []guarded) {
+	for i := 0; i < len(items); {
+		it := items[i]
+		if len(it.conds) == 0 {
+			it.body(g)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(items) && len(items[j].keys) > 0 && items[j].keys[0] == it.keys[0] {
+			j++
+		}
+		run := items[i:j]
+		i = j
+		if len(run) == 1 {
+			underConds(g, it.conds, it.body)
+			continue
+		}
+		shared := len(it.keys)
+		for _, o := range run[1:] {
+			k := 0
+			for k < shared && k < len(o.keys) && o.keys[k] == it.keys[k] {
+				k++
+			}
+			shared = k
+		}
+		rest := make([]guarded, len(run))
+		for k, o := range run {
+			rest[k] = guarded{conds: o.conds[shared:], keys: o.keys[shared:], body: o.body}
+		}
+		underConds(g, it.conds[:shared], func(g *jen.Group) { emitGuarded(g, rest) })
 	}
 }
 
@@ -404,14 +522,16 @@ func (me *methodEmitter) part(g *jen.Group, p *attr, x *jen.Statement, name stri
 	case p.root == nil && p.chain == nil:
 		return jen.Lit(p.konst)
 	}
-	v := me.s.fresh(name)
-	g.Var().Id(v).String()
-	me.access(g, x.Clone(), true, p.chain, func(g *jen.Group, y *jen.Statement) {
+	value := func(y *jen.Statement) jen.Code {
 		if p.value != nil && p.value.JSON {
-			g.Id(v).Op("=").Qual(pkgGenai, "JSONText").Call(y)
-			return
+			return jen.Qual(pkgGenai, "JSONText").Call(y)
 		}
-		g.Id(v).Op("=").Add(me.convert(p, y))
-	})
+		return me.convert(p, y)
+	}
+	if conds, y, ok := me.guardsOf(x.Clone(), p.chain); ok && len(conds) == 0 {
+		return value(y) // msgs.Add(el.Message.Role, el.Message.Content, el.FinishReason)
+	}
+	v := me.s.fresh(name)
+	me.declare(g, v, jen.String(), x.Clone(), p.chain, value)
 	return jen.Id(v)
 }

@@ -224,6 +224,21 @@ func (me *methodEmitter) failArgs(err *jen.Statement, static string) []jen.Code 
 	return []jen.Code{err, jen.Lit(cmp.Or(me.m.errConst, static))}
 }
 
+// declare declares v, of type t, as the value at the end of chain from
+// base (value makes it of the expression there): in one statement when
+// nothing on the way needs checking (v := req.Model), else declared, then
+// set under the checks.
+func (me *methodEmitter) declare(g *jen.Group, v string, t jen.Code, base *jen.Statement, chain []hop, value func(*jen.Statement) jen.Code) {
+	if conds, x, ok := me.guardsOf(base, chain); ok && len(conds) == 0 {
+		g.Id(v).Op(":=").Add(value(x))
+		return
+	}
+	g.Var().Id(v).Add(t)
+	me.access(g, base, true, chain, func(g *jen.Group, x *jen.Statement) {
+		g.Id(v).Op("=").Add(value(x))
+	})
+}
+
 func (me *methodEmitter) resultNames() []jen.Code {
 	results := make([]jen.Code, len(me.m.results))
 	for i, v := range me.m.results {
@@ -316,11 +331,14 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 		me.nameVars[m.nameFrom] = val
 		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(val))
 	}
-	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(m.nameFrom.field.key, "request_"), "_name"))
-	g.Var().Id(v).String()
-	me.access(g, jen.Id(m.nameFrom.root.name), true, m.nameFrom.chain, func(g *jen.Group, x *jen.Statement) {
-		g.Id(v).Op("=").Add(me.convert(m.nameFrom, x))
-	})
-	me.nameVars[m.nameFrom] = v
+	a := m.nameFrom
+	if len(a.chain) == 0 && a.conv == convString && types.Identical(a.leaf, types.Typ[types.String]) {
+		// The parameter itself (model string): no copy.
+		me.nameVars[a] = a.root.name
+		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(a.root.name))
+	}
+	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(a.field.key, "request_"), "_name"))
+	me.declare(g, v, jen.String(), jen.Id(a.root.name), a.chain, func(x *jen.Statement) jen.Code { return me.convert(a, x) })
+	me.nameVars[a] = v
 	return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(v))
 }

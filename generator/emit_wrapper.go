@@ -118,18 +118,22 @@ func (e *emitter) errorTypeFuncs(w *wrapper) {
 				v := me.s.fresh("e")
 				alt.attr.root.name = v
 				g.Var().Id(v).Add(typeCode(alt.target))
-				g.If(jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))).BlockFunc(func(g *jen.Group) {
-					me.access(g, jen.Id(v), true, alt.attr.chain, func(g *jen.Group, x *jen.Statement) {
-						if alt.attr.conv == convItoa {
-							n := me.s.fresh("n")
-							g.If(jen.Id(n).Op(":=").Add(x), jen.Id(n).Op("!=").Lit(0)).Block(
-								jen.Return(jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(jen.Id(n)), jen.Lit(10))))
-							return
-						}
-						s := me.s.fresh("s")
-						g.If(jen.Id(s).Op(":=").Add(me.convert(alt.attr, x)), jen.Id(s).Op("!=").Lit("")).Block(jen.Return(jen.Id(s)))
-					})
-				})
+				found := func(g *jen.Group, x *jen.Statement) {
+					if alt.attr.conv == convItoa {
+						n := me.s.fresh("n")
+						g.If(jen.Id(n).Op(":=").Add(x), jen.Id(n).Op("!=").Lit(0)).Block(
+							jen.Return(jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(jen.Id(n)), jen.Lit(10))))
+						return
+					}
+					s := me.s.fresh("s")
+					g.If(jen.Id(s).Op(":=").Add(me.convert(alt.attr, x)), jen.Id(s).Op("!=").Lit("")).Block(jen.Return(jen.Id(s)))
+				}
+				as := jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))
+				if conds, x, ok := me.guardsOf(jen.Id(v), alt.attr.chain); ok {
+					underConds(g, append([]jen.Code{as}, conds...), func(g *jen.Group) { found(g, x) })
+					continue
+				}
+				g.If(as).BlockFunc(func(g *jen.Group) { me.access(g, jen.Id(v), true, alt.attr.chain, found) })
 			}
 			g.Return(jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Err(), jen.Id("fallback")))
 		})

@@ -5,6 +5,7 @@ package awsbedrock
 
 import (
 	"context"
+
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
@@ -85,14 +86,14 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
-		n++
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
-		n++
+		if params.InferenceConfig.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
+			n++
+		}
+		if params.InferenceConfig.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if params != nil {
@@ -118,15 +119,17 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if r != nil && r.Usage != nil && r.Usage.CacheWriteInputTokens != nil {
-		out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil && r.Usage.CacheReadInputTokens != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
-		k++
-	}
 	if r != nil {
+		if r.Usage != nil {
+			if r.Usage.CacheWriteInputTokens != nil {
+				out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
+				k++
+			}
+			if r.Usage.CacheReadInputTokens != nil {
+				out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
+				k++
+			}
+		}
 		if s3 := string(r.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
