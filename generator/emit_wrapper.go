@@ -214,9 +214,13 @@ func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 		e.f.Commentf("%s advances the stream, recording each chunk.", sh.next)
 		e.f.Func().Params(recv).Id(sh.next).Params().Bool().BlockFunc(func(g *jen.Group) {
 			g.If(self.Clone().Dot(sh.next).Call()).BlockFunc(func(g *jen.Group) {
-				c := me.s.fresh("chunk")
-				g.Id(c).Op(":=").Add(self.Clone()).Dot(sh.current).Call()
-				me.chunk(g, c, "s.st")
+				if len(si.attrs) == 0 && si.chunkErr == nil {
+					g.Id("s").Dot("st").Dot("Chunk").Call() // nothing read from the chunk
+				} else {
+					c := me.s.fresh("chunk")
+					g.Id(c).Op(":=").Add(self.Clone()).Dot(sh.current).Call()
+					me.chunk(g, c, "s.st")
+				}
 				g.Return(jen.True())
 			})
 			if me.e.errFuncs[w][m.errSpec] != "" {

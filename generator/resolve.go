@@ -91,13 +91,6 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 	if ew := pick(own.ErrorWhen, d.ErrorWhen); ew != nil && (own.ErrorWhen != nil || m.lookup(ew.Path.root) != nil) {
 		r.resolveErrorWhen(m, ew, et)
 	}
-	if et != nil && m.err >= 0 {
-		rr := *r
-		if own.ErrorType == nil {
-			rr.where = w.spec.Name // the wrapper's mistakes, reported once
-		}
-		rr.resolveErrorType(m, et)
-	}
 	for _, key := range fieldOrder {
 		v, f := own.Fields[key], fields[key]
 		if v == nil {
@@ -149,6 +142,16 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 				}
 			}
 		}
+	}
+	// error_type reads the error the call returns and those its stream
+	// reports (a stream of its own, as anthropic-sdk-go's NewStreaming,
+	// whose method returns no error).
+	if et != nil && (m.err >= 0 || m.stream != nil) {
+		rr := *r
+		if own.ErrorType == nil {
+			rr.where = w.spec.Name // the wrapper's mistakes, reported once
+		}
+		rr.resolveErrorType(m, et)
 	}
 	return m
 }
@@ -436,7 +439,10 @@ func (r *resolver) resolveErrorWhen(m *method, v *Value, typ *ErrorTypeSpec) {
 func (r *resolver) resolveErrorType(m *method, et *ErrorTypeSpec) {
 	m.errConst = et.Const
 	for _, alt := range et.Alts {
-		target, pos := m.results[m.err].typ, alt.Path.Pos
+		target, pos := types.Universe.Lookup("error").Type(), alt.Path.Pos
+		if m.err >= 0 {
+			target = m.results[m.err].typ
+		}
 		if alt.As != "" {
 			t, problem := r.lookupType(alt.As)
 			if problem != "" {
