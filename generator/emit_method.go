@@ -155,6 +155,9 @@ func (me *methodEmitter) body(g *jen.Group) {
 	} else {
 		g.Defer().Id(span).Dot("End").Call()
 	}
+	if m.propagate != nil {
+		me.propagateTrace(g, ctx)
+	}
 
 	// The call.
 	results := me.resultNames()
@@ -201,6 +204,34 @@ func (me *methodEmitter) body(g *jen.Group) {
 	me.rewraps(g)
 	if len(results) > 0 {
 		g.Return(results...)
+	}
+}
+
+// propagateTrace puts the span's trace context in the request's metadata
+// map (MCP's params._meta), so the server's spans join the caller's trace:
+// in a copy of the map, set in a copy of the request the caller passed by
+// pointer (the caller may share both); a nil request becomes a new one.
+func (me *methodEmitter) propagateTrace(g *jen.Group, ctx string) {
+	p := me.m.propagate
+	req := jen.Id(p.root.name)
+	g.Comment("The call's trace context travels with the request: the server's spans join this trace.")
+	c := p.root.name
+	if p.ptr {
+		c = me.s.fresh(p.root.name)
+		g.Var().Id(c).Add(typeCode(p.structT))
+		g.If(req.Clone().Op("!=").Nil()).Block(jen.Id(c).Op("=").Op("*").Add(req.Clone()))
+	}
+	field := jen.Id(c)
+	for _, f := range p.fields {
+		field = field.Dot(f)
+	}
+	fn := "TraceContextMap"
+	if p.strings {
+		fn = "TraceContextStrings"
+	}
+	g.Add(field).Op("=").Qual(pkgGenai, fn).Call(jen.Id(ctx), field.Clone())
+	if p.ptr {
+		g.Add(req).Op("=").Op("&").Id(c)
 	}
 }
 

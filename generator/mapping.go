@@ -81,7 +81,10 @@ type MethodSpec struct {
 	// what it returns.
 	Options    string
 	OptionsPos Pos
-	Fields     map[string]*Value
+	// Propagate is the path of a request's metadata map (MCP's
+	// params.Meta) that carries the call's trace context to the server.
+	Propagate *Value
+	Fields    map[string]*Value
 }
 
 // packagePaths lists the packages a wrapper's mapping names besides its
@@ -112,7 +115,7 @@ func (w *WrapperSpec) packagePaths() []string {
 // not).
 func (ms *MethodSpec) says() bool {
 	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
-		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || len(ms.Fields) > 0)
+		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || ms.Propagate != nil || len(ms.Fields) > 0)
 }
 
 // ErrorTypeSpec is error.type for a failed call: read from the error by
@@ -360,7 +363,7 @@ func validImportPath(s string) bool {
 }
 
 var methodKeys = func() []string {
-	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type", "options"}
+	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type", "options", "propagate"}
 	return append(keys, fieldOrder...)
 }()
 
@@ -438,6 +441,8 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		}
 	case "error_when":
 		ms.ErrorWhen = p.pathValue(v, where)
+	case "propagate":
+		ms.Propagate = p.pathValue(v, where)
 	case "error_type":
 		ms.ErrorType = p.errorType(v, where)
 	case "options":

@@ -78,6 +78,9 @@ type method struct {
 	errAlts  []*errAlt
 	errConst string
 	errSpec  *ErrorTypeSpec
+	// propagate, when set, carries the call's trace context in the
+	// request's metadata map.
+	propagate *propagation
 	// rewrap holds, per result, the wrapper of the unit whose interface
 	// it is (eino's WithTools returns the model it was called on, with
 	// tools): it is returned wrapped, so tracing goes on.
@@ -191,6 +194,17 @@ type attr struct {
 	sum []*attr
 	// first, if set, holds alternatives: the first present is recorded.
 	first []*attr
+}
+
+// propagation is the request's metadata map the trace context goes in:
+// the parameter, whose struct (through its pointer, if it is one) is
+// copied before its map is replaced, and the fields down to the map.
+type propagation struct {
+	root    *variable
+	ptr     bool       // root is a pointer to the struct
+	structT types.Type // the struct type
+	fields  []string
+	strings bool // map[string]string, not map[string]any
 }
 
 // errAlt reads error.type from an error of type target: attr, rooted at

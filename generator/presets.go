@@ -110,7 +110,7 @@ func mergeMethod(base, over MethodSpec) MethodSpec {
 		src *Value
 	}{
 		{&out.SpanName, over.SpanName}, {&out.Operation, over.Operation}, {&out.Provider, over.Provider}, {&out.Kind, over.Kind},
-		{&out.ErrorWhen, over.ErrorWhen},
+		{&out.ErrorWhen, over.ErrorWhen}, {&out.Propagate, over.Propagate},
 	} {
 		if pair.src != nil {
 			*pair.dst = pair.src

@@ -143,6 +143,9 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 			}
 		}
 	}
+	if pv := pick(own.Propagate, d.Propagate); pv != nil && (own.Propagate != nil || m.lookup(pv.Path.root) != nil) {
+		m.propagate = r.resolvePropagate(m, pv)
+	}
 	// error_type reads the error the call returns and those its stream
 	// reports (a stream of its own, as anthropic-sdk-go's NewStreaming,
 	// whose method returns no error).
@@ -466,6 +469,52 @@ func (r *resolver) resolveErrorType(m *method, et *ErrorTypeSpec) {
 	if len(m.errAlts) > 0 {
 		m.errSpec = et
 	}
+}
+
+// resolvePropagate checks propagate:, the path of a request's metadata:
+// a parameter (a struct, or a pointer to one), then fields of structs held
+// by value, to a map of string keys and string or any values.
+func (r *resolver) resolvePropagate(m *method, v *Value) *propagation {
+	root := m.lookup(v.Path.root)
+	switch {
+	case root == nil || root.isResult(m):
+		r.errorf(v.Pos, "propagate: %s: want a path into a parameter, the request, such as params.Meta (%s)", v.Text, m.names())
+		return nil
+	case m.ctx < 0:
+		r.errorf(v.Pos, "propagate: %s takes no context.Context, so its call has no trace context to carry", m.name)
+		return nil
+	case len(v.Path.steps) == 0 || v.Path.len:
+		r.errorf(v.Pos, "propagate: %s: want the path of the request's metadata map, such as params.Meta", v.Text)
+		return nil
+	}
+	p := &propagation{root: root, structT: root.typ}
+	if ptr, ok := types.Unalias(root.typ).Underlying().(*types.Pointer); ok {
+		p.ptr, p.structT = true, ptr.Elem()
+	}
+	var chain []hop
+	leaf, ok := r.walk(v, v.Path, root.typ, &chain)
+	if !ok {
+		return nil
+	}
+	for i, h := range chain {
+		if h.kind != hopField || (i > 0 && h.guard != guardNone) {
+			r.errorf(v.Pos, "propagate: %s: want fields held by value down to the map (the request is copied, not what it points to)", v.Text)
+			return nil
+		}
+		p.fields = append(p.fields, h.name)
+	}
+	mp, isMap := types.Unalias(leaf).Underlying().(*types.Map)
+	var elemOK bool
+	if isMap && isStringKind(mp.Key()) && types.Identical(mp.Key(), types.Typ[types.String]) {
+		iface, any := types.Unalias(mp.Elem()).Underlying().(*types.Interface)
+		p.strings = types.Identical(mp.Elem(), types.Typ[types.String])
+		elemOK = (any && iface.Empty()) || p.strings
+	}
+	if !elemOK {
+		r.errorf(v.Pos, "propagate: %s is %s; want a map[string]any or map[string]string the server reads the trace context from (MCP's params.Meta)", v.Text, typeName(leaf))
+		return nil
+	}
+	return p
 }
 
 // lookupType finds "*import/path.Name" (or without the *) among the

@@ -135,7 +135,9 @@
 // error_type (the error.type of a failed call: a constant, or read from the
 // SDK's error, [{as: "*pkg.APIError", path: err.HTTPStatusCode}, fallback],
 // errors.As to each type in turn), options (the SDK's getter of struct
-// options), unmapped (wrapper only: span or skip), and the attribute keys request_model,
+// options), propagate (the request's metadata map, params.Meta: the call's
+// trace context is added to a copy, so an MCP server's spans join the
+// trace), unmapped (wrapper only: span or skip), and the attribute keys request_model,
 // response_model, response_id, input_tokens, output_tokens,
 // cache_read_tokens, cache_creation_tokens, reasoning_tokens,
 // finish_reasons, temperature, top_p, top_k, max_tokens, frequency_penalty,
