@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // Packages the generated code uses besides those of the wrapped types.
@@ -45,12 +46,12 @@ type emitter struct {
 	files *scope
 	// errFuncs names, per wrapper and error_type mapping, the function
 	// reading error.type from the SDK's error.
-	errFuncs map[*wrapper]map[*ErrorTypeSpec]string
+	errFuncs map[*wrapper]map[*mapping.ErrorTypeSpec]string
 }
 
 // render produces the formatted Go source of u.
 func render(u *unit, header []string) ([]byte, error) {
-	e := &emitter{u: u, imports: map[string]string{}, errFuncs: map[*wrapper]map[*ErrorTypeSpec]string{}}
+	e := &emitter{u: u, imports: map[string]string{}, errFuncs: map[*wrapper]map[*mapping.ErrorTypeSpec]string{}}
 	e.f = jen.NewFilePathName(u.pkg.Path(), u.pkg.Name())
 	for _, h := range header {
 		e.f.HeaderComment(h)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // methodEmitter renders one method.
@@ -117,7 +118,7 @@ func (me *methodEmitter) body(g *jen.Group) {
 	// attributes.
 	me.applyOptions(g)
 	name := me.spanName(g)
-	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind]))}
+	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, mapping.SpanKinds[m.kind]))}
 	fixed := me.fixedAttrs()
 	if size := len(fixed) + len(m.before); size > 0 {
 		attrs, n := me.s.fresh("attrs"), me.s.fresh("n")
@@ -368,7 +369,7 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 		me.nameVars[a] = a.root.name
 		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(a.root.name))
 	}
-	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(a.field.key, "request_"), "_name"))
+	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(a.field.Key, "request_"), "_name"))
 	me.declare(g, v, jen.String(), jen.Id(a.root.name), a.chain, func(x *jen.Statement) jen.Code { return me.convert(a, x) })
 	me.nameVars[a] = v
 	return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(v))

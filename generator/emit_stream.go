@@ -163,15 +163,6 @@ func (me *methodEmitter) pipe(g *jen.Group, st, inner, r, c, e string, end *jen.
 	g.Id(r).Op("=").Id(pr)
 }
 
-// nilable reports a type whose values can be nil.
-func nilable(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Pointer, *types.Interface, *types.Chan, *types.Map, *types.Signature, *types.Slice:
-		return true
-	}
-	return false
-}
-
 // wrapCallback passes the wrapped method a callback that records each
 // chunk, then calls the caller's.
 func (me *methodEmitter) wrapCallback(g *jen.Group, st string) {
@@ -226,7 +217,7 @@ func (me *methodEmitter) chunkAttrs(g *jen.Group, c, st string) {
 	si := me.m.stream
 	var attrs []*attr
 	for _, a := range si.attrs {
-		if a.field.delta {
+		if a.field.Delta {
 			me.delta(g, a, st)
 		} else {
 			attrs = append(attrs, a)

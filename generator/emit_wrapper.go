@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 func (e *emitter) wrapper(w *wrapper) {
@@ -84,7 +85,7 @@ func (e *emitter) wrapper(w *wrapper) {
 // SDK's errors: one per error_type mapping of the wrapper (a
 // wrapper-level one is shared by its methods).
 func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
-	names := map[*ErrorTypeSpec]string{}
+	names := map[*mapping.ErrorTypeSpec]string{}
 	for _, m := range w.methods {
 		if m.errSpec == nil || names[m.errSpec] != "" {
 			continue
@@ -102,7 +103,7 @@ func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
 // (errors.As to the SDK's error type, then the path), the first value
 // found being error.type, else genai.ErrorTypeOf's class.
 func (e *emitter) errorTypeFuncs(w *wrapper) {
-	done := map[*ErrorTypeSpec]bool{}
+	done := map[*mapping.ErrorTypeSpec]bool{}
 	for _, m := range w.methods {
 		if m.errSpec == nil || done[m.errSpec] {
 			continue
