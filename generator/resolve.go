@@ -485,10 +485,10 @@ func (r *resolver) resolvePropagate(m *method, v *mapping.Value) *propagation {
 	}
 	mp, isMap := types.Unalias(leaf).Underlying().(*types.Map)
 	var elemOK bool
-	if isMap && isStringKind(mp.Key()) && types.Identical(mp.Key(), types.Typ[types.String]) {
-		iface, any := types.Unalias(mp.Elem()).Underlying().(*types.Interface)
+	if isMap && types.Identical(mp.Key(), types.Typ[types.String]) {
+		iface, isIface := types.Unalias(mp.Elem()).Underlying().(*types.Interface)
 		p.strings = types.Identical(mp.Elem(), types.Typ[types.String])
-		elemOK = (any && iface.Empty()) || p.strings
+		elemOK = (isIface && iface.Empty()) || p.strings
 	}
 	if !elemOK {
 		r.errorf(v.Pos, "propagate: %s is %s; want a map[string]any or map[string]string the server reads the trace context from (MCP's params.Meta)", v.Text, typeName(leaf))

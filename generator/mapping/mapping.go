@@ -544,13 +544,9 @@ func (p *parser) value(n *yaml.Node, where string, f Field) *Value {
 			return nil
 		}
 		sum := &Value{Pos: p.pos(n)}
-		for _, item := range n.Content {
-			pv := p.pathValue(item, where)
-			if pv == nil {
-				return nil
-			}
-			sum.Sum = append(sum.Sum, pv)
-			sum.Text += map[bool]string{true: " + ", false: ""}[sum.Text != ""] + pv.Text
+		var ok bool
+		if sum.Sum, sum.Text, ok = p.pathList(n, where, " + "); !ok {
+			return nil
 		}
 		if len(sum.Sum) == 0 {
 			p.errorf(n, "%s: an empty list; want one or more paths to add", where)
@@ -740,16 +736,28 @@ func (p *parser) firstValue(n *yaml.Node, where string, f Field) *Value {
 		return nil
 	}
 	first := &Value{Pos: p.pos(n)}
-	for _, item := range n.Content {
-		pv := p.pathValue(item, where)
-		if pv == nil {
-			return nil
-		}
-		first.First = append(first.First, pv)
-		first.Text += map[bool]string{true: " | ", false: ""}[first.Text != ""] + pv.Text
+	var ok bool
+	if first.First, first.Text, ok = p.pathList(n, where, " | "); !ok {
+		return nil
 	}
 	first.Path = first.First[0].Path
 	return first
+}
+
+// pathList parses a list of paths (summed, or alternatives), and their
+// text joined with sep.
+func (p *parser) pathList(n *yaml.Node, where, sep string) ([]*Value, string, bool) {
+	var vals []*Value
+	var texts []string
+	for _, item := range n.Content {
+		pv := p.pathValue(item, where)
+		if pv == nil {
+			return nil, "", false
+		}
+		vals = append(vals, pv)
+		texts = append(texts, pv.Text)
+	}
+	return vals, strings.Join(texts, sep), true
 }
 
 func (p *parser) pathValue(n *yaml.Node, where string) *Value {

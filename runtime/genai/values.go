@@ -32,15 +32,11 @@ func StringOf(v any) string {
 // Generated wrappers call it only when content capture is on: a value
 // that is not text is marshalled with encoding/json, so by reflection.
 func TextOf(v any) string {
-	switch v := v.(type) {
+	switch v.(type) {
 	case nil:
 		return ""
-	case string:
-		return v
-	case []byte:
-		return string(v)
-	case interface{ String() string }:
-		return v.String()
+	case string, []byte, interface{ String() string }:
+		return StringOf(v)
 	}
 	return JSONText(v)
 }
