@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"go/token"
 	"go/types"
@@ -8,35 +9,38 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"golang.org/x/tools/go/packages"
 )
 
 // buildUnits builds the model of every unit from the loaded packages:
 // each wrapper's target type, methods and mapping, type-checked. Every
 // mistake is added to errs.
-func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missing, dirs map[string]string, errs *ErrorList) []*unit {
+func buildUnits(specs []*mapping.PackageSpec, byPath map[string]*packages.Package, missing, dirs map[string]string, errs *mapping.ErrorList) []*unit {
 	var units []*unit
+	deps := newDeprecations(byPath)
 	for _, s := range specs {
 		p := byPath[s.Path]
 		if p == nil || p.Types == nil {
-			errs.add(s.Pos, "package %s was not found", s.Path)
+			errs.Add(s.Pos, "package %s was not found", s.Path)
 			continue
 		}
 		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path], fset: p.Fset}
 		for _, ws := range s.Wrappers {
-			if w := buildWrapper(u, ws, byPath, missing, errs); w != nil {
+			if w := buildWrapper(u, ws, byPath, missing, deps, errs); w != nil {
 				u.wrappers = append(u.wrappers, w)
 			}
 		}
+		u.linkRewraps()
 		units = append(units, u)
 	}
 	return units
 }
 
 // buildWrapper resolves a wrapper's target type and methods.
-func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, errs *ErrorList) *wrapper {
-	fail := func(pos Pos, format string, args ...any) *wrapper {
-		errs.add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
+func buildWrapper(u *unit, ws *mapping.WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, deps *deprecations, errs *mapping.ErrorList) *wrapper {
+	fail := func(pos mapping.Pos, format string, args ...any) *wrapper {
+		errs.Add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
 		return nil
 	}
 	w := &wrapper{spec: ws, typeName: "Traced" + ws.Name, ctorName: "NewTraced" + ws.Name}
@@ -44,7 +48,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	if ref == "" {
 		ref = ws.Name
 	}
-	path, name, _ := splitTypeRef(ref)
+	path, name, _ := mapping.SplitTypeRef(ref)
 	pos := ws.TypePos
 	if ws.Type == "" {
 		pos = ws.Pos
@@ -52,6 +56,12 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	src := u.pkg
 	if path != "" && path != u.pkg.Path() {
 		if help, ok := missing[path]; ok {
+			if ws.Preset != "" {
+				// The user's module lacks the SDK: say so where the user
+				// named the preset, not in genaitrace's templates/ file.
+				errs.Add(ws.PresetPos, "preset %s wraps %s, which no module this one requires provides; add the SDK's module: go get %s", ws.Preset, path, cmp.Or(ws.PresetSDK, path))
+				return nil
+			}
 			return fail(pos, "type: %s", help)
 		}
 		p := pkgs[path]
@@ -78,6 +88,8 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		}
 		if t.named != nil && t.named.TypeParams().Len() > 0 {
 			w.typeParams = t.named.TypeParams()
+		} else if t.named != nil {
+			w.named = t.named
 		}
 	}
 	for _, n := range []string{w.typeName, w.ctorName} {
@@ -85,7 +97,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 			return fail(ws.Pos, "%s is already declared in %s (at %s); rename it, or choose another key for this wrapper", n, u.pkg.Path(), u.position(clash.Pos()))
 		}
 	}
-	specs := map[string]*MethodSpec{}
+	specs := map[string]*mapping.MethodSpec{}
 	for _, ms := range ws.Methods {
 		specs[ms.Name] = ms
 	}
@@ -96,17 +108,47 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		if !fn.Exported() && fn.Pkg() != u.pkg {
 			return fail(pos, "%s has the unexported method %s of package %s; only that package can implement it", ref, fn.Name(), fn.Pkg().Path())
 		}
-		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], errs)
-		m.deprecated = deprecation(fn, pkgs)
+		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], pkgs, deps, errs)
+		m.deprecated = deps.of(fn)
 		w.methods = append(w.methods, m)
+		switch {
+		case m.deprecated != "" && w.emitIface != nil: // the emitted interface declares it
+			u.usesDeprecated = true
+		case m.deprecated == "" && (m.readsDeprecated || deps.namesDeprecated(m.sig)):
+			u.usesDeprecated = true
+		}
 	}
 	for _, ms := range ws.Methods {
 		if !slices.Contains(names, ms.Name) {
-			errs.add(ms.Pos, "%s: no method %s%s (methods: %s)", ws.Name, ms.Name, suggest(ms.Name, names), strings.Join(names, ", "))
+			errs.Add(ms.Pos, "%s: no method %s%s (methods: %s)", ws.Name, ms.Name, mapping.DidYouMean(ms.Name, names), strings.Join(names, ", "))
 		}
 	}
 	renameShadowing(w)
 	return w
+}
+
+// linkRewraps finds the results that are a wrapped interface of the
+// unit: a method returning the model it was called on (eino's WithTools),
+// or another wrapped interface, returns it wrapped.
+func (u *unit) linkRewraps() {
+	for _, w := range u.wrappers {
+		for _, m := range w.methods {
+			for i, v := range m.results {
+				if i == m.err {
+					continue
+				}
+				for _, other := range u.wrappers {
+					if other.named != nil && types.Identical(v.typ, other.named) {
+						if m.rewrap == nil {
+							m.rewrap = map[int]*wrapper{}
+						}
+						m.rewrap[i] = other
+						break
+					}
+				}
+			}
+		}
+	}
 }
 
 // target is what a wrapper wraps: an interface, or the exported method
@@ -124,7 +166,7 @@ type target struct {
 // starOptional (-suggest), a non-interface named without the * is taken
 // as "*Name". Its errors say what is wrong and the fix, without position.
 func lookupTarget(ref string, src, out *types.Package, pkgs map[string]*packages.Package, starOptional bool) (*target, error) {
-	_, name, concrete := splitTypeRef(ref)
+	_, name, concrete := mapping.SplitTypeRef(ref)
 	found := src.Scope().Lookup(name)
 	tn, _ := found.(*types.TypeName)
 	switch {
@@ -152,9 +194,47 @@ func lookupTarget(ref string, src, out *types.Package, pkgs map[string]*packages
 		return nil, fmt.Errorf("%s is generic; wrapping the method set of a generic concrete type is not supported, declare an interface for it", ref)
 	}
 	if t.iface = exportedMethodSet(named); t.iface.NumMethods() == 0 {
+		if fields := fieldsWithMethods(named); len(fields) > 0 {
+			// google.golang.org/genai's Client: its services are fields.
+			return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; its fields do: %s; wrap one of their types, such as type: \"%s\"", name, name, name, strings.Join(fields, ", "), fieldTypeRef(named, fields[0]))
+		}
 		return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; name an interface, or a type with methods", name, name, name)
 	}
 	return t, nil
+}
+
+// fieldsWithMethods lists a struct's exported fields whose types have
+// exported methods, as "Name (*Type)".
+func fieldsWithMethods(named *types.Named) []string {
+	s, ok := named.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i := range s.NumFields() {
+		f := s.Field(i)
+		fn, ok := types.Unalias(deref(f.Type())).(*types.Named)
+		if !f.Exported() || !ok {
+			continue
+		}
+		if _, isIface := fn.Underlying().(*types.Interface); !isIface && exportedMethodSet(fn).NumMethods() > 0 {
+			out = append(out, f.Name()+" ("+typeName(f.Type())+")")
+		}
+	}
+	return out
+}
+
+// fieldTypeRef is type: for the first field fieldsWithMethods lists.
+func fieldTypeRef(named *types.Named, field string) string {
+	name, _, _ := strings.Cut(field, " ")
+	s := named.Underlying().(*types.Struct)
+	for i := range s.NumFields() {
+		if f := s.Field(i); f.Name() == name {
+			fn := types.Unalias(deref(f.Type())).(*types.Named)
+			return "*" + fn.Obj().Pkg().Path() + "." + fn.Obj().Name()
+		}
+	}
+	return ""
 }
 
 func objectKind(o types.Object) string {
@@ -300,7 +380,7 @@ func wrappable(p *types.Package, concrete bool) []string {
 func closest(got string, known []string) string {
 	best, bestD := "", max(2, len(got)/3)+1
 	for _, k := range known {
-		d := editDistance(strings.ToLower(got), strings.ToLower(k))
+		d := mapping.EditDistance(strings.ToLower(got), strings.ToLower(k))
 		if lg, lk := strings.ToLower(got), strings.ToLower(k); strings.HasPrefix(lg, lk) || strings.HasPrefix(lk, lg) {
 			d = min(d, 1)
 		}

@@ -1,11 +1,13 @@
 package generator
 
 import (
+	"cmp"
 	"go/types"
 	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // methodEmitter renders one method.
@@ -55,7 +57,7 @@ func tracedResults(m *method) jen.Code {
 	list := make([]jen.Code, res.Len())
 	for i := range list {
 		list[i] = typeCode(res.At(i).Type())
-		if m.stream != nil && m.stream.form == streamSDK && i == m.stream.result {
+		if m.stream.changesType() && i == m.stream.result {
 			list[i] = jen.Op("*").Id(m.stream.wrapperName)
 		}
 	}
@@ -98,10 +100,16 @@ func (me *methodEmitter) body(g *jen.Group) {
 		}
 	}
 	if m.skip {
-		if len(m.results) == 0 {
+		switch {
+		case len(m.results) == 0:
 			g.Add(me.call(""))
-		} else {
+		case len(m.rewrap) == 0:
 			g.Return(me.call(""))
+		default:
+			results := me.resultNames()
+			g.List(results...).Op(":=").Add(me.call(""))
+			me.rewraps(g)
+			g.Return(results...)
 		}
 		return
 	}
@@ -110,7 +118,7 @@ func (me *methodEmitter) body(g *jen.Group) {
 	// attributes.
 	me.applyOptions(g)
 	name := me.spanName(g)
-	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind]))}
+	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, mapping.SpanKinds[m.kind]))}
 	fixed := me.fixedAttrs()
 	if size := len(fixed) + len(m.before); size > 0 {
 		attrs, n := me.s.fresh("attrs"), me.s.fresh("n")
@@ -148,12 +156,12 @@ func (me *methodEmitter) body(g *jen.Group) {
 	} else {
 		g.Defer().Id(span).Dot("End").Call()
 	}
+	if m.propagate != nil {
+		me.propagateTrace(g, ctx)
+	}
 
 	// The call.
-	results := make([]jen.Code, len(m.results))
-	for i, v := range m.results {
-		results[i] = jen.Id(v.name)
-	}
+	results := me.resultNames()
 	if len(results) == 0 {
 		g.Add(me.call(ctx))
 	} else {
@@ -163,14 +171,13 @@ func (me *methodEmitter) body(g *jen.Group) {
 		errName := m.results[m.err].name
 		g.If(jen.Id(errName).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
 			if st != "" {
-				g.Id(st).Dot("Fail").Call(jen.Id(errName), jen.Lit(m.errType))
+				g.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(errName), m.errType)...)
 				g.Id(st).Dot("End").Call()
 				g.Return(me.streamResults(results, jen.Nil())...)
 				return
 			}
 			g.Id(span).Dot("SetStatus").Call(jen.Qual(pkgCodes, "Error"), jen.Id(errName).Dot("Error").Call())
-			g.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(
-				jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Id(errName), jen.Lit(m.errType))))
+			g.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(me.errorType(jen.Id(errName), m.errType)))
 			g.Return(results...)
 		})
 	}
@@ -195,8 +202,98 @@ func (me *methodEmitter) body(g *jen.Group) {
 		g.Return(me.wrapStream(g, st, results)...)
 		return
 	}
+	me.rewraps(g)
 	if len(results) > 0 {
 		g.Return(results...)
+	}
+}
+
+// propagateTrace puts the span's trace context in the request's metadata
+// map (MCP's params._meta), so the server's spans join the caller's trace:
+// in a copy of the map, set in a copy of the request the caller passed by
+// pointer (the caller may share both); a nil request becomes a new one.
+func (me *methodEmitter) propagateTrace(g *jen.Group, ctx string) {
+	p := me.m.propagate
+	req := jen.Id(p.root.name)
+	g.Comment("The call's trace context travels with the request: the server's spans join this trace.")
+	c := p.root.name
+	if p.ptr {
+		c = me.s.fresh(p.root.name)
+		g.Var().Id(c).Add(typeCode(p.structT))
+		g.If(req.Clone().Op("!=").Nil()).Block(jen.Id(c).Op("=").Op("*").Add(req.Clone()))
+	}
+	field := jen.Id(c)
+	for _, f := range p.fields {
+		field = field.Dot(f)
+	}
+	fn := "TraceContextMap"
+	if p.strings {
+		fn = "TraceContextStrings"
+	}
+	g.Add(field).Op("=").Qual(pkgGenai, fn).Call(jen.Id(ctx), field.Clone())
+	if p.ptr {
+		g.Add(req).Op("=").Op("&").Id(c)
+	}
+}
+
+// errorType is the error.type of err: the mapping's error_type function,
+// or genai.ErrorTypeOf with the fallback (the mapping's constant, else
+// the error result's static type).
+func (me *methodEmitter) errorType(err jen.Code, static string) jen.Code {
+	fallback := jen.Lit(cmp.Or(me.m.errConst, static))
+	if name := me.e.errFuncs[me.w][me.m.errSpec]; name != "" {
+		return jen.Id(name).Call(err, fallback)
+	}
+	return jen.Qual(pkgGenai, "ErrorTypeOf").Call(err, fallback)
+}
+
+// failArgs are genai.Stream.Fail's arguments for err: the error and the
+// fallback type, read from the SDK's error when the mapping says how.
+func (me *methodEmitter) failArgs(err *jen.Statement, static string) []jen.Code {
+	if me.e.errFuncs[me.w][me.m.errSpec] != "" {
+		return []jen.Code{err, me.errorType(err.Clone(), static)}
+	}
+	return []jen.Code{err, jen.Lit(cmp.Or(me.m.errConst, static))}
+}
+
+// declare declares v, of type t, as the value at the end of chain from
+// base (value makes it of the expression there): in one statement when
+// nothing on the way needs checking (v := req.Model), else declared, then
+// set under the checks.
+func (me *methodEmitter) declare(g *jen.Group, v string, t jen.Code, base *jen.Statement, chain []hop, value func(*jen.Statement) jen.Code) {
+	if conds, x, ok := me.guardsOf(base, chain); ok && len(conds) == 0 {
+		g.Id(v).Op(":=").Add(value(x))
+		return
+	}
+	g.Var().Id(v).Add(t)
+	me.access(g, base, true, chain, func(g *jen.Group, x *jen.Statement) {
+		g.Id(v).Op("=").Add(value(x))
+	})
+}
+
+func (me *methodEmitter) resultNames() []jen.Code {
+	results := make([]jen.Code, len(me.m.results))
+	for i, v := range me.m.results {
+		results[i] = jen.Id(v.name)
+	}
+	return results
+}
+
+// rewraps wraps the results that are a wrapped interface of the file
+// (the model eino's WithTools makes), so that tracing goes on with them.
+func (me *methodEmitter) rewraps(g *jen.Group) {
+	for i, v := range me.m.results {
+		other := me.m.rewrap[i]
+		if other == nil {
+			continue
+		}
+		inner, tracer := me.e.fieldNames(other)
+		g.Commentf("The %s %s returns is traced too.", other.spec.Name, me.m.name)
+		g.If(jen.Id(v.name).Op("!=").Nil()).Block(
+			jen.Id(v.name).Op("=").Op("&").Id(other.typeName).Values(jen.Dict{
+				jen.Id(inner):  jen.Id(v.name),
+				jen.Id(tracer): jen.Id(me.recv).Dot(me.tracer),
+			}))
 	}
 }
 
@@ -212,8 +309,20 @@ func (me *methodEmitter) applyOptions(g *jen.Group) {
 				return
 			}
 			h := a.chain[0]
-			v, o := me.s.fresh("opts"), me.s.fresh("o")
+			v := me.s.fresh("opts")
 			me.applied[h.name] = v
+			if h.getter != nil {
+				// The SDK's own getter reads its struct options.
+				sig := h.getter.Type().(*types.Signature)
+				args := make([]jen.Code, 0, sig.Params().Len())
+				for range sig.Params().Len() - 1 {
+					args = append(args, jen.Nil())
+				}
+				args = append(args, jen.Id(a.root.name).Op("..."))
+				g.Id(v).Op(":=").Qual(h.getter.Pkg().Path(), h.getter.Name()).Call(args...)
+				return
+			}
+			o := me.s.fresh("o")
 			g.Var().Id(v).Add(typeCode(h.target))
 			g.For(jen.List(jen.Id("_"), jen.Id(o)).Op(":=").Range().Id(a.root.name)).Block(
 				jen.If(jen.Id(o).Op("!=").Nil()).Block(jen.Id(o).Call(jen.Op("&").Id(v))))
@@ -230,7 +339,7 @@ func (me *methodEmitter) fixedAttrs() []jen.Code {
 	if me.m.provider != "" {
 		out = append(out, jen.Qual(pkgGenai, "ProviderName").Dot("String").Call(jen.Lit(me.m.provider)))
 	}
-	if me.m.stream != nil {
+	if me.m.stream != nil && me.m.op != "span" {
 		out = append(out, jen.Qual(pkgGenai, "RequestStream").Dot("Bool").Call(jen.True()))
 	}
 	return out
@@ -254,11 +363,14 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 		me.nameVars[m.nameFrom] = val
 		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(val))
 	}
-	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(m.nameFrom.field.key, "request_"), "_name"))
-	g.Var().Id(v).String()
-	me.access(g, jen.Id(m.nameFrom.root.name), true, m.nameFrom.chain, func(g *jen.Group, x *jen.Statement) {
-		g.Id(v).Op("=").Add(me.convert(m.nameFrom, x))
-	})
-	me.nameVars[m.nameFrom] = v
+	a := m.nameFrom
+	if len(a.chain) == 0 && a.conv == convString && types.Identical(a.leaf, types.Typ[types.String]) {
+		// The parameter itself (model string): no copy.
+		me.nameVars[a] = a.root.name
+		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(a.root.name))
+	}
+	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(a.field.Key, "request_"), "_name"))
+	me.declare(g, v, jen.String(), jen.Id(a.root.name), a.chain, func(x *jen.Statement) jen.Code { return me.convert(a, x) })
+	me.nameVars[a] = v
 	return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(v))
 }

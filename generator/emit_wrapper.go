@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 func (e *emitter) wrapper(w *wrapper) {
@@ -54,6 +55,7 @@ func (e *emitter) wrapper(w *wrapper) {
 	}
 	e.f.Line()
 	recv := e.receiverName(w)
+	e.nameErrorTypeFuncs(w)
 	for _, m := range w.methods {
 		me := &methodEmitter{e: e, w: w, m: m, recv: recv, inner: inner, tracer: tracer, nameVars: map[*attr]string{}}
 		if m.skip {
@@ -72,9 +74,71 @@ func (e *emitter) wrapper(w *wrapper) {
 		e.f.Line()
 	}
 	for _, m := range w.methods {
-		if m.stream != nil && m.stream.form == streamSDK {
+		if m.stream.tracedType() {
 			e.sdkStreamType(w, m)
 		}
+	}
+	e.errorTypeFuncs(w)
+}
+
+// nameErrorTypeFuncs names the functions reading error.type from the
+// SDK's errors: one per error_type mapping of the wrapper (a
+// wrapper-level one is shared by its methods).
+func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
+	names := map[*mapping.ErrorTypeSpec]string{}
+	for _, m := range w.methods {
+		if m.errSpec == nil || names[m.errSpec] != "" {
+			continue
+		}
+		base := strings.ToLower(w.typeName[:1]) + w.typeName[1:]
+		if m.errSpec != w.spec.Defaults.ErrorType {
+			base += m.name
+		}
+		names[m.errSpec] = e.files.fresh(base + "ErrorType")
+	}
+	e.errFuncs[w] = names
+}
+
+// errorTypeFuncs declares them: each tries its alternatives in order
+// (errors.As to the SDK's error type, then the path), the first value
+// found being error.type, else genai.ErrorTypeOf's class.
+func (e *emitter) errorTypeFuncs(w *wrapper) {
+	done := map[*mapping.ErrorTypeSpec]bool{}
+	for _, m := range w.methods {
+		if m.errSpec == nil || done[m.errSpec] {
+			continue
+		}
+		done[m.errSpec] = true
+		name := e.errFuncs[w][m.errSpec]
+		me := &methodEmitter{e: e, w: w, m: m, s: newScope(e.importNames()), nameVars: map[*attr]string{}}
+		me.s.reserve("err")
+		me.s.reserve("fallback")
+		e.f.Commentf("%s is the error.type of a failed call of %s: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).", name, w.spec.Name)
+		e.f.Func().Id(name).Params(jen.Err().Error(), jen.Id("fallback").String()).String().BlockFunc(func(g *jen.Group) {
+			for _, alt := range m.errAlts {
+				v := me.s.fresh("e")
+				alt.attr.root.name = v
+				g.Var().Id(v).Add(typeCode(alt.target))
+				found := func(g *jen.Group, x *jen.Statement) {
+					if alt.attr.conv == convItoa {
+						n := me.s.fresh("n")
+						g.If(jen.Id(n).Op(":=").Add(x), jen.Id(n).Op("!=").Lit(0)).Block(
+							jen.Return(jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(jen.Id(n)), jen.Lit(10))))
+						return
+					}
+					s := me.s.fresh("s")
+					g.If(jen.Id(s).Op(":=").Add(me.convert(alt.attr, x)), jen.Id(s).Op("!=").Lit("")).Block(jen.Return(jen.Id(s)))
+				}
+				as := jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))
+				if conds, x, ok := me.guardsOf(jen.Id(v), alt.attr.chain); ok {
+					underConds(g, append([]jen.Code{as}, conds...), func(g *jen.Group) { found(g, x) })
+					continue
+				}
+				g.If(as).BlockFunc(func(g *jen.Group) { me.access(g, jen.Id(v), true, alt.attr.chain, found) })
+			}
+			g.Return(jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Err(), jen.Id("fallback")))
+		})
+		e.f.Line()
 	}
 }
 
@@ -84,7 +148,7 @@ func (e *emitter) wrapper(w *wrapper) {
 // is <Key>API (what the wrapper wraps) and <Key> declares the traced
 // signatures (what the wrapper offers). It returns the inner field's type.
 func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
-	streams := slices.ContainsFunc(w.methods, func(m *method) bool { return m.stream != nil && m.stream.form == streamSDK })
+	streams := slices.ContainsFunc(w.methods, func(m *method) bool { return m.stream.changesType() })
 	api := w.spec.Name
 	if streams {
 		api += "API"
@@ -115,9 +179,9 @@ func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
 }
 
 // sdkStreamType declares the traced form of an SDK stream: the stream,
-// embedded so every other method passes through, with Next recording each
-// chunk and ending the span when the stream is drained or fails, and Close
-// ending it too.
+// embedded so every other method passes through, with Next (or Recv)
+// recording each chunk and ending the span when the stream is drained or
+// fails, and Close ending it too.
 func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 	si := m.stream
 	embedded, field := si.sdkType, sdkField(si.sdkType)
@@ -130,26 +194,63 @@ func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 		jen.Id("st").Op("*").Qual(pkgGenai, "Stream"),
 	)
 	e.f.Line()
+	recv := jen.Id("s").Op("*").Id(si.wrapperName)
 	self := jen.Id("s").Dot(field)
-	e.f.Commentf("%s advances the stream, recording each chunk.", si.spec.Next)
-	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Next).Params().Bool().BlockFunc(func(g *jen.Group) {
-		g.If(self.Clone().Dot(si.spec.Next).Call()).BlockFunc(func(g *jen.Group) {
-			c := me.s.fresh("chunk")
-			g.Id(c).Op(":=").Add(self.Clone()).Dot(si.spec.Current).Call()
+	sh := si.shape
+	if sh.recv {
+		c := me.s.fresh("chunk")
+		e.f.Commentf("%s receives the next chunk, recording it; io.EOF or an error ends the span.", sh.next)
+		e.f.Func().Params(recv).Id(sh.next).Params().Params(typeCode(si.chunk.typ), jen.Error()).BlockFunc(func(g *jen.Group) {
+			g.List(jen.Id(c), jen.Err()).Op(":=").Add(self.Clone()).Dot(sh.next).Call()
+			g.If(jen.Err().Op("!=").Nil()).Block(
+				jen.If(jen.Op("!").Qual("errors", "Is").Call(jen.Err(), jen.Qual("io", "EOF"))).Block(
+					jen.Id("s").Dot("st").Dot("Fail").Call(me.failArgs(jen.Err(), "")...)),
+				jen.Id("s").Dot("st").Dot("End").Call(),
+				jen.Return(jen.Id(c), jen.Err()),
+			)
 			me.chunk(g, c, "s.st")
-			g.Return(jen.True())
+			g.Return(jen.Id(c), jen.Nil())
 		})
-		g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(si.spec.Err).Call(), jen.Lit(""))
-		g.Id("s").Dot("st").Dot("End").Call()
-		g.Return(jen.False())
-	})
+	} else {
+		e.f.Commentf("%s advances the stream, recording each chunk.", sh.next)
+		e.f.Func().Params(recv).Id(sh.next).Params().Bool().BlockFunc(func(g *jen.Group) {
+			g.If(self.Clone().Dot(sh.next).Call()).BlockFunc(func(g *jen.Group) {
+				if len(si.attrs) == 0 && si.chunkErr == nil {
+					g.Id("s").Dot("st").Dot("Chunk").Call() // nothing read from the chunk
+				} else {
+					c := me.s.fresh("chunk")
+					g.Id(c).Op(":=").Add(self.Clone()).Dot(sh.current).Call()
+					me.chunk(g, c, "s.st")
+				}
+				g.Return(jen.True())
+			})
+			if me.e.errFuncs[w][m.errSpec] != "" {
+				g.Err().Op(":=").Add(self.Clone()).Dot(sh.err).Call()
+				g.Id("s").Dot("st").Dot("Fail").Call(me.failArgs(jen.Err(), "")...)
+			} else {
+				g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(sh.err).Call(), jen.Lit(m.errConst))
+			}
+			g.Id("s").Dot("st").Dot("End").Call()
+			g.Return(jen.False())
+		})
+	}
 	e.f.Line()
-	e.f.Commentf("%s closes the stream and ends its span.", si.spec.Close)
-	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Close).Params().Error().Block(
-		jen.Id("err").Op(":=").Add(self.Clone()).Dot(si.spec.Close).Call(),
-		jen.Id("s").Dot("st").Dot("End").Call(),
-		jen.Return(jen.Id("err")),
-	)
+	if !sh.hasClose {
+		return
+	}
+	e.f.Commentf("%s closes the stream and ends its span.", sh.close)
+	if sh.closeErr {
+		e.f.Func().Params(recv).Id(sh.close).Params().Error().Block(
+			jen.Err().Op(":=").Add(self.Clone()).Dot(sh.close).Call(),
+			jen.Id("s").Dot("st").Dot("End").Call(),
+			jen.Return(jen.Err()),
+		)
+	} else {
+		e.f.Func().Params(recv).Id(sh.close).Params().Block(
+			self.Clone().Dot(sh.close).Call(),
+			jen.Id("s").Dot("st").Dot("End").Call(),
+		)
+	}
 	e.f.Line()
 }
 

@@ -62,6 +62,19 @@ func (c *leafCollector) visit(path, name string, t types.Type, depth, each int, 
 		eachField(u, func(f *types.Var) {
 			c.visit(path+"."+f.Name(), f.Name(), f.Type(), depth+1, each, seen)
 		})
+	case *types.Interface:
+		// A parameter that converts itself into the request (go-openai's
+		// EmbeddingRequestConverter: Convert() EmbeddingRequest) is read
+		// through that method.
+		if depth == 0 && u.NumMethods() == 1 {
+			fn := u.Method(0)
+			sig := fn.Type().(*types.Signature)
+			if fn.Exported() && sig.Params().Len() == 0 && sig.Results().Len() == 1 {
+				if _, ok := types.Unalias(derefAll(sig.Results().At(0).Type())).Underlying().(*types.Struct); ok {
+					c.visit(path+"."+fn.Name()+"()", fn.Name(), sig.Results().At(0).Type(), depth+1, each, seen)
+				}
+			}
+		}
 	case *types.Slice:
 		c.visitElems(path, name, u.Elem(), depth, each, seen)
 	case *types.Array:
@@ -96,45 +109,6 @@ func eachField(s *types.Struct, fn func(*types.Var)) {
 			fn(f)
 		}
 	}
-}
-
-func derefAll(t types.Type) types.Type {
-	for {
-		p, ok := types.Unalias(t).Underlying().(*types.Pointer)
-		if !ok {
-			return t
-		}
-		t = p.Elem()
-	}
-}
-
-// optionalValue recognises an SDK's optional value: a struct with a Value
-// field and a Valid() bool method (openai-go's and anthropic-sdk-go's
-// param.Opt[T]).
-func optionalValue(t types.Type) (types.Type, bool) {
-	s, ok := types.Unalias(t).Underlying().(*types.Struct)
-	if !ok {
-		return nil, false
-	}
-	var value types.Type
-	for i := range s.NumFields() {
-		if f := s.Field(i); f.Name() == "Value" && f.Exported() {
-			value = f.Type()
-		}
-	}
-	if value == nil {
-		return nil, false
-	}
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Valid")
-	fn, ok := obj.(*types.Func)
-	if !ok {
-		return nil, false
-	}
-	sig := fn.Type().(*types.Signature)
-	if sig.Params().Len() != 0 || sig.Results().Len() != 1 || !types.Identical(sig.Results().At(0).Type(), types.Typ[types.Bool]) {
-		return nil, false
-	}
-	return value, true
 }
 
 // stdPackage reports a type of the standard library (time.Time,
@@ -303,7 +277,7 @@ var (
 		{key: "output_tokens", kind: kindInt, names: []string{"completiontokens", "outputtokens", "candidatestokencount", "outputtokencount", "evalcount"}},
 		{key: "cache_read_tokens", kind: kindInt, names: []string{"cachedtokens", "cachereadinputtokens", "cachedcontenttokencount", "cachereadinputtokencount", "cachedinputtokens"}},
 		{key: "cache_creation_tokens", kind: kindInt, names: []string{"cachecreationinputtokens", "cachewriteinputtokens", "cachecreationtokens"}},
-		{key: "reasoning_tokens", kind: kindInt, names: []string{"reasoningtokens", "thoughtstokencount", "reasoningtokencount"}},
+		{key: "reasoning_tokens", kind: kindInt, names: []string{"reasoningtokens", "thoughtstokencount", "reasoningtokencount", "thinkingtokens"}},
 		{key: "finish_reasons", kind: kindStrings, names: []string{"finishreason", "stopreason", "donereason", "finishreasons"}},
 	}
 	// mapTokenKeys are the keys SDKs that report usage in a map (langchaingo's

@@ -3,6 +3,7 @@ package genai
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -20,6 +21,8 @@ import (
 //   - {role, content}, content a string or a list of blocks
 //     ({type: text, text}, {type: tool_use}, {type: tool_result}, OpenAI's
 //     tool_calls and role tool, the Responses API's function_call items);
+//   - OpenAI's choices, {index, message, finish_reason} (openai-go's and
+//     go-openai's), their tool calls as tool_call parts;
 //   - {role, parts} (Gemini; role model is assistant), and candidates
 //     {content, finishReason};
 //   - {Role, Content: [{Value}]} (Bedrock's union members);
@@ -130,7 +133,17 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 		m.FinishReason = str(get(o, "finishReason", "finish_reason"))
 		return m, false, ok
 	}
+	if msg, ok := get(o, "message").(map[string]any); ok && get(o, "role") == nil && get(o, "content") == nil {
+		m, _, ok := objectMessage(msg, role) // an OpenAI choice: {index, message, finish_reason}
+		if reason := str(get(o, "finish_reason", "finishReason")); reason != "" {
+			m.FinishReason = reason
+		}
+		return m, false, ok
+	}
 	m = message{Role: strings.ToLower(str(get(o, "role"))), FinishReason: str(get(o, "finish_reason", "finishReason", "stop_reason", "stopReason"))}
+	if meta, ok := get(o, "response_meta").(map[string]any); ok && m.FinishReason == "" {
+		m.FinishReason = str(get(meta, "finish_reason")) // eino's schema.Message
+	}
 	content, parts := get(o, "content"), get(o, "parts")
 	m.Parts = append(partsOf(content), partsOf(parts)...)
 	if text, ok := get(o, "text").(string); ok && m.Role != "" && content == nil && parts == nil {
@@ -172,6 +185,9 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 
 func partsOf(v any) []part {
 	if s, ok := v.(string); ok {
+		if s == "" {
+			return nil // an assistant message of tool calls only (openai-go's "content":"")
+		}
 		return []part{textPart("text", s)}
 	}
 	var out []part
@@ -210,7 +226,7 @@ func toPart(v any) (part, bool) {
 	case "tool_use":
 		return part{Type: "tool_call", ID: str(get(p, "id")), Name: str(get(p, "name")), Arguments: get(p, "input")}, true
 	case "function_call":
-		return part{Type: "tool_call", ID: str(get(p, "call_id", "id")), Name: str(get(p, "name")), Arguments: get(p, "arguments")}, true
+		return part{Type: "tool_call", ID: str(get(p, "call_id", "id")), Name: str(get(p, "name")), Arguments: ofUnion(get(p, "arguments"))}, true
 	case "tool_result":
 		return part{Type: "tool_call_response", ID: str(get(p, "tool_use_id")), Response: get(p, "content")}, true
 	case "function_call_output":
@@ -246,6 +262,35 @@ func toPart(v any) (part, bool) {
 		}
 	}
 	return part{}, false
+}
+
+// ofUnion unwraps a union an SDK marshals with all its members (openai-go's
+// ResponseOutputItemUnionArguments: {"OfString": "{...}", "OfResponse...":
+// ...}): its text member when set, else the first member set.
+func ofUnion(v any) any {
+	o, ok := v.(map[string]any)
+	if !ok || len(o) == 0 {
+		return v
+	}
+	for k := range o {
+		if len(k) < 3 || !strings.HasPrefix(k, "Of") || k[2] < 'A' || k[2] > 'Z' {
+			return v
+		}
+	}
+	if s, ok := o["OfString"].(string); ok && s != "" {
+		return s
+	}
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if o[k] != nil && o[k] != "" {
+			return o[k]
+		}
+	}
+	return nil
 }
 
 // unionValue unwraps the AWS SDK's union members, which marshal as

@@ -5,6 +5,7 @@ package anthropicsdkgo
 
 import (
 	"context"
+
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/anthropics/anthropic-sdk-go/packages/ssestream"
@@ -64,8 +65,7 @@ func (w *TracedAnthropicMessages) CountTokens(ctx context.Context, params anthro
 
 // New calls the wrapped AnthropicMessages's New in a span.
 func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) (*anthropic.Message, error) {
-	var model string
-	model = params.Model
+	model := params.Model
 	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")
@@ -111,12 +111,8 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 	if res != nil {
 		out[k] = genai.UsageCacheCreationInputTokens.Int64(res.Usage.CacheCreationInputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.CacheReadInputTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := string(res.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
@@ -143,14 +139,10 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		if s4 := res.ID; s4 != "" {
 			out[k] = genai.ResponseID.String(s4)
 			k++
 		}
-	}
-	if res != nil {
 		if s5 := res.Model; s5 != "" {
 			out[k] = genai.ResponseModel.String(s5)
 			k++
@@ -170,8 +162,7 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 
 // NewStreaming calls the wrapped AnthropicMessages's NewStreaming in a span.
 func (w *TracedAnthropicMessages) NewStreaming(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) *TracedAnthropicMessagesNewStreamingStream {
-	var model string
-	model = params.Model
+	model := params.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")

@@ -5,6 +5,7 @@ package awsbedrock
 
 import (
 	"context"
+
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
@@ -85,14 +86,14 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*params.InferenceConfig.Temperature))
-		n++
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*params.InferenceConfig.TopP))
-		n++
+		if params.InferenceConfig.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
+			n++
+		}
+		if params.InferenceConfig.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if params != nil {
@@ -118,15 +119,17 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if r != nil && r.Usage != nil && r.Usage.CacheWriteInputTokens != nil {
-		out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil && r.Usage.CacheReadInputTokens != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
-		k++
-	}
 	if r != nil {
+		if r.Usage != nil {
+			if r.Usage.CacheWriteInputTokens != nil {
+				out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
+				k++
+			}
+			if r.Usage.CacheReadInputTokens != nil {
+				out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
+				k++
+			}
+		}
 		if s3 := string(r.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
@@ -312,12 +315,9 @@ func (w *TracedBedrockRuntime) ListAsyncInvokes(ctx context.Context, params *bed
 	return r, err
 }
 
-// Options calls the wrapped BedrockRuntime's Options in a span.
+// Options calls the wrapped BedrockRuntime's Options without a span.
 func (w *TracedBedrockRuntime) Options() bedrockruntime.Options {
-	_, span := w.tracer.Start(context.Background(), "BedrockRuntime.Options", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	r := w.inner.Options()
-	return r
+	return w.inner.Options()
 }
 
 // StartAsyncInvoke calls the wrapped BedrockRuntime's StartAsyncInvoke in a span.

@@ -5,12 +5,13 @@ package ollama
 
 import (
 	"context"
+	"io"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/ollama/ollama/api"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
 )
 
 // OllamaClient is the exported method set of *api.Client, so it can be wrapped and replaced.
@@ -75,11 +76,7 @@ func (w *TracedOllamaClient) Chat(ctx context.Context, req *api.ChatRequest, fn 
 		var msgs genai.Messages
 		if req != nil {
 			for _, el := range req.Messages {
-				var role string
-				role = el.Role
-				var content string
-				content = el.Content
-				msgs.Add(role, content, "")
+				msgs.Add(el.Role, el.Content, "")
 			}
 		}
 		if msgs.Len() > 0 {
@@ -265,15 +262,15 @@ func (w *TracedOllamaClient) Embed(ctx context.Context, req *api.EmbedRequest) (
 	}
 	var out [3]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Embeddings) > 0 {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0])))
-		k++
-	}
 	if r != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.PromptEvalCount))
-		k++
-	}
-	if r != nil {
+		if len(r.Embeddings) > 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0])))
+			k++
+		}
+		if v := int64(r.PromptEvalCount); v != 0 {
+			out[k] = genai.UsageInputTokens.Int64(v)
+			k++
+		}
 		if s := r.Model; s != "" {
 			out[k] = genai.ResponseModel.String(s)
 			k++

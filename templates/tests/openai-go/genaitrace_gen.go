@@ -5,6 +5,7 @@ package openaigo
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -117,8 +118,7 @@ func (w *TracedOpenAIChatCompletions) ListAutoPaging(ctx context.Context, query 
 
 // New calls the wrapped OpenAIChatCompletions's New in a span.
 func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [10]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -186,22 +186,14 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.PromptTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.CompletionTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.CompletionTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
-	}
-	if res != nil {
 		if s4 := res.Model; s4 != "" {
 			out[k] = genai.ResponseModel.String(s4)
 			k++
@@ -211,11 +203,7 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 		var msgs genai.Messages
 		if res != nil {
 			for _, el2 := range res.Choices {
-				var content string
-				content = el2.Message.Content
-				var finish string
-				finish = el2.FinishReason
-				msgs.Add("assistant", content, finish)
+				msgs.Add("assistant", el2.Message.Content, el2.FinishReason)
 			}
 		}
 		if msgs.Len() > 0 {
@@ -231,8 +219,7 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 
 // NewStreaming calls the wrapped OpenAIChatCompletions's NewStreaming in a span.
 func (w *TracedOpenAIChatCompletions) NewStreaming(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) *TracedOpenAIChatCompletionsNewStreamingStream {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [7]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -378,8 +365,7 @@ var _ OpenAIEmbeddings = (*TracedOpenAIEmbeddings)(nil)
 
 // New calls the wrapped OpenAIEmbeddings's New in a span.
 func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingNewParams, opts ...option.RequestOption) (*openai.CreateEmbeddingResponse, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [3]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("embeddings")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -398,15 +384,13 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 	}
 	var out [3]attribute.KeyValue
 	k := 0
-	if res != nil && len(res.Data) > 0 {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(res.Data[0].Embedding)))
-		k++
-	}
 	if res != nil {
+		if len(res.Data) > 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(res.Data[0].Embedding)))
+			k++
+		}
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.PromptTokens)
 		k++
-	}
-	if res != nil {
 		if s := res.Model; s != "" {
 			out[k] = genai.ResponseModel.String(s)
 			k++
@@ -553,8 +537,7 @@ func (w *TracedOpenAIResponses) GetStreaming(ctx context.Context, responseID str
 
 // New calls the wrapped OpenAIResponses's New in a span.
 func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -600,26 +583,16 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.InputTokensDetails.CachedTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.OutputTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
-	}
-	if res != nil {
 		if s4 := res.Model; s4 != "" {
 			out[k] = genai.ResponseModel.String(s4)
 			k++
@@ -641,8 +614,7 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 
 // NewStreaming calls the wrapped OpenAIResponses's NewStreaming in a span.
 func (w *TracedOpenAIResponses) NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *TracedOpenAIResponsesNewStreamingStream {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")

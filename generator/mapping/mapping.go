@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"crypto/sha256"
@@ -17,6 +17,7 @@ type Pos struct {
 	Line, Col int
 }
 
+// String is "file:line:col".
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
 // Mapping is a parsed annotations.yaml.
@@ -44,6 +45,18 @@ type WrapperSpec struct {
 	TypePos  Pos
 	Defaults MethodSpec
 	Methods  []*MethodSpec
+	// Unmapped says what becomes of the methods the mapping says nothing
+	// of: "span" (the default: a plain span when they take a context) or
+	// "skip" (called straight through).
+	Unmapped    string
+	UnmappedPos Pos
+	// Preset names the preset the wrapper comes from, its SDK's module
+	// (the preset's sdk:), and where the user's mapping names it: a
+	// problem of the user's module (the SDK not required) is reported
+	// there, not in genaitrace's own templates/ file.
+	Preset    string
+	PresetSDK string
+	PresetPos Pos
 }
 
 // MethodSpec configures one method, or the defaults of all methods.
@@ -51,6 +64,7 @@ type MethodSpec struct {
 	Name      string
 	Pos       Pos
 	Skip      bool
+	skipSet   bool // skip: was written (false can undo a preset's true)
 	Stream    *StreamSpec
 	SpanName  *Value
 	Operation *Value
@@ -58,29 +72,87 @@ type MethodSpec struct {
 	Kind      *Value
 	// ErrorWhen is a bool path into the results: when it is true the call
 	// failed though it returned no error (an MCP tool result with
-	// IsError), and the span is marked so, with ErrorType (default
-	// tool_error for tools, _OTHER otherwise) as error.type.
+	// IsError), and the span is marked so, with ErrorType's constant
+	// (default tool_error for tools, _OTHER otherwise) as error.type.
 	ErrorWhen *Value
-	ErrorType *Value
+	// ErrorType says what error.type a failed call records.
+	ErrorType *ErrorTypeSpec
+	// Options is the SDK's getter of struct options, "import/path.Func"
+	// (eino's model.GetCommonOptions): paths on the options parameter read
+	// what it returns.
+	Options    string
+	OptionsPos Pos
+	// Propagate is the path of a request's metadata map (MCP's
+	// params.Meta) that carries the call's trace context to the server.
+	Propagate *Value
 	Fields    map[string]*Value
 }
 
-// says reports whether a method's own entry says anything (nil or {} do
+// PackagePaths lists the packages a wrapper's mapping names besides its
+// type: those of the pipes its streams copy through.
+func (w *WrapperSpec) PackagePaths() []string {
+	var out []string
+	for _, ms := range append([]*MethodSpec{&w.Defaults}, w.Methods...) {
+		if ms.Stream != nil && ms.Stream.Pipe != "" {
+			path, _, _ := SplitTypeRef(ms.Stream.Pipe)
+			out = append(out, path)
+		}
+		if ms.Options != "" {
+			path, _, _ := SplitTypeRef(ms.Options)
+			out = append(out, path)
+		}
+		if ms.ErrorType != nil {
+			for _, alt := range ms.ErrorType.Alts {
+				if path, _, _ := SplitTypeRef(alt.As); path != "" {
+					out = append(out, path)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Says reports whether a method's own entry says anything (nil or {} do
 // not).
-func (ms *MethodSpec) says() bool {
+func (ms *MethodSpec) Says() bool {
 	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
-		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || len(ms.Fields) > 0)
+		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || ms.Propagate != nil || len(ms.Fields) > 0)
+}
+
+// ErrorTypeSpec is error.type for a failed call: read from the error by
+// the first alternative that finds a value (errors.As to the SDK's error
+// type, then a path into it: the HTTP status, the provider's error code),
+// else Const, else genai.ErrorTypeOf's classification.
+//
+//	error_type: [{as: "*github.com/sashabaranov/go-openai.APIError", path: err.Type}, rate_limited]
+type ErrorTypeSpec struct {
+	Pos   Pos
+	Alts  []*ErrorTypeAlt
+	Const string
+}
+
+// ErrorTypeAlt reads error.type from an error of type As (the error
+// result's own type when empty) at Path, rooted at err.
+type ErrorTypeAlt struct {
+	As    string
+	AsPos Pos
+	Path  *Value
 }
 
 // StreamSpec says how a method's result streams: which result, the
-// method names of an SDK stream type, and the attributes read from each
-// chunk (paths rooted at chunk; for each attribute the last value wins).
+// method names of an SDK stream type ("" for the defaults: Next, Current,
+// Err, Recv, Close), the SDK's pipe that keeps its stream type, and the
+// attributes read from each chunk (paths rooted at chunk; for each
+// attribute the last value wins).
 type StreamSpec struct {
-	Pos                       Pos
-	Result                    string
-	Callback                  string
-	Next, Current, Err, Close string
-	Chunk                     map[string]*Value
+	Pos                             Pos
+	Result                          string
+	Callback                        string
+	Next, Current, Err, Recv, Close string
+	// Pipe is the SDK's pipe, "import/path.Func", and where it is written.
+	Pipe    string
+	PipePos Pos
+	Chunk   map[string]*Value
 	// ChunkError is the path of an error a chunk may carry (a channel of
 	// results): a chunk whose error is set fails the stream.
 	ChunkError *Value
@@ -91,9 +163,11 @@ type Value struct {
 	Pos   Pos
 	Text  string // the path or the constant as written
 	Const bool
-	Path  path
+	Path  Path
 	// Messages' parts, relative to each element of Path.
 	Role, Content, FinishReason *Value
+	// ToolCalls are each message's tool calls, relative to the element.
+	ToolCalls *ToolCallsValue
 	// When, if set, is a bool path: the attribute is recorded only when it
 	// is true (an SDK's optional value: {path: p.Temperature.Value, when: p.Temperature.Valid()}).
 	When *Value
@@ -106,15 +180,29 @@ type Value struct {
 	// JSON marks messages read from the JSON the value marshals to
 	// ({json: path}), for SDKs whose messages are unions.
 	JSON bool
+	// NonZero, when set, says whether a zero number (or false) is left
+	// unrecorded: {path: p, nonzero: true}. Unset, a field tagged
+	// omitempty or omitzero leaves its zero unrecorded (it was not sent).
+	NonZero *bool
 	// textCol is the column of Text's first byte: Pos's, or one more past
 	// a quote; 0 when Text's columns cannot be told from the file's
 	// (escapes in a quoted scalar).
 	textCol int
 }
 
-// at is where a step of the value's path is in the file, so that an error
+// ToolCallsValue reads the tool calls of each message: Path, a list
+// relative to the message, and each call's ID, Name and Arguments,
+// relative to the call (tool_calls: {path: Message.ToolCalls, id: ID,
+// name: Function.Name, arguments: Function.Arguments}).
+type ToolCallsValue struct {
+	Pos                 Pos
+	Path                *Value
+	ID, Name, Arguments *Value
+}
+
+// At is where a step of the value's path is in the file, so that an error
 // points at the segment in error, not at the start of the path.
-func (v *Value) at(st step) Pos {
+func (v *Value) At(st Step) Pos {
 	if v.textCol == 0 {
 		return v.Pos
 	}
@@ -140,7 +228,7 @@ func ParseMapping(file string, data []byte) (*Mapping, error) {
 	p.mapping(root, "the top level", []string{"packages"}, func(key string, k, v *yaml.Node) {
 		p.eachEntry(v, "packages", func(k, v *yaml.Node) { m.Packages = append(m.Packages, p.pkg(k, v)) })
 	})
-	return m, p.errs.err()
+	return m, p.errs.Err()
 }
 
 type parser struct {
@@ -151,7 +239,7 @@ type parser struct {
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{p.file, n.Line, n.Column} }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs.add(p.pos(n), format, args...)
+	p.errs.Add(p.pos(n), format, args...)
 }
 
 // mapping walks a mapping node, rejecting unknown keys with the list of
@@ -169,7 +257,7 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, fn func(key
 			p.errorf(k, "%s: key %q appears twice; keep one", where, k.Value)
 			continue
 		case known != nil && !slices.Contains(known, k.Value):
-			if hint := suggest(k.Value, known); hint != "" {
+			if hint := DidYouMean(k.Value, known); hint != "" {
 				p.errorf(k, "%s: unknown key %q%s", where, k.Value, hint)
 			} else {
 				p.errorf(k, "%s: unknown key %q (known keys: %s)", where, k.Value, strings.Join(slices.Compact(slices.Sorted(slices.Values(known))), ", "))
@@ -255,10 +343,13 @@ func (p *parser) presets(v *yaml.Node, where string, ps *PackageSpec) {
 		if !ok {
 			continue
 		}
-		wrappers, err := loadPreset(name)
+		wrappers, err := LoadPreset(name)
 		if err != nil {
 			p.errorf(n, "%s: %v", where, err)
 			continue
+		}
+		for _, w := range wrappers {
+			w.PresetPos = p.pos(n)
 		}
 		ps.Presets = append(ps.Presets, name)
 		ps.Wrappers = mergeWrappers(ps.Wrappers, wrappers)
@@ -273,8 +364,8 @@ func validImportPath(s string) bool {
 }
 
 var methodKeys = func() []string {
-	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type"}
-	return append(keys, fieldOrder...)
+	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type", "options", "propagate"}
+	return append(keys, FieldOrder...)
 }()
 
 func (p *parser) wrapper(k, v *yaml.Node) *WrapperSpec {
@@ -283,12 +374,19 @@ func (p *parser) wrapper(k, v *yaml.Node) *WrapperSpec {
 		p.errorf(k, "wrapper %q: the key must be a Go identifier, the interface's name (or the name of the interface to emit for a concrete type)", w.Name)
 	}
 	where := w.Name
-	keys := append([]string{"type", "methods"}, methodKeys[2:]...) // no skip or stream at interface level
+	keys := append([]string{"type", "methods", "unmapped"}, methodKeys[2:]...) // no skip or stream at interface level
 	p.mapping(v, where, keys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "type":
 			if s, ok := p.scalar(v, where+": type"); ok {
 				w.Type, w.TypePos = s, p.pos(v)
+			}
+		case "unmapped":
+			if s, ok := p.scalar(v, where+": unmapped"); ok {
+				if s != "span" && s != "skip" {
+					p.errorf(v, "%s: unmapped: %q; want span (a plain span for each method the mapping says nothing of, the default) or skip (call them straight through)", where, s)
+				}
+				w.Unmapped, w.UnmappedPos = s, p.pos(v)
 			}
 		case "methods":
 			p.eachEntry(v, where+": methods", func(k, v *yaml.Node) {
@@ -322,7 +420,7 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 			if err != nil {
 				p.errorf(v, "%s: %q is not a boolean; want true or false", where, s)
 			}
-			ms.Skip = b
+			ms.Skip, ms.skipSet = b, true
 		}
 	case "stream":
 		ms.Stream = p.stream(v, where)
@@ -337,21 +435,29 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		}
 	case "operation":
 		if s, ok := p.scalar(v, where); ok {
-			if _, ok := operations[s]; !ok {
-				p.errorf(v, "%s: unknown operation %q%s (known: %s)", where, s, suggest(s, sortedKeys(operations)), strings.Join(sortedKeys(operations), ", "))
+			if _, ok := Operations[s]; !ok {
+				p.errorf(v, "%s: unknown operation %q%s (known: %s)", where, s, DidYouMean(s, sortedKeys(Operations)), strings.Join(sortedKeys(Operations), ", "))
 			}
 			ms.Operation = &Value{Pos: p.pos(v), Text: s, Const: true}
 		}
 	case "error_when":
 		ms.ErrorWhen = p.pathValue(v, where)
+	case "propagate":
+		ms.Propagate = p.pathValue(v, where)
 	case "error_type":
+		ms.ErrorType = p.errorType(v, where)
+	case "options":
 		if s, ok := p.scalar(v, where); ok {
-			ms.ErrorType = &Value{Pos: p.pos(v), Text: s, Const: true}
+			if !isFuncRef(s) {
+				p.errorf(v, "%s: %q is not a function; want the import path and name of the SDK's options getter, such as github.com/cloudwego/eino/components/model.GetCommonOptions", where, s)
+				return
+			}
+			ms.Options, ms.OptionsPos = s, p.pos(v)
 		}
 	case "kind":
 		if s, ok := p.scalar(v, where); ok {
-			if _, ok := spanKinds[s]; !ok {
-				p.errorf(v, "%s: unknown span kind %q (known: %s)", where, s, strings.Join(sortedKeys(spanKinds), ", "))
+			if _, ok := SpanKinds[s]; !ok {
+				p.errorf(v, "%s: unknown span kind %q (known: %s)", where, s, strings.Join(sortedKeys(SpanKinds), ", "))
 			}
 			ms.Kind = &Value{Pos: p.pos(v), Text: s, Const: true}
 		}
@@ -359,24 +465,24 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		if ms.Fields == nil {
 			ms.Fields = map[string]*Value{}
 		}
-		if val := p.value(v, where, fields[key]); val != nil {
+		if val := p.value(v, where, Fields[key]); val != nil {
 			ms.Fields[key] = val
 		}
 	}
 }
 
-var streamKeys = []string{"result", "callback", "next", "current", "err", "close", "chunk", "chunk_error"}
+var streamKeys = []string{"result", "callback", "next", "current", "err", "recv", "close", "pipe", "chunk", "chunk_error"}
 
 func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
-	st := &StreamSpec{Pos: p.pos(n), Next: "Next", Current: "Current", Err: "Err", Close: "Close", Chunk: map[string]*Value{}}
+	st := &StreamSpec{Pos: p.pos(n), Chunk: map[string]*Value{}}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return st
 	}
 	p.mapping(n, where, streamKeys, func(key string, k, v *yaml.Node) {
 		if key == "chunk" {
-			p.mapping(v, where+": chunk", fieldOrder, func(fk string, _, fv *yaml.Node) {
-				f := chunkField(fk)
-				if (f.typ == typeMessages || f.typ == typeText) && !f.delta {
+			p.mapping(v, where+": chunk", FieldOrder, func(fk string, _, fv *yaml.Node) {
+				f := ChunkField(fk)
+				if (f.Type == TypeMessages || f.Type == TypeText) && !f.Delta {
 					p.errorf(fv, "%s: chunk: %s: content is not recorded from stream chunks; the chunk's output (its text delta) is", where, fk)
 					return
 				}
@@ -394,6 +500,14 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 		if !ok {
 			return
 		}
+		if key == "pipe" {
+			if !isFuncRef(s) {
+				p.errorf(v, "%s: pipe: %q is not a function; want the import path and name of the SDK's pipe, such as github.com/cloudwego/eino/schema.Pipe", where, s)
+				return
+			}
+			st.Pipe, st.PipePos = s, p.pos(v)
+			return
+		}
 		if !isIdent(s) {
 			p.errorf(v, "%s: %s: %q is not a Go identifier", where, key, s)
 			return
@@ -409,6 +523,8 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 			st.Current = s
 		case "err":
 			st.Err = s
+		case "recv":
+			st.Recv = s
 		case "close":
 			st.Close = s
 		}
@@ -418,23 +534,19 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 
 // value parses a field's value: a path, {const: literal}, or for messages
 // {path: ..., role: ..., content: ..., finish_reason: ...}.
-func (p *parser) value(n *yaml.Node, where string, f field) *Value {
+func (p *parser) value(n *yaml.Node, where string, f Field) *Value {
 	if n.Kind == yaml.ScalarNode {
 		return p.pathValue(n, where)
 	}
 	if n.Kind == yaml.SequenceNode {
-		if f.typ != typeInt && f.typ != typeFloat {
+		if f.Type != TypeInt && f.Type != TypeFloat {
 			p.errorf(n, "%s: a list of paths is summed, which only a number can be", where)
 			return nil
 		}
 		sum := &Value{Pos: p.pos(n)}
-		for _, item := range n.Content {
-			pv := p.pathValue(item, where)
-			if pv == nil {
-				return nil
-			}
-			sum.Sum = append(sum.Sum, pv)
-			sum.Text += map[bool]string{true: " + ", false: ""}[sum.Text != ""] + pv.Text
+		var ok bool
+		if sum.Sum, sum.Text, ok = p.pathList(n, where, " + "); !ok {
+			return nil
 		}
 		if len(sum.Sum) == 0 {
 			p.errorf(n, "%s: an empty list; want one or more paths to add", where)
@@ -443,12 +555,12 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		sum.Path = sum.Sum[0].Path
 		return sum
 	}
-	known := []string{"const", "path", "when", "first"}
-	switch f.typ {
-	case typeMessages:
-		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason"}
-	case typeText:
-		known = []string{"const", "path", "json", "when"}
+	known := []string{"const", "path", "when", "first", "nonzero"}
+	switch f.Type {
+	case TypeMessages:
+		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason", "tool_calls", "first"}
+	case TypeText:
+		known = []string{"const", "path", "json", "when", "first"}
 	}
 	val := &Value{Pos: p.pos(n)}
 	var ok bool
@@ -473,44 +585,150 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 			}
 		case "when":
 			val.When = p.pathValue(v, where+": when")
+		case "nonzero":
+			if s, okS := p.scalar(v, where+": nonzero"); okS {
+				b, err := strconv.ParseBool(s)
+				if err != nil {
+					p.errorf(v, "%s: nonzero: %q is not a boolean; want true (a zero is not recorded) or false (it is, even for an omitempty field)", where, s)
+				}
+				val.NonZero = &b
+			}
 		case "role":
 			val.Role = p.partValue(v, where+": role")
 		case "content":
 			val.Content = p.partValue(v, where+": content")
 		case "finish_reason":
 			val.FinishReason = p.partValue(v, where+": finish_reason")
+		case "tool_calls":
+			val.ToolCalls = p.toolCalls(v, where+": tool_calls")
 		}
 	})
 	if !ok {
 		if n.Kind == yaml.MappingNode && len(p.errs) == reported {
-			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.typ == typeMessages])
+			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.Type == TypeMessages])
 		}
 		return nil
 	}
 	if val.Const && val.When != nil {
 		p.errorf(n, "%s: const cannot have when", where)
 	}
-	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil) {
-		p.errorf(n, "%s: const cannot have role, content or finish_reason", where)
+	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil || val.ToolCalls != nil) {
+		p.errorf(n, "%s: const cannot have role, content, finish_reason or tool_calls", where)
 	}
 	if len(val.First) > 0 && (val.Const || val.When != nil) {
 		p.errorf(n, "%s: first: is a list of paths alone; drop const, path and when", where)
 		return nil
 	}
-	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.When != nil) {
+	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.ToolCalls != nil || val.When != nil) {
 		p.errorf(n, "%s: json: is a path alone (the value is read from its JSON); drop const, path, role, content, finish_reason and when", where)
 		return nil
 	}
-	if !val.Const && val.Content == nil && (val.Role != nil || val.FinishReason != nil) {
-		p.errorf(n, "%s: role and finish_reason need content, the path of each message's text", where)
+	if !val.Const && val.Content == nil && val.ToolCalls == nil && (val.Role != nil || val.FinishReason != nil) {
+		p.errorf(n, "%s: role and finish_reason need content (the path of each message's text) or tool_calls", where)
 	}
 	return val
 }
 
+// errorType parses error_type: a constant, a path into the error
+// (err.Code), {as: "*pkg.APIError", path: err.Code}, or a list of those
+// tried in order, a constant last.
+func (p *parser) errorType(n *yaml.Node, where string) *ErrorTypeSpec {
+	et := &ErrorTypeSpec{Pos: p.pos(n)}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for i, it := range items {
+		switch {
+		case it.Kind == yaml.ScalarNode && (it.Value == "err" || strings.HasPrefix(it.Value, "err.") || strings.HasPrefix(it.Value, "err[")):
+			if alt := p.errorTypePath(it, where, &ErrorTypeAlt{}); alt != nil {
+				et.Alts = append(et.Alts, alt)
+			}
+		case it.Kind == yaml.ScalarNode:
+			if i != len(items)-1 {
+				p.errorf(it, "%s: the constant %q is the fallback when no path finds a value; put it last", where, it.Value)
+			}
+			et.Const = it.Value
+		case it.Kind == yaml.MappingNode:
+			alt := &ErrorTypeAlt{}
+			var pathNode *yaml.Node
+			p.mapping(it, where, []string{"as", "path"}, func(key string, _, v *yaml.Node) {
+				if key == "path" {
+					pathNode = v
+					return
+				}
+				if s, ok := p.scalar(v, where+": as"); ok {
+					if path, name, _ := SplitTypeRef(s); path == "" || !isIdent(name) {
+						p.errorf(v, "%s: as: %q is not a type; want the import path and name of the SDK's error type, such as \"*github.com/sashabaranov/go-openai.APIError\"", where, s)
+						return
+					}
+					alt.As, alt.AsPos = s, p.pos(v)
+				}
+			})
+			if pathNode == nil {
+				p.errorf(it, "%s: want {as: \"*pkg.APIError\", path: err.Code}: the path of error.type in the error", where)
+				continue
+			}
+			if alt := p.errorTypePath(pathNode, where, alt); alt != nil {
+				et.Alts = append(et.Alts, alt)
+			}
+		default:
+			p.errorf(it, "%s: want a constant, a path such as err.Code, or {as: \"*pkg.APIError\", path: err.Code}", where)
+		}
+	}
+	return et
+}
+
+func (p *parser) errorTypePath(n *yaml.Node, where string, alt *ErrorTypeAlt) *ErrorTypeAlt {
+	v := p.pathValue(n, where+": path")
+	if v == nil {
+		return nil
+	}
+	if v.Path.Root != "err" || v.Path.Len {
+		p.errorf(n, "%s: path: %s: start at err, the error (of the type as: names), such as err.StatusCode", where, v.Text)
+		return nil
+	}
+	alt.Path = v
+	return alt
+}
+
+// toolCalls parses a message's tool_calls: {path: ..., id: ..., name:
+// ..., arguments: ...}, every path relative (the list's to the message,
+// the rest to each call).
+func (p *parser) toolCalls(n *yaml.Node, where string) *ToolCallsValue {
+	tc := &ToolCallsValue{Pos: p.pos(n)}
+	p.mapping(n, where, []string{"path", "id", "name", "arguments"}, func(key string, _, v *yaml.Node) {
+		if key == "path" {
+			tc.Path = p.pathValue(v, where+": path")
+			return
+		}
+		pv := p.partValue(v, where+": "+key)
+		if key == "arguments" && v.Kind == yaml.MappingNode {
+			pv = p.value(v, where+": arguments", Field{Type: TypeText}) // {json: Function.Input}
+		}
+		switch key {
+		case "id":
+			tc.ID = pv
+		case "name":
+			tc.Name = pv
+		case "arguments":
+			tc.Arguments = pv
+		}
+	})
+	if n.Kind == yaml.MappingNode && tc.Path == nil {
+		p.errorf(n, "%s: want the path of each message's list of tool calls, such as {path: Message.ToolCalls, id: ID, name: Function.Name, arguments: Function.Arguments}", where)
+		return nil
+	}
+	if tc.Path == nil {
+		return nil
+	}
+	return tc
+}
+
 // firstValue parses first:'s list of alternative paths.
-func (p *parser) firstValue(n *yaml.Node, where string, f field) *Value {
-	if f.typ == typeStrings || f.typ == typeMessages {
-		p.errorf(n, "%s: picks one value, which %s (%s) cannot be", where, f.key, f.typ)
+func (p *parser) firstValue(n *yaml.Node, where string, f Field) *Value {
+	if f.Type == TypeMessages {
+		p.errorf(n, "%s: picks one value, which %s (messages) cannot be; map the one path the SDK fills, or {json: path} of the value that holds both", where, f.Key)
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
@@ -518,16 +736,28 @@ func (p *parser) firstValue(n *yaml.Node, where string, f field) *Value {
 		return nil
 	}
 	first := &Value{Pos: p.pos(n)}
-	for _, item := range n.Content {
-		pv := p.pathValue(item, where)
-		if pv == nil {
-			return nil
-		}
-		first.First = append(first.First, pv)
-		first.Text += map[bool]string{true: " | ", false: ""}[first.Text != ""] + pv.Text
+	var ok bool
+	if first.First, first.Text, ok = p.pathList(n, where, " | "); !ok {
+		return nil
 	}
 	first.Path = first.First[0].Path
 	return first
+}
+
+// pathList parses a list of paths (summed, or alternatives), and their
+// text joined with sep.
+func (p *parser) pathList(n *yaml.Node, where, sep string) ([]*Value, string, bool) {
+	var vals []*Value
+	var texts []string
+	for _, item := range n.Content {
+		pv := p.pathValue(item, where)
+		if pv == nil {
+			return nil, "", false
+		}
+		vals = append(vals, pv)
+		texts = append(texts, pv.Text)
+	}
+	return vals, strings.Join(texts, sep), true
 }
 
 func (p *parser) pathValue(n *yaml.Node, where string) *Value {
@@ -567,9 +797,16 @@ func textColumn(n *yaml.Node) int {
 // constant.
 func (p *parser) partValue(n *yaml.Node, where string) *Value {
 	if n.Kind == yaml.MappingNode {
-		return p.value(n, where, field{typ: typeString})
+		return p.value(n, where, Field{Type: TypeString})
 	}
 	return p.pathValue(n, where)
+}
+
+// isFuncRef reports a function named by its package's import path:
+// github.com/cloudwego/eino/schema.Pipe.
+func isFuncRef(s string) bool {
+	path, name, star := SplitTypeRef(s)
+	return path != "" && isIdent(name) && !star
 }
 
 func isIdent(s string) bool {
@@ -586,11 +823,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// suggest returns `; did you mean "x"?` for a near miss.
-func suggest(got string, known []string) string {
+// DidYouMean returns `; did you mean "x"?` for a near miss among known,
+// or "".
+func DidYouMean(got string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		if d := editDistance(got, k); d < bestD {
+		if d := EditDistance(got, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -600,7 +838,8 @@ func suggest(got string, known []string) string {
 	return fmt.Sprintf("; did you mean %q?", best)
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
