@@ -147,10 +147,14 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
 		return r, err
 	}
-	var out [1]attribute.KeyValue
+	var out [2]attribute.KeyValue
 	k := 0
 	if r != nil && len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
 		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0].Values)))
+		k++
+	}
+	if r != nil && r.UsageMetadata != nil {
+		out[k] = genai.UsageInputTokens.Int64(int64(r.UsageMetadata.PromptTokenCount))
 		k++
 	}
 	if k > 0 {

@@ -93,5 +93,6 @@ func TestEmbedContent(t *testing.T) {
 	if _, err := models.EmbedContent(context.Background(), "text-embedding-004", genai.Text("hi"), nil); err != nil {
 		t.Fatal(err)
 	}
-	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": 4})
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.request.model": "text-embedding-004",
+		"gen_ai.usage.input_tokens": 2, "gen_ai.embeddings.dimension.count": 4})
 }

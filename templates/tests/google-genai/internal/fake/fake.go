@@ -43,7 +43,8 @@ func Server(t *testing.T, delay time.Duration) *httptest.Server {
 			f.Flush()
 		case strings.HasSuffix(r.URL.Path, ":batchEmbedContents"), strings.HasSuffix(r.URL.Path, ":embedContent"):
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"embeddings":[{"values":[0.1,0.2,0.3,0.4]}]}`)
+			// usageMetadata: v1.79's embedContentResponseFromMldev (models.go) reads it.
+			fmt.Fprint(w, `{"embeddings":[{"values":[0.1,0.2,0.3,0.4]}],"usageMetadata":{"promptTokenCount":2,"totalTokenCount":2}}`)
 		default:
 			http.NotFound(w, r)
 		}
