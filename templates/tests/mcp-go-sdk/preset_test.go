@@ -1,0 +1,113 @@
+package mcpgosdk
+
+import (
+	"context"
+	"testing"
+
+	"example.com/presets/mcpgosdk/internal/fake"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/genaitrace/genaitrace/runtime/genai"
+)
+
+func setup(t *testing.T) (*TracedMCPClientSession, *tracetest.SpanRecorder) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	return NewTracedMCPClientSession(fake.Session(t, tp), genai.WithTracerProvider(tp)), rec
+}
+
+func TestCallTool(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	ctx := context.Background()
+	session, rec := setup(t)
+	call := func(a, b float64) *mcp.CallToolResult {
+		res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "divide", Arguments: map[string]any{"a": a, "b": b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := call(8, 2); res.IsError {
+		t.Fatalf("8/2 failed: %+v", res)
+	}
+	if res := call(1, 0); !res.IsError {
+		t.Fatalf("1/0 did not fail: %+v", res)
+	}
+
+	calls := fake.Named(rec.Ended(), "execute_tool divide")
+	if len(calls) != 2 {
+		t.Fatalf("%d execute_tool spans, want 2", len(calls))
+	}
+	ok, failed := fake.Attrs(calls[0]), fake.Attrs(calls[1])
+	for k, want := range map[string]any{
+		"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "divide", "gen_ai.tool.type": "extension",
+		"gen_ai.tool.call.arguments": `{"a":8,"b":2}`, "gen_ai.tool.call.result": `[{"type":"text","text":"4"}]`,
+	} {
+		if ok[k] != want {
+			t.Errorf("divide 8/2: %s = %v, want %v", k, ok[k], want)
+		}
+	}
+	if calls[0].Status().Code != codes.Unset {
+		t.Errorf("divide 8/2: status %v", calls[0].Status())
+	}
+	if st := calls[1].Status(); st.Code != codes.Error || failed["error.type"] != "tool_error" {
+		t.Errorf("divide 1/0: status %v, error.type %v", st, failed["error.type"])
+	}
+	if got := failed["gen_ai.tool.call.result"]; got != `[{"type":"text","text":"division by zero"}]` {
+		t.Errorf("divide 1/0: result %v", got)
+	}
+}
+
+func TestCallToolWithoutCapture(t *testing.T) {
+	session, rec := setup(t)
+	if _, err := session.CallTool(context.Background(), &mcp.CallToolParams{Name: "divide", Arguments: map[string]any{"a": 1, "b": 2}}); err != nil {
+		t.Fatal(err)
+	}
+	a := fake.Attrs(fake.Named(rec.Ended(), "execute_tool divide")[0])
+	for _, k := range []string{"gen_ai.tool.call.arguments", "gen_ai.tool.call.result"} {
+		if v, ok := a[k]; ok {
+			t.Errorf("%s = %v recorded with content capture off", k, v)
+		}
+	}
+	if a["gen_ai.tool.name"] != "divide" {
+		t.Errorf("tool name %v", a["gen_ai.tool.name"])
+	}
+}
+
+// TestOtherMethods: a request other than a tool call is a plain span
+// named after the method, with no GenAI attributes; the session's getters,
+// lifecycle calls and paging iterators get none.
+func TestOtherMethods(t *testing.T) {
+	ctx := context.Background()
+	session, rec := setup(t)
+	tools, err := session.ListTools(ctx, nil)
+	if err != nil || len(tools.Tools) != 1 || tools.Tools[0].Name != "divide" {
+		t.Fatalf("ListTools: %v %+v", err, tools)
+	}
+	if err := session.Ping(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = session.ID()
+	if session.InitializeResult() == nil {
+		t.Error("no InitializeResult")
+	}
+	for tool, err := range session.Tools(ctx, nil) {
+		if err != nil || tool.Name != "divide" {
+			t.Fatalf("Tools: %v %v", tool, err)
+		}
+	}
+	var names []string
+	for _, s := range rec.Ended() {
+		names = append(names, s.Name())
+		if s.Name() == "MCPClientSession.ListTools" && len(s.Attributes()) != 0 {
+			t.Errorf("ListTools is a plain span, got %v", fake.Attrs(s))
+		}
+	}
+	if len(names) != 2 || names[0] != "MCPClientSession.ListTools" || names[1] != "MCPClientSession.Ping" {
+		t.Errorf("spans %q, want ListTools and Ping only", names)
+	}
+}
