@@ -96,7 +96,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		if !fn.Exported() && fn.Pkg() != u.pkg {
 			return fail(pos, "%s has the unexported method %s of package %s; only that package can implement it", ref, fn.Name(), fn.Pkg().Path())
 		}
-		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], errs)
+		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], pkgs, errs)
 		m.deprecated = deprecation(fn, pkgs)
 		w.methods = append(w.methods, m)
 	}

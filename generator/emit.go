@@ -26,6 +26,7 @@ const (
 
 var fixedImports = map[string]string{
 	pkgTrace: "trace", pkgAttribute: "attribute", pkgCodes: "codes", pkgGenai: "genai", pkgContext: "context",
+	"errors": "errors", "io": "io",
 }
 
 // emitter renders one unit (one output file).

@@ -55,7 +55,7 @@ func tracedResults(m *method) jen.Code {
 	list := make([]jen.Code, res.Len())
 	for i := range list {
 		list[i] = typeCode(res.At(i).Type())
-		if m.stream != nil && m.stream.form == streamSDK && i == m.stream.result {
+		if m.stream.changesType() && i == m.stream.result {
 			list[i] = jen.Op("*").Id(m.stream.wrapperName)
 		}
 	}

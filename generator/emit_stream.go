@@ -10,7 +10,7 @@ import (
 // streamResults is the result list with the stream result replaced.
 func (me *methodEmitter) streamResults(results []jen.Code, stream jen.Code) []jen.Code {
 	out := slices.Clone(results)
-	if me.m.stream.form == streamSDK {
+	if me.m.stream.changesType() {
 		out[me.m.stream.result] = stream
 	}
 	return out
@@ -26,28 +26,33 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 	}
 	r := me.m.results[si.result].name
 	elem := si.chunk.typ
-	if si.form == streamSDK {
+	if nilable(me.m.results[si.result].typ) {
 		g.If(jen.Id(r).Op("==").Nil()).Block(
 			jen.Id(st).Dot("End").Call(),
 			jen.Return(me.streamResults(results, jen.Nil())...),
 		)
-		return me.streamResults(results, jen.Op("&").Id(si.wrapperName).Values(jen.Dict{
+	}
+	if si.tracedType() {
+		traced := jen.Op("&").Id(si.wrapperName).Values(jen.Dict{
 			jen.Id(sdkField(si.sdkType)): jen.Id(r),
 			jen.Id("st"):                 jen.Id(st),
-		}))
+		})
+		if si.deliver == deliverSameType {
+			g.Id(r).Op("=").Add(traced)
+			return results
+		}
+		return me.streamResults(results, traced)
 	}
 	inner := me.s.fresh("inner")
 	c, e := me.s.fresh("chunk"), me.s.fresh("e")
-	g.If(jen.Id(r).Op("==").Nil()).Block(
-		jen.Id(st).Dot("End").Call(),
-		jen.Return(results...),
-	)
 	g.Id(inner).Op(":=").Id(r)
 	end := jen.Id(st).Dot("End").Call()
 	if me.spanCtx != "" {
 		end = jen.Id(st).Dot("EndContext").Call(jen.Id(me.spanCtx))
 	}
 	switch si.form {
+	case streamSDK: // through the SDK's pipe
+		me.pipe(g, st, inner, r, c, e, end)
 	case streamSeq:
 		yield := me.s.fresh("yield")
 		g.Id(r).Op("=").Func().Params(jen.Id(yield).Func().Params(typeCode(elem)).Bool()).BlockFunc(func(g *jen.Group) {
@@ -98,6 +103,75 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 	return results
 }
 
+// pipe copies an SDK stream through the SDK's pipe into a new stream of
+// the same type, recording each chunk the consumer receives: a goroutine
+// reads the SDK's stream and sends into the pipe's writer until the
+// stream ends, fails or the consumer closes its end.
+func (me *methodEmitter) pipe(g *jen.Group, st, inner, r, c, e string, end *jen.Statement) {
+	si := me.m.stream
+	pi, sh := si.pipe, si.shape
+	pr, pw := me.s.fresh("pr"), me.s.fresh("pw")
+	mk := jen.Qual(pi.fn.Pkg().Path(), pi.fn.Name())
+	if pi.generic {
+		mk = mk.Types(typeCode(si.chunk.typ))
+	}
+	var capArg []jen.Code
+	if pi.capacity {
+		capArg = append(capArg, jen.Lit(0)) // unbuffered: a chunk counts once the consumer has it
+	}
+	g.List(jen.Id(pr), jen.Id(pw)).Op(":=").Add(mk.Call(capArg...))
+	send := func(g *jen.Group, chunk, err jen.Code) {
+		call := jen.Id(pw).Dot("Send").Call(chunk, err)
+		if pi.sendClosed {
+			g.If(call).Block(jen.Return()) // the consumer closed its end
+			return
+		}
+		g.Add(call)
+	}
+	g.Go().Func().Params().BlockFunc(func(g *jen.Group) {
+		g.Defer().Id(pw).Dot("Close").Call()
+		if sh.hasClose {
+			g.Defer().Id(inner).Dot(sh.close).Call()
+		}
+		g.Defer().Add(end)
+		if sh.recv {
+			g.For().BlockFunc(func(g *jen.Group) {
+				g.List(jen.Id(c), jen.Id(e)).Op(":=").Id(inner).Dot(sh.next).Call()
+				g.If(jen.Qual("errors", "Is").Call(jen.Id(e), jen.Qual("io", "EOF"))).Block(jen.Return())
+				g.If(jen.Id(e).Op("!=").Nil()).Block(
+					jen.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit("")),
+					jen.Id(pw).Dot("Send").Call(jen.Id(c), jen.Id(e)),
+					jen.Return(),
+				)
+				send(g, jen.Id(c), jen.Nil())
+				me.chunk(g, c, st)
+			})
+			return
+		}
+		g.For(jen.Id(inner).Dot(sh.next).Call()).BlockFunc(func(g *jen.Group) {
+			g.Id(c).Op(":=").Id(inner).Dot(sh.current).Call()
+			send(g, jen.Id(c), jen.Nil())
+			me.chunk(g, c, st)
+		})
+		g.If(jen.Id(e).Op(":=").Id(inner).Dot(sh.err).Call(), jen.Id(e).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+			zero := me.s.fresh("zero")
+			g.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit(""))
+			g.Var().Id(zero).Add(typeCode(si.chunk.typ))
+			g.Id(pw).Dot("Send").Call(jen.Id(zero), jen.Id(e))
+		})
+	}).Call()
+	g.Id(r).Op("=").Id(pr)
+}
+
+// nilable reports a type whose values can be nil.
+func nilable(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Interface, *types.Chan, *types.Map, *types.Signature, *types.Slice:
+		return true
+	}
+	return false
+}
+
 // wrapCallback passes the wrapped method a callback that records each
 // chunk, then calls the caller's.
 func (me *methodEmitter) wrapCallback(g *jen.Group, st string) {
@@ -121,17 +195,6 @@ func (me *methodEmitter) wrapCallback(g *jen.Group, st string) {
 		}))
 	})
 	me.args = map[int]string{si.param: cb}
-}
-
-// sdkField is the field name of an embedded stream type.
-func sdkField(t types.Type) string {
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if n, ok := types.Unalias(t).(*types.Named); ok {
-		return n.Obj().Name()
-	}
-	return ""
 }
 
 // chunk records one chunk: the attributes read from it, then Chunk.

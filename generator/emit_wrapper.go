@@ -72,7 +72,7 @@ func (e *emitter) wrapper(w *wrapper) {
 		e.f.Line()
 	}
 	for _, m := range w.methods {
-		if m.stream != nil && m.stream.form == streamSDK {
+		if m.stream.tracedType() {
 			e.sdkStreamType(w, m)
 		}
 	}
@@ -84,7 +84,7 @@ func (e *emitter) wrapper(w *wrapper) {
 // is <Key>API (what the wrapper wraps) and <Key> declares the traced
 // signatures (what the wrapper offers). It returns the inner field's type.
 func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
-	streams := slices.ContainsFunc(w.methods, func(m *method) bool { return m.stream != nil && m.stream.form == streamSDK })
+	streams := slices.ContainsFunc(w.methods, func(m *method) bool { return m.stream.changesType() })
 	api := w.spec.Name
 	if streams {
 		api += "API"
@@ -115,9 +115,9 @@ func (e *emitter) emitInterfaces(w *wrapper) jen.Code {
 }
 
 // sdkStreamType declares the traced form of an SDK stream: the stream,
-// embedded so every other method passes through, with Next recording each
-// chunk and ending the span when the stream is drained or fails, and Close
-// ending it too.
+// embedded so every other method passes through, with Next (or Recv)
+// recording each chunk and ending the span when the stream is drained or
+// fails, and Close ending it too.
 func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 	si := m.stream
 	embedded, field := si.sdkType, sdkField(si.sdkType)
@@ -130,26 +130,54 @@ func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 		jen.Id("st").Op("*").Qual(pkgGenai, "Stream"),
 	)
 	e.f.Line()
+	recv := jen.Id("s").Op("*").Id(si.wrapperName)
 	self := jen.Id("s").Dot(field)
-	e.f.Commentf("%s advances the stream, recording each chunk.", si.spec.Next)
-	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Next).Params().Bool().BlockFunc(func(g *jen.Group) {
-		g.If(self.Clone().Dot(si.spec.Next).Call()).BlockFunc(func(g *jen.Group) {
-			c := me.s.fresh("chunk")
-			g.Id(c).Op(":=").Add(self.Clone()).Dot(si.spec.Current).Call()
+	sh := si.shape
+	if sh.recv {
+		c := me.s.fresh("chunk")
+		e.f.Commentf("%s receives the next chunk, recording it; io.EOF or an error ends the span.", sh.next)
+		e.f.Func().Params(recv).Id(sh.next).Params().Params(typeCode(si.chunk.typ), jen.Error()).BlockFunc(func(g *jen.Group) {
+			g.List(jen.Id(c), jen.Err()).Op(":=").Add(self.Clone()).Dot(sh.next).Call()
+			g.If(jen.Err().Op("!=").Nil()).Block(
+				jen.If(jen.Op("!").Qual("errors", "Is").Call(jen.Err(), jen.Qual("io", "EOF"))).Block(
+					jen.Id("s").Dot("st").Dot("Fail").Call(jen.Err(), jen.Lit(""))),
+				jen.Id("s").Dot("st").Dot("End").Call(),
+				jen.Return(jen.Id(c), jen.Err()),
+			)
 			me.chunk(g, c, "s.st")
-			g.Return(jen.True())
+			g.Return(jen.Id(c), jen.Nil())
 		})
-		g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(si.spec.Err).Call(), jen.Lit(""))
-		g.Id("s").Dot("st").Dot("End").Call()
-		g.Return(jen.False())
-	})
+	} else {
+		e.f.Commentf("%s advances the stream, recording each chunk.", sh.next)
+		e.f.Func().Params(recv).Id(sh.next).Params().Bool().BlockFunc(func(g *jen.Group) {
+			g.If(self.Clone().Dot(sh.next).Call()).BlockFunc(func(g *jen.Group) {
+				c := me.s.fresh("chunk")
+				g.Id(c).Op(":=").Add(self.Clone()).Dot(sh.current).Call()
+				me.chunk(g, c, "s.st")
+				g.Return(jen.True())
+			})
+			g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(sh.err).Call(), jen.Lit(""))
+			g.Id("s").Dot("st").Dot("End").Call()
+			g.Return(jen.False())
+		})
+	}
 	e.f.Line()
-	e.f.Commentf("%s closes the stream and ends its span.", si.spec.Close)
-	e.f.Func().Params(jen.Id("s").Op("*").Id(si.wrapperName)).Id(si.spec.Close).Params().Error().Block(
-		jen.Id("err").Op(":=").Add(self.Clone()).Dot(si.spec.Close).Call(),
-		jen.Id("s").Dot("st").Dot("End").Call(),
-		jen.Return(jen.Id("err")),
-	)
+	if !sh.hasClose {
+		return
+	}
+	e.f.Commentf("%s closes the stream and ends its span.", sh.close)
+	if sh.closeErr {
+		e.f.Func().Params(recv).Id(sh.close).Params().Error().Block(
+			jen.Err().Op(":=").Add(self.Clone()).Dot(sh.close).Call(),
+			jen.Id("s").Dot("st").Dot("End").Call(),
+			jen.Return(jen.Err()),
+		)
+	} else {
+		e.f.Func().Params(recv).Id(sh.close).Params().Block(
+			self.Clone().Dot(sh.close).Call(),
+			jen.Id("s").Dot("st").Dot("End").Call(),
+		)
+	}
 	e.f.Line()
 }
 

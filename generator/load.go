@@ -127,6 +127,9 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[s
 			if path, _, _ := splitTypeRef(w.Type); path != "" {
 				patterns[path] = true
 			}
+			for _, path := range w.packagePaths() {
+				patterns[path] = true
+			}
 		}
 	}
 	// Roots are type-checked from source (dependencies come from export

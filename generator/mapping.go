@@ -65,6 +65,19 @@ type MethodSpec struct {
 	Fields    map[string]*Value
 }
 
+// packagePaths lists the packages a wrapper's mapping names besides its
+// type: those of the pipes its streams copy through.
+func (w *WrapperSpec) packagePaths() []string {
+	var out []string
+	for _, ms := range append([]*MethodSpec{&w.Defaults}, w.Methods...) {
+		if ms.Stream != nil && ms.Stream.Pipe != "" {
+			path, _, _ := splitTypeRef(ms.Stream.Pipe)
+			out = append(out, path)
+		}
+	}
+	return out
+}
+
 // says reports whether a method's own entry says anything (nil or {} do
 // not).
 func (ms *MethodSpec) says() bool {
@@ -73,14 +86,19 @@ func (ms *MethodSpec) says() bool {
 }
 
 // StreamSpec says how a method's result streams: which result, the
-// method names of an SDK stream type, and the attributes read from each
-// chunk (paths rooted at chunk; for each attribute the last value wins).
+// method names of an SDK stream type ("" for the defaults: Next, Current,
+// Err, Recv, Close), the SDK's pipe that keeps its stream type, and the
+// attributes read from each chunk (paths rooted at chunk; for each
+// attribute the last value wins).
 type StreamSpec struct {
-	Pos                       Pos
-	Result                    string
-	Callback                  string
-	Next, Current, Err, Close string
-	Chunk                     map[string]*Value
+	Pos                             Pos
+	Result                          string
+	Callback                        string
+	Next, Current, Err, Recv, Close string
+	// Pipe is the SDK's pipe, "import/path.Func", and where it is written.
+	Pipe    string
+	PipePos Pos
+	Chunk   map[string]*Value
 	// ChunkError is the path of an error a chunk may carry (a channel of
 	// results): a chunk whose error is set fails the stream.
 	ChunkError *Value
@@ -365,10 +383,10 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 	}
 }
 
-var streamKeys = []string{"result", "callback", "next", "current", "err", "close", "chunk", "chunk_error"}
+var streamKeys = []string{"result", "callback", "next", "current", "err", "recv", "close", "pipe", "chunk", "chunk_error"}
 
 func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
-	st := &StreamSpec{Pos: p.pos(n), Next: "Next", Current: "Current", Err: "Err", Close: "Close", Chunk: map[string]*Value{}}
+	st := &StreamSpec{Pos: p.pos(n), Chunk: map[string]*Value{}}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return st
 	}
@@ -394,6 +412,14 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 		if !ok {
 			return
 		}
+		if key == "pipe" {
+			if _, name, _ := splitTypeRef(s); !strings.Contains(s, ".") || !isIdent(name) || strings.HasPrefix(s, "*") {
+				p.errorf(v, "%s: pipe: %q is not a function; want the import path and name of the SDK's pipe, such as github.com/cloudwego/eino/schema.Pipe", where, s)
+				return
+			}
+			st.Pipe, st.PipePos = s, p.pos(v)
+			return
+		}
 		if !isIdent(s) {
 			p.errorf(v, "%s: %s: %q is not a Go identifier", where, key, s)
 			return
@@ -409,6 +435,8 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 			st.Current = s
 		case "err":
 			st.Err = s
+		case "recv":
+			st.Recv = s
 		case "close":
 			st.Close = s
 		}

@@ -70,9 +70,45 @@ const (
 	streamSeq      streamForm = iota // iter.Seq[T] or a func type of its shape
 	streamSeq2                       // iter.Seq2[T, U]
 	streamChan                       // <-chan T or chan T
-	streamSDK                        // a type with Next() bool, Current() T, Err() error, Close() error
+	streamSDK                        // an SDK stream type, read as sdkShape says
 	streamCallback                   // a parameter of type func(T) error, called once per chunk
 )
+
+// sdkShape is how an SDK stream type is read: Next() bool, Current() T
+// and Err() error, or Recv() (T, error) ended by io.EOF; and its Close,
+// if it has one (Close() error or Close()).
+type sdkShape struct {
+	recv                      bool
+	next, current, err, close string // the methods' names; recv's in next
+	hasClose, closeErr        bool
+}
+
+// delivery is how a traced SDK stream reaches the caller.
+type delivery int
+
+const (
+	// deliverTraced returns a generated stream type embedding the SDK's:
+	// the traced method's result type changes (wrappers of concrete
+	// types, which declare their own interface).
+	deliverTraced delivery = iota
+	// deliverSameType returns the generated stream type as the interface
+	// type the method returns (a gRPC ServerStreamingClient[T]): the
+	// signature stays.
+	deliverSameType
+	// deliverPipe copies the stream through the SDK's own pipe into a new
+	// stream of the same concrete type (eino's schema.Pipe).
+	deliverPipe
+)
+
+// pipeInfo is an SDK's pipe: a func([cap int]) (R, W) making a stream R
+// of the method's result type and its writer W, with Send(T, error) and
+// Close().
+type pipeInfo struct {
+	fn         *types.Func
+	generic    bool // instantiated with the chunk type: schema.Pipe[T]
+	capacity   bool // takes a capacity
+	sendClosed bool // Send reports that the reader was closed
+}
 
 // streamInfo is a resolved stream: the result, its form, the chunk type
 // and the attributes read from each chunk.
@@ -86,9 +122,24 @@ type streamInfo struct {
 	attrs    []*attr
 	chunkErr *attr // the error a chunk carries, if mapped
 	spec     *StreamSpec
-	// SDK stream types: the generated wrapper type and what it embeds.
+	// SDK stream types: how they are read and delivered, the generated
+	// wrapper type and what it embeds.
+	shape       sdkShape
+	deliver     delivery
+	pipe        *pipeInfo
 	wrapperName string
 	sdkType     types.Type
+}
+
+// changesType reports a stream whose traced form is another type than
+// the wrapped method's result.
+func (si *streamInfo) changesType() bool {
+	return si != nil && si.form == streamSDK && si.deliver == deliverTraced
+}
+
+// tracedType reports a stream the generator declares a traced type for.
+func (si *streamInfo) tracedType() bool {
+	return si != nil && si.form == streamSDK && si.deliver != deliverPipe
 }
 
 // variable is a parameter or result with the name the wrapper gives it.

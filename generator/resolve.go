@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"go/types"
 
-	"go.opentelemetry.io/otel/attribute"
-
 	"slices"
 	"strconv"
 	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"golang.org/x/tools/go/packages"
 )
 
 // resolver type-checks one wrapper's mapping against go/types, collecting
@@ -17,6 +18,7 @@ type resolver struct {
 	out   *types.Package // the output package
 	where string         // "Client.Complete", for messages
 	errs  *ErrorList
+	pkgs  map[string]*packages.Package // the load, for the functions and types a mapping names
 }
 
 func (r *resolver) errorf(pos Pos, format string, args ...any) {
@@ -24,10 +26,10 @@ func (r *resolver) errorf(pos Pos, format string, args ...any) {
 }
 
 // buildMethod resolves one interface method and its mapping.
-func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, errs *ErrorList) *method {
+func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, pkgs map[string]*packages.Package, errs *ErrorList) *method {
 	sig := fn.Type().(*types.Signature)
 	m := &method{name: fn.Name(), sig: sig, ctx: -1, err: -1}
-	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs}
+	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs, pkgs: pkgs}
 	m.params = variables(sig.Params(), "arg", sig.Variadic())
 	m.results = variables(sig.Results(), "result", false)
 	for i, p := range m.params {
@@ -105,165 +107,6 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 		m.kind = valueText(d.Kind, operations["span"].kind)
 	}
 	return m
-}
-
-// resolveStream finds the streamed result and its form by type: a func of
-// iter.Seq's or iter.Seq2's shape, a receiving channel, or a type with the
-// stream methods the mapping names (Next, Current, Err, Close by default).
-func (r *resolver) resolveStream(m *method, w *wrapper, sp *StreamSpec) *streamInfo {
-	si := &streamInfo{result: -1, param: -1, spec: sp}
-	if sp.Callback != "" {
-		return r.resolveCallback(m, si)
-	}
-	for i, v := range m.results {
-		if i == m.err {
-			continue
-		}
-		if sp.Result == "" || v.mapName == sp.Result {
-			si.result = i
-			break
-		}
-	}
-	if si.result < 0 {
-		if sp.Result == "" {
-			r.errorf(sp.Pos, "stream: %s returns no stream; want a method returning an iter.Seq, iter.Seq2, channel or stream type, or name a func parameter with callback:", m.name)
-		} else {
-			r.errorf(sp.Pos, "stream: no result %q to stream (%s)", sp.Result, m.names())
-		}
-		return nil
-	}
-	t := m.results[si.result].typ
-	var elem types.Type
-	switch u := t.Underlying().(type) {
-	case *types.Signature:
-		if y, ok := yieldFunc(u); ok {
-			if y.Params().Len() == 1 {
-				si.form, elem = streamSeq, y.Params().At(0).Type()
-			} else {
-				si.form, elem, si.second = streamSeq2, y.Params().At(0).Type(), y.Params().At(1).Type()
-				si.errPairs = isError(si.second)
-			}
-		}
-	case *types.Chan:
-		if u.Dir() == types.SendOnly {
-			r.errorf(sp.Pos, "stream: %s is a send-only channel; a stream result must be received from", typeName(t))
-			return nil
-		}
-		si.form, elem = streamChan, u.Elem()
-	}
-	if elem == nil {
-		elem = r.sdkStream(sp, t)
-		if elem == nil {
-			return nil
-		}
-		if w.emitIface == nil {
-			r.errorf(sp.Pos, "stream: %s is an SDK stream type; a traced stream is a different type, which only a wrapper of the concrete SDK type can return (type: \"*pkg.Client\"); otherwise declare the method to return an iter.Seq2 or a channel", typeName(t))
-			return nil
-		}
-		si.form, si.sdkType = streamSDK, t
-		si.wrapperName = w.typeName + m.name + "Stream"
-	}
-	return r.chunkAttrs(si, elem)
-}
-
-// resolveCallback resolves a stream delivered through a callback
-// parameter: func(T) error or func(T), called once per chunk during the
-// call.
-func (r *resolver) resolveCallback(m *method, si *streamInfo) *streamInfo {
-	sp := si.spec
-	for i, p := range m.params {
-		if p.mapName == sp.Callback {
-			si.param = i
-		}
-	}
-	if si.param < 0 {
-		r.errorf(sp.Pos, "stream: callback: no parameter named %s (%s)", sp.Callback, m.names())
-		return nil
-	}
-	sig, ok := m.params[si.param].typ.Underlying().(*types.Signature)
-	if !ok || sig.Params().Len() != 1 || sig.Results().Len() > 1 || (sig.Results().Len() == 1 && !isError(sig.Results().At(0).Type())) || sig.Variadic() {
-		r.errorf(sp.Pos, "stream: callback: %s is %s; want a func(T) error or func(T) called once per chunk", sp.Callback, typeName(m.params[si.param].typ))
-		return nil
-	}
-	si.form = streamCallback
-	return r.chunkAttrs(si, sig.Params().At(0).Type())
-}
-
-// chunkAttrs resolves the chunk paths against the chunk type.
-func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
-	si.chunk = &variable{mapName: "chunk", typ: elem}
-	scope := &method{params: []*variable{si.chunk}, ctx: -1, err: -1}
-	if v := si.spec.ChunkError; v != nil {
-		si.chunkErr = r.resolveChunkError(scope, v)
-	}
-	for _, key := range fieldOrder {
-		if v := si.spec.Chunk[key]; v != nil {
-			if f := chunkField(key); f.delta && (v.Const || len(v.Sum) > 0 || v.When != nil) {
-				r.errorf(v.Pos, "stream: chunk: output: want the path of the chunk's text delta, such as chunk.Delta.Text (no const, sum or when)")
-			} else if a := r.resolveAttr(scope, v, f); a != nil {
-				si.attrs = append(si.attrs, a)
-			}
-		}
-	}
-	return si
-}
-
-// resolveChunkError resolves stream: chunk_error:, a path to an error in
-// the chunk.
-func (r *resolver) resolveChunkError(scope *method, v *Value) *attr {
-	a := &attr{value: v, each: -1, field: field{key: "chunk_error"}}
-	if a.root = scope.lookup(v.Path.root); a.root == nil || v.Path.len || v.Path.eachIndex() >= 0 {
-		r.errorf(v.Pos, "stream: chunk_error: %s: want the path of an error in the chunk, such as chunk.Err", v.Text)
-		return nil
-	}
-	leaf, ok := r.walk(v, v.Path, a.root.typ, &a.chain)
-	if !ok {
-		return nil
-	}
-	if !isError(leaf) {
-		r.errorf(v.Pos, "stream: chunk_error: %s is %s, not an error", v.Text, typeName(leaf))
-		return nil
-	}
-	a.leaf = leaf
-	return a
-}
-
-// yieldFunc matches iter.Seq's and iter.Seq2's shape: func(yield func(T) bool)
-// or func(yield func(T, U) bool).
-func yieldFunc(sig *types.Signature) (*types.Signature, bool) {
-	if sig.Params().Len() != 1 || sig.Results().Len() != 0 {
-		return nil, false
-	}
-	y, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
-	if !ok || y.Results().Len() != 1 || y.Params().Len() < 1 || y.Params().Len() > 2 {
-		return nil, false
-	}
-	b, ok := y.Results().At(0).Type().Underlying().(*types.Basic)
-	return y, ok && b.Kind() == types.Bool
-}
-
-// sdkStream checks t's stream methods and returns the chunk type.
-func (r *resolver) sdkStream(sp *StreamSpec, t types.Type) types.Type {
-	method := func(name string, results int) *types.Signature {
-		obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
-		fn, ok := obj.(*types.Func)
-		if !ok {
-			return nil
-		}
-		sig := fn.Type().(*types.Signature)
-		if sig.Params().Len() != 0 || sig.Results().Len() != results {
-			return nil
-		}
-		return sig
-	}
-	next, cur, errm, closem := method(sp.Next, 1), method(sp.Current, 1), method(sp.Err, 1), method(sp.Close, 1)
-	if next == nil || cur == nil || errm == nil || closem == nil ||
-		!types.Identical(next.Results().At(0).Type(), types.Typ[types.Bool]) || !isError(errm.Results().At(0).Type()) || !isError(closem.Results().At(0).Type()) {
-		r.errorf(sp.Pos, "stream: %s is not a stream: want an iter.Seq or iter.Seq2, a channel, or a type with %s() bool, %s() T, %s() error and %s() error (name other methods with next:, current:, err:, close:)",
-			typeName(t), sp.Next, sp.Current, sp.Err, sp.Close)
-		return nil
-	}
-	return cur.Results().At(0).Type()
 }
 
 func valueText(v *Value, def string) string {

@@ -36,6 +36,7 @@ type methodSuggestion struct {
 type streamSuggestion struct {
 	head     *line
 	callback string
+	pipe     string
 	attrs    []*line
 }
 
@@ -120,6 +121,7 @@ type methodShape struct {
 	resultString bool   // the one result is a string: the answer itself
 	stream       bool
 	callback     string
+	pipe         string // the SDK's pipe keeping its stream type
 	chunk        []leaf
 }
 
@@ -153,8 +155,8 @@ func shapeOf(fn *types.Func, concrete bool) *methodShape {
 		values[0].mapName = "result"
 	}
 	for _, r := range values {
-		if chunk := chunkOfResult(r.typ, concrete); chunk != nil && !s.stream {
-			s.stream = true
+		if chunk, pipe := chunkOfResult(r.typ, concrete); chunk != nil && !s.stream {
+			s.stream, s.pipe = true, pipe
 			s.chunk = leaves("chunk", chunk)
 			continue
 		}
@@ -190,26 +192,33 @@ func chunkOfCallback(t types.Type) types.Type {
 }
 
 // chunkOfResult is the chunk type of a streamed result: an iter.Seq or
-// Seq2, a channel, or (for a concrete type's wrapper) an SDK stream type.
-func chunkOfResult(t types.Type, concrete bool) types.Type {
+// Seq2, a channel, or an SDK stream type (Next/Current/Err or Recv) the
+// wrapper can trace: an interface, any type for a concrete type's wrapper,
+// or a type its SDK offers a pipe for (returned as "path.Func").
+func chunkOfResult(t types.Type, concrete bool) (chunk types.Type, pipe string) {
 	switch u := types.Unalias(t).Underlying().(type) {
 	case *types.Signature:
 		if y, ok := yieldFunc(u); ok {
-			return y.Params().At(0).Type()
+			return y.Params().At(0).Type(), ""
 		}
-		return nil
+		return nil, ""
 	case *types.Chan:
 		if u.Dir() != types.SendOnly {
-			return u.Elem()
+			return u.Elem(), ""
 		}
-		return nil
+		return nil, ""
 	}
-	if !concrete {
-		return nil
+	_, chunk, problem := sdkShapeOf(&StreamSpec{}, t)
+	switch {
+	case problem != "":
+		return nil, ""
+	case embeddableInterface(t) || (concrete && sdkField(t) != ""):
+		return chunk, ""
 	}
-	var scratch ErrorList
-	r := &resolver{errs: &scratch}
-	return r.sdkStream(&StreamSpec{Next: "Next", Current: "Current", Err: "Err", Close: "Close"}, t)
+	if fn := findPipe(t, chunk); fn != nil {
+		return chunk, fn.Pkg().Path() + "." + fn.Name()
+	}
+	return nil, ""
 }
 
 // Words in a method's name.
@@ -320,7 +329,7 @@ func inferModelCall(m *methodSuggestion, s *methodShape) {
 
 // chunkOf suggests what a stream's chunks carry.
 func chunkOf(s *methodShape) *streamSuggestion {
-	st := &streamSuggestion{head: sure("stream", ""), callback: s.callback}
+	st := &streamSuggestion{head: sure("stream", ""), callback: s.callback, pipe: s.pipe}
 	for _, r := range responseRules {
 		r.inStream = true
 		if l, ok := r.pick(s.chunk); ok {

@@ -97,7 +97,7 @@ func (r *renderer) stream(depth int, st *streamSuggestion) {
 			attrs = append(attrs, a)
 		}
 	}
-	if st.callback == "" && len(attrs) == 0 {
+	if st.callback == "" && st.pipe == "" && len(attrs) == 0 {
 		r.printf(depth, "stream: {}")
 		st.head.at = r.lines
 		return
@@ -107,6 +107,9 @@ func (r *renderer) stream(depth int, st *streamSuggestion) {
 	st.head.at, st.head.alt = r.lines, r.lines+1
 	if st.callback != "" {
 		r.printf(depth+1, "callback: %s", st.callback)
+	}
+	if st.pipe != "" {
+		r.printf(depth+1, "pipe: %s  # the SDK's pipe: the traced stream keeps its type", st.pipe)
 	}
 	if len(attrs) > 0 {
 		r.printf(depth+1, "chunk:")

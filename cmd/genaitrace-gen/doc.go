@@ -101,11 +101,17 @@
 //	      output: chunk.Choices[0].Delta.Content   # text deltas, joined
 //
 // The stream is found by type: an iter.Seq or iter.Seq2 (Seq2[T, error]
-// fails on an error), a receive channel, or a type with Next() bool,
-// Current() T, Err() error and Close() error (next:, current:, err: and
-// close: rename them; on a concrete type the generator emits a traced
-// stream type). callback: fn names a func(T) error parameter called per
-// chunk instead. chunk_error: chunk.Err fails the stream on a chunk that
+// fails on an error), a receive channel, a type with Next() bool,
+// Current() T and Err() error, or a type with Recv() (T, error) ended by
+// io.EOF (go-openai's streams, gRPC's, eino's), either with Close() error
+// or Close() if it has one (next:, current:, err:, recv: and close: rename
+// them). A traced SDK stream embeds the SDK's: returned as the interface
+// the method returns (gRPC's ServerStreamingClient[T]), or, on a concrete
+// type, as a traced stream type of its own. A concrete stream type an
+// interface must return as it is (eino's *schema.StreamReader[T]) is
+// copied through the SDK's pipe, named with pipe:
+// github.com/cloudwego/eino/schema.Pipe. callback: fn names a func(T)
+// error parameter called per chunk instead. chunk_error: chunk.Err fails the stream on a chunk that
 // carries an error. A stream neither drained nor closed ends its span after
 // genai.StreamIdleTimeout (5 minutes) without a chunk.
 //
