@@ -95,7 +95,7 @@ func TestChatStreaming(t *testing.T) {
 		"gen_ai.response.model": "gpt-4o-2024-08-06", "gen_ai.response.finish_reasons": "[stop]",
 		"gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 2, "gen_ai.usage.cache_read.input_tokens": 4,
 		"gen_ai.usage.reasoning.output_tokens": 1,
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]`,
+		"gen_ai.output.messages":               `[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]`,
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() || ttfc > 2 {
 		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)
