@@ -28,6 +28,7 @@ func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missi
 				u.wrappers = append(u.wrappers, w)
 			}
 		}
+		u.linkRewraps()
 		units = append(units, u)
 	}
 	return units
@@ -78,6 +79,8 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		}
 		if t.named != nil && t.named.TypeParams().Len() > 0 {
 			w.typeParams = t.named.TypeParams()
+		} else if t.named != nil {
+			w.named = t.named
 		}
 	}
 	for _, n := range []string{w.typeName, w.ctorName} {
@@ -107,6 +110,30 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	}
 	renameShadowing(w)
 	return w
+}
+
+// linkRewraps finds the results that are a wrapped interface of the
+// unit: a method returning the model it was called on (eino's WithTools),
+// or another wrapped interface, returns it wrapped.
+func (u *unit) linkRewraps() {
+	for _, w := range u.wrappers {
+		for _, m := range w.methods {
+			for i, v := range m.results {
+				if i == m.err {
+					continue
+				}
+				for _, other := range u.wrappers {
+					if other.named != nil && types.Identical(v.typ, other.named) {
+						if m.rewrap == nil {
+							m.rewrap = map[int]*wrapper{}
+						}
+						m.rewrap[i] = other
+						break
+					}
+				}
+			}
+		}
+	}
 }
 
 // target is what a wrapper wraps: an interface, or the exported method

@@ -166,7 +166,11 @@ func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
 
 // fromOptions reports a value read from functional options, where zero
 // means the caller did not set it.
-func fromOptions(a *attr) bool { return len(a.chain) > 0 && a.chain[0].kind == hopApply }
+// A value read through a pointer the options set (eino's *float32) is
+// unset when nil instead.
+func fromOptions(a *attr) bool {
+	return len(a.chain) > 0 && a.chain[0].kind == hopApply && a.chain[len(a.chain)-1].kind != hopDeref
+}
 
 // leaf records a single value at the end of a path.
 func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n string) {
@@ -229,6 +233,13 @@ func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
 	case convFloat:
 		if types.Identical(a.leaf, types.Typ[types.Float64]) {
 			return x
+		}
+		if b, ok := types.Unalias(a.leaf).Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
+			// 0.7, not 0.699999988079071
+			if types.Identical(a.leaf, types.Typ[types.Float32]) {
+				return jen.Qual(pkgGenai, "FromFloat32").Call(x)
+			}
+			return jen.Qual(pkgGenai, "FromFloat32").Call(jen.Float32().Call(x))
 		}
 		return jen.Float64().Call(x)
 	case convBool:

@@ -98,10 +98,16 @@ func (me *methodEmitter) body(g *jen.Group) {
 		}
 	}
 	if m.skip {
-		if len(m.results) == 0 {
+		switch {
+		case len(m.results) == 0:
 			g.Add(me.call(""))
-		} else {
+		case len(m.rewrap) == 0:
 			g.Return(me.call(""))
+		default:
+			results := me.resultNames()
+			g.List(results...).Op(":=").Add(me.call(""))
+			me.rewraps(g)
+			g.Return(results...)
 		}
 		return
 	}
@@ -150,10 +156,7 @@ func (me *methodEmitter) body(g *jen.Group) {
 	}
 
 	// The call.
-	results := make([]jen.Code, len(m.results))
-	for i, v := range m.results {
-		results[i] = jen.Id(v.name)
-	}
+	results := me.resultNames()
 	if len(results) == 0 {
 		g.Add(me.call(ctx))
 	} else {
@@ -195,8 +198,35 @@ func (me *methodEmitter) body(g *jen.Group) {
 		g.Return(me.wrapStream(g, st, results)...)
 		return
 	}
+	me.rewraps(g)
 	if len(results) > 0 {
 		g.Return(results...)
+	}
+}
+
+func (me *methodEmitter) resultNames() []jen.Code {
+	results := make([]jen.Code, len(me.m.results))
+	for i, v := range me.m.results {
+		results[i] = jen.Id(v.name)
+	}
+	return results
+}
+
+// rewraps wraps the results that are a wrapped interface of the file
+// (the model eino's WithTools makes), so that tracing goes on with them.
+func (me *methodEmitter) rewraps(g *jen.Group) {
+	for i, v := range me.m.results {
+		other := me.m.rewrap[i]
+		if other == nil {
+			continue
+		}
+		inner, tracer := me.e.fieldNames(other)
+		g.Commentf("The %s %s returns is traced too.", other.spec.Name, me.m.name)
+		g.If(jen.Id(v.name).Op("!=").Nil()).Block(
+			jen.Id(v.name).Op("=").Op("&").Id(other.typeName).Values(jen.Dict{
+				jen.Id(inner):  jen.Id(v.name),
+				jen.Id(tracer): jen.Id(me.recv).Dot(me.tracer),
+			}))
 	}
 }
 
@@ -212,8 +242,20 @@ func (me *methodEmitter) applyOptions(g *jen.Group) {
 				return
 			}
 			h := a.chain[0]
-			v, o := me.s.fresh("opts"), me.s.fresh("o")
+			v := me.s.fresh("opts")
 			me.applied[h.name] = v
+			if h.getter != nil {
+				// The SDK's own getter reads its struct options.
+				sig := h.getter.Type().(*types.Signature)
+				args := make([]jen.Code, 0, sig.Params().Len())
+				for range sig.Params().Len() - 1 {
+					args = append(args, jen.Nil())
+				}
+				args = append(args, jen.Id(a.root.name).Op("..."))
+				g.Id(v).Op(":=").Qual(h.getter.Pkg().Path(), h.getter.Name()).Call(args...)
+				return
+			}
+			o := me.s.fresh("o")
 			g.Var().Id(v).Add(typeCode(h.target))
 			g.For(jen.List(jen.Id("_"), jen.Id(o)).Op(":=").Range().Id(a.root.name)).Block(
 				jen.If(jen.Id(o).Op("!=").Nil()).Block(jen.Id(o).Call(jen.Op("&").Id(v))))
@@ -230,7 +272,7 @@ func (me *methodEmitter) fixedAttrs() []jen.Code {
 	if me.m.provider != "" {
 		out = append(out, jen.Qual(pkgGenai, "ProviderName").Dot("String").Call(jen.Lit(me.m.provider)))
 	}
-	if me.m.stream != nil {
+	if me.m.stream != nil && me.m.op != "span" {
 		out = append(out, jen.Qual(pkgGenai, "RequestStream").Dot("Bool").Call(jen.True()))
 	}
 	return out

@@ -44,6 +44,11 @@ type WrapperSpec struct {
 	TypePos  Pos
 	Defaults MethodSpec
 	Methods  []*MethodSpec
+	// Unmapped says what becomes of the methods the mapping says nothing
+	// of: "span" (the default: a plain span when they take a context) or
+	// "skip" (called straight through).
+	Unmapped    string
+	UnmappedPos Pos
 }
 
 // MethodSpec configures one method, or the defaults of all methods.
@@ -62,7 +67,12 @@ type MethodSpec struct {
 	// tool_error for tools, _OTHER otherwise) as error.type.
 	ErrorWhen *Value
 	ErrorType *Value
-	Fields    map[string]*Value
+	// Options is the SDK's getter of struct options, "import/path.Func"
+	// (eino's model.GetCommonOptions): paths on the options parameter read
+	// what it returns.
+	Options    string
+	OptionsPos Pos
+	Fields     map[string]*Value
 }
 
 // packagePaths lists the packages a wrapper's mapping names besides its
@@ -74,6 +84,10 @@ func (w *WrapperSpec) packagePaths() []string {
 			path, _, _ := splitTypeRef(ms.Stream.Pipe)
 			out = append(out, path)
 		}
+		if ms.Options != "" {
+			path, _, _ := splitTypeRef(ms.Options)
+			out = append(out, path)
+		}
 	}
 	return out
 }
@@ -82,7 +96,7 @@ func (w *WrapperSpec) packagePaths() []string {
 // not).
 func (ms *MethodSpec) says() bool {
 	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
-		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || len(ms.Fields) > 0)
+		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || len(ms.Fields) > 0)
 }
 
 // StreamSpec says how a method's result streams: which result, the
@@ -291,7 +305,7 @@ func validImportPath(s string) bool {
 }
 
 var methodKeys = func() []string {
-	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type"}
+	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type", "options"}
 	return append(keys, fieldOrder...)
 }()
 
@@ -301,12 +315,19 @@ func (p *parser) wrapper(k, v *yaml.Node) *WrapperSpec {
 		p.errorf(k, "wrapper %q: the key must be a Go identifier, the interface's name (or the name of the interface to emit for a concrete type)", w.Name)
 	}
 	where := w.Name
-	keys := append([]string{"type", "methods"}, methodKeys[2:]...) // no skip or stream at interface level
+	keys := append([]string{"type", "methods", "unmapped"}, methodKeys[2:]...) // no skip or stream at interface level
 	p.mapping(v, where, keys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "type":
 			if s, ok := p.scalar(v, where+": type"); ok {
 				w.Type, w.TypePos = s, p.pos(v)
+			}
+		case "unmapped":
+			if s, ok := p.scalar(v, where+": unmapped"); ok {
+				if s != "span" && s != "skip" {
+					p.errorf(v, "%s: unmapped: %q; want span (a plain span for each method the mapping says nothing of, the default) or skip (call them straight through)", where, s)
+				}
+				w.Unmapped, w.UnmappedPos = s, p.pos(v)
 			}
 		case "methods":
 			p.eachEntry(v, where+": methods", func(k, v *yaml.Node) {
@@ -366,6 +387,14 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		if s, ok := p.scalar(v, where); ok {
 			ms.ErrorType = &Value{Pos: p.pos(v), Text: s, Const: true}
 		}
+	case "options":
+		if s, ok := p.scalar(v, where); ok {
+			if !isFuncRef(s) {
+				p.errorf(v, "%s: %q is not a function; want the import path and name of the SDK's options getter, such as github.com/cloudwego/eino/components/model.GetCommonOptions", where, s)
+				return
+			}
+			ms.Options, ms.OptionsPos = s, p.pos(v)
+		}
 	case "kind":
 		if s, ok := p.scalar(v, where); ok {
 			if _, ok := spanKinds[s]; !ok {
@@ -413,7 +442,7 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 			return
 		}
 		if key == "pipe" {
-			if _, name, _ := splitTypeRef(s); !strings.Contains(s, ".") || !isIdent(name) || strings.HasPrefix(s, "*") {
+			if !isFuncRef(s) {
 				p.errorf(v, "%s: pipe: %q is not a function; want the import path and name of the SDK's pipe, such as github.com/cloudwego/eino/schema.Pipe", where, s)
 				return
 			}
@@ -598,6 +627,13 @@ func (p *parser) partValue(n *yaml.Node, where string) *Value {
 		return p.value(n, where, field{typ: typeString})
 	}
 	return p.pathValue(n, where)
+}
+
+// isFuncRef reports a function named by its package's import path:
+// github.com/cloudwego/eino/schema.Pipe.
+func isFuncRef(s string) bool {
+	path, name, star := splitTypeRef(s)
+	return path != "" && isIdent(name) && !star
 }
 
 func isIdent(s string) bool {

@@ -34,6 +34,8 @@ type wrapper struct {
 	concreteName string
 	typeParams   *types.TypeParamList
 	methods      []*method
+	// named is the wrapped interface type, non-generic; nil otherwise.
+	named types.Type
 }
 
 // method is one wrapped method.
@@ -61,6 +63,10 @@ type method struct {
 	// span failed with error type failType (a result reporting an error).
 	failWhen *attr
 	failType string
+	// rewrap holds, per result, the wrapper of the unit whose interface
+	// it is (eino's WithTools returns the model it was called on, with
+	// tools): it is returned wrapped, so tracing goes on.
+	rewrap map[int]*wrapper
 }
 
 // streamForm is how a result streams.
@@ -179,8 +185,10 @@ type hop struct {
 	// guard is set when the value before this hop must be checked: a nil
 	// pointer, map or interface, or a too-short slice.
 	guard guardKind
-	// target is the struct functional options set (hopApply).
+	// target is the struct functional options set (hopApply), or what
+	// the SDK's getter of struct options returns.
 	target types.Type
+	getter *types.Func
 }
 
 // nested calls fn for a and every attribute it is made of.

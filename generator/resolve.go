@@ -19,6 +19,10 @@ type resolver struct {
 	where string         // "Client.Complete", for messages
 	errs  *ErrorList
 	pkgs  map[string]*packages.Package // the load, for the functions and types a mapping names
+	// options is the SDK's getter of struct options the mapping names
+	// (options:), and where.
+	options    string
+	optionsPos Pos
 }
 
 func (r *resolver) errorf(pos Pos, format string, args ...any) {
@@ -68,6 +72,10 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 	if m.skip {
 		return m
 	}
+	r.options, r.optionsPos = own.Options, own.OptionsPos
+	if r.options == "" {
+		r.options, r.optionsPos = d.Options, d.OptionsPos
+	}
 	if own.Stream != nil {
 		m.stream = r.resolveStream(m, w, own.Stream)
 	}
@@ -97,14 +105,35 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 			m.nameFrom = a
 		}
 	}
-	if !spec.says() && len(m.before)+len(m.after) == 0 && m.stream == nil && (m.ctx < 0 || isModelCall(m.op)) {
-		// Nothing of the wrapper's mapping applies to this method (Close,
-		// Ping) and it has no entry of its own: its span is a plain one,
-		// not a model call of the wrapper's operation. A method taking a
-		// context keeps a non-model operation (a store's Get is a
-		// retrieval whether or not anything is recorded).
+	unmapped := !spec.says() && len(m.before)+len(m.after) == 0 && m.stream == nil && m.failWhen == nil
+	switch {
+	case unmapped && (m.ctx < 0 || w.spec.Unmapped == "skip"):
+		// Nothing of the mapping applies to this method and it has no
+		// entry of its own. Without a context its span would start a
+		// trace of its own (eino's WithTools, an ID() getter, a Wait()
+		// lasting the session): it is called straight through, as every
+		// such method is with unmapped: skip.
+		m.skip = true
+		return m
+	case unmapped && isModelCall(m.op):
+		// Close, Ping: a plain span, not a model call of the wrapper's
+		// operation. A method taking a context keeps a non-model
+		// operation (a store's Get is a retrieval whether or not anything
+		// is recorded).
 		m.op, m.provider, m.nameFrom = "span", "", nil
 		m.kind = valueText(d.Kind, operations["span"].kind)
+	}
+	if m.stream == nil {
+		// An iterator's work happens as it is ranged over: the span
+		// covers the iteration, as a stream's.
+		for i, v := range m.results {
+			if sig, ok := v.typ.Underlying().(*types.Signature); ok && i != m.err {
+				if _, ok := yieldFunc(sig); ok {
+					m.stream = r.resolveStream(m, w, &StreamSpec{Pos: w.spec.Pos, Result: v.mapName})
+					break
+				}
+			}
+		}
 	}
 	return m
 }
@@ -531,6 +560,84 @@ func optionsTarget(t types.Type) (types.Type, bool) {
 	return p.Elem(), true
 }
 
+// optionsGetter finds, for a variadic parameter of struct options ([]E,
+// E a named struct whose fields are not the caller's to read: eino's
+// model.Option), the SDK's function that reads them,
+// func([base *T, ...,] opts ...E) *T: the one options: names, else the
+// only one E's package declares. It returns it with its result type, or
+// nil when there is none; a mistake in options: is reported there.
+func (r *resolver) optionsGetter(v *Value, t types.Type) (*types.Func, types.Type) {
+	s, ok := types.Unalias(t).Underlying().(*types.Slice)
+	if !ok {
+		return nil, nil
+	}
+	elem := s.Elem()
+	if r.options != "" {
+		path, name, _ := splitTypeRef(r.options)
+		pkg := r.findPackage(path)
+		if pkg == nil {
+			r.errs.add(r.optionsPos, "%s: options: package %s was not loaded; check the import path of %s", r.where, path, r.options)
+			return nil, nil
+		}
+		fn, ok := pkg.Scope().Lookup(name).(*types.Func)
+		if !ok {
+			r.errs.add(r.optionsPos, "%s: options: %s has no func %s%s", r.where, path, name, suggest(name, funcNames(pkg)))
+			return nil, nil
+		}
+		res := getterResult(fn, elem)
+		if res == nil {
+			r.errs.add(r.optionsPos, "%s: options: %s.%s is not a getter of %s options; want func(base *T, opts ...%s) *T (leading arguments passed nil)", r.where, pkg.Name(), name, typeName(elem), typeName(elem))
+			return nil, nil
+		}
+		return fn, res
+	}
+	named, ok := types.Unalias(elem).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return nil, nil
+	}
+	if _, isStruct := named.Underlying().(*types.Struct); !isStruct {
+		return nil, nil
+	}
+	var found *types.Func
+	var res types.Type
+	scope := named.Obj().Pkg().Scope()
+	for _, name := range scope.Names() {
+		if fn, ok := scope.Lookup(name).(*types.Func); ok && fn.Exported() {
+			if t := getterResult(fn, elem); t != nil {
+				if found != nil {
+					return nil, nil // more than one: options: must say which
+				}
+				found, res = fn, t
+			}
+		}
+	}
+	return found, res
+}
+
+// getterResult is what fn returns when it is a getter of elem options:
+// non-generic, func(nilable..., opts ...elem) with one struct (or pointer
+// to struct) result; else nil.
+func getterResult(fn *types.Func, elem types.Type) types.Type {
+	sig := fn.Type().(*types.Signature)
+	if sig.TypeParams().Len() > 0 || !sig.Variadic() || sig.Results().Len() != 1 {
+		return nil
+	}
+	ps := sig.Params()
+	if last, ok := ps.At(ps.Len() - 1).Type().(*types.Slice); !ok || !types.Identical(last.Elem(), elem) {
+		return nil
+	}
+	for i := range ps.Len() - 1 {
+		if !nilable(ps.At(i).Type()) {
+			return nil
+		}
+	}
+	res := sig.Results().At(0).Type()
+	if _, ok := types.Unalias(deref(res)).Underlying().(*types.Struct); !ok {
+		return nil
+	}
+	return res
+}
+
 // mapKey resolves ["key"] on a map with string keys, through one pointer.
 func (r *resolver) mapKey(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
 	base := t
@@ -549,10 +656,16 @@ func (r *resolver) mapKey(v *Value, done string, st step, t types.Type, chain *[
 
 func (r *resolver) walk(v *Value, p path, t types.Type, chain *[]hop) (types.Type, bool) {
 	done := p.root
-	if target, ok := optionsTarget(t); ok && len(p.steps) > 0 && (p.steps[0].kind == stepField || p.steps[0].kind == stepMethod) {
-		// Functional options: read what they set on their target.
-		*chain = append(*chain, hop{kind: hopApply, name: p.root, target: target})
-		t = target
+	if len(p.steps) > 0 && (p.steps[0].kind == stepField || p.steps[0].kind == stepMethod) {
+		if target, ok := optionsTarget(t); ok {
+			// Functional options: read what they set on their target.
+			*chain = append(*chain, hop{kind: hopApply, name: p.root, target: target})
+			t = target
+		} else if getter, target := r.optionsGetter(v, t); getter != nil {
+			// Struct options: read what the SDK's getter makes of them.
+			*chain = append(*chain, hop{kind: hopApply, name: p.root, target: target, getter: getter})
+			t = target
+		}
 	}
 	for _, st := range p.steps {
 		var ok bool

@@ -60,7 +60,10 @@
 // an any value read by its dynamic type), methods without arguments
 // (.GetModel()), and len(...). A variadic parameter of functional options
 // (...Option, with type Option func(*Options)) reads as the Options its
-// options set: options.Model. Every path is type-checked when generating;
+// options set: options.Model. One of struct options whose fields are the
+// SDK's own (eino's model.Option) reads through the SDK's getter
+// (model.GetCommonOptions(nil, opts...)): the only one the option type's
+// package declares, or the one options: pkg.Func names. Every path is type-checked when generating;
 // every pointer on it is checked for nil in the generated code, so a nil
 // leaves the attribute unset. Empty strings are not recorded.
 //
@@ -134,9 +137,15 @@
 // TELEMETRY_CAPTURE_CONTENT=true). A wrapper-level path applies to the
 // methods that have its first name. Empty strings are not recorded, nor the
 // empty strings of a list. A method of which the mapping says nothing and to
-// which no wrapper-level path applies is a plain span when it has no
-// context.Context or the wrapper's operation calls a model (Close, Ping).
-// The annotations.yaml at the root of genaitrace's repository is a
+// which no wrapper-level path applies is called straight through, without
+// a span, when it takes no context.Context (Close, WithTools, an ID()
+// getter: a span would start a trace of its own), and is a plain span
+// otherwise, not a model call of the wrapper's operation (Ping);
+// unmapped: skip on a wrapper calls all of them straight through. A method
+// returning an iterator has its span cover the iteration, as a stream's. A
+// method returning an interface a wrapper of the same file wraps (eino's
+// WithTools returns a ToolCallingChatModel) returns it wrapped, so that
+// what is done with it is traced too. The annotations.yaml at the root of genaitrace's repository is a
 // commented example.
 //
 // # Suggesting a mapping

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // StringOf, Int64Of, Float64Of and BoolOf read a value an SDK keeps in a
@@ -76,12 +77,25 @@ func Float64Of(v any) float64 {
 	case float64:
 		return v
 	case float32:
-		return float64(v)
+		return FromFloat32(v)
 	case json.Number:
 		f, _ := v.Float64()
 		return f
 	}
 	return float64(Int64Of(v))
+}
+
+// FromFloat32 returns the float64 nearest to f's shortest decimal form:
+// a float32 0.7 is recorded as 0.7, not as 0.699999988079071, its exact
+// value. Generated wrappers call it for float32 fields (an SDK's
+// temperature or top_p). It does not allocate.
+func FromFloat32(f float32) float64 {
+	var buf [32]byte
+	v, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], float64(f), 'g', -1, 32)), 64)
+	if err != nil {
+		return float64(f)
+	}
+	return v
 }
 
 // BoolOf returns v if it is a bool.

@@ -87,11 +87,11 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 		}
 	}
 	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*params.InferenceConfig.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
 		n++
 	}
 	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*params.InferenceConfig.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -312,12 +312,9 @@ func (w *TracedBedrockRuntime) ListAsyncInvokes(ctx context.Context, params *bed
 	return r, err
 }
 
-// Options calls the wrapped BedrockRuntime's Options in a span.
+// Options calls the wrapped BedrockRuntime's Options without a span.
 func (w *TracedBedrockRuntime) Options() bedrockruntime.Options {
-	_, span := w.tracer.Start(context.Background(), "BedrockRuntime.Options", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	r := w.inner.Options()
-	return r
+	return w.inner.Options()
 }
 
 // StartAsyncInvoke calls the wrapped BedrockRuntime's StartAsyncInvoke in a span.

@@ -58,8 +58,26 @@ func (w *TracedGeminiModels) All(ctx context.Context) iter.Seq2[*genai2.Model, e
 	attrs[0] = genai.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.All", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
+	stream := genai.StartStream(span)
 	r := w.inner.All(ctx2)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*genai2.Model, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
 	return r
 }
 
@@ -186,15 +204,15 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		}
 	}
 	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*config.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
 		n++
 	}
 	if config != nil && config.TopK != nil {
-		attrs[n] = genai.RequestTopK.Float64(float64(*config.TopK))
+		attrs[n] = genai.RequestTopK.Float64(genai.FromFloat32(*config.TopK))
 		n++
 	}
 	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*config.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -299,7 +317,7 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 		n++
 	}
 	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*config.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
 		n++
 	}
 	if genai.CaptureContent() {

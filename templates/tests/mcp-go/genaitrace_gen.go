@@ -78,17 +78,9 @@ func (w *TracedMCPClient) CallTool(ctx context.Context, request mcp.CallToolRequ
 	return r, err
 }
 
-// Close calls the wrapped MCPClient's Close in a span.
+// Close calls the wrapped MCPClient's Close without a span.
 func (w *TracedMCPClient) Close() error {
-	_, span := w.tracer.Start(context.Background(), "MCPClient.Close", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	err := w.inner.Close()
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return err
-	}
-	return err
+	return w.inner.Close()
 }
 
 // Complete calls the wrapped MCPClient's Complete in a span.
@@ -234,10 +226,8 @@ func (w *TracedMCPClient) ListToolsByPage(ctx context.Context, request mcp.ListT
 	return r, err
 }
 
-// OnNotification calls the wrapped MCPClient's OnNotification in a span.
+// OnNotification calls the wrapped MCPClient's OnNotification without a span.
 func (w *TracedMCPClient) OnNotification(handler func(mcp.JSONRPCNotification)) {
-	_, span := w.tracer.Start(context.Background(), "MCPClient.OnNotification", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
 	w.inner.OnNotification(handler)
 }
 

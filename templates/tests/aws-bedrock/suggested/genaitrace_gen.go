@@ -87,11 +87,11 @@ func (w *TracedClient) Converse(ctx context.Context, params *bedrockruntime.Conv
 		}
 	}
 	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*params.InferenceConfig.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
 		n++
 	}
 	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*params.InferenceConfig.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -179,11 +179,11 @@ func (w *TracedClient) ConverseStream(ctx context.Context, params *bedrockruntim
 		}
 	}
 	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*params.InferenceConfig.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
 		n++
 	}
 	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*params.InferenceConfig.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -350,12 +350,9 @@ func (w *TracedClient) ListAsyncInvokes(ctx context.Context, params *bedrockrunt
 	return r, err
 }
 
-// Options calls the wrapped Client's Options in a span.
+// Options calls the wrapped Client's Options without a span.
 func (w *TracedClient) Options() bedrockruntime.Options {
-	_, span := w.tracer.Start(context.Background(), "Client.Options", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	r := w.inner.Options()
-	return r
+	return w.inner.Options()
 }
 
 // StartAsyncInvoke calls the wrapped Client's StartAsyncInvoke in a span.

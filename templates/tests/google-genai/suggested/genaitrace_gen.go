@@ -58,8 +58,26 @@ func (w *TracedModels) All(ctx context.Context) iter.Seq2[*genai2.Model, error] 
 	attrs[0] = genai.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.All", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
+	stream := genai.StartStream(span)
 	r := w.inner.All(ctx2)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*genai2.Model, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
 	return r
 }
 
@@ -193,7 +211,7 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 		n++
 	}
 	if config != nil && config.FrequencyPenalty != nil {
-		attrs[n] = genai.RequestFrequencyPenalty.Float64(float64(*config.FrequencyPenalty))
+		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
 		n++
 	}
 	if config != nil {
@@ -201,7 +219,7 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 		n++
 	}
 	if config != nil && config.PresencePenalty != nil {
-		attrs[n] = genai.RequestPresencePenalty.Float64(float64(*config.PresencePenalty))
+		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
 		n++
 	}
 	if model2 != "" {
@@ -219,15 +237,15 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 		}
 	}
 	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*config.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
 		n++
 	}
 	if config != nil && config.TopK != nil {
-		attrs[n] = genai.RequestTopK.Float64(float64(*config.TopK))
+		attrs[n] = genai.RequestTopK.Float64(genai.FromFloat32(*config.TopK))
 		n++
 	}
 	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*config.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -334,7 +352,7 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 		n++
 	}
 	if config != nil && config.FrequencyPenalty != nil {
-		attrs[n] = genai.RequestFrequencyPenalty.Float64(float64(*config.FrequencyPenalty))
+		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
 		n++
 	}
 	if config != nil {
@@ -342,7 +360,7 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 		n++
 	}
 	if config != nil && config.PresencePenalty != nil {
-		attrs[n] = genai.RequestPresencePenalty.Float64(float64(*config.PresencePenalty))
+		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
 		n++
 	}
 	if model2 != "" {
@@ -360,15 +378,15 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 		}
 	}
 	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*config.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
 		n++
 	}
 	if config != nil && config.TopK != nil {
-		attrs[n] = genai.RequestTopK.Float64(float64(*config.TopK))
+		attrs[n] = genai.RequestTopK.Float64(genai.FromFloat32(*config.TopK))
 		n++
 	}
 	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*config.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
