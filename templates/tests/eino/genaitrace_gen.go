@@ -33,17 +33,44 @@ var _ model.ToolCallingChatModel = (*TracedEinoChatModel)(nil)
 
 // Generate calls the wrapped EinoChatModel's Generate in a span.
 func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Message, opts ...model.Option) (*schema.Message, error) {
-	var attrs [3]attribute.KeyValue
+	opts2 := model.GetCommonOptions(nil, opts...)
+	var model2 string
+	if opts2 != nil && opts2.Model != nil {
+		model2 = *opts2.Model
+	}
+	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("eino")
 	n := 2
+	if opts2 != nil && opts2.MaxTokens != nil {
+		attrs[n] = genai.RequestMaxTokens.Int64(int64(*opts2.MaxTokens))
+		n++
+	}
+	if model2 != "" {
+		attrs[n] = genai.RequestModel.String(model2)
+		n++
+	}
+	if opts2 != nil {
+		if list := genai.NonEmpty(opts2.Stop); len(list) > 0 {
+			attrs[n] = genai.RequestStopSequences.StringSlice(list)
+			n++
+		}
+	}
+	if opts2 != nil && opts2.Temperature != nil {
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
+		n++
+	}
+	if opts2 != nil && opts2.TopP != nil {
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
+		n++
+	}
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(input, "user"); s != "" {
 			attrs[n] = genai.InputMessages.String(s)
 			n++
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, "chat", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Generate(ctx2, input, opts...)
 	if err != nil {
@@ -89,18 +116,45 @@ func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Mess
 
 // Stream calls the wrapped EinoChatModel's Stream in a span.
 func (w *TracedEinoChatModel) Stream(ctx context.Context, input []*schema.Message, opts ...model.Option) (*schema.StreamReader[*schema.Message], error) {
-	var attrs [4]attribute.KeyValue
+	opts2 := model.GetCommonOptions(nil, opts...)
+	var model2 string
+	if opts2 != nil && opts2.Model != nil {
+		model2 = *opts2.Model
+	}
+	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("eino")
 	attrs[2] = genai.RequestStream.Bool(true)
 	n := 3
+	if opts2 != nil && opts2.MaxTokens != nil {
+		attrs[n] = genai.RequestMaxTokens.Int64(int64(*opts2.MaxTokens))
+		n++
+	}
+	if model2 != "" {
+		attrs[n] = genai.RequestModel.String(model2)
+		n++
+	}
+	if opts2 != nil {
+		if list := genai.NonEmpty(opts2.Stop); len(list) > 0 {
+			attrs[n] = genai.RequestStopSequences.StringSlice(list)
+			n++
+		}
+	}
+	if opts2 != nil && opts2.Temperature != nil {
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
+		n++
+	}
+	if opts2 != nil && opts2.TopP != nil {
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
+		n++
+	}
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(input, "user"); s != "" {
 			attrs[n] = genai.InputMessages.String(s)
 			n++
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, "chat", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	stream := genai.StartStream(span)
 	r, err := w.inner.Stream(ctx2, input, opts...)
 	if err != nil {
@@ -179,5 +233,13 @@ func (w *TracedEinoChatModel) Stream(ctx context.Context, input []*schema.Messag
 
 // WithTools calls the wrapped EinoChatModel's WithTools without a span.
 func (w *TracedEinoChatModel) WithTools(tools []*schema.ToolInfo) (model.ToolCallingChatModel, error) {
-	return w.inner.WithTools(tools)
+	r, err := w.inner.WithTools(tools)
+	// The EinoChatModel WithTools returns is traced too.
+	if r != nil {
+		r = &TracedEinoChatModel{
+			inner:  r,
+			tracer: w.tracer,
+		}
+	}
+	return r, err
 }

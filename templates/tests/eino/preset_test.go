@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"example.com/presets/eino/internal/fake"
 	"github.com/cloudwego/eino/components/model"
+	"github.com/cloudwego/eino/components/tool"
+	"github.com/cloudwego/eino/components/tool/utils"
+	"github.com/cloudwego/eino/compose"
+	"github.com/cloudwego/eino/flow/agent/react"
 	"github.com/cloudwego/eino/schema"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -145,5 +150,75 @@ func waitEnded(t *testing.T, rec *tracetest.SpanRecorder, n int) []sdktrace.Read
 			t.Fatalf("%d spans ended, want %d", len(rec.Ended()), n)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestOptions: the request model and parameters come from the call's
+// options, through eino's model.GetCommonOptions.
+func TestOptions(t *testing.T) {
+	m, rec := setup(t, 0)
+	if _, err := m.Generate(context.Background(), input, model.WithModel("gpt-4o-mini"), model.WithTemperature(0.7),
+		model.WithTopP(0.9), model.WithMaxTokens(64), model.WithStop([]string{"END"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Generate(context.Background(), input); err != nil {
+		t.Fatal(err)
+	}
+	spans := rec.Ended()
+	if spans[0].Name() != "chat gpt-4o-mini" || spans[1].Name() != "chat" {
+		t.Errorf("span names %q, %q", spans[0].Name(), spans[1].Name())
+	}
+	fake.Check(t, fake.Attrs(spans[0]), map[string]any{
+		"gen_ai.request.model": "gpt-4o-mini", "gen_ai.request.temperature": 0.7, "gen_ai.request.top_p": 0.9,
+		"gen_ai.request.max_tokens": 64, "gen_ai.request.stop_sequences": "[END]",
+	})
+	for _, unset := range []string{"gen_ai.request.model", "gen_ai.request.temperature", "gen_ai.request.top_p", "gen_ai.request.max_tokens", "gen_ai.request.stop_sequences"} {
+		if v, ok := fake.Attrs(spans[1])[unset]; ok {
+			t.Errorf("%s = %v recorded though no option set it", unset, v.AsInterface())
+		}
+	}
+}
+
+type weatherArgs struct {
+	City string `json:"city"`
+}
+
+// TestReactAgent runs eino's own ReAct agent on the traced model: the
+// agent binds its tool with WithTools and calls the model that returns,
+// so both model calls of its loop (the tool call, then the answer) are
+// chat spans, the first with the tool call in its output.
+func TestReactAgent(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	m, rec := setup(t, 0)
+	ctx := context.Background()
+	weather, err := utils.InferTool("get_weather", "The weather in a city", func(_ context.Context, in weatherArgs) (string, error) {
+		return "sunny in " + in.City, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := react.NewAgent(ctx, &react.AgentConfig{ToolCallingModel: m, ToolsConfig: compose.ToolsNodeConfig{Tools: []tool.BaseTool{weather}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := agent.Generate(ctx, []*schema.Message{schema.UserMessage("Weather in Paris?")})
+	if err != nil || out.Content != "Sunny in Paris." {
+		t.Fatalf("agent: %v %+v", err, out)
+	}
+	spans := rec.Ended()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans from the agent's loop, want its 2 model calls", len(spans))
+	}
+	first, second := fake.Attrs(spans[0]), fake.Attrs(spans[1])
+	fake.Check(t, first, map[string]any{
+		"gen_ai.operation.name": "chat", "gen_ai.response.finish_reasons": "[tool_calls]", "gen_ai.usage.input_tokens": 12,
+	})
+	if call := fake.ToolCall(t, first["gen_ai.output.messages"].AsString()); call.ID != "call_1" || call.Name != "get_weather" || !strings.Contains(call.Arguments, "Paris") {
+		t.Errorf("the first call's output has no tool_call part for get_weather: %s", first["gen_ai.output.messages"].AsString())
+	}
+	fake.Check(t, second, map[string]any{"gen_ai.response.finish_reasons": "[stop]"})
+	if in := second["gen_ai.input.messages"].AsString(); !strings.Contains(in, `"type":"tool_call_response"`) || !strings.Contains(in, "sunny in Paris") {
+		t.Errorf("the second call's input lacks the tool's result: %s", in)
 	}
 }
