@@ -228,9 +228,30 @@ func (w *TracedMCPClientSession) Ping(ctx context.Context, params *mcp.PingParam
 	return err
 }
 
-// Prompts calls the wrapped MCPClientSession's Prompts without a span.
+// Prompts calls the wrapped MCPClientSession's Prompts in a span.
 func (w *TracedMCPClientSession) Prompts(ctx context.Context, params *mcp.ListPromptsParams) iter.Seq2[*mcp.Prompt, error] {
-	return w.inner.Prompts(ctx, params)
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Prompts", trace.WithSpanKind(trace.SpanKindInternal))
+	stream := genai.StartStream(span)
+	r := w.inner.Prompts(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.Prompt, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
+	return r
 }
 
 // ReadResource calls the wrapped MCPClientSession's ReadResource in a span.
@@ -246,14 +267,56 @@ func (w *TracedMCPClientSession) ReadResource(ctx context.Context, params *mcp.R
 	return r, err
 }
 
-// ResourceTemplates calls the wrapped MCPClientSession's ResourceTemplates without a span.
+// ResourceTemplates calls the wrapped MCPClientSession's ResourceTemplates in a span.
 func (w *TracedMCPClientSession) ResourceTemplates(ctx context.Context, params *mcp.ListResourceTemplatesParams) iter.Seq2[*mcp.ResourceTemplate, error] {
-	return w.inner.ResourceTemplates(ctx, params)
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ResourceTemplates", trace.WithSpanKind(trace.SpanKindInternal))
+	stream := genai.StartStream(span)
+	r := w.inner.ResourceTemplates(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.ResourceTemplate, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
+	return r
 }
 
-// Resources calls the wrapped MCPClientSession's Resources without a span.
+// Resources calls the wrapped MCPClientSession's Resources in a span.
 func (w *TracedMCPClientSession) Resources(ctx context.Context, params *mcp.ListResourcesParams) iter.Seq2[*mcp.Resource, error] {
-	return w.inner.Resources(ctx, params)
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Resources", trace.WithSpanKind(trace.SpanKindInternal))
+	stream := genai.StartStream(span)
+	r := w.inner.Resources(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.Resource, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
+	return r
 }
 
 // SetLoggingLevel calls the wrapped MCPClientSession's SetLoggingLevel in a span.
@@ -288,9 +351,30 @@ func (w *TracedMCPClientSession) Subscribe(ctx context.Context, params *mcp.Subs
 	return err
 }
 
-// Tools calls the wrapped MCPClientSession's Tools without a span.
+// Tools calls the wrapped MCPClientSession's Tools in a span.
 func (w *TracedMCPClientSession) Tools(ctx context.Context, params *mcp.ListToolsParams) iter.Seq2[*mcp.Tool, error] {
-	return w.inner.Tools(ctx, params)
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Tools", trace.WithSpanKind(trace.SpanKindInternal))
+	stream := genai.StartStream(span)
+	r := w.inner.Tools(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.Tool, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
+	return r
 }
 
 // Unsubscribe calls the wrapped MCPClientSession's Unsubscribe in a span.

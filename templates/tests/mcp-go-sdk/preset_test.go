@@ -2,6 +2,7 @@ package mcpgosdk
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"example.com/presets/mcpgosdk/internal/fake"
@@ -79,8 +80,9 @@ func TestCallToolWithoutCapture(t *testing.T) {
 }
 
 // TestOtherMethods: a request other than a tool call is a plain span
-// named after the method, with no GenAI attributes; the session's getters,
-// lifecycle calls and paging iterators get none.
+// named after the method, with no GenAI attributes; a paging iterator's
+// span lasts while the caller iterates; the session's calls without a
+// context get none (a span would start a trace of its own).
 func TestOtherMethods(t *testing.T) {
 	ctx := context.Background()
 	session, rec := setup(t)
@@ -95,7 +97,11 @@ func TestOtherMethods(t *testing.T) {
 	if session.InitializeResult() == nil {
 		t.Error("no InitializeResult")
 	}
-	for tool, err := range session.Tools(ctx, nil) {
+	seq := session.Tools(ctx, nil)
+	if n := len(rec.Ended()); n != 2 {
+		t.Errorf("%d spans ended before iterating Tools, want 2", n)
+	}
+	for tool, err := range seq {
 		if err != nil || tool.Name != "divide" {
 			t.Fatalf("Tools: %v %v", tool, err)
 		}
@@ -106,8 +112,12 @@ func TestOtherMethods(t *testing.T) {
 		if s.Name() == "MCPClientSession.ListTools" && len(s.Attributes()) != 0 {
 			t.Errorf("ListTools is a plain span, got %v", fake.Attrs(s))
 		}
+		if s.Status().Code == codes.Error {
+			t.Errorf("%s failed: %v", s.Name(), s.Status())
+		}
 	}
-	if len(names) != 2 || names[0] != "MCPClientSession.ListTools" || names[1] != "MCPClientSession.Ping" {
-		t.Errorf("spans %q, want ListTools and Ping only", names)
+	want := []string{"MCPClientSession.ListTools", "MCPClientSession.Ping", "MCPClientSession.Tools"}
+	if !slices.Equal(names, want) {
+		t.Errorf("spans %q, want %q", names, want)
 	}
 }

@@ -107,17 +107,9 @@ func (w *TracedClientSession) CallTool(ctx context.Context, params *mcp.CallTool
 	return r, err
 }
 
-// Close calls the wrapped ClientSession's Close in a span.
+// Close calls the wrapped ClientSession's Close without a span.
 func (w *TracedClientSession) Close() error {
-	_, span := w.tracer.Start(context.Background(), "ClientSession.Close", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	err := w.inner.Close()
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return err
-	}
-	return err
+	return w.inner.Close()
 }
 
 // Complete calls the wrapped ClientSession's Complete in a span.
@@ -146,20 +138,14 @@ func (w *TracedClientSession) GetPrompt(ctx context.Context, params *mcp.GetProm
 	return r, err
 }
 
-// ID calls the wrapped ClientSession's ID in a span.
+// ID calls the wrapped ClientSession's ID without a span.
 func (w *TracedClientSession) ID() string {
-	_, span := w.tracer.Start(context.Background(), "ClientSession.ID", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	r := w.inner.ID()
-	return r
+	return w.inner.ID()
 }
 
-// InitializeResult calls the wrapped ClientSession's InitializeResult in a span.
+// InitializeResult calls the wrapped ClientSession's InitializeResult without a span.
 func (w *TracedClientSession) InitializeResult() *mcp.InitializeResult {
-	_, span := w.tracer.Start(context.Background(), "ClientSession.InitializeResult", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	r := w.inner.InitializeResult()
-	return r
+	return w.inner.InitializeResult()
 }
 
 // ListPrompts calls the wrapped ClientSession's ListPrompts in a span.
@@ -243,8 +229,26 @@ func (w *TracedClientSession) Ping(ctx context.Context, params *mcp.PingParams) 
 // Prompts calls the wrapped ClientSession's Prompts in a span.
 func (w *TracedClientSession) Prompts(ctx context.Context, params *mcp.ListPromptsParams) iter.Seq2[*mcp.Prompt, error] {
 	ctx2, span := w.tracer.Start(ctx, "ClientSession.Prompts", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
+	stream := genai.StartStream(span)
 	r := w.inner.Prompts(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.Prompt, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
 	return r
 }
 
@@ -264,16 +268,52 @@ func (w *TracedClientSession) ReadResource(ctx context.Context, params *mcp.Read
 // ResourceTemplates calls the wrapped ClientSession's ResourceTemplates in a span.
 func (w *TracedClientSession) ResourceTemplates(ctx context.Context, params *mcp.ListResourceTemplatesParams) iter.Seq2[*mcp.ResourceTemplate, error] {
 	ctx2, span := w.tracer.Start(ctx, "ClientSession.ResourceTemplates", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
+	stream := genai.StartStream(span)
 	r := w.inner.ResourceTemplates(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.ResourceTemplate, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
 	return r
 }
 
 // Resources calls the wrapped ClientSession's Resources in a span.
 func (w *TracedClientSession) Resources(ctx context.Context, params *mcp.ListResourcesParams) iter.Seq2[*mcp.Resource, error] {
 	ctx2, span := w.tracer.Start(ctx, "ClientSession.Resources", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
+	stream := genai.StartStream(span)
 	r := w.inner.Resources(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.Resource, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
 	return r
 }
 
@@ -311,12 +351,31 @@ func (w *TracedClientSession) Subscribe(ctx context.Context, params *mcp.Subscri
 
 // Tools calls the wrapped ClientSession's Tools in a span.
 func (w *TracedClientSession) Tools(ctx context.Context, params *mcp.ListToolsParams) iter.Seq2[*mcp.Tool, error] {
-	var attrs [1]attribute.KeyValue
+	var attrs [2]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("execute_tool")
-	n := 1
+	attrs[1] = genai.RequestStream.Bool(true)
+	n := 2
 	ctx2, span := w.tracer.Start(ctx, "execute_tool", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
+	stream := genai.StartStream(span)
 	r := w.inner.Tools(ctx2, params)
+	if r == nil {
+		stream.End()
+		return r
+	}
+	inner := r
+	r = func(yield func(*mcp.Tool, error) bool) {
+		defer stream.EndContext(ctx2)
+		for chunk, e := range inner {
+			if e != nil {
+				stream.Fail(e, "")
+			} else {
+				stream.Chunk()
+			}
+			if !yield(chunk, e) {
+				return
+			}
+		}
+	}
 	return r
 }
 
@@ -333,15 +392,7 @@ func (w *TracedClientSession) Unsubscribe(ctx context.Context, params *mcp.Unsub
 	return err
 }
 
-// Wait calls the wrapped ClientSession's Wait in a span.
+// Wait calls the wrapped ClientSession's Wait without a span.
 func (w *TracedClientSession) Wait() error {
-	_, span := w.tracer.Start(context.Background(), "ClientSession.Wait", trace.WithSpanKind(trace.SpanKindInternal))
-	defer span.End()
-	err := w.inner.Wait()
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return err
-	}
-	return err
+	return w.inner.Wait()
 }
