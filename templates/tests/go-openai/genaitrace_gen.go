@@ -222,200 +222,68 @@ func NewTracedGoOpenAIClient(inner GoOpenAIClientAPI, opts ...genai.Option) *Tra
 
 var _ GoOpenAIClient = (*TracedGoOpenAIClient)(nil)
 
-// CancelBatch calls the wrapped GoOpenAIClient's CancelBatch in a span.
+// CancelBatch calls the wrapped GoOpenAIClient's CancelBatch without a span.
 func (w *TracedGoOpenAIClient) CancelBatch(ctx context.Context, batchID string) (openai.BatchResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CancelBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CancelBatch(ctx2, batchID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CancelBatch(ctx, batchID)
 }
 
-// CancelFineTune calls the wrapped GoOpenAIClient's CancelFineTune in a span.
+// CancelFineTune calls the wrapped GoOpenAIClient's CancelFineTune without a span.
 //
 // Deprecated: On August 22nd, 2023, OpenAI announced the deprecation of the /v1/fine-tunes API.
 // This API will be officially deprecated on January 4th, 2024.
 // OpenAI recommends to migrate to the new fine tuning API implemented in fine_tuning_job.go.
 func (w *TracedGoOpenAIClient) CancelFineTune(ctx context.Context, fineTuneID string) (openai.FineTune, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CancelFineTune", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CancelFineTune(ctx2, fineTuneID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CancelFineTune(ctx, fineTuneID)
 }
 
-// CancelFineTuningJob calls the wrapped GoOpenAIClient's CancelFineTuningJob in a span.
+// CancelFineTuningJob calls the wrapped GoOpenAIClient's CancelFineTuningJob without a span.
 func (w *TracedGoOpenAIClient) CancelFineTuningJob(ctx context.Context, fineTuningJobID string) (openai.FineTuningJob, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CancelFineTuningJob", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CancelFineTuningJob(ctx2, fineTuningJobID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CancelFineTuningJob(ctx, fineTuningJobID)
 }
 
-// CancelResponse calls the wrapped GoOpenAIClient's CancelResponse in a span.
+// CancelResponse calls the wrapped GoOpenAIClient's CancelResponse without a span.
 func (w *TracedGoOpenAIClient) CancelResponse(ctx context.Context, responseID string) (openai.CreateResponseResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CancelResponse", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CancelResponse(ctx2, responseID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CancelResponse(ctx, responseID)
 }
 
-// CancelRun calls the wrapped GoOpenAIClient's CancelRun in a span.
+// CancelRun calls the wrapped GoOpenAIClient's CancelRun without a span.
 func (w *TracedGoOpenAIClient) CancelRun(ctx context.Context, threadID string, runID string) (openai.Run, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CancelRun", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CancelRun(ctx2, threadID, runID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CancelRun(ctx, threadID, runID)
 }
 
-// CancelVectorStoreFileBatch calls the wrapped GoOpenAIClient's CancelVectorStoreFileBatch in a span.
+// CancelVectorStoreFileBatch calls the wrapped GoOpenAIClient's CancelVectorStoreFileBatch without a span.
 func (w *TracedGoOpenAIClient) CancelVectorStoreFileBatch(ctx context.Context, vectorStoreID string, batchID string) (openai.VectorStoreFileBatch, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CancelVectorStoreFileBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CancelVectorStoreFileBatch(ctx2, vectorStoreID, batchID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CancelVectorStoreFileBatch(ctx, vectorStoreID, batchID)
 }
 
-// CompactResponse calls the wrapped GoOpenAIClient's CompactResponse in a span.
+// CompactResponse calls the wrapped GoOpenAIClient's CompactResponse without a span.
 func (w *TracedGoOpenAIClient) CompactResponse(ctx context.Context, request openai.CompactResponseRequest) (openai.ResponseCompaction, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CompactResponse", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CompactResponse(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CompactResponse(ctx, request)
 }
 
-// CountResponseInputTokens calls the wrapped GoOpenAIClient's CountResponseInputTokens in a span.
+// CountResponseInputTokens calls the wrapped GoOpenAIClient's CountResponseInputTokens without a span.
 func (w *TracedGoOpenAIClient) CountResponseInputTokens(ctx context.Context, request openai.ResponseInputTokensRequest) (openai.ResponseInputTokensResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CountResponseInputTokens", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CountResponseInputTokens(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CountResponseInputTokens(ctx, request)
 }
 
-// CreateAssistant calls the wrapped GoOpenAIClient's CreateAssistant in a span.
+// CreateAssistant calls the wrapped GoOpenAIClient's CreateAssistant without a span.
 func (w *TracedGoOpenAIClient) CreateAssistant(ctx context.Context, request openai.AssistantRequest) (openai.Assistant, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateAssistant", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateAssistant(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateAssistant(ctx, request)
 }
 
-// CreateAssistantFile calls the wrapped GoOpenAIClient's CreateAssistantFile in a span.
+// CreateAssistantFile calls the wrapped GoOpenAIClient's CreateAssistantFile without a span.
 func (w *TracedGoOpenAIClient) CreateAssistantFile(ctx context.Context, assistantID string, request openai.AssistantFileRequest) (openai.AssistantFile, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateAssistantFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateAssistantFile(ctx2, assistantID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateAssistantFile(ctx, assistantID, request)
 }
 
-// CreateBatch calls the wrapped GoOpenAIClient's CreateBatch in a span.
+// CreateBatch calls the wrapped GoOpenAIClient's CreateBatch without a span.
 func (w *TracedGoOpenAIClient) CreateBatch(ctx context.Context, request openai.CreateBatchRequest) (openai.BatchResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateBatch(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateBatch(ctx, request)
 }
 
-// CreateBatchWithUploadFile calls the wrapped GoOpenAIClient's CreateBatchWithUploadFile in a span.
+// CreateBatchWithUploadFile calls the wrapped GoOpenAIClient's CreateBatchWithUploadFile without a span.
 func (w *TracedGoOpenAIClient) CreateBatchWithUploadFile(ctx context.Context, request openai.CreateBatchWithUploadFileRequest) (openai.BatchResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateBatchWithUploadFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateBatchWithUploadFile(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateBatchWithUploadFile(ctx, request)
 }
 
 // CreateChatCompletion calls the wrapped GoOpenAIClient's CreateChatCompletion in a span.
@@ -551,52 +419,19 @@ func (w *TracedGoOpenAIClient) CreateChatCompletionStream(ctx context.Context, r
 	}, err
 }
 
-// CreateCompletion calls the wrapped GoOpenAIClient's CreateCompletion in a span.
+// CreateCompletion calls the wrapped GoOpenAIClient's CreateCompletion without a span.
 func (w *TracedGoOpenAIClient) CreateCompletion(ctx context.Context, request openai.CompletionRequest) (openai.CompletionResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateCompletion", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateCompletion(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateCompletion(ctx, request)
 }
 
-// CreateCompletionStream calls the wrapped GoOpenAIClient's CreateCompletionStream in a span.
+// CreateCompletionStream calls the wrapped GoOpenAIClient's CreateCompletionStream without a span.
 func (w *TracedGoOpenAIClient) CreateCompletionStream(ctx context.Context, request openai.CompletionRequest) (*openai.CompletionStream, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateCompletionStream", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	stream, err := w.inner.CreateCompletionStream(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return stream, err
-	}
-	return stream, err
+	return w.inner.CreateCompletionStream(ctx, request)
 }
 
-// CreateEditImage calls the wrapped GoOpenAIClient's CreateEditImage in a span.
+// CreateEditImage calls the wrapped GoOpenAIClient's CreateEditImage without a span.
 func (w *TracedGoOpenAIClient) CreateEditImage(ctx context.Context, request openai.ImageEditRequest) (openai.ImageResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateEditImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateEditImage(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateEditImage(ctx, request)
 }
 
 // CreateEmbeddings calls the wrapped GoOpenAIClient's CreateEmbeddings in a span.
@@ -639,1192 +474,389 @@ func (w *TracedGoOpenAIClient) CreateEmbeddings(ctx context.Context, conv openai
 	return res, err
 }
 
-// CreateFile calls the wrapped GoOpenAIClient's CreateFile in a span.
+// CreateFile calls the wrapped GoOpenAIClient's CreateFile without a span.
 func (w *TracedGoOpenAIClient) CreateFile(ctx context.Context, request openai.FileRequest) (openai.File, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	file, err := w.inner.CreateFile(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return file, err
-	}
-	return file, err
+	return w.inner.CreateFile(ctx, request)
 }
 
-// CreateFileBytes calls the wrapped GoOpenAIClient's CreateFileBytes in a span.
+// CreateFileBytes calls the wrapped GoOpenAIClient's CreateFileBytes without a span.
 func (w *TracedGoOpenAIClient) CreateFileBytes(ctx context.Context, request openai.FileBytesRequest) (openai.File, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateFileBytes", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	file, err := w.inner.CreateFileBytes(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return file, err
-	}
-	return file, err
+	return w.inner.CreateFileBytes(ctx, request)
 }
 
-// CreateFineTune calls the wrapped GoOpenAIClient's CreateFineTune in a span.
+// CreateFineTune calls the wrapped GoOpenAIClient's CreateFineTune without a span.
 //
 // Deprecated: On August 22nd, 2023, OpenAI announced the deprecation of the /v1/fine-tunes API.
 // This API will be officially deprecated on January 4th, 2024.
 // OpenAI recommends to migrate to the new fine tuning API implemented in fine_tuning_job.go.
 func (w *TracedGoOpenAIClient) CreateFineTune(ctx context.Context, request openai.FineTuneRequest) (openai.FineTune, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateFineTune", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateFineTune(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateFineTune(ctx, request)
 }
 
-// CreateFineTuningJob calls the wrapped GoOpenAIClient's CreateFineTuningJob in a span.
+// CreateFineTuningJob calls the wrapped GoOpenAIClient's CreateFineTuningJob without a span.
 func (w *TracedGoOpenAIClient) CreateFineTuningJob(ctx context.Context, request openai.FineTuningJobRequest) (openai.FineTuningJob, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateFineTuningJob", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateFineTuningJob(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateFineTuningJob(ctx, request)
 }
 
-// CreateImage calls the wrapped GoOpenAIClient's CreateImage in a span.
+// CreateImage calls the wrapped GoOpenAIClient's CreateImage without a span.
 func (w *TracedGoOpenAIClient) CreateImage(ctx context.Context, request openai.ImageRequest) (openai.ImageResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateImage(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateImage(ctx, request)
 }
 
-// CreateMessage calls the wrapped GoOpenAIClient's CreateMessage in a span.
+// CreateMessage calls the wrapped GoOpenAIClient's CreateMessage without a span.
 func (w *TracedGoOpenAIClient) CreateMessage(ctx context.Context, threadID string, request openai.MessageRequest) (openai.Message, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateMessage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	msg, err := w.inner.CreateMessage(ctx2, threadID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return msg, err
-	}
-	return msg, err
+	return w.inner.CreateMessage(ctx, threadID, request)
 }
 
-// CreateResponse calls the wrapped GoOpenAIClient's CreateResponse in a span.
+// CreateResponse calls the wrapped GoOpenAIClient's CreateResponse without a span.
 func (w *TracedGoOpenAIClient) CreateResponse(ctx context.Context, request openai.CreateResponseRequest) (openai.CreateResponseResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateResponse", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateResponse(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateResponse(ctx, request)
 }
 
-// CreateResponseStream calls the wrapped GoOpenAIClient's CreateResponseStream in a span.
+// CreateResponseStream calls the wrapped GoOpenAIClient's CreateResponseStream without a span.
 func (w *TracedGoOpenAIClient) CreateResponseStream(ctx context.Context, request openai.CreateResponseRequest) (*openai.ResponseStream, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateResponseStream", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	stream, err := w.inner.CreateResponseStream(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return stream, err
-	}
-	return stream, err
+	return w.inner.CreateResponseStream(ctx, request)
 }
 
-// CreateRun calls the wrapped GoOpenAIClient's CreateRun in a span.
+// CreateRun calls the wrapped GoOpenAIClient's CreateRun without a span.
 func (w *TracedGoOpenAIClient) CreateRun(ctx context.Context, threadID string, request openai.RunRequest) (openai.Run, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateRun", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateRun(ctx2, threadID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateRun(ctx, threadID, request)
 }
 
-// CreateSpeech calls the wrapped GoOpenAIClient's CreateSpeech in a span.
+// CreateSpeech calls the wrapped GoOpenAIClient's CreateSpeech without a span.
 func (w *TracedGoOpenAIClient) CreateSpeech(ctx context.Context, request openai.CreateSpeechRequest) (openai.RawResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateSpeech", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateSpeech(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateSpeech(ctx, request)
 }
 
-// CreateThread calls the wrapped GoOpenAIClient's CreateThread in a span.
+// CreateThread calls the wrapped GoOpenAIClient's CreateThread without a span.
 func (w *TracedGoOpenAIClient) CreateThread(ctx context.Context, request openai.ThreadRequest) (openai.Thread, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateThread", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateThread(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateThread(ctx, request)
 }
 
-// CreateThreadAndRun calls the wrapped GoOpenAIClient's CreateThreadAndRun in a span.
+// CreateThreadAndRun calls the wrapped GoOpenAIClient's CreateThreadAndRun without a span.
 func (w *TracedGoOpenAIClient) CreateThreadAndRun(ctx context.Context, request openai.CreateThreadAndRunRequest) (openai.Run, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateThreadAndRun", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateThreadAndRun(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateThreadAndRun(ctx, request)
 }
 
-// CreateTranscription calls the wrapped GoOpenAIClient's CreateTranscription in a span.
+// CreateTranscription calls the wrapped GoOpenAIClient's CreateTranscription without a span.
 func (w *TracedGoOpenAIClient) CreateTranscription(ctx context.Context, request openai.AudioRequest) (openai.AudioResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateTranscription", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateTranscription(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateTranscription(ctx, request)
 }
 
-// CreateTranslation calls the wrapped GoOpenAIClient's CreateTranslation in a span.
+// CreateTranslation calls the wrapped GoOpenAIClient's CreateTranslation without a span.
 func (w *TracedGoOpenAIClient) CreateTranslation(ctx context.Context, request openai.AudioRequest) (openai.AudioResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateTranslation", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateTranslation(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateTranslation(ctx, request)
 }
 
-// CreateVariImage calls the wrapped GoOpenAIClient's CreateVariImage in a span.
+// CreateVariImage calls the wrapped GoOpenAIClient's CreateVariImage without a span.
 func (w *TracedGoOpenAIClient) CreateVariImage(ctx context.Context, request openai.ImageVariRequest) (openai.ImageResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateVariImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateVariImage(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateVariImage(ctx, request)
 }
 
-// CreateVectorStore calls the wrapped GoOpenAIClient's CreateVectorStore in a span.
+// CreateVectorStore calls the wrapped GoOpenAIClient's CreateVectorStore without a span.
 func (w *TracedGoOpenAIClient) CreateVectorStore(ctx context.Context, request openai.VectorStoreRequest) (openai.VectorStore, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateVectorStore", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateVectorStore(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateVectorStore(ctx, request)
 }
 
-// CreateVectorStoreFile calls the wrapped GoOpenAIClient's CreateVectorStoreFile in a span.
+// CreateVectorStoreFile calls the wrapped GoOpenAIClient's CreateVectorStoreFile without a span.
 func (w *TracedGoOpenAIClient) CreateVectorStoreFile(ctx context.Context, vectorStoreID string, request openai.VectorStoreFileRequest) (openai.VectorStoreFile, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateVectorStoreFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateVectorStoreFile(ctx2, vectorStoreID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateVectorStoreFile(ctx, vectorStoreID, request)
 }
 
-// CreateVectorStoreFileBatch calls the wrapped GoOpenAIClient's CreateVectorStoreFileBatch in a span.
+// CreateVectorStoreFileBatch calls the wrapped GoOpenAIClient's CreateVectorStoreFileBatch without a span.
 func (w *TracedGoOpenAIClient) CreateVectorStoreFileBatch(ctx context.Context, vectorStoreID string, request openai.VectorStoreFileBatchRequest) (openai.VectorStoreFileBatch, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.CreateVectorStoreFileBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.CreateVectorStoreFileBatch(ctx2, vectorStoreID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.CreateVectorStoreFileBatch(ctx, vectorStoreID, request)
 }
 
-// DeleteAssistant calls the wrapped GoOpenAIClient's DeleteAssistant in a span.
+// DeleteAssistant calls the wrapped GoOpenAIClient's DeleteAssistant without a span.
 func (w *TracedGoOpenAIClient) DeleteAssistant(ctx context.Context, assistantID string) (openai.AssistantDeleteResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteAssistant", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.DeleteAssistant(ctx2, assistantID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.DeleteAssistant(ctx, assistantID)
 }
 
-// DeleteAssistantFile calls the wrapped GoOpenAIClient's DeleteAssistantFile in a span.
+// DeleteAssistantFile calls the wrapped GoOpenAIClient's DeleteAssistantFile without a span.
 func (w *TracedGoOpenAIClient) DeleteAssistantFile(ctx context.Context, assistantID string, fileID string) error {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteAssistantFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	err := w.inner.DeleteAssistantFile(ctx2, assistantID, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return err
-	}
-	return err
+	return w.inner.DeleteAssistantFile(ctx, assistantID, fileID)
 }
 
-// DeleteFile calls the wrapped GoOpenAIClient's DeleteFile in a span.
+// DeleteFile calls the wrapped GoOpenAIClient's DeleteFile without a span.
 func (w *TracedGoOpenAIClient) DeleteFile(ctx context.Context, fileID string) error {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	err := w.inner.DeleteFile(ctx2, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return err
-	}
-	return err
+	return w.inner.DeleteFile(ctx, fileID)
 }
 
-// DeleteFineTune calls the wrapped GoOpenAIClient's DeleteFineTune in a span.
+// DeleteFineTune calls the wrapped GoOpenAIClient's DeleteFineTune without a span.
 //
 // Deprecated: On August 22nd, 2023, OpenAI announced the deprecation of the /v1/fine-tunes API.
 // This API will be officially deprecated on January 4th, 2024.
 // OpenAI recommends to migrate to the new fine tuning API implemented in fine_tuning_job.go.
 func (w *TracedGoOpenAIClient) DeleteFineTune(ctx context.Context, fineTuneID string) (openai.FineTuneDeleteResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteFineTune", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.DeleteFineTune(ctx2, fineTuneID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.DeleteFineTune(ctx, fineTuneID)
 }
 
-// DeleteFineTuneModel calls the wrapped GoOpenAIClient's DeleteFineTuneModel in a span.
+// DeleteFineTuneModel calls the wrapped GoOpenAIClient's DeleteFineTuneModel without a span.
 func (w *TracedGoOpenAIClient) DeleteFineTuneModel(ctx context.Context, modelID string) (openai.FineTuneModelDeleteResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteFineTuneModel", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.DeleteFineTuneModel(ctx2, modelID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.DeleteFineTuneModel(ctx, modelID)
 }
 
-// DeleteMessage calls the wrapped GoOpenAIClient's DeleteMessage in a span.
+// DeleteMessage calls the wrapped GoOpenAIClient's DeleteMessage without a span.
 func (w *TracedGoOpenAIClient) DeleteMessage(ctx context.Context, threadID string, messageID string) (openai.MessageDeletionStatus, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteMessage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	status, err := w.inner.DeleteMessage(ctx2, threadID, messageID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return status, err
-	}
-	return status, err
+	return w.inner.DeleteMessage(ctx, threadID, messageID)
 }
 
-// DeleteResponse calls the wrapped GoOpenAIClient's DeleteResponse in a span.
+// DeleteResponse calls the wrapped GoOpenAIClient's DeleteResponse without a span.
 func (w *TracedGoOpenAIClient) DeleteResponse(ctx context.Context, responseID string) (openai.ResponseDeleteResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteResponse", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.DeleteResponse(ctx2, responseID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.DeleteResponse(ctx, responseID)
 }
 
-// DeleteThread calls the wrapped GoOpenAIClient's DeleteThread in a span.
+// DeleteThread calls the wrapped GoOpenAIClient's DeleteThread without a span.
 func (w *TracedGoOpenAIClient) DeleteThread(ctx context.Context, threadID string) (openai.ThreadDeleteResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteThread", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.DeleteThread(ctx2, threadID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.DeleteThread(ctx, threadID)
 }
 
-// DeleteVectorStore calls the wrapped GoOpenAIClient's DeleteVectorStore in a span.
+// DeleteVectorStore calls the wrapped GoOpenAIClient's DeleteVectorStore without a span.
 func (w *TracedGoOpenAIClient) DeleteVectorStore(ctx context.Context, vectorStoreID string) (openai.VectorStoreDeleteResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteVectorStore", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.DeleteVectorStore(ctx2, vectorStoreID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.DeleteVectorStore(ctx, vectorStoreID)
 }
 
-// DeleteVectorStoreFile calls the wrapped GoOpenAIClient's DeleteVectorStoreFile in a span.
+// DeleteVectorStoreFile calls the wrapped GoOpenAIClient's DeleteVectorStoreFile without a span.
 func (w *TracedGoOpenAIClient) DeleteVectorStoreFile(ctx context.Context, vectorStoreID string, fileID string) error {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.DeleteVectorStoreFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	err := w.inner.DeleteVectorStoreFile(ctx2, vectorStoreID, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return err
-	}
-	return err
+	return w.inner.DeleteVectorStoreFile(ctx, vectorStoreID, fileID)
 }
 
-// Edits calls the wrapped GoOpenAIClient's Edits in a span.
+// Edits calls the wrapped GoOpenAIClient's Edits without a span.
 func (w *TracedGoOpenAIClient) Edits(ctx context.Context, request openai.EditsRequest) (openai.EditsResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.Edits", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.Edits(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.Edits(ctx, request)
 }
 
-// GetEngine calls the wrapped GoOpenAIClient's GetEngine in a span.
+// GetEngine calls the wrapped GoOpenAIClient's GetEngine without a span.
 func (w *TracedGoOpenAIClient) GetEngine(ctx context.Context, engineID string) (openai.Engine, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.GetEngine", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	engine, err := w.inner.GetEngine(ctx2, engineID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return engine, err
-	}
-	return engine, err
+	return w.inner.GetEngine(ctx, engineID)
 }
 
-// GetFile calls the wrapped GoOpenAIClient's GetFile in a span.
+// GetFile calls the wrapped GoOpenAIClient's GetFile without a span.
 func (w *TracedGoOpenAIClient) GetFile(ctx context.Context, fileID string) (openai.File, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.GetFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	file, err := w.inner.GetFile(ctx2, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return file, err
-	}
-	return file, err
+	return w.inner.GetFile(ctx, fileID)
 }
 
-// GetFileContent calls the wrapped GoOpenAIClient's GetFileContent in a span.
+// GetFileContent calls the wrapped GoOpenAIClient's GetFileContent without a span.
 func (w *TracedGoOpenAIClient) GetFileContent(ctx context.Context, fileID string) (openai.RawResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.GetFileContent", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	content, err := w.inner.GetFileContent(ctx2, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return content, err
-	}
-	return content, err
+	return w.inner.GetFileContent(ctx, fileID)
 }
 
-// GetFineTune calls the wrapped GoOpenAIClient's GetFineTune in a span.
+// GetFineTune calls the wrapped GoOpenAIClient's GetFineTune without a span.
 //
 // Deprecated: On August 22nd, 2023, OpenAI announced the deprecation of the /v1/fine-tunes API.
 // This API will be officially deprecated on January 4th, 2024.
 // OpenAI recommends to migrate to the new fine tuning API implemented in fine_tuning_job.go.
 func (w *TracedGoOpenAIClient) GetFineTune(ctx context.Context, fineTuneID string) (openai.FineTune, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.GetFineTune", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.GetFineTune(ctx2, fineTuneID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.GetFineTune(ctx, fineTuneID)
 }
 
-// GetModel calls the wrapped GoOpenAIClient's GetModel in a span.
+// GetModel calls the wrapped GoOpenAIClient's GetModel without a span.
 func (w *TracedGoOpenAIClient) GetModel(ctx context.Context, modelID string) (openai.Model, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.GetModel", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	model, err := w.inner.GetModel(ctx2, modelID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return model, err
-	}
-	return model, err
+	return w.inner.GetModel(ctx, modelID)
 }
 
-// GetResponse calls the wrapped GoOpenAIClient's GetResponse in a span.
+// GetResponse calls the wrapped GoOpenAIClient's GetResponse without a span.
 func (w *TracedGoOpenAIClient) GetResponse(ctx context.Context, responseID string, options ...openai.RetrieveResponseOptions) (openai.CreateResponseResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.GetResponse", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	r, err := w.inner.GetResponse(ctx2, responseID, options...)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return r, err
-	}
-	return r, err
+	return w.inner.GetResponse(ctx, responseID, options...)
 }
 
-// ListAssistantFiles calls the wrapped GoOpenAIClient's ListAssistantFiles in a span.
+// ListAssistantFiles calls the wrapped GoOpenAIClient's ListAssistantFiles without a span.
 func (w *TracedGoOpenAIClient) ListAssistantFiles(ctx context.Context, assistantID string, limit *int, order *string, after *string, before *string) (openai.AssistantFilesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListAssistantFiles", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListAssistantFiles(ctx2, assistantID, limit, order, after, before)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListAssistantFiles(ctx, assistantID, limit, order, after, before)
 }
 
-// ListAssistants calls the wrapped GoOpenAIClient's ListAssistants in a span.
+// ListAssistants calls the wrapped GoOpenAIClient's ListAssistants without a span.
 func (w *TracedGoOpenAIClient) ListAssistants(ctx context.Context, limit *int, order *string, after *string, before *string) (openai.AssistantsList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListAssistants", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListAssistants(ctx2, limit, order, after, before)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListAssistants(ctx, limit, order, after, before)
 }
 
-// ListBatch calls the wrapped GoOpenAIClient's ListBatch in a span.
+// ListBatch calls the wrapped GoOpenAIClient's ListBatch without a span.
 func (w *TracedGoOpenAIClient) ListBatch(ctx context.Context, after *string, limit *int) (openai.ListBatchResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListBatch(ctx2, after, limit)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListBatch(ctx, after, limit)
 }
 
-// ListEngines calls the wrapped GoOpenAIClient's ListEngines in a span.
+// ListEngines calls the wrapped GoOpenAIClient's ListEngines without a span.
 func (w *TracedGoOpenAIClient) ListEngines(ctx context.Context) (openai.EnginesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListEngines", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	engines, err := w.inner.ListEngines(ctx2)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return engines, err
-	}
-	return engines, err
+	return w.inner.ListEngines(ctx)
 }
 
-// ListFiles calls the wrapped GoOpenAIClient's ListFiles in a span.
+// ListFiles calls the wrapped GoOpenAIClient's ListFiles without a span.
 func (w *TracedGoOpenAIClient) ListFiles(ctx context.Context) (openai.FilesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListFiles", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	files, err := w.inner.ListFiles(ctx2)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return files, err
-	}
-	return files, err
+	return w.inner.ListFiles(ctx)
 }
 
-// ListFineTuneEvents calls the wrapped GoOpenAIClient's ListFineTuneEvents in a span.
+// ListFineTuneEvents calls the wrapped GoOpenAIClient's ListFineTuneEvents without a span.
 //
 // Deprecated: On August 22nd, 2023, OpenAI announced the deprecation of the /v1/fine-tunes API.
 // This API will be officially deprecated on January 4th, 2024.
 // OpenAI recommends to migrate to the new fine tuning API implemented in fine_tuning_job.go.
 func (w *TracedGoOpenAIClient) ListFineTuneEvents(ctx context.Context, fineTuneID string) (openai.FineTuneEventList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListFineTuneEvents", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListFineTuneEvents(ctx2, fineTuneID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListFineTuneEvents(ctx, fineTuneID)
 }
 
-// ListFineTunes calls the wrapped GoOpenAIClient's ListFineTunes in a span.
+// ListFineTunes calls the wrapped GoOpenAIClient's ListFineTunes without a span.
 //
 // Deprecated: On August 22nd, 2023, OpenAI announced the deprecation of the /v1/fine-tunes API.
 // This API will be officially deprecated on January 4th, 2024.
 // OpenAI recommends to migrate to the new fine tuning API implemented in fine_tuning_job.go.
 func (w *TracedGoOpenAIClient) ListFineTunes(ctx context.Context) (openai.FineTuneList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListFineTunes", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListFineTunes(ctx2)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListFineTunes(ctx)
 }
 
-// ListFineTuningJobEvents calls the wrapped GoOpenAIClient's ListFineTuningJobEvents in a span.
+// ListFineTuningJobEvents calls the wrapped GoOpenAIClient's ListFineTuningJobEvents without a span.
 func (w *TracedGoOpenAIClient) ListFineTuningJobEvents(ctx context.Context, fineTuningJobID string, setters ...openai.ListFineTuningJobEventsParameter) (openai.FineTuningJobEventList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListFineTuningJobEvents", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListFineTuningJobEvents(ctx2, fineTuningJobID, setters...)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListFineTuningJobEvents(ctx, fineTuningJobID, setters...)
 }
 
-// ListMessage calls the wrapped GoOpenAIClient's ListMessage in a span.
+// ListMessage calls the wrapped GoOpenAIClient's ListMessage without a span.
 func (w *TracedGoOpenAIClient) ListMessage(ctx context.Context, threadID string, limit *int, order *string, after *string, before *string, runID *string) (openai.MessagesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListMessage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	messages, err := w.inner.ListMessage(ctx2, threadID, limit, order, after, before, runID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return messages, err
-	}
-	return messages, err
+	return w.inner.ListMessage(ctx, threadID, limit, order, after, before, runID)
 }
 
-// ListMessageFiles calls the wrapped GoOpenAIClient's ListMessageFiles in a span.
+// ListMessageFiles calls the wrapped GoOpenAIClient's ListMessageFiles without a span.
 func (w *TracedGoOpenAIClient) ListMessageFiles(ctx context.Context, threadID string, messageID string) (openai.MessageFilesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListMessageFiles", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	files, err := w.inner.ListMessageFiles(ctx2, threadID, messageID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return files, err
-	}
-	return files, err
+	return w.inner.ListMessageFiles(ctx, threadID, messageID)
 }
 
-// ListModels calls the wrapped GoOpenAIClient's ListModels in a span.
+// ListModels calls the wrapped GoOpenAIClient's ListModels without a span.
 func (w *TracedGoOpenAIClient) ListModels(ctx context.Context) (openai.ModelsList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListModels", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	models, err := w.inner.ListModels(ctx2)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return models, err
-	}
-	return models, err
+	return w.inner.ListModels(ctx)
 }
 
-// ListResponseInputItems calls the wrapped GoOpenAIClient's ListResponseInputItems in a span.
+// ListResponseInputItems calls the wrapped GoOpenAIClient's ListResponseInputItems without a span.
 func (w *TracedGoOpenAIClient) ListResponseInputItems(ctx context.Context, responseID string, options ...openai.ResponseInputItemsListOptions) (openai.ResponseInputItemsList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListResponseInputItems", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListResponseInputItems(ctx2, responseID, options...)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListResponseInputItems(ctx, responseID, options...)
 }
 
-// ListRunSteps calls the wrapped GoOpenAIClient's ListRunSteps in a span.
+// ListRunSteps calls the wrapped GoOpenAIClient's ListRunSteps without a span.
 func (w *TracedGoOpenAIClient) ListRunSteps(ctx context.Context, threadID string, runID string, pagination openai.Pagination) (openai.RunStepList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListRunSteps", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListRunSteps(ctx2, threadID, runID, pagination)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListRunSteps(ctx, threadID, runID, pagination)
 }
 
-// ListRuns calls the wrapped GoOpenAIClient's ListRuns in a span.
+// ListRuns calls the wrapped GoOpenAIClient's ListRuns without a span.
 func (w *TracedGoOpenAIClient) ListRuns(ctx context.Context, threadID string, pagination openai.Pagination) (openai.RunList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListRuns", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListRuns(ctx2, threadID, pagination)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListRuns(ctx, threadID, pagination)
 }
 
-// ListVectorStoreFiles calls the wrapped GoOpenAIClient's ListVectorStoreFiles in a span.
+// ListVectorStoreFiles calls the wrapped GoOpenAIClient's ListVectorStoreFiles without a span.
 func (w *TracedGoOpenAIClient) ListVectorStoreFiles(ctx context.Context, vectorStoreID string, pagination openai.Pagination) (openai.VectorStoreFilesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListVectorStoreFiles", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListVectorStoreFiles(ctx2, vectorStoreID, pagination)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListVectorStoreFiles(ctx, vectorStoreID, pagination)
 }
 
-// ListVectorStoreFilesInBatch calls the wrapped GoOpenAIClient's ListVectorStoreFilesInBatch in a span.
+// ListVectorStoreFilesInBatch calls the wrapped GoOpenAIClient's ListVectorStoreFilesInBatch without a span.
 func (w *TracedGoOpenAIClient) ListVectorStoreFilesInBatch(ctx context.Context, vectorStoreID string, batchID string, pagination openai.Pagination) (openai.VectorStoreFilesList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListVectorStoreFilesInBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListVectorStoreFilesInBatch(ctx2, vectorStoreID, batchID, pagination)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListVectorStoreFilesInBatch(ctx, vectorStoreID, batchID, pagination)
 }
 
-// ListVectorStores calls the wrapped GoOpenAIClient's ListVectorStores in a span.
+// ListVectorStores calls the wrapped GoOpenAIClient's ListVectorStores without a span.
 func (w *TracedGoOpenAIClient) ListVectorStores(ctx context.Context, pagination openai.Pagination) (openai.VectorStoresList, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ListVectorStores", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ListVectorStores(ctx2, pagination)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ListVectorStores(ctx, pagination)
 }
 
-// Moderations calls the wrapped GoOpenAIClient's Moderations in a span.
+// Moderations calls the wrapped GoOpenAIClient's Moderations without a span.
 func (w *TracedGoOpenAIClient) Moderations(ctx context.Context, request openai.ModerationRequest) (openai.ModerationResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.Moderations", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.Moderations(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.Moderations(ctx, request)
 }
 
-// ModifyAssistant calls the wrapped GoOpenAIClient's ModifyAssistant in a span.
+// ModifyAssistant calls the wrapped GoOpenAIClient's ModifyAssistant without a span.
 func (w *TracedGoOpenAIClient) ModifyAssistant(ctx context.Context, assistantID string, request openai.AssistantRequest) (openai.Assistant, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ModifyAssistant", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ModifyAssistant(ctx2, assistantID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ModifyAssistant(ctx, assistantID, request)
 }
 
-// ModifyMessage calls the wrapped GoOpenAIClient's ModifyMessage in a span.
+// ModifyMessage calls the wrapped GoOpenAIClient's ModifyMessage without a span.
 func (w *TracedGoOpenAIClient) ModifyMessage(ctx context.Context, threadID string, messageID string, metadata map[string]string) (openai.Message, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ModifyMessage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	msg, err := w.inner.ModifyMessage(ctx2, threadID, messageID, metadata)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return msg, err
-	}
-	return msg, err
+	return w.inner.ModifyMessage(ctx, threadID, messageID, metadata)
 }
 
-// ModifyRun calls the wrapped GoOpenAIClient's ModifyRun in a span.
+// ModifyRun calls the wrapped GoOpenAIClient's ModifyRun without a span.
 func (w *TracedGoOpenAIClient) ModifyRun(ctx context.Context, threadID string, runID string, request openai.RunModifyRequest) (openai.Run, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ModifyRun", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ModifyRun(ctx2, threadID, runID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ModifyRun(ctx, threadID, runID, request)
 }
 
-// ModifyThread calls the wrapped GoOpenAIClient's ModifyThread in a span.
+// ModifyThread calls the wrapped GoOpenAIClient's ModifyThread without a span.
 func (w *TracedGoOpenAIClient) ModifyThread(ctx context.Context, threadID string, request openai.ModifyThreadRequest) (openai.Thread, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ModifyThread", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ModifyThread(ctx2, threadID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ModifyThread(ctx, threadID, request)
 }
 
-// ModifyVectorStore calls the wrapped GoOpenAIClient's ModifyVectorStore in a span.
+// ModifyVectorStore calls the wrapped GoOpenAIClient's ModifyVectorStore without a span.
 func (w *TracedGoOpenAIClient) ModifyVectorStore(ctx context.Context, vectorStoreID string, request openai.VectorStoreRequest) (openai.VectorStore, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.ModifyVectorStore", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.ModifyVectorStore(ctx2, vectorStoreID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.ModifyVectorStore(ctx, vectorStoreID, request)
 }
 
-// RetrieveAssistant calls the wrapped GoOpenAIClient's RetrieveAssistant in a span.
+// RetrieveAssistant calls the wrapped GoOpenAIClient's RetrieveAssistant without a span.
 func (w *TracedGoOpenAIClient) RetrieveAssistant(ctx context.Context, assistantID string) (openai.Assistant, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveAssistant", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveAssistant(ctx2, assistantID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveAssistant(ctx, assistantID)
 }
 
-// RetrieveAssistantFile calls the wrapped GoOpenAIClient's RetrieveAssistantFile in a span.
+// RetrieveAssistantFile calls the wrapped GoOpenAIClient's RetrieveAssistantFile without a span.
 func (w *TracedGoOpenAIClient) RetrieveAssistantFile(ctx context.Context, assistantID string, fileID string) (openai.AssistantFile, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveAssistantFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveAssistantFile(ctx2, assistantID, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveAssistantFile(ctx, assistantID, fileID)
 }
 
-// RetrieveBatch calls the wrapped GoOpenAIClient's RetrieveBatch in a span.
+// RetrieveBatch calls the wrapped GoOpenAIClient's RetrieveBatch without a span.
 func (w *TracedGoOpenAIClient) RetrieveBatch(ctx context.Context, batchID string) (openai.BatchResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveBatch(ctx2, batchID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveBatch(ctx, batchID)
 }
 
-// RetrieveFineTuningJob calls the wrapped GoOpenAIClient's RetrieveFineTuningJob in a span.
+// RetrieveFineTuningJob calls the wrapped GoOpenAIClient's RetrieveFineTuningJob without a span.
 func (w *TracedGoOpenAIClient) RetrieveFineTuningJob(ctx context.Context, fineTuningJobID string) (openai.FineTuningJob, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveFineTuningJob", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveFineTuningJob(ctx2, fineTuningJobID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveFineTuningJob(ctx, fineTuningJobID)
 }
 
-// RetrieveMessage calls the wrapped GoOpenAIClient's RetrieveMessage in a span.
+// RetrieveMessage calls the wrapped GoOpenAIClient's RetrieveMessage without a span.
 func (w *TracedGoOpenAIClient) RetrieveMessage(ctx context.Context, threadID string, messageID string) (openai.Message, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveMessage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	msg, err := w.inner.RetrieveMessage(ctx2, threadID, messageID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return msg, err
-	}
-	return msg, err
+	return w.inner.RetrieveMessage(ctx, threadID, messageID)
 }
 
-// RetrieveMessageFile calls the wrapped GoOpenAIClient's RetrieveMessageFile in a span.
+// RetrieveMessageFile calls the wrapped GoOpenAIClient's RetrieveMessageFile without a span.
 func (w *TracedGoOpenAIClient) RetrieveMessageFile(ctx context.Context, threadID string, messageID string, fileID string) (openai.MessageFile, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveMessageFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	file, err := w.inner.RetrieveMessageFile(ctx2, threadID, messageID, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return file, err
-	}
-	return file, err
+	return w.inner.RetrieveMessageFile(ctx, threadID, messageID, fileID)
 }
 
-// RetrieveResponse calls the wrapped GoOpenAIClient's RetrieveResponse in a span.
+// RetrieveResponse calls the wrapped GoOpenAIClient's RetrieveResponse without a span.
 func (w *TracedGoOpenAIClient) RetrieveResponse(ctx context.Context, responseID string, options ...openai.RetrieveResponseOptions) (openai.CreateResponseResponse, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveResponse", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveResponse(ctx2, responseID, options...)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveResponse(ctx, responseID, options...)
 }
 
-// RetrieveRun calls the wrapped GoOpenAIClient's RetrieveRun in a span.
+// RetrieveRun calls the wrapped GoOpenAIClient's RetrieveRun without a span.
 func (w *TracedGoOpenAIClient) RetrieveRun(ctx context.Context, threadID string, runID string) (openai.Run, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveRun", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveRun(ctx2, threadID, runID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveRun(ctx, threadID, runID)
 }
 
-// RetrieveRunStep calls the wrapped GoOpenAIClient's RetrieveRunStep in a span.
+// RetrieveRunStep calls the wrapped GoOpenAIClient's RetrieveRunStep without a span.
 func (w *TracedGoOpenAIClient) RetrieveRunStep(ctx context.Context, threadID string, runID string, stepID string) (openai.RunStep, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveRunStep", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveRunStep(ctx2, threadID, runID, stepID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveRunStep(ctx, threadID, runID, stepID)
 }
 
-// RetrieveThread calls the wrapped GoOpenAIClient's RetrieveThread in a span.
+// RetrieveThread calls the wrapped GoOpenAIClient's RetrieveThread without a span.
 func (w *TracedGoOpenAIClient) RetrieveThread(ctx context.Context, threadID string) (openai.Thread, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveThread", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveThread(ctx2, threadID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveThread(ctx, threadID)
 }
 
-// RetrieveVectorStore calls the wrapped GoOpenAIClient's RetrieveVectorStore in a span.
+// RetrieveVectorStore calls the wrapped GoOpenAIClient's RetrieveVectorStore without a span.
 func (w *TracedGoOpenAIClient) RetrieveVectorStore(ctx context.Context, vectorStoreID string) (openai.VectorStore, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveVectorStore", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveVectorStore(ctx2, vectorStoreID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveVectorStore(ctx, vectorStoreID)
 }
 
-// RetrieveVectorStoreFile calls the wrapped GoOpenAIClient's RetrieveVectorStoreFile in a span.
+// RetrieveVectorStoreFile calls the wrapped GoOpenAIClient's RetrieveVectorStoreFile without a span.
 func (w *TracedGoOpenAIClient) RetrieveVectorStoreFile(ctx context.Context, vectorStoreID string, fileID string) (openai.VectorStoreFile, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveVectorStoreFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveVectorStoreFile(ctx2, vectorStoreID, fileID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveVectorStoreFile(ctx, vectorStoreID, fileID)
 }
 
-// RetrieveVectorStoreFileBatch calls the wrapped GoOpenAIClient's RetrieveVectorStoreFileBatch in a span.
+// RetrieveVectorStoreFileBatch calls the wrapped GoOpenAIClient's RetrieveVectorStoreFileBatch without a span.
 func (w *TracedGoOpenAIClient) RetrieveVectorStoreFileBatch(ctx context.Context, vectorStoreID string, batchID string) (openai.VectorStoreFileBatch, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.RetrieveVectorStoreFileBatch", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.RetrieveVectorStoreFileBatch(ctx2, vectorStoreID, batchID)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.RetrieveVectorStoreFileBatch(ctx, vectorStoreID, batchID)
 }
 
-// SubmitToolOutputs calls the wrapped GoOpenAIClient's SubmitToolOutputs in a span.
+// SubmitToolOutputs calls the wrapped GoOpenAIClient's SubmitToolOutputs without a span.
 func (w *TracedGoOpenAIClient) SubmitToolOutputs(ctx context.Context, threadID string, runID string, request openai.SubmitToolOutputsRequest) (openai.Run, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.SubmitToolOutputs", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	response, err := w.inner.SubmitToolOutputs(ctx2, threadID, runID, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return response, err
-	}
-	return response, err
+	return w.inner.SubmitToolOutputs(ctx, threadID, runID, request)
 }
 
-// UploadBatchFile calls the wrapped GoOpenAIClient's UploadBatchFile in a span.
+// UploadBatchFile calls the wrapped GoOpenAIClient's UploadBatchFile without a span.
 func (w *TracedGoOpenAIClient) UploadBatchFile(ctx context.Context, request openai.UploadBatchFileRequest) (openai.File, error) {
-	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("openai")
-	n := 1
-	ctx2, span := w.tracer.Start(ctx, "GoOpenAIClient.UploadBatchFile", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	defer span.End()
-	r, err := w.inner.UploadBatchFile(ctx2, request)
-	if err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
-		return r, err
-	}
-	return r, err
+	return w.inner.UploadBatchFile(ctx, request)
 }
 
 // TracedGoOpenAIClientCreateChatCompletionStreamStream is the stream TracedGoOpenAIClient.CreateChatCompletionStream returns, traced: the call's span stays open until the stream is drained, fails or is closed.

@@ -166,3 +166,16 @@ func TestAPIErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmappedMethods: the client's methods the preset does not map are
+// called straight through, without a span.
+func TestUnmappedMethods(t *testing.T) {
+	client, rec := setup(t, 0)
+	models, err := client.ListModels(context.Background())
+	if err != nil || len(models.Models) != 1 {
+		t.Fatalf("ListModels: %v %+v", err, models)
+	}
+	if n := len(rec.Ended()); n != 0 {
+		t.Errorf("%d spans for an unmapped method, want none", n)
+	}
+}

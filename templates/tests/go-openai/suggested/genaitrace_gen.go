@@ -373,11 +373,11 @@ func (w *TracedClient) CompactResponse(ctx context.Context, request openai.Compa
 		n++
 	}
 	if request.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*request.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*request.Temperature))
 		n++
 	}
 	if request.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*request.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*request.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -447,11 +447,11 @@ func (w *TracedClient) CountResponseInputTokens(ctx context.Context, request ope
 		n++
 	}
 	if request.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*request.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*request.Temperature))
 		n++
 	}
 	if request.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*request.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*request.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -554,11 +554,11 @@ func (w *TracedClient) CreateChatCompletion(ctx context.Context, request openai.
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	n := 2
-	attrs[n] = genai.RequestFrequencyPenalty.Float64(float64(request.FrequencyPenalty))
+	attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(request.FrequencyPenalty))
 	n++
 	attrs[n] = genai.RequestMaxTokens.Int64(int64(request.MaxCompletionTokens))
 	n++
-	attrs[n] = genai.RequestPresencePenalty.Float64(float64(request.PresencePenalty))
+	attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(request.PresencePenalty))
 	n++
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
@@ -572,9 +572,9 @@ func (w *TracedClient) CreateChatCompletion(ctx context.Context, request openai.
 		attrs[n] = genai.RequestStopSequences.StringSlice(list)
 		n++
 	}
-	attrs[n] = genai.RequestTemperature.Float64(float64(request.Temperature))
+	attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(request.Temperature))
 	n++
-	attrs[n] = genai.RequestTopP.Float64(float64(request.TopP))
+	attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(request.TopP))
 	n++
 	if genai.CaptureContent() {
 		var msgs genai.Messages
@@ -661,11 +661,11 @@ func (w *TracedClient) CreateChatCompletionStream(ctx context.Context, request o
 	attrs[1] = genai.ProviderName.String("openai")
 	attrs[2] = genai.RequestStream.Bool(true)
 	n := 3
-	attrs[n] = genai.RequestFrequencyPenalty.Float64(float64(request.FrequencyPenalty))
+	attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(request.FrequencyPenalty))
 	n++
 	attrs[n] = genai.RequestMaxTokens.Int64(int64(request.MaxCompletionTokens))
 	n++
-	attrs[n] = genai.RequestPresencePenalty.Float64(float64(request.PresencePenalty))
+	attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(request.PresencePenalty))
 	n++
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
@@ -679,9 +679,9 @@ func (w *TracedClient) CreateChatCompletionStream(ctx context.Context, request o
 		attrs[n] = genai.RequestStopSequences.StringSlice(list)
 		n++
 	}
-	attrs[n] = genai.RequestTemperature.Float64(float64(request.Temperature))
+	attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(request.Temperature))
 	n++
-	attrs[n] = genai.RequestTopP.Float64(float64(request.TopP))
+	attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(request.TopP))
 	n++
 	if genai.CaptureContent() {
 		var msgs genai.Messages
@@ -723,11 +723,11 @@ func (w *TracedClient) CreateCompletion(ctx context.Context, request openai.Comp
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	n := 2
-	attrs[n] = genai.RequestFrequencyPenalty.Float64(float64(request.FrequencyPenalty))
+	attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(request.FrequencyPenalty))
 	n++
 	attrs[n] = genai.RequestMaxTokens.Int64(int64(request.MaxTokens))
 	n++
-	attrs[n] = genai.RequestPresencePenalty.Float64(float64(request.PresencePenalty))
+	attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(request.PresencePenalty))
 	n++
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
@@ -741,9 +741,9 @@ func (w *TracedClient) CreateCompletion(ctx context.Context, request openai.Comp
 		attrs[n] = genai.RequestStopSequences.StringSlice(list)
 		n++
 	}
-	attrs[n] = genai.RequestTemperature.Float64(float64(request.Temperature))
+	attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(request.Temperature))
 	n++
-	attrs[n] = genai.RequestTopP.Float64(float64(request.TopP))
+	attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(request.TopP))
 	n++
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(request.Prompt, "user"); s != "" {
@@ -824,11 +824,11 @@ func (w *TracedClient) CreateCompletionStream(ctx context.Context, request opena
 	attrs[1] = genai.ProviderName.String("openai")
 	attrs[2] = genai.RequestStream.Bool(true)
 	n := 3
-	attrs[n] = genai.RequestFrequencyPenalty.Float64(float64(request.FrequencyPenalty))
+	attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(request.FrequencyPenalty))
 	n++
 	attrs[n] = genai.RequestMaxTokens.Int64(int64(request.MaxTokens))
 	n++
-	attrs[n] = genai.RequestPresencePenalty.Float64(float64(request.PresencePenalty))
+	attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(request.PresencePenalty))
 	n++
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
@@ -842,9 +842,9 @@ func (w *TracedClient) CreateCompletionStream(ctx context.Context, request opena
 		attrs[n] = genai.RequestStopSequences.StringSlice(list)
 		n++
 	}
-	attrs[n] = genai.RequestTemperature.Float64(float64(request.Temperature))
+	attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(request.Temperature))
 	n++
-	attrs[n] = genai.RequestTopP.Float64(float64(request.TopP))
+	attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(request.TopP))
 	n++
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(request.Prompt, "user"); s != "" {
@@ -1033,11 +1033,11 @@ func (w *TracedClient) CreateResponse(ctx context.Context, request openai.Create
 		n++
 	}
 	if request.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*request.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*request.Temperature))
 		n++
 	}
 	if request.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*request.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*request.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -1112,11 +1112,11 @@ func (w *TracedClient) CreateResponseStream(ctx context.Context, request openai.
 		n++
 	}
 	if request.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*request.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*request.Temperature))
 		n++
 	}
 	if request.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*request.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*request.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -1485,9 +1485,9 @@ func (w *TracedClient) Edits(ctx context.Context, request openai.EditsRequest) (
 		attrs[n] = genai.RequestModel.String(model)
 		n++
 	}
-	attrs[n] = genai.RequestTemperature.Float64(float64(request.Temperature))
+	attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(request.Temperature))
 	n++
-	attrs[n] = genai.RequestTopP.Float64(float64(request.TopP))
+	attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(request.TopP))
 	n++
 	if genai.CaptureContent() {
 		if s := request.Input; s != "" {
@@ -2006,11 +2006,11 @@ func (w *TracedClient) ModifyAssistant(ctx context.Context, assistantID string, 
 		n++
 	}
 	if request.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(float64(*request.Temperature))
+		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*request.Temperature))
 		n++
 	}
 	if request.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(float64(*request.TopP))
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*request.TopP))
 		n++
 	}
 	if genai.CaptureContent() {

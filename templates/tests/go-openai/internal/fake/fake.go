@@ -24,7 +24,8 @@ const (
 )
 
 // Server speaks OpenAI's chat completions (JSON, and SSE with the first
-// chunk delayed) and embeddings under /v1, and its error bodies.
+// chunk delayed), embeddings and the model list under /v1, and its error
+// bodies.
 func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +75,10 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 	mux.HandleFunc("POST /v1/embeddings", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2,0.3]}],"model":"text-embedding-3-small","usage":{"prompt_tokens":3,"total_tokens":3}}`)
+	})
+	mux.HandleFunc("GET /v1/models", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1,"owned_by":"openai"}]}`)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
