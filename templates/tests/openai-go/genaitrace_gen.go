@@ -595,11 +595,17 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
 		return res, err
 	}
-	var out [7]attribute.KeyValue
+	var out [8]attribute.KeyValue
 	k := 0
 	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.InputTokensDetails.CachedTokens)
 		k++
+	}
+	if res != nil {
+		if s3 := string(res.Status); s3 != "" {
+			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
+			k++
+		}
 	}
 	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
@@ -614,21 +620,21 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 		k++
 	}
 	if res != nil {
-		if s3 := res.ID; s3 != "" {
-			out[k] = genai.ResponseID.String(s3)
+		if s4 := res.ID; s4 != "" {
+			out[k] = genai.ResponseID.String(s4)
 			k++
 		}
 	}
 	if res != nil {
-		if s4 := res.Model; s4 != "" {
-			out[k] = genai.ResponseModel.String(s4)
+		if s5 := res.Model; s5 != "" {
+			out[k] = genai.ResponseModel.String(s5)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
 		if res != nil {
-			if s5 := res.OutputText(); s5 != "" {
-				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s5))
+			if s6 := genai.MessagesJSON(res.Output, "assistant"); s6 != "" {
+				out[k] = genai.OutputMessages.String(s6)
 				k++
 			}
 		}
@@ -700,10 +706,14 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Next() bool {
 				s.st.Text(s2)
 			}
 		}
-		var ca [6]attribute.KeyValue
+		var ca [7]attribute.KeyValue
 		cn := 0
 		if v := chunk.Response.Usage.InputTokensDetails.CachedTokens; v != 0 {
 			ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+			cn++
+		}
+		if s3 := string(chunk.Response.Status); s3 != "" {
+			ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			cn++
 		}
 		if v2 := chunk.Response.Usage.InputTokens; v2 != 0 {
@@ -718,12 +728,12 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Next() bool {
 			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
 			cn++
 		}
-		if s3 := chunk.Response.ID; s3 != "" {
-			ca[cn] = genai.ResponseID.String(s3)
+		if s4 := chunk.Response.ID; s4 != "" {
+			ca[cn] = genai.ResponseID.String(s4)
 			cn++
 		}
-		if s4 := chunk.Response.Model; s4 != "" {
-			ca[cn] = genai.ResponseModel.String(s4)
+		if s5 := chunk.Response.Model; s5 != "" {
+			ca[cn] = genai.ResponseModel.String(s5)
 			cn++
 		}
 		s.st.Chunk(ca[:cn]...)

@@ -2,6 +2,7 @@ package openaigo
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,9 +138,36 @@ func TestEmbeddingsAndResponses(t *testing.T) {
 	fake.Check(t, fake.Attrs(spans[1]), map[string]any{
 		"gen_ai.response.id": "resp_1", "gen_ai.response.model": "gpt-4o-2024-08-06", "gen_ai.usage.input_tokens": 9,
 		"gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
-		"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
-		"gen_ai.input.messages":      `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
-		"gen_ai.system_instructions": `[{"type":"text","content":"Be brief."}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
+		"gen_ai.response.finish_reasons": "[completed]",
+	})
+}
+
+// TestResponsesOutputItems: a function_call item of the response is a
+// tool_call part of the output, and the finish reason is the response's
+// status (an incomplete one included).
+func TestResponsesOutputItems(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	client, rec, opt := setup(t, 0)
+	resp := NewTracedOpenAIResponses(&client.Responses, opt)
+	for _, model := range []string{"gpt-4o-tools", "gpt-4o-short"} {
+		if _, err := resp.New(context.Background(), responses.ResponseNewParams{Model: model,
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Weather in Paris?")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spans := rec.Ended()
+	tools := fake.Attrs(spans[0])
+	fake.Check(t, tools, map[string]any{"gen_ai.response.id": "resp_t", "gen_ai.response.finish_reasons": "[completed]"})
+	if call := fake.ToolCall(t, tools["gen_ai.output.messages"].AsString()); call.ID != "call_1" || call.Name != "get_weather" || !strings.Contains(call.Arguments, "Paris") {
+		t.Errorf("no tool_call part for the function_call item: %s", tools["gen_ai.output.messages"].AsString())
+	}
+	fake.Check(t, fake.Attrs(spans[1]), map[string]any{
+		"gen_ai.response.id": "resp_i", "gen_ai.response.finish_reasons": "[incomplete]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi th"}]}]`,
 	})
 }
 
@@ -162,8 +190,9 @@ func TestResponsesStreaming(t *testing.T) {
 	fake.Check(t, a, map[string]any{
 		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 3, "gen_ai.response.id": "resp_s", "gen_ai.response.model": "gpt-4o-2024-08-06",
 		"gen_ai.usage.input_tokens": 9, "gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
-		"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}],"finish_reason":"completed"}]`,
+		"gen_ai.response.finish_reasons": "[completed]",
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {
 		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)

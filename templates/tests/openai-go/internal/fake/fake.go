@@ -55,7 +55,8 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 	})
 	mux.HandleFunc("POST /responses", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Stream bool `json:"stream"`
+			Model  string `json:"model"`
+			Stream bool   `json:"stream"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		if req.Stream {
@@ -69,6 +70,18 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if req.Model == "gpt-4o-tools" {
+			io.WriteString(w, `{"id":"resp_t","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed",
+				"output":[{"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"Paris\"}","status":"completed"}],
+				"usage":{"input_tokens":20,"output_tokens":8,"total_tokens":28,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}`)
+			return
+		}
+		if req.Model == "gpt-4o-short" {
+			io.WriteString(w, `{"id":"resp_i","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},
+				"output":[{"type":"message","id":"msg_1","role":"assistant","status":"incomplete","content":[{"type":"output_text","text":"hi th","annotations":[]}]}],
+				"usage":{"input_tokens":9,"output_tokens":2,"total_tokens":11,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}`)
+			return
+		}
 		io.WriteString(w, `{"id":"resp_1","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed",
 			"output":[{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"hi there","annotations":[]}]}],
 			"usage":{"input_tokens":9,"output_tokens":3,"total_tokens":12,"input_tokens_details":{"cached_tokens":2},"output_tokens_details":{"reasoning_tokens":1}}}`)
@@ -100,4 +113,34 @@ func Check(t *testing.T, a map[string]attribute.Value, want map[string]any) {
 			t.Errorf("%s = %v, want %v", k, got, w)
 		}
 	}
+}
+
+// Call is a tool_call part of the conventions' output messages.
+type Call struct {
+	ID, Name  string
+	Arguments string // as JSON, whether recorded as an object or a string
+}
+
+// ToolCall returns the first tool_call part in output messages.
+func ToolCall(t *testing.T, messages string) Call {
+	t.Helper()
+	var msgs []struct {
+		Parts []struct {
+			Type      string          `json:"type"`
+			ID        string          `json:"id"`
+			Name      string          `json:"name"`
+			Arguments json.RawMessage `json:"arguments"`
+		} `json:"parts"`
+	}
+	if err := json.Unmarshal([]byte(messages), &msgs); err != nil {
+		t.Fatalf("output messages %q: %v", messages, err)
+	}
+	for _, m := range msgs {
+		for _, p := range m.Parts {
+			if p.Type == "tool_call" {
+				return Call{ID: p.ID, Name: p.Name, Arguments: string(p.Arguments)}
+			}
+		}
+	}
+	return Call{}
 }
