@@ -29,7 +29,7 @@ func TestConverseAndInvokeModel(t *testing.T) {
 		ModelId:         aws.String(model),
 		Messages:        []types.Message{{Role: types.ConversationRoleUser, Content: []types.ContentBlock{&types.ContentBlockMemberText{Value: "hi"}}}},
 		System:          []types.SystemContentBlock{&types.SystemContentBlockMemberText{Value: "Be brief."}},
-		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(200), Temperature: aws.Float32(0.5)},
+		InferenceConfig: &types.InferenceConfiguration{MaxTokens: aws.Int32(200), Temperature: aws.Float32(0.7)},
 	})
 	if err != nil || out.StopReason != types.StopReasonEndTurn {
 		t.Fatalf("Converse: %v", err)
@@ -43,7 +43,7 @@ func TestConverseAndInvokeModel(t *testing.T) {
 	}
 	want := map[string]any{
 		"gen_ai.provider.name": "aws.bedrock", "gen_ai.request.model": model, "gen_ai.request.max_tokens": 200,
-		"gen_ai.request.temperature": 0.5, "gen_ai.usage.input_tokens": 13, "gen_ai.usage.output_tokens": 5,
+		"gen_ai.request.temperature": 0.7, "gen_ai.usage.input_tokens": 13, "gen_ai.usage.output_tokens": 5,
 		"gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.cache_creation.input_tokens": 1,
 		"gen_ai.response.finish_reasons": "[end_turn]",
 		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,

@@ -28,7 +28,7 @@ func TestGenerateContent(t *testing.T) {
 	gt.SetCaptureContent(true)
 	defer gt.SetCaptureContent(false)
 	models, rec := setup(t, 0)
-	temp := float32(0.25)
+	temp := float32(0.7) // float32: recorded as 0.7, its shortest decimal
 	resp, err := models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"),
 		&genai.GenerateContentConfig{Temperature: &temp, SystemInstruction: genai.NewContentFromText("Be brief.", genai.RoleUser)})
 	if err != nil || resp.Text() != "Hello!" {
@@ -39,7 +39,7 @@ func TestGenerateContent(t *testing.T) {
 		t.Errorf("span name %q", s.Name())
 	}
 	fake.Check(t, fake.Attrs(s), map[string]any{
-		"gen_ai.provider.name": "gcp.gemini", "gen_ai.request.temperature": 0.25, "gen_ai.response.id": "resp-1",
+		"gen_ai.provider.name": "gcp.gemini", "gen_ai.request.temperature": 0.7, "gen_ai.response.id": "resp-1",
 		"gen_ai.response.model": "gemini-2.5-flash-001", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 8,
 		"gen_ai.usage.reasoning.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 4,
 		"gen_ai.response.finish_reasons": "[STOP]",
