@@ -2,6 +2,8 @@ package anthropicsdkgo
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -86,5 +88,19 @@ func TestMessageStreaming(t *testing.T) {
 	spans := rec.Ended()
 	if len(spans) != 3 || fake.Attrs(spans[1])["genaitrace.stream.chunks"].AsInt64() != 1 || spans[2].Status().Code != codes.Error {
 		t.Errorf("early close / broken stream: %d spans", len(spans))
+	}
+}
+
+func TestAPIError(t *testing.T) {
+	msgs, rec := setup(t, 0)
+	p := params(256)
+	p.Model = fake.Unknown
+	_, err := msgs.New(context.Background(), p)
+	var apiErr *anthropic.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
+		t.Fatalf("New: %v, want the API's 404", err)
+	}
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error {
+		t.Errorf("status %v", s.Status())
 	}
 }

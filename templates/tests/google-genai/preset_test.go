@@ -2,6 +2,7 @@ package googlegenai
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -95,4 +96,16 @@ func TestEmbedContent(t *testing.T) {
 	}
 	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.request.model": "text-embedding-004",
 		"gen_ai.usage.input_tokens": 2, "gen_ai.embeddings.dimension.count": 4})
+}
+
+func TestAPIError(t *testing.T) {
+	models, rec := setup(t, 0)
+	_, err := models.GenerateContent(context.Background(), fake.Missing, genai.Text("hi"), nil)
+	var apiErr genai.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != 404 || apiErr.Status != "NOT_FOUND" {
+		t.Fatalf("GenerateContent: %v, want the API's 404", err)
+	}
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error {
+		t.Errorf("status %v", s.Status())
+	}
 }

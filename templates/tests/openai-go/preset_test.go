@@ -2,6 +2,7 @@ package openaigo
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -196,5 +197,19 @@ func TestResponsesStreaming(t *testing.T) {
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {
 		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)
+	}
+}
+
+func TestAPIError(t *testing.T) {
+	client, rec, opt := setup(t, 0)
+	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
+	_, err := chat.New(context.Background(), openai.ChatCompletionNewParams{Model: fake.Missing,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
+	var apiErr *openai.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.Code != "model_not_found" {
+		t.Fatalf("New: %v, want the API's 404", err)
+	}
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error {
+		t.Errorf("status %v", s.Status())
 	}
 }

@@ -17,16 +17,27 @@ import (
 // Model is the model the fake answers as.
 const Model = "claude-sonnet-5-5-20260101"
 
+// Unknown is a model the fake answers with Anthropic's 404 not_found_error.
+const Unknown = "claude-unknown"
+
 // Server speaks Anthropic's Messages API: JSON, and SSE events with the
 // first one delayed; max_tokens 1 cuts the stream mid-way.
 func Server(t *testing.T, delay time.Duration) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Stream    bool  `json:"stream"`
-			MaxTokens int64 `json:"max_tokens"`
+			Model     string `json:"model"`
+			Stream    bool   `json:"stream"`
+			MaxTokens int64  `json:"max_tokens"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Model == Unknown {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Request-Id", "req_404")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"type":"error","error":{"type":"not_found_error","message":"model: %s"},"request_id":"req_404"}`, req.Model)
+			return
+		}
 		if !req.Stream {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"id":"msg_1","type":"message","role":"assistant","model":%q,"content":[{"type":"text","text":"Hello!"}],

@@ -19,12 +19,19 @@ const Response = `{"candidates":[{"content":{"role":"model","parts":[{"text":"He
 	"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"thoughtsTokenCount":3,"cachedContentTokenCount":4,"totalTokenCount":18},
 	"modelVersion":"gemini-2.5-flash-001","responseId":"resp-1"}`
 
+// Missing is a model the fake answers with the Gemini API's 404 NOT_FOUND.
+const Missing = "gemini-missing"
+
 // Server speaks the Gemini API: generateContent, streamGenerateContent
 // (SSE, first chunk delayed; a model named broken drops the connection
 // mid-stream) and batchEmbedContents.
 func Server(t *testing.T, delay time.Duration) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case strings.Contains(r.URL.Path, Missing):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":{"code":404,"message":"models/%s is not found for API version v1beta.","status":"NOT_FOUND"}}`, Missing)
 		case strings.HasSuffix(r.URL.Path, ":generateContent"):
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, Response)

@@ -15,6 +15,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
+// Missing is a model the fake answers with OpenAI's 404 model_not_found.
+const Missing = "gpt-missing"
+
 // Server speaks OpenAI's wire format: chat completions (JSON, and SSE
 // with the first chunk delayed), embeddings and responses.
 func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
@@ -25,6 +28,12 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			Stream bool   `json:"stream"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Model == Missing {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":{"message":"The model %s does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}`, req.Model)
+			return
+		}
 		if !req.Stream {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":%q,
