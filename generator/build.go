@@ -16,6 +16,7 @@ import (
 // mistake is added to errs.
 func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missing, dirs map[string]string, errs *ErrorList) []*unit {
 	var units []*unit
+	deps := newDeprecations(byPath)
 	for _, s := range specs {
 		p := byPath[s.Path]
 		if p == nil || p.Types == nil {
@@ -24,7 +25,7 @@ func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missi
 		}
 		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path], fset: p.Fset}
 		for _, ws := range s.Wrappers {
-			if w := buildWrapper(u, ws, byPath, missing, errs); w != nil {
+			if w := buildWrapper(u, ws, byPath, missing, deps, errs); w != nil {
 				u.wrappers = append(u.wrappers, w)
 			}
 		}
@@ -35,7 +36,7 @@ func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missi
 }
 
 // buildWrapper resolves a wrapper's target type and methods.
-func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, errs *ErrorList) *wrapper {
+func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, deps *deprecations, errs *ErrorList) *wrapper {
 	fail := func(pos Pos, format string, args ...any) *wrapper {
 		errs.add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
 		return nil
@@ -99,9 +100,15 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 		if !fn.Exported() && fn.Pkg() != u.pkg {
 			return fail(pos, "%s has the unexported method %s of package %s; only that package can implement it", ref, fn.Name(), fn.Pkg().Path())
 		}
-		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], pkgs, errs)
-		m.deprecated = deprecation(fn, pkgs)
+		m := buildMethod(u.pkg, w, fn, specs[fn.Name()], pkgs, deps, errs)
+		m.deprecated = deps.of(fn)
 		w.methods = append(w.methods, m)
+		switch {
+		case m.deprecated != "" && w.emitIface != nil: // the emitted interface declares it
+			u.usesDeprecated = true
+		case m.deprecated == "" && (m.readsDeprecated || deps.namesDeprecated(m.sig)):
+			u.usesDeprecated = true
+		}
 	}
 	for _, ms := range ws.Methods {
 		if !slices.Contains(names, ms.Name) {

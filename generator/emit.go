@@ -26,7 +26,7 @@ const (
 
 var fixedImports = map[string]string{
 	pkgTrace: "trace", pkgAttribute: "attribute", pkgCodes: "codes", pkgGenai: "genai", pkgContext: "context",
-	"errors": "errors", "io": "io",
+	"errors": "errors", "io": "io", "strconv": "strconv",
 }
 
 // emitter renders one unit (one output file).
@@ -34,11 +34,17 @@ type emitter struct {
 	u       *unit
 	f       *jen.File
 	imports map[string]string // path → name in this file
+	// files names the file's own package-level helpers, which yield to
+	// the package's names and the imports.
+	files *scope
+	// errFuncs names, per wrapper and error_type mapping, the function
+	// reading error.type from the SDK's error.
+	errFuncs map[*wrapper]map[*ErrorTypeSpec]string
 }
 
 // render produces the formatted Go source of u.
 func render(u *unit, header []string) ([]byte, error) {
-	e := &emitter{u: u, imports: map[string]string{}}
+	e := &emitter{u: u, imports: map[string]string{}, errFuncs: map[*wrapper]map[*ErrorTypeSpec]string{}}
 	e.f = jen.NewFilePathName(u.pkg.Path(), u.pkg.Name())
 	for _, h := range header {
 		e.f.HeaderComment(h)
@@ -98,6 +104,7 @@ func (e *emitter) nameImports() {
 	}
 	slices.Sort(paths)
 	s := newScope(taken)
+	defer func() { e.files = newScope(taken, e.importNames()) }()
 	for _, p := range paths {
 		name := s.fresh(names[p])
 		e.imports[p] = name

@@ -136,6 +136,20 @@ func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
 // alternative present.
 func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
 	val, seen = me.s.fresh("val"), me.s.fresh("seen")
+	if a.field.typ == typeStrings {
+		// A list of the first alternative with a non-empty string (the
+		// Responses API's incomplete reason, else its status).
+		g.Var().Id(val).Index().String()
+		g.Var().Id(seen).Bool()
+		for _, alt := range a.first {
+			me.access(g, jen.Id(alt.root.name), true, alt.chain, func(g *jen.Group, x *jen.Statement) {
+				v := me.s.fresh("v")
+				g.If(jen.Id(v).Op(":=").Qual(pkgGenai, "NonEmpty").Call(me.convert(alt, x)), jen.Op("!").Id(seen).Op("&&").Len(jen.Id(v)).Op(">").Lit(0)).Block(
+					jen.List(jen.Id(val), jen.Id(seen)).Op("=").List(jen.Id(v), jen.True()))
+			})
+		}
+		return val, seen
+	}
 	typ := a.field.typ.goType()
 	var zero jen.Code
 	switch {
@@ -172,6 +186,16 @@ func fromOptions(a *attr) bool {
 	return len(a.chain) > 0 && a.chain[0].kind == hopApply && a.chain[len(a.chain)-1].kind != hopDeref
 }
 
+// skipsZero reports a value whose zero means "not set": nonzero: true, or
+// a field tagged omitempty (go-openai's Temperature float32: a 0 was not
+// sent, and the model used its default), unless nonzero: false.
+func skipsZero(a *attr) bool {
+	if a.value != nil && a.value.NonZero != nil {
+		return *a.value.NonZero
+	}
+	return len(a.chain) > 0 && a.chain[len(a.chain)-1].omitEmpty
+}
+
 // leaf records a single value at the end of a path.
 func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n string) {
 	key := me.key(a)
@@ -184,7 +208,7 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 			jen.Id(n).Op("++"))
 	case typeInt, typeFloat:
 		method := a.field.typ.setter()
-		if !me.inChunk && !fromOptions(a) {
+		if !me.inChunk && !fromOptions(a) && !skipsZero(a) {
 			me.set(g, arr, n, key.Dot(method).Call(val))
 			return
 		}
@@ -193,6 +217,12 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot(method).Call(jen.Id(v))),
 			jen.Id(n).Op("++"))
 	case typeBool:
+		if skipsZero(a) {
+			g.If(val).Block(
+				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("Bool").Call(jen.True())),
+				jen.Id(n).Op("++"))
+			return
+		}
 		me.set(g, arr, n, key.Dot("Bool").Call(val))
 	case typeStrings:
 		if a.conv == convOneString {
@@ -285,7 +315,7 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 		me.jsonMessages(g, a, arr, n)
 		return
 	}
-	if a.content == nil && a.each < 0 {
+	if a.content == nil && a.calls == nil && a.each < 0 {
 		me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
 			s := me.s.fresh("s")
 			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
@@ -302,7 +332,7 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 	}
 	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
 		switch {
-		case a.content == nil: // []string: each element is a message's text
+		case a.content == nil && a.calls == nil: // []string: each element is a message's text
 			if a.field.parts {
 				g.Id(mb).Dot("Add").Call(me.convert(a, x))
 			} else {
@@ -314,6 +344,12 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 		default:
 			role, content, finish := me.part(g, a.role, x, "role"), me.part(g, a.content, x, "content"), me.part(g, a.finish, x, "finish")
 			g.Id(mb).Dot("Add").Call(role, content, finish)
+			if a.calls != nil {
+				me.access(g, x.Clone(), true, a.calls.chain, func(g *jen.Group, y *jen.Statement) {
+					id, name, args := me.part(g, a.calls.id, y, "id"), me.part(g, a.calls.name, y, "name"), me.part(g, a.calls.args, y, "args")
+					g.Id(mb).Dot("AddToolCall").Call(id, name, args)
+				})
+			}
 		}
 	})
 	g.If(jen.Id(mb).Dot("Len").Call().Op(">").Lit(0)).Block(
@@ -368,6 +404,10 @@ func (me *methodEmitter) part(g *jen.Group, p *attr, x *jen.Statement, name stri
 	v := me.s.fresh(name)
 	g.Var().Id(v).String()
 	me.access(g, x.Clone(), true, p.chain, func(g *jen.Group, y *jen.Statement) {
+		if p.value != nil && p.value.JSON {
+			g.Id(v).Op("=").Qual(pkgGenai, "JSONText").Call(y)
+			return
+		}
 		g.Id(v).Op("=").Add(me.convert(p, y))
 	})
 	return jen.Id(v)

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"go/types"
 	"slices"
 	"strings"
@@ -166,14 +167,13 @@ func (me *methodEmitter) body(g *jen.Group) {
 		errName := m.results[m.err].name
 		g.If(jen.Id(errName).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
 			if st != "" {
-				g.Id(st).Dot("Fail").Call(jen.Id(errName), jen.Lit(m.errType))
+				g.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(errName), m.errType)...)
 				g.Id(st).Dot("End").Call()
 				g.Return(me.streamResults(results, jen.Nil())...)
 				return
 			}
 			g.Id(span).Dot("SetStatus").Call(jen.Qual(pkgCodes, "Error"), jen.Id(errName).Dot("Error").Call())
-			g.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(
-				jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Id(errName), jen.Lit(m.errType))))
+			g.Id(span).Dot("SetAttributes").Call(jen.Qual(pkgGenai, "ErrorType").Dot("String").Call(me.errorType(jen.Id(errName), m.errType)))
 			g.Return(results...)
 		})
 	}
@@ -202,6 +202,26 @@ func (me *methodEmitter) body(g *jen.Group) {
 	if len(results) > 0 {
 		g.Return(results...)
 	}
+}
+
+// errorType is the error.type of err: the mapping's error_type function,
+// or genai.ErrorTypeOf with the fallback (the mapping's constant, else
+// the error result's static type).
+func (me *methodEmitter) errorType(err jen.Code, static string) jen.Code {
+	fallback := jen.Lit(cmp.Or(me.m.errConst, static))
+	if name := me.e.errFuncs[me.w][me.m.errSpec]; name != "" {
+		return jen.Id(name).Call(err, fallback)
+	}
+	return jen.Qual(pkgGenai, "ErrorTypeOf").Call(err, fallback)
+}
+
+// failArgs are genai.Stream.Fail's arguments for err: the error and the
+// fallback type, read from the SDK's error when the mapping says how.
+func (me *methodEmitter) failArgs(err *jen.Statement, static string) []jen.Code {
+	if me.e.errFuncs[me.w][me.m.errSpec] != "" {
+		return []jen.Code{err, me.errorType(err.Clone(), static)}
+	}
+	return []jen.Code{err, jen.Lit(cmp.Or(me.m.errConst, static))}
 }
 
 func (me *methodEmitter) resultNames() []jen.Code {

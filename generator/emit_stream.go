@@ -69,7 +69,7 @@ func (me *methodEmitter) wrapStream(g *jen.Group, st string, results []jen.Code)
 			g.For(jen.List(jen.Id(c), jen.Id(e)).Op(":=").Range().Id(inner)).BlockFunc(func(g *jen.Group) {
 				if si.errPairs {
 					g.If(jen.Id(e).Op("!=").Nil()).Block(
-						jen.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit("")),
+						jen.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(e), "")...),
 					).Else().BlockFunc(func(g *jen.Group) { me.chunk(g, c, st) })
 				} else {
 					me.chunk(g, c, st)
@@ -139,7 +139,7 @@ func (me *methodEmitter) pipe(g *jen.Group, st, inner, r, c, e string, end *jen.
 				g.List(jen.Id(c), jen.Id(e)).Op(":=").Id(inner).Dot(sh.next).Call()
 				g.If(jen.Qual("errors", "Is").Call(jen.Id(e), jen.Qual("io", "EOF"))).Block(jen.Return())
 				g.If(jen.Id(e).Op("!=").Nil()).Block(
-					jen.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit("")),
+					jen.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(e), "")...),
 					jen.Id(pw).Dot("Send").Call(jen.Id(c), jen.Id(e)),
 					jen.Return(),
 				)
@@ -155,7 +155,7 @@ func (me *methodEmitter) pipe(g *jen.Group, st, inner, r, c, e string, end *jen.
 		})
 		g.If(jen.Id(e).Op(":=").Id(inner).Dot(sh.err).Call(), jen.Id(e).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
 			zero := me.s.fresh("zero")
-			g.Id(st).Dot("Fail").Call(jen.Id(e), jen.Lit(""))
+			g.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(e), "")...)
 			g.Var().Id(zero).Add(typeCode(si.chunk.typ))
 			g.Id(pw).Dot("Send").Call(jen.Id(zero), jen.Id(e))
 		})
@@ -214,7 +214,7 @@ func (me *methodEmitter) chunk(g *jen.Group, c, st string) {
 			g.If(x.Clone().Op("!=").Nil()).Block(jen.Id(failed).Op("=").Add(x))
 		})
 		g.If(jen.Id(failed).Op("!=").Nil()).Block(
-			jen.Id(st).Dot("Fail").Call(jen.Id(failed), jen.Lit("")),
+			jen.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(failed), "")...),
 		).Else().BlockFunc(func(g *jen.Group) { me.chunkAttrs(g, c, st) })
 		return
 	}

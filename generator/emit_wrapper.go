@@ -54,6 +54,7 @@ func (e *emitter) wrapper(w *wrapper) {
 	}
 	e.f.Line()
 	recv := e.receiverName(w)
+	e.nameErrorTypeFuncs(w)
 	for _, m := range w.methods {
 		me := &methodEmitter{e: e, w: w, m: m, recv: recv, inner: inner, tracer: tracer, nameVars: map[*attr]string{}}
 		if m.skip {
@@ -75,6 +76,64 @@ func (e *emitter) wrapper(w *wrapper) {
 		if m.stream.tracedType() {
 			e.sdkStreamType(w, m)
 		}
+	}
+	e.errorTypeFuncs(w)
+}
+
+// nameErrorTypeFuncs names the functions reading error.type from the
+// SDK's errors: one per error_type mapping of the wrapper (a
+// wrapper-level one is shared by its methods).
+func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
+	names := map[*ErrorTypeSpec]string{}
+	for _, m := range w.methods {
+		if m.errSpec == nil || names[m.errSpec] != "" {
+			continue
+		}
+		base := strings.ToLower(w.typeName[:1]) + w.typeName[1:]
+		if m.errSpec != w.spec.Defaults.ErrorType {
+			base += m.name
+		}
+		names[m.errSpec] = e.files.fresh(base + "ErrorType")
+	}
+	e.errFuncs[w] = names
+}
+
+// errorTypeFuncs declares them: each tries its alternatives in order
+// (errors.As to the SDK's error type, then the path), the first value
+// found being error.type, else genai.ErrorTypeOf's class.
+func (e *emitter) errorTypeFuncs(w *wrapper) {
+	done := map[*ErrorTypeSpec]bool{}
+	for _, m := range w.methods {
+		if m.errSpec == nil || done[m.errSpec] {
+			continue
+		}
+		done[m.errSpec] = true
+		name := e.errFuncs[w][m.errSpec]
+		me := &methodEmitter{e: e, w: w, m: m, s: newScope(e.importNames()), nameVars: map[*attr]string{}}
+		me.s.reserve("err")
+		me.s.reserve("fallback")
+		e.f.Commentf("%s is the error.type of a failed call of %s: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).", name, w.spec.Name)
+		e.f.Func().Id(name).Params(jen.Err().Error(), jen.Id("fallback").String()).String().BlockFunc(func(g *jen.Group) {
+			for _, alt := range m.errAlts {
+				v := me.s.fresh("e")
+				alt.attr.root.name = v
+				g.Var().Id(v).Add(typeCode(alt.target))
+				g.If(jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))).BlockFunc(func(g *jen.Group) {
+					me.access(g, jen.Id(v), true, alt.attr.chain, func(g *jen.Group, x *jen.Statement) {
+						if alt.attr.conv == convItoa {
+							n := me.s.fresh("n")
+							g.If(jen.Id(n).Op(":=").Add(x), jen.Id(n).Op("!=").Lit(0)).Block(
+								jen.Return(jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(jen.Id(n)), jen.Lit(10))))
+							return
+						}
+						s := me.s.fresh("s")
+						g.If(jen.Id(s).Op(":=").Add(me.convert(alt.attr, x)), jen.Id(s).Op("!=").Lit("")).Block(jen.Return(jen.Id(s)))
+					})
+				})
+			}
+			g.Return(jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Err(), jen.Id("fallback")))
+		})
+		e.f.Line()
 	}
 }
 
@@ -140,7 +199,7 @@ func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 			g.List(jen.Id(c), jen.Err()).Op(":=").Add(self.Clone()).Dot(sh.next).Call()
 			g.If(jen.Err().Op("!=").Nil()).Block(
 				jen.If(jen.Op("!").Qual("errors", "Is").Call(jen.Err(), jen.Qual("io", "EOF"))).Block(
-					jen.Id("s").Dot("st").Dot("Fail").Call(jen.Err(), jen.Lit(""))),
+					jen.Id("s").Dot("st").Dot("Fail").Call(me.failArgs(jen.Err(), "")...)),
 				jen.Id("s").Dot("st").Dot("End").Call(),
 				jen.Return(jen.Id(c), jen.Err()),
 			)
@@ -156,7 +215,12 @@ func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 				me.chunk(g, c, "s.st")
 				g.Return(jen.True())
 			})
-			g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(sh.err).Call(), jen.Lit(""))
+			if me.e.errFuncs[w][m.errSpec] != "" {
+				g.Err().Op(":=").Add(self.Clone()).Dot(sh.err).Call()
+				g.Id("s").Dot("st").Dot("Fail").Call(me.failArgs(jen.Err(), "")...)
+			} else {
+				g.Id("s").Dot("st").Dot("Fail").Call(self.Clone().Dot(sh.err).Call(), jen.Lit(m.errConst))
+			}
 			g.Id("s").Dot("st").Dot("End").Call()
 			g.Return(jen.False())
 		})

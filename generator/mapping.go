@@ -63,10 +63,11 @@ type MethodSpec struct {
 	Kind      *Value
 	// ErrorWhen is a bool path into the results: when it is true the call
 	// failed though it returned no error (an MCP tool result with
-	// IsError), and the span is marked so, with ErrorType (default
-	// tool_error for tools, _OTHER otherwise) as error.type.
+	// IsError), and the span is marked so, with ErrorType's constant
+	// (default tool_error for tools, _OTHER otherwise) as error.type.
 	ErrorWhen *Value
-	ErrorType *Value
+	// ErrorType says what error.type a failed call records.
+	ErrorType *ErrorTypeSpec
 	// Options is the SDK's getter of struct options, "import/path.Func"
 	// (eino's model.GetCommonOptions): paths on the options parameter read
 	// what it returns.
@@ -88,6 +89,13 @@ func (w *WrapperSpec) packagePaths() []string {
 			path, _, _ := splitTypeRef(ms.Options)
 			out = append(out, path)
 		}
+		if ms.ErrorType != nil {
+			for _, alt := range ms.ErrorType.Alts {
+				if path, _, _ := splitTypeRef(alt.As); path != "" {
+					out = append(out, path)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -97,6 +105,26 @@ func (w *WrapperSpec) packagePaths() []string {
 func (ms *MethodSpec) says() bool {
 	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
 		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || len(ms.Fields) > 0)
+}
+
+// ErrorTypeSpec is error.type for a failed call: read from the error by
+// the first alternative that finds a value (errors.As to the SDK's error
+// type, then a path into it: the HTTP status, the provider's error code),
+// else Const, else genai.ErrorTypeOf's classification.
+//
+//	error_type: [{as: "*github.com/sashabaranov/go-openai.APIError", path: err.Type}, rate_limited]
+type ErrorTypeSpec struct {
+	Pos   Pos
+	Alts  []*ErrorTypeAlt
+	Const string
+}
+
+// ErrorTypeAlt reads error.type from an error of type As (the error
+// result's own type when empty) at Path, rooted at err.
+type ErrorTypeAlt struct {
+	As    string
+	AsPos Pos
+	Path  *Value
 }
 
 // StreamSpec says how a method's result streams: which result, the
@@ -126,6 +154,8 @@ type Value struct {
 	Path  path
 	// Messages' parts, relative to each element of Path.
 	Role, Content, FinishReason *Value
+	// ToolCalls are each message's tool calls, relative to the element.
+	ToolCalls *ToolCallsValue
 	// When, if set, is a bool path: the attribute is recorded only when it
 	// is true (an SDK's optional value: {path: p.Temperature.Value, when: p.Temperature.Valid()}).
 	When *Value
@@ -138,10 +168,24 @@ type Value struct {
 	// JSON marks messages read from the JSON the value marshals to
 	// ({json: path}), for SDKs whose messages are unions.
 	JSON bool
+	// NonZero, when set, says whether a zero number (or false) is left
+	// unrecorded: {path: p, nonzero: true}. Unset, a field tagged
+	// omitempty or omitzero leaves its zero unrecorded (it was not sent).
+	NonZero *bool
 	// textCol is the column of Text's first byte: Pos's, or one more past
 	// a quote; 0 when Text's columns cannot be told from the file's
 	// (escapes in a quoted scalar).
 	textCol int
+}
+
+// ToolCallsValue reads the tool calls of each message: Path, a list
+// relative to the message, and each call's ID, Name and Arguments,
+// relative to the call (tool_calls: {path: Message.ToolCalls, id: ID,
+// name: Function.Name, arguments: Function.Arguments}).
+type ToolCallsValue struct {
+	Pos                 Pos
+	Path                *Value
+	ID, Name, Arguments *Value
 }
 
 // at is where a step of the value's path is in the file, so that an error
@@ -384,9 +428,7 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 	case "error_when":
 		ms.ErrorWhen = p.pathValue(v, where)
 	case "error_type":
-		if s, ok := p.scalar(v, where); ok {
-			ms.ErrorType = &Value{Pos: p.pos(v), Text: s, Const: true}
-		}
+		ms.ErrorType = p.errorType(v, where)
 	case "options":
 		if s, ok := p.scalar(v, where); ok {
 			if !isFuncRef(s) {
@@ -500,12 +542,12 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		sum.Path = sum.Sum[0].Path
 		return sum
 	}
-	known := []string{"const", "path", "when", "first"}
+	known := []string{"const", "path", "when", "first", "nonzero"}
 	switch f.typ {
 	case typeMessages:
-		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason"}
+		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason", "tool_calls", "first"}
 	case typeText:
-		known = []string{"const", "path", "json", "when"}
+		known = []string{"const", "path", "json", "when", "first"}
 	}
 	val := &Value{Pos: p.pos(n)}
 	var ok bool
@@ -530,12 +572,22 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 			}
 		case "when":
 			val.When = p.pathValue(v, where+": when")
+		case "nonzero":
+			if s, okS := p.scalar(v, where+": nonzero"); okS {
+				b, err := strconv.ParseBool(s)
+				if err != nil {
+					p.errorf(v, "%s: nonzero: %q is not a boolean; want true (a zero is not recorded) or false (it is, even for an omitempty field)", where, s)
+				}
+				val.NonZero = &b
+			}
 		case "role":
 			val.Role = p.partValue(v, where+": role")
 		case "content":
 			val.Content = p.partValue(v, where+": content")
 		case "finish_reason":
 			val.FinishReason = p.partValue(v, where+": finish_reason")
+		case "tool_calls":
+			val.ToolCalls = p.toolCalls(v, where+": tool_calls")
 		}
 	})
 	if !ok {
@@ -547,27 +599,123 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	if val.Const && val.When != nil {
 		p.errorf(n, "%s: const cannot have when", where)
 	}
-	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil) {
-		p.errorf(n, "%s: const cannot have role, content or finish_reason", where)
+	if val.Const && (val.Role != nil || val.Content != nil || val.FinishReason != nil || val.ToolCalls != nil) {
+		p.errorf(n, "%s: const cannot have role, content, finish_reason or tool_calls", where)
 	}
 	if len(val.First) > 0 && (val.Const || val.When != nil) {
 		p.errorf(n, "%s: first: is a list of paths alone; drop const, path and when", where)
 		return nil
 	}
-	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.When != nil) {
+	if val.JSON && (val.Const || val.Role != nil || val.Content != nil || val.FinishReason != nil || val.ToolCalls != nil || val.When != nil) {
 		p.errorf(n, "%s: json: is a path alone (the value is read from its JSON); drop const, path, role, content, finish_reason and when", where)
 		return nil
 	}
-	if !val.Const && val.Content == nil && (val.Role != nil || val.FinishReason != nil) {
-		p.errorf(n, "%s: role and finish_reason need content, the path of each message's text", where)
+	if !val.Const && val.Content == nil && val.ToolCalls == nil && (val.Role != nil || val.FinishReason != nil) {
+		p.errorf(n, "%s: role and finish_reason need content (the path of each message's text) or tool_calls", where)
 	}
 	return val
 }
 
+// errorType parses error_type: a constant, a path into the error
+// (err.Code), {as: "*pkg.APIError", path: err.Code}, or a list of those
+// tried in order, a constant last.
+func (p *parser) errorType(n *yaml.Node, where string) *ErrorTypeSpec {
+	et := &ErrorTypeSpec{Pos: p.pos(n)}
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for i, it := range items {
+		switch {
+		case it.Kind == yaml.ScalarNode && (it.Value == "err" || strings.HasPrefix(it.Value, "err.") || strings.HasPrefix(it.Value, "err[")):
+			if alt := p.errorTypePath(it, where, &ErrorTypeAlt{}); alt != nil {
+				et.Alts = append(et.Alts, alt)
+			}
+		case it.Kind == yaml.ScalarNode:
+			if i != len(items)-1 {
+				p.errorf(it, "%s: the constant %q is the fallback when no path finds a value; put it last", where, it.Value)
+			}
+			et.Const = it.Value
+		case it.Kind == yaml.MappingNode:
+			alt := &ErrorTypeAlt{}
+			var pathNode *yaml.Node
+			p.mapping(it, where, []string{"as", "path"}, func(key string, _, v *yaml.Node) {
+				if key == "path" {
+					pathNode = v
+					return
+				}
+				if s, ok := p.scalar(v, where+": as"); ok {
+					if path, name, _ := splitTypeRef(s); path == "" || !isIdent(name) {
+						p.errorf(v, "%s: as: %q is not a type; want the import path and name of the SDK's error type, such as \"*github.com/sashabaranov/go-openai.APIError\"", where, s)
+						return
+					}
+					alt.As, alt.AsPos = s, p.pos(v)
+				}
+			})
+			if pathNode == nil {
+				p.errorf(it, "%s: want {as: \"*pkg.APIError\", path: err.Code}: the path of error.type in the error", where)
+				continue
+			}
+			if alt := p.errorTypePath(pathNode, where, alt); alt != nil {
+				et.Alts = append(et.Alts, alt)
+			}
+		default:
+			p.errorf(it, "%s: want a constant, a path such as err.Code, or {as: \"*pkg.APIError\", path: err.Code}", where)
+		}
+	}
+	return et
+}
+
+func (p *parser) errorTypePath(n *yaml.Node, where string, alt *ErrorTypeAlt) *ErrorTypeAlt {
+	v := p.pathValue(n, where+": path")
+	if v == nil {
+		return nil
+	}
+	if v.Path.root != "err" || v.Path.len {
+		p.errorf(n, "%s: path: %s: start at err, the error (of the type as: names), such as err.StatusCode", where, v.Text)
+		return nil
+	}
+	alt.Path = v
+	return alt
+}
+
+// toolCalls parses a message's tool_calls: {path: ..., id: ..., name:
+// ..., arguments: ...}, every path relative (the list's to the message,
+// the rest to each call).
+func (p *parser) toolCalls(n *yaml.Node, where string) *ToolCallsValue {
+	tc := &ToolCallsValue{Pos: p.pos(n)}
+	p.mapping(n, where, []string{"path", "id", "name", "arguments"}, func(key string, _, v *yaml.Node) {
+		if key == "path" {
+			tc.Path = p.pathValue(v, where+": path")
+			return
+		}
+		pv := p.partValue(v, where+": "+key)
+		if key == "arguments" && v.Kind == yaml.MappingNode {
+			pv = p.value(v, where+": arguments", field{typ: typeText}) // {json: Function.Input}
+		}
+		switch key {
+		case "id":
+			tc.ID = pv
+		case "name":
+			tc.Name = pv
+		case "arguments":
+			tc.Arguments = pv
+		}
+	})
+	if n.Kind == yaml.MappingNode && tc.Path == nil {
+		p.errorf(n, "%s: want the path of each message's list of tool calls, such as {path: Message.ToolCalls, id: ID, name: Function.Name, arguments: Function.Arguments}", where)
+		return nil
+	}
+	if tc.Path == nil {
+		return nil
+	}
+	return tc
+}
+
 // firstValue parses first:'s list of alternative paths.
 func (p *parser) firstValue(n *yaml.Node, where string, f field) *Value {
-	if f.typ == typeStrings || f.typ == typeMessages {
-		p.errorf(n, "%s: picks one value, which %s (%s) cannot be", where, f.key, f.typ)
+	if f.typ == typeMessages {
+		p.errorf(n, "%s: picks one value, which %s (messages) cannot be; map the one path the SDK fills, or {json: path} of the value that holds both", where, f.key)
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {

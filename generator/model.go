@@ -15,6 +15,11 @@ type unit struct {
 	pkg      *types.Package // the output package
 	dir      string         // its directory
 	wrappers []*wrapper
+	// usesDeprecated is set when the file must name what the SDK
+	// deprecates outside a deprecated wrapper method: an emitted
+	// interface's deprecated methods, a deprecated type in a signature, a
+	// deprecated field a path reads.
+	usesDeprecated bool
 }
 
 // wrapper is one traced wrapper.
@@ -59,10 +64,20 @@ type method struct {
 	// deprecated is the wrapped method's "Deprecated:" paragraph, carried
 	// to the wrapper's.
 	deprecated string
+	// readsDeprecated is set when a path reads a deprecated field or
+	// method.
+	readsDeprecated bool
 	// failWhen, when set, is a bool read from the results that marks the
 	// span failed with error type failType (a result reporting an error).
 	failWhen *attr
 	failType string
+	// errAlts read error.type from the error (errors.As, then a path),
+	// the first with a value winning, errConst being the fallback;
+	// errSpec is the mapping they come from (one generated function per
+	// mapping, which methods share).
+	errAlts  []*errAlt
+	errConst string
+	errSpec  *ErrorTypeSpec
 	// rewrap holds, per result, the wrapper of the unit whose interface
 	// it is (eino's WithTools returns the model it was called on, with
 	// tools): it is returned wrapped, so tracing goes on.
@@ -169,12 +184,27 @@ type attr struct {
 	length bool
 	// messages: per-element parts
 	role, content, finish *attr
+	calls                 *toolCalls
 	// when, if set, is a bool the attribute is recorded under.
 	when *attr
 	// sum, if set, holds the parts whose values are added.
 	sum []*attr
 	// first, if set, holds alternatives: the first present is recorded.
 	first []*attr
+}
+
+// errAlt reads error.type from an error of type target: attr, rooted at
+// the target value.
+type errAlt struct {
+	target types.Type
+	attr   *attr
+}
+
+// toolCalls are the tool calls of each message: the hops from the
+// message to each call, and the call's parts.
+type toolCalls struct {
+	chain          []hop
+	id, name, args *attr
 }
 
 // hop is one resolved step of a path.
@@ -185,6 +215,9 @@ type hop struct {
 	// guard is set when the value before this hop must be checked: a nil
 	// pointer, map or interface, or a too-short slice.
 	guard guardKind
+	// omitEmpty marks a field tagged omitempty or omitzero: its zero
+	// value was not sent, and is not recorded.
+	omitEmpty bool
 	// target is the struct functional options set (hopApply), or what
 	// the SDK's getter of struct options returns.
 	target types.Type
@@ -237,4 +270,5 @@ const (
 	convOneString            // a single string kind: []string{string(x)}
 	convBytes                // []byte: string(x)
 	convAny                  // an interface value: genai.StringOf(x), Int64Of, Float64Of or BoolOf
+	convItoa                 // an integer as its decimal text (an HTTP status as error.type)
 )

@@ -3,7 +3,7 @@ package generator
 import (
 	"fmt"
 	"go/types"
-
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +23,10 @@ type resolver struct {
 	// (options:), and where.
 	options    string
 	optionsPos Pos
+	// deprecatedUse is set when a path reads something deps says is
+	// deprecated.
+	deps          *deprecations
+	deprecatedUse *bool
 }
 
 func (r *resolver) errorf(pos Pos, format string, args ...any) {
@@ -30,10 +34,10 @@ func (r *resolver) errorf(pos Pos, format string, args ...any) {
 }
 
 // buildMethod resolves one interface method and its mapping.
-func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, pkgs map[string]*packages.Package, errs *ErrorList) *method {
+func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, pkgs map[string]*packages.Package, deps *deprecations, errs *ErrorList) *method {
 	sig := fn.Type().(*types.Signature)
 	m := &method{name: fn.Name(), sig: sig, ctx: -1, err: -1}
-	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs, pkgs: pkgs}
+	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs, pkgs: pkgs, deps: deps, deprecatedUse: &m.readsDeprecated}
 	m.params = variables(sig.Params(), "arg", sig.Variadic())
 	m.results = variables(sig.Results(), "result", false)
 	for i, p := range m.params {
@@ -79,9 +83,20 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 	if own.Stream != nil {
 		m.stream = r.resolveStream(m, w, own.Stream)
 	}
+	et := own.ErrorType
+	if et == nil {
+		et = d.ErrorType
+	}
 	// A wrapper-level error_when applies where its root exists.
 	if ew := pick(own.ErrorWhen, d.ErrorWhen); ew != nil && (own.ErrorWhen != nil || m.lookup(ew.Path.root) != nil) {
-		r.resolveErrorWhen(m, ew, pick(own.ErrorType, d.ErrorType))
+		r.resolveErrorWhen(m, ew, et)
+	}
+	if et != nil && m.err >= 0 {
+		rr := *r
+		if own.ErrorType == nil {
+			rr.where = w.spec.Name // the wrapper's mistakes, reported once
+		}
+		rr.resolveErrorType(m, et)
 	}
 	for _, key := range fieldOrder {
 		v, f := own.Fields[key], fields[key]
@@ -394,7 +409,7 @@ func (r *resolver) resolveBool(m *method, v *Value, key, example string) *attr {
 
 // resolveErrorWhen resolves error_when: a bool path into the results (the
 // call's own report of a failure).
-func (r *resolver) resolveErrorWhen(m *method, v, typ *Value) {
+func (r *resolver) resolveErrorWhen(m *method, v *Value, typ *ErrorTypeSpec) {
 	root := m.lookup(v.Path.root)
 	if root != nil && !root.isResult(m) {
 		r.errorf(v.Pos, "%s: error_when: reads the results (result.IsError); %s is a parameter", v.Text, v.Path.root)
@@ -409,7 +424,66 @@ func (r *resolver) resolveErrorWhen(m *method, v, typ *Value) {
 		return
 	}
 	m.failWhen = w
-	m.failType = valueText(typ, map[bool]string{true: "tool_error", false: "_OTHER"}[m.op == "execute_tool"])
+	m.failType = map[bool]string{true: "tool_error", false: "_OTHER"}[m.op == "execute_tool"]
+	if typ != nil && typ.Const != "" {
+		m.failType = typ.Const
+	}
+}
+
+// resolveErrorType resolves error_type for a method returning an error:
+// each alternative's type (errors.As's target: as:, else the error
+// result's own type) and its path to a string or an integer.
+func (r *resolver) resolveErrorType(m *method, et *ErrorTypeSpec) {
+	m.errConst = et.Const
+	for _, alt := range et.Alts {
+		target, pos := m.results[m.err].typ, alt.Path.Pos
+		if alt.As != "" {
+			t, problem := r.lookupType(alt.As)
+			if problem != "" {
+				r.errorf(alt.AsPos, "error_type: as: %s", problem)
+				continue
+			}
+			target, pos = t, alt.AsPos
+		} else if types.Identical(target, types.Universe.Lookup("error").Type()) {
+			r.errorf(pos, "error_type: %s: err is an error, whose fields are its type's; name the SDK's error type: {as: \"*pkg.APIError\", path: %s}", alt.Path.Text, alt.Path.Text)
+			continue
+		}
+		if !types.Implements(target, errorIface) {
+			r.errorf(pos, "error_type: as: %s is not an error; errors.As needs the SDK's error type (with a *, when its Error method has a pointer receiver)", typeName(target))
+			continue
+		}
+		scope := &method{params: []*variable{{mapName: "err", typ: target}}, ctx: -1, err: -1}
+		if a := r.resolveAttr(scope, alt.Path, field{key: "error_type", name: "error.type", typ: typeString}); a != nil {
+			m.errAlts = append(m.errAlts, &errAlt{target: target, attr: a})
+		}
+	}
+	if len(m.errAlts) > 0 {
+		m.errSpec = et
+	}
+}
+
+// lookupType finds "*import/path.Name" (or without the *) among the
+// loaded packages, or says what is wrong.
+func (r *resolver) lookupType(ref string) (types.Type, string) {
+	path, name, star := splitTypeRef(ref)
+	pkg := r.findPackage(path)
+	if pkg == nil {
+		return nil, fmt.Sprintf("package %s was not loaded; check the import path of %s", path, ref)
+	}
+	tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+	if !ok {
+		var names []string
+		for _, n := range pkg.Scope().Names() {
+			if tn, ok := pkg.Scope().Lookup(n).(*types.TypeName); ok && tn.Exported() {
+				names = append(names, n)
+			}
+		}
+		return nil, fmt.Sprintf("%s has no type %s%s", path, name, suggest(name, names))
+	}
+	if star {
+		return types.NewPointer(tn.Type()), ""
+	}
+	return tn.Type(), ""
 }
 
 func eachHop(chain []hop) int {
@@ -438,6 +512,8 @@ func (r *resolver) convert(a *attr, f field, v *Value) *attr {
 	switch f.typ {
 	case typeString, typeText:
 		switch {
+		case f.key == "error_type" && is(types.IsInteger):
+			a.conv = convItoa // an HTTP status code
 		case is(types.IsString):
 			a.conv = convString
 		case f.typ == typeText && isByteSlice(a.leaf):
@@ -461,7 +537,11 @@ func (r *resolver) convert(a *attr, f field, v *Value) *attr {
 		a.conv = r.stringsConversion(a)
 	}
 	if a.conv == convNone {
-		r.errorf(v.Pos, "%s: type %s cannot be recorded as %s (%s) by %s; %s", v.Text, typeName(a.leaf), f.name, f.typ, f.key, want(f.typ))
+		hint := want(f.typ)
+		if f.key == "error_type" {
+			hint = "want a string, an integer (an HTTP status), or a type with a String() string method"
+		}
+		r.errorf(v.Pos, "%s: type %s cannot be recorded as %s (%s) by %s; %s", v.Text, typeName(a.leaf), f.name, f.typ, f.key, hint)
 		return nil
 	}
 	return a
@@ -591,6 +671,12 @@ func (r *resolver) optionsGetter(v *Value, t types.Type) (*types.Func, types.Typ
 		}
 		return fn, res
 	}
+	return soleOptionsGetter(elem)
+}
+
+// soleOptionsGetter is the getter of elem options its package declares,
+// when it declares exactly one.
+func soleOptionsGetter(elem types.Type) (*types.Func, types.Type) {
 	named, ok := types.Unalias(elem).(*types.Named)
 	if !ok || named.Obj().Pkg() == nil {
 		return nil, nil
@@ -719,6 +805,9 @@ func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]h
 // guarded.
 func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
 	obj, index, _ := types.LookupFieldOrMethod(t, true, r.out, st.name)
+	if obj != nil && r.deprecatedUse != nil && r.deps.of(obj) != "" {
+		*r.deprecatedUse = true
+	}
 	if obj == nil {
 		if obj2, _, _ := types.LookupFieldOrMethod(t, true, nil, st.name); obj2 == nil {
 			r.errorf(v.at(st), "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.name, members(t, st.kind))
@@ -741,8 +830,9 @@ func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain 
 				guard = guardNil
 				cur = cur.Underlying().(*types.Pointer).Elem()
 			}
-			fv := types.Unalias(cur).Underlying().(*types.Struct).Field(i)
-			*chain = append(*chain, hop{kind: hopField, name: fv.Name(), guard: guard})
+			st := types.Unalias(cur).Underlying().(*types.Struct)
+			fv := st.Field(i)
+			*chain = append(*chain, hop{kind: hopField, name: fv.Name(), guard: guard, omitEmpty: omitsEmpty(st.Tag(i))})
 			cur = fv.Type()
 		}
 		return o.Type(), true
@@ -765,6 +855,18 @@ func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain 
 		return sig.Results().At(0).Type(), true
 	}
 	return nil, false
+}
+
+// omitsEmpty reports a struct tag whose json key is omitempty or
+// omitzero: the field's zero is not sent.
+func omitsEmpty(tag string) bool {
+	_, opts, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+	for _, o := range strings.Split(opts, ",") {
+		if o == "omitempty" || o == "omitzero" {
+			return true
+		}
+	}
+	return false
 }
 
 func kindWord(st step) string {
@@ -876,7 +978,7 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 	if v.JSON {
 		return r.resolveJSONMessages(a, leaf)
 	}
-	if v.Content == nil {
+	if v.Content == nil && v.ToolCalls == nil {
 		a.leaf = leaf
 		t, ptr := derefGuard(leaf)
 		if ptr {
@@ -901,28 +1003,33 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 		}
 		return a
 	}
-	// A list of messages: iterate unless the path already has [*].
+	// A list of messages: iterate unless the path already has [*]; a
+	// single message (eino's *schema.Message) is one.
 	elem := leaf
 	if a.each < 0 {
 		base := leaf
-		if p, ok := types.Unalias(leaf).Underlying().(*types.Pointer); ok {
+		p, ptr := types.Unalias(leaf).Underlying().(*types.Pointer)
+		if ptr {
 			base = p.Elem()
-			a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
 		}
 		switch u := types.Unalias(base).Underlying().(type) {
-		case *types.Slice:
-			elem = u.Elem()
-		case *types.Array:
-			elem = u.Elem()
+		case *types.Slice, *types.Array:
+			if ptr {
+				a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
+			}
+			elem = u.(interface{ Elem() types.Type }).Elem()
+			a.chain = append(a.chain, hop{kind: hopEach})
+			a.each = len(a.chain) - 1
+		case *types.Struct:
+			// One message: its parts are read through the pointer,
+			// nil-checked.
 		default:
-			r.errorf(v.Pos, "%s: type %s is not a list; %s with content: needs a slice or array of messages", v.Text, typeName(leaf), a.field.key)
+			r.errorf(v.Pos, "%s: type %s is neither a message nor a list of messages; %s with content: wants a struct (one message) or a slice or array of them, or write %s: {json: %s} to read its JSON", v.Text, typeName(leaf), a.field.key, a.field.key, v.Text)
 			return nil
 		}
-		a.chain = append(a.chain, hop{kind: hopEach})
-		a.each = len(a.chain) - 1
 	}
 	a.leaf = elem
-	part := func(pv *Value, key string, def string) *attr {
+	part := func(pv *Value, key string, def string, on types.Type) *attr {
 		if pv == nil {
 			if def == "" {
 				return nil
@@ -933,33 +1040,71 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 			return &attr{konst: pv.Text, value: pv, field: field{key: key, typ: typeString}, each: -1}
 		}
 		pa := &attr{field: field{key: a.field.key + "." + key, typ: typeString}, value: pv, each: -1}
-		// The part's root names a field or method of the element.
-		first := step{kind: stepField, name: pv.Path.root}
-		if pv.Path.rootCall {
-			first.kind = stepMethod
-		}
-		steps := append([]step{first}, pv.Path.steps...)
-		var chain []hop
-		t := elem
-		done := "each element"
-		for _, st := range steps {
-			var ok bool
-			t, ok = r.step(pv, done, st, t, &chain)
-			if !ok {
-				return nil
-			}
-			done += st.String()
+		chain, t, ok := r.relative(pv, on, "each element")
+		if !ok {
+			return nil
 		}
 		pa.chain, pa.leaf = chain, t
-		return r.convert(pa, field{key: pa.field.key, attr: a.field.attr, name: a.field.name + " " + attribute.Key(key), typ: typeString}, pv)
+		if pv.JSON { // tool call arguments kept as a structured value
+			return r.resolveJSONValue(pa, t, "the arguments")
+		}
+		f := field{key: pa.field.key, attr: a.field.attr, name: a.field.name + " " + attribute.Key(key), typ: typeString}
+		if key == "arguments" {
+			f.typ = typeText
+		}
+		return r.convert(pa, f, pv)
 	}
-	a.role = part(v.Role, "role", a.field.role)
-	a.content = part(v.Content, "content", "")
-	a.finish = part(v.FinishReason, "finish_reason", "")
-	if (v.Role != nil && a.role == nil) || a.content == nil || (v.FinishReason != nil && a.finish == nil) {
+	a.role = part(v.Role, "role", a.field.role, elem)
+	if v.Content != nil {
+		if a.content = part(v.Content, "content", "", elem); a.content == nil {
+			return nil
+		}
+	}
+	a.finish = part(v.FinishReason, "finish_reason", "", elem)
+	if (v.Role != nil && a.role == nil) || (v.FinishReason != nil && a.finish == nil) {
 		return nil
 	}
+	if tc := v.ToolCalls; tc != nil {
+		chain, t, ok := r.relative(tc.Path, elem, "each element")
+		if !ok {
+			return nil
+		}
+		if _, isSlice := types.Unalias(deref(t)).Underlying().(*types.Slice); !isSlice {
+			r.errorf(tc.Path.Pos, "%s: tool_calls: type %s is not a list of tool calls; want the path of a slice in each message, such as Message.ToolCalls", tc.Path.Text, typeName(t))
+			return nil
+		}
+		if _, ptr := types.Unalias(t).Underlying().(*types.Pointer); ptr {
+			chain = append(chain, hop{kind: hopDeref, guard: guardNil})
+		}
+		call := types.Unalias(deref(t)).Underlying().(*types.Slice).Elem()
+		a.calls = &toolCalls{chain: append(chain, hop{kind: hopEach})}
+		a.calls.id = part(tc.ID, "id", "", call)
+		a.calls.name = part(tc.Name, "name", "", call)
+		a.calls.args = part(tc.Arguments, "arguments", "", call)
+		if (tc.ID != nil && a.calls.id == nil) || (tc.Name != nil && a.calls.name == nil) || (tc.Arguments != nil && a.calls.args == nil) {
+			return nil
+		}
+	}
 	return a
+}
+
+// relative resolves a path relative to a value of type t: its root names
+// a field or method of t (a message's Role, a tool call's Function.Name).
+func (r *resolver) relative(pv *Value, t types.Type, done string) ([]hop, types.Type, bool) {
+	first := step{kind: stepField, name: pv.Path.root}
+	if pv.Path.rootCall {
+		first.kind = stepMethod
+	}
+	var chain []hop
+	for _, st := range append([]step{first}, pv.Path.steps...) {
+		var ok bool
+		t, ok = r.step(pv, done, st, t, &chain)
+		if !ok {
+			return nil, nil, false
+		}
+		done += st.String()
+	}
+	return chain, t, true
 }
 
 // isModelCall reports the operations that call a model, which a span

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"go/types"
 	"slices"
@@ -123,6 +124,7 @@ type methodShape struct {
 	callback     string
 	pipe         string // the SDK's pipe keeping its stream type
 	chunk        []leaf
+	result       types.Type // the one non-error result, if there is one
 }
 
 func shapeOf(fn *types.Func, concrete bool) *methodShape {
@@ -138,6 +140,8 @@ func shapeOf(fn *types.Func, concrete bool) *methodShape {
 		case p.variadic:
 			if target, ok := optionsTarget(p.typ); ok {
 				s.request = append(s.request, dropRoot(leaves(p.mapName, target))...)
+			} else if _, target := soleOptionsGetter(p.typ.(*types.Slice).Elem()); target != nil {
+				s.request = append(s.request, dropRoot(leaves(p.mapName, target))...) // eino's model.GetCommonOptions
 			}
 		default:
 			s.request = append(s.request, leaves(p.mapName, p.typ)...)
@@ -153,6 +157,7 @@ func shapeOf(fn *types.Func, concrete bool) *methodShape {
 	}
 	if len(values) == 1 {
 		values[0].mapName = "result"
+		s.result = values[0].typ
 	}
 	for _, r := range values {
 		if chunk, pipe := chunkOfResult(r.typ, concrete); chunk != nil && !s.stream {
@@ -224,12 +229,24 @@ func chunkOfResult(t types.Type, concrete bool) (chunk types.Type, pipe string) 
 // Words in a method's name.
 var (
 	// notCalls start the names of methods that manage things rather than
-	// call a model (CountTokens, ListModels, Pull), unless a model word
-	// follows (CreateChatCompletion).
-	notCalls = []string{"count", "list", "get", "delete", "describe", "update", "close", "ping", "health", "version", "pull", "push",
-		"show", "copy", "create", "cancel", "start", "stop", "subscribe", "unsubscribe", "initialize", "set", "on", "compute",
-		"heartbeat", "options", "with", "read", "upload", "download", "ps"}
+	// call a model (CountTokens, ListModels, RetrieveRun, GetResponse),
+	// whatever follows; create and start only when no model word follows
+	// (CreateThread, not CreateChatCompletion). A getter of a run or a
+	// response repeats the usage it reports on every poll: it is no model
+	// call.
+	notCalls = []string{"count", "list", "get", "retrieve", "modify", "delete", "describe", "update", "close", "ping", "health",
+		"version", "pull", "push", "show", "copy", "create", "cancel", "start", "stop", "subscribe", "unsubscribe", "initialize",
+		"set", "on", "compute", "heartbeat", "options", "with", "read", "upload", "download", "ps", "submit", "archive", "unarchive",
+		"wait", "id", "notify"}
+	// creators make things, models' answers among them.
+	creators   = []string{"create", "start"}
 	modelWords = []string{"chat", "complet", "embed", "message", "generat", "convers", "predict", "infer", "respon"}
+	// notModels are services beside the models' answers (OpenAI's
+	// moderations endpoint).
+	notModels = []string{"moderat"}
+	// runVerbs name the call of a tool or an agent (MCP's CallTool, eino's
+	// InvokableRun), as opposed to listing them (Tools, ListTools).
+	runVerbs = []string{"call", "run", "invoke", "execute", "use"}
 )
 
 func containsAny(s string, words []string) bool {
@@ -243,15 +260,30 @@ func containsAny(s string, words []string) bool {
 
 func managesThings(name string) bool {
 	n := strings.ToLower(name)
-	if containsAny(n, modelWords) {
-		return false
+	if containsAny(n, notModels) {
+		return true
+	}
+	if n == "retrieve" {
+		return false // a retriever's Retrieve(ctx, query); RetrieveRun gets a run
 	}
 	for _, p := range notCalls {
 		if strings.HasPrefix(n, p) && (len(name) == len(p) || strings.ToUpper(name[len(p):len(p)+1]) == name[len(p):len(p)+1]) {
-			return true
+			return !slices.Contains(creators, p) || !containsAny(n, modelWords)
 		}
 	}
 	return false
+}
+
+// callsA reports a method calling a tool or an agent (word): its name
+// says so with a run verb (CallTool, RunAgent), or it is a run verb of a
+// type named so (a Tool's InvokableRun, an Agent's Run). A model's
+// methods on a type named for its tools (ToolCallingChatModel's Generate)
+// are not.
+func callsA(word, name, key string) bool {
+	if strings.Contains(name, word) {
+		return containsAny(name, runVerbs)
+	}
+	return strings.Contains(key, word) && containsAny(name, runVerbs)
 }
 
 // inferMethod suggests one method's mapping, or nil to leave it a plain
@@ -263,14 +295,17 @@ func inferMethod(key string, fn *types.Func, concrete bool) *methodSuggestion {
 	s := shapeOf(fn, concrete)
 	name, lkey := strings.ToLower(fn.Name()), strings.ToLower(key)
 	m := &methodSuggestion{name: fn.Name()}
+	// The operation follows the method's name and types: its result's
+	// vectors, a run verb on a tool or an agent, else what a model call
+	// reads and returns; not the interface's name alone.
 	switch {
-	case strings.Contains(name, "embed") || (strings.Contains(lkey, "embed") && !strings.Contains(name, "chat")):
+	case strings.Contains(name, "embed") || (!s.stream && dimensionsOf(s.response) != ""):
 		m.op = sure("operation", "embeddings")
 		inferEmbeddings(m, s)
-	case strings.Contains(name, "tool") || (strings.Contains(lkey, "tool") && !strings.Contains(name, "agent")):
+	case callsA("tool", name, lkey):
 		m.op = sure("operation", "execute_tool")
 		inferTool(m, s)
-	case strings.Contains(name, "agent") || strings.Contains(lkey, "agent"):
+	case callsA("agent", name, lkey) || (strings.Contains(lkey, "agent") && !strings.Contains(lkey, "tool")):
 		m.op = sure("operation", "invoke_agent")
 		inferIO(m, s)
 	default:
@@ -299,7 +334,9 @@ func inferModelCall(m *methodSuggestion, s *methodShape) {
 		return
 	}
 	input, messages := inputOf(s)
-	prompt := input != nil && !strings.HasPrefix(input.value, "{")
+	// A prompt: a string, or a value in a field named so (go-openai's
+	// CompletionRequest.Prompt any).
+	prompt := input != nil && (!strings.HasPrefix(input.value, "{") || strings.HasSuffix(input.value, ".Prompt}"))
 	if input != nil {
 		m.add(input)
 	}
@@ -317,6 +354,8 @@ func inferModelCall(m *methodSuggestion, s *methodShape) {
 		m.op = sure("operation", "chat")
 	case strings.Contains(name, "generatecontent"):
 		m.op = sure("operation", "generate_content")
+	case prompt && strings.Contains(name, "complet") && !strings.Contains(name, "chat"):
+		m.op = sure("operation", "text_completion")
 	case prompt && !strings.Contains(name, "chat"):
 		m.op = unsure("operation", "text_completion", "a prompt string; chat if the model is a chat model")
 	case strings.Contains(name, "chat") || strings.Contains(name, "message") || strings.Contains(name, "convers"):
@@ -436,6 +475,10 @@ func outputOf(s *methodShape) *line {
 	if s.resultString {
 		return sure("output", "result")
 	}
+	if role, content, ok := roleAndContent(s.result); ok && !isList(s.result) {
+		// The answer is one message (eino's *schema.Message).
+		return sure("output", fmt.Sprintf("{path: result, role: %s, content: %s%s}", role, content, toolCallsOf(s.result, "")))
+	}
 	if l, ok := (rule{names: choiceNames, maxDepth: 1}).pickAny(s.response); ok && isList(l.typ) {
 		elem := leaves("", elemOf(l.typ))
 		if c, ok := (rule{kind: kindString, names: contentNames, maxDepth: 3}).pickDelta(elem); ok {
@@ -451,6 +494,13 @@ func outputOf(s *methodShape) *line {
 			if f, ok := (rule{kind: kindString, names: []string{"finishreason", "stopreason"}, maxDepth: 1}).pick(elem); ok {
 				value += ", finish_reason: " + flowScalar(strings.TrimPrefix(f.path, "."))
 			}
+			if parent, _, ok := cutLast(content, "."); ok {
+				for _, e := range elem {
+					if strings.TrimPrefix(e.path, ".") == parent {
+						value += toolCallsOf(e.typ, parent+".") // Message.ToolCalls
+					}
+				}
+			}
 			return sure("output", value+"}")
 		}
 		return sure("output", "{json: "+flowScalar(l.path)+"}")
@@ -462,6 +512,51 @@ func outputOf(s *methodShape) *line {
 		return sure("output", "{json: "+flowScalar(l.path)+"}")
 	}
 	return nil
+}
+
+// toolCallsOf writes the tool_calls of a message type (prefix the path
+// to it): a ToolCalls list of calls with an ID, and a name and arguments,
+// directly or under Function (OpenAI's); "" when it has none.
+func toolCallsOf(msg types.Type, prefix string) string {
+	s, ok := types.Unalias(derefAll(msg)).Underlying().(*types.Struct)
+	if !ok {
+		return ""
+	}
+	var calls types.Type
+	eachField(s, func(f *types.Var) {
+		if normName(f.Name()) == "toolcalls" && calls == nil {
+			if list, ok := types.Unalias(f.Type()).Underlying().(*types.Slice); ok {
+				calls = list.Elem()
+			}
+		}
+	})
+	if calls == nil {
+		return ""
+	}
+	var id, name, args string
+	ls := leaves("", calls)
+	for _, l := range ls {
+		p := strings.TrimPrefix(l.path, ".")
+		switch {
+		case !isStringKind(l.typ) || l.each > 0:
+		case l.name == "id" && l.depth == 1:
+			id = p
+		case l.name == "name" && (l.depth == 1 || strings.HasPrefix(p, "Function.")):
+			name = cmp.Or(name, p)
+		case l.name == "arguments" && (l.depth == 1 || strings.HasPrefix(p, "Function.")):
+			args = cmp.Or(args, p)
+		}
+	}
+	if name == "" {
+		return ""
+	}
+	out := ", tool_calls: {path: " + prefix + "ToolCalls"
+	for _, kv := range [][2]string{{"id", id}, {"name", name}, {"arguments", args}} {
+		if kv[1] != "" {
+			out += ", " + kv[0] + ": " + kv[1]
+		}
+	}
+	return out + "}"
 }
 
 // deltaOf finds a chunk's text delta, preferring a path through a Delta.

@@ -11,7 +11,8 @@ func (s *suggestion) render() string {
 	r := &renderer{}
 	r.comment(0, "Suggested by: genaitrace-gen -suggest %s", strings.Join(s.refs, ","))
 	r.comment(0, "inferred from the types alone; every path below is type-checked. Check")
-	r.comment(0, "the lines marked \"unsure\"; methods not listed are plain spans. Then add")
+	r.comment(0, "the lines marked \"unsure\"; methods not listed get a plain span (none")
+	r.comment(0, "without a context). Then add")
 	r.comment(0, "  //go:generate go tool genaitrace-gen -config annotations.yaml")
 	r.comment(0, "to the package and run go generate (docs/mapping.md lists every key).")
 	r.printf(0, "packages:")
@@ -83,7 +84,10 @@ func (r *renderer) wrapper(w *wrapperSuggestion) {
 
 func (r *renderer) plainComment(depth int, w *wrapperSuggestion) {
 	if len(w.plain) > 0 {
-		r.comment(depth, "plain spans (nothing recognised): %s", strings.Join(w.plain, ", "))
+		r.comment(depth, "not mapped (nothing recognised): %s", strings.Join(w.plain, ", "))
+	}
+	if len(w.plain) >= 5 {
+		r.comment(depth, "unmapped: skip  # calls those straight through, without plain spans")
 	}
 }
 

@@ -62,6 +62,19 @@ func (c *leafCollector) visit(path, name string, t types.Type, depth, each int, 
 		eachField(u, func(f *types.Var) {
 			c.visit(path+"."+f.Name(), f.Name(), f.Type(), depth+1, each, seen)
 		})
+	case *types.Interface:
+		// A parameter that converts itself into the request (go-openai's
+		// EmbeddingRequestConverter: Convert() EmbeddingRequest) is read
+		// through that method.
+		if depth == 0 && u.NumMethods() == 1 {
+			fn := u.Method(0)
+			sig := fn.Type().(*types.Signature)
+			if fn.Exported() && sig.Params().Len() == 0 && sig.Results().Len() == 1 {
+				if _, ok := types.Unalias(derefAll(sig.Results().At(0).Type())).Underlying().(*types.Struct); ok {
+					c.visit(path+"."+fn.Name()+"()", fn.Name(), sig.Results().At(0).Type(), depth+1, each, seen)
+				}
+			}
+		}
 	case *types.Slice:
 		c.visitElems(path, name, u.Elem(), depth, each, seen)
 	case *types.Array:
@@ -303,7 +316,7 @@ var (
 		{key: "output_tokens", kind: kindInt, names: []string{"completiontokens", "outputtokens", "candidatestokencount", "outputtokencount", "evalcount"}},
 		{key: "cache_read_tokens", kind: kindInt, names: []string{"cachedtokens", "cachereadinputtokens", "cachedcontenttokencount", "cachereadinputtokencount", "cachedinputtokens"}},
 		{key: "cache_creation_tokens", kind: kindInt, names: []string{"cachecreationinputtokens", "cachewriteinputtokens", "cachecreationtokens"}},
-		{key: "reasoning_tokens", kind: kindInt, names: []string{"reasoningtokens", "thoughtstokencount", "reasoningtokencount"}},
+		{key: "reasoning_tokens", kind: kindInt, names: []string{"reasoningtokens", "thoughtstokencount", "reasoningtokencount", "thinkingtokens"}},
 		{key: "finish_reasons", kind: kindStrings, names: []string{"finishreason", "stopreason", "donereason", "finishreasons"}},
 	}
 	// mapTokenKeys are the keys SDKs that report usage in a map (langchaingo's

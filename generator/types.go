@@ -197,6 +197,15 @@ func typeArgsCode(tps *types.TypeParamList) []jen.Code {
 
 // collectPackages lists the packages a type refers to.
 func collectPackages(t types.Type, into map[string]*types.Package) {
+	walkTypes(t, func(obj *types.TypeName) {
+		if p := obj.Pkg(); p != nil {
+			into[p.Path()] = p
+		}
+	})
+}
+
+// walkTypes calls named for every named type (and alias) t refers to.
+func walkTypes(t types.Type, named func(*types.TypeName)) {
 	seen := map[types.Type]bool{}
 	var walk func(t types.Type)
 	walk = func(t types.Type) {
@@ -206,18 +215,14 @@ func collectPackages(t types.Type, into map[string]*types.Package) {
 		seen[t] = true
 		switch t := t.(type) {
 		case *types.Alias:
-			if p := t.Obj().Pkg(); p != nil {
-				into[p.Path()] = p
-			}
+			named(t.Obj())
 			if args := t.TypeArgs(); args != nil {
 				for i := range args.Len() {
 					walk(args.At(i))
 				}
 			}
 		case *types.Named:
-			if p := t.Obj().Pkg(); p != nil {
-				into[p.Path()] = p
-			}
+			named(t.Obj())
 			if args := t.TypeArgs(); args != nil {
 				for i := range args.Len() {
 					walk(args.At(i))
@@ -260,7 +265,7 @@ func collectPackages(t types.Type, into map[string]*types.Package) {
 			walk(t.Constraint())
 		case *types.Basic:
 			if t.Kind() == types.UnsafePointer {
-				into["unsafe"] = types.Unsafe
+				named(types.Unsafe.Scope().Lookup("Pointer").(*types.TypeName))
 			}
 		}
 	}

@@ -24,7 +24,11 @@
 // context.Context, record error.type and an error status when the method
 // fails, and call through. Spans go to the global TracerProvider unless
 // genai.WithTracerProvider is given. A wrapper of a deprecated method
-// carries its Deprecated: paragraph.
+// carries its Deprecated: paragraph. A file that cannot help naming what
+// the SDK deprecates (an interface emitted for a concrete type declares its
+// deprecated methods; a signature or path names a deprecated type or field)
+// starts with //lint:file-ignore SA1019 and why, so staticcheck passes on
+// it; the deprecations are read from the packages the mapping names.
 //
 // # The mapping
 //
@@ -70,10 +74,14 @@
 // A value is a path or {const: v}, or: {path: p, when: b} (recorded only
 // when the bool path b is true: an SDK's optional values); a list of paths,
 // summed (token counts reported in parts); {first: [p1, p2]}, the first
-// one present (keys that differ by provider); for messages, {path: list,
-// role: ..., content: ..., finish_reason: ...} relative to each element,
+// one present (keys that differ by provider); {path: p, nonzero: true}, a
+// zero not recorded (as for a field tagged omitempty: it was not sent;
+// nonzero: false records it); for messages, {path: list, role: ...,
+// content: ..., finish_reason: ..., tool_calls: {path: ..., id: ...,
+// name: ..., arguments: ...}} relative to each element (or one message),
 // or {json: p}, read from the JSON p marshals to (SDKs whose messages are
-// unions).
+// unions; OpenAI's choices with their tool calls). A float32 is recorded as
+// its shortest decimal (0.7).
 //
 // Presets map well-known SDKs; name them (preset: name, or presets: [a, b])
 // and extend them (your settings win, method by method):
@@ -122,8 +130,11 @@
 // text_completion, generate_content, embeddings, retrieval, execute_tool,
 // invoke_agent, create_agent, invoke_workflow, or span for a plain span),
 // provider, kind, span_name, skip, error_when (a bool path into the
-// results, result.IsError: the call failed though it returned no error) and
-// error_type (the error.type then), and the attribute keys request_model,
+// results, result.IsError: the call failed though it returned no error),
+// error_type (the error.type of a failed call: a constant, or read from the
+// SDK's error, [{as: "*pkg.APIError", path: err.HTTPStatusCode}, fallback],
+// errors.As to each type in turn), options (the SDK's getter of struct
+// options), unmapped (wrapper only: span or skip), and the attribute keys request_model,
 // response_model, response_id, input_tokens, output_tokens,
 // cache_read_tokens, cache_creation_tokens, reasoning_tokens,
 // finish_reasons, temperature, top_p, top_k, max_tokens, frequency_penalty,
@@ -162,9 +173,14 @@
 // imports), or a concrete type's exported methods (the * may be left
 // out). Fields and parameters named like a model, sampling parameters,
 // messages, token counts, finish reasons, tool names, arguments and
-// results, and streamed results (iterators, channels, SDK stream types,
-// callbacks) are suggested under their keys; methods that manage things
-// (Get, List, Close) are left as plain spans. Every line is type-checked
+// results, tool calls in the answer, and streamed results (iterators,
+// channels, SDK stream types with the SDK's pipe when one is needed,
+// callbacks) are suggested under their keys. The operation follows each
+// method's name and types, not the interface's name (eino's
+// ToolCallingChatModel.Generate is a chat; MCP's CallTool a tool call, its
+// Tools listing none); methods that manage things (Get, Retrieve..., Modify,
+// Cancel, List, Delete, Close, Create... of no model word) are left as plain
+// spans, so a polling getter does not record usage again. Every line is type-checked
 // as generation would check it before it is printed, so the output
 // generates as it is; the lines it is unsure of end in "# unsure: why".
 //

@@ -22,6 +22,25 @@ func (m *Messages) Add(role, content, finishReason string) {
 	m.list = append(m.list, message{Role: role, Parts: []part{textPart("text", content)}, FinishReason: finishReason})
 }
 
+// AddToolCall appends a tool call to the last message (an assistant
+// message when there is none yet) as a tool_call part; arguments is their
+// JSON text, as the model wrote it, and "" for none. The empty text of a
+// message that says nothing but calls tools gives way.
+func (m *Messages) AddToolCall(id, name, arguments string) {
+	if len(m.list) == 0 {
+		m.list = append(m.list, message{Role: "assistant"})
+	}
+	last := &m.list[len(m.list)-1]
+	if len(last.Parts) == 1 && last.Parts[0].Type == "text" && last.Parts[0].Content != nil && *last.Parts[0].Content == "" {
+		last.Parts = last.Parts[:0]
+	}
+	p := part{Type: "tool_call", ID: id, Name: name}
+	if arguments != "" {
+		p.Arguments = arguments
+	}
+	last.Parts = append(last.Parts, p)
+}
+
 // Len reports the number of messages.
 func (m *Messages) Len() int { return len(m.list) }
 

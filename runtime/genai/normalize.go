@@ -20,6 +20,8 @@ import (
 //   - {role, content}, content a string or a list of blocks
 //     ({type: text, text}, {type: tool_use}, {type: tool_result}, OpenAI's
 //     tool_calls and role tool, the Responses API's function_call items);
+//   - OpenAI's choices, {index, message, finish_reason} (openai-go's and
+//     go-openai's), their tool calls as tool_call parts;
 //   - {role, parts} (Gemini; role model is assistant), and candidates
 //     {content, finishReason};
 //   - {Role, Content: [{Value}]} (Bedrock's union members);
@@ -130,6 +132,13 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 		m.FinishReason = str(get(o, "finishReason", "finish_reason"))
 		return m, false, ok
 	}
+	if msg, ok := get(o, "message").(map[string]any); ok && get(o, "role") == nil && get(o, "content") == nil {
+		m, _, ok := objectMessage(msg, role) // an OpenAI choice: {index, message, finish_reason}
+		if reason := str(get(o, "finish_reason", "finishReason")); reason != "" {
+			m.FinishReason = reason
+		}
+		return m, false, ok
+	}
 	m = message{Role: strings.ToLower(str(get(o, "role"))), FinishReason: str(get(o, "finish_reason", "finishReason", "stop_reason", "stopReason"))}
 	content, parts := get(o, "content"), get(o, "parts")
 	m.Parts = append(partsOf(content), partsOf(parts)...)
@@ -172,6 +181,9 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 
 func partsOf(v any) []part {
 	if s, ok := v.(string); ok {
+		if s == "" {
+			return nil // an assistant message of tool calls only (openai-go's "content":"")
+		}
 		return []part{textPart("text", s)}
 	}
 	var out []part

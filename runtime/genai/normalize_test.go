@@ -15,6 +15,12 @@ func TestMessagesJSONReadsSDKShapes(t *testing.T) {
 			`[{"role":"developer","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"hi"},{"type":"image_url"}]},` +
 				`{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"weather","arguments":"{\"city\":\"Paris\"}"}]},` +
 				`{"role":"tool","parts":[{"type":"tool_call_response","id":"call_1","response":"sunny"}]}]`},
+		{"openai-go choices", `[{"finish_reason":"tool_calls","index":0,"logprobs":{"content":null,"refusal":null},"message":{"content":"","refusal":"","role":"assistant",` +
+			`"tool_calls":[{"id":"call_1","function":{"arguments":"{\"city\":\"Paris\"}","name":"weather"},"type":"function"}]}}]`, "assistant",
+			`[{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"weather","arguments":"{\"city\":\"Paris\"}"}],"finish_reason":"tool_calls"}]`},
+		{"go-openai choices", `[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"},` +
+			`{"index":1,"message":{"role":"assistant","tool_calls":[{"id":"c2","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]`, "assistant",
+			`[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"stop"},{"role":"assistant","parts":[{"type":"tool_call","id":"c2","name":"f","arguments":"{}"}],"finish_reason":"tool_calls"}]`},
 		{"openai responses string", `"hi"`, "user", `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`},
 		{"openai responses items", `[{"role":"user","content":[{"type":"input_text","text":"hi"}]},{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call","call_id":"c2","name":"g","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"42"}]`, "user",
 			`[{"role":"user","parts":[{"type":"text","content":"hi"}]},{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"f","arguments":"{}"},{"type":"tool_call","id":"c2","name":"g","arguments":"{}"}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c1","response":"42"}]}]`},

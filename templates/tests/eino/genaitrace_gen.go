@@ -99,8 +99,10 @@ func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Mess
 		k++
 	}
 	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageReasoningOutputTokens.Int64(int64(r.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens))
-		k++
+		if v := int64(r.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v != 0 {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(v)
+			k++
+		}
 	}
 	if genai.CaptureContent() {
 		if s3 := genai.MessagesJSON(r, "assistant"); s3 != "" {

@@ -168,12 +168,16 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 	var out [2]attribute.KeyValue
 	k := 0
 	if r != nil && len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0].Values)))
-		k++
+		if v := int64(len(r.Embeddings[0].Values)); v != 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(v)
+			k++
+		}
 	}
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.UsageMetadata.PromptTokenCount))
-		k++
+		if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
+			out[k] = genai.UsageInputTokens.Int64(v2)
+			k++
+		}
 	}
 	if k > 0 {
 		span.SetAttributes(out[:k]...)
@@ -238,8 +242,10 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 	var out [8]attribute.KeyValue
 	k := 0
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.UsageMetadata.CachedContentTokenCount))
-		k++
+		if v := int64(r.UsageMetadata.CachedContentTokenCount); v != 0 {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(v)
+			k++
+		}
 	}
 	var list2 []string
 	if r != nil {
@@ -256,8 +262,10 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.UsageMetadata.PromptTokenCount))
-		k++
+		if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
+			out[k] = genai.UsageInputTokens.Int64(v2)
+			k++
+		}
 	}
 	var total int64
 	var seen bool
@@ -274,8 +282,10 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
-		out[k] = genai.UsageReasoningOutputTokens.Int64(int64(r.UsageMetadata.ThoughtsTokenCount))
-		k++
+		if v3 := int64(r.UsageMetadata.ThoughtsTokenCount); v3 != 0 {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(v3)
+			k++
+		}
 	}
 	if r != nil {
 		if s4 := r.ResponseID; s4 != "" {

@@ -270,8 +270,10 @@ func (w *TracedOllamaClient) Embed(ctx context.Context, req *api.EmbedRequest) (
 		k++
 	}
 	if r != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.PromptEvalCount))
-		k++
+		if v := int64(r.PromptEvalCount); v != 0 {
+			out[k] = genai.UsageInputTokens.Int64(v)
+			k++
+		}
 	}
 	if r != nil {
 		if s := r.Model; s != "" {
