@@ -105,8 +105,33 @@ func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Mess
 		}
 	}
 	if genai.CaptureContent() {
-		if s3 := genai.MessagesJSON(r, "assistant"); s3 != "" {
-			out[k] = genai.OutputMessages.String(s3)
+		var msgs genai.Messages
+		var role string
+		if r != nil {
+			role = string(r.Role)
+		}
+		var content string
+		if r != nil {
+			content = r.Content
+		}
+		var finish string
+		if r != nil && r.ResponseMeta != nil {
+			finish = r.ResponseMeta.FinishReason
+		}
+		msgs.Add(role, content, finish)
+		if r != nil {
+			for _, el := range r.ToolCalls {
+				var id string
+				id = el.ID
+				var name string
+				name = el.Function.Name
+				var args string
+				args = el.Function.Arguments
+				msgs.AddToolCall(id, name, args)
+			}
+		}
+		if msgs.Len() > 0 {
+			out[k] = genai.OutputMessages.String(msgs.String())
 			k++
 		}
 	}
