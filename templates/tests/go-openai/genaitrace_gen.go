@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"io"
+	"strconv"
 )
 
 // GoOpenAIClientAPI is the exported method set of *openai.Client, so it can be wrapped and replaced.
@@ -291,10 +292,26 @@ func (w *TracedGoOpenAIClient) CreateBatchWithUploadFile(ctx context.Context, re
 func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
 	var model string
 	model = request.Model
-	var attrs [6]attribute.KeyValue
+	var attrs [12]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	n := 2
+	if v := int64(request.N); v != 0 {
+		attrs[n] = genai.RequestChoiceCount.Int64(v)
+		n++
+	}
+	if v2 := genai.FromFloat32(request.FrequencyPenalty); v2 != 0 {
+		attrs[n] = genai.RequestFrequencyPenalty.Float64(v2)
+		n++
+	}
+	if v3 := int64(request.MaxCompletionTokens); v3 != 0 {
+		attrs[n] = genai.RequestMaxTokens.Int64(v3)
+		n++
+	}
+	if v4 := genai.FromFloat32(request.PresencePenalty); v4 != 0 {
+		attrs[n] = genai.RequestPresencePenalty.Float64(v4)
+		n++
+	}
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
 		n++
@@ -305,6 +322,14 @@ func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request
 	}
 	if list := genai.NonEmpty(request.Stop); len(list) > 0 {
 		attrs[n] = genai.RequestStopSequences.StringSlice(list)
+		n++
+	}
+	if v5 := genai.FromFloat32(request.Temperature); v5 != 0 {
+		attrs[n] = genai.RequestTemperature.Float64(v5)
+		n++
+	}
+	if v6 := genai.FromFloat32(request.TopP); v6 != 0 {
+		attrs[n] = genai.RequestTopP.Float64(v6)
 		n++
 	}
 	if genai.CaptureContent() {
@@ -318,7 +343,7 @@ func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request
 	response, err := w.inner.CreateChatCompletion(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGoOpenAIClientErrorType(err, "")))
 		return response, err
 	}
 	var out [8]attribute.KeyValue
@@ -363,6 +388,15 @@ func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request
 			var finish string
 			finish = string(el2.FinishReason)
 			msgs.Add(role, content, finish)
+			for _, el3 := range el2.Message.ToolCalls {
+				var id string
+				id = el3.ID
+				var name string
+				name = el3.Function.Name
+				var args string
+				args = el3.Function.Arguments
+				msgs.AddToolCall(id, name, args)
+			}
 		}
 		if msgs.Len() > 0 {
 			out[k] = genai.OutputMessages.String(msgs.String())
@@ -379,11 +413,27 @@ func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request
 func (w *TracedGoOpenAIClient) CreateChatCompletionStream(ctx context.Context, request openai.ChatCompletionRequest) (*TracedGoOpenAIClientCreateChatCompletionStreamStream, error) {
 	var model string
 	model = request.Model
-	var attrs [7]attribute.KeyValue
+	var attrs [13]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	attrs[2] = genai.RequestStream.Bool(true)
 	n := 3
+	if v := int64(request.N); v != 0 {
+		attrs[n] = genai.RequestChoiceCount.Int64(v)
+		n++
+	}
+	if v2 := genai.FromFloat32(request.FrequencyPenalty); v2 != 0 {
+		attrs[n] = genai.RequestFrequencyPenalty.Float64(v2)
+		n++
+	}
+	if v3 := int64(request.MaxCompletionTokens); v3 != 0 {
+		attrs[n] = genai.RequestMaxTokens.Int64(v3)
+		n++
+	}
+	if v4 := genai.FromFloat32(request.PresencePenalty); v4 != 0 {
+		attrs[n] = genai.RequestPresencePenalty.Float64(v4)
+		n++
+	}
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
 		n++
@@ -396,6 +446,14 @@ func (w *TracedGoOpenAIClient) CreateChatCompletionStream(ctx context.Context, r
 		attrs[n] = genai.RequestStopSequences.StringSlice(list)
 		n++
 	}
+	if v5 := genai.FromFloat32(request.Temperature); v5 != 0 {
+		attrs[n] = genai.RequestTemperature.Float64(v5)
+		n++
+	}
+	if v6 := genai.FromFloat32(request.TopP); v6 != 0 {
+		attrs[n] = genai.RequestTopP.Float64(v6)
+		n++
+	}
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(request.Messages, "user"); s != "" {
 			attrs[n] = genai.InputMessages.String(s)
@@ -406,7 +464,7 @@ func (w *TracedGoOpenAIClient) CreateChatCompletionStream(ctx context.Context, r
 	stream2 := genai.StartStream(span)
 	stream, err := w.inner.CreateChatCompletionStream(ctx2, request)
 	if err != nil {
-		stream2.Fail(err, "")
+		stream2.Fail(err, tracedGoOpenAIClientErrorType(err, ""))
 		stream2.End()
 		return nil, err
 	}
@@ -454,7 +512,7 @@ func (w *TracedGoOpenAIClient) CreateEmbeddings(ctx context.Context, conv openai
 	res, err := w.inner.CreateEmbeddings(ctx2, conv)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGoOpenAIClientErrorType(err, "")))
 		return res, err
 	}
 	var out [3]attribute.KeyValue
@@ -871,7 +929,7 @@ func (s *TracedGoOpenAIClientCreateChatCompletionStreamStream) Recv() (openai.Ch
 	chunk, err := s.ChatCompletionStream.Recv()
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
-			s.st.Fail(err, "")
+			s.st.Fail(err, tracedGoOpenAIClientErrorType(err, ""))
 		}
 		s.st.End()
 		return chunk, err
@@ -936,4 +994,33 @@ func (s *TracedGoOpenAIClientCreateChatCompletionStreamStream) Close() error {
 	err := s.ChatCompletionStream.Close()
 	s.st.End()
 	return err
+}
+
+// tracedGoOpenAIClientErrorType is the error.type of a failed call of GoOpenAIClient: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedGoOpenAIClientErrorType(err error, fallback string) string {
+	var e *openai.APIError
+	if errors.As(err, &e) {
+		if e != nil {
+			if n := e.HTTPStatusCode; n != 0 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+	}
+	var e2 *openai.RequestError
+	if errors.As(err, &e2) {
+		if e2 != nil {
+			if n2 := e2.HTTPStatusCode; n2 != 0 {
+				return strconv.FormatInt(int64(n2), 10)
+			}
+		}
+	}
+	var e3 *openai.APIError
+	if errors.As(err, &e3) {
+		if e3 != nil {
+			if s := e3.Type; s != "" {
+				return s
+			}
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

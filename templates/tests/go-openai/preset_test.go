@@ -160,11 +160,70 @@ func TestAPIErrors(t *testing.T) {
 	if !errors.As(err, &reqErr) || reqErr.HTTPStatusCode != 429 {
 		t.Fatalf("429: %v", err)
 	}
-	for _, s := range rec.Ended() {
-		if s.Status().Code != codes.Error {
-			t.Errorf("%s: status %v", s.Name(), s.Status())
+	// An error event inside a stream has no HTTP status: its type is recorded.
+	req := chatRequest(fake.Failing)
+	stream, err := client.CreateChatCompletionStream(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = stream.Recv()
+	}
+	if !errors.As(err, &apiErr) || apiErr.Type != "server_error" {
+		t.Fatalf("stream: %v", err)
+	}
+	spans := rec.Ended()
+	if len(spans) != 3 {
+		t.Fatalf("%d spans, want 3", len(spans))
+	}
+	for i, want := range []string{"404", "429", "server_error"} {
+		if spans[i].Status().Code != codes.Error || fake.Attrs(spans[i])["error.type"].AsString() != want {
+			t.Errorf("%s: status %v, error.type %v, want %s", spans[i].Name(), spans[i].Status(), fake.Attrs(spans[i])["error.type"].AsInterface(), want)
 		}
 	}
+}
+
+// TestSamplingParameters: go-openai's request numbers are omitempty, so a
+// 0 is recorded only when set; set ones are, float32 as its decimal.
+func TestSamplingParameters(t *testing.T) {
+	client, rec := setup(t, 0)
+	req := chatRequest(openai.GPT4o)
+	if _, err := client.CreateChatCompletion(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	req.Temperature, req.TopP, req.MaxCompletionTokens, req.N, req.FrequencyPenalty, req.PresencePenalty = 0.7, 0.9, 128, 2, 0.1, 0.2
+	if _, err := client.CreateChatCompletion(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	unset, set := fake.Attrs(rec.Ended()[0]), fake.Attrs(rec.Ended()[1])
+	keys := []string{"gen_ai.request.temperature", "gen_ai.request.top_p", "gen_ai.request.max_tokens", "gen_ai.request.choice.count",
+		"gen_ai.request.frequency_penalty", "gen_ai.request.presence_penalty"}
+	for _, k := range keys {
+		if v, ok := unset[k]; ok {
+			t.Errorf("%s = %v recorded though the request left it 0, unsent", k, v.AsInterface())
+		}
+	}
+	fake.Check(t, set, map[string]any{
+		"gen_ai.request.temperature": 0.7, "gen_ai.request.top_p": 0.9, "gen_ai.request.max_tokens": 128, "gen_ai.request.choice.count": 2,
+		"gen_ai.request.frequency_penalty": 0.1, "gen_ai.request.presence_penalty": 0.2,
+	})
+}
+
+// TestToolCalls: a tool-calling answer is recorded as the conventions'
+// tool_call parts, with no empty text part beside them.
+func TestToolCalls(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	client, rec := setup(t, 0)
+	resp, err := client.CreateChatCompletion(context.Background(), chatRequest(fake.Tools))
+	if err != nil || len(resp.Choices[0].Message.ToolCalls) != 1 {
+		t.Fatalf("CreateChatCompletion: %v %+v", err, resp)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.response.finish_reasons": "[tool_calls]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"get_weather",` +
+			`"arguments":"{\"city\":\"Paris\"}"}],"finish_reason":"tool_calls"}]`,
+	})
 }
 
 // TestUnmappedMethods: the client's methods the preset does not map are

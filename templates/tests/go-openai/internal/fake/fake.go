@@ -21,6 +21,7 @@ const (
 	Broken  = "gpt-4o-broken" // drops the connection mid-stream
 	Missing = "gpt-missing"   // 404 model_not_found
 	Limited = "gpt-limited"   // 429 with a body that is not OpenAI's error JSON
+	Failing = "gpt-failing"   // an error event in the middle of the stream
 )
 
 // Server speaks OpenAI's chat completions (JSON, and SSE with the first
@@ -62,6 +63,10 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 		time.Sleep(firstChunkDelay)
 		chunk := func(s string) { fmt.Fprintf(w, "data: %s\n\n", s); flusher.Flush() }
 		chunk(`{"id":"chatcmpl-s","object":"chat.completion.chunk","created":1,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"finish_reason":null}]}`)
+		if req.Model == Failing {
+			chunk(`{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}`)
+			return
+		}
 		if req.Model == Broken {
 			conn, _, _ := w.(http.Hijacker).Hijack()
 			_ = conn.Close()
