@@ -5,6 +5,7 @@ package openaigo
 
 import (
 	"context"
+	"errors"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"strconv"
 )
 
 // OpenAIChatCompletionsAPI is the exported method set of *openai.ChatCompletionService, so it can be wrapped and replaced.
@@ -66,7 +68,7 @@ func (w *TracedOpenAIChatCompletions) Delete(ctx context.Context, completionID s
 	res, err := w.inner.Delete(ctx2, completionID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -82,7 +84,7 @@ func (w *TracedOpenAIChatCompletions) Get(ctx context.Context, completionID stri
 	res, err := w.inner.Get(ctx2, completionID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -98,7 +100,7 @@ func (w *TracedOpenAIChatCompletions) List(ctx context.Context, query openai.Cha
 	res, err := w.inner.List(ctx2, query, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -162,7 +164,7 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 	res, err := w.inner.New(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	var out [8]attribute.KeyValue
@@ -216,6 +218,15 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 				var finish string
 				finish = el2.FinishReason
 				msgs.Add("assistant", content, finish)
+				for _, el3 := range el2.Message.ToolCalls {
+					var id string
+					id = el3.ID
+					var name string
+					name = el3.Function.Name
+					var args string
+					args = el3.Function.Arguments
+					msgs.AddToolCall(id, name, args)
+				}
 			}
 		}
 		if msgs.Len() > 0 {
@@ -279,7 +290,7 @@ func (w *TracedOpenAIChatCompletions) Update(ctx context.Context, completionID s
 	res, err := w.inner.Update(ctx2, completionID, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -353,6 +364,27 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Close() error {
 	return err
 }
 
+// tracedOpenAIChatCompletionsErrorType is the error.type of a failed call of OpenAIChatCompletions: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOpenAIChatCompletionsErrorType(err error, fallback string) string {
+	var e *openai.Error
+	if errors.As(err, &e) {
+		if e != nil {
+			if n := e.StatusCode; n != 0 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+	}
+	var e2 *openai.Error
+	if errors.As(err, &e2) {
+		if e2 != nil {
+			if s := e2.Type; s != "" {
+				return s
+			}
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
+}
+
 // OpenAIEmbeddings is the exported method set of *openai.EmbeddingService, so it can be wrapped and replaced.
 type OpenAIEmbeddings interface {
 	New(ctx context.Context, body openai.EmbeddingNewParams, opts ...option.RequestOption) (*openai.CreateEmbeddingResponse, error)
@@ -393,7 +425,7 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 	res, err := w.inner.New(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIEmbeddingsErrorType(err, "")))
 		return res, err
 	}
 	var out [3]attribute.KeyValue
@@ -416,6 +448,27 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 		span.SetAttributes(out[:k]...)
 	}
 	return res, err
+}
+
+// tracedOpenAIEmbeddingsErrorType is the error.type of a failed call of OpenAIEmbeddings: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOpenAIEmbeddingsErrorType(err error, fallback string) string {
+	var e *openai.Error
+	if errors.As(err, &e) {
+		if e != nil {
+			if n := e.StatusCode; n != 0 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+	}
+	var e2 *openai.Error
+	if errors.As(err, &e2) {
+		if e2 != nil {
+			if s := e2.Type; s != "" {
+				return s
+			}
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }
 
 // OpenAIResponsesAPI is the exported method set of *responses.ResponseService, so it can be wrapped and replaced.
@@ -470,7 +523,7 @@ func (w *TracedOpenAIResponses) Cancel(ctx context.Context, responseID string, o
 	res, err := w.inner.Cancel(ctx2, responseID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -486,7 +539,7 @@ func (w *TracedOpenAIResponses) Compact(ctx context.Context, body responses.Resp
 	res, err := w.inner.Compact(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -502,7 +555,7 @@ func (w *TracedOpenAIResponses) Connect(ctx context.Context, options responses.R
 	r, err := w.inner.Connect(ctx2, options, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -518,7 +571,7 @@ func (w *TracedOpenAIResponses) Delete(ctx context.Context, responseID string, o
 	err := w.inner.Delete(ctx2, responseID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return err
 	}
 	return err
@@ -534,7 +587,7 @@ func (w *TracedOpenAIResponses) Get(ctx context.Context, responseID string, quer
 	res, err := w.inner.Get(ctx2, responseID, query, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -592,7 +645,7 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 	res, err := w.inner.New(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	var out [8]attribute.KeyValue
@@ -601,11 +654,21 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.InputTokensDetails.CachedTokens)
 		k++
 	}
+	var val []string
+	var seen bool
 	if res != nil {
-		if s3 := string(res.Status); s3 != "" {
-			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
-			k++
+		if v := genai.NonEmpty([]string{res.IncompleteDetails.Reason}); !seen && len(v) > 0 {
+			val, seen = v, true
 		}
+	}
+	if res != nil {
+		if v2 := genai.NonEmpty([]string{string(res.Status)}); !seen && len(v2) > 0 {
+			val, seen = v2, true
+		}
+	}
+	if seen {
+		out[k] = genai.ResponseFinishReasons.StringSlice(val)
+		k++
 	}
 	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
@@ -620,21 +683,21 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 		k++
 	}
 	if res != nil {
-		if s4 := res.ID; s4 != "" {
-			out[k] = genai.ResponseID.String(s4)
+		if s3 := res.ID; s3 != "" {
+			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
 	}
 	if res != nil {
-		if s5 := res.Model; s5 != "" {
-			out[k] = genai.ResponseModel.String(s5)
+		if s4 := res.Model; s4 != "" {
+			out[k] = genai.ResponseModel.String(s4)
 			k++
 		}
 	}
 	if genai.CaptureContent() {
 		if res != nil {
-			if s6 := genai.MessagesJSON(res.Output, "assistant"); s6 != "" {
-				out[k] = genai.OutputMessages.String(s6)
+			if s5 := genai.MessagesJSON(res.Output, "assistant"); s5 != "" {
+				out[k] = genai.OutputMessages.String(s5)
 				k++
 			}
 		}
@@ -749,4 +812,25 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Close() error {
 	err := s.Stream.Close()
 	s.st.End()
 	return err
+}
+
+// tracedOpenAIResponsesErrorType is the error.type of a failed call of OpenAIResponses: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOpenAIResponsesErrorType(err error, fallback string) string {
+	var e *openai.Error
+	if errors.As(err, &e) {
+		if e != nil {
+			if n := e.StatusCode; n != 0 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+	}
+	var e2 *openai.Error
+	if errors.As(err, &e2) {
+		if e2 != nil {
+			if s := e2.Type; s != "" {
+				return s
+			}
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

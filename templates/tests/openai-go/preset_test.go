@@ -154,7 +154,7 @@ func TestResponsesOutputItems(t *testing.T) {
 	defer genai.SetCaptureContent(false)
 	client, rec, opt := setup(t, 0)
 	resp := NewTracedOpenAIResponses(&client.Responses, opt)
-	for _, model := range []string{"gpt-4o-tools", "gpt-4o-short"} {
+	for _, model := range []string{fake.Tools, "gpt-4o-short"} {
 		if _, err := resp.New(context.Background(), responses.ResponseNewParams{Model: model,
 			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Weather in Paris?")}}); err != nil {
 			t.Fatal(err)
@@ -163,11 +163,14 @@ func TestResponsesOutputItems(t *testing.T) {
 	spans := rec.Ended()
 	tools := fake.Attrs(spans[0])
 	fake.Check(t, tools, map[string]any{"gen_ai.response.id": "resp_t", "gen_ai.response.finish_reasons": "[completed]"})
+	// The arguments are recorded as {OfString, OfResponseToolSearchCallArguments}:
+	// openai-go's arguments union has no MarshalJSON; checked loosely until
+	// the JSON reader unwraps it.
 	if call := fake.ToolCall(t, tools["gen_ai.output.messages"].AsString()); call.ID != "call_1" || call.Name != "get_weather" || !strings.Contains(call.Arguments, "Paris") {
 		t.Errorf("no tool_call part for the function_call item: %s", tools["gen_ai.output.messages"].AsString())
 	}
 	fake.Check(t, fake.Attrs(spans[1]), map[string]any{
-		"gen_ai.response.id": "resp_i", "gen_ai.response.finish_reasons": "[incomplete]",
+		"gen_ai.response.id": "resp_i", "gen_ai.response.finish_reasons": "[max_output_tokens]",
 		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi th"}]}]`,
 	})
 }
@@ -209,7 +212,26 @@ func TestAPIError(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.Code != "model_not_found" {
 		t.Fatalf("New: %v, want the API's 404", err)
 	}
-	if s := rec.Ended()[0]; s.Status().Code != codes.Error {
-		t.Errorf("status %v", s.Status())
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error || fake.Attrs(s)["error.type"].AsString() != "404" {
+		t.Errorf("status %v, error.type %v, want 404", s.Status(), fake.Attrs(s)["error.type"].AsInterface())
 	}
+}
+
+// TestChatToolCalls: a tool-calling answer is recorded as the
+// conventions' tool_call parts, with no empty text part beside them.
+func TestChatToolCalls(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	client, rec, opt := setup(t, 0)
+	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
+	resp, err := chat.New(context.Background(), openai.ChatCompletionNewParams{Model: fake.Tools,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Weather in Paris?")}})
+	if err != nil || len(resp.Choices[0].Message.ToolCalls) != 1 {
+		t.Fatalf("New: %v %+v", err, resp)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.response.finish_reasons": "[tool_calls]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"get_weather",` +
+			`"arguments":"{\"city\":\"Paris\"}"}],"finish_reason":"tool_calls"}]`,
+	})
 }

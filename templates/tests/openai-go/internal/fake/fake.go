@@ -15,8 +15,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// Missing is a model the fake answers with OpenAI's 404 model_not_found.
-const Missing = "gpt-missing"
+// Models the fake answers differently.
+const (
+	Missing = "gpt-missing"  // OpenAI's 404 model_not_found
+	Tools   = "gpt-4o-tools" // a call of get_weather (chat: tool_calls; responses: a function_call item)
+)
 
 // Server speaks OpenAI's wire format: chat completions (JSON, and SSE
 // with the first chunk delayed), embeddings and responses.
@@ -36,10 +39,14 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 		}
 		if !req.Stream {
 			w.Header().Set("Content-Type", "application/json")
+			message, finish := `{"role":"assistant","content":"Hello!"}`, "stop"
+			if req.Model == Tools {
+				message, finish = `{"role":"assistant","content":null,"refusal":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}`, "tool_calls"
+			}
 			fmt.Fprintf(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":%q,
-				"choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"}],
+				"choices":[{"index":0,"message":%s,"finish_reason":%q}],
 				"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,
-				  "prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}}`, req.Model+"-2024-07-18")
+				  "prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}}`, req.Model+"-2024-07-18", message, finish)
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -79,7 +86,7 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		if req.Model == "gpt-4o-tools" {
+		if req.Model == Tools {
 			io.WriteString(w, `{"id":"resp_t","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed",
 				"output":[{"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"Paris\"}","status":"completed"}],
 				"usage":{"input_tokens":20,"output_tokens":8,"total_tokens":28,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}`)
