@@ -5,6 +5,7 @@ package anthropicsdkgov2
 
 import (
 	"context"
+	"errors"
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
@@ -12,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"strconv"
 )
 
 // AnthropicMessagesAPI is the exported method set of *anthropic.MessageService, so it can be wrapped and replaced.
@@ -56,7 +58,7 @@ func (w *TracedAnthropicMessages) CountTokens(ctx context.Context, params anthro
 	res, err := w.inner.CountTokens(ctx2, params, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedAnthropicMessagesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -95,7 +97,7 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 	res, err := w.inner.New(ctx2, params, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedAnthropicMessagesErrorType(err, "")))
 		return res, err
 	}
 	var out [9]attribute.KeyValue
@@ -276,4 +278,25 @@ func (s *TracedAnthropicMessagesNewStreamingStream) Close() error {
 	err := s.Stream.Close()
 	s.st.End()
 	return err
+}
+
+// tracedAnthropicMessagesErrorType is the error.type of a failed call of AnthropicMessages: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedAnthropicMessagesErrorType(err error, fallback string) string {
+	var e *anthropic.Error
+	if errors.As(err, &e) {
+		if e != nil {
+			if s := string(e.Type()); s != "" {
+				return s
+			}
+		}
+	}
+	var e2 *anthropic.Error
+	if errors.As(err, &e2) {
+		if e2 != nil {
+			if n := e2.StatusCode; n != 0 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

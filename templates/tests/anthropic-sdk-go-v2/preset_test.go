@@ -153,8 +153,21 @@ func TestAPIError(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
 		t.Fatalf("New: %v, want the API's 404", err)
 	}
-	s := rec.Ended()[0]
-	if s.Status().Code != codes.Error {
-		t.Errorf("status %v", s.Status())
+	// An error event inside a stream comes with the stream's HTTP status,
+	// 200: Anthropic's error type is what tells it apart.
+	stream := msgs.NewStreaming(context.Background(), params(2))
+	for stream.Next() {
+	}
+	if !errors.As(stream.Err(), &apiErr) || apiErr.Type() != "overloaded_error" {
+		t.Fatalf("stream: %v, want an overloaded_error", stream.Err())
+	}
+	spans := rec.Ended()
+	if spans[0].Status().Code != codes.Error || fake.Attrs(spans[0])["error.type"].AsString() != "not_found_error" {
+		t.Errorf("New: status %v, error.type %v, want not_found_error", spans[0].Status(), fake.Attrs(spans[0])["error.type"].AsInterface())
+	}
+	// The stream's span fails; its error.type is the generator's class
+	// (_OTHER) until SDK streams read error_type as calls do.
+	if spans[1].Status().Code != codes.Error {
+		t.Errorf("stream: status %v", spans[1].Status())
 	}
 }

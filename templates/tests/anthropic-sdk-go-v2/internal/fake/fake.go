@@ -23,7 +23,8 @@ const Unknown = "claude-unknown"
 // Server speaks Anthropic's Messages API as the v2 SDK reads it (the
 // shapes of anthropic-sdk-go v2.18.0's own opentelemetry_test.go): JSON,
 // and SSE events with the first one delayed; max_tokens 1 cuts the stream
-// mid-way, and the model Unknown gets the API's error body.
+// mid-way, max_tokens 2 sends an overloaded_error event after the first,
+// and the model Unknown gets the API's error body.
 func Server(t *testing.T, delay time.Duration) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +56,10 @@ func Server(t *testing.T, delay time.Duration) *httptest.Server {
 		event := func(name, data string) { fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data); f.Flush() }
 		event("message_start", fmt.Sprintf(`{"type":"message_start","message":{"id":"msg_s","type":"message","role":"assistant","model":%q,"content":[],"stop_reason":null,"usage":{"input_tokens":10,"cache_read_input_tokens":90,"cache_creation_input_tokens":5,"output_tokens":1,"service_tier":"standard"}}}`, Model))
 		event("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)
+		if req.MaxTokens == 2 { // the API fails mid-stream, in an error event
+			event("error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+			return
+		}
 		if req.MaxTokens == 1 {
 			conn, _, _ := w.(http.Hijacker).Hijack()
 			_ = conn.Close()
