@@ -5,12 +5,14 @@ package googlegenai
 
 import (
 	"context"
+	"errors"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	genai2 "google.golang.org/genai"
 	"iter"
+	"strconv"
 )
 
 // GeminiModels is the exported method set of *genai.Models, so it can be wrapped and replaced.
@@ -91,7 +93,7 @@ func (w *TracedGeminiModels) ComputeTokens(ctx context.Context, model string, co
 	r, err := w.inner.ComputeTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -107,7 +109,7 @@ func (w *TracedGeminiModels) CountTokens(ctx context.Context, model string, cont
 	r, err := w.inner.CountTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -123,7 +125,7 @@ func (w *TracedGeminiModels) Delete(ctx context.Context, model string, config *g
 	r, err := w.inner.Delete(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -139,7 +141,7 @@ func (w *TracedGeminiModels) EditImage(ctx context.Context, model string, prompt
 	r, err := w.inner.EditImage(ctx2, model, prompt, referenceImages, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -162,7 +164,7 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 	r, err := w.inner.EmbedContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	var out [2]attribute.KeyValue
@@ -189,10 +191,30 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) (*genai2.GenerateContentResponse, error) {
 	var model2 string
 	model2 = model
-	var attrs [10]attribute.KeyValue
+	var attrs [14]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("generate_content")
 	attrs[1] = genai.ProviderName.String("gcp.gemini")
 	n := 2
+	if config != nil {
+		if v := int64(config.CandidateCount); v != 0 {
+			attrs[n] = genai.RequestChoiceCount.Int64(v)
+			n++
+		}
+	}
+	if config != nil && config.FrequencyPenalty != nil {
+		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
+		n++
+	}
+	if config != nil {
+		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
+			attrs[n] = genai.RequestMaxTokens.Int64(v2)
+			n++
+		}
+	}
+	if config != nil && config.PresencePenalty != nil {
+		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
+		n++
+	}
 	if model2 != "" {
 		attrs[n] = genai.RequestModel.String(model2)
 		n++
@@ -236,14 +258,14 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 	r, err := w.inner.GenerateContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	var out [8]attribute.KeyValue
 	k := 0
 	if r != nil && r.UsageMetadata != nil {
-		if v := int64(r.UsageMetadata.CachedContentTokenCount); v != 0 {
-			out[k] = genai.UsageCacheReadInputTokens.Int64(v)
+		if v3 := int64(r.UsageMetadata.CachedContentTokenCount); v3 != 0 {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(v3)
 			k++
 		}
 	}
@@ -262,8 +284,8 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
-		if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
-			out[k] = genai.UsageInputTokens.Int64(v2)
+		if v4 := int64(r.UsageMetadata.PromptTokenCount); v4 != 0 {
+			out[k] = genai.UsageInputTokens.Int64(v4)
 			k++
 		}
 	}
@@ -282,8 +304,8 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
-		if v3 := int64(r.UsageMetadata.ThoughtsTokenCount); v3 != 0 {
-			out[k] = genai.UsageReasoningOutputTokens.Int64(v3)
+		if v5 := int64(r.UsageMetadata.ThoughtsTokenCount); v5 != 0 {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(v5)
 			k++
 		}
 	}
@@ -317,17 +339,27 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) iter.Seq2[*genai2.GenerateContentResponse, error] {
 	var model2 string
 	model2 = model
-	var attrs [7]attribute.KeyValue
+	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("generate_content")
 	attrs[1] = genai.ProviderName.String("gcp.gemini")
 	attrs[2] = genai.RequestStream.Bool(true)
 	n := 3
+	if config != nil {
+		if v := int64(config.MaxOutputTokens); v != 0 {
+			attrs[n] = genai.RequestMaxTokens.Int64(v)
+			n++
+		}
+	}
 	if model2 != "" {
 		attrs[n] = genai.RequestModel.String(model2)
 		n++
 	}
 	if config != nil && config.Temperature != nil {
 		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
+		n++
+	}
+	if config != nil && config.TopP != nil {
+		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
 		n++
 	}
 	if genai.CaptureContent() {
@@ -366,8 +398,8 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 				var ca [6]attribute.KeyValue
 				cn := 0
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v := int64(chunk.UsageMetadata.CachedContentTokenCount); v != 0 {
-						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+					if v2 := int64(chunk.UsageMetadata.CachedContentTokenCount); v2 != 0 {
+						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v2)
 						cn++
 					}
 				}
@@ -386,8 +418,8 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					cn++
 				}
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v2 := int64(chunk.UsageMetadata.PromptTokenCount); v2 != 0 {
-						ca[cn] = genai.UsageInputTokens.Int64(v2)
+					if v3 := int64(chunk.UsageMetadata.PromptTokenCount); v3 != 0 {
+						ca[cn] = genai.UsageInputTokens.Int64(v3)
 						cn++
 					}
 				}
@@ -437,7 +469,7 @@ func (w *TracedGeminiModels) GenerateImages(ctx context.Context, model string, p
 	r, err := w.inner.GenerateImages(ctx2, model, prompt, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -453,7 +485,7 @@ func (w *TracedGeminiModels) GenerateVideos(ctx context.Context, model string, p
 	r, err := w.inner.GenerateVideos(ctx2, model, prompt, image, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -469,7 +501,7 @@ func (w *TracedGeminiModels) GenerateVideosFromSource(ctx context.Context, model
 	r, err := w.inner.GenerateVideosFromSource(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -485,7 +517,7 @@ func (w *TracedGeminiModels) Get(ctx context.Context, model string, config *gena
 	r, err := w.inner.Get(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -501,7 +533,7 @@ func (w *TracedGeminiModels) List(ctx context.Context, config *genai2.ListModels
 	r, err := w.inner.List(ctx2, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -517,7 +549,7 @@ func (w *TracedGeminiModels) RecontextImage(ctx context.Context, model string, s
 	r, err := w.inner.RecontextImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -533,7 +565,7 @@ func (w *TracedGeminiModels) SegmentImage(ctx context.Context, model string, sou
 	r, err := w.inner.SegmentImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -549,7 +581,7 @@ func (w *TracedGeminiModels) Update(ctx context.Context, model string, config *g
 	r, err := w.inner.Update(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -565,8 +597,25 @@ func (w *TracedGeminiModels) UpscaleImage(ctx context.Context, model string, ima
 	r, err := w.inner.UpscaleImage(ctx2, model, image, upscaleFactor, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
+}
+
+// tracedGeminiModelsErrorType is the error.type of a failed call of GeminiModels: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedGeminiModelsErrorType(err error, fallback string) string {
+	var e genai2.APIError
+	if errors.As(err, &e) {
+		if n := e.Code; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 genai2.APIError
+	if errors.As(err, &e2) {
+		if s := e2.Status; s != "" {
+			return s
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

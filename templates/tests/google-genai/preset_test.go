@@ -48,6 +48,39 @@ func TestGenerateContent(t *testing.T) {
 		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
 		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
 	})
+	for _, unset := range []string{"gen_ai.request.max_tokens", "gen_ai.request.choice.count", "gen_ai.request.top_p", "gen_ai.request.presence_penalty"} {
+		if v, ok := fake.Attrs(s)[unset]; ok {
+			t.Errorf("%s = %v recorded though the config left it unset", unset, v.AsInterface())
+		}
+	}
+}
+
+func TestGenerateContentParameters(t *testing.T) {
+	models, rec := setup(t, 0)
+	topP, penalty := float32(0.9), float32(0.1)
+	if _, err := models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"), &genai.GenerateContentConfig{
+		TopP: &topP, MaxOutputTokens: 256, CandidateCount: 2, PresencePenalty: &penalty, StopSequences: []string{"END"}}); err != nil {
+		t.Fatal(err)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.request.top_p": 0.9, "gen_ai.request.max_tokens": 256, "gen_ai.request.choice.count": 2,
+		"gen_ai.request.presence_penalty": 0.1, "gen_ai.request.stop_sequences": "[END]",
+	})
+}
+
+// TestFunctionCall: a candidate's function call is a tool_call part.
+func TestFunctionCall(t *testing.T) {
+	gt.SetCaptureContent(true)
+	defer gt.SetCaptureContent(false)
+	models, rec := setup(t, 0)
+	resp, err := models.GenerateContent(context.Background(), fake.Tools, genai.Text("Weather in Paris?"), nil)
+	if err != nil || len(resp.FunctionCalls()) != 1 {
+		t.Fatalf("GenerateContent: %v %+v", err, resp)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.response.finish_reasons": "[STOP]",
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"tool_call","id":"fc_1","name":"get_weather","arguments":{"city":"Paris"}}],"finish_reason":"STOP"}]`,
+	})
 }
 
 func TestGenerateContentStream(t *testing.T) {
@@ -105,7 +138,7 @@ func TestAPIError(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Code != 404 || apiErr.Status != "NOT_FOUND" {
 		t.Fatalf("GenerateContent: %v, want the API's 404", err)
 	}
-	if s := rec.Ended()[0]; s.Status().Code != codes.Error {
-		t.Errorf("status %v", s.Status())
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error || fake.Attrs(s)["error.type"].AsString() != "404" {
+		t.Errorf("status %v, error.type %v, want 404", s.Status(), fake.Attrs(s)["error.type"].AsInterface())
 	}
 }

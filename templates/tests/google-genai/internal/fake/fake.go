@@ -19,8 +19,11 @@ const Response = `{"candidates":[{"content":{"role":"model","parts":[{"text":"He
 	"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"thoughtsTokenCount":3,"cachedContentTokenCount":4,"totalTokenCount":18},
 	"modelVersion":"gemini-2.5-flash-001","responseId":"resp-1"}`
 
-// Missing is a model the fake answers with the Gemini API's 404 NOT_FOUND.
-const Missing = "gemini-missing"
+// Models the fake answers differently.
+const (
+	Missing = "gemini-missing" // the Gemini API's 404 NOT_FOUND
+	Tools   = "gemini-tools"   // a functionCall part
+)
 
 // Server speaks the Gemini API: generateContent, streamGenerateContent
 // (SSE, first chunk delayed; a model named broken drops the connection
@@ -32,6 +35,10 @@ func Server(t *testing.T, delay time.Duration) *httptest.Server {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprintf(w, `{"error":{"code":404,"message":"models/%s is not found for API version v1beta.","status":"NOT_FOUND"}}`, Missing)
+		case strings.HasSuffix(r.URL.Path, Tools+":generateContent"):
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"id":"fc_1","name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP"}],
+				"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"gemini-2.5-flash-001","responseId":"resp-t"}`)
 		case strings.HasSuffix(r.URL.Path, ":generateContent"):
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, Response)
