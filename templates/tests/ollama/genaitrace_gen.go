@@ -5,12 +5,14 @@ package ollama
 
 import (
 	"context"
+	"errors"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/ollama/ollama/api"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"io"
+	"strconv"
 )
 
 // OllamaClient is the exported method set of *api.Client, so it can be wrapped and replaced.
@@ -121,7 +123,7 @@ func (w *TracedOllamaClient) Chat(ctx context.Context, req *api.ChatRequest, fn 
 	}
 	err := w.inner.Chat(ctx2, req, callback)
 	if err != nil {
-		stream.Fail(err, "")
+		stream.Fail(err, tracedOllamaClientErrorType(err, ""))
 		stream.End()
 		return err
 	}
@@ -139,7 +141,7 @@ func (w *TracedOllamaClient) CloudStatusExperimental(ctx context.Context) (*api.
 	r, err := w.inner.CloudStatusExperimental(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -155,7 +157,7 @@ func (w *TracedOllamaClient) Copy(ctx context.Context, req *api.CopyRequest) err
 	err := w.inner.Copy(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -171,7 +173,7 @@ func (w *TracedOllamaClient) Create(ctx context.Context, req *api.CreateRequest,
 	err := w.inner.Create(ctx2, req, fn)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -187,7 +189,7 @@ func (w *TracedOllamaClient) CreateBlob(ctx context.Context, digest string, r io
 	err := w.inner.CreateBlob(ctx2, digest, r)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -203,7 +205,7 @@ func (w *TracedOllamaClient) Delete(ctx context.Context, req *api.DeleteRequest)
 	err := w.inner.Delete(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -219,7 +221,7 @@ func (w *TracedOllamaClient) DeleteAliasExperimental(ctx context.Context, req *a
 	err := w.inner.DeleteAliasExperimental(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -235,7 +237,7 @@ func (w *TracedOllamaClient) Disconnect(ctx context.Context, encodedKey string) 
 	err := w.inner.Disconnect(ctx2, encodedKey)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -260,7 +262,7 @@ func (w *TracedOllamaClient) Embed(ctx context.Context, req *api.EmbedRequest) (
 	r, err := w.inner.Embed(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	var out [3]attribute.KeyValue
@@ -297,7 +299,7 @@ func (w *TracedOllamaClient) Embeddings(ctx context.Context, req *api.EmbeddingR
 	r, err := w.inner.Embeddings(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -366,7 +368,7 @@ func (w *TracedOllamaClient) Generate(ctx context.Context, req *api.GenerateRequ
 	}
 	err := w.inner.Generate(ctx2, req, callback)
 	if err != nil {
-		stream.Fail(err, "")
+		stream.Fail(err, tracedOllamaClientErrorType(err, ""))
 		stream.End()
 		return err
 	}
@@ -384,7 +386,7 @@ func (w *TracedOllamaClient) Heartbeat(ctx context.Context) error {
 	err := w.inner.Heartbeat(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -400,7 +402,7 @@ func (w *TracedOllamaClient) List(ctx context.Context) (*api.ListResponse, error
 	r, err := w.inner.List(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -416,7 +418,7 @@ func (w *TracedOllamaClient) ListRunning(ctx context.Context) (*api.ProcessRespo
 	r, err := w.inner.ListRunning(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -432,7 +434,7 @@ func (w *TracedOllamaClient) Pull(ctx context.Context, req *api.PullRequest, fn 
 	err := w.inner.Pull(ctx2, req, fn)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -448,7 +450,7 @@ func (w *TracedOllamaClient) Push(ctx context.Context, req *api.PushRequest, fn 
 	err := w.inner.Push(ctx2, req, fn)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -464,7 +466,7 @@ func (w *TracedOllamaClient) SetAliasExperimental(ctx context.Context, req *api.
 	err := w.inner.SetAliasExperimental(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -480,7 +482,7 @@ func (w *TracedOllamaClient) Show(ctx context.Context, req *api.ShowRequest) (*a
 	r, err := w.inner.Show(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -496,7 +498,7 @@ func (w *TracedOllamaClient) Signout(ctx context.Context) error {
 	err := w.inner.Signout(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -512,7 +514,7 @@ func (w *TracedOllamaClient) Version(ctx context.Context) (string, error) {
 	r, err := w.inner.Version(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -528,8 +530,25 @@ func (w *TracedOllamaClient) Whoami(ctx context.Context) (*api.UserResponse, err
 	r, err := w.inner.Whoami(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
+}
+
+// tracedOllamaClientErrorType is the error.type of a failed call of OllamaClient: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOllamaClientErrorType(err error, fallback string) string {
+	var e api.StatusError
+	if errors.As(err, &e) {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 api.AuthorizationError
+	if errors.As(err, &e2) {
+		if n2 := e2.StatusCode; n2 != 0 {
+			return strconv.FormatInt(int64(n2), 10)
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }
