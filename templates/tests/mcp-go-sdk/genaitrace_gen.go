@@ -6,12 +6,15 @@ package mcpgosdk
 
 import (
 	"context"
+	"errors"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	jsonrpc "github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"iter"
+	"strconv"
 )
 
 // MCPClientSession is the exported method set of *mcp.ClientSession, so it can be wrapped and replaced.
@@ -85,7 +88,7 @@ func (w *TracedMCPClientSession) CallTool(ctx context.Context, params *mcp.CallT
 	r, err := w.inner.CallTool(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	if r != nil {
@@ -122,7 +125,7 @@ func (w *TracedMCPClientSession) Complete(ctx context.Context, params *mcp.Compl
 	r, err := w.inner.Complete(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -135,7 +138,7 @@ func (w *TracedMCPClientSession) GetPrompt(ctx context.Context, params *mcp.GetP
 	r, err := w.inner.GetPrompt(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -158,7 +161,7 @@ func (w *TracedMCPClientSession) ListPrompts(ctx context.Context, params *mcp.Li
 	r, err := w.inner.ListPrompts(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -171,7 +174,7 @@ func (w *TracedMCPClientSession) ListResourceTemplates(ctx context.Context, para
 	r, err := w.inner.ListResourceTemplates(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -184,7 +187,7 @@ func (w *TracedMCPClientSession) ListResources(ctx context.Context, params *mcp.
 	r, err := w.inner.ListResources(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -197,7 +200,7 @@ func (w *TracedMCPClientSession) ListTools(ctx context.Context, params *mcp.List
 	r, err := w.inner.ListTools(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -210,7 +213,7 @@ func (w *TracedMCPClientSession) NotifyProgress(ctx context.Context, params *mcp
 	err := w.inner.NotifyProgress(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return err
 	}
 	return err
@@ -223,7 +226,7 @@ func (w *TracedMCPClientSession) Ping(ctx context.Context, params *mcp.PingParam
 	err := w.inner.Ping(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return err
 	}
 	return err
@@ -262,7 +265,7 @@ func (w *TracedMCPClientSession) ReadResource(ctx context.Context, params *mcp.R
 	r, err := w.inner.ReadResource(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -333,7 +336,7 @@ func (w *TracedMCPClientSession) SetLoggingLevel(ctx context.Context, params *mc
 	err := w.inner.SetLoggingLevel(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return err
 	}
 	return err
@@ -346,7 +349,7 @@ func (w *TracedMCPClientSession) Subscribe(ctx context.Context, params *mcp.Subs
 	err := w.inner.Subscribe(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return err
 	}
 	return err
@@ -385,7 +388,7 @@ func (w *TracedMCPClientSession) Unsubscribe(ctx context.Context, params *mcp.Un
 	err := w.inner.Unsubscribe(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientSessionErrorType(err, "")))
 		return err
 	}
 	return err
@@ -394,4 +397,17 @@ func (w *TracedMCPClientSession) Unsubscribe(ctx context.Context, params *mcp.Un
 // Wait calls the wrapped MCPClientSession's Wait without a span.
 func (w *TracedMCPClientSession) Wait() error {
 	return w.inner.Wait()
+}
+
+// tracedMCPClientSessionErrorType is the error.type of a failed call of MCPClientSession: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedMCPClientSessionErrorType(err error, fallback string) string {
+	var e *jsonrpc.Error
+	if errors.As(err, &e) {
+		if e != nil {
+			if n := e.Code; n != 0 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

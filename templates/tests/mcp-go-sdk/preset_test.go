@@ -2,10 +2,12 @@ package mcpgosdk
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
 	"example.com/presets/mcpgosdk/internal/fake"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -119,5 +121,20 @@ func TestOtherMethods(t *testing.T) {
 	want := []string{"MCPClientSession.ListTools", "MCPClientSession.Ping", "MCPClientSession.Tools"}
 	if !slices.Equal(names, want) {
 		t.Errorf("spans %q, want %q", names, want)
+	}
+}
+
+// TestProtocolError: a call the server refuses (a tool it does not have)
+// is a JSON-RPC error, whose code is the error.type.
+func TestProtocolError(t *testing.T) {
+	session, rec := setup(t)
+	_, err := session.CallTool(context.Background(), &mcp.CallToolParams{Name: "multiply", Arguments: map[string]any{"a": 1, "b": 2}})
+	var rpcErr *jsonrpc.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc.CodeInvalidParams {
+		t.Fatalf("CallTool: %v, want the JSON-RPC error invalid params", err)
+	}
+	s := fake.Named(rec.Ended(), "execute_tool multiply")[0]
+	if s.Status().Code != codes.Error || fake.Attrs(s)["error.type"] != "-32602" {
+		t.Errorf("status %v, error.type %v, want -32602", s.Status(), fake.Attrs(s)["error.type"])
 	}
 }
