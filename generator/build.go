@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"go/token"
 	"go/types"
@@ -54,6 +55,12 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	src := u.pkg
 	if path != "" && path != u.pkg.Path() {
 		if help, ok := missing[path]; ok {
+			if ws.Preset != "" {
+				// The user's module lacks the SDK: say so where the user
+				// named the preset, not in genaitrace's templates/ file.
+				errs.add(ws.PresetPos, "preset %s wraps %s, which no module this one requires provides; add the SDK's module: go get %s", ws.Preset, path, cmp.Or(ws.PresetSDK, path))
+				return nil
+			}
 			return fail(pos, "type: %s", help)
 		}
 		p := pkgs[path]
@@ -186,9 +193,47 @@ func lookupTarget(ref string, src, out *types.Package, pkgs map[string]*packages
 		return nil, fmt.Errorf("%s is generic; wrapping the method set of a generic concrete type is not supported, declare an interface for it", ref)
 	}
 	if t.iface = exportedMethodSet(named); t.iface.NumMethods() == 0 {
+		if fields := fieldsWithMethods(named); len(fields) > 0 {
+			// google.golang.org/genai's Client: its services are fields.
+			return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; its fields do: %s; wrap one of their types, such as type: \"%s\"", name, name, name, strings.Join(fields, ", "), fieldTypeRef(named, fields[0]))
+		}
 		return nil, fmt.Errorf("%s has no exported methods, on %s or *%s, to wrap; name an interface, or a type with methods", name, name, name)
 	}
 	return t, nil
+}
+
+// fieldsWithMethods lists a struct's exported fields whose types have
+// exported methods, as "Name (*Type)".
+func fieldsWithMethods(named *types.Named) []string {
+	s, ok := named.Underlying().(*types.Struct)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i := range s.NumFields() {
+		f := s.Field(i)
+		fn, ok := types.Unalias(deref(f.Type())).(*types.Named)
+		if !f.Exported() || !ok {
+			continue
+		}
+		if _, isIface := fn.Underlying().(*types.Interface); !isIface && exportedMethodSet(fn).NumMethods() > 0 {
+			out = append(out, f.Name()+" ("+typeName(f.Type())+")")
+		}
+	}
+	return out
+}
+
+// fieldTypeRef is type: for the first field fieldsWithMethods lists.
+func fieldTypeRef(named *types.Named, field string) string {
+	name, _, _ := strings.Cut(field, " ")
+	s := named.Underlying().(*types.Struct)
+	for i := range s.NumFields() {
+		if f := s.Field(i); f.Name() == name {
+			fn := types.Unalias(deref(f.Type())).(*types.Named)
+			return "*" + fn.Obj().Pkg().Path() + "." + fn.Obj().Name()
+		}
+	}
+	return ""
 }
 
 func objectKind(o types.Object) string {

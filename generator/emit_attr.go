@@ -280,6 +280,9 @@ func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
 	case convStrings:
 		return x
 	case convAny:
+		if a.field.typ == typeText {
+			return jen.Qual(pkgGenai, "TextOf").Call(x) // a map of tool arguments as its JSON
+		}
 		return jen.Qual(pkgGenai, a.field.typ.setter()+"Of").Call(x) // genai.Int64Of & co
 	case convOneString:
 		if types.Identical(a.leaf, types.Typ[types.String]) {

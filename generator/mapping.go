@@ -49,6 +49,13 @@ type WrapperSpec struct {
 	// "skip" (called straight through).
 	Unmapped    string
 	UnmappedPos Pos
+	// Preset names the preset the wrapper comes from, its SDK's module
+	// (the preset's sdk:), and where the user's mapping names it: a
+	// problem of the user's module (the SDK not required) is reported
+	// there, not in genaitrace's own templates/ file.
+	Preset    string
+	PresetSDK string
+	PresetPos Pos
 }
 
 // MethodSpec configures one method, or the defaults of all methods.
@@ -56,6 +63,7 @@ type MethodSpec struct {
 	Name      string
 	Pos       Pos
 	Skip      bool
+	skipSet   bool // skip: was written (false can undo a preset's true)
 	Stream    *StreamSpec
 	SpanName  *Value
 	Operation *Value
@@ -336,6 +344,9 @@ func (p *parser) presets(v *yaml.Node, where string, ps *PackageSpec) {
 			p.errorf(n, "%s: %v", where, err)
 			continue
 		}
+		for _, w := range wrappers {
+			w.PresetPos = p.pos(n)
+		}
 		ps.Presets = append(ps.Presets, name)
 		ps.Wrappers = mergeWrappers(ps.Wrappers, wrappers)
 	}
@@ -405,7 +416,7 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 			if err != nil {
 				p.errorf(v, "%s: %q is not a boolean; want true or false", where, s)
 			}
-			ms.Skip = b
+			ms.Skip, ms.skipSet = b, true
 		}
 	case "stream":
 		ms.Stream = p.stream(v, where)

@@ -44,6 +44,9 @@ func yamlMistake(data []byte) (line, col int, hint string, ok bool) {
 		if !isKey {
 			continue // a list item or flow content: left to the parser
 		}
+		if c, scalar, found := bracketInFlow(value); found {
+			return n, indent + len(key) + 2 + c, fmt.Sprintf("%s: %s inside {...} holds [ or ], which YAML reads as structure there; quote it: '%s'", key, scalar, scalar), true
+		}
 		if c, found := secondColon(value); found {
 			return n, indent + len(key) + 2 + c, fmt.Sprintf("%s: a plain value cannot hold \": \"; quote it: %s: %q", key, key, strings.TrimSpace(value)), true
 		}
@@ -110,6 +113,46 @@ func aliasLike(body string) (col int, hint string, found bool) {
 	v := strings.TrimSpace(stripComment(value))
 	return len(key) + 3, fmt.Sprintf("%s: a value starting with %c is read as a YAML %s; quote it: %s: %q", key, v[0],
 		map[byte]string{'*': "alias", '&': "anchor"}[v[0]], key, v), true
+}
+
+// bracketInFlow finds a plain scalar holding [ or ] inside a flow mapping
+// ({path: result.Choices[0].Message, ...}): YAML allows neither there, and
+// reports the mistake on the line before. It returns the scalar's column
+// in value (1-based) and the scalar.
+func bracketInFlow(value string) (int, string, bool) {
+	v := stripComment(value)
+	if !strings.HasPrefix(strings.TrimSpace(v), "{") {
+		return 0, "", false
+	}
+	start := -1 // where the current plain scalar starts
+	var quote byte
+	var open []byte // the flow collections around: { or [
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case (c == '{' || c == '[') && start < 0: // a collection at a value's start
+			open, start = append(open, c), -1
+		case (c == '}' && len(open) > 0 && open[len(open)-1] == '{') || (c == ']' && len(open) > 0 && open[len(open)-1] == '['):
+			open, start = open[:len(open)-1], -1
+		case c == ',' || c == ':':
+			start = -1
+		case c == '[' || c == ']':
+			end := strings.IndexAny(v[i:], ",}")
+			if end < 0 {
+				end = len(v) - i
+			}
+			return start + 1, strings.TrimSpace(v[start : i+end]), true
+		case c != ' ' && start < 0:
+			start = i
+		}
+	}
+	return 0, "", false
 }
 
 // secondColon finds ": " inside a plain (unquoted, not flow) value.

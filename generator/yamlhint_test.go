@@ -19,6 +19,10 @@ func TestYAMLMistakes(t *testing.T) {
 			"m.yaml:6:11: operation: indented under the line before, which already has a value; align it with that line's key (8 spaces) (the file is not valid YAML: mapping values are not allowed in this context)"},
 		{"a block scalar is not keys", "packages:\n  a/api:\n    wrappers:\n      Client:\n        doc: |\n          text: with a colon\n       provider: openai\n",
 			"m.yaml:7:8: provider: indented 7 spaces, like no key around it (doc has 8, Client 6); align it with the keys it belongs with (the file is not valid YAML: did not find expected key)"},
+		{"an index inside a flow mapping", "packages:\n  a/api:\n    wrappers:\n      C:\n        methods:\n          M:\n            output: {path: result.Choices[0].Message, content: Content}\n",
+			"m.yaml:7:28: output: result.Choices[0].Message inside {...} holds [ or ], which YAML reads as structure there; quote it: 'result.Choices[0].Message' (the file is not valid YAML: did not find expected ',' or '}')"},
+		{"a list inside a flow mapping is fine", "packages:\n  a/api:\n    wrappers:\n      C:\n        methods:\n          M:\n            top_p: {first: [a.B, a.C]}\n            x: [\n",
+			"m.yaml:8:16: x: the [ opened here is not closed on its line; close it, or write the value as a block (the file is not valid YAML: did not find expected node content)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseMapping("m.yaml", []byte(c.doc))

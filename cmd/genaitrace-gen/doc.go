@@ -84,7 +84,8 @@
 // its shortest decimal (0.7).
 //
 // Presets map well-known SDKs; name them (preset: name, or presets: [a, b])
-// and extend them (your settings win, method by method):
+// and extend them (your keys win one by one, at every level: a wrapper's,
+// a method's, a stream's and its chunk's; the preset's others stay):
 //
 //	packages:
 //	  example.com/app/llm:

@@ -26,6 +26,25 @@ func StringOf(v any) string {
 	return ""
 }
 
+// TextOf returns v as text content (tool arguments or results an SDK
+// keeps as any): a string, []byte or value with a String method as it is,
+// anything else (a map of arguments, a struct) as its JSON, "" for nil.
+// Generated wrappers call it only when content capture is on: a value
+// that is not text is marshalled with encoding/json, so by reflection.
+func TextOf(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case interface{ String() string }:
+		return v.String()
+	}
+	return JSONText(v)
+}
+
 // Int64Of returns v if it is a number (a float is truncated; NaN and
 // infinities are 0).
 func Int64Of(v any) int64 {

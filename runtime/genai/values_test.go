@@ -5,6 +5,20 @@ import (
 	"testing"
 )
 
+func TestTextOf(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{nil, ""}, {"a", "a"}, {[]byte("b"), "b"}, {map[string]any{"city": "Paris", "n": 2}, `{"city":"Paris","n":2}`},
+		{[]int{1, 2}, "[1,2]"}, {struct{ A string }{"x"}, `{"A":"x"}`}, {func() {}, ""},
+	} {
+		if got := TextOf(tc.in); got != tc.want {
+			t.Errorf("TextOf(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestFromFloat32IsTheShortestDecimal(t *testing.T) {
 	for _, tc := range []struct {
 		in   float32
