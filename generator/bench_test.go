@@ -13,7 +13,7 @@ import (
 // benchModule writes a module with one package of n interfaces of five
 // methods each, and a mapping for all of them, as a larger application's
 // would be.
-func benchModule(tb testing.TB, n int) (dir, mapping string) {
+func benchModule(tb testing.TB, n int) (dir, mappingFile string) {
 	tb.Helper()
 	root := repoRoot(tb)
 	dir = tb.TempDir()
@@ -44,9 +44,9 @@ func benchModule(tb testing.TB, n int) (dir, mapping string) {
 		code.WriteString("}\n\n")
 	}
 	writeFile(tb, filepath.Join(dir, "llm", "llm.go"), code.String())
-	mapping = filepath.Join(dir, "annotations.yaml")
-	writeFile(tb, mapping, yaml.String())
-	return dir, mapping
+	mappingFile = filepath.Join(dir, "annotations.yaml")
+	writeFile(tb, mappingFile, yaml.String())
+	return dir, mappingFile
 }
 
 // BenchmarkGenerate measures a whole run (parse, load, type-check, emit,
@@ -56,9 +56,9 @@ func benchModule(tb testing.TB, n int) (dir, mapping string) {
 //
 //	go test ./generator -run '^$' -bench BenchmarkGenerate -count 6
 func BenchmarkGenerate(b *testing.B) {
-	dir, mapping := benchModule(b, 20)
+	dir, mappingFile := benchModule(b, 20)
 	ctx := context.Background()
-	opts := Options{Mapping: mapping, Dir: filepath.Join(dir, "llm")}
+	opts := Options{Mapping: mappingFile, Dir: filepath.Join(dir, "llm")}
 	if _, err := Run(ctx, opts); err != nil {
 		b.Fatal(err)
 	}

@@ -9,19 +9,20 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"golang.org/x/tools/go/packages"
 )
 
 // buildUnits builds the model of every unit from the loaded packages:
 // each wrapper's target type, methods and mapping, type-checked. Every
 // mistake is added to errs.
-func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missing, dirs map[string]string, errs *ErrorList) []*unit {
+func buildUnits(specs []*mapping.PackageSpec, byPath map[string]*packages.Package, missing, dirs map[string]string, errs *mapping.ErrorList) []*unit {
 	var units []*unit
 	deps := newDeprecations(byPath)
 	for _, s := range specs {
 		p := byPath[s.Path]
 		if p == nil || p.Types == nil {
-			errs.add(s.Pos, "package %s was not found", s.Path)
+			errs.Add(s.Pos, "package %s was not found", s.Path)
 			continue
 		}
 		u := &unit{spec: s, pkg: p.Types, dir: dirs[s.Path], fset: p.Fset}
@@ -37,9 +38,9 @@ func buildUnits(specs []*PackageSpec, byPath map[string]*packages.Package, missi
 }
 
 // buildWrapper resolves a wrapper's target type and methods.
-func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, deps *deprecations, errs *ErrorList) *wrapper {
-	fail := func(pos Pos, format string, args ...any) *wrapper {
-		errs.add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
+func buildWrapper(u *unit, ws *mapping.WrapperSpec, pkgs map[string]*packages.Package, missing map[string]string, deps *deprecations, errs *mapping.ErrorList) *wrapper {
+	fail := func(pos mapping.Pos, format string, args ...any) *wrapper {
+		errs.Add(pos, "%s: "+format, append([]any{ws.Name}, args...)...)
 		return nil
 	}
 	w := &wrapper{spec: ws, typeName: "Traced" + ws.Name, ctorName: "NewTraced" + ws.Name}
@@ -47,7 +48,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	if ref == "" {
 		ref = ws.Name
 	}
-	path, name, _ := splitTypeRef(ref)
+	path, name, _ := mapping.SplitTypeRef(ref)
 	pos := ws.TypePos
 	if ws.Type == "" {
 		pos = ws.Pos
@@ -58,7 +59,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 			if ws.Preset != "" {
 				// The user's module lacks the SDK: say so where the user
 				// named the preset, not in genaitrace's templates/ file.
-				errs.add(ws.PresetPos, "preset %s wraps %s, which no module this one requires provides; add the SDK's module: go get %s", ws.Preset, path, cmp.Or(ws.PresetSDK, path))
+				errs.Add(ws.PresetPos, "preset %s wraps %s, which no module this one requires provides; add the SDK's module: go get %s", ws.Preset, path, cmp.Or(ws.PresetSDK, path))
 				return nil
 			}
 			return fail(pos, "type: %s", help)
@@ -96,7 +97,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 			return fail(ws.Pos, "%s is already declared in %s (at %s); rename it, or choose another key for this wrapper", n, u.pkg.Path(), u.position(clash.Pos()))
 		}
 	}
-	specs := map[string]*MethodSpec{}
+	specs := map[string]*mapping.MethodSpec{}
 	for _, ms := range ws.Methods {
 		specs[ms.Name] = ms
 	}
@@ -119,7 +120,7 @@ func buildWrapper(u *unit, ws *WrapperSpec, pkgs map[string]*packages.Package, m
 	}
 	for _, ms := range ws.Methods {
 		if !slices.Contains(names, ms.Name) {
-			errs.add(ms.Pos, "%s: no method %s%s (methods: %s)", ws.Name, ms.Name, suggest(ms.Name, names), strings.Join(names, ", "))
+			errs.Add(ms.Pos, "%s: no method %s%s (methods: %s)", ws.Name, ms.Name, mapping.DidYouMean(ms.Name, names), strings.Join(names, ", "))
 		}
 	}
 	renameShadowing(w)
@@ -165,7 +166,7 @@ type target struct {
 // starOptional (-suggest), a non-interface named without the * is taken
 // as "*Name". Its errors say what is wrong and the fix, without position.
 func lookupTarget(ref string, src, out *types.Package, pkgs map[string]*packages.Package, starOptional bool) (*target, error) {
-	_, name, concrete := splitTypeRef(ref)
+	_, name, concrete := mapping.SplitTypeRef(ref)
 	found := src.Scope().Lookup(name)
 	tn, _ := found.(*types.TypeName)
 	switch {
@@ -379,7 +380,7 @@ func wrappable(p *types.Package, concrete bool) []string {
 func closest(got string, known []string) string {
 	best, bestD := "", max(2, len(got)/3)+1
 	for _, k := range known {
-		d := editDistance(strings.ToLower(got), strings.ToLower(k))
+		d := mapping.EditDistance(strings.ToLower(got), strings.ToLower(k))
 		if lg, lk := strings.ToLower(got), strings.ToLower(k); strings.HasPrefix(lg, lk) || strings.HasPrefix(lk, lg) {
 			d = min(d, 1)
 		}

@@ -19,10 +19,10 @@ func dump(w io.Writer, units []*unit) {
 				}
 				fmt.Fprintf(w, "    %s: operation=%s provider=%q kind=%s ctx=%d err=%d\n", m.name, m.op, m.provider, m.kind, m.ctx, m.err)
 				for _, a := range m.before {
-					fmt.Fprintf(w, "      before %-22s %s\n", a.field.key, describe(a))
+					fmt.Fprintf(w, "      before %-22s %s\n", a.field.Key, describe(a))
 				}
 				for _, a := range m.after {
-					fmt.Fprintf(w, "      after  %-22s %s\n", a.field.key, describe(a))
+					fmt.Fprintf(w, "      after  %-22s %s\n", a.field.Key, describe(a))
 				}
 			}
 		}

@@ -1,29 +1,148 @@
 package generator
 
 import (
+	"fmt"
 	"go/types"
 	"strconv"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // attrList emits the attributes of list into arr, counting in n. Content
 // is recorded only when content capture is on.
 func (me *methodEmitter) attrList(g *jen.Group, list []*attr, arr, n string) {
-	var content []*attr
+	var plain, content []*attr
 	for _, a := range list {
-		if a.field.typ == typeMessages || a.field.typ == typeText {
+		if a.field.Type == mapping.TypeMessages || a.field.Type == mapping.TypeText {
 			content = append(content, a)
-			continue
+		} else {
+			plain = append(plain, a)
 		}
-		me.attr(g, a, arr, n)
 	}
+	me.attrGroup(g, plain, arr, n)
 	if len(content) > 0 {
 		g.If(jen.Qual(pkgGenai, "CaptureContent").Call()).BlockFunc(func(g *jen.Group) {
-			for _, a := range content {
-				me.attr(g, a, arr, n)
-			}
+			me.attrGroup(g, content, arr, n)
 		})
+	}
+}
+
+// attrGroup emits the attributes of list in order, those behind the same
+// guards under one if: a value read at the end of nil checks alone is
+// held back until the next needs other ones, so consecutive reads of
+// result.Usage share if r != nil && r.Usage != nil.
+func (me *methodEmitter) attrGroup(g *jen.Group, list []*attr, arr, n string) {
+	var pending []guarded
+	for _, a := range list {
+		if item, ok := me.guardedLeaf(a, arr, n); ok {
+			pending = append(pending, item)
+			continue
+		}
+		emitGuarded(g, pending)
+		pending = nil
+		me.attr(g, a, arr, n)
+	}
+	emitGuarded(g, pending)
+}
+
+// guarded is code to emit under conditions (keys: their text).
+type guarded struct {
+	conds []jen.Code
+	keys  []string
+	body  func(*jen.Group)
+}
+
+// guardedLeaf is a single value read through nil and length checks
+// alone, as code under its conditions, or false for any other attribute.
+func (me *methodEmitter) guardedLeaf(a *attr, arr, n string) (guarded, bool) {
+	if a.when != nil || a.sum != nil || a.first != nil || a.root == nil || a.each >= 0 || me.nameVars[a] != "" ||
+		a.field.Type == mapping.TypeMessages || (a.value != nil && a.value.JSON) {
+		return guarded{}, false
+	}
+	conds, x, ok := me.guardsOf(jen.Id(a.root.name), a.chain)
+	if !ok {
+		return guarded{}, false
+	}
+	item := guarded{conds: conds, body: func(g *jen.Group) { me.leaf(g, a, x, arr, n) }}
+	for _, c := range conds {
+		item.keys = append(item.keys, fmt.Sprintf("%#v", c))
+	}
+	return item, true
+}
+
+// guardsOf is the conditions and the expression that reach the end of
+// chain from x, when they are nil and length checks on pure expressions
+// only (no call to bind, no loop, no map lookup); ok is false otherwise.
+func (me *methodEmitter) guardsOf(x *jen.Statement, chain []hop) (conds []jen.Code, leaf *jen.Statement, ok bool) {
+	pure := true
+	for i, h := range chain {
+		switch h.guard {
+		case guardNil:
+			if !pure {
+				return nil, nil, false
+			}
+			conds = append(conds, x.Clone().Op("!=").Nil())
+		case guardLen:
+			if !pure {
+				return nil, nil, false
+			}
+			conds = append(conds, jen.Len(x.Clone()).Op(">").Lit(h.idx))
+		}
+		switch h.kind {
+		case hopField:
+			x = x.Clone().Dot(h.name)
+		case hopMethod:
+			x, pure = x.Clone().Dot(h.name).Call(), false
+		case hopIndex:
+			x = x.Clone().Index(jen.Lit(h.idx))
+		case hopDeref:
+			x = jen.Op("*").Add(x.Clone())
+			if i < len(chain)-1 {
+				x = jen.Parens(x)
+			}
+		case hopApply:
+			x = jen.Id(me.applied[h.name])
+		default:
+			return nil, nil, false
+		}
+	}
+	return conds, x, true
+}
+
+// emitGuarded emits items in order, a run of consecutive items sharing
+// their first conditions under one if of what they share.
+func emitGuarded(g *jen.Group, items []guarded) {
+	for i := 0; i < len(items); {
+		it := items[i]
+		if len(it.conds) == 0 {
+			it.body(g)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(items) && len(items[j].keys) > 0 && items[j].keys[0] == it.keys[0] {
+			j++
+		}
+		run := items[i:j]
+		i = j
+		if len(run) == 1 {
+			underConds(g, it.conds, it.body)
+			continue
+		}
+		shared := len(it.keys)
+		for _, o := range run[1:] {
+			k := 0
+			for k < shared && k < len(o.keys) && o.keys[k] == it.keys[k] {
+				k++
+			}
+			shared = k
+		}
+		rest := make([]guarded, len(run))
+		for k, o := range run {
+			rest[k] = guarded{conds: o.conds[shared:], keys: o.keys[shared:], body: o.body}
+		}
+		underConds(g, it.conds[:shared], func(g *jen.Group) { emitGuarded(g, rest) })
 	}
 }
 
@@ -32,7 +151,7 @@ func (me *methodEmitter) set(g *jen.Group, arr, n string, kv jen.Code) {
 	g.Id(n).Op("++")
 }
 
-func (me *methodEmitter) key(a *attr) *jen.Statement { return jen.Qual(pkgGenai, a.field.attr) }
+func (me *methodEmitter) key(a *attr) *jen.Statement { return jen.Qual(pkgGenai, a.field.Attr) }
 
 func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 	if a.when != nil {
@@ -59,9 +178,9 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 			jen.Id(n).Op("++"))
 	case a.root == nil:
 		me.set(g, arr, n, me.constKV(a))
-	case a.field.typ == typeMessages:
+	case a.field.Type == mapping.TypeMessages:
 		me.messages(g, a, arr, n)
-	case a.field.typ == typeText && a.value != nil && a.value.JSON:
+	case a.field.Type == mapping.TypeText && a.value != nil && a.value.JSON:
 		me.jsonText(g, a, arr, n)
 	case a.each >= 0:
 		list := me.s.fresh("list")
@@ -83,18 +202,18 @@ func (me *methodEmitter) attr(g *jen.Group, a *attr, arr, n string) {
 
 func (me *methodEmitter) constKV(a *attr) jen.Code {
 	key := me.key(a)
-	switch a.field.typ {
-	case typeInt:
+	switch a.field.Type {
+	case mapping.TypeInt:
 		v, _ := strconv.ParseFloat(a.konst, 64)
 		return key.Dot("Int64").Call(jen.Lit(int64(v)))
-	case typeFloat:
+	case mapping.TypeFloat:
 		v, _ := strconv.ParseFloat(a.konst, 64)
 		return key.Dot("Float64").Call(jen.Lit(v))
-	case typeBool:
+	case mapping.TypeBool:
 		return key.Dot("Bool").Call(jen.Lit(a.konst == "true"))
-	case typeStrings:
+	case mapping.TypeStrings:
 		return key.Dot("StringSlice").Call(jen.Index().String().Values(jen.Lit(a.konst)))
-	case typeMessages:
+	case mapping.TypeMessages:
 		return key.Dot("String").Call(textContent(a.field, jen.Lit(a.konst)))
 	}
 	return key.Dot("String").Call(jen.Lit(a.konst))
@@ -104,8 +223,8 @@ func (me *methodEmitter) constKV(a *attr) jen.Code {
 // when at least one was.
 func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
 	total, seen := me.s.fresh("total"), me.s.fresh("seen")
-	method := a.field.typ.setter()
-	g.Var().Id(total).Add(a.field.typ.goType())
+	method := a.field.Type.Setter()
+	g.Var().Id(total).Add(goType(a.field.Type))
 	g.Var().Id(seen).Bool()
 	for _, part := range a.sum {
 		me.access(g, jen.Id(part.root.name), true, part.chain, func(g *jen.Group, x *jen.Statement) {
@@ -126,7 +245,7 @@ func (me *methodEmitter) sum(g *jen.Group, a *attr, arr, n string) {
 // and, for strings (and numbers in a stream chunk), not empty.
 func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
 	val, seen := me.firstValue(g, a)
-	method := a.field.typ.setter()
+	method := a.field.Type.Setter()
 	g.If(jen.Id(seen)).Block(
 		jen.Id(arr).Index(jen.Id(n)).Op("=").Add(me.key(a).Dot(method).Call(jen.Id(val))),
 		jen.Id(n).Op("++"))
@@ -136,7 +255,7 @@ func (me *methodEmitter) first(g *jen.Group, a *attr, arr, n string) {
 // alternative present.
 func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
 	val, seen = me.s.fresh("val"), me.s.fresh("seen")
-	if a.field.typ == typeStrings {
+	if a.field.Type == mapping.TypeStrings {
 		// A list of the first alternative with a non-empty string (the
 		// Responses API's incomplete reason, else its status).
 		g.Var().Id(val).Index().String()
@@ -150,19 +269,19 @@ func (me *methodEmitter) firstValue(g *jen.Group, a *attr) (val, seen string) {
 		}
 		return val, seen
 	}
-	typ := a.field.typ.goType()
+	typ := goType(a.field.Type)
 	var zero jen.Code
 	switch {
-	case a.field.typ == typeString || a.field.typ == typeText:
+	case a.field.Type == mapping.TypeString || a.field.Type == mapping.TypeText:
 		zero = jen.Lit("")
-	case me.inChunk && a.field.typ != typeBool:
+	case me.inChunk && a.field.Type != mapping.TypeBool:
 		zero = jen.Lit(0)
 	}
 	g.Var().Id(val).Add(typ)
 	g.Var().Id(seen).Bool()
 	for _, alt := range a.first {
 		zero := zero
-		if zero == nil && alt.conv == convAny && a.field.typ != typeBool {
+		if zero == nil && alt.conv == convAny && a.field.Type != mapping.TypeBool {
 			zero = jen.Lit(0) // a value of another type reads as 0: try the next
 		}
 		me.access(g, jen.Id(alt.root.name), true, alt.chain, func(g *jen.Group, x *jen.Statement) {
@@ -200,14 +319,14 @@ func skipsZero(a *attr) bool {
 func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n string) {
 	key := me.key(a)
 	val := me.convert(a, x)
-	switch a.field.typ {
-	case typeString, typeText:
+	switch a.field.Type {
+	case mapping.TypeString, mapping.TypeText:
 		s := me.s.fresh("s")
 		g.If(jen.Id(s).Op(":=").Add(val), jen.Id(s).Op("!=").Lit("")).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("String").Call(jen.Id(s))),
 			jen.Id(n).Op("++"))
-	case typeInt, typeFloat:
-		method := a.field.typ.setter()
+	case mapping.TypeInt, mapping.TypeFloat:
+		method := a.field.Type.Setter()
 		if !me.inChunk && !fromOptions(a) && !skipsZero(a) {
 			me.set(g, arr, n, key.Dot(method).Call(val))
 			return
@@ -216,7 +335,7 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 		g.If(jen.Id(v).Op(":=").Add(val), jen.Id(v).Op("!=").Lit(0)).Block(
 			jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot(method).Call(jen.Id(v))),
 			jen.Id(n).Op("++"))
-	case typeBool:
+	case mapping.TypeBool:
 		if skipsZero(a) {
 			g.If(val).Block(
 				jen.Id(arr).Index(jen.Id(n)).Op("=").Add(key.Dot("Bool").Call(jen.True())),
@@ -224,7 +343,7 @@ func (me *methodEmitter) leaf(g *jen.Group, a *attr, x *jen.Statement, arr, n st
 			return
 		}
 		me.set(g, arr, n, key.Dot("Bool").Call(val))
-	case typeStrings:
+	case mapping.TypeStrings:
 		if a.conv == convOneString {
 			s := me.s.fresh("s")
 			g.If(jen.Id(s).Op(":=").Add(asString(a.leaf, x)), jen.Id(s).Op("!=").Lit("")).Block(
@@ -280,10 +399,10 @@ func (me *methodEmitter) convert(a *attr, x *jen.Statement) jen.Code {
 	case convStrings:
 		return x
 	case convAny:
-		if a.field.typ == typeText {
+		if a.field.Type == mapping.TypeText {
 			return jen.Qual(pkgGenai, "TextOf").Call(x) // a map of tool arguments as its JSON
 		}
-		return jen.Qual(pkgGenai, a.field.typ.setter()+"Of").Call(x) // genai.Int64Of & co
+		return jen.Qual(pkgGenai, a.field.Type.Setter()+"Of").Call(x) // genai.Int64Of & co
 	case convOneString:
 		if types.Identical(a.leaf, types.Typ[types.String]) {
 			return jen.Index().String().Values(x)
@@ -328,7 +447,7 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 		return
 	}
 	mb := me.s.fresh("msgs")
-	if a.field.parts {
+	if a.field.Parts {
 		g.Var().Id(mb).Qual(pkgGenai, "Parts")
 	} else {
 		g.Var().Id(mb).Qual(pkgGenai, "Messages")
@@ -336,12 +455,12 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
 		switch {
 		case a.content == nil && a.calls == nil: // []string: each element is a message's text
-			if a.field.parts {
+			if a.field.Parts {
 				g.Id(mb).Dot("Add").Call(me.convert(a, x))
 			} else {
-				g.Id(mb).Dot("Add").Call(jen.Lit(a.field.role), me.convert(a, x), jen.Lit(""))
+				g.Id(mb).Dot("Add").Call(jen.Lit(a.field.Role), me.convert(a, x), jen.Lit(""))
 			}
-		case a.field.parts: // instructions have no role or finish reason
+		case a.field.Parts: // instructions have no role or finish reason
 			content := me.part(g, a.content, x, "content")
 			g.Id(mb).Dot("Add").Call(content)
 		default:
@@ -364,8 +483,8 @@ func (me *methodEmitter) messages(g *jen.Group, a *attr, arr, n string) {
 // PartsJSON), which reads the JSON it marshals to.
 func (me *methodEmitter) jsonMessages(g *jen.Group, a *attr, arr, n string) {
 	me.access(g, jen.Id(a.root.name), true, a.chain, func(g *jen.Group, x *jen.Statement) {
-		call := jen.Qual(pkgGenai, "MessagesJSON").Call(x, jen.Lit(a.field.role))
-		if a.field.parts {
+		call := jen.Qual(pkgGenai, "MessagesJSON").Call(x, jen.Lit(a.field.Role))
+		if a.field.Parts {
 			call = jen.Qual(pkgGenai, "PartsJSON").Call(x)
 		}
 		s := me.s.fresh("s")
@@ -389,11 +508,11 @@ func (me *methodEmitter) jsonText(g *jen.Group, a *attr, arr, n string) {
 
 // textContent is one text as the attribute's JSON: a one-part list for
 // system instructions, a one-message list otherwise.
-func textContent(f field, text jen.Code) jen.Code {
-	if f.parts {
+func textContent(f mapping.Field, text jen.Code) jen.Code {
+	if f.Parts {
 		return jen.Qual(pkgGenai, "TextPart").Call(text)
 	}
-	return jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(f.role), text)
+	return jen.Qual(pkgGenai, "TextMessage").Call(jen.Lit(f.Role), text)
 }
 
 // part evaluates one message part relative to element x.
@@ -404,14 +523,29 @@ func (me *methodEmitter) part(g *jen.Group, p *attr, x *jen.Statement, name stri
 	case p.root == nil && p.chain == nil:
 		return jen.Lit(p.konst)
 	}
-	v := me.s.fresh(name)
-	g.Var().Id(v).String()
-	me.access(g, x.Clone(), true, p.chain, func(g *jen.Group, y *jen.Statement) {
+	value := func(y *jen.Statement) jen.Code {
 		if p.value != nil && p.value.JSON {
-			g.Id(v).Op("=").Qual(pkgGenai, "JSONText").Call(y)
-			return
+			return jen.Qual(pkgGenai, "JSONText").Call(y)
 		}
-		g.Id(v).Op("=").Add(me.convert(p, y))
-	})
+		return me.convert(p, y)
+	}
+	if conds, y, ok := me.guardsOf(x.Clone(), p.chain); ok && len(conds) == 0 {
+		return value(y) // msgs.Add(el.Message.Role, el.Message.Content, el.FinishReason)
+	}
+	v := me.s.fresh(name)
+	me.declare(g, v, jen.String(), x.Clone(), p.chain, value)
 	return jen.Id(v)
+}
+
+// goType is the Go type holding a scalar value of the type.
+func goType(t mapping.AttrType) jen.Code {
+	switch t {
+	case mapping.TypeInt:
+		return jen.Int64()
+	case mapping.TypeFloat:
+		return jen.Float64()
+	case mapping.TypeBool:
+		return jen.Bool()
+	}
+	return jen.String()
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // methodEmitter renders one method.
@@ -117,7 +118,7 @@ func (me *methodEmitter) body(g *jen.Group) {
 	// attributes.
 	me.applyOptions(g)
 	name := me.spanName(g)
-	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, spanKinds[m.kind]))}
+	startOpts := []jen.Code{jen.Qual(pkgTrace, "WithSpanKind").Call(jen.Qual(pkgTrace, mapping.SpanKinds[m.kind]))}
 	fixed := me.fixedAttrs()
 	if size := len(fixed) + len(m.before); size > 0 {
 		attrs, n := me.s.fresh("attrs"), me.s.fresh("n")
@@ -154,6 +155,9 @@ func (me *methodEmitter) body(g *jen.Group) {
 		}
 	} else {
 		g.Defer().Id(span).Dot("End").Call()
+	}
+	if m.propagate != nil {
+		me.propagateTrace(g, ctx)
 	}
 
 	// The call.
@@ -204,6 +208,34 @@ func (me *methodEmitter) body(g *jen.Group) {
 	}
 }
 
+// propagateTrace puts the span's trace context in the request's metadata
+// map (MCP's params._meta), so the server's spans join the caller's trace:
+// in a copy of the map, set in a copy of the request the caller passed by
+// pointer (the caller may share both); a nil request becomes a new one.
+func (me *methodEmitter) propagateTrace(g *jen.Group, ctx string) {
+	p := me.m.propagate
+	req := jen.Id(p.root.name)
+	g.Comment("The call's trace context travels with the request: the server's spans join this trace.")
+	c := p.root.name
+	if p.ptr {
+		c = me.s.fresh(p.root.name)
+		g.Var().Id(c).Add(typeCode(p.structT))
+		g.If(req.Clone().Op("!=").Nil()).Block(jen.Id(c).Op("=").Op("*").Add(req.Clone()))
+	}
+	field := jen.Id(c)
+	for _, f := range p.fields {
+		field = field.Dot(f)
+	}
+	fn := "TraceContextMap"
+	if p.strings {
+		fn = "TraceContextStrings"
+	}
+	g.Add(field).Op("=").Qual(pkgGenai, fn).Call(jen.Id(ctx), field.Clone())
+	if p.ptr {
+		g.Add(req).Op("=").Op("&").Id(c)
+	}
+}
+
 // errorType is the error.type of err: the mapping's error_type function,
 // or genai.ErrorTypeOf with the fallback (the mapping's constant, else
 // the error result's static type).
@@ -222,6 +254,21 @@ func (me *methodEmitter) failArgs(err *jen.Statement, static string) []jen.Code 
 		return []jen.Code{err, me.errorType(err.Clone(), static)}
 	}
 	return []jen.Code{err, jen.Lit(cmp.Or(me.m.errConst, static))}
+}
+
+// declare declares v, of type t, as the value at the end of chain from
+// base (value makes it of the expression there): in one statement when
+// nothing on the way needs checking (v := req.Model), else declared, then
+// set under the checks.
+func (me *methodEmitter) declare(g *jen.Group, v string, t jen.Code, base *jen.Statement, chain []hop, value func(*jen.Statement) jen.Code) {
+	if conds, x, ok := me.guardsOf(base, chain); ok && len(conds) == 0 {
+		g.Id(v).Op(":=").Add(value(x))
+		return
+	}
+	g.Var().Id(v).Add(t)
+	me.access(g, base, true, chain, func(g *jen.Group, x *jen.Statement) {
+		g.Id(v).Op("=").Add(value(x))
+	})
 }
 
 func (me *methodEmitter) resultNames() []jen.Code {
@@ -316,11 +363,14 @@ func (me *methodEmitter) spanName(g *jen.Group) jen.Code {
 		me.nameVars[m.nameFrom] = val
 		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(val))
 	}
-	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(m.nameFrom.field.key, "request_"), "_name"))
-	g.Var().Id(v).String()
-	me.access(g, jen.Id(m.nameFrom.root.name), true, m.nameFrom.chain, func(g *jen.Group, x *jen.Statement) {
-		g.Id(v).Op("=").Add(me.convert(m.nameFrom, x))
-	})
-	me.nameVars[m.nameFrom] = v
+	a := m.nameFrom
+	if len(a.chain) == 0 && a.conv == convString && types.Identical(a.leaf, types.Typ[types.String]) {
+		// The parameter itself (model string): no copy.
+		me.nameVars[a] = a.root.name
+		return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(a.root.name))
+	}
+	v := me.s.fresh(strings.TrimSuffix(strings.TrimPrefix(a.field.Key, "request_"), "_name"))
+	me.declare(g, v, jen.String(), jen.Id(a.root.name), a.chain, func(x *jen.Statement) jen.Code { return me.convert(a, x) })
+	me.nameVars[a] = v
 	return jen.Qual(pkgGenai, "SpanName").Call(jen.Lit(m.op), jen.Id(v))
 }

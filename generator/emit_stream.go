@@ -163,15 +163,6 @@ func (me *methodEmitter) pipe(g *jen.Group, st, inner, r, c, e string, end *jen.
 	g.Id(r).Op("=").Id(pr)
 }
 
-// nilable reports a type whose values can be nil.
-func nilable(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Pointer, *types.Interface, *types.Chan, *types.Map, *types.Signature, *types.Slice:
-		return true
-	}
-	return false
-}
-
 // wrapCallback passes the wrapped method a callback that records each
 // chunk, then calls the caller's.
 func (me *methodEmitter) wrapCallback(g *jen.Group, st string) {
@@ -204,15 +195,15 @@ func (me *methodEmitter) chunk(g *jen.Group, c, st string) {
 	if si.chunkErr != nil {
 		// A chunk carrying an error fails the stream instead of counting.
 		failed := me.s.fresh("failed")
-		g.Var().Id(failed).Error()
-		me.access(g, jen.Id(c), true, si.chunkErr.chain, func(g *jen.Group, x *jen.Statement) {
-			if _, iface := types.Unalias(si.chunkErr.leaf).Underlying().(*types.Interface); iface {
-				g.Id(failed).Op("=").Add(x)
-				return
-			}
-			// A nil *T in an error interface is not nil: test the pointer.
-			g.If(x.Clone().Op("!=").Nil()).Block(jen.Id(failed).Op("=").Add(x))
-		})
+		if _, iface := types.Unalias(si.chunkErr.leaf).Underlying().(*types.Interface); iface {
+			me.declare(g, failed, jen.Error(), jen.Id(c), si.chunkErr.chain, func(x *jen.Statement) jen.Code { return x })
+		} else {
+			g.Var().Id(failed).Error()
+			me.access(g, jen.Id(c), true, si.chunkErr.chain, func(g *jen.Group, x *jen.Statement) {
+				// A nil *T in an error interface is not nil: test the pointer.
+				g.If(x.Clone().Op("!=").Nil()).Block(jen.Id(failed).Op("=").Add(x))
+			})
+		}
 		g.If(jen.Id(failed).Op("!=").Nil()).Block(
 			jen.Id(st).Dot("Fail").Call(me.failArgs(jen.Id(failed), "")...),
 		).Else().BlockFunc(func(g *jen.Group) { me.chunkAttrs(g, c, st) })
@@ -226,7 +217,7 @@ func (me *methodEmitter) chunkAttrs(g *jen.Group, c, st string) {
 	si := me.m.stream
 	var attrs []*attr
 	for _, a := range si.attrs {
-		if a.field.delta {
+		if a.field.Delta {
 			me.delta(g, a, st)
 		} else {
 			attrs = append(attrs, a)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 func (e *emitter) wrapper(w *wrapper) {
@@ -84,7 +85,7 @@ func (e *emitter) wrapper(w *wrapper) {
 // SDK's errors: one per error_type mapping of the wrapper (a
 // wrapper-level one is shared by its methods).
 func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
-	names := map[*ErrorTypeSpec]string{}
+	names := map[*mapping.ErrorTypeSpec]string{}
 	for _, m := range w.methods {
 		if m.errSpec == nil || names[m.errSpec] != "" {
 			continue
@@ -102,7 +103,7 @@ func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
 // (errors.As to the SDK's error type, then the path), the first value
 // found being error.type, else genai.ErrorTypeOf's class.
 func (e *emitter) errorTypeFuncs(w *wrapper) {
-	done := map[*ErrorTypeSpec]bool{}
+	done := map[*mapping.ErrorTypeSpec]bool{}
 	for _, m := range w.methods {
 		if m.errSpec == nil || done[m.errSpec] {
 			continue
@@ -118,18 +119,22 @@ func (e *emitter) errorTypeFuncs(w *wrapper) {
 				v := me.s.fresh("e")
 				alt.attr.root.name = v
 				g.Var().Id(v).Add(typeCode(alt.target))
-				g.If(jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))).BlockFunc(func(g *jen.Group) {
-					me.access(g, jen.Id(v), true, alt.attr.chain, func(g *jen.Group, x *jen.Statement) {
-						if alt.attr.conv == convItoa {
-							n := me.s.fresh("n")
-							g.If(jen.Id(n).Op(":=").Add(x), jen.Id(n).Op("!=").Lit(0)).Block(
-								jen.Return(jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(jen.Id(n)), jen.Lit(10))))
-							return
-						}
-						s := me.s.fresh("s")
-						g.If(jen.Id(s).Op(":=").Add(me.convert(alt.attr, x)), jen.Id(s).Op("!=").Lit("")).Block(jen.Return(jen.Id(s)))
-					})
-				})
+				found := func(g *jen.Group, x *jen.Statement) {
+					if alt.attr.conv == convItoa {
+						n := me.s.fresh("n")
+						g.If(jen.Id(n).Op(":=").Add(x), jen.Id(n).Op("!=").Lit(0)).Block(
+							jen.Return(jen.Qual("strconv", "FormatInt").Call(jen.Int64().Call(jen.Id(n)), jen.Lit(10))))
+						return
+					}
+					s := me.s.fresh("s")
+					g.If(jen.Id(s).Op(":=").Add(me.convert(alt.attr, x)), jen.Id(s).Op("!=").Lit("")).Block(jen.Return(jen.Id(s)))
+				}
+				as := jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))
+				if conds, x, ok := me.guardsOf(jen.Id(v), alt.attr.chain); ok {
+					underConds(g, append([]jen.Code{as}, conds...), func(g *jen.Group) { found(g, x) })
+					continue
+				}
+				g.If(as).BlockFunc(func(g *jen.Group) { me.access(g, jen.Id(v), true, alt.attr.chain, found) })
 			}
 			g.Return(jen.Qual(pkgGenai, "ErrorTypeOf").Call(jen.Err(), jen.Id("fallback")))
 		})
@@ -210,9 +215,13 @@ func (e *emitter) sdkStreamType(w *wrapper, m *method) {
 		e.f.Commentf("%s advances the stream, recording each chunk.", sh.next)
 		e.f.Func().Params(recv).Id(sh.next).Params().Bool().BlockFunc(func(g *jen.Group) {
 			g.If(self.Clone().Dot(sh.next).Call()).BlockFunc(func(g *jen.Group) {
-				c := me.s.fresh("chunk")
-				g.Id(c).Op(":=").Add(self.Clone()).Dot(sh.current).Call()
-				me.chunk(g, c, "s.st")
+				if len(si.attrs) == 0 && si.chunkErr == nil {
+					g.Id("s").Dot("st").Dot("Chunk").Call() // nothing read from the chunk
+				} else {
+					c := me.s.fresh("chunk")
+					g.Id(c).Op(":=").Add(self.Clone()).Dot(sh.current).Call()
+					me.chunk(g, c, "s.st")
+				}
 				g.Return(jen.True())
 			})
 			if me.e.errFuncs[w][m.errSpec] != "" {

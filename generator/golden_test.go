@@ -193,11 +193,11 @@ func TestGolden(t *testing.T) {
 }
 
 // run generates the case. A case with a "suggest" file ("dir refs") has
-// its mapping suggested first (want/annotations.yaml) and generated from
+// its mappingFile suggested first (want/annotations.yaml) and generated from
 // as it is: suggest, generate, compile, then its tests call the wrappers.
 func (c *goldenCase) run(t *testing.T, got map[string][]byte) (*Report, error) {
 	ctx := context.Background()
-	mapping := filepath.Join(c.dir, "annotations.yaml")
+	mappingFile := filepath.Join(c.dir, "annotations.yaml")
 	if line, ok := c.input("suggest"); ok {
 		dir, refs, _ := strings.Cut(strings.TrimSpace(line), " ")
 		out, err := Suggest(ctx, Options{Dir: filepath.Join(c.dir, dir), Tags: c.tags()}, strings.Split(refs, ",")...)
@@ -205,9 +205,9 @@ func (c *goldenCase) run(t *testing.T, got map[string][]byte) (*Report, error) {
 			return nil, err
 		}
 		got["annotations.yaml"] = out
-		writeFile(t, mapping, string(out))
+		writeFile(t, mappingFile, string(out))
 	}
-	return Run(ctx, Options{Mapping: mapping, Dir: c.dir, All: true, Tags: c.tags()})
+	return Run(ctx, Options{Mapping: mappingFile, Dir: c.dir, All: true, Tags: c.tags()})
 }
 
 // input returns the archive's file named name, if any.

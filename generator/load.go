@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 )
@@ -27,7 +28,7 @@ func buildFlags(tags []string) []string {
 // mapping with All, else the one in Dir, whose import path comes from the
 // enclosing go.mod (asking the go command only outside a module): one
 // packages.Load fewer on every go generate.
-func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSpec, error) {
+func selectPackages(ctx context.Context, opts Options, m *mapping.Mapping) ([]*mapping.PackageSpec, error) {
 	if opts.All {
 		return m.Packages, nil
 	}
@@ -37,14 +38,14 @@ func selectPackages(ctx context.Context, opts Options, m *Mapping) ([]*PackageSp
 	}
 	for _, p := range m.Packages {
 		if p.Path == here {
-			return []*PackageSpec{p}, nil
+			return []*mapping.PackageSpec{p}, nil
 		}
 	}
 	var known []string
 	for _, p := range m.Packages {
 		known = append(known, p.Path)
 	}
-	return nil, &Error{text: fmt.Sprintf("%s: no entry for package %s under packages: (entries: %s); add one, or run with -all to generate every package of the mapping", m.File, here, orNone(known))}
+	return nil, &mapping.Error{Text: fmt.Sprintf("%s: no entry for package %s under packages: (entries: %s); add one, or run with -all to generate every package of the mapping", m.File, here, orNone(known))}
 }
 
 // packagePathOf is the import path of the package in opts.Dir: its
@@ -86,9 +87,9 @@ func packagePathOf(ctx context.Context, opts Options) (string, error) {
 
 // outputDirs finds the directory of every package generated into from the
 // load, or reports the ones with no Go files.
-func outputDirs(specs []*PackageSpec, byPath map[string]*packages.Package) (map[string]string, error) {
+func outputDirs(specs []*mapping.PackageSpec, byPath map[string]*packages.Package) (map[string]string, error) {
 	dirs := map[string]string{}
-	var errs ErrorList
+	var errs mapping.ErrorList
 	for _, s := range specs {
 		p := byPath[s.Path]
 		if p == nil {
@@ -96,12 +97,12 @@ func outputDirs(specs []*PackageSpec, byPath map[string]*packages.Package) (map[
 		}
 		files := append(slices.Clone(p.GoFiles), p.IgnoredFiles...)
 		if len(files) == 0 {
-			errs = append(errs, &Error{Msg: fmt.Sprintf("package %s: no Go files found%s", p.PkgPath, pkgErrors(p))})
+			errs = append(errs, &mapping.Error{Msg: fmt.Sprintf("package %s: no Go files found%s", p.PkgPath, pkgErrors(p))})
 			continue
 		}
 		dirs[p.PkgPath] = filepath.Dir(files[0])
 	}
-	return dirs, errs.err()
+	return dirs, errs.Err()
 }
 
 func pkgErrors(p *packages.Package) string {
@@ -119,15 +120,15 @@ func pkgErrors(p *packages.Package) string {
 // A package named only by a type: that does not load is no reason to stop:
 // its problem is returned in missing, for the wrappers naming it to report
 // at their type: line.
-func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[string]*packages.Package, missing map[string]string, err error) {
+func load(ctx context.Context, opts Options, specs []*mapping.PackageSpec) (byPath map[string]*packages.Package, missing map[string]string, err error) {
 	patterns := map[string]bool{}
 	for _, s := range specs {
 		patterns[s.Path] = true
 		for _, w := range s.Wrappers {
-			if path, _, _ := splitTypeRef(w.Type); path != "" {
+			if path, _, _ := mapping.SplitTypeRef(w.Type); path != "" {
 				patterns[path] = true
 			}
-			for _, path := range w.packagePaths() {
+			for _, path := range w.PackagePaths() {
 				patterns[path] = true
 			}
 		}
@@ -152,7 +153,7 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[s
 	}
 	byPath = map[string]*packages.Package{}
 	missing = map[string]string{}
-	var errs ErrorList
+	var errs mapping.ErrorList
 	for _, p := range pkgs {
 		byPath[p.PkgPath] = p
 		for _, e := range p.Errors {
@@ -165,11 +166,11 @@ func load(ctx context.Context, opts Options, specs []*PackageSpec) (byPath map[s
 			case !outputs[p.PkgPath] && notProvided(e):
 				missing[p.PkgPath] = notProvidedHelp(p.PkgPath, requiredModules(pkgs))
 			default:
-				errs = append(errs, toolError(e.Pos, fmt.Sprintf("%s (package %s does not load; fix it first)", e, p.PkgPath)))
+				errs = append(errs, mapping.ToolError(e.Pos, fmt.Sprintf("%s (package %s does not load; fix it first)", e, p.PkgPath)))
 			}
 		}
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, nil, err
 	}
 	return byPath, missing, nil
@@ -261,16 +262,4 @@ func mapsKeys(m map[string]bool) func(func(string) bool) {
 			}
 		}
 	}
-}
-
-// splitTypeRef splits "*example.com/pkg.Name" into its path, name and
-// whether it names a concrete type's method set.
-func splitTypeRef(ref string) (path, name string, concrete bool) {
-	ref, concrete = strings.CutPrefix(strings.TrimSpace(ref), "*")
-	slash := strings.LastIndexByte(ref, '/')
-	dot := strings.LastIndexByte(ref, '.')
-	if dot <= slash {
-		return "", ref, concrete
-	}
-	return ref[:dot], ref[dot+1:], concrete
 }

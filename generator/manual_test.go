@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // manualBlocks returns the mapping examples of the generator's manual
@@ -88,14 +90,14 @@ func TestManualExamplesWork(t *testing.T) {
 		t.Fatalf("found %d mapping examples in the manual, want the main one and the preset one", len(blocks))
 	}
 	for _, b := range blocks[1:] {
-		m, err := ParseMapping("manual.yaml", []byte(b))
+		m, err := mapping.ParseMapping("manual.yaml", []byte(b))
 		if err != nil {
 			t.Errorf("the manual's example does not parse:\n%s\n%v", b, err)
 			continue
 		}
 		for _, p := range m.Packages {
 			for _, name := range p.Presets {
-				if _, err := loadPreset(name); err != nil {
+				if _, err := mapping.LoadPreset(name); err != nil {
 					t.Errorf("the manual's example names preset %q: %v", name, err)
 				}
 			}

@@ -3,6 +3,8 @@ package generator
 import (
 	"go/token"
 	"go/types"
+
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // The model sits between loading and emitting: everything the emitter
@@ -11,7 +13,7 @@ import (
 // unit is one output file: the wrappers generated into one package.
 type unit struct {
 	fset     *token.FileSet
-	spec     *PackageSpec
+	spec     *mapping.PackageSpec
 	pkg      *types.Package // the output package
 	dir      string         // its directory
 	wrappers []*wrapper
@@ -24,7 +26,7 @@ type unit struct {
 
 // wrapper is one traced wrapper.
 type wrapper struct {
-	spec *WrapperSpec
+	spec *mapping.WrapperSpec
 	// iface is the wrapped interface's name, as code in the output package
 	// refers to it: the key, or a qualified name of another package.
 	ifaceName string
@@ -77,7 +79,10 @@ type method struct {
 	// mapping, which methods share).
 	errAlts  []*errAlt
 	errConst string
-	errSpec  *ErrorTypeSpec
+	errSpec  *mapping.ErrorTypeSpec
+	// propagate, when set, carries the call's trace context in the
+	// request's metadata map.
+	propagate *propagation
 	// rewrap holds, per result, the wrapper of the unit whose interface
 	// it is (eino's WithTools returns the model it was called on, with
 	// tools): it is returned wrapped, so tracing goes on.
@@ -142,7 +147,7 @@ type streamInfo struct {
 	errPairs bool       // Seq2[T, error]: the second value is an error
 	attrs    []*attr
 	chunkErr *attr // the error a chunk carries, if mapped
-	spec     *StreamSpec
+	spec     *mapping.StreamSpec
 	// SDK stream types: how they are read and delivered, the generated
 	// wrapper type and what it embeds.
 	shape       sdkShape
@@ -173,8 +178,8 @@ type variable struct {
 
 // attr is one attribute to record.
 type attr struct {
-	field  field
-	value  *Value
+	field  mapping.Field
+	value  *mapping.Value
 	konst  string
 	root   *variable // nil for constants
 	chain  []hop
@@ -191,6 +196,17 @@ type attr struct {
 	sum []*attr
 	// first, if set, holds alternatives: the first present is recorded.
 	first []*attr
+}
+
+// propagation is the request's metadata map the trace context goes in:
+// the parameter, whose struct (through its pointer, if it is one) is
+// copied before its map is replaced, and the fields down to the map.
+type propagation struct {
+	root    *variable
+	ptr     bool       // root is a pointer to the struct
+	structT types.Type // the struct type
+	fields  []string
+	strings bool // map[string]string, not map[string]any
 }
 
 // errAlt reads error.type from an error of type target: attr, rooted at

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"go.opentelemetry.io/otel/attribute"
 	"golang.org/x/tools/go/packages"
 )
@@ -17,24 +18,24 @@ import (
 type resolver struct {
 	out   *types.Package // the output package
 	where string         // "Client.Complete", for messages
-	errs  *ErrorList
+	errs  *mapping.ErrorList
 	pkgs  map[string]*packages.Package // the load, for the functions and types a mapping names
 	// options is the SDK's getter of struct options the mapping names
 	// (options:), and where.
 	options    string
-	optionsPos Pos
+	optionsPos mapping.Pos
 	// deprecatedUse is set when a path reads something deps says is
 	// deprecated.
 	deps          *deprecations
 	deprecatedUse *bool
 }
 
-func (r *resolver) errorf(pos Pos, format string, args ...any) {
-	r.errs.add(pos, "%s: "+format, append([]any{r.where}, args...)...)
+func (r *resolver) errorf(pos mapping.Pos, format string, args ...any) {
+	r.errs.Add(pos, "%s: "+format, append([]any{r.where}, args...)...)
 }
 
 // buildMethod resolves one interface method and its mapping.
-func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpec, pkgs map[string]*packages.Package, deps *deprecations, errs *ErrorList) *method {
+func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *mapping.MethodSpec, pkgs map[string]*packages.Package, deps *deprecations, errs *mapping.ErrorList) *method {
 	sig := fn.Type().(*types.Signature)
 	m := &method{name: fn.Name(), sig: sig, ctx: -1, err: -1}
 	r := &resolver{out: out, where: w.spec.Name + "." + fn.Name(), errs: errs, pkgs: pkgs, deps: deps, deprecatedUse: &m.readsDeprecated}
@@ -58,20 +59,20 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 	}
 
 	d := &w.spec.Defaults
-	pick := func(own, def *Value) *Value {
+	pick := func(own, def *mapping.Value) *mapping.Value {
 		if own != nil {
 			return own
 		}
 		return def
 	}
-	var own MethodSpec
+	var own mapping.MethodSpec
 	if spec != nil {
 		own = *spec
 	}
 	m.skip = own.Skip
 	m.op = valueText(pick(own.Operation, d.Operation), "span")
 	m.provider = valueText(pick(own.Provider, d.Provider), "")
-	m.kind = valueText(pick(own.Kind, d.Kind), operations[m.op].kind)
+	m.kind = valueText(pick(own.Kind, d.Kind), mapping.Operations[m.op].Kind)
 	m.spanName = valueText(pick(own.SpanName, d.SpanName), "")
 	if m.skip {
 		return m
@@ -88,22 +89,15 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 		et = d.ErrorType
 	}
 	// A wrapper-level error_when applies where its root exists.
-	if ew := pick(own.ErrorWhen, d.ErrorWhen); ew != nil && (own.ErrorWhen != nil || m.lookup(ew.Path.root) != nil) {
+	if ew := pick(own.ErrorWhen, d.ErrorWhen); ew != nil && (own.ErrorWhen != nil || m.lookup(ew.Path.Root) != nil) {
 		r.resolveErrorWhen(m, ew, et)
 	}
-	if et != nil && m.err >= 0 {
-		rr := *r
-		if own.ErrorType == nil {
-			rr.where = w.spec.Name // the wrapper's mistakes, reported once
-		}
-		rr.resolveErrorType(m, et)
-	}
-	for _, key := range fieldOrder {
-		v, f := own.Fields[key], fields[key]
+	for _, key := range mapping.FieldOrder {
+		v, f := own.Fields[key], mapping.Fields[key]
 		if v == nil {
 			v = d.Fields[key]
 			// An interface-level path applies where its root exists.
-			if v == nil || (!v.Const && m.lookup(v.Path.root) == nil) {
+			if v == nil || (!v.Const && m.lookup(v.Path.Root) == nil) {
 				continue
 			}
 		}
@@ -116,11 +110,11 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 		} else {
 			m.before = append(m.before, a)
 		}
-		if key == operations[m.op].nameFrom {
+		if key == mapping.Operations[m.op].NameFrom {
 			m.nameFrom = a
 		}
 	}
-	unmapped := !spec.says() && len(m.before)+len(m.after) == 0 && m.stream == nil && m.failWhen == nil
+	unmapped := !spec.Says() && len(m.before)+len(m.after) == 0 && m.stream == nil && m.failWhen == nil
 	switch {
 	case unmapped && (m.ctx < 0 || w.spec.Unmapped == "skip"):
 		// Nothing of the mapping applies to this method and it has no
@@ -136,7 +130,7 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 		// operation (a store's Get is a retrieval whether or not anything
 		// is recorded).
 		m.op, m.provider, m.nameFrom = "span", "", nil
-		m.kind = valueText(d.Kind, operations["span"].kind)
+		m.kind = valueText(d.Kind, mapping.Operations["span"].Kind)
 	}
 	if m.stream == nil {
 		// An iterator's work happens as it is ranged over: the span
@@ -144,16 +138,29 @@ func buildMethod(out *types.Package, w *wrapper, fn *types.Func, spec *MethodSpe
 		for i, v := range m.results {
 			if sig, ok := v.typ.Underlying().(*types.Signature); ok && i != m.err {
 				if _, ok := yieldFunc(sig); ok {
-					m.stream = r.resolveStream(m, w, &StreamSpec{Pos: w.spec.Pos, Result: v.mapName})
+					m.stream = r.resolveStream(m, w, &mapping.StreamSpec{Pos: w.spec.Pos, Result: v.mapName})
 					break
 				}
 			}
 		}
 	}
+	if pv := pick(own.Propagate, d.Propagate); pv != nil && (own.Propagate != nil || m.lookup(pv.Path.Root) != nil) {
+		m.propagate = r.resolvePropagate(m, pv)
+	}
+	// error_type reads the error the call returns and those its stream
+	// reports (a stream of its own, as anthropic-sdk-go's NewStreaming,
+	// whose method returns no error).
+	if et != nil && (m.err >= 0 || m.stream != nil) {
+		rr := *r
+		if own.ErrorType == nil {
+			rr.where = w.spec.Name // the wrapper's mistakes, reported once
+		}
+		rr.resolveErrorType(m, et)
+	}
 	return m
 }
 
-func valueText(v *Value, def string) string {
+func valueText(v *mapping.Value, def string) string {
 	if v == nil {
 		return def
 	}
@@ -224,27 +231,6 @@ func orNone(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-// isContext reports whether t is context.Context (or an alias of it).
-func isContext(t types.Type) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
-}
-
-var errorIface = types.Universe.Lookup("error").Type().Underlying().(*types.Interface)
-
-// isError reports whether t is error or an error type that can be nil:
-// aliases of error, named error interfaces, pointers implementing error.
-func isError(t types.Type) bool {
-	switch u := types.Unalias(t).Underlying().(type) {
-	case *types.Interface:
-		return types.Implements(t, errorIface)
-	case *types.Pointer:
-		_ = u
-		return types.Implements(t, errorIface)
-	}
-	return false
-}
-
 // errorTypeName is the error.type fallback for a statically typed error:
 // the type's name when it is more precise than error.
 func errorTypeName(t types.Type, out *types.Package) string {
@@ -264,12 +250,12 @@ func errorTypeName(t types.Type, out *types.Package) string {
 }
 
 // resolveAttr resolves one field's value.
-func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
+func (r *resolver) resolveAttr(m *method, v *mapping.Value, f mapping.Field) *attr {
 	a := &attr{field: f, value: v, each: -1}
 	if v.Const {
-		if f.typ != typeString && f.typ != typeMessages && f.typ != typeText {
-			if _, err := strconv.ParseFloat(v.Text, 64); err != nil && f.typ != typeBool {
-				r.errorf(v.Pos, "%s: const %q is not a number", f.key, v.Text)
+		if f.Type != mapping.TypeString && f.Type != mapping.TypeMessages && f.Type != mapping.TypeText {
+			if _, err := strconv.ParseFloat(v.Text, 64); err != nil && f.Type != mapping.TypeBool {
+				r.errorf(v.Pos, "%s: const %q is not a number", f.Key, v.Text)
 				return nil
 			}
 		}
@@ -282,24 +268,24 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 	if len(v.First) > 0 {
 		return r.resolveFirst(m, a, v, f)
 	}
-	a.root = m.lookup(v.Path.root)
-	if v.Path.rootCall {
-		r.errorf(v.Pos, "%s: %s is a parameter or result, not a method; drop the ()", v.Text, v.Path.root)
+	a.root = m.lookup(v.Path.Root)
+	if v.Path.RootCall {
+		r.errorf(v.Pos, "%s: %s is a parameter or result, not a method; drop the ()", v.Text, v.Path.Root)
 		return nil
 	}
 	if a.root == nil {
-		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.root, m.names())
+		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.Root, m.names())
 		return nil
 	}
 	leaf, ok := r.walk(v, v.Path, a.root.typ, &a.chain)
 	if !ok {
 		return nil
 	}
-	a.each = v.Path.eachIndex()
+	a.each = v.Path.EachIndex()
 	if a.each >= 0 {
 		a.each = eachHop(a.chain)
 	}
-	if v.Path.len {
+	if v.Path.Len {
 		t, guard := derefGuard(leaf)
 		if guard {
 			a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
@@ -323,7 +309,7 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 			return nil
 		}
 	}
-	if f.typ == typeMessages {
+	if f.Type == mapping.TypeMessages {
 		return r.resolveMessages(m, a, leaf)
 	}
 	if v.JSON { // text content read as the JSON its value marshals to
@@ -335,7 +321,7 @@ func (r *resolver) resolveAttr(m *method, v *Value, f field) *attr {
 
 // resolveSum resolves each part of a summed value; all parts must be read
 // on the same side of the call (all parameters, or all results).
-func (r *resolver) resolveFirst(m *method, a *attr, v *Value, f field) *attr {
+func (r *resolver) resolveFirst(m *method, a *attr, v *mapping.Value, f mapping.Field) *attr {
 	for _, alt := range v.First {
 		aa := r.resolveAttr(m, alt, f)
 		if aa == nil {
@@ -357,7 +343,7 @@ func (r *resolver) resolveFirst(m *method, a *attr, v *Value, f field) *attr {
 	return a
 }
 
-func (r *resolver) resolveSum(m *method, a *attr, v *Value, f field) *attr {
+func (r *resolver) resolveSum(m *method, a *attr, v *mapping.Value, f mapping.Field) *attr {
 	for _, part := range v.Sum {
 		pa := r.resolveAttr(m, part, f)
 		if pa == nil {
@@ -380,15 +366,15 @@ func (r *resolver) resolveSum(m *method, a *attr, v *Value, f field) *attr {
 }
 
 // resolveWhen resolves a when: path, which must end at a bool.
-func (r *resolver) resolveWhen(m *method, v *Value) *attr {
+func (r *resolver) resolveWhen(m *method, v *mapping.Value) *attr {
 	return r.resolveBool(m, v, "when", "p.Temperature.Valid()")
 }
 
 // resolveBool resolves a bool path for key (when, error_when).
-func (r *resolver) resolveBool(m *method, v *Value, key, example string) *attr {
-	w := &attr{field: field{key: key, typ: typeBool}, value: v, each: -1, root: m.lookup(v.Path.root)}
+func (r *resolver) resolveBool(m *method, v *mapping.Value, key, example string) *attr {
+	w := &attr{field: mapping.Field{Key: key, Type: mapping.TypeBool}, value: v, each: -1, root: m.lookup(v.Path.Root)}
 	if w.root == nil {
-		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.root, m.names())
+		r.errorf(v.Pos, "%s: no parameter or result named %s (%s)", v.Text, v.Path.Root, m.names())
 		return nil
 	}
 	leaf, ok := r.walk(v, v.Path, w.root.typ, &w.chain)
@@ -399,7 +385,7 @@ func (r *resolver) resolveBool(m *method, v *Value, key, example string) *attr {
 		w.chain = append(w.chain, hop{kind: hopDeref, guard: guardNil})
 		leaf = t
 	}
-	if b, ok := types.Unalias(leaf).Underlying().(*types.Basic); !ok || b.Info()&types.IsBoolean == 0 || v.Path.len || eachHop(w.chain) >= 0 {
+	if b, ok := types.Unalias(leaf).Underlying().(*types.Basic); !ok || b.Info()&types.IsBoolean == 0 || v.Path.Len || eachHop(w.chain) >= 0 {
 		r.errorf(v.Pos, "%s: %s: type %s is not a bool; want a path such as %s", v.Text, key, typeName(leaf), example)
 		return nil
 	}
@@ -409,10 +395,10 @@ func (r *resolver) resolveBool(m *method, v *Value, key, example string) *attr {
 
 // resolveErrorWhen resolves error_when: a bool path into the results (the
 // call's own report of a failure).
-func (r *resolver) resolveErrorWhen(m *method, v *Value, typ *ErrorTypeSpec) {
-	root := m.lookup(v.Path.root)
+func (r *resolver) resolveErrorWhen(m *method, v *mapping.Value, typ *mapping.ErrorTypeSpec) {
+	root := m.lookup(v.Path.Root)
 	if root != nil && !root.isResult(m) {
-		r.errorf(v.Pos, "%s: error_when: reads the results (result.IsError); %s is a parameter", v.Text, v.Path.root)
+		r.errorf(v.Pos, "%s: error_when: reads the results (result.IsError); %s is a parameter", v.Text, v.Path.Root)
 		return
 	}
 	if m.stream != nil {
@@ -433,10 +419,13 @@ func (r *resolver) resolveErrorWhen(m *method, v *Value, typ *ErrorTypeSpec) {
 // resolveErrorType resolves error_type for a method returning an error:
 // each alternative's type (errors.As's target: as:, else the error
 // result's own type) and its path to a string or an integer.
-func (r *resolver) resolveErrorType(m *method, et *ErrorTypeSpec) {
+func (r *resolver) resolveErrorType(m *method, et *mapping.ErrorTypeSpec) {
 	m.errConst = et.Const
 	for _, alt := range et.Alts {
-		target, pos := m.results[m.err].typ, alt.Path.Pos
+		target, pos := types.Universe.Lookup("error").Type(), alt.Path.Pos
+		if m.err >= 0 {
+			target = m.results[m.err].typ
+		}
 		if alt.As != "" {
 			t, problem := r.lookupType(alt.As)
 			if problem != "" {
@@ -453,7 +442,7 @@ func (r *resolver) resolveErrorType(m *method, et *ErrorTypeSpec) {
 			continue
 		}
 		scope := &method{params: []*variable{{mapName: "err", typ: target}}, ctx: -1, err: -1}
-		if a := r.resolveAttr(scope, alt.Path, field{key: "error_type", name: "error.type", typ: typeString}); a != nil {
+		if a := r.resolveAttr(scope, alt.Path, mapping.Field{Key: "error_type", Name: "error.type", Type: mapping.TypeString}); a != nil {
 			m.errAlts = append(m.errAlts, &errAlt{target: target, attr: a})
 		}
 	}
@@ -462,10 +451,56 @@ func (r *resolver) resolveErrorType(m *method, et *ErrorTypeSpec) {
 	}
 }
 
+// resolvePropagate checks propagate:, the path of a request's metadata:
+// a parameter (a struct, or a pointer to one), then fields of structs held
+// by value, to a map of string keys and string or any values.
+func (r *resolver) resolvePropagate(m *method, v *mapping.Value) *propagation {
+	root := m.lookup(v.Path.Root)
+	switch {
+	case root == nil || root.isResult(m):
+		r.errorf(v.Pos, "propagate: %s: want a path into a parameter, the request, such as params.Meta (%s)", v.Text, m.names())
+		return nil
+	case m.ctx < 0:
+		r.errorf(v.Pos, "propagate: %s takes no context.Context, so its call has no trace context to carry", m.name)
+		return nil
+	case len(v.Path.Steps) == 0 || v.Path.Len:
+		r.errorf(v.Pos, "propagate: %s: want the path of the request's metadata map, such as params.Meta", v.Text)
+		return nil
+	}
+	p := &propagation{root: root, structT: root.typ}
+	if ptr, ok := types.Unalias(root.typ).Underlying().(*types.Pointer); ok {
+		p.ptr, p.structT = true, ptr.Elem()
+	}
+	var chain []hop
+	leaf, ok := r.walk(v, v.Path, root.typ, &chain)
+	if !ok {
+		return nil
+	}
+	for i, h := range chain {
+		if h.kind != hopField || (i > 0 && h.guard != guardNone) {
+			r.errorf(v.Pos, "propagate: %s: want fields held by value down to the map (the request is copied, not what it points to)", v.Text)
+			return nil
+		}
+		p.fields = append(p.fields, h.name)
+	}
+	mp, isMap := types.Unalias(leaf).Underlying().(*types.Map)
+	var elemOK bool
+	if isMap && isStringKind(mp.Key()) && types.Identical(mp.Key(), types.Typ[types.String]) {
+		iface, any := types.Unalias(mp.Elem()).Underlying().(*types.Interface)
+		p.strings = types.Identical(mp.Elem(), types.Typ[types.String])
+		elemOK = (any && iface.Empty()) || p.strings
+	}
+	if !elemOK {
+		r.errorf(v.Pos, "propagate: %s is %s; want a map[string]any or map[string]string the server reads the trace context from (MCP's params.Meta)", v.Text, typeName(leaf))
+		return nil
+	}
+	return p
+}
+
 // lookupType finds "*import/path.Name" (or without the *) among the
 // loaded packages, or says what is wrong.
 func (r *resolver) lookupType(ref string) (types.Type, string) {
-	path, name, star := splitTypeRef(ref)
+	path, name, star := mapping.SplitTypeRef(ref)
 	pkg := r.findPackage(path)
 	if pkg == nil {
 		return nil, fmt.Sprintf("package %s was not loaded; check the import path of %s", path, ref)
@@ -478,7 +513,7 @@ func (r *resolver) lookupType(ref string) (types.Type, string) {
 				names = append(names, n)
 			}
 		}
-		return nil, fmt.Sprintf("%s has no type %s%s", path, name, suggest(name, names))
+		return nil, fmt.Sprintf("%s has no type %s%s", path, name, mapping.DidYouMean(name, names))
 	}
 	if star {
 		return types.NewPointer(tn.Type()), ""
@@ -497,69 +532,69 @@ func eachHop(chain []hop) int {
 
 // convert picks how the leaf becomes the attribute's value, dereferencing
 // a pointer leaf (guarded) first.
-func (r *resolver) convert(a *attr, f field, v *Value) *attr {
+func (r *resolver) convert(a *attr, f mapping.Field, v *mapping.Value) *attr {
 	t, ptr := derefGuard(a.leaf)
-	if ptr && f.typ != typeStrings {
+	if ptr && f.Type != mapping.TypeStrings {
 		a.chain = append(a.chain, hop{kind: hopDeref, guard: guardNil})
 		a.leaf = t
 	}
 	b, _ := types.Unalias(a.leaf).Underlying().(*types.Basic)
 	is := func(info types.BasicInfo) bool { return b != nil && b.Info()&info != 0 }
-	if iface, ok := types.Unalias(a.leaf).Underlying().(*types.Interface); ok && iface.Empty() && f.typ != typeStrings {
+	if iface, ok := types.Unalias(a.leaf).Underlying().(*types.Interface); ok && iface.Empty() && f.Type != mapping.TypeStrings {
 		a.conv = convAny // a value in map[string]any: its dynamic type decides
 		return a
 	}
-	switch f.typ {
-	case typeString, typeText:
+	switch f.Type {
+	case mapping.TypeString, mapping.TypeText:
 		switch {
-		case f.key == "error_type" && is(types.IsInteger):
+		case f.Key == "error_type" && is(types.IsInteger):
 			a.conv = convItoa // an HTTP status code
 		case is(types.IsString):
 			a.conv = convString
-		case f.typ == typeText && isByteSlice(a.leaf):
+		case f.Type == mapping.TypeText && isByteSlice(a.leaf):
 			a.conv = convBytes
 		case hasStringMethod(a.leaf):
 			a.conv = convStringer
 		}
-	case typeInt:
+	case mapping.TypeInt:
 		if is(types.IsInteger) {
 			a.conv = convInt
 		}
-	case typeFloat:
+	case mapping.TypeFloat:
 		if is(types.IsFloat | types.IsInteger) {
 			a.conv = convFloat
 		}
-	case typeBool:
+	case mapping.TypeBool:
 		if is(types.IsBoolean) {
 			a.conv = convBool
 		}
-	case typeStrings:
+	case mapping.TypeStrings:
 		a.conv = r.stringsConversion(a)
 	}
 	if a.conv == convNone {
-		hint := want(f.typ)
-		if f.key == "error_type" {
+		hint := want(f.Type)
+		if f.Key == "error_type" {
 			hint = "want a string, an integer (an HTTP status), or a type with a String() string method"
 		}
-		r.errorf(v.Pos, "%s: type %s cannot be recorded as %s (%s) by %s; %s", v.Text, typeName(a.leaf), f.name, f.typ, f.key, hint)
+		r.errorf(v.Pos, "%s: type %s cannot be recorded as %s (%s) by %s; %s", v.Text, typeName(a.leaf), f.Name, f.Type, f.Key, hint)
 		return nil
 	}
 	return a
 }
 
-func want(t attrType) string {
+func want(t mapping.AttrType) string {
 	switch t {
-	case typeString:
+	case mapping.TypeString:
 		return "want a string, or a type with a String() string method"
-	case typeText:
+	case mapping.TypeText:
 		return "want a string, a []byte, or a type with a String() string method"
-	case typeInt:
+	case mapping.TypeInt:
 		return "want an integer"
-	case typeFloat:
+	case mapping.TypeFloat:
 		return "want a number"
-	case typeBool:
+	case mapping.TypeBool:
 		return "want a bool"
-	case typeStrings:
+	case mapping.TypeStrings:
 		return "want a string, a []string, or a path with [*] ending at a string"
 	}
 	return ""
@@ -584,89 +619,33 @@ func (r *resolver) stringsConversion(a *attr) conversion {
 	return convNone
 }
 
-func isStringKind(t types.Type) bool {
-	b, ok := types.Unalias(t).Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsString != 0
-}
-
-func isByteSlice(t types.Type) bool {
-	s, ok := types.Unalias(t).Underlying().(*types.Slice)
-	if !ok {
-		return false
-	}
-	b, ok := types.Unalias(s.Elem()).Underlying().(*types.Basic)
-	return ok && b.Kind() == types.Byte
-}
-
-func hasStringMethod(t types.Type) bool {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "String")
-	fn, ok := obj.(*types.Func)
-	if !ok {
-		return false
-	}
-	sig := fn.Type().(*types.Signature)
-	return sig.Params().Len() == 0 && sig.Results().Len() == 1 && isStringKind(sig.Results().At(0).Type()) && fn.Exported()
-}
-
-// derefGuard unwraps one pointer level of a leaf.
-func derefGuard(t types.Type) (types.Type, bool) {
-	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
-		if _, isNamedPtr := types.Unalias(t).(*types.Named); !isNamedPtr {
-			return p.Elem(), true
-		}
-	}
-	return t, false
-}
-
-// walk resolves a path's steps from the root's type, appending hops.
-// optionsTarget reports whether t is a list of functional options,
-// []func(*T) (a variadic ...Option with type Option func(*T)), and T.
-func optionsTarget(t types.Type) (types.Type, bool) {
-	s, ok := types.Unalias(t).Underlying().(*types.Slice)
-	if !ok {
-		return nil, false
-	}
-	sig, ok := types.Unalias(s.Elem()).Underlying().(*types.Signature)
-	if !ok || sig.Params().Len() != 1 || sig.Results().Len() != 0 || sig.Variadic() {
-		return nil, false
-	}
-	p, ok := types.Unalias(sig.Params().At(0).Type()).(*types.Pointer)
-	if !ok {
-		return nil, false
-	}
-	if _, isStruct := p.Elem().Underlying().(*types.Struct); !isStruct {
-		return nil, false
-	}
-	return p.Elem(), true
-}
-
 // optionsGetter finds, for a variadic parameter of struct options ([]E,
 // E a named struct whose fields are not the caller's to read: eino's
 // model.Option), the SDK's function that reads them,
 // func([base *T, ...,] opts ...E) *T: the one options: names, else the
 // only one E's package declares. It returns it with its result type, or
 // nil when there is none; a mistake in options: is reported there.
-func (r *resolver) optionsGetter(v *Value, t types.Type) (*types.Func, types.Type) {
+func (r *resolver) optionsGetter(v *mapping.Value, t types.Type) (*types.Func, types.Type) {
 	s, ok := types.Unalias(t).Underlying().(*types.Slice)
 	if !ok {
 		return nil, nil
 	}
 	elem := s.Elem()
 	if r.options != "" {
-		path, name, _ := splitTypeRef(r.options)
+		path, name, _ := mapping.SplitTypeRef(r.options)
 		pkg := r.findPackage(path)
 		if pkg == nil {
-			r.errs.add(r.optionsPos, "%s: options: package %s was not loaded; check the import path of %s", r.where, path, r.options)
+			r.errs.Add(r.optionsPos, "%s: options: package %s was not loaded; check the import path of %s", r.where, path, r.options)
 			return nil, nil
 		}
 		fn, ok := pkg.Scope().Lookup(name).(*types.Func)
 		if !ok {
-			r.errs.add(r.optionsPos, "%s: options: %s has no func %s%s", r.where, path, name, suggest(name, funcNames(pkg)))
+			r.errs.Add(r.optionsPos, "%s: options: %s has no func %s%s", r.where, path, name, mapping.DidYouMean(name, funcNames(pkg)))
 			return nil, nil
 		}
 		res := getterResult(fn, elem)
 		if res == nil {
-			r.errs.add(r.optionsPos, "%s: options: %s.%s is not a getter of %s options; want func(base *T, opts ...%s) *T (leading arguments passed nil)", r.where, pkg.Name(), name, typeName(elem), typeName(elem))
+			r.errs.Add(r.optionsPos, "%s: options: %s.%s is not a getter of %s options; want func(base *T, opts ...%s) *T (leading arguments passed nil)", r.where, pkg.Name(), name, typeName(elem), typeName(elem))
 			return nil, nil
 		}
 		return fn, res
@@ -725,7 +704,7 @@ func getterResult(fn *types.Func, elem types.Type) types.Type {
 }
 
 // mapKey resolves ["key"] on a map with string keys, through one pointer.
-func (r *resolver) mapKey(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
+func (r *resolver) mapKey(v *mapping.Value, done string, st mapping.Step, t types.Type, chain *[]hop) (types.Type, bool) {
 	base := t
 	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
 		base = p.Elem()
@@ -733,27 +712,27 @@ func (r *resolver) mapKey(v *Value, done string, st step, t types.Type, chain *[
 	}
 	m, ok := types.Unalias(base).Underlying().(*types.Map)
 	if !ok || !isStringKind(m.Key()) {
-		r.errorf(v.at(st), "%s: %s is %s, not a map with string keys; %s cannot be looked up", v.Text, done, typeName(base), st)
+		r.errorf(v.At(st), "%s: %s is %s, not a map with string keys; %s cannot be looked up", v.Text, done, typeName(base), st)
 		return nil, false
 	}
-	*chain = append(*chain, hop{kind: hopKey, name: st.name})
+	*chain = append(*chain, hop{kind: hopKey, name: st.Name})
 	return m.Elem(), true
 }
 
-func (r *resolver) walk(v *Value, p path, t types.Type, chain *[]hop) (types.Type, bool) {
-	done := p.root
-	if len(p.steps) > 0 && (p.steps[0].kind == stepField || p.steps[0].kind == stepMethod) {
+func (r *resolver) walk(v *mapping.Value, p mapping.Path, t types.Type, chain *[]hop) (types.Type, bool) {
+	done := p.Root
+	if len(p.Steps) > 0 && (p.Steps[0].Kind == mapping.StepField || p.Steps[0].Kind == mapping.StepMethod) {
 		if target, ok := optionsTarget(t); ok {
 			// Functional options: read what they set on their target.
-			*chain = append(*chain, hop{kind: hopApply, name: p.root, target: target})
+			*chain = append(*chain, hop{kind: hopApply, name: p.Root, target: target})
 			t = target
 		} else if getter, target := r.optionsGetter(v, t); getter != nil {
 			// Struct options: read what the SDK's getter makes of them.
-			*chain = append(*chain, hop{kind: hopApply, name: p.root, target: target, getter: getter})
+			*chain = append(*chain, hop{kind: hopApply, name: p.Root, target: target, getter: getter})
 			t = target
 		}
 	}
-	for _, st := range p.steps {
+	for _, st := range p.Steps {
 		var ok bool
 		t, ok = r.step(v, done, st, t, chain)
 		if !ok {
@@ -764,11 +743,11 @@ func (r *resolver) walk(v *Value, p path, t types.Type, chain *[]hop) (types.Typ
 	return t, true
 }
 
-func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
-	switch st.kind {
-	case stepField, stepMethod:
+func (r *resolver) step(v *mapping.Value, done string, st mapping.Step, t types.Type, chain *[]hop) (types.Type, bool) {
+	switch st.Kind {
+	case mapping.StepField, mapping.StepMethod:
 		return r.selector(v, done, st, t, chain)
-	case stepKey:
+	case mapping.StepKey:
 		return r.mapKey(v, done, st, t, chain)
 	}
 	// [N] and [*]: through one pointer to a slice or array.
@@ -784,18 +763,18 @@ func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]h
 		elem, guard = u.Elem(), guardLen
 	case *types.Array:
 		elem = u.Elem()
-		if st.kind == stepIndex && int64(st.index) >= u.Len() {
-			r.errorf(v.at(st), "%s: index %d out of range for %s of length %d", v.Text, st.index, typeName(base), u.Len())
+		if st.Kind == mapping.StepIndex && int64(st.Index) >= u.Len() {
+			r.errorf(v.At(st), "%s: index %d out of range for %s of length %d", v.Text, st.Index, typeName(base), u.Len())
 			return nil, false
 		}
 	default:
-		r.errorf(v.at(st), "%s: %s is %s, not a slice or array; %s cannot be indexed", v.Text, done, typeName(base), st)
+		r.errorf(v.At(st), "%s: %s is %s, not a slice or array; %s cannot be indexed", v.Text, done, typeName(base), st)
 		return nil, false
 	}
-	if st.kind == stepEach {
+	if st.Kind == mapping.StepEach {
 		*chain = append(*chain, hop{kind: hopEach})
 	} else {
-		*chain = append(*chain, hop{kind: hopIndex, idx: st.index, guard: guard})
+		*chain = append(*chain, hop{kind: hopIndex, idx: st.Index, guard: guard})
 	}
 	return elem, true
 }
@@ -803,23 +782,23 @@ func (r *resolver) step(v *Value, done string, st step, t types.Type, chain *[]h
 // selector resolves .Field or .Method(): through pointers and embedded
 // structs, expanding promoted fields so every pointer on the way is
 // guarded.
-func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain *[]hop) (types.Type, bool) {
-	obj, index, _ := types.LookupFieldOrMethod(t, true, r.out, st.name)
+func (r *resolver) selector(v *mapping.Value, done string, st mapping.Step, t types.Type, chain *[]hop) (types.Type, bool) {
+	obj, index, _ := types.LookupFieldOrMethod(t, true, r.out, st.Name)
 	if obj != nil && r.deprecatedUse != nil && r.deps.of(obj) != "" {
 		*r.deprecatedUse = true
 	}
 	if obj == nil {
-		if obj2, _, _ := types.LookupFieldOrMethod(t, true, nil, st.name); obj2 == nil {
-			r.errorf(v.at(st), "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.name, members(t, st.kind))
+		if obj2, _, _ := types.LookupFieldOrMethod(t, true, nil, st.Name); obj2 == nil {
+			r.errorf(v.At(st), "%s: type %s has no %s %s (%s)", v.Text, typeName(deref(t)), kindWord(st), st.Name, members(t, st.Kind))
 			return nil, false
 		}
-		r.errorf(v.at(st), "%s: %s of type %s is unexported; the wrapper's package cannot read it", v.Text, st.name, typeName(deref(t)))
+		r.errorf(v.At(st), "%s: %s of type %s is unexported; the wrapper's package cannot read it", v.Text, st.Name, typeName(deref(t)))
 		return nil, false
 	}
 	switch o := obj.(type) {
 	case *types.Var:
-		if st.kind == stepMethod {
-			r.errorf(v.at(st), "%s: %s is a field of %s, not a method; drop the ()", v.Text, st.name, typeName(deref(t)))
+		if st.Kind == mapping.StepMethod {
+			r.errorf(v.At(st), "%s: %s is a field of %s, not a method; drop the ()", v.Text, st.Name, typeName(deref(t)))
 			return nil, false
 		}
 		// Walk the embedded fields the selector goes through.
@@ -837,13 +816,13 @@ func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain 
 		}
 		return o.Type(), true
 	case *types.Func:
-		if st.kind == stepField {
-			r.errorf(v.at(st), "%s: %s is a method of %s; call it: %s()", v.Text, st.name, typeName(deref(t)), st.name)
+		if st.Kind == mapping.StepField {
+			r.errorf(v.At(st), "%s: %s is a method of %s; call it: %s()", v.Text, st.Name, typeName(deref(t)), st.Name)
 			return nil, false
 		}
 		sig := o.Type().(*types.Signature)
 		if sig.Params().Len() != 0 || sig.Results().Len() != 1 {
-			r.errorf(v.at(st), "%s: method %s of %s takes %d argument(s) and returns %d value(s); want a method with no arguments and one result", v.Text, st.name, typeName(deref(t)), sig.Params().Len(), sig.Results().Len())
+			r.errorf(v.At(st), "%s: method %s of %s takes %d argument(s) and returns %d value(s); want a method with no arguments and one result", v.Text, st.Name, typeName(deref(t)), sig.Params().Len(), sig.Results().Len())
 			return nil, false
 		}
 		guard := guardNone
@@ -851,7 +830,7 @@ func (r *resolver) selector(v *Value, done string, st step, t types.Type, chain 
 		case *types.Pointer, *types.Interface:
 			guard = guardNil
 		}
-		*chain = append(*chain, hop{kind: hopMethod, name: st.name, guard: guard})
+		*chain = append(*chain, hop{kind: hopMethod, name: st.Name, guard: guard})
 		return sig.Results().At(0).Type(), true
 	}
 	return nil, false
@@ -869,24 +848,17 @@ func omitsEmpty(tag string) bool {
 	return false
 }
 
-func kindWord(st step) string {
-	if st.kind == stepMethod {
+func kindWord(st mapping.Step) string {
+	if st.Kind == mapping.StepMethod {
 		return "method"
 	}
 	return "field"
 }
 
-func deref(t types.Type) types.Type {
-	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
-		return p.Elem()
-	}
-	return t
-}
-
 // members lists what a type offers in place of a missing field or method.
-func members(t types.Type, kind stepKind) string {
+func members(t types.Type, kind mapping.StepKind) string {
 	var names []string
-	if kind == stepMethod {
+	if kind == mapping.StepMethod {
 		ms := types.NewMethodSet(types.NewPointer(deref(t)))
 		for i := range ms.Len() {
 			if fn := ms.At(i).Obj(); fn.Exported() {
@@ -956,7 +928,7 @@ func (r *resolver) resolveJSONMessages(a *attr, leaf types.Type) *attr {
 // encoding/json can marshal; what names what the value should be.
 func (r *resolver) resolveJSONValue(a *attr, leaf types.Type, what string) *attr {
 	v := a.value
-	if a.each >= 0 || v.Path.len {
+	if a.each >= 0 || v.Path.Len {
 		r.errorf(v.Pos, "%s: json: wants one value (%s), not [*] or len()", v.Text, what)
 		return nil
 	}
@@ -998,7 +970,7 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 				a.conv = convString
 				return a
 			}
-			r.errorf(v.Pos, "%s: type %s cannot be recorded as messages by %s; want a string, a []string, or {path: ..., role: ..., content: ...} for a list of messages", v.Text, typeName(a.leaf), a.field.key)
+			r.errorf(v.Pos, "%s: type %s cannot be recorded as messages by %s; want a string, a []string, or {path: ..., role: ..., content: ...} for a list of messages", v.Text, typeName(a.leaf), a.field.Key)
 			return nil
 		}
 		return a
@@ -1024,22 +996,22 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 			// One message: its parts are read through the pointer,
 			// nil-checked.
 		default:
-			r.errorf(v.Pos, "%s: type %s is neither a message nor a list of messages; %s with content: wants a struct (one message) or a slice or array of them, or write %s: {json: %s} to read its JSON", v.Text, typeName(leaf), a.field.key, a.field.key, v.Text)
+			r.errorf(v.Pos, "%s: type %s is neither a message nor a list of messages; %s with content: wants a struct (one message) or a slice or array of them, or write %s: {json: %s} to read its JSON", v.Text, typeName(leaf), a.field.Key, a.field.Key, v.Text)
 			return nil
 		}
 	}
 	a.leaf = elem
-	part := func(pv *Value, key string, def string, on types.Type) *attr {
+	part := func(pv *mapping.Value, key string, def string, on types.Type) *attr {
 		if pv == nil {
 			if def == "" {
 				return nil
 			}
-			return &attr{konst: def, field: field{key: key, typ: typeString}, each: -1}
+			return &attr{konst: def, field: mapping.Field{Key: key, Type: mapping.TypeString}, each: -1}
 		}
 		if pv.Const {
-			return &attr{konst: pv.Text, value: pv, field: field{key: key, typ: typeString}, each: -1}
+			return &attr{konst: pv.Text, value: pv, field: mapping.Field{Key: key, Type: mapping.TypeString}, each: -1}
 		}
-		pa := &attr{field: field{key: a.field.key + "." + key, typ: typeString}, value: pv, each: -1}
+		pa := &attr{field: mapping.Field{Key: a.field.Key + "." + key, Type: mapping.TypeString}, value: pv, each: -1}
 		chain, t, ok := r.relative(pv, on, "each element")
 		if !ok {
 			return nil
@@ -1048,13 +1020,13 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 		if pv.JSON { // tool call arguments kept as a structured value
 			return r.resolveJSONValue(pa, t, "the arguments")
 		}
-		f := field{key: pa.field.key, attr: a.field.attr, name: a.field.name + " " + attribute.Key(key), typ: typeString}
+		f := mapping.Field{Key: pa.field.Key, Attr: a.field.Attr, Name: a.field.Name + " " + attribute.Key(key), Type: mapping.TypeString}
 		if key == "arguments" {
-			f.typ = typeText
+			f.Type = mapping.TypeText
 		}
 		return r.convert(pa, f, pv)
 	}
-	a.role = part(v.Role, "role", a.field.role, elem)
+	a.role = part(v.Role, "role", a.field.Role, elem)
 	if v.Content != nil {
 		if a.content = part(v.Content, "content", "", elem); a.content == nil {
 			return nil
@@ -1090,13 +1062,13 @@ func (r *resolver) resolveMessages(m *method, a *attr, leaf types.Type) *attr {
 
 // relative resolves a path relative to a value of type t: its root names
 // a field or method of t (a message's Role, a tool call's Function.Name).
-func (r *resolver) relative(pv *Value, t types.Type, done string) ([]hop, types.Type, bool) {
-	first := step{kind: stepField, name: pv.Path.root}
-	if pv.Path.rootCall {
-		first.kind = stepMethod
+func (r *resolver) relative(pv *mapping.Value, t types.Type, done string) ([]hop, types.Type, bool) {
+	first := mapping.Step{Kind: mapping.StepField, Name: pv.Path.Root}
+	if pv.Path.RootCall {
+		first.Kind = mapping.StepMethod
 	}
 	var chain []hop
-	for _, st := range append([]step{first}, pv.Path.steps...) {
+	for _, st := range append([]mapping.Step{first}, pv.Path.Steps...) {
 		var ok bool
 		t, ok = r.step(pv, done, st, t, &chain)
 		if !ok {

@@ -4,13 +4,15 @@ import (
 	"cmp"
 	"fmt"
 	"go/types"
+
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // resolveStream finds the streamed result and its form by type: a func of
 // iter.Seq's or iter.Seq2's shape, a receiving channel, or an SDK stream
 // type (Next/Current/Err, or Recv ended by io.EOF), and how a traced SDK
 // stream reaches the caller.
-func (r *resolver) resolveStream(m *method, w *wrapper, sp *StreamSpec) *streamInfo {
+func (r *resolver) resolveStream(m *method, w *wrapper, sp *mapping.StreamSpec) *streamInfo {
 	si := &streamInfo{result: -1, param: -1, spec: sp}
 	if sp.Callback != "" {
 		return r.resolveCallback(m, si)
@@ -95,18 +97,11 @@ func (r *resolver) deliverSDK(si *streamInfo, w *wrapper, m *method, chunk types
 	return true
 }
 
-// embeddableInterface reports a named interface type: a struct embedding
-// it satisfies it.
-func embeddableInterface(t types.Type) bool {
-	_, isIface := t.Underlying().(*types.Interface)
-	return isIface && sdkField(t) != ""
-}
-
 // sdkShapeOf reads t's stream methods: Next() bool, Current() T and Err()
 // error, or Recv() (T, error); and Close() error or Close(), if t has it
 // (it must when the mapping names it). It returns the chunk type T, or
 // what is wrong.
-func sdkShapeOf(sp *StreamSpec, t types.Type) (sdkShape, types.Type, string) {
+func sdkShapeOf(sp *mapping.StreamSpec, t types.Type) (sdkShape, types.Type, string) {
 	s := sdkShape{next: cmp.Or(sp.Next, "Next"), current: cmp.Or(sp.Current, "Current"), err: cmp.Or(sp.Err, "Err"), close: cmp.Or(sp.Close, "Close")}
 	var chunk types.Type
 	if sp.Recv == "" {
@@ -136,28 +131,10 @@ func sdkShapeOf(sp *StreamSpec, t types.Type) (sdkShape, types.Type, string) {
 	return s, chunk, ""
 }
 
-// methodSig is the signature of t's exported method name, or nil.
-func methodSig(t types.Type, name string) *types.Signature {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
-	if fn, ok := obj.(*types.Func); ok {
-		return fn.Type().(*types.Signature)
-	}
-	return nil
-}
-
-// returns reports a method with no arguments returning one value of type want.
-func returns(sig *types.Signature, want types.Type) bool {
-	return sig != nil && sig.Params().Len() == 0 && sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), want)
-}
-
-func returnsError(sig *types.Signature) bool {
-	return sig != nil && sig.Params().Len() == 0 && sig.Results().Len() == 1 && isError(sig.Results().At(0).Type())
-}
-
 // resolvePipe checks stream: pipe:, the SDK's function making a stream of
 // the method's result type and its writer.
-func (r *resolver) resolvePipe(sp *StreamSpec, t, chunk types.Type) *pipeInfo {
-	path, name, _ := splitTypeRef(sp.Pipe)
+func (r *resolver) resolvePipe(sp *mapping.StreamSpec, t, chunk types.Type) *pipeInfo {
+	path, name, _ := mapping.SplitTypeRef(sp.Pipe)
 	pkg := r.findPackage(path)
 	if pkg == nil {
 		r.errorf(sp.PipePos, "stream: pipe: package %s was not loaded; check the import path of %s", path, sp.Pipe)
@@ -165,7 +142,7 @@ func (r *resolver) resolvePipe(sp *StreamSpec, t, chunk types.Type) *pipeInfo {
 	}
 	fn, ok := pkg.Scope().Lookup(name).(*types.Func)
 	if !ok {
-		r.errorf(sp.PipePos, "stream: pipe: %s has no func %s%s", path, name, suggest(name, funcNames(pkg)))
+		r.errorf(sp.PipePos, "stream: pipe: %s has no func %s%s", path, name, mapping.DidYouMean(name, funcNames(pkg)))
 		return nil
 	}
 	pi, problem := checkPipe(fn, t, chunk)
@@ -241,11 +218,6 @@ func funcNames(pkg *types.Package) []string {
 	return out
 }
 
-func isInteger(t types.Type) bool {
-	b, ok := types.Unalias(t).Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsInteger != 0
-}
-
 // findPackage finds a loaded package by path, or one the loaded packages
 // import.
 func (r *resolver) findPackage(path string) *types.Package {
@@ -302,9 +274,9 @@ func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
 	if v := si.spec.ChunkError; v != nil {
 		si.chunkErr = r.resolveChunkError(scope, v)
 	}
-	for _, key := range fieldOrder {
+	for _, key := range mapping.FieldOrder {
 		if v := si.spec.Chunk[key]; v != nil {
-			if f := chunkField(key); f.delta && (v.Const || len(v.Sum) > 0 || v.When != nil) {
+			if f := mapping.ChunkField(key); f.Delta && (v.Const || len(v.Sum) > 0 || v.When != nil) {
 				r.errorf(v.Pos, "stream: chunk: output: want the path of the chunk's text delta, such as chunk.Delta.Text (no const, sum or when)")
 			} else if a := r.resolveAttr(scope, v, f); a != nil {
 				si.attrs = append(si.attrs, a)
@@ -316,9 +288,9 @@ func (r *resolver) chunkAttrs(si *streamInfo, elem types.Type) *streamInfo {
 
 // resolveChunkError resolves stream: chunk_error:, a path to an error in
 // the chunk.
-func (r *resolver) resolveChunkError(scope *method, v *Value) *attr {
-	a := &attr{value: v, each: -1, field: field{key: "chunk_error"}}
-	if a.root = scope.lookup(v.Path.root); a.root == nil || v.Path.len || v.Path.eachIndex() >= 0 {
+func (r *resolver) resolveChunkError(scope *method, v *mapping.Value) *attr {
+	a := &attr{value: v, each: -1, field: mapping.Field{Key: "chunk_error"}}
+	if a.root = scope.lookup(v.Path.Root); a.root == nil || v.Path.Len || v.Path.EachIndex() >= 0 {
 		r.errorf(v.Pos, "stream: chunk_error: %s: want the path of an error in the chunk, such as chunk.Err", v.Text)
 		return nil
 	}
@@ -332,20 +304,6 @@ func (r *resolver) resolveChunkError(scope *method, v *Value) *attr {
 	}
 	a.leaf = leaf
 	return a
-}
-
-// yieldFunc matches iter.Seq's and iter.Seq2's shape: func(yield func(T) bool)
-// or func(yield func(T, U) bool).
-func yieldFunc(sig *types.Signature) (*types.Signature, bool) {
-	if sig.Params().Len() != 1 || sig.Results().Len() != 0 {
-		return nil, false
-	}
-	y, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
-	if !ok || y.Results().Len() != 1 || y.Params().Len() < 1 || y.Params().Len() > 2 {
-		return nil, false
-	}
-	b, ok := y.Results().At(0).Type().Underlying().(*types.Basic)
-	return y, ok && b.Kind() == types.Bool
 }
 
 // sdkField is the field name of an embedded stream type: its type's name

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // Version is genaitrace-gen's version, written into generated headers.
@@ -55,35 +57,35 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("cannot read the mapping: %w; pass -config path/to/annotations.yaml", err)}
 	}
-	mapping, parseErr := ParseMapping(displayPath(opts.Mapping), data)
-	if mapping == nil {
+	parsed, parseErr := mapping.ParseMapping(displayPath(opts.Mapping), data)
+	if parsed == nil {
 		return nil, parseErr
 	}
-	var errs ErrorList
-	errs.addErr(parseErr)
-	specs, err := selectPackages(ctx, opts, mapping)
+	var errs mapping.ErrorList
+	errs.AddErr(parseErr)
+	specs, err := selectPackages(ctx, opts, parsed)
 	if err != nil {
-		errs.addErr(err)
+		errs.AddErr(err)
 		return nil, errs
 	}
 	pkgs, missing, err := load(ctx, opts, specs)
 	if err != nil {
-		errs.addErr(err)
+		errs.AddErr(err)
 		return nil, errs
 	}
 	dirs, err := outputDirs(specs, pkgs)
 	if err != nil {
-		errs.addErr(err)
+		errs.AddErr(err)
 		return nil, errs
 	}
 	units := buildUnits(specs, pkgs, missing, dirs, &errs)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	if opts.Debug != nil {
 		dump(opts.Debug, units)
 	}
-	return write(opts, mapping, units)
+	return write(opts, parsed, units)
 }
 
 // displayPath shortens the mapping's path for messages when it is under

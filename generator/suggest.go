@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -55,7 +56,7 @@ func infer(ctx context.Context, opts Options, refs []string) (*suggestion, *load
 	if err != nil {
 		return nil, nil, err
 	}
-	spec := &PackageSpec{Path: here}
+	spec := &mapping.PackageSpec{Path: here}
 	if err := hasGoFiles(opts.Dir, here); err != nil {
 		return nil, nil, err
 	}
@@ -63,9 +64,9 @@ func infer(ctx context.Context, opts Options, refs []string) (*suggestion, *load
 		// Every package is loaded by its path; one named as the output
 		// package imports it (llms.Model) does not load, and is found
 		// among the output package's imports instead.
-		spec.Wrappers = append(spec.Wrappers, &WrapperSpec{Type: ref})
+		spec.Wrappers = append(spec.Wrappers, &mapping.WrapperSpec{Type: ref})
 	}
-	pkgs, missing, err := load(ctx, opts, []*PackageSpec{spec})
+	pkgs, missing, err := load(ctx, opts, []*mapping.PackageSpec{spec})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,16 +75,16 @@ func infer(ctx context.Context, opts Options, refs []string) (*suggestion, *load
 		return nil, nil, fmt.Errorf("-suggest: package %s in %s did not load", here, opts.Dir)
 	}
 	s := &suggestion{pkg: here, refs: refs}
-	var errs ErrorList
+	var errs mapping.ErrorList
 	for _, ref := range refs {
 		w, err := suggestWrapper(ref, out.Types, pkgs, missing)
 		if err != nil {
-			errs.add(Pos{}, "-suggest %s: %v", ref, err)
+			errs.Add(mapping.Pos{}, "-suggest %s: %v", ref, err)
 			continue
 		}
 		s.wrappers = append(s.wrappers, w)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, nil, err
 	}
 	return s, &loaded{pkgs, missing}, nil
@@ -92,7 +93,7 @@ func infer(ctx context.Context, opts Options, refs []string) (*suggestion, *load
 // findTarget resolves a -suggest reference: an import path, a package as
 // the output package imports it, or a name of the output package.
 func findTarget(ref string, out *types.Package, pkgs map[string]*packages.Package, missing map[string]string) (*target, error) {
-	path, _, _ := splitTypeRef(ref)
+	path, _, _ := mapping.SplitTypeRef(ref)
 	src := out
 	switch {
 	case path == "":
@@ -176,12 +177,12 @@ func exportedName(s string) string {
 func (s *suggestion) check(env *loaded) error {
 	for range 20 {
 		text := s.render()
-		m, err := ParseMapping(suggestFile, []byte(text))
+		m, err := mapping.ParseMapping(suggestFile, []byte(text))
 		if m == nil {
 			return fmt.Errorf("-suggest: internal error: the suggestion does not parse: %w", err)
 		}
-		var errs ErrorList
-		errs.addErr(err)
+		var errs mapping.ErrorList
+		errs.AddErr(err)
 		buildUnits(m.Packages, env.pkgs, env.missing, map[string]string{}, &errs)
 		if len(errs) == 0 {
 			return nil

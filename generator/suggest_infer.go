@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -213,7 +214,7 @@ func chunkOfResult(t types.Type, concrete bool) (chunk types.Type, pipe string) 
 		}
 		return nil, ""
 	}
-	_, chunk, problem := sdkShapeOf(&StreamSpec{}, t)
+	_, chunk, problem := sdkShapeOf(&mapping.StreamSpec{}, t)
 	switch {
 	case problem != "":
 		return nil, ""
@@ -583,39 +584,6 @@ func (r rule) pickDelta(ls []leaf) (leaf, bool) {
 
 func noBonus(leaf) int { return 0 }
 
-func isList(t types.Type) bool {
-	switch types.Unalias(derefAll(t)).Underlying().(type) {
-	case *types.Slice, *types.Array:
-		return !isByteSlice(t)
-	}
-	return false
-}
-
-func isStringList(t types.Type) bool {
-	s, ok := types.Unalias(t).Underlying().(*types.Slice)
-	return ok && isStringKind(s.Elem())
-}
-
-func elemOf(t types.Type) types.Type {
-	switch u := types.Unalias(derefAll(t)).Underlying().(type) {
-	case *types.Slice:
-		return u.Elem()
-	case *types.Array:
-		return u.Elem()
-	}
-	return nil
-}
-
-// isStructured reports a value worth recording as JSON: a struct, map or
-// interface.
-func isStructured(t types.Type) bool {
-	switch types.Unalias(t).Underlying().(type) {
-	case *types.Struct, *types.Map, *types.Interface:
-		return true
-	}
-	return false
-}
-
 // roleAndContent finds a message element's string role and content.
 func roleAndContent(elem types.Type) (role, content string, ok bool) {
 	s, isStruct := types.Unalias(derefAll(elem)).Underlying().(*types.Struct)
@@ -677,18 +645,6 @@ func dimensionsOf(ls []leaf) string {
 		}
 	}
 	return best
-}
-
-func isFloatList(t types.Type) bool {
-	if t == nil {
-		return false
-	}
-	s, ok := types.Unalias(t).Underlying().(*types.Slice)
-	if !ok {
-		return false
-	}
-	b, ok := types.Unalias(s.Elem()).Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsFloat != 0
 }
 
 // inferTool suggests a tool call's name, id, arguments, result and

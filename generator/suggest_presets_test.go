@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/genaitrace/genaitrace/generator/mapping"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -68,7 +69,7 @@ func TestSuggestOnExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hand, err := ParseMapping("annotations.yaml", data)
+	hand, err := mapping.ParseMapping("annotations.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestSuggestOnExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sug, err := ParseMapping(suggestFile, out)
+		sug, err := mapping.ParseMapping(suggestFile, out)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,14 +114,14 @@ func TestSuggestOnExamples(t *testing.T) {
 
 // specOf is what a method's mapping says, key by key, its wrapper's
 // defaults included.
-func specOf(m *Mapping, wrapper, method string) map[string]string {
+func specOf(m *mapping.Mapping, wrapper, method string) map[string]string {
 	out := map[string]string{}
 	for _, p := range m.Packages {
 		for _, w := range p.Wrappers {
 			if w.Name != wrapper {
 				continue
 			}
-			for _, ms := range append([]*MethodSpec{&w.Defaults}, w.Methods...) {
+			for _, ms := range append([]*mapping.MethodSpec{&w.Defaults}, w.Methods...) {
 				if ms != &w.Defaults && ms.Name != method {
 					continue
 				}
@@ -137,12 +138,12 @@ func specOf(m *Mapping, wrapper, method string) map[string]string {
 }
 
 // spelled writes a value with its parts, for comparing two mappings.
-func spelled(v *Value) string {
+func spelled(v *mapping.Value) string {
 	if v == nil {
 		return ""
 	}
 	s := v.Text
-	for _, part := range []*Value{v.Role, v.Content, v.FinishReason, v.When} {
+	for _, part := range []*mapping.Value{v.Role, v.Content, v.FinishReason, v.When} {
 		if part != nil {
 			s += "|" + part.Text
 		}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // TestSuggestionLinesThatDoNotGenerateAreDropped checks the gate between
@@ -50,12 +52,12 @@ func TestSuggestionLinesThatDoNotGenerateAreDropped(t *testing.T) {
 	if !strings.Contains(out, "input_tokens: result.Usage.PromptTokens") {
 		t.Errorf("a good line was dropped:\n%s", out)
 	}
-	mapping, err := ParseMapping(suggestFile, []byte(out))
+	parsed, err := mapping.ParseMapping(suggestFile, []byte(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var errs ErrorList
-	buildUnits(mapping.Packages, env.pkgs, env.missing, map[string]string{}, &errs)
+	var errs mapping.ErrorList
+	buildUnits(parsed.Packages, env.pkgs, env.missing, map[string]string{}, &errs)
 	if len(errs) > 0 {
 		t.Errorf("the printed suggestion does not generate: %v", errs)
 	}

@@ -111,45 +111,6 @@ func eachField(s *types.Struct, fn func(*types.Var)) {
 	}
 }
 
-func derefAll(t types.Type) types.Type {
-	for {
-		p, ok := types.Unalias(t).Underlying().(*types.Pointer)
-		if !ok {
-			return t
-		}
-		t = p.Elem()
-	}
-}
-
-// optionalValue recognises an SDK's optional value: a struct with a Value
-// field and a Valid() bool method (openai-go's and anthropic-sdk-go's
-// param.Opt[T]).
-func optionalValue(t types.Type) (types.Type, bool) {
-	s, ok := types.Unalias(t).Underlying().(*types.Struct)
-	if !ok {
-		return nil, false
-	}
-	var value types.Type
-	for i := range s.NumFields() {
-		if f := s.Field(i); f.Name() == "Value" && f.Exported() {
-			value = f.Type()
-		}
-	}
-	if value == nil {
-		return nil, false
-	}
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Valid")
-	fn, ok := obj.(*types.Func)
-	if !ok {
-		return nil, false
-	}
-	sig := fn.Type().(*types.Signature)
-	if sig.Params().Len() != 0 || sig.Results().Len() != 1 || !types.Identical(sig.Results().At(0).Type(), types.Typ[types.Bool]) {
-		return nil, false
-	}
-	return value, true
-}
-
 // stdPackage reports a type of the standard library (time.Time,
 // http.Header), whose fields are no model's.
 func stdPackage(n *types.Named) bool {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/genaitrace/genaitrace/generator/mapping"
 )
 
 // generatedHeader is the Go convention for generated files (golang/go#13560).
@@ -35,7 +37,7 @@ func isOurs(path string) (bool, error) {
 	return false, sc.Err()
 }
 
-func header(m *Mapping, u *unit) []string {
+func header(m *mapping.Mapping, u *unit) []string {
 	src := m.File
 	if abs, err := filepath.Abs(m.File); err == nil {
 		if rel, err := filepath.Rel(u.dir, abs); err == nil {
@@ -62,13 +64,13 @@ func header(m *Mapping, u *unit) []string {
 // write renders every unit and writes what changed: identical bytes are
 // not rewritten, a file lacking the generated header is never
 // overwritten, and the write is a rename of a complete temporary file.
-func write(opts Options, m *Mapping, units []*unit) (*Report, error) {
+func write(opts Options, m *mapping.Mapping, units []*unit) (*Report, error) {
 	rep := &Report{Diffs: map[string]string{}}
-	var errs ErrorList
+	var errs mapping.ErrorList
 	for _, u := range units {
 		src, err := render(u, header(m, u))
 		if err != nil {
-			errs.addErr(err)
+			errs.AddErr(err)
 			continue
 		}
 		path := filepath.Join(u.dir, u.spec.Output)
@@ -79,11 +81,11 @@ func write(opts Options, m *Mapping, units []*unit) (*Report, error) {
 			continue
 		case err == nil:
 			if ours, _ := isOurs(path); !ours {
-				errs.add(u.spec.Pos, "refusing to overwrite %s: it has no \"// Code generated ... DO NOT EDIT.\" line, so it was not generated; delete it or set output: to another file name", path)
+				errs.Add(u.spec.Pos, "refusing to overwrite %s: it has no \"// Code generated ... DO NOT EDIT.\" line, so it was not generated; delete it or set output: to another file name", path)
 				continue
 			}
 		case !os.IsNotExist(err):
-			errs.addErr(err)
+			errs.AddErr(err)
 			continue
 		}
 		if opts.Check {
@@ -92,12 +94,12 @@ func write(opts Options, m *Mapping, units []*unit) (*Report, error) {
 			continue
 		}
 		if err := atomicWrite(path, src); err != nil {
-			errs.addErr(err)
+			errs.AddErr(err)
 			continue
 		}
 		rep.Written = append(rep.Written, path)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return rep, err
 	}
 	return rep, nil

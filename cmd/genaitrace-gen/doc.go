@@ -11,6 +11,12 @@
 //
 //	go get -tool github.com/genaitrace/genaitrace/cmd/genaitrace-gen
 //
+// or, from a local checkout or a fork's clone, which the module proxy does
+// not serve (path is its directory; tools/localtool/check.sh runs this in
+// CI):
+//
+//	go mod edit -require=github.com/genaitrace/genaitrace@v0.0.0-00010101000000-000000000000 -replace=github.com/genaitrace/genaitrace=path -tool=github.com/genaitrace/genaitrace/cmd/genaitrace-gen && go mod tidy
+//
 // (or, without go tool: //go:generate go run github.com/genaitrace/genaitrace/cmd/genaitrace-gen -config ...).
 // go generate then writes genaitrace_gen.go with, for each mapped interface
 // Client, a type TracedClient and a constructor
@@ -95,10 +101,12 @@
 //	        methods:
 //	          New: {conversation_id: {const: support}}
 //
-// The presets are anthropic-sdk-go, aws-bedrock, google-genai, langchaingo,
-// mcp-go (MCP tool calls, failed when the result says isError), ollama and
-// openai-go; each file under templates/ in genaitrace's repository names
-// the SDK version it is tested against.
+// The presets are anthropic-sdk-go, anthropic-sdk-go-v2, aws-bedrock, eino
+// (eino's ToolCallingChatModel), go-openai, google-genai, langchaingo,
+// mcp-go (mark3labs' MCP client: tool calls, failed when the result says
+// isError), mcp-go-sdk (the official MCP SDK: tool calls, with the trace
+// context in _meta), ollama and openai-go; each file under templates/ in
+// genaitrace's repository names the SDK version it is tested against.
 //
 // A method that streams its answer sets stream: its span stays open until
 // the stream is drained, fails or is closed, and records the time to the
@@ -135,7 +143,9 @@
 // error_type (the error.type of a failed call: a constant, or read from the
 // SDK's error, [{as: "*pkg.APIError", path: err.HTTPStatusCode}, fallback],
 // errors.As to each type in turn), options (the SDK's getter of struct
-// options), unmapped (wrapper only: span or skip), and the attribute keys request_model,
+// options), propagate (the request's metadata map, params.Meta: the call's
+// trace context is added to a copy, so an MCP server's spans join the
+// trace), unmapped (wrapper only: span or skip), and the attribute keys request_model,
 // response_model, response_id, input_tokens, output_tokens,
 // cache_read_tokens, cache_creation_tokens, reasoning_tokens,
 // finish_reasons, temperature, top_p, top_k, max_tokens, frequency_penalty,

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -29,14 +30,15 @@ var _ ChatClient = (*TracedChatClient)(nil)
 
 // Complete calls the wrapped ChatClient's Complete in a span.
 func (w *TracedChatClient) Complete(ctx context.Context, req ChatRequest) (*ChatResponse, error) {
-	var model string
-	model = req.Model
+	model := req.Model
 	var attrs [6]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
 	n := 2
-	attrs[n] = genai.RequestMaxTokens.Int64(int64(req.MaxTokens))
-	n++
+	if v := int64(req.MaxTokens); v != 0 {
+		attrs[n] = genai.RequestMaxTokens.Int64(v)
+		n++
+	}
 	if model != "" {
 		attrs[n] = genai.RequestModel.String(model)
 		n++
@@ -48,11 +50,7 @@ func (w *TracedChatClient) Complete(ctx context.Context, req ChatRequest) (*Chat
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el := range req.Messages {
-			var role string
-			role = el.Role
-			var content string
-			content = el.Content
-			msgs.Add(role, content, "")
+			msgs.Add(el.Role, el.Content, "")
 		}
 		if msgs.Len() > 0 {
 			attrs[n] = genai.InputMessages.String(msgs.String())
@@ -85,21 +83,17 @@ func (w *TracedChatClient) Complete(ctx context.Context, req ChatRequest) (*Chat
 		out[k] = genai.ResponseFinishReasons.StringSlice(list)
 		k++
 	}
-	if r != nil && r.Usage != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.PromptTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil {
-		out[k] = genai.UsageOutputTokens.Int64(int64(r.Usage.CompletionTokens))
-		k++
-	}
 	if r != nil {
+		if r.Usage != nil {
+			out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.PromptTokens))
+			k++
+			out[k] = genai.UsageOutputTokens.Int64(int64(r.Usage.CompletionTokens))
+			k++
+		}
 		if s2 := r.ID; s2 != "" {
 			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
-	}
-	if r != nil {
 		if s3 := r.Model; s3 != "" {
 			out[k] = genai.ResponseModel.String(s3)
 			k++
@@ -109,13 +103,7 @@ func (w *TracedChatClient) Complete(ctx context.Context, req ChatRequest) (*Chat
 		var msgs2 genai.Messages
 		if r != nil {
 			for _, el3 := range r.Choices {
-				var role2 string
-				role2 = el3.Message.Role
-				var content2 string
-				content2 = el3.Message.Content
-				var finish string
-				finish = el3.FinishReason
-				msgs2.Add(role2, content2, finish)
+				msgs2.Add(el3.Message.Role, el3.Message.Content, el3.FinishReason)
 			}
 		}
 		if msgs2.Len() > 0 {

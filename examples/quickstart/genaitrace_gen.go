@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -29,8 +30,7 @@ var _ LLM = (*TracedLLM)(nil)
 
 // Chat calls the wrapped LLM's Chat in a span.
 func (w *TracedLLM) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, error) {
-	var model string
-	model = req.Model
+	model := req.Model
 	var attrs [6]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -48,11 +48,7 @@ func (w *TracedLLM) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, e
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el := range req.Messages {
-			var role string
-			role = el.Role
-			var content string
-			content = el.Content
-			msgs.Add(role, content, "")
+			msgs.Add(el.Role, el.Content, "")
 		}
 		if msgs.Len() > 0 {
 			attrs[n] = genai.InputMessages.String(msgs.String())
@@ -72,28 +68,18 @@ func (w *TracedLLM) Chat(ctx context.Context, req ChatRequest) (*ChatResponse, e
 	if r != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.Usage.CachedTokens))
 		k++
-	}
-	if r != nil {
 		if s := r.FinishReason; s != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
 			k++
 		}
-	}
-	if r != nil {
 		out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.InputTokens))
 		k++
-	}
-	if r != nil {
 		out[k] = genai.UsageOutputTokens.Int64(int64(r.Usage.OutputTokens))
 		k++
-	}
-	if r != nil {
 		if s2 := r.ID; s2 != "" {
 			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
-	}
-	if r != nil {
 		if s3 := r.Model; s3 != "" {
 			out[k] = genai.ResponseModel.String(s3)
 			k++
@@ -131,8 +117,7 @@ var _ Tool = (*TracedTool)(nil)
 
 // Call calls the wrapped Tool's Call in a span.
 func (w *TracedTool) Call(ctx context.Context, call ToolCall) (string, error) {
-	var tool string
-	tool = call.Name
+	tool := call.Name
 	var attrs [4]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("execute_tool")
 	n := 1

@@ -14,7 +14,7 @@ import (
 var update = flag.Bool("update", false, "rewrite docs/api from go doc -all")
 
 // packages are the public packages whose API is listed.
-var packages = []string{"runtime", "runtime/export", "runtime/genai", "runtime/breaker", "runtime/pricing", "generator"}
+var packages = []string{"runtime", "runtime/export", "runtime/genai", "runtime/breaker", "runtime/pricing", "generator", "generator/mapping"}
 
 func TestAPIListingIsCurrent(t *testing.T) {
 	goTool, err := exec.LookPath("go")

@@ -5,6 +5,7 @@ package wrapbench
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -59,27 +60,23 @@ func (w *TracedClient) Complete(ctx context.Context, req *Request) (*Response, e
 	}
 	var out [5]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Choices) > 0 {
-		if s := r.Choices[0].FinishReason; s != "" {
-			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
+	if r != nil {
+		if len(r.Choices) > 0 {
+			if s := r.Choices[0].FinishReason; s != "" {
+				out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
+				k++
+			}
+		}
+		if r.Usage != nil {
+			out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.PromptTokens))
+			k++
+			out[k] = genai.UsageOutputTokens.Int64(int64(r.Usage.CompletionTokens))
 			k++
 		}
-	}
-	if r != nil && r.Usage != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.Usage.PromptTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil {
-		out[k] = genai.UsageOutputTokens.Int64(int64(r.Usage.CompletionTokens))
-		k++
-	}
-	if r != nil {
 		if s2 := r.ID; s2 != "" {
 			out[k] = genai.ResponseID.String(s2)
 			k++
 		}
-	}
-	if r != nil {
 		if s3 := r.Model; s3 != "" {
 			out[k] = genai.ResponseModel.String(s3)
 			k++

@@ -3,6 +3,7 @@ package genai
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
@@ -140,6 +141,9 @@ func objectMessage(o map[string]any, role string) (m message, bare, ok bool) {
 		return m, false, ok
 	}
 	m = message{Role: strings.ToLower(str(get(o, "role"))), FinishReason: str(get(o, "finish_reason", "finishReason", "stop_reason", "stopReason"))}
+	if meta, ok := get(o, "response_meta").(map[string]any); ok && m.FinishReason == "" {
+		m.FinishReason = str(get(meta, "finish_reason")) // eino's schema.Message
+	}
 	content, parts := get(o, "content"), get(o, "parts")
 	m.Parts = append(partsOf(content), partsOf(parts)...)
 	if text, ok := get(o, "text").(string); ok && m.Role != "" && content == nil && parts == nil {
@@ -222,7 +226,7 @@ func toPart(v any) (part, bool) {
 	case "tool_use":
 		return part{Type: "tool_call", ID: str(get(p, "id")), Name: str(get(p, "name")), Arguments: get(p, "input")}, true
 	case "function_call":
-		return part{Type: "tool_call", ID: str(get(p, "call_id", "id")), Name: str(get(p, "name")), Arguments: get(p, "arguments")}, true
+		return part{Type: "tool_call", ID: str(get(p, "call_id", "id")), Name: str(get(p, "name")), Arguments: ofUnion(get(p, "arguments"))}, true
 	case "tool_result":
 		return part{Type: "tool_call_response", ID: str(get(p, "tool_use_id")), Response: get(p, "content")}, true
 	case "function_call_output":
@@ -258,6 +262,35 @@ func toPart(v any) (part, bool) {
 		}
 	}
 	return part{}, false
+}
+
+// ofUnion unwraps a union an SDK marshals with all its members (openai-go's
+// ResponseOutputItemUnionArguments: {"OfString": "{...}", "OfResponse...":
+// ...}): its text member when set, else the first member set.
+func ofUnion(v any) any {
+	o, ok := v.(map[string]any)
+	if !ok || len(o) == 0 {
+		return v
+	}
+	for k := range o {
+		if len(k) < 3 || !strings.HasPrefix(k, "Of") || k[2] < 'A' || k[2] > 'Z' {
+			return v
+		}
+	}
+	if s, ok := o["OfString"].(string); ok && s != "" {
+		return s
+	}
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if o[k] != nil && o[k] != "" {
+			return o[k]
+		}
+	}
+	return nil
 }
 
 // unionValue unwraps the AWS SDK's union members, which marshal as

@@ -21,6 +21,10 @@ func TestMessagesJSONReadsSDKShapes(t *testing.T) {
 		{"go-openai choices", `[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"},` +
 			`{"index":1,"message":{"role":"assistant","tool_calls":[{"id":"c2","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]`, "assistant",
 			`[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"stop"},{"role":"assistant","parts":[{"type":"tool_call","id":"c2","name":"f","arguments":"{}"}],"finish_reason":"tool_calls"}]`},
+		{"openai-go responses union arguments", `[{"type":"function_call","call_id":"c1","name":"f","arguments":{"OfString":"{\"q\":1}","OfResponseToolSearchCallArguments":"{\"q\":1}"}}]`, "assistant",
+			`[{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"f","arguments":"{\"q\":1}"}]}]`},
+		{"eino message", `{"role":"assistant","content":"","tool_calls":[{"id":"t1","type":"function","function":{"name":"f","arguments":"{}"}}],"response_meta":{"finish_reason":"tool_calls","usage":{"prompt_tokens":3}}}`, "assistant",
+			`[{"role":"assistant","parts":[{"type":"tool_call","id":"t1","name":"f","arguments":"{}"}],"finish_reason":"tool_calls"}]`},
 		{"openai responses string", `"hi"`, "user", `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`},
 		{"openai responses items", `[{"role":"user","content":[{"type":"input_text","text":"hi"}]},{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},{"type":"function_call","call_id":"c2","name":"g","arguments":"{}"},{"type":"function_call_output","call_id":"c1","output":"42"}]`, "user",
 			`[{"role":"user","parts":[{"type":"text","content":"hi"}]},{"role":"assistant","parts":[{"type":"tool_call","id":"c1","name":"f","arguments":"{}"},{"type":"tool_call","id":"c2","name":"g","arguments":"{}"}]},{"role":"tool","parts":[{"type":"tool_call_response","id":"c1","response":"42"}]}]`},

@@ -6,6 +6,8 @@ package anthropicsdkgo
 import (
 	"context"
 	"errors"
+	"strconv"
+
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
 	"github.com/anthropics/anthropic-sdk-go/packages/ssestream"
@@ -13,7 +15,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"strconv"
 )
 
 // AnthropicMessagesAPI is the exported method set of *anthropic.MessageService, so it can be wrapped and replaced.
@@ -66,8 +67,7 @@ func (w *TracedAnthropicMessages) CountTokens(ctx context.Context, params anthro
 
 // New calls the wrapped AnthropicMessages's New in a span.
 func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) (*anthropic.Message, error) {
-	var model string
-	model = params.Model
+	model := params.Model
 	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")
@@ -113,12 +113,8 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 	if res != nil {
 		out[k] = genai.UsageCacheCreationInputTokens.Int64(res.Usage.CacheCreationInputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.CacheReadInputTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := string(res.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
@@ -145,14 +141,10 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		if s4 := res.ID; s4 != "" {
 			out[k] = genai.ResponseID.String(s4)
 			k++
 		}
-	}
-	if res != nil {
 		if s5 := res.Model; s5 != "" {
 			out[k] = genai.ResponseModel.String(s5)
 			k++
@@ -172,8 +164,7 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 
 // NewStreaming calls the wrapped AnthropicMessages's NewStreaming in a span.
 func (w *TracedAnthropicMessages) NewStreaming(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) *TracedAnthropicMessagesNewStreamingStream {
-	var model string
-	model = params.Model
+	model := params.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")
@@ -264,7 +255,8 @@ func (s *TracedAnthropicMessagesNewStreamingStream) Next() bool {
 		s.st.Chunk(ca[:cn]...)
 		return true
 	}
-	s.st.Fail(s.Stream.Err(), "")
+	err := s.Stream.Err()
+	s.st.Fail(err, tracedAnthropicMessagesErrorType(err, ""))
 	s.st.End()
 	return false
 }
@@ -279,19 +271,15 @@ func (s *TracedAnthropicMessagesNewStreamingStream) Close() error {
 // tracedAnthropicMessagesErrorType is the error.type of a failed call of AnthropicMessages: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedAnthropicMessagesErrorType(err error, fallback string) string {
 	var e *anthropic.Error
-	if errors.As(err, &e) {
-		if e != nil {
-			if s := string(e.Type()); s != "" {
-				return s
-			}
+	if errors.As(err, &e) && e != nil {
+		if s := string(e.Type()); s != "" {
+			return s
 		}
 	}
 	var e2 *anthropic.Error
-	if errors.As(err, &e2) {
-		if e2 != nil {
-			if n := e2.StatusCode; n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e2) && e2 != nil {
+		if n := e2.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)

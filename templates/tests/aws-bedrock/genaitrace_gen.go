@@ -6,6 +6,8 @@ package awsbedrock
 import (
 	"context"
 	"errors"
+	"strconv"
+
 	http "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	smithygo "github.com/aws/smithy-go"
@@ -13,7 +15,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"strconv"
 )
 
 // BedrockRuntime is the exported method set of *bedrockruntime.Client, so it can be wrapped and replaced.
@@ -89,14 +90,14 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
-		n++
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
-		n++
+		if params.InferenceConfig.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
+			n++
+		}
+		if params.InferenceConfig.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if params != nil {
@@ -122,15 +123,17 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if r != nil && r.Usage != nil && r.Usage.CacheWriteInputTokens != nil {
-		out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil && r.Usage.CacheReadInputTokens != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
-		k++
-	}
 	if r != nil {
+		if r.Usage != nil {
+			if r.Usage.CacheWriteInputTokens != nil {
+				out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
+				k++
+			}
+			if r.Usage.CacheReadInputTokens != nil {
+				out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
+				k++
+			}
+		}
 		if s3 := string(r.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
@@ -340,19 +343,15 @@ func (w *TracedBedrockRuntime) StartAsyncInvoke(ctx context.Context, params *bed
 // tracedBedrockRuntimeErrorType is the error.type of a failed call of BedrockRuntime: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedBedrockRuntimeErrorType(err error, fallback string) string {
 	var e *http.ResponseError
-	if errors.As(err, &e) {
-		if e != nil {
-			if n := e.HTTPStatusCode(); n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e) && e != nil {
+		if n := e.HTTPStatusCode(); n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	var e2 smithygo.APIError
-	if errors.As(err, &e2) {
-		if e2 != nil {
-			if s := e2.ErrorCode(); s != "" {
-				return s
-			}
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.ErrorCode(); s != "" {
+			return s
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)

@@ -6,13 +6,14 @@ package eino
 import (
 	"context"
 	"errors"
+	"io"
+
 	"github.com/cloudwego/eino/components/model"
 	"github.com/cloudwego/eino/schema"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
 )
 
 // TracedEinoChatModel records an OpenTelemetry GenAI span for every call to the EinoChatModel it wraps.
@@ -55,14 +56,14 @@ func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Mess
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if opts2 != nil && opts2.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
-		n++
-	}
-	if opts2 != nil && opts2.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
-		n++
+		if opts2.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
+			n++
+		}
+		if opts2.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(input, "user"); s != "" {
@@ -80,28 +81,24 @@ func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Mess
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokenDetails.CachedTokens))
-		k++
-	}
 	if r != nil && r.ResponseMeta != nil {
+		if r.ResponseMeta.Usage != nil {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokenDetails.CachedTokens))
+			k++
+		}
 		if s2 := r.ResponseMeta.FinishReason; s2 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s2})
 			k++
 		}
-	}
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokens))
-		k++
-	}
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageOutputTokens.Int64(int64(r.ResponseMeta.Usage.CompletionTokens))
-		k++
-	}
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		if v := int64(r.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v != 0 {
-			out[k] = genai.UsageReasoningOutputTokens.Int64(v)
+		if r.ResponseMeta.Usage != nil {
+			out[k] = genai.UsageInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokens))
 			k++
+			out[k] = genai.UsageOutputTokens.Int64(int64(r.ResponseMeta.Usage.CompletionTokens))
+			k++
+			if v := int64(r.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v != 0 {
+				out[k] = genai.UsageReasoningOutputTokens.Int64(v)
+				k++
+			}
 		}
 	}
 	if genai.CaptureContent() {
@@ -121,13 +118,7 @@ func (w *TracedEinoChatModel) Generate(ctx context.Context, input []*schema.Mess
 		msgs.Add(role, content, finish)
 		if r != nil {
 			for _, el := range r.ToolCalls {
-				var id string
-				id = el.ID
-				var name string
-				name = el.Function.Name
-				var args string
-				args = el.Function.Arguments
-				msgs.AddToolCall(id, name, args)
+				msgs.AddToolCall(el.ID, el.Function.Name, el.Function.Arguments)
 			}
 		}
 		if msgs.Len() > 0 {
@@ -166,14 +157,14 @@ func (w *TracedEinoChatModel) Stream(ctx context.Context, input []*schema.Messag
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if opts2 != nil && opts2.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
-		n++
-	}
-	if opts2 != nil && opts2.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
-		n++
+		if opts2.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
+			n++
+		}
+		if opts2.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if s := genai.MessagesJSON(input, "user"); s != "" {
@@ -221,34 +212,30 @@ func (w *TracedEinoChatModel) Stream(ctx context.Context, input []*schema.Messag
 			}
 			var ca [5]attribute.KeyValue
 			cn := 0
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v := int64(chunk.ResponseMeta.Usage.PromptTokenDetails.CachedTokens); v != 0 {
-					ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
-					cn++
-				}
-			}
 			if chunk != nil && chunk.ResponseMeta != nil {
+				if chunk.ResponseMeta.Usage != nil {
+					if v := int64(chunk.ResponseMeta.Usage.PromptTokenDetails.CachedTokens); v != 0 {
+						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+						cn++
+					}
+				}
 				if s3 := chunk.ResponseMeta.FinishReason; s3 != "" {
 					ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 					cn++
 				}
-			}
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v2 := int64(chunk.ResponseMeta.Usage.PromptTokens); v2 != 0 {
-					ca[cn] = genai.UsageInputTokens.Int64(v2)
-					cn++
-				}
-			}
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v3 := int64(chunk.ResponseMeta.Usage.CompletionTokens); v3 != 0 {
-					ca[cn] = genai.UsageOutputTokens.Int64(v3)
-					cn++
-				}
-			}
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v4 := int64(chunk.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
-					ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
-					cn++
+				if chunk.ResponseMeta.Usage != nil {
+					if v2 := int64(chunk.ResponseMeta.Usage.PromptTokens); v2 != 0 {
+						ca[cn] = genai.UsageInputTokens.Int64(v2)
+						cn++
+					}
+					if v3 := int64(chunk.ResponseMeta.Usage.CompletionTokens); v3 != 0 {
+						ca[cn] = genai.UsageOutputTokens.Int64(v3)
+						cn++
+					}
+					if v4 := int64(chunk.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
+						ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+						cn++
+					}
 				}
 			}
 			stream.Chunk(ca[:cn]...)

@@ -7,13 +7,14 @@ package goopenai
 import (
 	"context"
 	"errors"
+	"io"
+	"strconv"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/sashabaranov/go-openai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
-	"strconv"
 )
 
 // GoOpenAIClientAPI is the exported method set of *openai.Client, so it can be wrapped and replaced.
@@ -290,8 +291,7 @@ func (w *TracedGoOpenAIClient) CreateBatchWithUploadFile(ctx context.Context, re
 
 // CreateChatCompletion calls the wrapped GoOpenAIClient's CreateChatCompletion in a span.
 func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [12]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -381,21 +381,9 @@ func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el2 := range response.Choices {
-			var role string
-			role = el2.Message.Role
-			var content string
-			content = el2.Message.Content
-			var finish string
-			finish = string(el2.FinishReason)
-			msgs.Add(role, content, finish)
+			msgs.Add(el2.Message.Role, el2.Message.Content, string(el2.FinishReason))
 			for _, el3 := range el2.Message.ToolCalls {
-				var id string
-				id = el3.ID
-				var name string
-				name = el3.Function.Name
-				var args string
-				args = el3.Function.Arguments
-				msgs.AddToolCall(id, name, args)
+				msgs.AddToolCall(el3.ID, el3.Function.Name, el3.Function.Arguments)
 			}
 		}
 		if msgs.Len() > 0 {
@@ -411,8 +399,7 @@ func (w *TracedGoOpenAIClient) CreateChatCompletion(ctx context.Context, request
 
 // CreateChatCompletionStream calls the wrapped GoOpenAIClient's CreateChatCompletionStream in a span.
 func (w *TracedGoOpenAIClient) CreateChatCompletionStream(ctx context.Context, request openai.ChatCompletionRequest) (*TracedGoOpenAIClientCreateChatCompletionStreamStream, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [13]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -964,17 +951,15 @@ func (s *TracedGoOpenAIClientCreateChatCompletionStreamStream) Recv() (openai.Ch
 			ca[cn] = genai.UsageInputTokens.Int64(v2)
 			cn++
 		}
-	}
-	if chunk.Usage != nil {
 		if v3 := int64(chunk.Usage.CompletionTokens); v3 != 0 {
 			ca[cn] = genai.UsageOutputTokens.Int64(v3)
 			cn++
 		}
-	}
-	if chunk.Usage != nil && chunk.Usage.CompletionTokensDetails != nil {
-		if v4 := int64(chunk.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
-			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
-			cn++
+		if chunk.Usage.CompletionTokensDetails != nil {
+			if v4 := int64(chunk.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
+				ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+				cn++
+			}
 		}
 	}
 	if s4 := chunk.ID; s4 != "" {
@@ -999,27 +984,21 @@ func (s *TracedGoOpenAIClientCreateChatCompletionStreamStream) Close() error {
 // tracedGoOpenAIClientErrorType is the error.type of a failed call of GoOpenAIClient: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedGoOpenAIClientErrorType(err error, fallback string) string {
 	var e *openai.APIError
-	if errors.As(err, &e) {
-		if e != nil {
-			if n := e.HTTPStatusCode; n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e) && e != nil {
+		if n := e.HTTPStatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	var e2 *openai.RequestError
-	if errors.As(err, &e2) {
-		if e2 != nil {
-			if n2 := e2.HTTPStatusCode; n2 != 0 {
-				return strconv.FormatInt(int64(n2), 10)
-			}
+	if errors.As(err, &e2) && e2 != nil {
+		if n2 := e2.HTTPStatusCode; n2 != 0 {
+			return strconv.FormatInt(int64(n2), 10)
 		}
 	}
 	var e3 *openai.APIError
-	if errors.As(err, &e3) {
-		if e3 != nil {
-			if s := e3.Type; s != "" {
-				return s
-			}
+	if errors.As(err, &e3) && e3 != nil {
+		if s := e3.Type; s != "" {
+			return s
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)

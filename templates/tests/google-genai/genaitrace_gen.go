@@ -6,37 +6,38 @@ package googlegenai
 import (
 	"context"
 	"errors"
-	"github.com/genaitrace/genaitrace/runtime/genai"
+	"iter"
+	"strconv"
+
+	genaitrace "github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	genai2 "google.golang.org/genai"
-	"iter"
-	"strconv"
+	"google.golang.org/genai"
 )
 
 // GeminiModels is the exported method set of *genai.Models, so it can be wrapped and replaced.
 type GeminiModels interface {
-	All(ctx context.Context) iter.Seq2[*genai2.Model, error]
-	ComputeTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.ComputeTokensConfig) (*genai2.ComputeTokensResponse, error)
-	CountTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.CountTokensConfig) (*genai2.CountTokensResponse, error)
-	Delete(ctx context.Context, model string, config *genai2.DeleteModelConfig) (*genai2.DeleteModelResponse, error)
-	EditImage(ctx context.Context, model string, prompt string, referenceImages []genai2.ReferenceImage, config *genai2.EditImageConfig) (*genai2.EditImageResponse, error)
-	EmbedContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.EmbedContentConfig) (*genai2.EmbedContentResponse, error)
-	GenerateContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) (*genai2.GenerateContentResponse, error)
-	GenerateContentStream(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) iter.Seq2[*genai2.GenerateContentResponse, error]
-	GenerateImages(ctx context.Context, model string, prompt string, config *genai2.GenerateImagesConfig) (*genai2.GenerateImagesResponse, error)
-	GenerateVideos(ctx context.Context, model string, prompt string, image *genai2.Image, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error)
-	GenerateVideosFromSource(ctx context.Context, model string, source *genai2.GenerateVideosSource, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error)
-	Get(ctx context.Context, model string, config *genai2.GetModelConfig) (*genai2.Model, error)
-	List(ctx context.Context, config *genai2.ListModelsConfig) (genai2.Page[genai2.Model], error)
-	RecontextImage(ctx context.Context, model string, source *genai2.RecontextImageSource, config *genai2.RecontextImageConfig) (*genai2.RecontextImageResponse, error)
-	SegmentImage(ctx context.Context, model string, source *genai2.SegmentImageSource, config *genai2.SegmentImageConfig) (*genai2.SegmentImageResponse, error)
-	Update(ctx context.Context, model string, config *genai2.UpdateModelConfig) (*genai2.Model, error)
-	UpscaleImage(ctx context.Context, model string, image *genai2.Image, upscaleFactor string, config *genai2.UpscaleImageConfig) (*genai2.UpscaleImageResponse, error)
+	All(ctx context.Context) iter.Seq2[*genai.Model, error]
+	ComputeTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.ComputeTokensConfig) (*genai.ComputeTokensResponse, error)
+	CountTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.CountTokensConfig) (*genai.CountTokensResponse, error)
+	Delete(ctx context.Context, model string, config *genai.DeleteModelConfig) (*genai.DeleteModelResponse, error)
+	EditImage(ctx context.Context, model string, prompt string, referenceImages []genai.ReferenceImage, config *genai.EditImageConfig) (*genai.EditImageResponse, error)
+	EmbedContent(ctx context.Context, model string, contents []*genai.Content, config *genai.EmbedContentConfig) (*genai.EmbedContentResponse, error)
+	GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error)
+	GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error]
+	GenerateImages(ctx context.Context, model string, prompt string, config *genai.GenerateImagesConfig) (*genai.GenerateImagesResponse, error)
+	GenerateVideos(ctx context.Context, model string, prompt string, image *genai.Image, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error)
+	GenerateVideosFromSource(ctx context.Context, model string, source *genai.GenerateVideosSource, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error)
+	Get(ctx context.Context, model string, config *genai.GetModelConfig) (*genai.Model, error)
+	List(ctx context.Context, config *genai.ListModelsConfig) (genai.Page[genai.Model], error)
+	RecontextImage(ctx context.Context, model string, source *genai.RecontextImageSource, config *genai.RecontextImageConfig) (*genai.RecontextImageResponse, error)
+	SegmentImage(ctx context.Context, model string, source *genai.SegmentImageSource, config *genai.SegmentImageConfig) (*genai.SegmentImageResponse, error)
+	Update(ctx context.Context, model string, config *genai.UpdateModelConfig) (*genai.Model, error)
+	UpscaleImage(ctx context.Context, model string, image *genai.Image, upscaleFactor string, config *genai.UpscaleImageConfig) (*genai.UpscaleImageResponse, error)
 }
 
-var _ GeminiModels = (*genai2.Models)(nil)
+var _ GeminiModels = (*genai.Models)(nil)
 
 // TracedGeminiModels records an OpenTelemetry GenAI span for every call to the GeminiModels it wraps.
 type TracedGeminiModels struct {
@@ -45,33 +46,33 @@ type TracedGeminiModels struct {
 }
 
 // NewTracedGeminiModels wraps inner. Spans go to the global TracerProvider unless an option names another.
-func NewTracedGeminiModels(inner GeminiModels, opts ...genai.Option) *TracedGeminiModels {
+func NewTracedGeminiModels(inner GeminiModels, opts ...genaitrace.Option) *TracedGeminiModels {
 	return &TracedGeminiModels{
 		inner:  inner,
-		tracer: genai.NewTracer(opts...),
+		tracer: genaitrace.NewTracer(opts...),
 	}
 }
 
 var _ GeminiModels = (*TracedGeminiModels)(nil)
 
 // All calls the wrapped GeminiModels's All in a span.
-func (w *TracedGeminiModels) All(ctx context.Context) iter.Seq2[*genai2.Model, error] {
+func (w *TracedGeminiModels) All(ctx context.Context) iter.Seq2[*genai.Model, error] {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.All", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	stream := genai.StartStream(span)
+	stream := genaitrace.StartStream(span)
 	r := w.inner.All(ctx2)
 	if r == nil {
 		stream.End()
 		return r
 	}
 	inner := r
-	r = func(yield func(*genai2.Model, error) bool) {
+	r = func(yield func(*genai.Model, error) bool) {
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedGeminiModelsErrorType(e, ""))
 			} else {
 				stream.Chunk()
 			}
@@ -84,101 +85,101 @@ func (w *TracedGeminiModels) All(ctx context.Context) iter.Seq2[*genai2.Model, e
 }
 
 // ComputeTokens calls the wrapped GeminiModels's ComputeTokens in a span.
-func (w *TracedGeminiModels) ComputeTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.ComputeTokensConfig) (*genai2.ComputeTokensResponse, error) {
+func (w *TracedGeminiModels) ComputeTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.ComputeTokensConfig) (*genai.ComputeTokensResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.ComputeTokens", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.ComputeTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // CountTokens calls the wrapped GeminiModels's CountTokens in a span.
-func (w *TracedGeminiModels) CountTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.CountTokensConfig) (*genai2.CountTokensResponse, error) {
+func (w *TracedGeminiModels) CountTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.CountTokensConfig) (*genai.CountTokensResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.CountTokens", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.CountTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // Delete calls the wrapped GeminiModels's Delete in a span.
-func (w *TracedGeminiModels) Delete(ctx context.Context, model string, config *genai2.DeleteModelConfig) (*genai2.DeleteModelResponse, error) {
+func (w *TracedGeminiModels) Delete(ctx context.Context, model string, config *genai.DeleteModelConfig) (*genai.DeleteModelResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.Delete", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Delete(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // EditImage calls the wrapped GeminiModels's EditImage in a span.
-func (w *TracedGeminiModels) EditImage(ctx context.Context, model string, prompt string, referenceImages []genai2.ReferenceImage, config *genai2.EditImageConfig) (*genai2.EditImageResponse, error) {
+func (w *TracedGeminiModels) EditImage(ctx context.Context, model string, prompt string, referenceImages []genai.ReferenceImage, config *genai.EditImageConfig) (*genai.EditImageResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.EditImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.EditImage(ctx2, model, prompt, referenceImages, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // EmbedContent calls the wrapped GeminiModels's EmbedContent in a span.
-func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.EmbedContentConfig) (*genai2.EmbedContentResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, contents []*genai.Content, config *genai.EmbedContentConfig) (*genai.EmbedContentResponse, error) {
 	var attrs [3]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("embeddings")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("embeddings")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("embeddings", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("embeddings", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.EmbedContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	var out [2]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
-		if v := int64(len(r.Embeddings[0].Values)); v != 0 {
-			out[k] = genai.EmbeddingsDimensionCount.Int64(v)
-			k++
+	if r != nil {
+		if len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
+			if v := int64(len(r.Embeddings[0].Values)); v != 0 {
+				out[k] = genaitrace.EmbeddingsDimensionCount.Int64(v)
+				k++
+			}
 		}
-	}
-	if r != nil && r.UsageMetadata != nil {
-		if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
-			out[k] = genai.UsageInputTokens.Int64(v2)
-			k++
+		if r.UsageMetadata != nil {
+			if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
+				out[k] = genaitrace.UsageInputTokens.Int64(v2)
+				k++
+			}
 		}
 	}
 	if k > 0 {
@@ -188,84 +189,80 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 }
 
 // GenerateContent calls the wrapped GeminiModels's GenerateContent in a span.
-func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) (*genai2.GenerateContentResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error) {
 	var attrs [14]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("generate_content")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("generate_content")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
 	if config != nil {
 		if v := int64(config.CandidateCount); v != 0 {
-			attrs[n] = genai.RequestChoiceCount.Int64(v)
+			attrs[n] = genaitrace.RequestChoiceCount.Int64(v)
 			n++
 		}
-	}
-	if config != nil && config.FrequencyPenalty != nil {
-		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
-		n++
-	}
-	if config != nil {
+		if config.FrequencyPenalty != nil {
+			attrs[n] = genaitrace.RequestFrequencyPenalty.Float64(genaitrace.FromFloat32(*config.FrequencyPenalty))
+			n++
+		}
 		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
-			attrs[n] = genai.RequestMaxTokens.Int64(v2)
+			attrs[n] = genaitrace.RequestMaxTokens.Int64(v2)
+			n++
+		}
+		if config.PresencePenalty != nil {
+			attrs[n] = genaitrace.RequestPresencePenalty.Float64(genaitrace.FromFloat32(*config.PresencePenalty))
 			n++
 		}
 	}
-	if config != nil && config.PresencePenalty != nil {
-		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
-		n++
-	}
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
-		n++
-	}
-	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil {
-		if list := genai.NonEmpty(config.StopSequences); len(list) > 0 {
-			attrs[n] = genai.RequestStopSequences.StringSlice(list)
+		if config.Seed != nil {
+			attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
+			n++
+		}
+		if list := genaitrace.NonEmpty(config.StopSequences); len(list) > 0 {
+			attrs[n] = genaitrace.RequestStopSequences.StringSlice(list)
+			n++
+		}
+		if config.Temperature != nil {
+			attrs[n] = genaitrace.RequestTemperature.Float64(genaitrace.FromFloat32(*config.Temperature))
+			n++
+		}
+		if config.TopK != nil {
+			attrs[n] = genaitrace.RequestTopK.Float64(genaitrace.FromFloat32(*config.TopK))
+			n++
+		}
+		if config.TopP != nil {
+			attrs[n] = genaitrace.RequestTopP.Float64(genaitrace.FromFloat32(*config.TopP))
 			n++
 		}
 	}
-	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
-		n++
-	}
-	if config != nil && config.TopK != nil {
-		attrs[n] = genai.RequestTopK.Float64(genai.FromFloat32(*config.TopK))
-		n++
-	}
-	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
-		n++
-	}
-	if genai.CaptureContent() {
-		if s := genai.MessagesJSON(contents, "user"); s != "" {
-			attrs[n] = genai.InputMessages.String(s)
+	if genaitrace.CaptureContent() {
+		if s := genaitrace.MessagesJSON(contents, "user"); s != "" {
+			attrs[n] = genaitrace.InputMessages.String(s)
 			n++
 		}
 		if config != nil {
-			if s2 := genai.PartsJSON(config.SystemInstruction); s2 != "" {
-				attrs[n] = genai.SystemInstructions.String(s2)
+			if s2 := genaitrace.PartsJSON(config.SystemInstruction); s2 != "" {
+				attrs[n] = genaitrace.SystemInstructions.String(s2)
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("generate_content", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("generate_content", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	var out [8]attribute.KeyValue
 	k := 0
 	if r != nil && r.UsageMetadata != nil {
 		if v3 := int64(r.UsageMetadata.CachedContentTokenCount); v3 != 0 {
-			out[k] = genai.UsageCacheReadInputTokens.Int64(v3)
+			out[k] = genaitrace.UsageCacheReadInputTokens.Int64(v3)
 			k++
 		}
 	}
@@ -280,12 +277,12 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		}
 	}
 	if len(list2) > 0 {
-		out[k] = genai.ResponseFinishReasons.StringSlice(list2)
+		out[k] = genaitrace.ResponseFinishReasons.StringSlice(list2)
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
 		if v4 := int64(r.UsageMetadata.PromptTokenCount); v4 != 0 {
-			out[k] = genai.UsageInputTokens.Int64(v4)
+			out[k] = genaitrace.UsageInputTokens.Int64(v4)
 			k++
 		}
 	}
@@ -300,31 +297,29 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		seen = true
 	}
 	if seen {
-		out[k] = genai.UsageOutputTokens.Int64(total)
+		out[k] = genaitrace.UsageOutputTokens.Int64(total)
 		k++
 	}
-	if r != nil && r.UsageMetadata != nil {
-		if v5 := int64(r.UsageMetadata.ThoughtsTokenCount); v5 != 0 {
-			out[k] = genai.UsageReasoningOutputTokens.Int64(v5)
-			k++
-		}
-	}
 	if r != nil {
+		if r.UsageMetadata != nil {
+			if v5 := int64(r.UsageMetadata.ThoughtsTokenCount); v5 != 0 {
+				out[k] = genaitrace.UsageReasoningOutputTokens.Int64(v5)
+				k++
+			}
+		}
 		if s4 := r.ResponseID; s4 != "" {
-			out[k] = genai.ResponseID.String(s4)
+			out[k] = genaitrace.ResponseID.String(s4)
 			k++
 		}
-	}
-	if r != nil {
 		if s5 := r.ModelVersion; s5 != "" {
-			out[k] = genai.ResponseModel.String(s5)
+			out[k] = genaitrace.ResponseModel.String(s5)
 			k++
 		}
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if r != nil {
-			if s6 := genai.MessagesJSON(r.Candidates, "assistant"); s6 != "" {
-				out[k] = genai.OutputMessages.String(s6)
+			if s6 := genaitrace.MessagesJSON(r.Candidates, "assistant"); s6 != "" {
+				out[k] = genaitrace.OutputMessages.String(s6)
 				k++
 			}
 		}
@@ -336,59 +331,59 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 }
 
 // GenerateContentStream calls the wrapped GeminiModels's GenerateContentStream in a span.
-func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) iter.Seq2[*genai2.GenerateContentResponse, error] {
-	var model2 string
-	model2 = model
+func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error] {
 	var attrs [9]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("generate_content")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
-	attrs[2] = genai.RequestStream.Bool(true)
+	attrs[0] = genaitrace.OperationName.String("generate_content")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
+	attrs[2] = genaitrace.RequestStream.Bool(true)
 	n := 3
 	if config != nil {
 		if v := int64(config.MaxOutputTokens); v != 0 {
-			attrs[n] = genai.RequestMaxTokens.Int64(v)
+			attrs[n] = genaitrace.RequestMaxTokens.Int64(v)
 			n++
 		}
 	}
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
-	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
-		n++
+	if config != nil {
+		if config.Temperature != nil {
+			attrs[n] = genaitrace.RequestTemperature.Float64(genaitrace.FromFloat32(*config.Temperature))
+			n++
+		}
+		if config.TopP != nil {
+			attrs[n] = genaitrace.RequestTopP.Float64(genaitrace.FromFloat32(*config.TopP))
+			n++
+		}
 	}
-	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
-		n++
-	}
-	if genai.CaptureContent() {
-		if s := genai.MessagesJSON(contents, "user"); s != "" {
-			attrs[n] = genai.InputMessages.String(s)
+	if genaitrace.CaptureContent() {
+		if s := genaitrace.MessagesJSON(contents, "user"); s != "" {
+			attrs[n] = genaitrace.InputMessages.String(s)
 			n++
 		}
 		if config != nil {
-			if s2 := genai.PartsJSON(config.SystemInstruction); s2 != "" {
-				attrs[n] = genai.SystemInstructions.String(s2)
+			if s2 := genaitrace.PartsJSON(config.SystemInstruction); s2 != "" {
+				attrs[n] = genaitrace.SystemInstructions.String(s2)
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("generate_content", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
-	stream := genai.StartStream(span)
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("generate_content", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	stream := genaitrace.StartStream(span)
 	r := w.inner.GenerateContentStream(ctx2, model, contents, config)
 	if r == nil {
 		stream.End()
 		return r
 	}
 	inner := r
-	r = func(yield func(*genai2.GenerateContentResponse, error) bool) {
+	r = func(yield func(*genai.GenerateContentResponse, error) bool) {
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedGeminiModelsErrorType(e, ""))
 			} else {
-				if genai.CaptureContent() {
+				if genaitrace.CaptureContent() {
 					if chunk != nil && len(chunk.Candidates) > 0 && chunk.Candidates[0] != nil && chunk.Candidates[0].Content != nil && len(chunk.Candidates[0].Content.Parts) > 0 && chunk.Candidates[0].Content.Parts[0] != nil {
 						if s3 := chunk.Candidates[0].Content.Parts[0].Text; s3 != "" {
 							stream.Text(s3)
@@ -399,7 +394,7 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 				cn := 0
 				if chunk != nil && chunk.UsageMetadata != nil {
 					if v2 := int64(chunk.UsageMetadata.CachedContentTokenCount); v2 != 0 {
-						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v2)
+						ca[cn] = genaitrace.UsageCacheReadInputTokens.Int64(v2)
 						cn++
 					}
 				}
@@ -414,12 +409,12 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					}
 				}
 				if len(list) > 0 {
-					ca[cn] = genai.ResponseFinishReasons.StringSlice(list)
+					ca[cn] = genaitrace.ResponseFinishReasons.StringSlice(list)
 					cn++
 				}
 				if chunk != nil && chunk.UsageMetadata != nil {
 					if v3 := int64(chunk.UsageMetadata.PromptTokenCount); v3 != 0 {
-						ca[cn] = genai.UsageInputTokens.Int64(v3)
+						ca[cn] = genaitrace.UsageInputTokens.Int64(v3)
 						cn++
 					}
 				}
@@ -434,18 +429,16 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					seen = true
 				}
 				if seen && total != 0 {
-					ca[cn] = genai.UsageOutputTokens.Int64(total)
+					ca[cn] = genaitrace.UsageOutputTokens.Int64(total)
 					cn++
 				}
 				if chunk != nil {
 					if s5 := chunk.ResponseID; s5 != "" {
-						ca[cn] = genai.ResponseID.String(s5)
+						ca[cn] = genaitrace.ResponseID.String(s5)
 						cn++
 					}
-				}
-				if chunk != nil {
 					if s6 := chunk.ModelVersion; s6 != "" {
-						ca[cn] = genai.ResponseModel.String(s6)
+						ca[cn] = genaitrace.ResponseModel.String(s6)
 						cn++
 					}
 				}
@@ -460,144 +453,144 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 }
 
 // GenerateImages calls the wrapped GeminiModels's GenerateImages in a span.
-func (w *TracedGeminiModels) GenerateImages(ctx context.Context, model string, prompt string, config *genai2.GenerateImagesConfig) (*genai2.GenerateImagesResponse, error) {
+func (w *TracedGeminiModels) GenerateImages(ctx context.Context, model string, prompt string, config *genai.GenerateImagesConfig) (*genai.GenerateImagesResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.GenerateImages", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateImages(ctx2, model, prompt, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // GenerateVideos calls the wrapped GeminiModels's GenerateVideos in a span.
-func (w *TracedGeminiModels) GenerateVideos(ctx context.Context, model string, prompt string, image *genai2.Image, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error) {
+func (w *TracedGeminiModels) GenerateVideos(ctx context.Context, model string, prompt string, image *genai.Image, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.GenerateVideos", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateVideos(ctx2, model, prompt, image, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // GenerateVideosFromSource calls the wrapped GeminiModels's GenerateVideosFromSource in a span.
-func (w *TracedGeminiModels) GenerateVideosFromSource(ctx context.Context, model string, source *genai2.GenerateVideosSource, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error) {
+func (w *TracedGeminiModels) GenerateVideosFromSource(ctx context.Context, model string, source *genai.GenerateVideosSource, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.GenerateVideosFromSource", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateVideosFromSource(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // Get calls the wrapped GeminiModels's Get in a span.
-func (w *TracedGeminiModels) Get(ctx context.Context, model string, config *genai2.GetModelConfig) (*genai2.Model, error) {
+func (w *TracedGeminiModels) Get(ctx context.Context, model string, config *genai.GetModelConfig) (*genai.Model, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.Get", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Get(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // List calls the wrapped GeminiModels's List in a span.
-func (w *TracedGeminiModels) List(ctx context.Context, config *genai2.ListModelsConfig) (genai2.Page[genai2.Model], error) {
+func (w *TracedGeminiModels) List(ctx context.Context, config *genai.ListModelsConfig) (genai.Page[genai.Model], error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.List", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.List(ctx2, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // RecontextImage calls the wrapped GeminiModels's RecontextImage in a span.
-func (w *TracedGeminiModels) RecontextImage(ctx context.Context, model string, source *genai2.RecontextImageSource, config *genai2.RecontextImageConfig) (*genai2.RecontextImageResponse, error) {
+func (w *TracedGeminiModels) RecontextImage(ctx context.Context, model string, source *genai.RecontextImageSource, config *genai.RecontextImageConfig) (*genai.RecontextImageResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.RecontextImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.RecontextImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // SegmentImage calls the wrapped GeminiModels's SegmentImage in a span.
-func (w *TracedGeminiModels) SegmentImage(ctx context.Context, model string, source *genai2.SegmentImageSource, config *genai2.SegmentImageConfig) (*genai2.SegmentImageResponse, error) {
+func (w *TracedGeminiModels) SegmentImage(ctx context.Context, model string, source *genai.SegmentImageSource, config *genai.SegmentImageConfig) (*genai.SegmentImageResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.SegmentImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.SegmentImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // Update calls the wrapped GeminiModels's Update in a span.
-func (w *TracedGeminiModels) Update(ctx context.Context, model string, config *genai2.UpdateModelConfig) (*genai2.Model, error) {
+func (w *TracedGeminiModels) Update(ctx context.Context, model string, config *genai.UpdateModelConfig) (*genai.Model, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.Update", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Update(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // UpscaleImage calls the wrapped GeminiModels's UpscaleImage in a span.
-func (w *TracedGeminiModels) UpscaleImage(ctx context.Context, model string, image *genai2.Image, upscaleFactor string, config *genai2.UpscaleImageConfig) (*genai2.UpscaleImageResponse, error) {
+func (w *TracedGeminiModels) UpscaleImage(ctx context.Context, model string, image *genai.Image, upscaleFactor string, config *genai.UpscaleImageConfig) (*genai.UpscaleImageResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "GeminiModels.UpscaleImage", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.UpscaleImage(ctx2, model, image, upscaleFactor, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -605,17 +598,17 @@ func (w *TracedGeminiModels) UpscaleImage(ctx context.Context, model string, ima
 
 // tracedGeminiModelsErrorType is the error.type of a failed call of GeminiModels: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedGeminiModelsErrorType(err error, fallback string) string {
-	var e genai2.APIError
+	var e genai.APIError
 	if errors.As(err, &e) {
 		if n := e.Code; n != 0 {
 			return strconv.FormatInt(int64(n), 10)
 		}
 	}
-	var e2 genai2.APIError
+	var e2 genai.APIError
 	if errors.As(err, &e2) {
 		if s := e2.Status; s != "" {
 			return s
 		}
 	}
-	return genai.ErrorTypeOf(err, fallback)
+	return genaitrace.ErrorTypeOf(err, fallback)
 }

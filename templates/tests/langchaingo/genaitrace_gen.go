@@ -5,6 +5,7 @@ package langchaingo
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/attribute"
@@ -41,8 +42,7 @@ func (w *TracedLangchainModel) Call(ctx context.Context, prompt string, options 
 			o(&opts)
 		}
 	}
-	var model string
-	model = opts.Model
+	model := opts.Model
 	var attrs [6]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("text_completion")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -95,8 +95,7 @@ func (w *TracedLangchainModel) GenerateContent(ctx context.Context, messages []l
 			o(&opts)
 		}
 	}
-	var model string
-	model = opts.Model
+	model := opts.Model
 	var attrs [13]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")

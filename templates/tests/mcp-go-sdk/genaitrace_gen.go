@@ -7,14 +7,15 @@ package mcpgosdk
 import (
 	"context"
 	"errors"
+	"iter"
+	"strconv"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	jsonrpc "github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"iter"
-	"strconv"
 )
 
 // MCPClientSession is the exported method set of *mcp.ClientSession, so it can be wrapped and replaced.
@@ -246,7 +247,7 @@ func (w *TracedMCPClientSession) Prompts(ctx context.Context, params *mcp.ListPr
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedMCPClientSessionErrorType(e, ""))
 			} else {
 				stream.Chunk()
 			}
@@ -285,7 +286,7 @@ func (w *TracedMCPClientSession) ResourceTemplates(ctx context.Context, params *
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedMCPClientSessionErrorType(e, ""))
 			} else {
 				stream.Chunk()
 			}
@@ -311,7 +312,7 @@ func (w *TracedMCPClientSession) Resources(ctx context.Context, params *mcp.List
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedMCPClientSessionErrorType(e, ""))
 			} else {
 				stream.Chunk()
 			}
@@ -369,7 +370,7 @@ func (w *TracedMCPClientSession) Tools(ctx context.Context, params *mcp.ListTool
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedMCPClientSessionErrorType(e, ""))
 			} else {
 				stream.Chunk()
 			}
@@ -402,11 +403,9 @@ func (w *TracedMCPClientSession) Wait() error {
 // tracedMCPClientSessionErrorType is the error.type of a failed call of MCPClientSession: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedMCPClientSessionErrorType(err error, fallback string) string {
 	var e *jsonrpc.Error
-	if errors.As(err, &e) {
-		if e != nil {
-			if n := e.Code; n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e) && e != nil {
+		if n := e.Code; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)

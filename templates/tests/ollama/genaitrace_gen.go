@@ -6,13 +6,14 @@ package ollama
 import (
 	"context"
 	"errors"
+	"io"
+	"strconv"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/ollama/ollama/api"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
-	"strconv"
 )
 
 // OllamaClient is the exported method set of *api.Client, so it can be wrapped and replaced.
@@ -77,11 +78,7 @@ func (w *TracedOllamaClient) Chat(ctx context.Context, req *api.ChatRequest, fn 
 		var msgs genai.Messages
 		if req != nil {
 			for _, el := range req.Messages {
-				var role string
-				role = el.Role
-				var content string
-				content = el.Content
-				msgs.Add(role, content, "")
+				msgs.Add(el.Role, el.Content, "")
 			}
 		}
 		if msgs.Len() > 0 {
@@ -267,17 +264,15 @@ func (w *TracedOllamaClient) Embed(ctx context.Context, req *api.EmbedRequest) (
 	}
 	var out [3]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Embeddings) > 0 {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0])))
-		k++
-	}
 	if r != nil {
+		if len(r.Embeddings) > 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0])))
+			k++
+		}
 		if v := int64(r.PromptEvalCount); v != 0 {
 			out[k] = genai.UsageInputTokens.Int64(v)
 			k++
 		}
-	}
-	if r != nil {
 		if s := r.Model; s != "" {
 			out[k] = genai.ResponseModel.String(s)
 			k++

@@ -6,6 +6,8 @@ package openaigo
 import (
 	"context"
 	"errors"
+	"strconv"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -15,7 +17,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"strconv"
 )
 
 // OpenAIChatCompletionsAPI is the exported method set of *openai.ChatCompletionService, so it can be wrapped and replaced.
@@ -119,8 +120,7 @@ func (w *TracedOpenAIChatCompletions) ListAutoPaging(ctx context.Context, query 
 
 // New calls the wrapped OpenAIChatCompletions's New in a span.
 func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [10]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -188,22 +188,14 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.PromptTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.CompletionTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.CompletionTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
-	}
-	if res != nil {
 		if s4 := res.Model; s4 != "" {
 			out[k] = genai.ResponseModel.String(s4)
 			k++
@@ -213,19 +205,9 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 		var msgs genai.Messages
 		if res != nil {
 			for _, el2 := range res.Choices {
-				var content string
-				content = el2.Message.Content
-				var finish string
-				finish = el2.FinishReason
-				msgs.Add("assistant", content, finish)
+				msgs.Add("assistant", el2.Message.Content, el2.FinishReason)
 				for _, el3 := range el2.Message.ToolCalls {
-					var id string
-					id = el3.ID
-					var name string
-					name = el3.Function.Name
-					var args string
-					args = el3.Function.Arguments
-					msgs.AddToolCall(id, name, args)
+					msgs.AddToolCall(el3.ID, el3.Function.Name, el3.Function.Arguments)
 				}
 			}
 		}
@@ -242,8 +224,7 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 
 // NewStreaming calls the wrapped OpenAIChatCompletions's NewStreaming in a span.
 func (w *TracedOpenAIChatCompletions) NewStreaming(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) *TracedOpenAIChatCompletionsNewStreamingStream {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [7]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -352,7 +333,8 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Next() bool {
 		s.st.Chunk(ca[:cn]...)
 		return true
 	}
-	s.st.Fail(s.Stream.Err(), "")
+	err := s.Stream.Err()
+	s.st.Fail(err, tracedOpenAIChatCompletionsErrorType(err, ""))
 	s.st.End()
 	return false
 }
@@ -367,19 +349,15 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Close() error {
 // tracedOpenAIChatCompletionsErrorType is the error.type of a failed call of OpenAIChatCompletions: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedOpenAIChatCompletionsErrorType(err error, fallback string) string {
 	var e *openai.Error
-	if errors.As(err, &e) {
-		if e != nil {
-			if n := e.StatusCode; n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e) && e != nil {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	var e2 *openai.Error
-	if errors.As(err, &e2) {
-		if e2 != nil {
-			if s := e2.Type; s != "" {
-				return s
-			}
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.Type; s != "" {
+			return s
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)
@@ -410,8 +388,7 @@ var _ OpenAIEmbeddings = (*TracedOpenAIEmbeddings)(nil)
 
 // New calls the wrapped OpenAIEmbeddings's New in a span.
 func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingNewParams, opts ...option.RequestOption) (*openai.CreateEmbeddingResponse, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [3]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("embeddings")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -430,15 +407,13 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 	}
 	var out [3]attribute.KeyValue
 	k := 0
-	if res != nil && len(res.Data) > 0 {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(res.Data[0].Embedding)))
-		k++
-	}
 	if res != nil {
+		if len(res.Data) > 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(res.Data[0].Embedding)))
+			k++
+		}
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.PromptTokens)
 		k++
-	}
-	if res != nil {
 		if s := res.Model; s != "" {
 			out[k] = genai.ResponseModel.String(s)
 			k++
@@ -453,19 +428,15 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 // tracedOpenAIEmbeddingsErrorType is the error.type of a failed call of OpenAIEmbeddings: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedOpenAIEmbeddingsErrorType(err error, fallback string) string {
 	var e *openai.Error
-	if errors.As(err, &e) {
-		if e != nil {
-			if n := e.StatusCode; n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e) && e != nil {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	var e2 *openai.Error
-	if errors.As(err, &e2) {
-		if e2 != nil {
-			if s := e2.Type; s != "" {
-				return s
-			}
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.Type; s != "" {
+			return s
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)
@@ -606,8 +577,7 @@ func (w *TracedOpenAIResponses) GetStreaming(ctx context.Context, responseID str
 
 // New calls the wrapped OpenAIResponses's New in a span.
 func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -673,22 +643,14 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.OutputTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
-	}
-	if res != nil {
 		if s4 := res.Model; s4 != "" {
 			out[k] = genai.ResponseModel.String(s4)
 			k++
@@ -710,8 +672,7 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 
 // NewStreaming calls the wrapped OpenAIResponses's NewStreaming in a span.
 func (w *TracedOpenAIResponses) NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *TracedOpenAIResponsesNewStreamingStream {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -802,7 +763,8 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Next() bool {
 		s.st.Chunk(ca[:cn]...)
 		return true
 	}
-	s.st.Fail(s.Stream.Err(), "")
+	err := s.Stream.Err()
+	s.st.Fail(err, tracedOpenAIResponsesErrorType(err, ""))
 	s.st.End()
 	return false
 }
@@ -817,19 +779,15 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Close() error {
 // tracedOpenAIResponsesErrorType is the error.type of a failed call of OpenAIResponses: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
 func tracedOpenAIResponsesErrorType(err error, fallback string) string {
 	var e *openai.Error
-	if errors.As(err, &e) {
-		if e != nil {
-			if n := e.StatusCode; n != 0 {
-				return strconv.FormatInt(int64(n), 10)
-			}
+	if errors.As(err, &e) && e != nil {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
 		}
 	}
 	var e2 *openai.Error
-	if errors.As(err, &e2) {
-		if e2 != nil {
-			if s := e2.Type; s != "" {
-				return s
-			}
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.Type; s != "" {
+			return s
 		}
 	}
 	return genai.ErrorTypeOf(err, fallback)

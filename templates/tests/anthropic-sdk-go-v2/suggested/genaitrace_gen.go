@@ -5,6 +5,7 @@ package suggested
 
 import (
 	"context"
+
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/anthropics/anthropic-sdk-go/v2/packages/ssestream"
@@ -64,8 +65,7 @@ func (w *TracedMessageService) CountTokens(ctx context.Context, params anthropic
 
 // New calls the wrapped MessageService's New in a span.
 func (w *TracedMessageService) New(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) (*anthropic.Message, error) {
-	var model string
-	model = params.Model
+	model := params.Model
 	var attrs [7]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")
@@ -103,36 +103,22 @@ func (w *TracedMessageService) New(ctx context.Context, params anthropic.Message
 	if res != nil {
 		out[k] = genai.UsageCacheCreationInputTokens.Int64(res.Usage.CacheCreationInputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.CacheReadInputTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := string(res.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
 		}
-	}
-	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.OutputTokensDetails.ThinkingTokens)
 		k++
-	}
-	if res != nil {
 		if s4 := res.ID; s4 != "" {
 			out[k] = genai.ResponseID.String(s4)
 			k++
 		}
-	}
-	if res != nil {
 		if s5 := res.Model; s5 != "" {
 			out[k] = genai.ResponseModel.String(s5)
 			k++
@@ -142,9 +128,7 @@ func (w *TracedMessageService) New(ctx context.Context, params anthropic.Message
 		var msgs genai.Messages
 		if res != nil {
 			for _, el := range res.Content {
-				var content string
-				content = el.Text
-				msgs.Add("assistant", content, "")
+				msgs.Add("assistant", el.Text, "")
 			}
 		}
 		if msgs.Len() > 0 {
@@ -160,8 +144,7 @@ func (w *TracedMessageService) New(ctx context.Context, params anthropic.Message
 
 // NewStreaming calls the wrapped MessageService's NewStreaming in a span.
 func (w *TracedMessageService) NewStreaming(ctx context.Context, params anthropic.MessageNewParams, opts ...option.RequestOption) *TracedMessageServiceNewStreamingStream {
-	var model string
-	model = params.Model
+	model := params.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("anthropic")

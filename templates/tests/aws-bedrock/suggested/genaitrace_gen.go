@@ -5,6 +5,7 @@ package suggested
 
 import (
 	"context"
+
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
@@ -85,14 +86,14 @@ func (w *TracedClient) Converse(ctx context.Context, params *bedrockruntime.Conv
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
-		n++
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
-		n++
+		if params.InferenceConfig.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
+			n++
+		}
+		if params.InferenceConfig.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if params != nil {
@@ -118,27 +119,31 @@ func (w *TracedClient) Converse(ctx context.Context, params *bedrockruntime.Conv
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if r != nil && r.Usage != nil && r.Usage.CacheWriteInputTokens != nil {
-		out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil && r.Usage.CacheReadInputTokens != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
-		k++
-	}
 	if r != nil {
+		if r.Usage != nil {
+			if r.Usage.CacheWriteInputTokens != nil {
+				out[k] = genai.UsageCacheCreationInputTokens.Int64(int64(*r.Usage.CacheWriteInputTokens))
+				k++
+			}
+			if r.Usage.CacheReadInputTokens != nil {
+				out[k] = genai.UsageCacheReadInputTokens.Int64(int64(*r.Usage.CacheReadInputTokens))
+				k++
+			}
+		}
 		if s3 := string(r.StopReason); s3 != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			k++
 		}
-	}
-	if r != nil && r.Usage != nil && r.Usage.InputTokens != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(*r.Usage.InputTokens))
-		k++
-	}
-	if r != nil && r.Usage != nil && r.Usage.OutputTokens != nil {
-		out[k] = genai.UsageOutputTokens.Int64(int64(*r.Usage.OutputTokens))
-		k++
+		if r.Usage != nil {
+			if r.Usage.InputTokens != nil {
+				out[k] = genai.UsageInputTokens.Int64(int64(*r.Usage.InputTokens))
+				k++
+			}
+			if r.Usage.OutputTokens != nil {
+				out[k] = genai.UsageOutputTokens.Int64(int64(*r.Usage.OutputTokens))
+				k++
+			}
+		}
 	}
 	if genai.CaptureContent() {
 		if r != nil {
@@ -177,14 +182,14 @@ func (w *TracedClient) ConverseStream(ctx context.Context, params *bedrockruntim
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
-		n++
-	}
-	if params != nil && params.InferenceConfig != nil && params.InferenceConfig.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
-		n++
+		if params.InferenceConfig.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*params.InferenceConfig.Temperature))
+			n++
+		}
+		if params.InferenceConfig.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*params.InferenceConfig.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		if params != nil {

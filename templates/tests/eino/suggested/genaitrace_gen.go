@@ -6,13 +6,14 @@ package suggested
 import (
 	"context"
 	"errors"
+	"io"
+
 	"github.com/cloudwego/eino/components/model"
 	"github.com/cloudwego/eino/schema"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
 )
 
 // TracedToolCallingChatModel records an OpenTelemetry GenAI span for every call to the ToolCallingChatModel it wraps.
@@ -54,14 +55,14 @@ func (w *TracedToolCallingChatModel) Generate(ctx context.Context, input []*sche
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if opts2 != nil && opts2.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
-		n++
-	}
-	if opts2 != nil && opts2.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
-		n++
+		if opts2.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
+			n++
+		}
+		if opts2.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		var msgs genai.Messages
@@ -91,28 +92,24 @@ func (w *TracedToolCallingChatModel) Generate(ctx context.Context, input []*sche
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokenDetails.CachedTokens))
-		k++
-	}
 	if r != nil && r.ResponseMeta != nil {
+		if r.ResponseMeta.Usage != nil {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokenDetails.CachedTokens))
+			k++
+		}
 		if s := r.ResponseMeta.FinishReason; s != "" {
 			out[k] = genai.ResponseFinishReasons.StringSlice([]string{s})
 			k++
 		}
-	}
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokens))
-		k++
-	}
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		out[k] = genai.UsageOutputTokens.Int64(int64(r.ResponseMeta.Usage.CompletionTokens))
-		k++
-	}
-	if r != nil && r.ResponseMeta != nil && r.ResponseMeta.Usage != nil {
-		if v := int64(r.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v != 0 {
-			out[k] = genai.UsageReasoningOutputTokens.Int64(v)
+		if r.ResponseMeta.Usage != nil {
+			out[k] = genai.UsageInputTokens.Int64(int64(r.ResponseMeta.Usage.PromptTokens))
 			k++
+			out[k] = genai.UsageOutputTokens.Int64(int64(r.ResponseMeta.Usage.CompletionTokens))
+			k++
+			if v := int64(r.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v != 0 {
+				out[k] = genai.UsageReasoningOutputTokens.Int64(v)
+				k++
+			}
 		}
 	}
 	if genai.CaptureContent() {
@@ -128,13 +125,7 @@ func (w *TracedToolCallingChatModel) Generate(ctx context.Context, input []*sche
 		msgs2.Add(role2, content2, "")
 		if r != nil {
 			for _, el2 := range r.ToolCalls {
-				var id string
-				id = el2.ID
-				var name string
-				name = el2.Function.Name
-				var args string
-				args = el2.Function.Arguments
-				msgs2.AddToolCall(id, name, args)
+				msgs2.AddToolCall(el2.ID, el2.Function.Name, el2.Function.Arguments)
 			}
 		}
 		if msgs2.Len() > 0 {
@@ -172,14 +163,14 @@ func (w *TracedToolCallingChatModel) Stream(ctx context.Context, input []*schema
 			attrs[n] = genai.RequestStopSequences.StringSlice(list)
 			n++
 		}
-	}
-	if opts2 != nil && opts2.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
-		n++
-	}
-	if opts2 != nil && opts2.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
-		n++
+		if opts2.Temperature != nil {
+			attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*opts2.Temperature))
+			n++
+		}
+		if opts2.TopP != nil {
+			attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*opts2.TopP))
+			n++
+		}
 	}
 	if genai.CaptureContent() {
 		var msgs genai.Messages
@@ -239,34 +230,30 @@ func (w *TracedToolCallingChatModel) Stream(ctx context.Context, input []*schema
 			}
 			var ca [5]attribute.KeyValue
 			cn := 0
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v := int64(chunk.ResponseMeta.Usage.PromptTokenDetails.CachedTokens); v != 0 {
-					ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
-					cn++
-				}
-			}
 			if chunk != nil && chunk.ResponseMeta != nil {
+				if chunk.ResponseMeta.Usage != nil {
+					if v := int64(chunk.ResponseMeta.Usage.PromptTokenDetails.CachedTokens); v != 0 {
+						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+						cn++
+					}
+				}
 				if s2 := chunk.ResponseMeta.FinishReason; s2 != "" {
 					ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s2})
 					cn++
 				}
-			}
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v2 := int64(chunk.ResponseMeta.Usage.PromptTokens); v2 != 0 {
-					ca[cn] = genai.UsageInputTokens.Int64(v2)
-					cn++
-				}
-			}
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v3 := int64(chunk.ResponseMeta.Usage.CompletionTokens); v3 != 0 {
-					ca[cn] = genai.UsageOutputTokens.Int64(v3)
-					cn++
-				}
-			}
-			if chunk != nil && chunk.ResponseMeta != nil && chunk.ResponseMeta.Usage != nil {
-				if v4 := int64(chunk.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
-					ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
-					cn++
+				if chunk.ResponseMeta.Usage != nil {
+					if v2 := int64(chunk.ResponseMeta.Usage.PromptTokens); v2 != 0 {
+						ca[cn] = genai.UsageInputTokens.Int64(v2)
+						cn++
+					}
+					if v3 := int64(chunk.ResponseMeta.Usage.CompletionTokens); v3 != 0 {
+						ca[cn] = genai.UsageOutputTokens.Int64(v3)
+						cn++
+					}
+					if v4 := int64(chunk.ResponseMeta.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
+						ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+						cn++
+					}
 				}
 			}
 			stream.Chunk(ca[:cn]...)

@@ -7,12 +7,13 @@ package suggested
 import (
 	"context"
 	"errors"
+	"io"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/sashabaranov/go-openai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
 )
 
 // ClientAPI is the exported method set of *openai.Client, so it can be wrapped and replaced.
@@ -325,8 +326,7 @@ func (w *TracedClient) CancelVectorStoreFileBatch(ctx context.Context, vectorSto
 
 // CompactResponse calls the wrapped Client's CompactResponse in a span.
 func (w *TracedClient) CompactResponse(ctx context.Context, request openai.CompactResponseRequest) (openai.ResponseCompaction, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -367,21 +367,19 @@ func (w *TracedClient) CompactResponse(ctx context.Context, request openai.Compa
 	}
 	var out [6]attribute.KeyValue
 	k := 0
-	if response.Usage != nil && response.Usage.InputTokensDetails != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(response.Usage.InputTokensDetails.CachedTokens))
-		k++
-	}
 	if response.Usage != nil {
+		if response.Usage.InputTokensDetails != nil {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(int64(response.Usage.InputTokensDetails.CachedTokens))
+			k++
+		}
 		out[k] = genai.UsageInputTokens.Int64(int64(response.Usage.InputTokens))
 		k++
-	}
-	if response.Usage != nil {
 		out[k] = genai.UsageOutputTokens.Int64(int64(response.Usage.OutputTokens))
 		k++
-	}
-	if response.Usage != nil && response.Usage.OutputTokensDetails != nil {
-		out[k] = genai.UsageReasoningOutputTokens.Int64(int64(response.Usage.OutputTokensDetails.ReasoningTokens))
-		k++
+		if response.Usage.OutputTokensDetails != nil {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(int64(response.Usage.OutputTokensDetails.ReasoningTokens))
+			k++
+		}
 	}
 	if s3 := response.ID; s3 != "" {
 		out[k] = genai.ResponseID.String(s3)
@@ -481,8 +479,7 @@ func (w *TracedClient) CreateBatchWithUploadFile(ctx context.Context, request op
 
 // CreateChatCompletion calls the wrapped Client's CreateChatCompletion in a span.
 func (w *TracedClient) CreateChatCompletion(ctx context.Context, request openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [11]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -522,11 +519,7 @@ func (w *TracedClient) CreateChatCompletion(ctx context.Context, request openai.
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el := range request.Messages {
-			var role string
-			role = el.Role
-			var content string
-			content = el.Content
-			msgs.Add(role, content, "")
+			msgs.Add(el.Role, el.Content, "")
 		}
 		if msgs.Len() > 0 {
 			attrs[n] = genai.InputMessages.String(msgs.String())
@@ -576,21 +569,9 @@ func (w *TracedClient) CreateChatCompletion(ctx context.Context, request openai.
 	if genai.CaptureContent() {
 		var msgs2 genai.Messages
 		for _, el3 := range response.Choices {
-			var role2 string
-			role2 = el3.Message.Role
-			var content2 string
-			content2 = el3.Message.Content
-			var finish string
-			finish = string(el3.FinishReason)
-			msgs2.Add(role2, content2, finish)
+			msgs2.Add(el3.Message.Role, el3.Message.Content, string(el3.FinishReason))
 			for _, el4 := range el3.Message.ToolCalls {
-				var id string
-				id = el4.ID
-				var name string
-				name = el4.Function.Name
-				var args string
-				args = el4.Function.Arguments
-				msgs2.AddToolCall(id, name, args)
+				msgs2.AddToolCall(el4.ID, el4.Function.Name, el4.Function.Arguments)
 			}
 		}
 		if msgs2.Len() > 0 {
@@ -606,8 +587,7 @@ func (w *TracedClient) CreateChatCompletion(ctx context.Context, request openai.
 
 // CreateChatCompletionStream calls the wrapped Client's CreateChatCompletionStream in a span.
 func (w *TracedClient) CreateChatCompletionStream(ctx context.Context, request openai.ChatCompletionRequest) (*TracedClientCreateChatCompletionStreamStream, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [12]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -648,11 +628,7 @@ func (w *TracedClient) CreateChatCompletionStream(ctx context.Context, request o
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el := range request.Messages {
-			var role string
-			role = el.Role
-			var content string
-			content = el.Content
-			msgs.Add(role, content, "")
+			msgs.Add(el.Role, el.Content, "")
 		}
 		if msgs.Len() > 0 {
 			attrs[n] = genai.InputMessages.String(msgs.String())
@@ -679,8 +655,7 @@ func (w *TracedClient) CreateChatCompletionStream(ctx context.Context, request o
 
 // CreateCompletion calls the wrapped Client's CreateCompletion in a span.
 func (w *TracedClient) CreateCompletion(ctx context.Context, request openai.CompletionRequest) (openai.CompletionResponse, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [11]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("text_completion")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -750,14 +725,12 @@ func (w *TracedClient) CreateCompletion(ctx context.Context, request openai.Comp
 	if response.Usage != nil {
 		out[k] = genai.UsageInputTokens.Int64(int64(response.Usage.PromptTokens))
 		k++
-	}
-	if response.Usage != nil {
 		out[k] = genai.UsageOutputTokens.Int64(int64(response.Usage.CompletionTokens))
 		k++
-	}
-	if response.Usage != nil && response.Usage.CompletionTokensDetails != nil {
-		out[k] = genai.UsageReasoningOutputTokens.Int64(int64(response.Usage.CompletionTokensDetails.ReasoningTokens))
-		k++
+		if response.Usage.CompletionTokensDetails != nil {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(int64(response.Usage.CompletionTokensDetails.ReasoningTokens))
+			k++
+		}
 	}
 	if s3 := response.ID; s3 != "" {
 		out[k] = genai.ResponseID.String(s3)
@@ -770,11 +743,7 @@ func (w *TracedClient) CreateCompletion(ctx context.Context, request openai.Comp
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el2 := range response.Choices {
-			var content string
-			content = el2.Text
-			var finish string
-			finish = el2.FinishReason
-			msgs.Add("assistant", content, finish)
+			msgs.Add("assistant", el2.Text, el2.FinishReason)
 		}
 		if msgs.Len() > 0 {
 			out[k] = genai.OutputMessages.String(msgs.String())
@@ -789,8 +758,7 @@ func (w *TracedClient) CreateCompletion(ctx context.Context, request openai.Comp
 
 // CreateCompletionStream calls the wrapped Client's CreateCompletionStream in a span.
 func (w *TracedClient) CreateCompletionStream(ctx context.Context, request openai.CompletionRequest) (*TracedClientCreateCompletionStreamStream, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [12]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("text_completion")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -1010,8 +978,7 @@ func (w *TracedClient) CreateMessage(ctx context.Context, threadID string, reque
 
 // CreateResponse calls the wrapped Client's CreateResponse in a span.
 func (w *TracedClient) CreateResponse(ctx context.Context, request openai.CreateResponseRequest) (openai.CreateResponseResponse, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -1052,21 +1019,19 @@ func (w *TracedClient) CreateResponse(ctx context.Context, request openai.Create
 	}
 	var out [7]attribute.KeyValue
 	k := 0
-	if response.Usage != nil && response.Usage.InputTokensDetails != nil {
-		out[k] = genai.UsageCacheReadInputTokens.Int64(int64(response.Usage.InputTokensDetails.CachedTokens))
-		k++
-	}
 	if response.Usage != nil {
+		if response.Usage.InputTokensDetails != nil {
+			out[k] = genai.UsageCacheReadInputTokens.Int64(int64(response.Usage.InputTokensDetails.CachedTokens))
+			k++
+		}
 		out[k] = genai.UsageInputTokens.Int64(int64(response.Usage.InputTokens))
 		k++
-	}
-	if response.Usage != nil {
 		out[k] = genai.UsageOutputTokens.Int64(int64(response.Usage.OutputTokens))
 		k++
-	}
-	if response.Usage != nil && response.Usage.OutputTokensDetails != nil {
-		out[k] = genai.UsageReasoningOutputTokens.Int64(int64(response.Usage.OutputTokensDetails.ReasoningTokens))
-		k++
+		if response.Usage.OutputTokensDetails != nil {
+			out[k] = genai.UsageReasoningOutputTokens.Int64(int64(response.Usage.OutputTokensDetails.ReasoningTokens))
+			k++
+		}
 	}
 	if s3 := response.ID; s3 != "" {
 		out[k] = genai.ResponseID.String(s3)
@@ -1090,8 +1055,7 @@ func (w *TracedClient) CreateResponse(ctx context.Context, request openai.Create
 
 // CreateResponseStream calls the wrapped Client's CreateResponseStream in a span.
 func (w *TracedClient) CreateResponseStream(ctx context.Context, request openai.CreateResponseRequest) (*TracedClientCreateResponseStreamStream, error) {
-	var model string
-	model = request.Model
+	model := request.Model
 	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -1518,9 +1482,7 @@ func (w *TracedClient) Edits(ctx context.Context, request openai.EditsRequest) (
 	if genai.CaptureContent() {
 		var msgs genai.Messages
 		for _, el := range response.Choices {
-			var content string
-			content = el.Text
-			msgs.Add("assistant", content, "")
+			msgs.Add("assistant", el.Text, "")
 		}
 		if msgs.Len() > 0 {
 			out[k] = genai.OutputMessages.String(msgs.String())
@@ -2295,17 +2257,15 @@ func (s *TracedClientCreateChatCompletionStreamStream) Recv() (openai.ChatComple
 			ca[cn] = genai.UsageInputTokens.Int64(v2)
 			cn++
 		}
-	}
-	if chunk.Usage != nil {
 		if v3 := int64(chunk.Usage.CompletionTokens); v3 != 0 {
 			ca[cn] = genai.UsageOutputTokens.Int64(v3)
 			cn++
 		}
-	}
-	if chunk.Usage != nil && chunk.Usage.CompletionTokensDetails != nil {
-		if v4 := int64(chunk.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
-			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
-			cn++
+		if chunk.Usage.CompletionTokensDetails != nil {
+			if v4 := int64(chunk.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
+				ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+				cn++
+			}
 		}
 	}
 	if s4 := chunk.ID; s4 != "" {
@@ -2373,17 +2333,15 @@ func (s *TracedClientCreateCompletionStreamStream) Recv() (openai.CompletionResp
 			ca[cn] = genai.UsageInputTokens.Int64(v2)
 			cn++
 		}
-	}
-	if chunk.Usage != nil {
 		if v3 := int64(chunk.Usage.CompletionTokens); v3 != 0 {
 			ca[cn] = genai.UsageOutputTokens.Int64(v3)
 			cn++
 		}
-	}
-	if chunk.Usage != nil && chunk.Usage.CompletionTokensDetails != nil {
-		if v4 := int64(chunk.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
-			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
-			cn++
+		if chunk.Usage.CompletionTokensDetails != nil {
+			if v4 := int64(chunk.Usage.CompletionTokensDetails.ReasoningTokens); v4 != 0 {
+				ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+				cn++
+			}
 		}
 	}
 	if s4 := chunk.ID; s4 != "" {
@@ -2428,37 +2386,33 @@ func (s *TracedClientCreateResponseStreamStream) Recv() (openai.ResponseStreamEv
 	}
 	var ca [6]attribute.KeyValue
 	cn := 0
-	if chunk.Response != nil && chunk.Response.Usage != nil && chunk.Response.Usage.InputTokensDetails != nil {
-		if v := int64(chunk.Response.Usage.InputTokensDetails.CachedTokens); v != 0 {
-			ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
-			cn++
-		}
-	}
-	if chunk.Response != nil && chunk.Response.Usage != nil {
-		if v2 := int64(chunk.Response.Usage.InputTokens); v2 != 0 {
-			ca[cn] = genai.UsageInputTokens.Int64(v2)
-			cn++
-		}
-	}
-	if chunk.Response != nil && chunk.Response.Usage != nil {
-		if v3 := int64(chunk.Response.Usage.OutputTokens); v3 != 0 {
-			ca[cn] = genai.UsageOutputTokens.Int64(v3)
-			cn++
-		}
-	}
-	if chunk.Response != nil && chunk.Response.Usage != nil && chunk.Response.Usage.OutputTokensDetails != nil {
-		if v4 := int64(chunk.Response.Usage.OutputTokensDetails.ReasoningTokens); v4 != 0 {
-			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
-			cn++
-		}
-	}
 	if chunk.Response != nil {
+		if chunk.Response.Usage != nil {
+			if chunk.Response.Usage.InputTokensDetails != nil {
+				if v := int64(chunk.Response.Usage.InputTokensDetails.CachedTokens); v != 0 {
+					ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+					cn++
+				}
+			}
+			if v2 := int64(chunk.Response.Usage.InputTokens); v2 != 0 {
+				ca[cn] = genai.UsageInputTokens.Int64(v2)
+				cn++
+			}
+			if v3 := int64(chunk.Response.Usage.OutputTokens); v3 != 0 {
+				ca[cn] = genai.UsageOutputTokens.Int64(v3)
+				cn++
+			}
+			if chunk.Response.Usage.OutputTokensDetails != nil {
+				if v4 := int64(chunk.Response.Usage.OutputTokensDetails.ReasoningTokens); v4 != 0 {
+					ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
+					cn++
+				}
+			}
+		}
 		if s3 := chunk.Response.ID; s3 != "" {
 			ca[cn] = genai.ResponseID.String(s3)
 			cn++
 		}
-	}
-	if chunk.Response != nil {
 		if s4 := chunk.Response.Model; s4 != "" {
 			ca[cn] = genai.ResponseModel.String(s4)
 			cn++

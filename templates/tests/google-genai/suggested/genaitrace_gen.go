@@ -5,36 +5,37 @@ package suggested
 
 import (
 	"context"
-	"github.com/genaitrace/genaitrace/runtime/genai"
+	"iter"
+
+	genaitrace "github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	genai2 "google.golang.org/genai"
-	"iter"
+	"google.golang.org/genai"
 )
 
 // Models is the exported method set of *genai.Models, so it can be wrapped and replaced.
 type Models interface {
-	All(ctx context.Context) iter.Seq2[*genai2.Model, error]
-	ComputeTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.ComputeTokensConfig) (*genai2.ComputeTokensResponse, error)
-	CountTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.CountTokensConfig) (*genai2.CountTokensResponse, error)
-	Delete(ctx context.Context, model string, config *genai2.DeleteModelConfig) (*genai2.DeleteModelResponse, error)
-	EditImage(ctx context.Context, model string, prompt string, referenceImages []genai2.ReferenceImage, config *genai2.EditImageConfig) (*genai2.EditImageResponse, error)
-	EmbedContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.EmbedContentConfig) (*genai2.EmbedContentResponse, error)
-	GenerateContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) (*genai2.GenerateContentResponse, error)
-	GenerateContentStream(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) iter.Seq2[*genai2.GenerateContentResponse, error]
-	GenerateImages(ctx context.Context, model string, prompt string, config *genai2.GenerateImagesConfig) (*genai2.GenerateImagesResponse, error)
-	GenerateVideos(ctx context.Context, model string, prompt string, image *genai2.Image, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error)
-	GenerateVideosFromSource(ctx context.Context, model string, source *genai2.GenerateVideosSource, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error)
-	Get(ctx context.Context, model string, config *genai2.GetModelConfig) (*genai2.Model, error)
-	List(ctx context.Context, config *genai2.ListModelsConfig) (genai2.Page[genai2.Model], error)
-	RecontextImage(ctx context.Context, model string, source *genai2.RecontextImageSource, config *genai2.RecontextImageConfig) (*genai2.RecontextImageResponse, error)
-	SegmentImage(ctx context.Context, model string, source *genai2.SegmentImageSource, config *genai2.SegmentImageConfig) (*genai2.SegmentImageResponse, error)
-	Update(ctx context.Context, model string, config *genai2.UpdateModelConfig) (*genai2.Model, error)
-	UpscaleImage(ctx context.Context, model string, image *genai2.Image, upscaleFactor string, config *genai2.UpscaleImageConfig) (*genai2.UpscaleImageResponse, error)
+	All(ctx context.Context) iter.Seq2[*genai.Model, error]
+	ComputeTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.ComputeTokensConfig) (*genai.ComputeTokensResponse, error)
+	CountTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.CountTokensConfig) (*genai.CountTokensResponse, error)
+	Delete(ctx context.Context, model string, config *genai.DeleteModelConfig) (*genai.DeleteModelResponse, error)
+	EditImage(ctx context.Context, model string, prompt string, referenceImages []genai.ReferenceImage, config *genai.EditImageConfig) (*genai.EditImageResponse, error)
+	EmbedContent(ctx context.Context, model string, contents []*genai.Content, config *genai.EmbedContentConfig) (*genai.EmbedContentResponse, error)
+	GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error)
+	GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error]
+	GenerateImages(ctx context.Context, model string, prompt string, config *genai.GenerateImagesConfig) (*genai.GenerateImagesResponse, error)
+	GenerateVideos(ctx context.Context, model string, prompt string, image *genai.Image, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error)
+	GenerateVideosFromSource(ctx context.Context, model string, source *genai.GenerateVideosSource, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error)
+	Get(ctx context.Context, model string, config *genai.GetModelConfig) (*genai.Model, error)
+	List(ctx context.Context, config *genai.ListModelsConfig) (genai.Page[genai.Model], error)
+	RecontextImage(ctx context.Context, model string, source *genai.RecontextImageSource, config *genai.RecontextImageConfig) (*genai.RecontextImageResponse, error)
+	SegmentImage(ctx context.Context, model string, source *genai.SegmentImageSource, config *genai.SegmentImageConfig) (*genai.SegmentImageResponse, error)
+	Update(ctx context.Context, model string, config *genai.UpdateModelConfig) (*genai.Model, error)
+	UpscaleImage(ctx context.Context, model string, image *genai.Image, upscaleFactor string, config *genai.UpscaleImageConfig) (*genai.UpscaleImageResponse, error)
 }
 
-var _ Models = (*genai2.Models)(nil)
+var _ Models = (*genai.Models)(nil)
 
 // TracedModels records an OpenTelemetry GenAI span for every call to the Models it wraps.
 type TracedModels struct {
@@ -43,29 +44,29 @@ type TracedModels struct {
 }
 
 // NewTracedModels wraps inner. Spans go to the global TracerProvider unless an option names another.
-func NewTracedModels(inner Models, opts ...genai.Option) *TracedModels {
+func NewTracedModels(inner Models, opts ...genaitrace.Option) *TracedModels {
 	return &TracedModels{
 		inner:  inner,
-		tracer: genai.NewTracer(opts...),
+		tracer: genaitrace.NewTracer(opts...),
 	}
 }
 
 var _ Models = (*TracedModels)(nil)
 
 // All calls the wrapped Models's All in a span.
-func (w *TracedModels) All(ctx context.Context) iter.Seq2[*genai2.Model, error] {
+func (w *TracedModels) All(ctx context.Context) iter.Seq2[*genai.Model, error] {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.All", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
-	stream := genai.StartStream(span)
+	stream := genaitrace.StartStream(span)
 	r := w.inner.All(ctx2)
 	if r == nil {
 		stream.End()
 		return r
 	}
 	inner := r
-	r = func(yield func(*genai2.Model, error) bool) {
+	r = func(yield func(*genai.Model, error) bool) {
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
@@ -82,118 +83,116 @@ func (w *TracedModels) All(ctx context.Context) iter.Seq2[*genai2.Model, error] 
 }
 
 // ComputeTokens calls the wrapped Models's ComputeTokens in a span.
-func (w *TracedModels) ComputeTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.ComputeTokensConfig) (*genai2.ComputeTokensResponse, error) {
+func (w *TracedModels) ComputeTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.ComputeTokensConfig) (*genai.ComputeTokensResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.ComputeTokens", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.ComputeTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // CountTokens calls the wrapped Models's CountTokens in a span.
-func (w *TracedModels) CountTokens(ctx context.Context, model string, contents []*genai2.Content, config *genai2.CountTokensConfig) (*genai2.CountTokensResponse, error) {
+func (w *TracedModels) CountTokens(ctx context.Context, model string, contents []*genai.Content, config *genai.CountTokensConfig) (*genai.CountTokensResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.CountTokens", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.CountTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // Delete calls the wrapped Models's Delete in a span.
-func (w *TracedModels) Delete(ctx context.Context, model string, config *genai2.DeleteModelConfig) (*genai2.DeleteModelResponse, error) {
+func (w *TracedModels) Delete(ctx context.Context, model string, config *genai.DeleteModelConfig) (*genai.DeleteModelResponse, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.Delete", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Delete(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // EditImage calls the wrapped Models's EditImage in a span.
-func (w *TracedModels) EditImage(ctx context.Context, model string, prompt string, referenceImages []genai2.ReferenceImage, config *genai2.EditImageConfig) (*genai2.EditImageResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) EditImage(ctx context.Context, model string, prompt string, referenceImages []genai.ReferenceImage, config *genai.EditImageConfig) (*genai.EditImageResponse, error) {
 	var attrs [5]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("text_completion")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("text_completion")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+		attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
 		n++
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if s := prompt; s != "" {
-			attrs[n] = genai.InputMessages.String(genai.TextMessage("user", s))
+			attrs[n] = genaitrace.InputMessages.String(genaitrace.TextMessage("user", s))
 			n++
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("text_completion", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("text_completion", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.EditImage(ctx2, model, prompt, referenceImages, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // EmbedContent calls the wrapped Models's EmbedContent in a span.
-func (w *TracedModels) EmbedContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.EmbedContentConfig) (*genai2.EmbedContentResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) EmbedContent(ctx context.Context, model string, contents []*genai.Content, config *genai.EmbedContentConfig) (*genai.EmbedContentResponse, error) {
 	var attrs [3]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("embeddings")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("embeddings")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("embeddings", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("embeddings", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.EmbedContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	var out [2]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
-		if v := int64(len(r.Embeddings[0].Values)); v != 0 {
-			out[k] = genai.EmbeddingsDimensionCount.Int64(v)
-			k++
+	if r != nil {
+		if len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
+			if v := int64(len(r.Embeddings[0].Values)); v != 0 {
+				out[k] = genaitrace.EmbeddingsDimensionCount.Int64(v)
+				k++
+			}
 		}
-	}
-	if r != nil && r.UsageMetadata != nil {
-		if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
-			out[k] = genai.UsageInputTokens.Int64(v2)
-			k++
+		if r.UsageMetadata != nil {
+			if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
+				out[k] = genaitrace.UsageInputTokens.Int64(v2)
+				k++
+			}
 		}
 	}
 	if k > 0 {
@@ -203,84 +202,80 @@ func (w *TracedModels) EmbedContent(ctx context.Context, model string, contents 
 }
 
 // GenerateContent calls the wrapped Models's GenerateContent in a span.
-func (w *TracedModels) GenerateContent(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) (*genai2.GenerateContentResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error) {
 	var attrs [14]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("generate_content")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("generate_content")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
 	if config != nil {
 		if v := int64(config.CandidateCount); v != 0 {
-			attrs[n] = genai.RequestChoiceCount.Int64(v)
+			attrs[n] = genaitrace.RequestChoiceCount.Int64(v)
 			n++
 		}
-	}
-	if config != nil && config.FrequencyPenalty != nil {
-		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
-		n++
-	}
-	if config != nil {
+		if config.FrequencyPenalty != nil {
+			attrs[n] = genaitrace.RequestFrequencyPenalty.Float64(genaitrace.FromFloat32(*config.FrequencyPenalty))
+			n++
+		}
 		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
-			attrs[n] = genai.RequestMaxTokens.Int64(v2)
+			attrs[n] = genaitrace.RequestMaxTokens.Int64(v2)
+			n++
+		}
+		if config.PresencePenalty != nil {
+			attrs[n] = genaitrace.RequestPresencePenalty.Float64(genaitrace.FromFloat32(*config.PresencePenalty))
 			n++
 		}
 	}
-	if config != nil && config.PresencePenalty != nil {
-		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
-		n++
-	}
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
-		n++
-	}
-	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil {
-		if list := genai.NonEmpty(config.StopSequences); len(list) > 0 {
-			attrs[n] = genai.RequestStopSequences.StringSlice(list)
+		if config.Seed != nil {
+			attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
+			n++
+		}
+		if list := genaitrace.NonEmpty(config.StopSequences); len(list) > 0 {
+			attrs[n] = genaitrace.RequestStopSequences.StringSlice(list)
+			n++
+		}
+		if config.Temperature != nil {
+			attrs[n] = genaitrace.RequestTemperature.Float64(genaitrace.FromFloat32(*config.Temperature))
+			n++
+		}
+		if config.TopK != nil {
+			attrs[n] = genaitrace.RequestTopK.Float64(genaitrace.FromFloat32(*config.TopK))
+			n++
+		}
+		if config.TopP != nil {
+			attrs[n] = genaitrace.RequestTopP.Float64(genaitrace.FromFloat32(*config.TopP))
 			n++
 		}
 	}
-	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
-		n++
-	}
-	if config != nil && config.TopK != nil {
-		attrs[n] = genai.RequestTopK.Float64(genai.FromFloat32(*config.TopK))
-		n++
-	}
-	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
-		n++
-	}
-	if genai.CaptureContent() {
-		if s := genai.MessagesJSON(contents, "user"); s != "" {
-			attrs[n] = genai.InputMessages.String(s)
+	if genaitrace.CaptureContent() {
+		if s := genaitrace.MessagesJSON(contents, "user"); s != "" {
+			attrs[n] = genaitrace.InputMessages.String(s)
 			n++
 		}
 		if config != nil {
-			if s2 := genai.PartsJSON(config.SystemInstruction); s2 != "" {
-				attrs[n] = genai.SystemInstructions.String(s2)
+			if s2 := genaitrace.PartsJSON(config.SystemInstruction); s2 != "" {
+				attrs[n] = genaitrace.SystemInstructions.String(s2)
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("generate_content", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("generate_content", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	var out [8]attribute.KeyValue
 	k := 0
 	if r != nil && r.UsageMetadata != nil {
 		if v3 := int64(r.UsageMetadata.CachedContentTokenCount); v3 != 0 {
-			out[k] = genai.UsageCacheReadInputTokens.Int64(v3)
+			out[k] = genaitrace.UsageCacheReadInputTokens.Int64(v3)
 			k++
 		}
 	}
@@ -295,41 +290,35 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 		}
 	}
 	if len(list2) > 0 {
-		out[k] = genai.ResponseFinishReasons.StringSlice(list2)
+		out[k] = genaitrace.ResponseFinishReasons.StringSlice(list2)
 		k++
 	}
-	if r != nil && r.UsageMetadata != nil {
-		if v4 := int64(r.UsageMetadata.PromptTokenCount); v4 != 0 {
-			out[k] = genai.UsageInputTokens.Int64(v4)
-			k++
-		}
-	}
-	if r != nil && r.UsageMetadata != nil {
-		if v5 := int64(r.UsageMetadata.CandidatesTokenCount); v5 != 0 {
-			out[k] = genai.UsageOutputTokens.Int64(v5)
-			k++
-		}
-	}
-	if r != nil && r.UsageMetadata != nil {
-		if v6 := int64(r.UsageMetadata.ThoughtsTokenCount); v6 != 0 {
-			out[k] = genai.UsageReasoningOutputTokens.Int64(v6)
-			k++
-		}
-	}
 	if r != nil {
+		if r.UsageMetadata != nil {
+			if v4 := int64(r.UsageMetadata.PromptTokenCount); v4 != 0 {
+				out[k] = genaitrace.UsageInputTokens.Int64(v4)
+				k++
+			}
+			if v5 := int64(r.UsageMetadata.CandidatesTokenCount); v5 != 0 {
+				out[k] = genaitrace.UsageOutputTokens.Int64(v5)
+				k++
+			}
+			if v6 := int64(r.UsageMetadata.ThoughtsTokenCount); v6 != 0 {
+				out[k] = genaitrace.UsageReasoningOutputTokens.Int64(v6)
+				k++
+			}
+		}
 		if s4 := r.ResponseID; s4 != "" {
-			out[k] = genai.ResponseID.String(s4)
+			out[k] = genaitrace.ResponseID.String(s4)
 			k++
 		}
-	}
-	if r != nil {
 		if s5 := r.ModelVersion; s5 != "" {
-			out[k] = genai.ResponseModel.String(s5)
+			out[k] = genaitrace.ResponseModel.String(s5)
 			k++
 		}
 	}
-	if genai.CaptureContent() {
-		var msgs genai.Messages
+	if genaitrace.CaptureContent() {
+		var msgs genaitrace.Messages
 		if r != nil {
 			for _, el2 := range r.Candidates {
 				var content string
@@ -344,7 +333,7 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 			}
 		}
 		if msgs.Len() > 0 {
-			out[k] = genai.OutputMessages.String(msgs.String())
+			out[k] = genaitrace.OutputMessages.String(msgs.String())
 			k++
 		}
 	}
@@ -355,87 +344,83 @@ func (w *TracedModels) GenerateContent(ctx context.Context, model string, conten
 }
 
 // GenerateContentStream calls the wrapped Models's GenerateContentStream in a span.
-func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, contents []*genai2.Content, config *genai2.GenerateContentConfig) iter.Seq2[*genai2.GenerateContentResponse, error] {
-	var model2 string
-	model2 = model
+func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error] {
 	var attrs [15]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("generate_content")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
-	attrs[2] = genai.RequestStream.Bool(true)
+	attrs[0] = genaitrace.OperationName.String("generate_content")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
+	attrs[2] = genaitrace.RequestStream.Bool(true)
 	n := 3
 	if config != nil {
 		if v := int64(config.CandidateCount); v != 0 {
-			attrs[n] = genai.RequestChoiceCount.Int64(v)
+			attrs[n] = genaitrace.RequestChoiceCount.Int64(v)
 			n++
 		}
-	}
-	if config != nil && config.FrequencyPenalty != nil {
-		attrs[n] = genai.RequestFrequencyPenalty.Float64(genai.FromFloat32(*config.FrequencyPenalty))
-		n++
-	}
-	if config != nil {
+		if config.FrequencyPenalty != nil {
+			attrs[n] = genaitrace.RequestFrequencyPenalty.Float64(genaitrace.FromFloat32(*config.FrequencyPenalty))
+			n++
+		}
 		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
-			attrs[n] = genai.RequestMaxTokens.Int64(v2)
+			attrs[n] = genaitrace.RequestMaxTokens.Int64(v2)
+			n++
+		}
+		if config.PresencePenalty != nil {
+			attrs[n] = genaitrace.RequestPresencePenalty.Float64(genaitrace.FromFloat32(*config.PresencePenalty))
 			n++
 		}
 	}
-	if config != nil && config.PresencePenalty != nil {
-		attrs[n] = genai.RequestPresencePenalty.Float64(genai.FromFloat32(*config.PresencePenalty))
-		n++
-	}
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
-		n++
-	}
-	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil {
-		if list := genai.NonEmpty(config.StopSequences); len(list) > 0 {
-			attrs[n] = genai.RequestStopSequences.StringSlice(list)
+		if config.Seed != nil {
+			attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
+			n++
+		}
+		if list := genaitrace.NonEmpty(config.StopSequences); len(list) > 0 {
+			attrs[n] = genaitrace.RequestStopSequences.StringSlice(list)
+			n++
+		}
+		if config.Temperature != nil {
+			attrs[n] = genaitrace.RequestTemperature.Float64(genaitrace.FromFloat32(*config.Temperature))
+			n++
+		}
+		if config.TopK != nil {
+			attrs[n] = genaitrace.RequestTopK.Float64(genaitrace.FromFloat32(*config.TopK))
+			n++
+		}
+		if config.TopP != nil {
+			attrs[n] = genaitrace.RequestTopP.Float64(genaitrace.FromFloat32(*config.TopP))
 			n++
 		}
 	}
-	if config != nil && config.Temperature != nil {
-		attrs[n] = genai.RequestTemperature.Float64(genai.FromFloat32(*config.Temperature))
-		n++
-	}
-	if config != nil && config.TopK != nil {
-		attrs[n] = genai.RequestTopK.Float64(genai.FromFloat32(*config.TopK))
-		n++
-	}
-	if config != nil && config.TopP != nil {
-		attrs[n] = genai.RequestTopP.Float64(genai.FromFloat32(*config.TopP))
-		n++
-	}
-	if genai.CaptureContent() {
-		if s := genai.MessagesJSON(contents, "user"); s != "" {
-			attrs[n] = genai.InputMessages.String(s)
+	if genaitrace.CaptureContent() {
+		if s := genaitrace.MessagesJSON(contents, "user"); s != "" {
+			attrs[n] = genaitrace.InputMessages.String(s)
 			n++
 		}
 		if config != nil {
-			if s2 := genai.PartsJSON(config.SystemInstruction); s2 != "" {
-				attrs[n] = genai.SystemInstructions.String(s2)
+			if s2 := genaitrace.PartsJSON(config.SystemInstruction); s2 != "" {
+				attrs[n] = genaitrace.SystemInstructions.String(s2)
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("generate_content", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
-	stream := genai.StartStream(span)
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("generate_content", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	stream := genaitrace.StartStream(span)
 	r := w.inner.GenerateContentStream(ctx2, model, contents, config)
 	if r == nil {
 		stream.End()
 		return r
 	}
 	inner := r
-	r = func(yield func(*genai2.GenerateContentResponse, error) bool) {
+	r = func(yield func(*genai.GenerateContentResponse, error) bool) {
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
 				stream.Fail(e, "")
 			} else {
-				if genai.CaptureContent() {
+				if genaitrace.CaptureContent() {
 					if chunk != nil && len(chunk.Candidates) > 0 && chunk.Candidates[0] != nil && chunk.Candidates[0].Content != nil && len(chunk.Candidates[0].Content.Parts) > 0 && chunk.Candidates[0].Content.Parts[0] != nil {
 						if s3 := chunk.Candidates[0].Content.Parts[0].Text; s3 != "" {
 							stream.Text(s3)
@@ -446,7 +431,7 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 				cn := 0
 				if chunk != nil && chunk.UsageMetadata != nil {
 					if v3 := int64(chunk.UsageMetadata.CachedContentTokenCount); v3 != 0 {
-						ca[cn] = genai.UsageCacheReadInputTokens.Int64(v3)
+						ca[cn] = genaitrace.UsageCacheReadInputTokens.Int64(v3)
 						cn++
 					}
 				}
@@ -461,36 +446,30 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 					}
 				}
 				if len(list2) > 0 {
-					ca[cn] = genai.ResponseFinishReasons.StringSlice(list2)
+					ca[cn] = genaitrace.ResponseFinishReasons.StringSlice(list2)
 					cn++
 				}
-				if chunk != nil && chunk.UsageMetadata != nil {
-					if v4 := int64(chunk.UsageMetadata.PromptTokenCount); v4 != 0 {
-						ca[cn] = genai.UsageInputTokens.Int64(v4)
-						cn++
-					}
-				}
-				if chunk != nil && chunk.UsageMetadata != nil {
-					if v5 := int64(chunk.UsageMetadata.CandidatesTokenCount); v5 != 0 {
-						ca[cn] = genai.UsageOutputTokens.Int64(v5)
-						cn++
-					}
-				}
-				if chunk != nil && chunk.UsageMetadata != nil {
-					if v6 := int64(chunk.UsageMetadata.ThoughtsTokenCount); v6 != 0 {
-						ca[cn] = genai.UsageReasoningOutputTokens.Int64(v6)
-						cn++
-					}
-				}
 				if chunk != nil {
+					if chunk.UsageMetadata != nil {
+						if v4 := int64(chunk.UsageMetadata.PromptTokenCount); v4 != 0 {
+							ca[cn] = genaitrace.UsageInputTokens.Int64(v4)
+							cn++
+						}
+						if v5 := int64(chunk.UsageMetadata.CandidatesTokenCount); v5 != 0 {
+							ca[cn] = genaitrace.UsageOutputTokens.Int64(v5)
+							cn++
+						}
+						if v6 := int64(chunk.UsageMetadata.ThoughtsTokenCount); v6 != 0 {
+							ca[cn] = genaitrace.UsageReasoningOutputTokens.Int64(v6)
+							cn++
+						}
+					}
 					if s5 := chunk.ResponseID; s5 != "" {
-						ca[cn] = genai.ResponseID.String(s5)
+						ca[cn] = genaitrace.ResponseID.String(s5)
 						cn++
 					}
-				}
-				if chunk != nil {
 					if s6 := chunk.ModelVersion; s6 != "" {
-						ca[cn] = genai.ResponseModel.String(s6)
+						ca[cn] = genaitrace.ResponseModel.String(s6)
 						cn++
 					}
 				}
@@ -505,74 +484,70 @@ func (w *TracedModels) GenerateContentStream(ctx context.Context, model string, 
 }
 
 // GenerateImages calls the wrapped Models's GenerateImages in a span.
-func (w *TracedModels) GenerateImages(ctx context.Context, model string, prompt string, config *genai2.GenerateImagesConfig) (*genai2.GenerateImagesResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) GenerateImages(ctx context.Context, model string, prompt string, config *genai.GenerateImagesConfig) (*genai.GenerateImagesResponse, error) {
 	var attrs [5]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("text_completion")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("text_completion")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+		attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
 		n++
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if s := prompt; s != "" {
-			attrs[n] = genai.InputMessages.String(genai.TextMessage("user", s))
+			attrs[n] = genaitrace.InputMessages.String(genaitrace.TextMessage("user", s))
 			n++
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("text_completion", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("text_completion", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateImages(ctx2, model, prompt, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // GenerateVideos calls the wrapped Models's GenerateVideos in a span.
-func (w *TracedModels) GenerateVideos(ctx context.Context, model string, prompt string, image *genai2.Image, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) GenerateVideos(ctx context.Context, model string, prompt string, image *genai.Image, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error) {
 	var attrs [5]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("text_completion")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("text_completion")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+		attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
 		n++
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if s := prompt; s != "" {
-			attrs[n] = genai.InputMessages.String(genai.TextMessage("user", s))
+			attrs[n] = genaitrace.InputMessages.String(genaitrace.TextMessage("user", s))
 			n++
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("text_completion", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("text_completion", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateVideos(ctx2, model, prompt, image, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	var out [1]attribute.KeyValue
 	k := 0
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if r != nil {
-			if s2 := genai.MessagesJSON(r.Response, "assistant"); s2 != "" {
-				out[k] = genai.OutputMessages.String(s2)
+			if s2 := genaitrace.MessagesJSON(r.Response, "assistant"); s2 != "" {
+				out[k] = genaitrace.OutputMessages.String(s2)
 				k++
 			}
 		}
@@ -584,43 +559,41 @@ func (w *TracedModels) GenerateVideos(ctx context.Context, model string, prompt 
 }
 
 // GenerateVideosFromSource calls the wrapped Models's GenerateVideosFromSource in a span.
-func (w *TracedModels) GenerateVideosFromSource(ctx context.Context, model string, source *genai2.GenerateVideosSource, config *genai2.GenerateVideosConfig) (*genai2.GenerateVideosOperation, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) GenerateVideosFromSource(ctx context.Context, model string, source *genai.GenerateVideosSource, config *genai.GenerateVideosConfig) (*genai.GenerateVideosOperation, error) {
 	var attrs [5]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("text_completion")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("text_completion")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+		attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
 		n++
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if source != nil {
 			if s := source.Prompt; s != "" {
-				attrs[n] = genai.InputMessages.String(genai.TextMessage("user", s))
+				attrs[n] = genaitrace.InputMessages.String(genaitrace.TextMessage("user", s))
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("text_completion", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("text_completion", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.GenerateVideosFromSource(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	var out [1]attribute.KeyValue
 	k := 0
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if r != nil {
-			if s2 := genai.MessagesJSON(r.Response, "assistant"); s2 != "" {
-				out[k] = genai.OutputMessages.String(s2)
+			if s2 := genaitrace.MessagesJSON(r.Response, "assistant"); s2 != "" {
+				out[k] = genaitrace.OutputMessages.String(s2)
 				k++
 			}
 		}
@@ -632,137 +605,131 @@ func (w *TracedModels) GenerateVideosFromSource(ctx context.Context, model strin
 }
 
 // Get calls the wrapped Models's Get in a span.
-func (w *TracedModels) Get(ctx context.Context, model string, config *genai2.GetModelConfig) (*genai2.Model, error) {
+func (w *TracedModels) Get(ctx context.Context, model string, config *genai.GetModelConfig) (*genai.Model, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.Get", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Get(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // List calls the wrapped Models's List in a span.
-func (w *TracedModels) List(ctx context.Context, config *genai2.ListModelsConfig) (genai2.Page[genai2.Model], error) {
+func (w *TracedModels) List(ctx context.Context, config *genai.ListModelsConfig) (genai.Page[genai.Model], error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.List", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.List(ctx2, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // RecontextImage calls the wrapped Models's RecontextImage in a span.
-func (w *TracedModels) RecontextImage(ctx context.Context, model string, source *genai2.RecontextImageSource, config *genai2.RecontextImageConfig) (*genai2.RecontextImageResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) RecontextImage(ctx context.Context, model string, source *genai.RecontextImageSource, config *genai.RecontextImageConfig) (*genai.RecontextImageResponse, error) {
 	var attrs [5]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("text_completion")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("text_completion")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
 	if config != nil && config.Seed != nil {
-		attrs[n] = genai.RequestSeed.Int64(int64(*config.Seed))
+		attrs[n] = genaitrace.RequestSeed.Int64(int64(*config.Seed))
 		n++
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if source != nil {
 			if s := source.Prompt; s != "" {
-				attrs[n] = genai.InputMessages.String(genai.TextMessage("user", s))
+				attrs[n] = genaitrace.InputMessages.String(genaitrace.TextMessage("user", s))
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("text_completion", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("text_completion", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.RecontextImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // SegmentImage calls the wrapped Models's SegmentImage in a span.
-func (w *TracedModels) SegmentImage(ctx context.Context, model string, source *genai2.SegmentImageSource, config *genai2.SegmentImageConfig) (*genai2.SegmentImageResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) SegmentImage(ctx context.Context, model string, source *genai.SegmentImageSource, config *genai.SegmentImageConfig) (*genai.SegmentImageResponse, error) {
 	var attrs [4]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("text_completion")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("text_completion")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
-	if genai.CaptureContent() {
+	if genaitrace.CaptureContent() {
 		if source != nil {
 			if s := source.Prompt; s != "" {
-				attrs[n] = genai.InputMessages.String(genai.TextMessage("user", s))
+				attrs[n] = genaitrace.InputMessages.String(genaitrace.TextMessage("user", s))
 				n++
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("text_completion", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("text_completion", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.SegmentImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // Update calls the wrapped Models's Update in a span.
-func (w *TracedModels) Update(ctx context.Context, model string, config *genai2.UpdateModelConfig) (*genai2.Model, error) {
+func (w *TracedModels) Update(ctx context.Context, model string, config *genai.UpdateModelConfig) (*genai.Model, error) {
 	var attrs [1]attribute.KeyValue
-	attrs[0] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 1
 	ctx2, span := w.tracer.Start(ctx, "Models.Update", trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.Update(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err
 }
 
 // UpscaleImage calls the wrapped Models's UpscaleImage in a span.
-func (w *TracedModels) UpscaleImage(ctx context.Context, model string, image *genai2.Image, upscaleFactor string, config *genai2.UpscaleImageConfig) (*genai2.UpscaleImageResponse, error) {
-	var model2 string
-	model2 = model
+func (w *TracedModels) UpscaleImage(ctx context.Context, model string, image *genai.Image, upscaleFactor string, config *genai.UpscaleImageConfig) (*genai.UpscaleImageResponse, error) {
 	var attrs [3]attribute.KeyValue
-	attrs[0] = genai.OperationName.String("chat")
-	attrs[1] = genai.ProviderName.String("gcp.gemini")
+	attrs[0] = genaitrace.OperationName.String("chat")
+	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
-	if model2 != "" {
-		attrs[n] = genai.RequestModel.String(model2)
+	if model != "" {
+		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("chat", model2), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genaitrace.SpanName("chat", model), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
 	r, err := w.inner.UpscaleImage(ctx2, model, image, upscaleFactor, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
 		return r, err
 	}
 	return r, err

@@ -5,6 +5,7 @@ package suggested
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/attribute"
@@ -41,8 +42,7 @@ func (w *TracedModel) Call(ctx context.Context, prompt string, options ...llms.C
 			o(&opts)
 		}
 	}
-	var model string
-	model = opts.Model
+	model := opts.Model
 	var attrs [13]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("text_completion")
 	attrs[1] = genai.ProviderName.String("langchaingo")
@@ -123,8 +123,7 @@ func (w *TracedModel) GenerateContent(ctx context.Context, messages []llms.Messa
 			o(&opts)
 		}
 	}
-	var model string
-	model = opts.Model
+	model := opts.Model
 	var attrs [13]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("langchaingo")

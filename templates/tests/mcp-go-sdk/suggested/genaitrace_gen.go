@@ -6,12 +6,13 @@ package suggested
 
 import (
 	"context"
+	"iter"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"iter"
 )
 
 // ClientSession is the exported method set of *mcp.ClientSession, so it can be wrapped and replaced.

@@ -5,6 +5,7 @@ package suggested
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -31,8 +32,7 @@ var _ client.MCPClient = (*TracedMCPClient)(nil)
 
 // CallTool calls the wrapped MCPClient's CallTool in a span.
 func (w *TracedMCPClient) CallTool(ctx context.Context, request mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-	var tool string
-	tool = request.Params.Name
+	tool := request.Params.Name
 	var attrs [3]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("execute_tool")
 	n := 1

@@ -5,12 +5,13 @@ package suggested
 
 import (
 	"context"
+	"io"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/ollama/ollama/api"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"io"
 )
 
 // Client is the exported method set of *api.Client, so it can be wrapped and replaced.
@@ -75,11 +76,7 @@ func (w *TracedClient) Chat(ctx context.Context, req *api.ChatRequest, fn api.Ch
 		var msgs genai.Messages
 		if req != nil {
 			for _, el := range req.Messages {
-				var role string
-				role = el.Role
-				var content string
-				content = el.Content
-				msgs.Add(role, content, "")
+				msgs.Add(el.Role, el.Content, "")
 			}
 		}
 		if msgs.Len() > 0 {
@@ -265,17 +262,15 @@ func (w *TracedClient) Embed(ctx context.Context, req *api.EmbedRequest) (*api.E
 	}
 	var out [3]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Embeddings) > 0 {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0])))
-		k++
-	}
 	if r != nil {
+		if len(r.Embeddings) > 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(r.Embeddings[0])))
+			k++
+		}
 		if v := int64(r.PromptEvalCount); v != 0 {
 			out[k] = genai.UsageInputTokens.Int64(v)
 			k++
 		}
-	}
-	if r != nil {
 		if s := r.Model; s != "" {
 			out[k] = genai.ResponseModel.String(s)
 			k++

@@ -5,6 +5,7 @@ package suggested
 
 import (
 	"context"
+
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -117,8 +118,7 @@ func (w *TracedChatCompletionService) ListAutoPaging(ctx context.Context, query 
 
 // New calls the wrapped ChatCompletionService's New in a span.
 func (w *TracedChatCompletionService) New(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [10]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -186,22 +186,14 @@ func (w *TracedChatCompletionService) New(ctx context.Context, body openai.ChatC
 	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.PromptTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.CompletionTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.CompletionTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
-	}
-	if res != nil {
 		if s4 := res.Model; s4 != "" {
 			out[k] = genai.ResponseModel.String(s4)
 			k++
@@ -211,21 +203,9 @@ func (w *TracedChatCompletionService) New(ctx context.Context, body openai.ChatC
 		var msgs genai.Messages
 		if res != nil {
 			for _, el2 := range res.Choices {
-				var role string
-				role = string(el2.Message.Role)
-				var content string
-				content = el2.Message.Content
-				var finish string
-				finish = el2.FinishReason
-				msgs.Add(role, content, finish)
+				msgs.Add(string(el2.Message.Role), el2.Message.Content, el2.FinishReason)
 				for _, el3 := range el2.Message.ToolCalls {
-					var id string
-					id = el3.ID
-					var name string
-					name = el3.Function.Name
-					var args string
-					args = el3.Function.Arguments
-					msgs.AddToolCall(id, name, args)
+					msgs.AddToolCall(el3.ID, el3.Function.Name, el3.Function.Arguments)
 				}
 			}
 		}
@@ -242,8 +222,7 @@ func (w *TracedChatCompletionService) New(ctx context.Context, body openai.ChatC
 
 // NewStreaming calls the wrapped ChatCompletionService's NewStreaming in a span.
 func (w *TracedChatCompletionService) NewStreaming(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) *TracedChatCompletionServiceNewStreamingStream {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [11]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -405,8 +384,7 @@ var _ EmbeddingService = (*TracedEmbeddingService)(nil)
 
 // New calls the wrapped EmbeddingService's New in a span.
 func (w *TracedEmbeddingService) New(ctx context.Context, body openai.EmbeddingNewParams, opts ...option.RequestOption) (*openai.CreateEmbeddingResponse, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [3]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("embeddings")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -425,15 +403,13 @@ func (w *TracedEmbeddingService) New(ctx context.Context, body openai.EmbeddingN
 	}
 	var out [3]attribute.KeyValue
 	k := 0
-	if res != nil && len(res.Data) > 0 {
-		out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(res.Data[0].Embedding)))
-		k++
-	}
 	if res != nil {
+		if len(res.Data) > 0 {
+			out[k] = genai.EmbeddingsDimensionCount.Int64(int64(len(res.Data[0].Embedding)))
+			k++
+		}
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.PromptTokens)
 		k++
-	}
-	if res != nil {
 		if s := res.Model; s != "" {
 			out[k] = genai.ResponseModel.String(s)
 			k++
@@ -505,8 +481,7 @@ func (w *TracedResponseService) Cancel(ctx context.Context, responseID string, o
 
 // Compact calls the wrapped ResponseService's Compact in a span.
 func (w *TracedResponseService) Compact(ctx context.Context, body responses.ResponseCompactParams, opts ...option.RequestOption) (*responses.CompactedResponse, error) {
-	var model string
-	model = string(body.Model)
+	model := string(body.Model)
 	var attrs [5]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -540,20 +515,12 @@ func (w *TracedResponseService) Compact(ctx context.Context, body responses.Resp
 	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.InputTokensDetails.CachedTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.OutputTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
@@ -634,8 +601,7 @@ func (w *TracedResponseService) GetStreaming(ctx context.Context, responseID str
 
 // New calls the wrapped ResponseService's New in a span.
 func (w *TracedResponseService) New(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) (*responses.Response, error) {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [8]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")
@@ -681,26 +647,16 @@ func (w *TracedResponseService) New(ctx context.Context, body responses.Response
 	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.InputTokensDetails.CachedTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
 		k++
-	}
-	if res != nil {
 		out[k] = genai.UsageReasoningOutputTokens.Int64(res.Usage.OutputTokensDetails.ReasoningTokens)
 		k++
-	}
-	if res != nil {
 		if s3 := res.ID; s3 != "" {
 			out[k] = genai.ResponseID.String(s3)
 			k++
 		}
-	}
-	if res != nil {
 		if s4 := res.Model; s4 != "" {
 			out[k] = genai.ResponseModel.String(s4)
 			k++
@@ -722,8 +678,7 @@ func (w *TracedResponseService) New(ctx context.Context, body responses.Response
 
 // NewStreaming calls the wrapped ResponseService's NewStreaming in a span.
 func (w *TracedResponseService) NewStreaming(ctx context.Context, body responses.ResponseNewParams, opts ...option.RequestOption) *TracedResponseServiceNewStreamingStream {
-	var model string
-	model = body.Model
+	model := body.Model
 	var attrs [9]attribute.KeyValue
 	attrs[0] = genai.OperationName.String("chat")
 	attrs[1] = genai.ProviderName.String("openai")

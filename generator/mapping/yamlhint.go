@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"fmt"
@@ -143,6 +143,9 @@ func bracketInFlow(value string) (int, string, bool) {
 		case c == ',' || c == ':':
 			start = -1
 		case c == '[' || c == ']':
+			if start < 0 {
+				start = i // a ] closing nothing
+			}
 			end := strings.IndexAny(v[i:], ",}")
 			if end < 0 {
 				end = len(v) - i

@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"unicode"
 )
 
-// A path locates a value in a method's parameters or results:
+// Path locates a value in a method's parameters or results:
 //
 //	req.Model                     a field (through pointers and embedded structs)
 //	resp.Usage.PromptTokens       nested fields
@@ -20,55 +20,60 @@ import (
 // The first name is a parameter or result: its Go name, or arg0, arg1, ...
 // for unnamed parameters, and result (or result0, result1, ...) for unnamed
 // results.
-type path struct {
+type Path struct {
 	text     string
-	root     string
-	rootCall bool // root() : only valid for message parts, relative to an element
-	steps    []step
-	len      bool // wrapped in len(...)
+	Root     string
+	RootCall bool // root() : only valid for message parts, relative to an element
+	Steps    []Step
+	Len      bool // wrapped in len(...)
 }
 
-type stepKind int
+// StepKind is what a step of a path does.
+type StepKind int
 
+// The steps of a path.
 const (
-	stepField stepKind = iota
-	stepMethod
-	stepIndex
-	stepEach
-	stepKey
+	StepField  StepKind = iota // .Field
+	StepMethod                 // .Method()
+	StepIndex                  // [N]
+	StepEach                   // [*]
+	StepKey                    // ["key"]
 )
 
-type step struct {
-	kind  stepKind
-	name  string
-	index int
+// Step is one step of a path: its kind, the field, method or key it
+// names, the index.
+type Step struct {
+	Kind  StepKind
+	Name  string
+	Index int
 	off   int // where the step's name (or its [) starts in the path's text
 }
 
-func (s step) String() string {
-	switch s.kind {
-	case stepMethod:
-		return "." + s.name + "()"
-	case stepIndex:
-		return "[" + strconv.Itoa(s.index) + "]"
-	case stepEach:
+// String writes the step as the path does.
+func (s Step) String() string {
+	switch s.Kind {
+	case StepMethod:
+		return "." + s.Name + "()"
+	case StepIndex:
+		return "[" + strconv.Itoa(s.Index) + "]"
+	case StepEach:
 		return "[*]"
-	case stepKey:
-		return "[" + strconv.Quote(s.name) + "]"
+	case StepKey:
+		return "[" + strconv.Quote(s.Name) + "]"
 	}
-	return "." + s.name
+	return "." + s.Name
 }
 
 // parsePath parses a path expression.
-func parsePath(s string) (path, error) {
-	p := path{text: s}
+func parsePath(s string) (Path, error) {
+	p := Path{text: s}
 	base := len(s) - len(strings.TrimLeft(s, " \t")) // where s starts in p.text
 	s = strings.TrimSpace(s)
 	if inner, ok := strings.CutPrefix(s, "len("); ok {
 		if !strings.HasSuffix(inner, ")") {
 			return p, fmt.Errorf("len( without a closing parenthesis")
 		}
-		p.len = true
+		p.Len = true
 		inner = strings.TrimSuffix(inner, ")")
 		base += len("len(") + len(inner) - len(strings.TrimLeft(inner, " \t"))
 		s = strings.TrimSpace(inner)
@@ -78,9 +83,9 @@ func parsePath(s string) (path, error) {
 	if root == "" {
 		return p, fmt.Errorf("want a parameter or result name first, such as req.Model")
 	}
-	p.root = root
+	p.Root = root
 	if strings.HasPrefix(rest, "()") {
-		p.rootCall, rest = true, rest[2:]
+		p.RootCall, rest = true, rest[2:]
 	}
 	for rest != "" {
 		switch rest[0] {
@@ -92,11 +97,11 @@ func parsePath(s string) (path, error) {
 			}
 			rest = after
 			if strings.HasPrefix(rest, "()") {
-				p.steps = append(p.steps, step{kind: stepMethod, name: name, off: off})
+				p.Steps = append(p.Steps, Step{Kind: StepMethod, Name: name, off: off})
 				rest = rest[2:]
 				continue
 			}
-			p.steps = append(p.steps, step{kind: stepField, name: name, off: off})
+			p.Steps = append(p.Steps, Step{Kind: StepField, Name: name, off: off})
 		case '[':
 			off := at(rest)
 			if strings.HasPrefix(rest, `["`) {
@@ -104,7 +109,7 @@ func parsePath(s string) (path, error) {
 				if err != nil {
 					return p, err
 				}
-				p.steps = append(p.steps, step{kind: stepKey, name: key, off: off})
+				p.Steps = append(p.Steps, Step{Kind: StepKey, Name: key, off: off})
 				rest = after
 				continue
 			}
@@ -115,28 +120,28 @@ func parsePath(s string) (path, error) {
 			idx := strings.TrimSpace(rest[1:end])
 			rest = rest[end+1:]
 			if idx == "*" {
-				p.steps = append(p.steps, step{kind: stepEach, off: off})
+				p.Steps = append(p.Steps, Step{Kind: StepEach, off: off})
 				continue
 			}
 			n, err := strconv.Atoi(idx)
 			if err != nil || n < 0 {
 				return p, fmt.Errorf("index %q is not a constant non-negative integer or *", idx)
 			}
-			p.steps = append(p.steps, step{kind: stepIndex, index: n, off: off})
+			p.Steps = append(p.Steps, Step{Kind: StepIndex, Index: n, off: off})
 		default:
 			return p, fmt.Errorf("unexpected %q; want .Field, .Method(), [N], [*] or [\"key\"]", rest)
 		}
 	}
 	each := 0
-	for _, st := range p.steps {
-		if st.kind == stepEach {
+	for _, st := range p.Steps {
+		if st.Kind == StepEach {
 			each++
 		}
 	}
 	if each > 1 {
 		return p, fmt.Errorf("at most one [*] per path")
 	}
-	if p.len && each > 0 {
+	if p.Len && each > 0 {
 		return p, fmt.Errorf("len(...) of a path with [*]")
 	}
 	return p, nil
@@ -169,12 +174,24 @@ func splitIdent(s string) (ident, rest string) {
 	return s[:i], s[i:]
 }
 
-// eachIndex returns the position of the [*] step, or -1.
-func (p path) eachIndex() int {
-	for i, st := range p.steps {
-		if st.kind == stepEach {
+// EachIndex returns the position of the [*] step, or -1.
+func (p Path) EachIndex() int {
+	for i, st := range p.Steps {
+		if st.Kind == StepEach {
 			return i
 		}
 	}
 	return -1
+}
+
+// SplitTypeRef splits "*example.com/pkg.Name" into its path, name and
+// whether it names a concrete type's method set.
+func SplitTypeRef(ref string) (path, name string, concrete bool) {
+	ref, concrete = strings.CutPrefix(strings.TrimSpace(ref), "*")
+	slash := strings.LastIndexByte(ref, '/')
+	dot := strings.LastIndexByte(ref, '.')
+	if dot <= slash {
+		return "", ref, concrete
+	}
+	return ref[:dot], ref[dot+1:], concrete
 }

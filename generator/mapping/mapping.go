@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"crypto/sha256"
@@ -17,6 +17,7 @@ type Pos struct {
 	Line, Col int
 }
 
+// String is "file:line:col".
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
 // Mapping is a parsed annotations.yaml.
@@ -81,25 +82,28 @@ type MethodSpec struct {
 	// what it returns.
 	Options    string
 	OptionsPos Pos
-	Fields     map[string]*Value
+	// Propagate is the path of a request's metadata map (MCP's
+	// params.Meta) that carries the call's trace context to the server.
+	Propagate *Value
+	Fields    map[string]*Value
 }
 
-// packagePaths lists the packages a wrapper's mapping names besides its
+// PackagePaths lists the packages a wrapper's mapping names besides its
 // type: those of the pipes its streams copy through.
-func (w *WrapperSpec) packagePaths() []string {
+func (w *WrapperSpec) PackagePaths() []string {
 	var out []string
 	for _, ms := range append([]*MethodSpec{&w.Defaults}, w.Methods...) {
 		if ms.Stream != nil && ms.Stream.Pipe != "" {
-			path, _, _ := splitTypeRef(ms.Stream.Pipe)
+			path, _, _ := SplitTypeRef(ms.Stream.Pipe)
 			out = append(out, path)
 		}
 		if ms.Options != "" {
-			path, _, _ := splitTypeRef(ms.Options)
+			path, _, _ := SplitTypeRef(ms.Options)
 			out = append(out, path)
 		}
 		if ms.ErrorType != nil {
 			for _, alt := range ms.ErrorType.Alts {
-				if path, _, _ := splitTypeRef(alt.As); path != "" {
+				if path, _, _ := SplitTypeRef(alt.As); path != "" {
 					out = append(out, path)
 				}
 			}
@@ -108,11 +112,11 @@ func (w *WrapperSpec) packagePaths() []string {
 	return out
 }
 
-// says reports whether a method's own entry says anything (nil or {} do
+// Says reports whether a method's own entry says anything (nil or {} do
 // not).
-func (ms *MethodSpec) says() bool {
+func (ms *MethodSpec) Says() bool {
 	return ms != nil && (ms.Skip || ms.Stream != nil || ms.SpanName != nil || ms.Operation != nil ||
-		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || len(ms.Fields) > 0)
+		ms.Provider != nil || ms.Kind != nil || ms.ErrorWhen != nil || ms.ErrorType != nil || ms.Propagate != nil || len(ms.Fields) > 0)
 }
 
 // ErrorTypeSpec is error.type for a failed call: read from the error by
@@ -159,7 +163,7 @@ type Value struct {
 	Pos   Pos
 	Text  string // the path or the constant as written
 	Const bool
-	Path  path
+	Path  Path
 	// Messages' parts, relative to each element of Path.
 	Role, Content, FinishReason *Value
 	// ToolCalls are each message's tool calls, relative to the element.
@@ -196,9 +200,9 @@ type ToolCallsValue struct {
 	ID, Name, Arguments *Value
 }
 
-// at is where a step of the value's path is in the file, so that an error
+// At is where a step of the value's path is in the file, so that an error
 // points at the segment in error, not at the start of the path.
-func (v *Value) at(st step) Pos {
+func (v *Value) At(st Step) Pos {
 	if v.textCol == 0 {
 		return v.Pos
 	}
@@ -224,7 +228,7 @@ func ParseMapping(file string, data []byte) (*Mapping, error) {
 	p.mapping(root, "the top level", []string{"packages"}, func(key string, k, v *yaml.Node) {
 		p.eachEntry(v, "packages", func(k, v *yaml.Node) { m.Packages = append(m.Packages, p.pkg(k, v)) })
 	})
-	return m, p.errs.err()
+	return m, p.errs.Err()
 }
 
 type parser struct {
@@ -235,7 +239,7 @@ type parser struct {
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{p.file, n.Line, n.Column} }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs.add(p.pos(n), format, args...)
+	p.errs.Add(p.pos(n), format, args...)
 }
 
 // mapping walks a mapping node, rejecting unknown keys with the list of
@@ -253,7 +257,7 @@ func (p *parser) mapping(n *yaml.Node, where string, known []string, fn func(key
 			p.errorf(k, "%s: key %q appears twice; keep one", where, k.Value)
 			continue
 		case known != nil && !slices.Contains(known, k.Value):
-			if hint := suggest(k.Value, known); hint != "" {
+			if hint := DidYouMean(k.Value, known); hint != "" {
 				p.errorf(k, "%s: unknown key %q%s", where, k.Value, hint)
 			} else {
 				p.errorf(k, "%s: unknown key %q (known keys: %s)", where, k.Value, strings.Join(slices.Compact(slices.Sorted(slices.Values(known))), ", "))
@@ -339,7 +343,7 @@ func (p *parser) presets(v *yaml.Node, where string, ps *PackageSpec) {
 		if !ok {
 			continue
 		}
-		wrappers, err := loadPreset(name)
+		wrappers, err := LoadPreset(name)
 		if err != nil {
 			p.errorf(n, "%s: %v", where, err)
 			continue
@@ -360,8 +364,8 @@ func validImportPath(s string) bool {
 }
 
 var methodKeys = func() []string {
-	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type", "options"}
-	return append(keys, fieldOrder...)
+	keys := []string{"skip", "stream", "span_name", "operation", "provider", "kind", "error_when", "error_type", "options", "propagate"}
+	return append(keys, FieldOrder...)
 }()
 
 func (p *parser) wrapper(k, v *yaml.Node) *WrapperSpec {
@@ -431,13 +435,15 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		}
 	case "operation":
 		if s, ok := p.scalar(v, where); ok {
-			if _, ok := operations[s]; !ok {
-				p.errorf(v, "%s: unknown operation %q%s (known: %s)", where, s, suggest(s, sortedKeys(operations)), strings.Join(sortedKeys(operations), ", "))
+			if _, ok := Operations[s]; !ok {
+				p.errorf(v, "%s: unknown operation %q%s (known: %s)", where, s, DidYouMean(s, sortedKeys(Operations)), strings.Join(sortedKeys(Operations), ", "))
 			}
 			ms.Operation = &Value{Pos: p.pos(v), Text: s, Const: true}
 		}
 	case "error_when":
 		ms.ErrorWhen = p.pathValue(v, where)
+	case "propagate":
+		ms.Propagate = p.pathValue(v, where)
 	case "error_type":
 		ms.ErrorType = p.errorType(v, where)
 	case "options":
@@ -450,8 +456,8 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		}
 	case "kind":
 		if s, ok := p.scalar(v, where); ok {
-			if _, ok := spanKinds[s]; !ok {
-				p.errorf(v, "%s: unknown span kind %q (known: %s)", where, s, strings.Join(sortedKeys(spanKinds), ", "))
+			if _, ok := SpanKinds[s]; !ok {
+				p.errorf(v, "%s: unknown span kind %q (known: %s)", where, s, strings.Join(sortedKeys(SpanKinds), ", "))
 			}
 			ms.Kind = &Value{Pos: p.pos(v), Text: s, Const: true}
 		}
@@ -459,7 +465,7 @@ func (p *parser) methodKey(key string, v *yaml.Node, where string, ms *MethodSpe
 		if ms.Fields == nil {
 			ms.Fields = map[string]*Value{}
 		}
-		if val := p.value(v, where, fields[key]); val != nil {
+		if val := p.value(v, where, Fields[key]); val != nil {
 			ms.Fields[key] = val
 		}
 	}
@@ -474,9 +480,9 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 	}
 	p.mapping(n, where, streamKeys, func(key string, k, v *yaml.Node) {
 		if key == "chunk" {
-			p.mapping(v, where+": chunk", fieldOrder, func(fk string, _, fv *yaml.Node) {
-				f := chunkField(fk)
-				if (f.typ == typeMessages || f.typ == typeText) && !f.delta {
+			p.mapping(v, where+": chunk", FieldOrder, func(fk string, _, fv *yaml.Node) {
+				f := ChunkField(fk)
+				if (f.Type == TypeMessages || f.Type == TypeText) && !f.Delta {
 					p.errorf(fv, "%s: chunk: %s: content is not recorded from stream chunks; the chunk's output (its text delta) is", where, fk)
 					return
 				}
@@ -528,12 +534,12 @@ func (p *parser) stream(n *yaml.Node, where string) *StreamSpec {
 
 // value parses a field's value: a path, {const: literal}, or for messages
 // {path: ..., role: ..., content: ..., finish_reason: ...}.
-func (p *parser) value(n *yaml.Node, where string, f field) *Value {
+func (p *parser) value(n *yaml.Node, where string, f Field) *Value {
 	if n.Kind == yaml.ScalarNode {
 		return p.pathValue(n, where)
 	}
 	if n.Kind == yaml.SequenceNode {
-		if f.typ != typeInt && f.typ != typeFloat {
+		if f.Type != TypeInt && f.Type != TypeFloat {
 			p.errorf(n, "%s: a list of paths is summed, which only a number can be", where)
 			return nil
 		}
@@ -554,10 +560,10 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 		return sum
 	}
 	known := []string{"const", "path", "when", "first", "nonzero"}
-	switch f.typ {
-	case typeMessages:
+	switch f.Type {
+	case TypeMessages:
 		known = []string{"const", "path", "json", "when", "role", "content", "finish_reason", "tool_calls", "first"}
-	case typeText:
+	case TypeText:
 		known = []string{"const", "path", "json", "when", "first"}
 	}
 	val := &Value{Pos: p.pos(n)}
@@ -603,7 +609,7 @@ func (p *parser) value(n *yaml.Node, where string, f field) *Value {
 	})
 	if !ok {
 		if n.Kind == yaml.MappingNode && len(p.errs) == reported {
-			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.typ == typeMessages])
+			p.errorf(n, "%s: want a path such as req.Model, {const: value}%s", where, map[bool]string{true: " or {path: ..., role: ..., content: ...}"}[f.Type == TypeMessages])
 		}
 		return nil
 	}
@@ -656,7 +662,7 @@ func (p *parser) errorType(n *yaml.Node, where string) *ErrorTypeSpec {
 					return
 				}
 				if s, ok := p.scalar(v, where+": as"); ok {
-					if path, name, _ := splitTypeRef(s); path == "" || !isIdent(name) {
+					if path, name, _ := SplitTypeRef(s); path == "" || !isIdent(name) {
 						p.errorf(v, "%s: as: %q is not a type; want the import path and name of the SDK's error type, such as \"*github.com/sashabaranov/go-openai.APIError\"", where, s)
 						return
 					}
@@ -682,7 +688,7 @@ func (p *parser) errorTypePath(n *yaml.Node, where string, alt *ErrorTypeAlt) *E
 	if v == nil {
 		return nil
 	}
-	if v.Path.root != "err" || v.Path.len {
+	if v.Path.Root != "err" || v.Path.Len {
 		p.errorf(n, "%s: path: %s: start at err, the error (of the type as: names), such as err.StatusCode", where, v.Text)
 		return nil
 	}
@@ -702,7 +708,7 @@ func (p *parser) toolCalls(n *yaml.Node, where string) *ToolCallsValue {
 		}
 		pv := p.partValue(v, where+": "+key)
 		if key == "arguments" && v.Kind == yaml.MappingNode {
-			pv = p.value(v, where+": arguments", field{typ: typeText}) // {json: Function.Input}
+			pv = p.value(v, where+": arguments", Field{Type: TypeText}) // {json: Function.Input}
 		}
 		switch key {
 		case "id":
@@ -724,9 +730,9 @@ func (p *parser) toolCalls(n *yaml.Node, where string) *ToolCallsValue {
 }
 
 // firstValue parses first:'s list of alternative paths.
-func (p *parser) firstValue(n *yaml.Node, where string, f field) *Value {
-	if f.typ == typeMessages {
-		p.errorf(n, "%s: picks one value, which %s (messages) cannot be; map the one path the SDK fills, or {json: path} of the value that holds both", where, f.key)
+func (p *parser) firstValue(n *yaml.Node, where string, f Field) *Value {
+	if f.Type == TypeMessages {
+		p.errorf(n, "%s: picks one value, which %s (messages) cannot be; map the one path the SDK fills, or {json: path} of the value that holds both", where, f.Key)
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
@@ -783,7 +789,7 @@ func textColumn(n *yaml.Node) int {
 // constant.
 func (p *parser) partValue(n *yaml.Node, where string) *Value {
 	if n.Kind == yaml.MappingNode {
-		return p.value(n, where, field{typ: typeString})
+		return p.value(n, where, Field{Type: TypeString})
 	}
 	return p.pathValue(n, where)
 }
@@ -791,7 +797,7 @@ func (p *parser) partValue(n *yaml.Node, where string) *Value {
 // isFuncRef reports a function named by its package's import path:
 // github.com/cloudwego/eino/schema.Pipe.
 func isFuncRef(s string) bool {
-	path, name, star := splitTypeRef(s)
+	path, name, star := SplitTypeRef(s)
 	return path != "" && isIdent(name) && !star
 }
 
@@ -809,11 +815,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// suggest returns `; did you mean "x"?` for a near miss.
-func suggest(got string, known []string) string {
+// DidYouMean returns `; did you mean "x"?` for a near miss among known,
+// or "".
+func DidYouMean(got string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		if d := editDistance(got, k); d < bestD {
+		if d := EditDistance(got, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -823,7 +830,8 @@ func suggest(got string, known []string) string {
 	return fmt.Sprintf("; did you mean %q?", best)
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"cmp"
@@ -14,17 +14,18 @@ import (
 type Error struct {
 	// Pos is where the mistake is; zero when it has no position.
 	Pos Pos
+	// Msg says what is wrong and how to fix it.
 	Msg string
-	// text, when set, is the whole message as another tool worded it
+	// Text, when set, is the whole message as another tool worded it
 	// (the go command's errors keep their own form).
-	text string
+	Text string
 }
 
 // Error returns "file:line:col: message".
 func (e *Error) Error() string {
 	switch {
-	case e.text != "":
-		return e.text
+	case e.Text != "":
+		return e.Text
 	case e.Pos.File == "":
 		return e.Msg
 	}
@@ -46,14 +47,14 @@ func (l ErrorList) Error() string {
 	return strings.Join(slices.Compact(lines), "\n")
 }
 
-// add records a mistake at pos.
-func (l *ErrorList) add(pos Pos, format string, args ...any) {
+// Add records a mistake at pos.
+func (l *ErrorList) Add(pos Pos, format string, args ...any) {
 	*l = append(*l, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
-// addErr records err: an *Error or ErrorList as it is, any other error
+// AddErr records err: an *Error or ErrorList as it is, any other error
 // (joined ones flattened) without a position.
-func (l *ErrorList) addErr(err error) {
+func (l *ErrorList) AddErr(err error) {
 	var list ErrorList
 	var one *Error
 	switch {
@@ -65,7 +66,7 @@ func (l *ErrorList) addErr(err error) {
 	default:
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
 			for _, e := range j.Unwrap() {
-				l.addErr(e)
+				l.AddErr(e)
 			}
 			return
 		}
@@ -73,8 +74,8 @@ func (l *ErrorList) addErr(err error) {
 	}
 }
 
-// err is the list as an error, or nil when it is empty.
-func (l ErrorList) err() error {
+// Err is the list as an error, or nil when it is empty.
+func (l ErrorList) Err() error {
 	if len(l) == 0 {
 		return nil
 	}
@@ -99,10 +100,10 @@ func (l ErrorList) sorted() ErrorList {
 	return out
 }
 
-// toolError keeps another tool's error in its own words, positioned by
+// ToolError keeps another tool's error in its own words, positioned by
 // its "file:line:col" (or "file:line") prefix for sorting.
-func toolError(pos, text string) *Error {
-	e := &Error{text: text}
+func ToolError(pos, text string) *Error {
+	e := &Error{Text: text}
 	parts := strings.Split(pos, ":")
 	if len(parts) >= 2 {
 		line, err := strconv.Atoi(parts[1])

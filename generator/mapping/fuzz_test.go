@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"os"
@@ -12,7 +12,10 @@ import (
 // FuzzParseMapping: no input makes the mapping parser panic, and every
 // error it reports carries a position.
 func FuzzParseMapping(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("..", "golden", "*.txtar"))
+	files, _ := filepath.Glob(filepath.Join("..", "..", "golden", "*.txtar"))
+	if len(files) == 0 {
+		f.Fatal("no golden cases to seed the fuzzer with")
+	}
 	for _, path := range files {
 		a, err := txtar.ParseFile(path)
 		if err != nil {
@@ -24,7 +27,7 @@ func FuzzParseMapping(f *testing.F) {
 			}
 		}
 	}
-	if root, err := os.ReadFile(filepath.Join("..", "annotations.yaml")); err == nil {
+	if root, err := os.ReadFile(filepath.Join("..", "..", "annotations.yaml")); err == nil {
 		f.Add(root)
 	}
 	f.Add([]byte("packages: {a: {wrappers: {X: {methods: {M: {input: {path: x[*].y, role: {const: user}, content: Text()}}}}}}}"))
@@ -52,7 +55,7 @@ func FuzzParsePath(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := parsePath(s)
-		if err == nil && p.root == "" {
+		if err == nil && p.Root == "" {
 			t.Fatalf("%q parsed without a root", s)
 		}
 	})

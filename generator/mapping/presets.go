@@ -1,4 +1,4 @@
-package generator
+package mapping
 
 import (
 	"fmt"
@@ -25,12 +25,12 @@ func presetNames() []string {
 	return names
 }
 
-// loadPreset parses templates/<name>.yaml: its wrappers, positioned in the
+// LoadPreset parses templates/<name>.yaml: its wrappers, positioned in the
 // preset's own file so an error against a changed SDK points there.
-func loadPreset(name string) ([]*WrapperSpec, error) {
+func LoadPreset(name string) ([]*WrapperSpec, error) {
 	data, err := fs.ReadFile(templates.FS, name+".yaml")
 	if err != nil {
-		return nil, fmt.Errorf("unknown preset %q%s (presets: %s)", name, suggest(name, presetNames()), strings.Join(presetNames(), ", "))
+		return nil, fmt.Errorf("unknown preset %q%s (presets: %s)", name, DidYouMean(name, presetNames()), strings.Join(presetNames(), ", "))
 	}
 	p := &parser{file: "templates/" + name + ".yaml"}
 	var doc yaml.Node
@@ -110,7 +110,7 @@ func mergeMethod(base, over MethodSpec) MethodSpec {
 		src *Value
 	}{
 		{&out.SpanName, over.SpanName}, {&out.Operation, over.Operation}, {&out.Provider, over.Provider}, {&out.Kind, over.Kind},
-		{&out.ErrorWhen, over.ErrorWhen},
+		{&out.ErrorWhen, over.ErrorWhen}, {&out.Propagate, over.Propagate},
 	} {
 		if pair.src != nil {
 			*pair.dst = pair.src
