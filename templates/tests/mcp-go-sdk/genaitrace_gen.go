@@ -84,8 +84,15 @@ func (w *TracedMCPClientSession) CallTool(ctx context.Context, params *mcp.CallT
 			}
 		}
 	}
-	ctx2, span := w.tracer.Start(ctx, genai.SpanName("execute_tool", tool), trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs[:n]...))
+	ctx2, span := w.tracer.Start(ctx, genai.SpanName("execute_tool", tool), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs[:n]...))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.CallToolParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.CallTool(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -121,8 +128,15 @@ func (w *TracedMCPClientSession) Close() error {
 
 // Complete calls the wrapped MCPClientSession's Complete in a span.
 func (w *TracedMCPClientSession) Complete(ctx context.Context, params *mcp.CompleteParams) (*mcp.CompleteResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Complete", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Complete", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.CompleteParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.Complete(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -134,8 +148,15 @@ func (w *TracedMCPClientSession) Complete(ctx context.Context, params *mcp.Compl
 
 // GetPrompt calls the wrapped MCPClientSession's GetPrompt in a span.
 func (w *TracedMCPClientSession) GetPrompt(ctx context.Context, params *mcp.GetPromptParams) (*mcp.GetPromptResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.GetPrompt", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.GetPrompt", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.GetPromptParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.GetPrompt(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -157,8 +178,15 @@ func (w *TracedMCPClientSession) InitializeResult() *mcp.InitializeResult {
 
 // ListPrompts calls the wrapped MCPClientSession's ListPrompts in a span.
 func (w *TracedMCPClientSession) ListPrompts(ctx context.Context, params *mcp.ListPromptsParams) (*mcp.ListPromptsResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListPrompts", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListPrompts", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListPromptsParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.ListPrompts(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -170,8 +198,15 @@ func (w *TracedMCPClientSession) ListPrompts(ctx context.Context, params *mcp.Li
 
 // ListResourceTemplates calls the wrapped MCPClientSession's ListResourceTemplates in a span.
 func (w *TracedMCPClientSession) ListResourceTemplates(ctx context.Context, params *mcp.ListResourceTemplatesParams) (*mcp.ListResourceTemplatesResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListResourceTemplates", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListResourceTemplates", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListResourceTemplatesParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.ListResourceTemplates(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -183,8 +218,15 @@ func (w *TracedMCPClientSession) ListResourceTemplates(ctx context.Context, para
 
 // ListResources calls the wrapped MCPClientSession's ListResources in a span.
 func (w *TracedMCPClientSession) ListResources(ctx context.Context, params *mcp.ListResourcesParams) (*mcp.ListResourcesResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListResources", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListResources", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListResourcesParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.ListResources(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -196,8 +238,15 @@ func (w *TracedMCPClientSession) ListResources(ctx context.Context, params *mcp.
 
 // ListTools calls the wrapped MCPClientSession's ListTools in a span.
 func (w *TracedMCPClientSession) ListTools(ctx context.Context, params *mcp.ListToolsParams) (*mcp.ListToolsResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListTools", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ListTools", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListToolsParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.ListTools(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -209,8 +258,15 @@ func (w *TracedMCPClientSession) ListTools(ctx context.Context, params *mcp.List
 
 // NotifyProgress calls the wrapped MCPClientSession's NotifyProgress in a span.
 func (w *TracedMCPClientSession) NotifyProgress(ctx context.Context, params *mcp.ProgressNotificationParams) error {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.NotifyProgress", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.NotifyProgress", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ProgressNotificationParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	err := w.inner.NotifyProgress(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -222,8 +278,15 @@ func (w *TracedMCPClientSession) NotifyProgress(ctx context.Context, params *mcp
 
 // Ping calls the wrapped MCPClientSession's Ping in a span.
 func (w *TracedMCPClientSession) Ping(ctx context.Context, params *mcp.PingParams) error {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Ping", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Ping", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.PingParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	err := w.inner.Ping(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -235,8 +298,15 @@ func (w *TracedMCPClientSession) Ping(ctx context.Context, params *mcp.PingParam
 
 // Prompts calls the wrapped MCPClientSession's Prompts in a span.
 func (w *TracedMCPClientSession) Prompts(ctx context.Context, params *mcp.ListPromptsParams) iter.Seq2[*mcp.Prompt, error] {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Prompts", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Prompts", trace.WithSpanKind(trace.SpanKindClient))
 	stream := genai.StartStream(span)
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListPromptsParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r := w.inner.Prompts(ctx2, params)
 	if r == nil {
 		stream.End()
@@ -261,8 +331,15 @@ func (w *TracedMCPClientSession) Prompts(ctx context.Context, params *mcp.ListPr
 
 // ReadResource calls the wrapped MCPClientSession's ReadResource in a span.
 func (w *TracedMCPClientSession) ReadResource(ctx context.Context, params *mcp.ReadResourceParams) (*mcp.ReadResourceResult, error) {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ReadResource", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ReadResource", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ReadResourceParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r, err := w.inner.ReadResource(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -274,8 +351,15 @@ func (w *TracedMCPClientSession) ReadResource(ctx context.Context, params *mcp.R
 
 // ResourceTemplates calls the wrapped MCPClientSession's ResourceTemplates in a span.
 func (w *TracedMCPClientSession) ResourceTemplates(ctx context.Context, params *mcp.ListResourceTemplatesParams) iter.Seq2[*mcp.ResourceTemplate, error] {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ResourceTemplates", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.ResourceTemplates", trace.WithSpanKind(trace.SpanKindClient))
 	stream := genai.StartStream(span)
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListResourceTemplatesParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r := w.inner.ResourceTemplates(ctx2, params)
 	if r == nil {
 		stream.End()
@@ -300,8 +384,15 @@ func (w *TracedMCPClientSession) ResourceTemplates(ctx context.Context, params *
 
 // Resources calls the wrapped MCPClientSession's Resources in a span.
 func (w *TracedMCPClientSession) Resources(ctx context.Context, params *mcp.ListResourcesParams) iter.Seq2[*mcp.Resource, error] {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Resources", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Resources", trace.WithSpanKind(trace.SpanKindClient))
 	stream := genai.StartStream(span)
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListResourcesParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r := w.inner.Resources(ctx2, params)
 	if r == nil {
 		stream.End()
@@ -332,8 +423,15 @@ func (w *TracedMCPClientSession) Resources(ctx context.Context, params *mcp.List
 // servers) or OpenTelemetry. See
 // https://modelcontextprotocol.io/seps/2577-deprecate-roots-sampling-and-logging.
 func (w *TracedMCPClientSession) SetLoggingLevel(ctx context.Context, params *mcp.SetLoggingLevelParams) error {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.SetLoggingLevel", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.SetLoggingLevel", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.SetLoggingLevelParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	err := w.inner.SetLoggingLevel(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -345,8 +443,15 @@ func (w *TracedMCPClientSession) SetLoggingLevel(ctx context.Context, params *mc
 
 // Subscribe calls the wrapped MCPClientSession's Subscribe in a span.
 func (w *TracedMCPClientSession) Subscribe(ctx context.Context, params *mcp.SubscribeParams) error {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Subscribe", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Subscribe", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.SubscribeParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	err := w.inner.Subscribe(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
@@ -358,8 +463,15 @@ func (w *TracedMCPClientSession) Subscribe(ctx context.Context, params *mcp.Subs
 
 // Tools calls the wrapped MCPClientSession's Tools in a span.
 func (w *TracedMCPClientSession) Tools(ctx context.Context, params *mcp.ListToolsParams) iter.Seq2[*mcp.Tool, error] {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Tools", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Tools", trace.WithSpanKind(trace.SpanKindClient))
 	stream := genai.StartStream(span)
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.ListToolsParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	r := w.inner.Tools(ctx2, params)
 	if r == nil {
 		stream.End()
@@ -384,8 +496,15 @@ func (w *TracedMCPClientSession) Tools(ctx context.Context, params *mcp.ListTool
 
 // Unsubscribe calls the wrapped MCPClientSession's Unsubscribe in a span.
 func (w *TracedMCPClientSession) Unsubscribe(ctx context.Context, params *mcp.UnsubscribeParams) error {
-	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Unsubscribe", trace.WithSpanKind(trace.SpanKindInternal))
+	ctx2, span := w.tracer.Start(ctx, "MCPClientSession.Unsubscribe", trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
+	// The call's trace context travels with the request: the server's spans join this trace.
+	var params2 mcp.UnsubscribeParams
+	if params != nil {
+		params2 = *params
+	}
+	params2.Meta = genai.TraceContextMap(ctx2, params2.Meta)
+	params = &params2
 	err := w.inner.Unsubscribe(ctx2, params)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())

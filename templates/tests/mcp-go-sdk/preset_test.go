@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	oteltrace "go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
@@ -136,5 +137,57 @@ func TestProtocolError(t *testing.T) {
 	s := fake.Named(rec.Ended(), "execute_tool multiply")[0]
 	if s.Status().Code != codes.Error || fake.Attrs(s)["error.type"] != "-32602" {
 		t.Errorf("status %v, error.type %v, want -32602", s.Status(), fake.Attrs(s)["error.type"])
+	}
+}
+
+// TestTraceContextInMeta: the tool call's trace context travels in the
+// request's _meta, so the real go-sdk server's span of the call is a child
+// of the client's execute_tool span, in the same trace; the caller's own
+// _meta keys arrive too, and the caller's request is left as it was.
+func TestTraceContextInMeta(t *testing.T) {
+	session, rec := setup(t)
+	params := &mcp.CallToolParams{Name: "divide", Arguments: map[string]any{"a": 6, "b": 3}, Meta: mcp.Meta{"request_id": "r-1"}}
+	if _, err := session.CallTool(context.Background(), params); err != nil {
+		t.Fatal(err)
+	}
+	client := fake.Named(rec.Ended(), "execute_tool divide")
+	server := fake.Named(rec.Ended(), "tools/call divide")
+	if len(client) != 1 || len(server) != 1 {
+		t.Fatalf("%d client and %d server spans, want 1 each", len(client), len(server))
+	}
+	c, s := client[0], server[0]
+	if c.SpanKind() != oteltrace.SpanKindClient {
+		t.Errorf("execute_tool span kind %v, want client", c.SpanKind())
+	}
+	if s.SpanContext().TraceID() != c.SpanContext().TraceID() || s.Parent().SpanID() != c.SpanContext().SpanID() || !s.Parent().IsRemote() {
+		t.Errorf("server span (trace %s, parent %s) is not a remote child of the client's (trace %s, span %s)",
+			s.SpanContext().TraceID(), s.Parent().SpanID(), c.SpanContext().TraceID(), c.SpanContext().SpanID())
+	}
+	if got := fake.Attrs(s)["test.meta.request_id"]; got != "r-1" {
+		t.Errorf("the caller's _meta key reached the server as %v", got)
+	}
+	if len(params.Meta) != 1 || params.Meta["request_id"] != "r-1" {
+		t.Errorf("the caller's _meta was changed: %v", params.Meta)
+	}
+}
+
+// TestTraceContextWithoutMeta: a request with no _meta, or none at all,
+// gets one with the trace context; the caller's stays nil.
+func TestTraceContextWithoutMeta(t *testing.T) {
+	session, rec := setup(t)
+	params := &mcp.CallToolParams{Name: "divide", Arguments: map[string]any{"a": 6, "b": 3}}
+	if _, err := session.CallTool(context.Background(), params); err != nil {
+		t.Fatal(err)
+	}
+	if params.Meta != nil {
+		t.Errorf("the caller's nil _meta became %v", params.Meta)
+	}
+	c, s := fake.Named(rec.Ended(), "execute_tool divide")[0], fake.Named(rec.Ended(), "tools/call divide")[0]
+	if s.Parent().SpanID() != c.SpanContext().SpanID() {
+		t.Errorf("server span's parent %s, want the client's %s", s.Parent().SpanID(), c.SpanContext().SpanID())
+	}
+	// A nil request: the SDK's own default, with the trace context added.
+	if _, err := session.ListTools(context.Background(), nil); err != nil {
+		t.Fatal(err)
 	}
 }

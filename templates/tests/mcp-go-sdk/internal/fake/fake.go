@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -25,15 +26,20 @@ type DivideArgs struct {
 // sends as a result with isError set. Each call runs in a server span,
 // "tools/call divide", whose parent is the trace context the request's
 // _meta carries (traceparent, tracestate), as an MCP server instrumented
-// after the conventions joins its caller's trace.
+// after the conventions joins its caller's trace; a request_id key in
+// _meta is recorded on it as test.meta.request_id.
 func Server(tp trace.TracerProvider) *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "calculator", Version: "1.0.0"}, nil)
 	tracer := tp.Tracer("example.com/presets/mcpgosdk/fake")
 	mcp.AddTool(s, &mcp.Tool{Name: "divide", Description: "Divides a by b"},
 		func(ctx context.Context, req *mcp.CallToolRequest, in DivideArgs) (*mcp.CallToolResult, any, error) {
-			ctx = propagation.TraceContext{}.Extract(ctx, MetaCarrier(req.Params.GetMeta()))
+			meta := req.Params.GetMeta()
+			ctx = propagation.TraceContext{}.Extract(ctx, MetaCarrier(meta))
 			_, span := tracer.Start(ctx, "tools/call divide", trace.WithSpanKind(trace.SpanKindServer))
 			defer span.End()
+			if v, ok := meta["request_id"].(string); ok {
+				span.SetAttributes(attribute.String("test.meta.request_id", v)) // a key of the caller's own
+			}
 			if in.B == 0 {
 				return nil, nil, errors.New("division by zero")
 			}
