@@ -165,9 +165,7 @@ func TestAPIError(t *testing.T) {
 	if spans[0].Status().Code != codes.Error || fake.Attrs(spans[0])["error.type"].AsString() != "not_found_error" {
 		t.Errorf("New: status %v, error.type %v, want not_found_error", spans[0].Status(), fake.Attrs(spans[0])["error.type"].AsInterface())
 	}
-	// The stream's span fails; its error.type is the generator's class
-	// (_OTHER) until SDK streams read error_type as calls do.
-	if spans[1].Status().Code != codes.Error {
-		t.Errorf("stream: status %v", spans[1].Status())
+	if spans[1].Status().Code != codes.Error || fake.Attrs(spans[1])["error.type"].AsString() != "overloaded_error" {
+		t.Errorf("stream: status %v, error.type %v, want overloaded_error", spans[1].Status(), fake.Attrs(spans[1])["error.type"].AsInterface())
 	}
 }

@@ -130,33 +130,3 @@ func Check(t *testing.T, a map[string]attribute.Value, want map[string]any) {
 		}
 	}
 }
-
-// Call is a tool_call part of the conventions' output messages.
-type Call struct {
-	ID, Name  string
-	Arguments string // as JSON, whether recorded as an object or a string
-}
-
-// ToolCall returns the first tool_call part in output messages.
-func ToolCall(t *testing.T, messages string) Call {
-	t.Helper()
-	var msgs []struct {
-		Parts []struct {
-			Type      string          `json:"type"`
-			ID        string          `json:"id"`
-			Name      string          `json:"name"`
-			Arguments json.RawMessage `json:"arguments"`
-		} `json:"parts"`
-	}
-	if err := json.Unmarshal([]byte(messages), &msgs); err != nil {
-		t.Fatalf("output messages %q: %v", messages, err)
-	}
-	for _, m := range msgs {
-		for _, p := range m.Parts {
-			if p.Type == "tool_call" {
-				return Call{ID: p.ID, Name: p.Name, Arguments: string(p.Arguments)}
-			}
-		}
-	}
-	return Call{}
-}
