@@ -5,6 +5,8 @@ package anthropicsdkgo
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
@@ -57,7 +59,7 @@ func (w *TracedAnthropicMessages) CountTokens(ctx context.Context, params anthro
 	res, err := w.inner.CountTokens(ctx2, params, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedAnthropicMessagesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -103,7 +105,7 @@ func (w *TracedAnthropicMessages) New(ctx context.Context, params anthropic.Mess
 	res, err := w.inner.New(ctx2, params, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedAnthropicMessagesErrorType(err, "")))
 		return res, err
 	}
 	var out [8]attribute.KeyValue
@@ -253,7 +255,8 @@ func (s *TracedAnthropicMessagesNewStreamingStream) Next() bool {
 		s.st.Chunk(ca[:cn]...)
 		return true
 	}
-	s.st.Fail(s.Stream.Err(), "")
+	err := s.Stream.Err()
+	s.st.Fail(err, tracedAnthropicMessagesErrorType(err, ""))
 	s.st.End()
 	return false
 }
@@ -263,4 +266,21 @@ func (s *TracedAnthropicMessagesNewStreamingStream) Close() error {
 	err := s.Stream.Close()
 	s.st.End()
 	return err
+}
+
+// tracedAnthropicMessagesErrorType is the error.type of a failed call of AnthropicMessages: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedAnthropicMessagesErrorType(err error, fallback string) string {
+	var e *anthropic.Error
+	if errors.As(err, &e) && e != nil {
+		if s := string(e.Type()); s != "" {
+			return s
+		}
+	}
+	var e2 *anthropic.Error
+	if errors.As(err, &e2) && e2 != nil {
+		if n := e2.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

@@ -2,6 +2,8 @@ package anthropicsdkgo
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -86,5 +88,31 @@ func TestMessageStreaming(t *testing.T) {
 	spans := rec.Ended()
 	if len(spans) != 3 || fake.Attrs(spans[1])["genaitrace.stream.chunks"].AsInt64() != 1 || spans[2].Status().Code != codes.Error {
 		t.Errorf("early close / broken stream: %d spans", len(spans))
+	}
+}
+
+func TestAPIError(t *testing.T) {
+	msgs, rec := setup(t, 0)
+	p := params(256)
+	p.Model = fake.Unknown
+	_, err := msgs.New(context.Background(), p)
+	var apiErr *anthropic.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
+		t.Fatalf("New: %v, want the API's 404", err)
+	}
+	// An error event inside a stream comes with the stream's HTTP status,
+	// 200: Anthropic's error type is what tells it apart.
+	stream := msgs.NewStreaming(context.Background(), params(2))
+	for stream.Next() {
+	}
+	if !errors.As(stream.Err(), &apiErr) || apiErr.Type() != "overloaded_error" {
+		t.Fatalf("stream: %v, want an overloaded_error", stream.Err())
+	}
+	spans := rec.Ended()
+	if spans[0].Status().Code != codes.Error || fake.Attrs(spans[0])["error.type"].AsString() != "not_found_error" {
+		t.Errorf("New: status %v, error.type %v, want not_found_error", spans[0].Status(), fake.Attrs(spans[0])["error.type"].AsInterface())
+	}
+	if spans[1].Status().Code != codes.Error || fake.Attrs(spans[1])["error.type"].AsString() != "overloaded_error" {
+		t.Errorf("stream: status %v, error.type %v, want overloaded_error", spans[1].Status(), fake.Attrs(spans[1])["error.type"].AsInterface())
 	}
 }

@@ -5,8 +5,12 @@ package awsbedrock
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
+	http "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	smithygo "github.com/aws/smithy-go"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -57,7 +61,7 @@ func (w *TracedBedrockRuntime) ApplyGuardrail(ctx context.Context, params *bedro
 	r, err := w.inner.ApplyGuardrail(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -114,7 +118,7 @@ func (w *TracedBedrockRuntime) Converse(ctx context.Context, params *bedrockrunt
 	r, err := w.inner.Converse(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	var out [6]attribute.KeyValue
@@ -188,7 +192,7 @@ func (w *TracedBedrockRuntime) ConverseStream(ctx context.Context, params *bedro
 	r, err := w.inner.ConverseStream(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -204,7 +208,7 @@ func (w *TracedBedrockRuntime) CountTokens(ctx context.Context, params *bedrockr
 	r, err := w.inner.CountTokens(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -220,7 +224,7 @@ func (w *TracedBedrockRuntime) GetAsyncInvoke(ctx context.Context, params *bedro
 	r, err := w.inner.GetAsyncInvoke(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -236,7 +240,7 @@ func (w *TracedBedrockRuntime) InvokeGuardrailChecks(ctx context.Context, params
 	r, err := w.inner.InvokeGuardrailChecks(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -261,7 +265,7 @@ func (w *TracedBedrockRuntime) InvokeModel(ctx context.Context, params *bedrockr
 	r, err := w.inner.InvokeModel(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -277,7 +281,7 @@ func (w *TracedBedrockRuntime) InvokeModelWithBidirectionalStream(ctx context.Co
 	r, err := w.inner.InvokeModelWithBidirectionalStream(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -293,7 +297,7 @@ func (w *TracedBedrockRuntime) InvokeModelWithResponseStream(ctx context.Context
 	r, err := w.inner.InvokeModelWithResponseStream(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -309,7 +313,7 @@ func (w *TracedBedrockRuntime) ListAsyncInvokes(ctx context.Context, params *bed
 	r, err := w.inner.ListAsyncInvokes(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -330,8 +334,25 @@ func (w *TracedBedrockRuntime) StartAsyncInvoke(ctx context.Context, params *bed
 	r, err := w.inner.StartAsyncInvoke(ctx2, params, optFns...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedBedrockRuntimeErrorType(err, "")))
 		return r, err
 	}
 	return r, err
+}
+
+// tracedBedrockRuntimeErrorType is the error.type of a failed call of BedrockRuntime: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedBedrockRuntimeErrorType(err error, fallback string) string {
+	var e *http.ResponseError
+	if errors.As(err, &e) && e != nil {
+		if n := e.HTTPStatusCode(); n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 smithygo.APIError
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.ErrorCode(); s != "" {
+			return s
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

@@ -5,7 +5,9 @@ package googlegenai
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"strconv"
 
 	genaitrace "github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
@@ -70,7 +72,7 @@ func (w *TracedGeminiModels) All(ctx context.Context) iter.Seq2[*genai.Model, er
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedGeminiModelsErrorType(e, ""))
 			} else {
 				stream.Chunk()
 			}
@@ -92,7 +94,7 @@ func (w *TracedGeminiModels) ComputeTokens(ctx context.Context, model string, co
 	r, err := w.inner.ComputeTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -108,7 +110,7 @@ func (w *TracedGeminiModels) CountTokens(ctx context.Context, model string, cont
 	r, err := w.inner.CountTokens(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -124,7 +126,7 @@ func (w *TracedGeminiModels) Delete(ctx context.Context, model string, config *g
 	r, err := w.inner.Delete(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -140,7 +142,7 @@ func (w *TracedGeminiModels) EditImage(ctx context.Context, model string, prompt
 	r, err := w.inner.EditImage(ctx2, model, prompt, referenceImages, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -161,15 +163,23 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 	r, err := w.inner.EmbedContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
-	var out [1]attribute.KeyValue
+	var out [2]attribute.KeyValue
 	k := 0
-	if r != nil && len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
-		if v := int64(len(r.Embeddings[0].Values)); v != 0 {
-			out[k] = genaitrace.EmbeddingsDimensionCount.Int64(v)
-			k++
+	if r != nil {
+		if len(r.Embeddings) > 0 && r.Embeddings[0] != nil {
+			if v := int64(len(r.Embeddings[0].Values)); v != 0 {
+				out[k] = genaitrace.EmbeddingsDimensionCount.Int64(v)
+				k++
+			}
+		}
+		if r.UsageMetadata != nil {
+			if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
+				out[k] = genaitrace.UsageInputTokens.Int64(v2)
+				k++
+			}
 		}
 	}
 	if k > 0 {
@@ -180,10 +190,28 @@ func (w *TracedGeminiModels) EmbedContent(ctx context.Context, model string, con
 
 // GenerateContent calls the wrapped GeminiModels's GenerateContent in a span.
 func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) (*genai.GenerateContentResponse, error) {
-	var attrs [10]attribute.KeyValue
+	var attrs [14]attribute.KeyValue
 	attrs[0] = genaitrace.OperationName.String("generate_content")
 	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	n := 2
+	if config != nil {
+		if v := int64(config.CandidateCount); v != 0 {
+			attrs[n] = genaitrace.RequestChoiceCount.Int64(v)
+			n++
+		}
+		if config.FrequencyPenalty != nil {
+			attrs[n] = genaitrace.RequestFrequencyPenalty.Float64(genaitrace.FromFloat32(*config.FrequencyPenalty))
+			n++
+		}
+		if v2 := int64(config.MaxOutputTokens); v2 != 0 {
+			attrs[n] = genaitrace.RequestMaxTokens.Int64(v2)
+			n++
+		}
+		if config.PresencePenalty != nil {
+			attrs[n] = genaitrace.RequestPresencePenalty.Float64(genaitrace.FromFloat32(*config.PresencePenalty))
+			n++
+		}
+	}
 	if model != "" {
 		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
@@ -227,14 +255,14 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 	r, err := w.inner.GenerateContent(ctx2, model, contents, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	var out [8]attribute.KeyValue
 	k := 0
 	if r != nil && r.UsageMetadata != nil {
-		if v := int64(r.UsageMetadata.CachedContentTokenCount); v != 0 {
-			out[k] = genaitrace.UsageCacheReadInputTokens.Int64(v)
+		if v3 := int64(r.UsageMetadata.CachedContentTokenCount); v3 != 0 {
+			out[k] = genaitrace.UsageCacheReadInputTokens.Int64(v3)
 			k++
 		}
 	}
@@ -253,8 +281,8 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 		k++
 	}
 	if r != nil && r.UsageMetadata != nil {
-		if v2 := int64(r.UsageMetadata.PromptTokenCount); v2 != 0 {
-			out[k] = genaitrace.UsageInputTokens.Int64(v2)
+		if v4 := int64(r.UsageMetadata.PromptTokenCount); v4 != 0 {
+			out[k] = genaitrace.UsageInputTokens.Int64(v4)
 			k++
 		}
 	}
@@ -274,8 +302,8 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 	}
 	if r != nil {
 		if r.UsageMetadata != nil {
-			if v3 := int64(r.UsageMetadata.ThoughtsTokenCount); v3 != 0 {
-				out[k] = genaitrace.UsageReasoningOutputTokens.Int64(v3)
+			if v5 := int64(r.UsageMetadata.ThoughtsTokenCount); v5 != 0 {
+				out[k] = genaitrace.UsageReasoningOutputTokens.Int64(v5)
 				k++
 			}
 		}
@@ -304,18 +332,30 @@ func (w *TracedGeminiModels) GenerateContent(ctx context.Context, model string, 
 
 // GenerateContentStream calls the wrapped GeminiModels's GenerateContentStream in a span.
 func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model string, contents []*genai.Content, config *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error] {
-	var attrs [7]attribute.KeyValue
+	var attrs [9]attribute.KeyValue
 	attrs[0] = genaitrace.OperationName.String("generate_content")
 	attrs[1] = genaitrace.ProviderName.String("gcp.gemini")
 	attrs[2] = genaitrace.RequestStream.Bool(true)
 	n := 3
+	if config != nil {
+		if v := int64(config.MaxOutputTokens); v != 0 {
+			attrs[n] = genaitrace.RequestMaxTokens.Int64(v)
+			n++
+		}
+	}
 	if model != "" {
 		attrs[n] = genaitrace.RequestModel.String(model)
 		n++
 	}
-	if config != nil && config.Temperature != nil {
-		attrs[n] = genaitrace.RequestTemperature.Float64(genaitrace.FromFloat32(*config.Temperature))
-		n++
+	if config != nil {
+		if config.Temperature != nil {
+			attrs[n] = genaitrace.RequestTemperature.Float64(genaitrace.FromFloat32(*config.Temperature))
+			n++
+		}
+		if config.TopP != nil {
+			attrs[n] = genaitrace.RequestTopP.Float64(genaitrace.FromFloat32(*config.TopP))
+			n++
+		}
 	}
 	if genaitrace.CaptureContent() {
 		if s := genaitrace.MessagesJSON(contents, "user"); s != "" {
@@ -341,7 +381,7 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 		defer stream.EndContext(ctx2)
 		for chunk, e := range inner {
 			if e != nil {
-				stream.Fail(e, "")
+				stream.Fail(e, tracedGeminiModelsErrorType(e, ""))
 			} else {
 				if genaitrace.CaptureContent() {
 					if chunk != nil && len(chunk.Candidates) > 0 && chunk.Candidates[0] != nil && chunk.Candidates[0].Content != nil && len(chunk.Candidates[0].Content.Parts) > 0 && chunk.Candidates[0].Content.Parts[0] != nil {
@@ -353,8 +393,8 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 				var ca [6]attribute.KeyValue
 				cn := 0
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v := int64(chunk.UsageMetadata.CachedContentTokenCount); v != 0 {
-						ca[cn] = genaitrace.UsageCacheReadInputTokens.Int64(v)
+					if v2 := int64(chunk.UsageMetadata.CachedContentTokenCount); v2 != 0 {
+						ca[cn] = genaitrace.UsageCacheReadInputTokens.Int64(v2)
 						cn++
 					}
 				}
@@ -373,8 +413,8 @@ func (w *TracedGeminiModels) GenerateContentStream(ctx context.Context, model st
 					cn++
 				}
 				if chunk != nil && chunk.UsageMetadata != nil {
-					if v2 := int64(chunk.UsageMetadata.PromptTokenCount); v2 != 0 {
-						ca[cn] = genaitrace.UsageInputTokens.Int64(v2)
+					if v3 := int64(chunk.UsageMetadata.PromptTokenCount); v3 != 0 {
+						ca[cn] = genaitrace.UsageInputTokens.Int64(v3)
 						cn++
 					}
 				}
@@ -422,7 +462,7 @@ func (w *TracedGeminiModels) GenerateImages(ctx context.Context, model string, p
 	r, err := w.inner.GenerateImages(ctx2, model, prompt, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -438,7 +478,7 @@ func (w *TracedGeminiModels) GenerateVideos(ctx context.Context, model string, p
 	r, err := w.inner.GenerateVideos(ctx2, model, prompt, image, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -454,7 +494,7 @@ func (w *TracedGeminiModels) GenerateVideosFromSource(ctx context.Context, model
 	r, err := w.inner.GenerateVideosFromSource(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -470,7 +510,7 @@ func (w *TracedGeminiModels) Get(ctx context.Context, model string, config *gena
 	r, err := w.inner.Get(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -486,7 +526,7 @@ func (w *TracedGeminiModels) List(ctx context.Context, config *genai.ListModelsC
 	r, err := w.inner.List(ctx2, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -502,7 +542,7 @@ func (w *TracedGeminiModels) RecontextImage(ctx context.Context, model string, s
 	r, err := w.inner.RecontextImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -518,7 +558,7 @@ func (w *TracedGeminiModels) SegmentImage(ctx context.Context, model string, sou
 	r, err := w.inner.SegmentImage(ctx2, model, source, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -534,7 +574,7 @@ func (w *TracedGeminiModels) Update(ctx context.Context, model string, config *g
 	r, err := w.inner.Update(ctx2, model, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -550,8 +590,25 @@ func (w *TracedGeminiModels) UpscaleImage(ctx context.Context, model string, ima
 	r, err := w.inner.UpscaleImage(ctx2, model, image, upscaleFactor, config)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genaitrace.ErrorType.String(genaitrace.ErrorTypeOf(err, "")))
+		span.SetAttributes(genaitrace.ErrorType.String(tracedGeminiModelsErrorType(err, "")))
 		return r, err
 	}
 	return r, err
+}
+
+// tracedGeminiModelsErrorType is the error.type of a failed call of GeminiModels: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedGeminiModelsErrorType(err error, fallback string) string {
+	var e genai.APIError
+	if errors.As(err, &e) {
+		if n := e.Code; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 genai.APIError
+	if errors.As(err, &e2) {
+		if s := e2.Status; s != "" {
+			return s
+		}
+	}
+	return genaitrace.ErrorTypeOf(err, fallback)
 }

@@ -2,6 +2,7 @@ package googlegenai
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestGenerateContent(t *testing.T) {
 	gt.SetCaptureContent(true)
 	defer gt.SetCaptureContent(false)
 	models, rec := setup(t, 0)
-	temp := float32(0.25)
+	temp := float32(0.7) // float32: recorded as 0.7, its shortest decimal
 	resp, err := models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"),
 		&genai.GenerateContentConfig{Temperature: &temp, SystemInstruction: genai.NewContentFromText("Be brief.", genai.RoleUser)})
 	if err != nil || resp.Text() != "Hello!" {
@@ -39,13 +40,46 @@ func TestGenerateContent(t *testing.T) {
 		t.Errorf("span name %q", s.Name())
 	}
 	fake.Check(t, fake.Attrs(s), map[string]any{
-		"gen_ai.provider.name": "gcp.gemini", "gen_ai.request.temperature": 0.25, "gen_ai.response.id": "resp-1",
+		"gen_ai.provider.name": "gcp.gemini", "gen_ai.request.temperature": 0.7, "gen_ai.response.id": "resp-1",
 		"gen_ai.response.model": "gemini-2.5-flash-001", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 8,
 		"gen_ai.usage.reasoning.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 4,
 		"gen_ai.response.finish_reasons": "[STOP]",
 		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"Hello!"}],"finish_reason":"STOP"}]`,
 		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
 		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
+	})
+	for _, unset := range []string{"gen_ai.request.max_tokens", "gen_ai.request.choice.count", "gen_ai.request.top_p", "gen_ai.request.presence_penalty"} {
+		if v, ok := fake.Attrs(s)[unset]; ok {
+			t.Errorf("%s = %v recorded though the config left it unset", unset, v.AsInterface())
+		}
+	}
+}
+
+func TestGenerateContentParameters(t *testing.T) {
+	models, rec := setup(t, 0)
+	topP, penalty := float32(0.9), float32(0.1)
+	if _, err := models.GenerateContent(context.Background(), "gemini-2.5-flash", genai.Text("hi"), &genai.GenerateContentConfig{
+		TopP: &topP, MaxOutputTokens: 256, CandidateCount: 2, PresencePenalty: &penalty, StopSequences: []string{"END"}}); err != nil {
+		t.Fatal(err)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.request.top_p": 0.9, "gen_ai.request.max_tokens": 256, "gen_ai.request.choice.count": 2,
+		"gen_ai.request.presence_penalty": 0.1, "gen_ai.request.stop_sequences": "[END]",
+	})
+}
+
+// TestFunctionCall: a candidate's function call is a tool_call part.
+func TestFunctionCall(t *testing.T) {
+	gt.SetCaptureContent(true)
+	defer gt.SetCaptureContent(false)
+	models, rec := setup(t, 0)
+	resp, err := models.GenerateContent(context.Background(), fake.Tools, genai.Text("Weather in Paris?"), nil)
+	if err != nil || len(resp.FunctionCalls()) != 1 {
+		t.Fatalf("GenerateContent: %v %+v", err, resp)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.response.finish_reasons": "[STOP]",
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"tool_call","id":"fc_1","name":"get_weather","arguments":{"city":"Paris"}}],"finish_reason":"STOP"}]`,
 	})
 }
 
@@ -93,5 +127,18 @@ func TestEmbedContent(t *testing.T) {
 	if _, err := models.EmbedContent(context.Background(), "text-embedding-004", genai.Text("hi"), nil); err != nil {
 		t.Fatal(err)
 	}
-	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": 4})
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.request.model": "text-embedding-004",
+		"gen_ai.usage.input_tokens": 2, "gen_ai.embeddings.dimension.count": 4})
+}
+
+func TestAPIError(t *testing.T) {
+	models, rec := setup(t, 0)
+	_, err := models.GenerateContent(context.Background(), fake.Missing, genai.Text("hi"), nil)
+	var apiErr genai.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != 404 || apiErr.Status != "NOT_FOUND" {
+		t.Fatalf("GenerateContent: %v, want the API's 404", err)
+	}
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error || fake.Attrs(s)["error.type"].AsString() != "404" {
+		t.Errorf("status %v, error.type %v, want 404", s.Status(), fake.Attrs(s)["error.type"].AsInterface())
+	}
 }

@@ -5,7 +5,9 @@ package ollama
 
 import (
 	"context"
+	"errors"
 	"io"
+	"strconv"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/ollama/ollama/api"
@@ -118,7 +120,7 @@ func (w *TracedOllamaClient) Chat(ctx context.Context, req *api.ChatRequest, fn 
 	}
 	err := w.inner.Chat(ctx2, req, callback)
 	if err != nil {
-		stream.Fail(err, "")
+		stream.Fail(err, tracedOllamaClientErrorType(err, ""))
 		stream.End()
 		return err
 	}
@@ -136,7 +138,7 @@ func (w *TracedOllamaClient) CloudStatusExperimental(ctx context.Context) (*api.
 	r, err := w.inner.CloudStatusExperimental(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -152,7 +154,7 @@ func (w *TracedOllamaClient) Copy(ctx context.Context, req *api.CopyRequest) err
 	err := w.inner.Copy(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -168,7 +170,7 @@ func (w *TracedOllamaClient) Create(ctx context.Context, req *api.CreateRequest,
 	err := w.inner.Create(ctx2, req, fn)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -184,7 +186,7 @@ func (w *TracedOllamaClient) CreateBlob(ctx context.Context, digest string, r io
 	err := w.inner.CreateBlob(ctx2, digest, r)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -200,7 +202,7 @@ func (w *TracedOllamaClient) Delete(ctx context.Context, req *api.DeleteRequest)
 	err := w.inner.Delete(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -216,7 +218,7 @@ func (w *TracedOllamaClient) DeleteAliasExperimental(ctx context.Context, req *a
 	err := w.inner.DeleteAliasExperimental(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -232,7 +234,7 @@ func (w *TracedOllamaClient) Disconnect(ctx context.Context, encodedKey string) 
 	err := w.inner.Disconnect(ctx2, encodedKey)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -257,7 +259,7 @@ func (w *TracedOllamaClient) Embed(ctx context.Context, req *api.EmbedRequest) (
 	r, err := w.inner.Embed(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	var out [3]attribute.KeyValue
@@ -292,7 +294,7 @@ func (w *TracedOllamaClient) Embeddings(ctx context.Context, req *api.EmbeddingR
 	r, err := w.inner.Embeddings(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -361,7 +363,7 @@ func (w *TracedOllamaClient) Generate(ctx context.Context, req *api.GenerateRequ
 	}
 	err := w.inner.Generate(ctx2, req, callback)
 	if err != nil {
-		stream.Fail(err, "")
+		stream.Fail(err, tracedOllamaClientErrorType(err, ""))
 		stream.End()
 		return err
 	}
@@ -379,7 +381,7 @@ func (w *TracedOllamaClient) Heartbeat(ctx context.Context) error {
 	err := w.inner.Heartbeat(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -395,7 +397,7 @@ func (w *TracedOllamaClient) List(ctx context.Context) (*api.ListResponse, error
 	r, err := w.inner.List(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -411,7 +413,7 @@ func (w *TracedOllamaClient) ListRunning(ctx context.Context) (*api.ProcessRespo
 	r, err := w.inner.ListRunning(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -427,7 +429,7 @@ func (w *TracedOllamaClient) Pull(ctx context.Context, req *api.PullRequest, fn 
 	err := w.inner.Pull(ctx2, req, fn)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -443,7 +445,7 @@ func (w *TracedOllamaClient) Push(ctx context.Context, req *api.PushRequest, fn 
 	err := w.inner.Push(ctx2, req, fn)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -459,7 +461,7 @@ func (w *TracedOllamaClient) SetAliasExperimental(ctx context.Context, req *api.
 	err := w.inner.SetAliasExperimental(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -475,7 +477,7 @@ func (w *TracedOllamaClient) Show(ctx context.Context, req *api.ShowRequest) (*a
 	r, err := w.inner.Show(ctx2, req)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -491,7 +493,7 @@ func (w *TracedOllamaClient) Signout(ctx context.Context) error {
 	err := w.inner.Signout(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -507,7 +509,7 @@ func (w *TracedOllamaClient) Version(ctx context.Context) (string, error) {
 	r, err := w.inner.Version(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -523,8 +525,25 @@ func (w *TracedOllamaClient) Whoami(ctx context.Context) (*api.UserResponse, err
 	r, err := w.inner.Whoami(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOllamaClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
+}
+
+// tracedOllamaClientErrorType is the error.type of a failed call of OllamaClient: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOllamaClientErrorType(err error, fallback string) string {
+	var e api.StatusError
+	if errors.As(err, &e) {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 api.AuthorizationError
+	if errors.As(err, &e2) {
+		if n2 := e2.StatusCode; n2 != 0 {
+			return strconv.FormatInt(int64(n2), 10)
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

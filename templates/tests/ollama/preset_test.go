@@ -122,3 +122,16 @@ func TestUnmappedMethod(t *testing.T) {
 		t.Errorf("span name %q", s.Name())
 	}
 }
+
+func TestModelNotPulled(t *testing.T) {
+	c, rec := setup(t, 0)
+	err := c.Chat(context.Background(), &api.ChatRequest{Model: fake.Missing, Messages: []api.Message{{Role: "user", Content: "hi"}}},
+		func(api.ChatResponse) error { return nil })
+	var status api.StatusError
+	if !errors.As(err, &status) || status.StatusCode != http.StatusNotFound {
+		t.Fatalf("Chat: %v, want the server's 404", err)
+	}
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error || fake.Attrs(s)["error.type"].AsString() != "404" {
+		t.Errorf("status %v, error.type %v, want 404", s.Status(), fake.Attrs(s)["error.type"].AsInterface())
+	}
+}

@@ -5,6 +5,8 @@ package openaigo
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/openai/openai-go/v3"
@@ -67,7 +69,7 @@ func (w *TracedOpenAIChatCompletions) Delete(ctx context.Context, completionID s
 	res, err := w.inner.Delete(ctx2, completionID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -83,7 +85,7 @@ func (w *TracedOpenAIChatCompletions) Get(ctx context.Context, completionID stri
 	res, err := w.inner.Get(ctx2, completionID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -99,7 +101,7 @@ func (w *TracedOpenAIChatCompletions) List(ctx context.Context, query openai.Cha
 	res, err := w.inner.List(ctx2, query, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -162,7 +164,7 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 	res, err := w.inner.New(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	var out [8]attribute.KeyValue
@@ -204,6 +206,9 @@ func (w *TracedOpenAIChatCompletions) New(ctx context.Context, body openai.ChatC
 		if res != nil {
 			for _, el2 := range res.Choices {
 				msgs.Add("assistant", el2.Message.Content, el2.FinishReason)
+				for _, el3 := range el2.Message.ToolCalls {
+					msgs.AddToolCall(el3.ID, el3.Function.Name, el3.Function.Arguments)
+				}
 			}
 		}
 		if msgs.Len() > 0 {
@@ -266,7 +271,7 @@ func (w *TracedOpenAIChatCompletions) Update(ctx context.Context, completionID s
 	res, err := w.inner.Update(ctx2, completionID, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIChatCompletionsErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -328,7 +333,8 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Next() bool {
 		s.st.Chunk(ca[:cn]...)
 		return true
 	}
-	s.st.Fail(s.Stream.Err(), "")
+	err := s.Stream.Err()
+	s.st.Fail(err, tracedOpenAIChatCompletionsErrorType(err, ""))
 	s.st.End()
 	return false
 }
@@ -338,6 +344,23 @@ func (s *TracedOpenAIChatCompletionsNewStreamingStream) Close() error {
 	err := s.Stream.Close()
 	s.st.End()
 	return err
+}
+
+// tracedOpenAIChatCompletionsErrorType is the error.type of a failed call of OpenAIChatCompletions: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOpenAIChatCompletionsErrorType(err error, fallback string) string {
+	var e *openai.Error
+	if errors.As(err, &e) && e != nil {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 *openai.Error
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.Type; s != "" {
+			return s
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }
 
 // OpenAIEmbeddings is the exported method set of *openai.EmbeddingService, so it can be wrapped and replaced.
@@ -379,7 +402,7 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 	res, err := w.inner.New(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIEmbeddingsErrorType(err, "")))
 		return res, err
 	}
 	var out [3]attribute.KeyValue
@@ -400,6 +423,23 @@ func (w *TracedOpenAIEmbeddings) New(ctx context.Context, body openai.EmbeddingN
 		span.SetAttributes(out[:k]...)
 	}
 	return res, err
+}
+
+// tracedOpenAIEmbeddingsErrorType is the error.type of a failed call of OpenAIEmbeddings: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOpenAIEmbeddingsErrorType(err error, fallback string) string {
+	var e *openai.Error
+	if errors.As(err, &e) && e != nil {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 *openai.Error
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.Type; s != "" {
+			return s
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }
 
 // OpenAIResponsesAPI is the exported method set of *responses.ResponseService, so it can be wrapped and replaced.
@@ -454,7 +494,7 @@ func (w *TracedOpenAIResponses) Cancel(ctx context.Context, responseID string, o
 	res, err := w.inner.Cancel(ctx2, responseID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -470,7 +510,7 @@ func (w *TracedOpenAIResponses) Compact(ctx context.Context, body responses.Resp
 	res, err := w.inner.Compact(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -486,7 +526,7 @@ func (w *TracedOpenAIResponses) Connect(ctx context.Context, options responses.R
 	r, err := w.inner.Connect(ctx2, options, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -502,7 +542,7 @@ func (w *TracedOpenAIResponses) Delete(ctx context.Context, responseID string, o
 	err := w.inner.Delete(ctx2, responseID, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return err
 	}
 	return err
@@ -518,7 +558,7 @@ func (w *TracedOpenAIResponses) Get(ctx context.Context, responseID string, quer
 	res, err := w.inner.Get(ctx2, responseID, query, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
 	return res, err
@@ -575,14 +615,32 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 	res, err := w.inner.New(ctx2, body, opts...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedOpenAIResponsesErrorType(err, "")))
 		return res, err
 	}
-	var out [7]attribute.KeyValue
+	var out [8]attribute.KeyValue
 	k := 0
 	if res != nil {
 		out[k] = genai.UsageCacheReadInputTokens.Int64(res.Usage.InputTokensDetails.CachedTokens)
 		k++
+	}
+	var val []string
+	var seen bool
+	if res != nil {
+		if v := genai.NonEmpty([]string{res.IncompleteDetails.Reason}); !seen && len(v) > 0 {
+			val, seen = v, true
+		}
+	}
+	if res != nil {
+		if v2 := genai.NonEmpty([]string{string(res.Status)}); !seen && len(v2) > 0 {
+			val, seen = v2, true
+		}
+	}
+	if seen {
+		out[k] = genai.ResponseFinishReasons.StringSlice(val)
+		k++
+	}
+	if res != nil {
 		out[k] = genai.UsageInputTokens.Int64(res.Usage.InputTokens)
 		k++
 		out[k] = genai.UsageOutputTokens.Int64(res.Usage.OutputTokens)
@@ -600,8 +658,8 @@ func (w *TracedOpenAIResponses) New(ctx context.Context, body responses.Response
 	}
 	if genai.CaptureContent() {
 		if res != nil {
-			if s5 := res.OutputText(); s5 != "" {
-				out[k] = genai.OutputMessages.String(genai.TextMessage("assistant", s5))
+			if s5 := genai.MessagesJSON(res.Output, "assistant"); s5 != "" {
+				out[k] = genai.OutputMessages.String(s5)
 				k++
 			}
 		}
@@ -672,10 +730,14 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Next() bool {
 				s.st.Text(s2)
 			}
 		}
-		var ca [6]attribute.KeyValue
+		var ca [7]attribute.KeyValue
 		cn := 0
 		if v := chunk.Response.Usage.InputTokensDetails.CachedTokens; v != 0 {
 			ca[cn] = genai.UsageCacheReadInputTokens.Int64(v)
+			cn++
+		}
+		if s3 := string(chunk.Response.Status); s3 != "" {
+			ca[cn] = genai.ResponseFinishReasons.StringSlice([]string{s3})
 			cn++
 		}
 		if v2 := chunk.Response.Usage.InputTokens; v2 != 0 {
@@ -690,18 +752,19 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Next() bool {
 			ca[cn] = genai.UsageReasoningOutputTokens.Int64(v4)
 			cn++
 		}
-		if s3 := chunk.Response.ID; s3 != "" {
-			ca[cn] = genai.ResponseID.String(s3)
+		if s4 := chunk.Response.ID; s4 != "" {
+			ca[cn] = genai.ResponseID.String(s4)
 			cn++
 		}
-		if s4 := chunk.Response.Model; s4 != "" {
-			ca[cn] = genai.ResponseModel.String(s4)
+		if s5 := chunk.Response.Model; s5 != "" {
+			ca[cn] = genai.ResponseModel.String(s5)
 			cn++
 		}
 		s.st.Chunk(ca[:cn]...)
 		return true
 	}
-	s.st.Fail(s.Stream.Err(), "")
+	err := s.Stream.Err()
+	s.st.Fail(err, tracedOpenAIResponsesErrorType(err, ""))
 	s.st.End()
 	return false
 }
@@ -711,4 +774,21 @@ func (s *TracedOpenAIResponsesNewStreamingStream) Close() error {
 	err := s.Stream.Close()
 	s.st.End()
 	return err
+}
+
+// tracedOpenAIResponsesErrorType is the error.type of a failed call of OpenAIResponses: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedOpenAIResponsesErrorType(err error, fallback string) string {
+	var e *openai.Error
+	if errors.As(err, &e) && e != nil {
+		if n := e.StatusCode; n != 0 {
+			return strconv.FormatInt(int64(n), 10)
+		}
+	}
+	var e2 *openai.Error
+	if errors.As(err, &e2) && e2 != nil {
+		if s := e2.Type; s != "" {
+			return s
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

@@ -2,6 +2,7 @@ package openaigo
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -137,9 +138,35 @@ func TestEmbeddingsAndResponses(t *testing.T) {
 	fake.Check(t, fake.Attrs(spans[1]), map[string]any{
 		"gen_ai.response.id": "resp_1", "gen_ai.response.model": "gpt-4o-2024-08-06", "gen_ai.usage.input_tokens": 9,
 		"gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
-		"gen_ai.output.messages":     `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
-		"gen_ai.input.messages":      `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
-		"gen_ai.system_instructions": `[{"type":"text","content":"Be brief."}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.system_instructions":     `[{"type":"text","content":"Be brief."}]`,
+		"gen_ai.response.finish_reasons": "[completed]",
+	})
+}
+
+// TestResponsesOutputItems: a function_call item of the response is a
+// tool_call part of the output, and the finish reason is the response's
+// status (an incomplete one included).
+func TestResponsesOutputItems(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	client, rec, opt := setup(t, 0)
+	resp := NewTracedOpenAIResponses(&client.Responses, opt)
+	for _, model := range []string{fake.Tools, "gpt-4o-short"} {
+		if _, err := resp.New(context.Background(), responses.ResponseNewParams{Model: model,
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Weather in Paris?")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spans := rec.Ended()
+	fake.Check(t, fake.Attrs(spans[0]), map[string]any{
+		"gen_ai.response.id": "resp_t", "gen_ai.response.finish_reasons": "[completed]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"get_weather","arguments":"{\"city\":\"Paris\"}"}]}]`,
+	})
+	fake.Check(t, fake.Attrs(spans[1]), map[string]any{
+		"gen_ai.response.id": "resp_i", "gen_ai.response.finish_reasons": "[max_output_tokens]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi th"}]}]`,
 	})
 }
 
@@ -162,10 +189,44 @@ func TestResponsesStreaming(t *testing.T) {
 	fake.Check(t, a, map[string]any{
 		"gen_ai.request.stream": true, "genaitrace.stream.chunks": 3, "gen_ai.response.id": "resp_s", "gen_ai.response.model": "gpt-4o-2024-08-06",
 		"gen_ai.usage.input_tokens": 9, "gen_ai.usage.output_tokens": 3, "gen_ai.usage.cache_read.input_tokens": 2, "gen_ai.usage.reasoning.output_tokens": 1,
-		"gen_ai.input.messages":  `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
-		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}]}]`,
+		"gen_ai.input.messages":          `[{"role":"user","parts":[{"type":"text","content":"hi"}]}]`,
+		"gen_ai.output.messages":         `[{"role":"assistant","parts":[{"type":"text","content":"hi there"}],"finish_reason":"completed"}]`,
+		"gen_ai.response.finish_reasons": "[completed]",
 	})
 	if ttfc := a["gen_ai.response.time_to_first_chunk"].AsFloat64(); ttfc < delay.Seconds() {
 		t.Errorf("time to first chunk %.3fs; the server waited %v", ttfc, delay)
 	}
+}
+
+func TestAPIError(t *testing.T) {
+	client, rec, opt := setup(t, 0)
+	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
+	_, err := chat.New(context.Background(), openai.ChatCompletionNewParams{Model: fake.Missing,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
+	var apiErr *openai.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.Code != "model_not_found" {
+		t.Fatalf("New: %v, want the API's 404", err)
+	}
+	if s := rec.Ended()[0]; s.Status().Code != codes.Error || fake.Attrs(s)["error.type"].AsString() != "404" {
+		t.Errorf("status %v, error.type %v, want 404", s.Status(), fake.Attrs(s)["error.type"].AsInterface())
+	}
+}
+
+// TestChatToolCalls: a tool-calling answer is recorded as the
+// conventions' tool_call parts, with no empty text part beside them.
+func TestChatToolCalls(t *testing.T) {
+	genai.SetCaptureContent(true)
+	defer genai.SetCaptureContent(false)
+	client, rec, opt := setup(t, 0)
+	chat := NewTracedOpenAIChatCompletions(&client.Chat.Completions, opt)
+	resp, err := chat.New(context.Background(), openai.ChatCompletionNewParams{Model: fake.Tools,
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Weather in Paris?")}})
+	if err != nil || len(resp.Choices[0].Message.ToolCalls) != 1 {
+		t.Fatalf("New: %v %+v", err, resp)
+	}
+	fake.Check(t, fake.Attrs(rec.Ended()[0]), map[string]any{
+		"gen_ai.response.finish_reasons": "[tool_calls]",
+		"gen_ai.output.messages": `[{"role":"assistant","parts":[{"type":"tool_call","id":"call_1","name":"get_weather",` +
+			`"arguments":"{\"city\":\"Paris\"}"}],"finish_reason":"tool_calls"}]`,
+	})
 }

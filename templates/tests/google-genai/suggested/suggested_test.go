@@ -51,5 +51,6 @@ func TestSuggestedMappingRecords(t *testing.T) {
 	})
 	fake.Check(t, fake.Attrs(spans[2]), map[string]any{
 		"gen_ai.operation.name": "embeddings", "gen_ai.request.model": "text-embedding-004", "gen_ai.embeddings.dimension.count": 4,
+		"gen_ai.usage.input_tokens": 2,
 	})
 }

@@ -17,16 +17,28 @@ import (
 // Model is the model the fake answers as.
 const Model = "claude-sonnet-5-5-20260101"
 
+// Unknown is a model the fake answers with Anthropic's 404 not_found_error.
+const Unknown = "claude-unknown"
+
 // Server speaks Anthropic's Messages API: JSON, and SSE events with the
-// first one delayed; max_tokens 1 cuts the stream mid-way.
+// first one delayed; max_tokens 1 cuts the stream mid-way, max_tokens 2
+// sends an overloaded_error event after the first.
 func Server(t *testing.T, delay time.Duration) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Stream    bool  `json:"stream"`
-			MaxTokens int64 `json:"max_tokens"`
+			Model     string `json:"model"`
+			Stream    bool   `json:"stream"`
+			MaxTokens int64  `json:"max_tokens"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Model == Unknown {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Request-Id", "req_404")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"type":"error","error":{"type":"not_found_error","message":"model: %s"},"request_id":"req_404"}`, req.Model)
+			return
+		}
 		if !req.Stream {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"id":"msg_1","type":"message","role":"assistant","model":%q,"content":[{"type":"text","text":"Hello!"}],
@@ -39,6 +51,10 @@ func Server(t *testing.T, delay time.Duration) *httptest.Server {
 		event := func(name, data string) { fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data); f.Flush() }
 		event("message_start", fmt.Sprintf(`{"type":"message_start","message":{"id":"msg_s","type":"message","role":"assistant","model":%q,"content":[],"stop_reason":null,"usage":{"input_tokens":10,"cache_read_input_tokens":90,"cache_creation_input_tokens":5,"output_tokens":1}}}`, Model))
 		event("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)
+		if req.MaxTokens == 2 { // the API fails mid-stream, in an error event
+			event("error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+			return
+		}
 		if req.MaxTokens == 1 {
 			conn, _, _ := w.(http.Hijacker).Hijack()
 			_ = conn.Close()

@@ -13,10 +13,20 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// Server speaks Bedrock Runtime's REST protocol: Converse and InvokeModel.
+// Invalid is a model ID the fake answers with a ValidationException.
+const Invalid = "invalid.model-v1"
+
+// Server speaks Bedrock Runtime's REST protocol: Converse and InvokeModel,
+// and the service's error for the model Invalid.
 func Server(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case strings.Contains(r.URL.Path, "/model/"+Invalid+"/"):
+			// The service's error shape: bedrockruntime v1.63.12's
+			// response_snapshot/ValidationException.error.snap.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"ValidationException","message":"The provided model identifier is invalid."}`)
 		case strings.HasSuffix(r.URL.Path, "/converse"):
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"output":{"message":{"role":"assistant","content":[{"text":"Hello!"}]}},"stopReason":"end_turn",

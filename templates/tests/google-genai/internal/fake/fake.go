@@ -19,12 +19,26 @@ const Response = `{"candidates":[{"content":{"role":"model","parts":[{"text":"He
 	"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"thoughtsTokenCount":3,"cachedContentTokenCount":4,"totalTokenCount":18},
 	"modelVersion":"gemini-2.5-flash-001","responseId":"resp-1"}`
 
+// Models the fake answers differently.
+const (
+	Missing = "gemini-missing" // the Gemini API's 404 NOT_FOUND
+	Tools   = "gemini-tools"   // a functionCall part
+)
+
 // Server speaks the Gemini API: generateContent, streamGenerateContent
 // (SSE, first chunk delayed; a model named broken drops the connection
 // mid-stream) and batchEmbedContents.
 func Server(t *testing.T, delay time.Duration) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case strings.Contains(r.URL.Path, Missing):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":{"code":404,"message":"models/%s is not found for API version v1beta.","status":"NOT_FOUND"}}`, Missing)
+		case strings.HasSuffix(r.URL.Path, Tools+":generateContent"):
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"id":"fc_1","name":"get_weather","args":{"city":"Paris"}}}]},"finishReason":"STOP"}],
+				"usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"totalTokenCount":15},"modelVersion":"gemini-2.5-flash-001","responseId":"resp-t"}`)
 		case strings.HasSuffix(r.URL.Path, ":generateContent"):
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, Response)
@@ -43,7 +57,8 @@ func Server(t *testing.T, delay time.Duration) *httptest.Server {
 			f.Flush()
 		case strings.HasSuffix(r.URL.Path, ":batchEmbedContents"), strings.HasSuffix(r.URL.Path, ":embedContent"):
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"embeddings":[{"values":[0.1,0.2,0.3,0.4]}]}`)
+			// usageMetadata: v1.79's embedContentResponseFromMldev (models.go) reads it.
+			fmt.Fprint(w, `{"embeddings":[{"values":[0.1,0.2,0.3,0.4]}],"usageMetadata":{"promptTokenCount":2,"totalTokenCount":2}}`)
 		default:
 			http.NotFound(w, r)
 		}

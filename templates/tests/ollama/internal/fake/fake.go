@@ -18,6 +18,9 @@ import (
 // Model is the model the fake answers as.
 const Model = "llama3.3:70b"
 
+// Missing is a model the fake has not pulled: 404.
+const Missing = "llama-missing"
+
 // Server speaks Ollama's API: NDJSON lines for /api/chat and
 // /api/generate with the first line delayed and the counts on the final
 // (done) line; the prompt "fail" gets an error line mid-stream.
@@ -38,6 +41,12 @@ func Server(t *testing.T, delay time.Duration) *httptest.Server {
 	mux.HandleFunc("POST /api/chat", func(w http.ResponseWriter, r *http.Request) {
 		var req api.ChatRequest
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Model == Missing {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":"model %q not found, try pulling it first"}`, req.Model)
+			return
+		}
 		fail := len(req.Messages) > 0 && req.Messages[0].Content == "fail"
 		lines(w, fail,
 			fmt.Sprintf(`{"model":%q,"created_at":"2026-11-24T08:00:00Z","message":{"role":"assistant","content":"Hel"},"done":false}`, Model),

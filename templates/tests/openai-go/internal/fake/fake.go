@@ -15,6 +15,12 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
+// Models the fake answers differently.
+const (
+	Missing = "gpt-missing"  // OpenAI's 404 model_not_found
+	Tools   = "gpt-4o-tools" // a call of get_weather (chat: tool_calls; responses: a function_call item)
+)
+
 // Server speaks OpenAI's wire format: chat completions (JSON, and SSE
 // with the first chunk delayed), embeddings and responses.
 func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
@@ -25,12 +31,22 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			Stream bool   `json:"stream"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		if req.Model == Missing {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":{"message":"The model %s does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}`, req.Model)
+			return
+		}
 		if !req.Stream {
 			w.Header().Set("Content-Type", "application/json")
+			message, finish := `{"role":"assistant","content":"Hello!"}`, "stop"
+			if req.Model == Tools {
+				message, finish = `{"role":"assistant","content":null,"refusal":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}`, "tool_calls"
+			}
 			fmt.Fprintf(w, `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":%q,
-				"choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"}],
+				"choices":[{"index":0,"message":%s,"finish_reason":%q}],
 				"usage":{"prompt_tokens":12,"completion_tokens":5,"total_tokens":17,
-				  "prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}}`, req.Model+"-2024-07-18")
+				  "prompt_tokens_details":{"cached_tokens":4},"completion_tokens_details":{"reasoning_tokens":2}}}`, req.Model+"-2024-07-18", message, finish)
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -55,7 +71,8 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 	})
 	mux.HandleFunc("POST /responses", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			Stream bool `json:"stream"`
+			Model  string `json:"model"`
+			Stream bool   `json:"stream"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		if req.Stream {
@@ -69,6 +86,18 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		if req.Model == Tools {
+			io.WriteString(w, `{"id":"resp_t","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed",
+				"output":[{"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"Paris\"}","status":"completed"}],
+				"usage":{"input_tokens":20,"output_tokens":8,"total_tokens":28,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}`)
+			return
+		}
+		if req.Model == "gpt-4o-short" {
+			io.WriteString(w, `{"id":"resp_i","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},
+				"output":[{"type":"message","id":"msg_1","role":"assistant","status":"incomplete","content":[{"type":"output_text","text":"hi th","annotations":[]}]}],
+				"usage":{"input_tokens":9,"output_tokens":2,"total_tokens":11,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}`)
+			return
+		}
 		io.WriteString(w, `{"id":"resp_1","object":"response","created_at":1,"model":"gpt-4o-2024-08-06","status":"completed",
 			"output":[{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"hi there","annotations":[]}]}],
 			"usage":{"input_tokens":9,"output_tokens":3,"total_tokens":12,"input_tokens_details":{"cached_tokens":2},"output_tokens_details":{"reasoning_tokens":1}}}`)
