@@ -89,6 +89,9 @@ type instanaConfig struct {
 	// endpointFrom names what set Endpoint (the variable or the option),
 	// for messages.
 	endpointFrom string
+	// Compression is "gzip" or "none" (INSTANA_COMPRESSION); unset, none
+	// for an endpoint on this machine, gzip otherwise.
+	Compression string
 }
 
 // langfuseConfig configures the Langfuse destination.
@@ -109,6 +112,9 @@ type langfuseConfig struct {
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 	query        secret
+	// Compression is "gzip" or "none" (LANGFUSE_COMPRESSION); unset, as
+	// for Instana.
+	Compression string
 }
 
 // LangfuseExport chooses which traces reach Langfuse.
@@ -150,6 +156,9 @@ type otlpConfig struct {
 	endpointFrom string
 	// query and metricsQuery are the endpoints' queries, kept apart.
 	query, metricsQuery secret
+	// Compression is "gzip" or "none" (OTEL_EXPORTER_OTLP_TRACES_COMPRESSION,
+	// OTEL_EXPORTER_OTLP_COMPRESSION); unset, as for Instana.
+	Compression string
 }
 
 // ConsoleMode chooses when the console destination runs.

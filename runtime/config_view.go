@@ -36,6 +36,8 @@ type ConfigView struct {
 		Host     string  `json:"host"`
 		TLS      TLSView `json:"tls"`
 		Content  bool    `json:"content"`
+		// Compression is gzip or none.
+		Compression string `json:"compression"`
 	} `json:"instana"`
 	Langfuse struct {
 		Enabled   bool    `json:"enabled"`
@@ -49,7 +51,8 @@ type ConfigView struct {
 		// Export is "llm" or "all" (LANGFUSE_EXPORT).
 		Export string `json:"export"`
 		// Verify reads delivered traces back (LANGFUSE_VERIFY).
-		Verify bool `json:"verify"`
+		Verify      bool   `json:"verify"`
+		Compression string `json:"compression"`
 	} `json:"langfuse"`
 	OTLP struct {
 		Enabled         bool              `json:"enabled"`
@@ -60,6 +63,7 @@ type ConfigView struct {
 		Headers         map[string]string `json:"headers"`
 		TLS             TLSView           `json:"tls"`
 		Content         bool              `json:"content"`
+		Compression     string            `json:"compression"`
 	} `json:"otlp"`
 	// Console is "auto", "on" or "off"; ConsoleWriter "stderr" or
 	// "custom" (WithConsole).
@@ -139,13 +143,13 @@ func (c *config) view() ConfigView {
 
 	in := &v.Instana
 	in.Enabled, in.Endpoint, in.Query, in.APIKey = c.Instana.Enabled, redactURL(c.Instana.Endpoint), c.Instana.query.String(), c.Instana.APIKey.String()
-	in.Host, in.TLS, in.Content = c.Instana.Host, tlsView(c.Instana.TLS), c.Instana.Content
+	in.Host, in.TLS, in.Content, in.Compression = c.Instana.Host, tlsView(c.Instana.TLS), c.Instana.Content, c.Instana.Compression
 
 	lf := &v.Langfuse
 	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
 	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
-	lf.Export, lf.Verify = c.Langfuse.Export.String(), c.Langfuse.Verify
+	lf.Export, lf.Verify, lf.Compression = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression
 
 	o := &v.OTLP
 	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()
@@ -154,7 +158,7 @@ func (c *config) view() ConfigView {
 	for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
 		o.Headers[k] = c.OTLP.Headers[k].String()
 	}
-	o.TLS, o.Content = tlsView(c.OTLP.TLS), c.OTLP.Content
+	o.TLS, o.Content, o.Compression = tlsView(c.OTLP.TLS), c.OTLP.Content, c.OTLP.Compression
 
 	v.Console = map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console]
 	v.ConsoleWriter = "stderr"

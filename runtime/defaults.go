@@ -3,6 +3,8 @@ package runtime
 import (
 	"cmp"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,6 +50,9 @@ func (c *config) resolve() {
 	c.Langfuse.Endpoint, c.Langfuse.query = splitQuery(c.Langfuse.Endpoint)
 	c.OTLP.Endpoint, c.OTLP.query = splitQuery(c.OTLP.Endpoint)
 	c.OTLP.MetricsEndpoint, c.OTLP.metricsQuery = splitQuery(c.OTLP.MetricsEndpoint)
+	c.Instana.Compression = compressionFor(c.Instana.Compression, c.Instana.Endpoint)
+	c.Langfuse.Compression = compressionFor(c.Langfuse.Compression, c.Langfuse.Endpoint)
+	c.OTLP.Compression = compressionFor(c.OTLP.Compression, c.OTLP.Endpoint)
 	if c.OTLP.Enabled && c.OTLP.MetricsEndpoint == "" {
 		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
 		c.OTLP.metricsQuery = c.OTLP.query
@@ -106,4 +111,25 @@ func (c *config) resolve() {
 	}
 	c.Diagnostics.MaxBytes = cmp.Or(c.Diagnostics.MaxBytes, defaultDiagnosticsMaxBytes)
 	c.Metrics.Interval = cmp.Or(c.Metrics.Interval, defaultMetricsInterval)
+}
+
+// compressionFor is a destination's compression: as set, else none for an
+// endpoint on this machine (a host agent: gzip would cost CPU and save
+// nothing that matters), gzip across a network.
+func compressionFor(set, endpoint string) string {
+	if set != "" {
+		return set
+	}
+	if u, err := url.Parse(endpoint); err == nil && isLoopback(u.Hostname()) {
+		return "none"
+	}
+	return "gzip"
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -46,7 +46,9 @@ type destinationKind struct {
 	// credentials, which also tell spooled batches apart.
 	headers    func(*config) []header
 	translator func(*config) export.Translator
-	onlyGenAI  func(*config) bool
+	// compression is "gzip" or "none", resolved.
+	compression func(*config) string
+	onlyGenAI   func(*config) bool
 	// filterSetting is the setting that makes onlyGenAI true, for messages.
 	filterSetting string
 	// readBack reads delivered traces back through the destination's API
@@ -94,6 +96,7 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
+		compression: func(c *config) string { return c.Instana.Compression },
 		translator: func(c *config) export.Translator {
 			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
 		},
@@ -123,6 +126,7 @@ var destinationKinds = []destinationKind{
 				plain("x-langfuse-sdk-version", Version),
 			}
 		},
+		compression: func(c *config) string { return c.Langfuse.Compression },
 		translator: func(c *config) export.Translator {
 			return export.LangfuseTranslator{Content: c.CaptureContent != nil && *c.CaptureContent,
 				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
@@ -160,9 +164,10 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		translator: func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
-		onlyGenAI:  func(*config) bool { return false },
-		readBack:   func(*config) bool { return false },
+		compression: func(c *config) string { return c.OTLP.Compression },
+		translator:  func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
+		onlyGenAI:   func(*config) bool { return false },
+		readBack:    func(*config) bool { return false },
 	},
 }
 

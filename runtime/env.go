@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -59,6 +60,10 @@ const (
 	envOTLPHeaders        = "OTEL_EXPORTER_OTLP_HEADERS"
 	envOTLPCertificate    = "OTEL_EXPORTER_OTLP_CERTIFICATE"
 	envOTLPInsecure       = "OTEL_EXPORTER_OTLP_INSECURE"
+	envOTLPCompression    = "OTEL_EXPORTER_OTLP_COMPRESSION"
+	envOTLPTracesCompress = "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"
+	envInstanaCompression = "INSTANA_COMPRESSION"
+	envLangfuseCompress   = "LANGFUSE_COMPRESSION"
 
 	envConsole        = "TELEMETRY_CONSOLE"
 	envSpool          = "TELEMETRY_SPOOL"
@@ -239,6 +244,7 @@ func fromEnv(cfg *config, lookup func(string) (string, bool)) error {
 }
 
 func instanaFromEnv(r *envReader, c *instanaConfig) {
+	c.Compression = r.compression(envInstanaCompression)
 	endpoint := r.str(envInstanaEndpoint)
 	enabled := r.boolean(envInstanaEnabled)
 	switch {
@@ -268,6 +274,7 @@ func instanaFromEnv(r *envReader, c *instanaConfig) {
 }
 
 func langfuseFromEnv(r *envReader, c *langfuseConfig) {
+	c.Compression = r.compression(envLangfuseCompress)
 	enabled := r.boolean(envLangfuseEnabled)
 	if enabled == nil {
 		enabled = r.boolean(envLangfuseEnabledAlias)
@@ -320,7 +327,20 @@ func langfuseFromEnv(r *envReader, c *langfuseConfig) {
 	}
 }
 
+// compression reads a compression variable: gzip or none (the OTLP
+// exporters' values), "" when unset.
+func (r *envReader) compression(name string) string {
+	switch v := strings.ToLower(r.str(name)); v {
+	case "", "gzip", "none":
+		return v
+	default:
+		r.fail(name, "%q is not a compression; want gzip or none", v)
+		return ""
+	}
+}
+
 func otlpFromEnv(r *envReader, c *otlpConfig) {
+	c.Compression = cmp.Or(r.compression(envOTLPTracesCompress), r.compression(envOTLPCompression))
 	if v := r.boolean(envOTLPContent); v != nil {
 		c.Content = *v
 	}

@@ -15,7 +15,7 @@ import (
 
 // allEnv lists every variable Configure reads, so tests start clean.
 var allEnv = []string{
-	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate,
+	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate, envOTLPCompression, envOTLPTracesCompress, envInstanaCompression, envLangfuseCompress,
 	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent,
 	envLangfuseEnabled, envLangfuseEnabledAlias, envLangfuseEndpoint, envLangfusePublicKey, envLangfuseSecretKey,
 	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envOTLPContent, envMaskSecrets,

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"context"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -8,28 +10,35 @@ import (
 	"github.com/genaitrace/genaitrace/internal/otlptest"
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/genai"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // TestSlowDestinationCostsTheHealthyOneNothing: Langfuse answers every
-// request in a second (it takes under a thousand spans a second) while a
-// child process makes 2,000 a second for six seconds (a rate the
-// background keeps up with on a loaded CI machine: this is about
-// isolation, not CPU), with a 16 MiB memory budget (the slow destination's
-// backlog outgrows its live share within the run). The healthy destination gets
-// every span as it comes (each a model call with a 1 KiB prompt); the slow one falls behind, spills its backlog to
-// its own spool and, once the load stops, catches up: every span reaches
-// both, none is shed, and delivered + counted = made at each.
+// request in two seconds (it then takes a few hundred spans a second)
+// while a child process makes a thousand model calls a second (256-byte
+// prompts) for six seconds, with an 8 MiB memory budget: the slow
+// destination's backlog outgrows the budget's live share within the run,
+// while the background's CPU stays a small part of a core, so that what
+// is shed here is shed because of the slow destination, not for want of
+// CPU on a loaded machine. The healthy destination gets every span as
+// it comes; the slow one spills its backlog to its own spool and, once
+// the load stops, catches up: every span reaches both, none is shed, and
+// delivered + counted = made at each.
 func TestSlowDestinationCostsTheHealthyOneNothing(t *testing.T) {
 	// Not in parallel: a machine starved of CPU by other tests sheds for
 	// want of CPU, which is not what this test is about.
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
 	langfuse.SetMode(otlptest.Slow)
-	langfuse.SetDelay(time.Second)
+	langfuse.SetDelay(2 * time.Second)
 	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
-		envMemoryMaxBytes + "=16MiB", childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
+		envMemoryMaxBytes + "=8MiB", childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
 	c := startChild(t, "load", env...)
-	const made = 12_000
-	c.do("emitgenai %d s 2000 1024", made)
+	made, rate := 6_000, 1_000
+	if raceOn {
+		made, rate = 3_000, 500 // the race detector's background is several times slower
+	}
+	c.do("emitgenai %d s %d 256", made, rate)
 	during := c.stats()
 	if shed := during.Pipeline.ShedTotal(); shed != 0 {
 		t.Errorf("%d spans shed before fan-out while one destination was merely slow: %v", shed, during.Pipeline.Shed)
@@ -37,10 +46,10 @@ func TestSlowDestinationCostsTheHealthyOneNothing(t *testing.T) {
 	checkDelivered(t, "instana", instana, made)
 	st := c.waitStats("langfuse caught up", func(s childStats) bool {
 		d := s.dest("langfuse")
-		return d.Exported+d.DroppedTotal() >= made && d.Spool != nil && d.Spool.PendingSpans == 0
+		return d.Exported+d.DroppedTotal() >= int64(made) && d.Spool != nil && d.Spool.PendingSpans == 0
 	})
 	lf := st.dest("langfuse")
-	if got, dups := langfuse.Unique(); int64(got)+lf.DroppedTotal() != made || dups > 0 {
+	if got, dups := langfuse.Unique(); int64(got)+lf.DroppedTotal() != int64(made) || dups > 0 {
 		t.Errorf("langfuse: %d delivered (%d duplicates) + %d counted lost (%v) != %d made", got, dups, lf.DroppedTotal(), lf.Dropped, made)
 	}
 	if lf.Spooled == 0 {
@@ -97,8 +106,12 @@ func TestBigPromptsCostTheirContentNeverTheirSpan(t *testing.T) {
 	if own == 0 {
 		t.Skip("no peak RSS from /proc on this system") // the delivery checks above ran
 	}
-	if st.PeakRSS > own+64<<20 {
-		t.Errorf("peak RSS %d MiB: more than the application's own %d MiB (the same calls through a bare SDK) + the 64 MiB budget", st.PeakRSS>>20, own>>20)
+	// A peak resident set depends on when the collector ran, which a
+	// loaded machine makes late for both processes alike: this bound
+	// catches what the issue saw (hundreds of MiB for the spans of big
+	// prompts), TestBigPromptIsNotRetained what is retained exactly.
+	if st.PeakRSS > own+256<<20 {
+		t.Errorf("peak RSS %d MiB: far more than the application's own %d MiB (the same calls through a bare SDK) + the 64 MiB budget", st.PeakRSS>>20, own>>20)
 	}
 	t.Logf("%d calls: peak RSS %d MiB, the application alone %d MiB; %d kept without content", made, st.PeakRSS>>20, own>>20, st.Pipeline.ContentShed)
 }
@@ -120,8 +133,11 @@ func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
 	env := append([]string{envSpoolDir + "=" + spool, envServiceName + "=" + opsService, envMetrics + "=false",
 		childPollEnv + "=20ms", envLangfuseEnabled + "=true"}, langfuseEnv(lf, "sk-lf-ops")...)
 	c := startChild(t, "slow", env...)
-	const made = 20_000
-	c.do("emit %d s 5000", made)
+	made, rate := 20_000, 5_000
+	if raceOn {
+		made, rate = 8_000, 2_000
+	}
+	c.do("emit %d s %d", made, rate)
 	c.shutdown(time.Second)
 	lf.SetMode(otlptest.Accept)
 	next := startChild(t, "next", env...)
@@ -141,7 +157,7 @@ func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
 		t.Errorf("%d duplicates, %d counted as possible", dups, got)
 	}
 	t.Logf("%d spans: %d spooled at shutdown, %d duplicates (%.2f %%), %d counted possible", made, st.dest("langfuse").Spool.FoundSpans, dups,
-		100*float64(dups)/made, st.dest("langfuse").PossibleDuplicates)
+		100*float64(dups)/float64(made), st.dest("langfuse").PossibleDuplicates)
 }
 
 // TestFlappingDestinationLosesNothing: Langfuse flaps (200, 500, refused,
@@ -153,25 +169,33 @@ func TestFlappingDestinationLosesNothing(t *testing.T) {
 	t.Parallel()
 	instana, lf := otlptest.New(t), otlptest.New(t)
 	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
-		childPollEnv + "=20ms", childAttemptEnv + "=250ms", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
+		childPollEnv + "=20ms", childAttemptEnv + "=1s", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
 		instanaEnv(instana)}, langfuseEnv(lf, "sk-lf-ops")...)
 	c := startChild(t, "flap", env...)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { flap(lf, otlptest.Accept, stop); close(done) }()
-	const made = 20_000
-	c.do("emit %d s 5000", made)
+	made, rate := 20_000, 5_000
+	if raceOn {
+		made, rate = 8_000, 2_000
+	}
+	c.do("emit %d s %d", made, rate)
 	close(stop)
 	<-done
-	checkDelivered(t, "instana", instana, made)
+	instana.WaitSpans(t, made, 30*time.Second)
 	st := c.waitStats("langfuse caught up", func(s childStats) bool {
 		d := s.dest("langfuse")
 		u, _ := lf.Unique()
-		return int64(u)+d.DroppedTotal() >= made && d.Spool != nil && d.Spool.PendingSpans == 0 && d.InFlight == 0
+		return int64(u)+d.DroppedTotal() >= int64(made) && d.Spool != nil && d.Spool.PendingSpans == 0 && d.InFlight == 0
 	})
+	if u, dups := instana.Unique(); u != made || int64(dups) > st.dest("instana").PossibleDuplicates {
+		// A healthy destination a loaded machine answers late may get a
+		// request again after a timeout: counted, never silent.
+		t.Errorf("instana: %d of %d spans, %d duplicates (%d counted possible)", u, made, dups, st.dest("instana").PossibleDuplicates)
+	}
 	d := st.dest("langfuse")
 	unique, dups := lf.Unique()
-	if int64(unique)+d.DroppedTotal() != made || d.DroppedTotal() != 0 {
+	if int64(unique)+d.DroppedTotal() != int64(made) || d.DroppedTotal() != 0 {
 		t.Errorf("langfuse: %d delivered + %d lost (%v), want all %d delivered", unique, d.DroppedTotal(), d.Dropped, made)
 	}
 	if int64(dups) > d.PossibleDuplicates {
@@ -179,4 +203,33 @@ func TestFlappingDestinationLosesNothing(t *testing.T) {
 	}
 	t.Logf("langfuse: %d requests, %d failed, %d spans spooled and %d replayed, %d duplicates (%d possible), breaker opened %d times",
 		d.Requests, d.Failures, d.Spooled, d.Replayed, dups, d.PossibleDuplicates, d.Breaker.Opens)
+}
+
+// TestBigPromptIsNotRetained: while a model call with a 64 MiB prompt waits
+// in the pipeline (its destination hangs), genaitrace holds its span with
+// the prompt cut to 1 MiB (not dropped: it fits), never the application's
+// prompt: once the application lets the prompt go, the collector frees it.
+func TestBigPromptIsNotRetained(t *testing.T) {
+	clearEnv(t)
+	r := otlptest.New(t)
+	r.SetMode(otlptest.Hang)
+	m, _ := configure(t, WithLangfuse(r.URL(), "pk", "sk"), WithoutSpool(), WithBatchTimeout(time.Hour))
+	heap := func() uint64 {
+		goruntime.GC()
+		var ms goruntime.MemStats
+		goruntime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	func() {
+		prompt := strings.Repeat("p", 64<<20)
+		_, s := m.Tracer("t").Start(context.Background(), "chat", tenAttributes, trace.WithAttributes(genai.InputMessages.String(prompt)))
+		s.End()
+	}()
+	if p := m.PipelineStats(); p.Pending != 1 || p.ContentShed != 0 {
+		t.Fatalf("%d spans pending (%d without content), want the one, held with its prompt cut", p.Pending, p.ContentShed)
+	}
+	if held := int64(heap()) - int64(before); held > 8<<20 {
+		t.Errorf("%d MiB more on the heap while the span waits: the 64 MiB prompt is retained", held>>20)
+	}
 }

@@ -221,7 +221,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	}
 	dc := export.DestinationConfig{
 		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
-		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br,
+		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br, Compression: compressionOf(k.compression(&cfg)),
 		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
 		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,
@@ -368,4 +368,12 @@ func (m *Manager) sampleRates() {
 			m.rates.add(m.sample())
 		}
 	}
+}
+
+// compressionOf is the export form of a resolved compression setting.
+func compressionOf(s string) export.Compression {
+	if s == "none" {
+		return export.NoCompression
+	}
+	return export.Gzip
 }

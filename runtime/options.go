@@ -124,6 +124,24 @@ func WithOTLP(tracesURL string, headers map[string]string) Option {
 	}
 }
 
+// WithCompression sets how a destination's requests are sent, by name
+// ("instana", "langfuse", "otlp"): export.Gzip or export.NoCompression
+// (INSTANA_COMPRESSION, LANGFUSE_COMPRESSION,
+// OTEL_EXPORTER_OTLP_TRACES_COMPRESSION). Unset, a destination on this
+// machine gets none, one across a network gzip.
+func WithCompression(destination string, c export.Compression) Option {
+	return func(cfg *config) {
+		switch destination {
+		case "instana":
+			cfg.Instana.Compression = c.String()
+		case "langfuse":
+			cfg.Langfuse.Compression = c.String()
+		case "otlp":
+			cfg.OTLP.Compression = c.String()
+		}
+	}
+}
+
 // WithDestinationsDisabled turns destinations off by name: "instana",
 // "langfuse", "otlp", "console".
 func WithDestinationsDisabled(names ...string) Option {

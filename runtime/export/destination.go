@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -165,9 +166,15 @@ func (d *Destination) encodeLoop() {
 	enc := newEncoder(d.cfg.Translator)
 	enc.mask = d.mask
 	var z otlp.Compressor
+	plain := d.cfg.Compression == NoCompression
 	for spans := range d.inbox {
 		d.stalled.Store(false)
-		b := &delivery.Batch{Data: z.Compress(enc.Encode(spans)), Spans: len(spans), Created: time.Now()}
+		b := &delivery.Batch{Spans: len(spans), Created: time.Now(), Plain: plain}
+		if plain {
+			b.Data = bytes.Clone(enc.Encode(spans))
+		} else {
+			b.Data = z.Compress(enc.Encode(spans))
+		}
 		if len(spans) > 0 {
 			b.Probe, b.ProbeStart = spans[0].SpanContext().TraceID(), spans[0].StartTime()
 		}
@@ -221,7 +228,7 @@ func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }
 // destination's metrics URL), through the destination's client and
 // breaker, with the resource as its translator writes it.
 func (d *Destination) MetricExporter(url string) *MetricExporter {
-	return &MetricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource,
+	return &MetricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
 		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
 }
 

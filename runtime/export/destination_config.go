@@ -23,6 +23,8 @@ type DestinationConfig struct {
 	// AttemptTimeout bounds one POST; UserAgent identifies genaitrace.
 	AttemptTimeout time.Duration
 	UserAgent      string
+	// Compression is how requests are encoded on the wire.
+	Compression Compression
 	// Identity names the destination in its spool: a batch is replayed
 	// only to the destination it was encoded for.
 	Identity   SpoolIdentity
@@ -74,4 +76,27 @@ type DestinationConfig struct {
 	// nothing takes traces there (HTTP 404) or it cannot be reached.
 	EndpointFrom string
 	Logger       *slog.Logger
+}
+
+// Compression is how a destination's requests are encoded on the wire.
+type Compression uint8
+
+// Compressions.
+const (
+	// Gzip compresses every request at gzip's best speed: for a
+	// destination across a network.
+	Gzip Compression = iota
+	// NoCompression sends requests as they are encoded: for a destination
+	// on the same machine (a host agent), where gzip costs CPU and saves
+	// nothing that matters.
+	NoCompression
+)
+
+// String is the compression's name in OTEL_EXPORTER_OTLP_COMPRESSION's
+// words: gzip or none.
+func (c Compression) String() string {
+	if c == NoCompression {
+		return "none"
+	}
+	return "gzip"
 }

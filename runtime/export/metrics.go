@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
@@ -24,6 +25,7 @@ type MetricExporter struct {
 	target   delivery.Target
 	breaker  *breaker.Breaker
 	resource func(*resource.Resource) []attribute.KeyValue
+	plain    bool // no compression
 
 	mu       sync.Mutex
 	e        otlp.Buf
@@ -59,9 +61,12 @@ func (x *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetr
 	}
 	x.e.Reset()
 	x.e.Metrics(rm, x.resource(res))
-	body := x.z.Compress(x.e.B)
+	body := bytes.Clone(x.e.B)
+	if !x.plain {
+		body = x.z.Compress(x.e.B)
+	}
 	x.mu.Unlock()
-	err := x.target.Send(ctx, body)
+	err := x.target.Send(ctx, body, x.plain)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err != nil {

@@ -81,7 +81,7 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			s.c.Retried.Add(1)
 		}
 		start := time.Now()
-		last = s.target.post(ctx, b.Data)
+		last = s.target.post(ctx, b.Data, b.Plain)
 		if last.outcome == sent {
 			s.latency.add(time.Since(start))
 		}

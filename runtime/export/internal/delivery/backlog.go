@@ -186,7 +186,7 @@ func (bl *Backlog) delivered(b *Batch) {
 // split answers a 413: the batch is sent in halves, recursively; a single
 // span the destination still finds too large is set aside.
 func (bl *Backlog) split(b *Batch, a attempt) {
-	raw, err := otlp.Gunzip(b.Data)
+	raw, err := b.raw()
 	var left, right []byte
 	if err == nil {
 		left, right, err = otlp.SplitRequest(raw)
@@ -197,8 +197,12 @@ func (bl *Backlog) split(b *Batch, a attempt) {
 	}
 	for _, half := range [][]byte{left, right} {
 		n, _ := otlp.CountSpans(half)
+		h := &Batch{Data: half, Spans: n, Created: b.Created, Plain: b.Plain}
+		if !b.Plain {
+			h.Data = otlp.Gzip(half)
+		}
 		// A half that cannot be sent is kept, so nothing is lost here.
-		bl.handle(&Batch{Data: otlp.Gzip(half), Spans: n, Created: b.Created})
+		bl.handle(h)
 	}
 	bl.done(b) // its spans now live in the halves
 }
@@ -209,7 +213,7 @@ func (bl *Backlog) setAside(b *Batch, a attempt) {
 	bl.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
 		"spans", b.Spans, "error", a.err)
 	if bl.spool != nil {
-		bl.spool.SetAside(b.Data, b.Spans)
+		bl.spool.SetAside(b.Data, b.Spans, b.appendMode())
 	}
 	bl.outcome(b, SetAside, a.errText())
 	bl.done(b)
@@ -283,7 +287,7 @@ func (bl *Backlog) release(b *Batch) {
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
 func (bl *Backlog) writeThrough(b *Batch) {
-	rec, err := bl.spool.Append(b.Data, b.Spans, spool.AppendHeld)
+	rec, err := bl.spool.Append(b.Data, b.Spans, spool.AppendHeld|b.appendMode())
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
 		return
@@ -310,9 +314,9 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 
 func (bl *Backlog) toDisk(b *Batch) {
 	defer bl.release(b)
-	mode := spool.AppendMode(0)
+	mode := b.appendMode()
 	if b.maybeSent {
-		mode = spool.AppendMaybeSent
+		mode |= spool.AppendMaybeSent
 	}
 	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
 		bl.c.Drop(DropSpoolError, b.Spans)
@@ -371,7 +375,7 @@ func (bl *Backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
+	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent, Plain: r.Plain}
 }
 
 // Flush waits until every batch handed over has left memory: sent or, when

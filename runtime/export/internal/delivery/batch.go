@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 )
 
@@ -16,7 +17,9 @@ type Batch struct {
 	Data    []byte
 	Spans   int
 	Created time.Time
-	record  *spool.Record
+	// Plain is set when Data is not gzip-compressed.
+	Plain  bool
+	record *spool.Record
 	// replay is set on batches read back from the spool.
 	replay bool
 	// maybeSent is set once a request with the batch may have delivered it:
@@ -37,3 +40,19 @@ type Batch struct {
 // size is what a batch costs the queue's byte budget: its payload plus the
 // fixed overhead of the struct and slice header.
 func (b *Batch) size() int64 { return int64(len(b.Data)) + 64 + 16*int64(len(b.Traces)) }
+
+// raw returns the batch's request uncompressed.
+func (b *Batch) raw() ([]byte, error) {
+	if b.Plain {
+		return b.Data, nil
+	}
+	return otlp.Gunzip(b.Data)
+}
+
+// appendMode is how the spool stores the batch's bytes.
+func (b *Batch) appendMode() spool.AppendMode {
+	if b.Plain {
+		return spool.AppendPlain
+	}
+	return 0
+}

@@ -72,10 +72,11 @@ type Target struct {
 	UserAgent string
 }
 
-// Send posts one gzip-compressed OTLP request once, for what is not
-// queued (metric collections): nil when the destination took it.
-func (t *Target) Send(ctx context.Context, gz []byte) error {
-	a := t.post(ctx, gz)
+// Send posts one OTLP request once (gzip-compressed unless plain), for
+// what is not queued (metric collections): nil when the destination took
+// it.
+func (t *Target) Send(ctx context.Context, body []byte, plain bool) error {
+	a := t.post(ctx, body, plain)
 	if a.outcome == sent {
 		return nil
 	}
@@ -86,7 +87,7 @@ func (t *Target) Send(ctx context.Context, gz []byte) error {
 }
 
 // post sends one gzip-compressed OTLP request.
-func (t *Target) post(ctx context.Context, gz []byte) attempt {
+func (t *Target) post(ctx context.Context, body []byte, plain bool) attempt {
 	if ctx.Err() != nil {
 		return attempt{outcome: abandoned, err: ctx.Err()}
 	}
@@ -97,18 +98,20 @@ func (t *Target) post(ctx context.Context, gz []byte) attempt {
 		WroteHeaders: func() { wrote.Store(true) },
 		WroteRequest: func(i httptrace.WroteRequestInfo) { wroteAll.Store(i.Err == nil) },
 	})
-	a := t.do(ctx, gz)
+	a := t.do(ctx, body, plain)
 	a.wrote, a.wroteAll = wrote.Load(), wroteAll.Load()
 	return a
 }
 
-func (t *Target) do(ctx context.Context, gz []byte) attempt {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(gz))
+func (t *Target) do(ctx context.Context, body []byte, plain bool) attempt {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
 		return attempt{outcome: down, err: t.redact(err)}
 	}
 	req.Header.Set("Content-Type", "application/x-protobuf")
-	req.Header.Set("Content-Encoding", "gzip")
+	if !plain {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
 	if t.UserAgent != "" {
 		req.Header.Set("User-Agent", t.UserAgent)
 	}
@@ -117,9 +120,9 @@ func (t *Target) do(ctx context.Context, gz []byte) attempt {
 		return t.classifyError(ctx, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
-	return t.classifyStatus(resp, body)
+	return t.classifyStatus(resp, answer)
 }
 
 func (t *Target) classifyError(ctx context.Context, err error) attempt {

@@ -47,7 +47,7 @@ func (bl *Backlog) outcome(b *Batch, o Outcome, reason string) {
 	}
 	traces := b.Traces
 	if traces == nil && b.replay {
-		if raw, err := otlp.Gunzip(b.Data); err == nil {
+		if raw, err := b.raw(); err == nil {
 			traces = otlp.TraceIDs(raw)
 		}
 	}

@@ -68,9 +68,11 @@ type Record struct {
 	// MaybeSent is set when a request with this batch may already have
 	// delivered it (see flagMaybeSent).
 	MaybeSent bool
-	sp        *diskSpool
-	seg       *segment
-	index     int
+	// Plain is set when Data is not gzip-compressed.
+	Plain bool
+	sp    *diskSpool
+	seg   *segment
+	index int
 }
 
 // AppendMode says how Append stores a batch.
@@ -83,6 +85,8 @@ const (
 	AppendHeld AppendMode = 1 << iota
 	// AppendMaybeSent marks a batch a request may already have delivered.
 	AppendMaybeSent
+	// AppendPlain marks a batch stored uncompressed.
+	AppendPlain
 )
 
 type recState uint8
@@ -359,6 +363,9 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	if mode&AppendMaybeSent != 0 {
 		m.flags |= flagMaybeSent
 	}
+	if mode&AppendPlain != 0 {
+		m.flags |= flagPlain
+	}
 	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
 	s.scratch = b[:0]
 	if _, err := s.writer.Write(b); err != nil {
@@ -382,7 +389,8 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, Plain: m.flags&flagPlain != 0,
+		sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -522,7 +530,8 @@ func (s *diskSpool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, Plain: m.flags&flagPlain != 0,
+				sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
