@@ -129,6 +129,9 @@ func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
 	lf := otlptest.New(t)
 	lf.SetMode(otlptest.SlowAnswer)
 	lf.SetDelay(400 * time.Millisecond)
+	if raceOn {
+		lf.SetDelay(1500 * time.Millisecond) // slower than the race detector's load: a backlog at the shutdown
+	}
 	spool := t.TempDir()
 	env := append([]string{envSpoolDir + "=" + spool, envServiceName + "=" + opsService, envMetrics + "=false",
 		childPollEnv + "=20ms", envLangfuseEnabled + "=true"}, langfuseEnv(lf, "sk-lf-ops")...)
