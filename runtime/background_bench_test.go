@@ -5,6 +5,8 @@ import (
 	goruntime "runtime"
 	"testing"
 	"time"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
 // BenchmarkBackgroundCPU measures what genaitrace's background costs per
@@ -24,6 +26,11 @@ func BenchmarkBackgroundCPU(b *testing.B) {
 		{"instana", func(r1, _ string) []Option { return []Option{WithInstana(r1, "")} }},
 		{"langfuse", func(_, r2 string) []Option { return []Option{WithLangfuse(r2, "pk", "sk")} }},
 		{"both", func(r1, r2 string) []Option { return []Option{WithInstana(r1, ""), WithLangfuse(r2, "pk", "sk")} }},
+		// The receivers are on loopback, where the default is no
+		// compression, as for a host agent: what gzip adds, for both.
+		{"both,gzip", func(r1, r2 string) []Option {
+			return []Option{WithInstana(r1, ""), WithLangfuse(r2, "pk", "sk"), WithCompression("instana", export.Gzip), WithCompression("langfuse", export.Gzip)}
+		}},
 	}
 	for _, c := range cases {
 		b.Run("destinations="+c.name, func(b *testing.B) {

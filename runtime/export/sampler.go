@@ -168,7 +168,13 @@ func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 		return
 	}
 	if keep := sm.valueOf(s); keep != KeptUndecided {
-		sm.decide(tid, keep, now, r)
+		if isLocalRoot(s) && s.ChildSpanCount() == 0 && sm.held[tid] == nil {
+			// A lone span: nothing to let go, no later span to route.
+			sm.count(keep)
+			sm.notify(tid, keep)
+		} else {
+			sm.decide(tid, keep, now, r)
+		}
 		sm.send(s, keep, r)
 		return
 	}
@@ -217,15 +223,9 @@ func (sm *sampler) send(s *Span, keep KeepReason, r *routed) {
 // decide records a trace's verdict and lets its held spans go where it
 // says.
 func (sm *sampler) decide(tid trace.TraceID, keep KeepReason, now time.Time, r *routed) {
-	sm.decided[tid] = decision{keep: keep, at: now}
-	if sm.onDecision != nil {
-		sm.onDecision(tid, keep)
-	}
-	if keep == SampledOut {
-		sm.stats.SampledOut++
-	} else {
-		sm.stats.Kept[keep.String()]++
-	}
+	sm.note(tid, keep, now)
+	sm.count(keep)
+	sm.notify(tid, keep)
 	h := sm.release(tid)
 	if h == nil {
 		return
@@ -243,6 +243,27 @@ func (sm *sampler) decide(tid trace.TraceID, keep KeepReason, now time.Time, r *
 		}
 		sm.drop(h)
 	}
+}
+
+// count counts a trace's verdict.
+func (sm *sampler) count(keep KeepReason) {
+	if keep == SampledOut {
+		sm.stats.SampledOut++
+	} else {
+		sm.stats.Kept[keep.String()]++
+	}
+}
+
+// notify tells OnDecision of a verdict.
+func (sm *sampler) notify(tid trace.TraceID, keep KeepReason) {
+	if sm.onDecision != nil {
+		sm.onDecision(tid, keep)
+	}
+}
+
+// note records a verdict for the trace's spans still to come.
+func (sm *sampler) note(tid trace.TraceID, keep KeepReason, now time.Time) {
+	sm.decided[tid] = decision{keep: keep, at: now}
 }
 
 // hold keeps a copy of s, detached from its batch, in the budget.

@@ -50,13 +50,16 @@ type storedTrace struct {
 type traceState struct {
 	kept atomic.Uint32 // an export.KeepReason
 
-	mu       sync.Mutex
-	outcomes map[string]outcomeRecord // by destination
+	mu sync.Mutex
+	// outcomes, one per destination that told one (three kinds at most:
+	// an array, not a map, as there is one per stored trace).
+	outcomes [4]outcomeRecord
 }
 
 // outcomeRecord is the last thing that became of a trace's spans at a
 // destination.
 type outcomeRecord struct {
+	dest    string
 	outcome export.Outcome
 	reason  string
 	at      time.Time
@@ -65,8 +68,24 @@ type outcomeRecord struct {
 func (t *traceState) outcome(dest string) (outcomeRecord, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	o, ok := t.outcomes[dest]
-	return o, ok
+	for _, o := range t.outcomes {
+		if o.dest == dest {
+			return o, true
+		}
+	}
+	return outcomeRecord{}, false
+}
+
+// setOutcome records o in the slot of its destination, or a free one.
+func (t *traceState) setOutcome(o outcomeRecord) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.outcomes {
+		if t.outcomes[i].dest == o.dest || t.outcomes[i].dest == "" {
+			t.outcomes[i] = o
+			return
+		}
+	}
 }
 
 type storedSpan struct {
@@ -275,12 +294,7 @@ func (s *Store) Outcome(dest string, tids []trace.TraceID, o export.Outcome, rea
 	}
 	s.mu.Unlock()
 	for _, st := range states {
-		st.mu.Lock()
-		if st.outcomes == nil {
-			st.outcomes = map[string]outcomeRecord{}
-		}
-		st.outcomes[dest] = outcomeRecord{outcome: o, reason: reason, at: now}
-		st.mu.Unlock()
+		st.setOutcome(outcomeRecord{dest: dest, outcome: o, reason: reason, at: now})
 	}
 }
 
