@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
@@ -244,5 +245,42 @@ func TestContentSampleRate(t *testing.T) {
 	}
 	if !maps.Equal(withContent["instana"], withContent["langfuse"]) {
 		t.Error("the destinations got content for different traces")
+	}
+}
+
+// TestLateChildFollowsItsTrace: a span a goroutine starts from a request's
+// context after the request's root ended (fire and forget) follows its
+// trace's verdict: a trace kept for its model call keeps the late span, a
+// sampled-out trace loses it too (traces are whole or absent), and neither
+// waits in the sampler for a verdict already made.
+func TestLateChildFollowsItsTrace(t *testing.T) {
+	clearEnv(t)
+	instana := otlptest.New(t)
+	t.Setenv(envSampleRate, "0") // only value keeps a trace
+	m, _ := configure(t, WithInstana(instana.URL(), ""), WithoutSpool())
+	tr := m.Tracer("shop")
+	request := func(attrs ...attribute.KeyValue) trace.TraceID {
+		ctx, root := tr.Start(context.Background(), "POST /chat", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+		root.End()
+		_, late := tr.Start(ctx, "audit log write")
+		late.End()
+		return root.SpanContext().TraceID()
+	}
+	kept := request(genai.OperationName.String(genai.OpChat), genai.RequestModel.String("gpt-4o-mini"))
+	sampledOut := request()
+	flush(t, m)
+	got := spansByTrace(instana.Spans())
+	if got[kept.String()] != 2 {
+		t.Errorf("the kept trace arrived with %d of its 2 spans: the span started after its root ended was lost", got[kept.String()])
+	}
+	if got[sampledOut.String()] != 0 {
+		t.Errorf("the sampled-out trace arrived with %d spans: its late span was sent as undecided", got[sampledOut.String()])
+	}
+	st := m.PipelineStats().Sampling
+	if st.HeldSpans != 0 || st.Kept["unsure"] != 0 {
+		t.Errorf("sampling stats %+v: a late span waits for a verdict already made", st)
+	}
+	if st.Kept["genai"] != 1 || st.SampledOut != 1 {
+		t.Errorf("sampling stats %+v: want one trace kept for its model call and one sampled out, each counted once", st)
 	}
 }

@@ -168,13 +168,9 @@ func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 		return
 	}
 	if keep := sm.valueOf(s); keep != KeptUndecided {
-		if isLocalRoot(s) && s.ChildSpanCount() == 0 && sm.held[tid] == nil {
-			// A lone span: nothing to let go, no later span to route.
-			sm.count(keep)
-			sm.notify(tid, keep)
-		} else {
-			sm.decide(tid, keep, now, r)
-		}
+		// Even a lone root's verdict is noted: a goroutine may still
+		// start a span from its context after it ended.
+		sm.decide(tid, keep, now, r)
 		sm.send(s, keep, r)
 		return
 	}
