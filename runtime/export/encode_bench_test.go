@@ -36,13 +36,19 @@ func BenchmarkEncode(b *testing.B) {
 			s.End()
 		}
 	})
-	b.Run("impl=genaitrace", func(b *testing.B) {
-		enc := newEncoder(Passthrough{})
-		b.ReportAllocs()
-		for b.Loop() {
-			b.SetBytes(int64(len(enc.Encode(spans))))
-		}
-	})
+	for _, c := range []struct {
+		impl string
+		tr   Translator
+	}{{"genaitrace", Passthrough{}}, {"genaitrace-instana", InstanaTranslator{}}, {"genaitrace-langfuse", LangfuseTranslator{}}} {
+		b.Run("impl="+c.impl, func(b *testing.B) {
+			enc := newEncoder(c.tr)
+			b.ReportAllocs()
+			for b.Loop() {
+				b.SetBytes(int64(len(enc.Encode(spans))))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(spans)), "ns/span")
+		})
+	}
 	b.Run("impl=official-types", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

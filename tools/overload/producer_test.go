@@ -27,6 +27,7 @@ type result struct {
 	CPUNanos  int64            `json:"cpu_ns"`
 	MaxRSS    int64            `json:"max_rss_bytes"`
 	Wall      time.Duration    `json:"wall_ns"`
+	Produce   time.Duration    `json:"produce_ns"` // making the spans, Shutdown not included
 	Dropped   map[string]int64 `json:"dropped,omitempty"`
 	GenAIShed int64            `json:"genai_shed,omitempty"`
 	// PeakBudget is the most genaitrace's memory budget held, PeakHeap the
@@ -43,6 +44,7 @@ type workload struct {
 	impl       string // none, sdk1, sdk2, genaitrace1, genaitrace2
 	rate       int    // spans per second in all, 0: as fast as possible
 	duration   time.Duration
+	count      int // spans in all, made as fast as possible (duration unused), 0: for duration
 	goroutines int
 	genaiEvery int // every n-th span is a GenAI call, the rest plain HTTP spans
 	receivers  []string
@@ -57,7 +59,7 @@ func workloadFromEnv() workload {
 	}
 	d, _ := time.ParseDuration(os.Getenv("OVERLOAD_DURATION"))
 	return workload{
-		impl: os.Getenv("OVERLOAD_IMPL"), rate: atoi("OVERLOAD_RATE", 0), duration: d,
+		impl: os.Getenv("OVERLOAD_IMPL"), rate: atoi("OVERLOAD_RATE", 0), duration: d, count: atoi("OVERLOAD_COUNT", 0),
 		goroutines: atoi("OVERLOAD_GOROUTINES", 1), genaiEvery: atoi("OVERLOAD_GENAI_EVERY", 1),
 		receivers: []string{os.Getenv("OVERLOAD_RECEIVER1"), os.Getenv("OVERLOAD_RECEIVER2")},
 	}
@@ -108,13 +110,14 @@ func producerMain() int {
 		})
 	}
 	made, genai := produce(tp.Tracer("overload"), w)
+	produced := time.Since(start)
 	close(stopSampling)
 	<-sampled
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_ = shutdown(ctx)
-	res := result{Made: made, MadeGenAI: genai, Wall: time.Since(start), ShutdownMS: time.Since(t0).Milliseconds(), Setup: w.impl,
+	res := result{Made: made, MadeGenAI: genai, Wall: time.Since(start), Produce: produced, ShutdownMS: time.Since(t0).Milliseconds(), Setup: w.impl,
 		PeakBudget: peakBudget, PeakHeap: peakHeap}
 	if stats != nil {
 		res.Dropped, res.GenAIShed = stats()
@@ -176,8 +179,9 @@ func genaitraceDrops(m *runtime.Manager) (map[string]int64, int64) {
 }
 
 // produce makes spans from w.goroutines goroutines for w.duration, at
-// w.rate spans per second in all or as fast as they can, and returns how
-// many it made and how many of them were GenAI spans.
+// w.rate spans per second in all or as fast as they can (or w.count spans
+// in all, as fast as they can: a batch job), and returns how many it made
+// and how many of them were GenAI spans.
 func produce(tr trace.Tracer, w workload) (made, genai int64) {
 	var wg sync.WaitGroup
 	counts := make([][2]int64, w.goroutines)
@@ -189,8 +193,15 @@ func produce(tr trace.Tracer, w workload) (made, genai int64) {
 				perTick = max(w.rate/w.goroutines/100, 1)
 			}
 			next := time.Now()
-			for i := 0; time.Now().Before(deadline); {
+			more := func(i int) bool { return time.Now().Before(deadline) }
+			if w.count > 0 {
+				more = func(i int) bool { return i < w.count/w.goroutines }
+			}
+			for i := 0; more(i); {
 				n := 100
+				if w.count > 0 {
+					n = min(n, w.count/w.goroutines-i)
+				}
 				if perTick > 0 {
 					time.Sleep(time.Until(next))
 					next = next.Add(10 * time.Millisecond)
