@@ -60,8 +60,8 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 	// OpenLLMetry made has its own.
 	var input, system, output string
 	ownPrompt, ownCompletion := false, false
-	for _, kv := range s.Attributes() {
-		if IsContent(kv.Key) {
+	for i, kv := range s.Attributes() {
+		if s.isContentAt(i, kv) {
 			if !t.Content {
 				continue
 			}

@@ -535,6 +535,7 @@ func (p *Pipeline) takeBatch() []*Span {
 		if r := chunk[i].norm; r != nil {
 			p.countDialects(r.Dialects, r.Untrusted)
 		}
+		chunk[i].classify()
 		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		chunk[i].noContent = !contentSampled(chunk[i].SpanContext().TraceID(), p.cfg.ContentRate)
 		chunk[i].Trace.learn(&chunk[i])

@@ -31,6 +31,11 @@ type Span struct {
 	// content is sent (PipelineConfig.ContentRate): every destination
 	// gets it without prompts, completions or tool payloads.
 	noContent bool
+	// content marks which of the first 64 attributes (of Attributes) are
+	// content, decided once per span when the pipeline takes it
+	// (classified), for every destination and the masks.
+	content    uint64
+	classified bool
 	// size is the span's estimated heap cost, held in the memory budget
 	// until every destination has encoded the batch it travels in.
 	size  int64
@@ -261,6 +266,30 @@ func (s *Span) Attributes() []attribute.KeyValue {
 		return s.norm.Attrs
 	}
 	return s.ReadOnlySpan.Attributes()
+}
+
+// classify decides once which of the span's attributes are content.
+func (s *Span) classify() {
+	s.content = 0
+	for i, kv := range s.Attributes() {
+		if i == 64 {
+			break
+		}
+		if IsContent(kv.Key) {
+			s.content |= 1 << i
+		}
+	}
+	s.classified = true
+}
+
+// isContentAt reports whether kv, the span's i-th attribute (of
+// Attributes), is content (IsContent): as classify decided, for a span the
+// pipeline took.
+func (s *Span) isContentAt(i int, kv attribute.KeyValue) bool {
+	if s.classified && i < 64 {
+		return s.content&(1<<i) != 0
+	}
+	return IsContent(kv.Key)
 }
 
 // Dialects names the dialects the span was recognised in ("" for spans in
