@@ -150,12 +150,12 @@ func TestLangfuseJSONMatchesEncodingJSON(t *testing.T) {
 			got.set("seed", attribute.IntValue(i))
 			want.set("seed", attribute.IntValue(i))
 			if g, w := got.json(), refMarshal(t, &want); g != w {
-				t.Errorf("%s = %v: got %s, want %s", name, v.Emit(), g, w)
+				t.Errorf("%s = %v: got %s, want %s", name, v.String(), g, w)
 			}
 			var only modelParams
 			only.set(name, v)
 			if only.empty() != (refModelParams{} == func() refModelParams { var p refModelParams; p.set(name, v); return p }()) {
-				t.Errorf("%s = %v: empty() = %v", name, v.Emit(), only.empty())
+				t.Errorf("%s = %v: empty() = %v", name, v.String(), only.empty())
 			}
 		}
 	}

@@ -56,6 +56,30 @@ func withoutContent(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
 	})
 }
 
+// hasContentWorthShedding reports whether s holds content whose removal
+// would make room for it: a string of a content attribute longer than an
+// attribute's own cost. Without, a copy without content (withoutContent)
+// would weigh the same, and copying it, on the caller's path, is waste. It
+// looks at the lengths first: IsContent runs only on long strings.
+func hasContentWorthShedding(s sdktrace.ReadOnlySpan) bool {
+	long := func(kv attribute.KeyValue) bool {
+		return kv.Value.Type() == attribute.STRING && len(kv.Value.AsString()) > attrOverhead
+	}
+	for _, kv := range s.Attributes() {
+		if long(kv) && IsContent(kv.Key) {
+			return true
+		}
+	}
+	for _, e := range s.Events() {
+		for _, kv := range e.Attributes {
+			if long(kv) && IsEventContent(e.Name, kv.Key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func hasLongValue(s sdktrace.ReadOnlySpan) bool {
 	for _, kv := range s.Attributes() {
 		if valueBytes(kv.Value) > MaxValueBytes {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
 // Span is one finished span as the pipeline carries it: the SDK's read-only
@@ -299,6 +300,17 @@ func (s *Span) Dialects() string {
 		return ""
 	}
 	return s.norm.Dialects.String()
+}
+
+// derive prepares the span for its consumers, as the pipeline does for
+// every span it takes: the conventions' names derived from its dialect, its
+// content classified, its GenAI facts derived into f and priced with
+// prices. It returns the bytes the derived attributes add.
+func (s *Span) derive(f *Facts, prices *pricing.Table) int64 {
+	extra := s.normalize()
+	s.classify()
+	deriveFacts(s, f, prices)
+	return extra
 }
 
 // normalize derives the conventions' attributes of a span in a dialect and

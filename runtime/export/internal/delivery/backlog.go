@@ -352,26 +352,33 @@ func (bl *Backlog) spill() {
 
 // next picks the next batch to send: live traffic and spool replay
 // alternate, so a backlog never starves new spans and new spans never stall
-// the replay. Spooled data is not replayed during shutdown: it stays for
-// the next process.
+// the replay. During shutdown, once what is in memory is sent, what this
+// process spooled itself is replayed while the destination takes it and
+// the deadline allows (a burst that outran the senders, a batch job that
+// ends: its spans leave with it); what it adopted stays for the next
+// process, and so does everything once the destination fails.
 func (bl *Backlog) next() *Batch {
-	replay := bl.spool != nil && !bl.draining.Load()
+	draining := bl.draining.Load()
+	replay := bl.spool != nil && !draining
 	if replay && bl.turn.Add(1)%2 == 0 {
-		if b := bl.replayNext(); b != nil {
+		if b := bl.replayNext(bl.spool.Next); b != nil {
 			return b
 		}
 	}
 	if b := bl.queue.Pop(); b != nil {
 		return b
 	}
-	if replay {
-		return bl.replayNext()
+	switch {
+	case replay:
+		return bl.replayNext(bl.spool.Next)
+	case draining && bl.spool != nil:
+		return bl.replayNext(bl.spool.NextOwn)
 	}
 	return nil
 }
 
-func (bl *Backlog) replayNext() *Batch {
-	r, ok := bl.spool.Next()
+func (bl *Backlog) replayNext(next func() (spool.Record, bool)) *Batch {
+	r, ok := next()
 	if !ok {
 		return nil
 	}
