@@ -453,26 +453,41 @@ func (p *Pipeline) run() {
 		case <-p.stop:
 			return
 		case <-p.wake:
+			// A batch more, or room for one: whole batches go, the rest
+			// waits for the batch timeout (or the next wake).
+			p.dispatchAll(handBatches)
 		case <-t.C:
+			p.dispatch()
 		}
-		p.dispatch()
 	}
 }
+
+// What dispatchAll hands over.
+const (
+	// handBatches: held batches and whole batches of pending spans, as
+	// long as the consumers have room.
+	handBatches = iota
+	// handPending: everything pending, as long as the consumers have room.
+	handPending
+	// handAll: everything, waiting for the consumers (Flush, Shutdown).
+	handAll
+)
 
 // dispatch hands what is pending to the observers and, as the sampler
 // routes each trace, to the consumers: a batch at a time, the most valuable
 // spans first, as long as the destinations' encoders can take them; the
 // rest waits (see dispatchAll).
-func (p *Pipeline) dispatch() { p.dispatchAll(false) }
+func (p *Pipeline) dispatch() { p.dispatchAll(handPending) }
 
 // dispatchAll hands batches to the consumers while they can take them.
 // While the consumers that keep spans cannot (their encoders are busy), or
 // spans pile up faster than they are handed over (pressure.go), what
 // waits beyond a batch is held compactly instead (held.go): the snapshots
 // are let go, and a burst waits in a twentieth of the memory, where the
-// newest batch can still be shed by value. With all set (Flush, Shutdown),
+// newest batch can still be shed by value. With handAll (Flush, Shutdown),
 // it hands over everything, waiting for the consumers.
-func (p *Pipeline) dispatchAll(all bool) {
+func (p *Pipeline) dispatchAll(what int) {
+	all := what == handAll
 	p.dispatchMu.Lock()
 	defer p.dispatchMu.Unlock()
 	defer p.relieve(all)
@@ -492,7 +507,7 @@ func (p *Pipeline) dispatchAll(all bool) {
 				break
 			}
 		}
-		batch := p.nextBatch()
+		batch := p.nextBatch(what != handBatches)
 		if batch == nil {
 			break
 		}
@@ -586,15 +601,27 @@ func (p *Pipeline) takeChunk() []Span {
 func (p *Pipeline) maxBatchBytes() int64 { return max(p.budget.max/8, 1) }
 
 // nextBatch returns the next batch for the consumers: the oldest held one,
-// else the most valuable pending spans.
-func (p *Pipeline) nextBatch() []*Span {
+// else the most valuable pending spans, a whole batch of them unless
+// partial is set.
+func (p *Pipeline) nextBatch(partial bool) []*Span {
 	if chunk := p.unhold(); chunk != nil {
 		return p.prepare(chunk, false)
+	}
+	if !partial && !p.batchPending() {
+		return nil
 	}
 	if chunk := p.takeChunk(); chunk != nil {
 		return p.prepare(chunk, true)
 	}
 	return nil
+}
+
+// batchPending reports whether a whole batch is pending, in spans or in
+// bytes.
+func (p *Pipeline) batchPending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pendingLen() >= p.cfg.MaxBatch || p.pendingBytes() >= p.maxBatchBytes()
 }
 
 // prepare derives the facts of a chunk of spans (resolving their trace's
@@ -796,7 +823,7 @@ func forEachBatch(spans []*Span, fn func(*spanBatch)) {
 // Flush hands everything pending to the consumers and waits, for all of
 // them in parallel, until it is delivered or ctx ends.
 func (p *Pipeline) Flush(ctx context.Context) error {
-	p.dispatchAll(true)
+	p.dispatchAll(handAll)
 	return p.each(func(c Consumer) error { return c.Flush(ctx) })
 }
 
@@ -809,7 +836,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 	p.stopOnce.Do(func() { close(p.stop) })
 	<-p.done
-	p.dispatchAll(true)
+	p.dispatchAll(handAll)
 	p.dispatchMu.Lock()
 	p.samplerMu.Lock()
 	r := p.sampler.drain() // the process is ending: undecided is not a reason to lose anything
