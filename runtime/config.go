@@ -59,7 +59,13 @@ type config struct {
 	Prices      map[string]pricing.Price
 	SetGlobal   bool
 	Logger      *slog.Logger `json:"-"`
+	// unknownNames are names options were given that name no destination:
+	// Configure refuses them, as it refuses an unknown value of a variable.
+	unknownNames []unknownName
 }
+
+// unknownName is an option's argument that names no destination.
+type unknownName struct{ option, name string }
 
 // TLSConfig is a destination's TLS verification. Verification is on unless
 // InsecureSkipVerify is set.

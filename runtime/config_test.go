@@ -408,7 +408,8 @@ func storeMaxBytes(t *testing.T, m *Manager) float64 {
 
 // TestOptionsValidatedAsStrictlyAsTheEnvironment: a negative number given
 // by an option is an error naming the variable and the option, never a
-// value silently replaced by a default.
+// value silently replaced by a default; a misspelt destination name is an
+// error listing the names, never an option that does nothing.
 func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 	clearEnv(t)
 	for _, c := range []struct {
@@ -430,6 +431,8 @@ func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 		{WithMetricsInterval(-time.Second), "TELEMETRY_METRICS_INTERVAL (WithMetricsInterval)"},
 		{WithSampleRate(math.NaN()), "TELEMETRY_SAMPLE_RATE (WithSampleRate): NaN is not a sampling ratio"},
 		{WithSampleRate(1.5), "TELEMETRY_SAMPLE_RATE (WithSampleRate): 1.5"},
+		{WithCompression("Instana", export.Gzip), `WithCompression: "Instana" names no destination; want "instana", "langfuse" or "otlp"`},
+		{WithDestinationsDisabled("lanfguse"), `WithDestinationsDisabled: "lanfguse" names no destination; want "instana", "langfuse", "otlp" or "console"`},
 	} {
 		_, err := Configure(context.Background(), WithoutGlobal(), WithoutSpool(), c.opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

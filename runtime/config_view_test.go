@@ -23,6 +23,7 @@ var notViewed = map[string]string{
 	"Instana.endpointFrom":  "which variable set the endpoint: for error messages",
 	"Langfuse.endpointFrom": "which variable set the endpoint: for error messages",
 	"OTLP.endpointFrom":     "which variable set the endpoint: for error messages",
+	"unknownNames":          "options' mistakes, refused by Configure",
 }
 
 // TestEveryConfigFieldHasAView sets each field of a resolved

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -46,8 +47,9 @@ type destinationKind struct {
 	// credentials, which also tell spooled batches apart.
 	headers    func(*config) []header
 	translator func(*config) export.Translator
-	// compression is "gzip" or "none", resolved.
-	compression func(*config) string
+	// compression is the setting "gzip" or "none" (after resolve; empty
+	// before: the default's to choose).
+	compression func(*config) *string
 	onlyGenAI   func(*config) bool
 	// filterSetting is the setting that makes onlyGenAI true, for messages.
 	filterSetting string
@@ -96,7 +98,7 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		compression: func(c *config) string { return c.Instana.Compression },
+		compression: func(c *config) *string { return &c.Instana.Compression },
 		translator: func(c *config) export.Translator {
 			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
 		},
@@ -126,7 +128,7 @@ var destinationKinds = []destinationKind{
 				plain("x-langfuse-sdk-version", Version),
 			}
 		},
-		compression: func(c *config) string { return c.Langfuse.Compression },
+		compression: func(c *config) *string { return &c.Langfuse.Compression },
 		translator: func(c *config) export.Translator {
 			return export.LangfuseTranslator{Content: c.CaptureContent != nil && *c.CaptureContent,
 				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
@@ -164,7 +166,7 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		compression: func(c *config) string { return c.OTLP.Compression },
+		compression: func(c *config) *string { return &c.OTLP.Compression },
 		translator:  func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
 		onlyGenAI:   func(*config) bool { return false },
 		readBack:    func(*config) bool { return false },
@@ -180,6 +182,19 @@ func (c *config) destinations() int {
 		}
 	}
 	return n
+}
+
+// destinationNames lists the destinations' names for an error message,
+// the console too when it is one of the choices.
+func destinationNames(console bool) string {
+	var names []string
+	for _, k := range destinationKinds {
+		names = append(names, strconv.Quote(k.name))
+	}
+	if console {
+		names = append(names, `"console"`)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // kindNamed returns the kind of that name.

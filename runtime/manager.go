@@ -24,6 +24,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/console"
 	"github.com/genaitrace/genaitrace/runtime/internal/diag"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
@@ -38,7 +39,7 @@ type Manager struct {
 	proc     *processor
 	pipe     *export.Pipeline
 	dests    []runningDestination
-	console  *export.Console
+	console  *console.Console
 	resource *resource.Resource
 	// readBack confirms that traces delivered to Langfuse appear there
 	// (LANGFUSE_VERIFY); nil when off.
@@ -187,7 +188,7 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 		if w == nil {
 			w = os.Stderr
 		}
-		m.console = export.NewConsole(w)
+		m.console = console.New(w)
 		consumers = append(consumers, m.console)
 	}
 	return consumers, nil
@@ -221,7 +222,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	}
 	dc := export.DestinationConfig{
 		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
-		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br, Compression: compressionOf(k.compression(&cfg)),
+		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br, Compression: compressionOf(*k.compression(&cfg)),
 		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
 		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,

@@ -131,13 +131,10 @@ func WithOTLP(tracesURL string, headers map[string]string) Option {
 // machine gets none, one across a network gzip.
 func WithCompression(destination string, c export.Compression) Option {
 	return func(cfg *config) {
-		switch destination {
-		case "instana":
-			cfg.Instana.Compression = c.String()
-		case "langfuse":
-			cfg.Langfuse.Compression = c.String()
-		case "otlp":
-			cfg.OTLP.Compression = c.String()
+		if k, ok := kindNamed(destination); ok {
+			*k.compression(cfg) = c.String()
+		} else {
+			cfg.unknownNames = append(cfg.unknownNames, unknownName{"WithCompression", destination})
 		}
 	}
 }
@@ -151,6 +148,8 @@ func WithDestinationsDisabled(names ...string) Option {
 				k.off(c)
 			} else if n == "console" {
 				c.Console = ConsoleOff
+			} else {
+				c.unknownNames = append(c.unknownNames, unknownName{"WithDestinationsDisabled", n})
 			}
 		}
 	}

@@ -30,6 +30,9 @@ func (c *config) validate() error {
 			errs = append(errs, err)
 		}
 	}
+	for _, u := range c.unknownNames {
+		add(fmt.Errorf("%s: %q names no destination; want %s", u.option, u.name, destinationNames(u.option == "WithDestinationsDisabled")))
+	}
 	if c.Instana.Enabled {
 		add(checkURL(cmp.Or(c.Instana.endpointFrom, envInstanaEndpoint), c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
 		if strings.HasPrefix(c.Instana.Endpoint, "https://") && !c.Instana.APIKey.IsSet() {

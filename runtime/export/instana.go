@@ -8,6 +8,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
+	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
@@ -66,7 +67,7 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 				continue
 			}
 			if kv.Value.Type() == attribute.STRING {
-				kv = kv.Key.String(cutContent(kv.Value.AsString(), 4*limit))
+				kv = kv.Key.String(textcut.Content(kv.Value.AsString(), 4*limit))
 			}
 			switch k := string(kv.Key); {
 			case kv.Key == genai.InputMessages:
@@ -175,7 +176,7 @@ func traceloopEntity(s *Span) (kind, name string) {
 	case genai.OpInvokeWorkflow:
 		return "workflow", orDefault(f.WorkflowName, s.Name())
 	}
-	if isLocalRoot(s) && !f.IsModelCall() {
+	if s.IsLocalRoot() && !f.IsModelCall() {
 		return "workflow", s.Name()
 	}
 	return "", ""

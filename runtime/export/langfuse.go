@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -139,7 +140,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		ownIn, ownOut := s.norm.OwnIO()
 		input, output = cmp.Or(ownIn, withInstructions(input, system)), cmp.Or(ownOut, output)
 	}
-	if isLocalRoot(s) {
+	if s.IsLocalRoot() {
 		if s.Parent().IsRemote() {
 			dst = append(dst, vocab.LangfuseIsAppRoot.Bool(true))
 		}
@@ -152,10 +153,10 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		}
 	}
 	if input != "" {
-		dst = append(dst, vocab.LangfuseObservationInput.String(cutContent(input, limit)))
+		dst = append(dst, vocab.LangfuseObservationInput.String(textcut.Content(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, vocab.LangfuseObservationOutput.String(cutContent(output, limit)))
+		dst = append(dst, vocab.LangfuseObservationOutput.String(textcut.Content(output, limit)))
 	}
 	if !params.empty() || f.IsModelCall() {
 		// Sent even when empty: without it Langfuse shows every
@@ -229,10 +230,10 @@ func (t LangfuseTranslator) appendTraceIO(dst []attribute.KeyValue, s *Span, own
 	input, output = cmp.Or(setIn, ownIn, entityIn, firstIn), cmp.Or(setOut, ownOut, entityOut, lastOut)
 	limit := cmp.Or(t.ContentLimit, 1<<20)
 	if input != "" {
-		dst = append(dst, vocab.LangfuseTraceInput.String(cutContent(input, limit)))
+		dst = append(dst, vocab.LangfuseTraceInput.String(textcut.Content(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, vocab.LangfuseTraceOutput.String(cutContent(output, limit)))
+		dst = append(dst, vocab.LangfuseTraceOutput.String(textcut.Content(output, limit)))
 	}
 	return dst, input, output
 }

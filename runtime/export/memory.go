@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -51,10 +52,14 @@ func liveShare(budget int64) int64 {
 }
 
 // TryTake reserves n bytes if they fit.
-func (m *memoryBudget) TryTake(n int64) bool {
+func (m *memoryBudget) TryTake(n int64) bool { return m.TryTakeOver(n, 0) }
+
+// TryTakeOver reserves n bytes if they fit within the bound and over bytes
+// past it.
+func (m *memoryBudget) TryTakeOver(n, over int64) bool {
 	for {
 		used := m.used.Load()
-		if used+n > m.max {
+		if used+n > m.max+over {
 			return false
 		}
 		if m.used.CompareAndSwap(used, used+n) {
@@ -158,3 +163,17 @@ func attrSize(kv attribute.KeyValue) int64 {
 }
 
 const sliceAllowance = 256
+
+// withoutContent returns a copy of s with its content (prompts,
+// completions, tool payloads) replaced by spancopy.ContentDropped, for a
+// GenAI span that does not fit the memory budget whole: its model, usage
+// and cost are worth more than its content. It runs on the caller's path,
+// only when the budget is full.
+func withoutContent(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
+	return spancopy.WithoutContent(s, func(event string, k attribute.Key) bool {
+		if event != "" {
+			return IsEventContent(event, k)
+		}
+		return IsContent(k)
+	})
+}
