@@ -280,14 +280,14 @@ func takesPlain(c Consumer) bool {
 // sheds: the span itself, or less valuable spans still waiting.
 func (p *Pipeline) Accept(s Span, v Value, size int64) {
 	p.accepted.Add(1)
-	if p.admit(s, v, size) {
+	if p.admit(s, v, size, 0) {
 		return
 	}
 	if v == ValueGenAI && !p.isClosed() {
 		// A model call's span is worth more than its content: without it,
-		// it may fit.
+		// it fits, in the reserve kept for such spans if need be.
 		lean := withoutContent(s.ReadOnlySpan)
-		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n) {
+		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n, p.budget.max/leanReserve) {
 			p.contentShed.Add(1)
 			return
 		}
@@ -318,12 +318,18 @@ func (p *Pipeline) WasShed(tid trace.TraceID) bool {
 	return slices.Contains(p.shedTraces[:], tid)
 }
 
-// admit queues s if its size fits the budget, shedding less valuable
-// waiting spans to make room, and reports whether it did.
-func (p *Pipeline) admit(s Span, v Value, size int64) bool {
+// leanReserve: a sixteenth of the live share is kept for model calls'
+// spans without their content (a few hundred bytes each, a thousand in
+// half a MiB), so that a budget full of prompts still takes the calls.
+const leanReserve = 16
+
+// admit queues s if its size fits the budget, up to over bytes past it,
+// shedding less valuable waiting spans to make room, and reports whether
+// it did.
+func (p *Pipeline) admit(s Span, v Value, size, over int64) bool {
 	s.size = size
 	p.mu.Lock()
-	if p.closed || (!p.budget.TryTake(size) && !p.evictFor(size, v)) {
+	if p.closed || (!p.budget.TryTakeOver(size, over) && !p.evictFor(size, v)) {
 		p.mu.Unlock()
 		return false
 	}
