@@ -79,8 +79,8 @@ func TestFanOutTranslatesPerDestination(t *testing.T) {
 			if r.Path != "/v1/traces" || r.Header.Get("x-instana-key") != "instana-secret-key" || r.Header.Get("x-instana-host") != "host-123" {
 				t.Errorf("instana request: path %s, headers %v", r.Path, r.Header)
 			}
-			if r.Header.Get("Content-Encoding") != "gzip" {
-				t.Errorf("instana request not gzip")
+			if enc := r.Header.Get("Content-Encoding"); enc != "" {
+				t.Errorf("instana request to a host agent on this machine sent as %q: a local agent gets its requests uncompressed", enc)
 			}
 		}
 		wantAuth := "Basic " + base64.StdEncoding.EncodeToString([]byte("pk-lf-test:sk-lf-secret"))

@@ -63,7 +63,7 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	d.backlog = delivery.New(delivery.Config{
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
-		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil,
+		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
 		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome, Logger: d.log,
 	}, &d.c)
 	d.encoder.Add(1)

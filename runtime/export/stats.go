@@ -18,7 +18,7 @@ const (
 	DropShedGenAI      = "shed_genai"                // the memory budget was full even of GenAI and failed spans
 	DropAfterShutdown  = delivery.DropAfterShutdown  // handed to a destination after it shut down
 	DropEncoderStalled = delivery.DropEncoderStalled // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
-	DropSpoolFull      = "spool_full"                // deleted with the oldest spool segment past the cap
+	DropSpoolFull      = delivery.DropSpoolFull      // past the spool's cap: deleted with the oldest segment, or a span larger than the whole spool
 	DropSpoolError     = delivery.DropSpoolError     // the spool could not be written (disk full, permissions)
 	DropSpoolDamaged   = "spool_damaged"             // lost to damage of the spool's files
 	DropDiscarded      = "discarded"                 // set-aside spans an operator discarded

@@ -3,6 +3,7 @@ package delivery
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,6 +39,11 @@ type Config struct {
 	Spool *spool.Set
 	// Durable writes every batch to the spool before it is sent.
 	Durable bool
+	// Uncompressed is set when the destination takes its requests
+	// uncompressed. The spool always stores batches gzip'd (a disk of a
+	// given size holds twelve times more spans); those replayed to such a
+	// destination are decompressed before they are sent.
+	Uncompressed bool
 	// Credentials names where the credentials come from, for the message
 	// when the destination refuses a request; EndpointFrom where the URL
 	// comes from, for the message when nothing takes traces there.
@@ -186,21 +192,12 @@ func (bl *Backlog) delivered(b *Batch) {
 // split answers a 413: the batch is sent in halves, recursively; a single
 // span the destination still finds too large is set aside.
 func (bl *Backlog) split(b *Batch, a attempt) {
-	raw, err := b.raw()
-	var left, right []byte
-	if err == nil {
-		left, right, err = otlp.SplitRequest(raw)
-	}
+	halves, err := b.halves()
 	if err != nil {
 		bl.setAside(b, a)
 		return
 	}
-	for _, half := range [][]byte{left, right} {
-		n, _ := otlp.CountSpans(half)
-		h := &Batch{Data: half, Spans: n, Created: b.Created, Plain: b.Plain}
-		if !b.Plain {
-			h.Data = otlp.Gzip(half)
-		}
+	for _, h := range halves {
 		// A half that cannot be sent is kept, so nothing is lost here.
 		bl.handle(h)
 	}
@@ -213,7 +210,7 @@ func (bl *Backlog) setAside(b *Batch, a attempt) {
 	bl.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
 		"spans", b.Spans, "error", a.err)
 	if bl.spool != nil {
-		bl.spool.SetAside(b.Data, b.Spans, b.appendMode())
+		bl.spool.SetAside(b.diskData(), b.Spans)
 	}
 	bl.outcome(b, SetAside, a.errText())
 	bl.done(b)
@@ -287,7 +284,7 @@ func (bl *Backlog) release(b *Batch) {
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
 func (bl *Backlog) writeThrough(b *Batch) {
-	rec, err := bl.spool.Append(b.Data, b.Spans, spool.AppendHeld|b.appendMode())
+	rec, err := bl.spool.Append(b.diskData(), b.Spans, spool.AppendHeld)
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
 		return
@@ -314,11 +311,16 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 
 func (bl *Backlog) toDisk(b *Batch) {
 	defer bl.release(b)
-	mode := b.appendMode()
+	var mode spool.AppendMode
 	if b.maybeSent {
 		mode |= spool.AppendMaybeSent
 	}
-	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
+	_, err := bl.spool.Append(b.diskData(), b.Spans, mode)
+	if errors.Is(err, spool.ErrRecordTooLarge) {
+		bl.toDiskInHalves(b)
+		return
+	}
+	if err != nil {
 		bl.c.Drop(DropSpoolError, b.Spans)
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
 		bl.outcome(b, Dropped, DropSpoolError)
@@ -326,6 +328,23 @@ func (bl *Backlog) toDisk(b *Batch) {
 	}
 	bl.c.Spooled.Add(int64(b.Spans))
 	bl.outcome(b, Spooled, "")
+}
+
+// toDiskInHalves spools a batch larger than the whole spool in halves,
+// recursively: an uncompressed batch, or one of long prompts, can be. A
+// single span larger than the spool is dropped, counted as spool_full.
+func (bl *Backlog) toDiskInHalves(b *Batch) {
+	halves, err := b.halves()
+	if b.Spans <= 1 || err != nil {
+		bl.log.Warn("genaitrace: a span is larger than the whole spool; it is dropped (raise TELEMETRY_SPOOL_MAX_BYTES)", "spans", b.Spans, "bytes", len(b.Data))
+		bl.c.Drop(DropSpoolFull, b.Spans)
+		bl.outcome(b, Dropped, DropSpoolFull)
+		return
+	}
+	for _, h := range halves {
+		h.maybeSent = b.maybeSent
+		bl.toDisk(h)
+	}
 }
 
 func (bl *Backlog) spoolFailed(err error, spans int, msg string) {
@@ -375,7 +394,13 @@ func (bl *Backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent, Plain: r.Plain}
+	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
+	if bl.cfg.Uncompressed {
+		if raw, err := otlp.Gunzip(r.Data); err == nil {
+			b.Data, b.Plain = raw, true
+		} // else sent as it was stored, gzip'd: what a receiver decodes
+	}
+	return b
 }
 
 // Flush waits until every batch handed over has left memory: sent or, when

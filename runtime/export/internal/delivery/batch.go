@@ -49,10 +49,32 @@ func (b *Batch) raw() ([]byte, error) {
 	return otlp.Gunzip(b.Data)
 }
 
-// appendMode is how the spool stores the batch's bytes.
-func (b *Batch) appendMode() spool.AppendMode {
-	if b.Plain {
-		return spool.AppendPlain
+// halves splits the batch's request in two, each encoded as the batch was.
+func (b *Batch) halves() ([]*Batch, error) {
+	raw, err := b.raw()
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	left, right, err := otlp.SplitRequest(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Batch, 0, 2)
+	for _, half := range [][]byte{left, right} {
+		n, _ := otlp.CountSpans(half)
+		h := &Batch{Data: half, Spans: n, Created: b.Created, Plain: b.Plain}
+		if !b.Plain {
+			h.Data = otlp.Gzip(half)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// diskData is the batch as the spool stores it: gzip'd.
+func (b *Batch) diskData() []byte {
+	if b.Plain {
+		return otlp.Gzip(b.Data)
+	}
+	return b.Data
 }

@@ -13,6 +13,7 @@ const (
 	DropAfterShutdown  = "after_shutdown"  // handed to a destination after it shut down
 	DropEncoderStalled = "encoder_stalled" // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
 	DropSpoolError     = "spool_error"     // the spool could not be written (disk full, permissions)
+	DropSpoolFull      = "spool_full"      // past the spool's cap: the oldest deleted, or a span larger than the whole spool
 	DropNoSpool        = "no_spool"        // undeliverable and no spool configured
 	DropRejected       = "rejected"        // the destination rejected the batch itself (4xx); set aside
 )

@@ -69,14 +69,8 @@ type recMeta struct {
 	state recState
 }
 
-// Record flags.
-const (
-	// flagMaybeSent marks a record a request may already have delivered.
-	flagMaybeSent uint32 = 1
-	// flagPlain marks a record stored uncompressed; records without it are
-	// gzip (every record written before compression became a setting).
-	flagPlain uint32 = 2
-)
+// flagMaybeSent marks a record a request may already have delivered.
+const flagMaybeSent uint32 = 1
 
 func (m recMeta) end() int64 { return m.off + recordHeaderSize + int64(m.size) }
 

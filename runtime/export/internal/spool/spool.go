@@ -18,9 +18,9 @@ import (
 // spool directory.
 var errSpoolBusy = errors.New("spool: directory in use by another process")
 
-// errRecordTooLarge is returned by Append for a record larger than the
+// ErrRecordTooLarge is returned by Append for a record larger than the
 // spool's whole budget.
-var errRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
+var ErrRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
 
 // DefaultMaxBytes is the cap of a destination's spool when the
 // configuration gives none.
@@ -68,11 +68,9 @@ type Record struct {
 	// MaybeSent is set when a request with this batch may already have
 	// delivered it (see flagMaybeSent).
 	MaybeSent bool
-	// Plain is set when Data is not gzip-compressed.
-	Plain bool
-	sp    *diskSpool
-	seg   *segment
-	index int
+	sp        *diskSpool
+	seg       *segment
+	index     int
 }
 
 // AppendMode says how Append stores a batch.
@@ -85,8 +83,6 @@ const (
 	AppendHeld AppendMode = 1 << iota
 	// AppendMaybeSent marks a batch a request may already have delivered.
 	AppendMaybeSent
-	// AppendPlain marks a batch stored uncompressed.
-	AppendPlain
 )
 
 type recState uint8
@@ -350,7 +346,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	}
 	n := int64(recordHeaderSize + len(data))
 	if n > s.opts.MaxBytes {
-		return Record{}, errRecordTooLarge
+		return Record{}, ErrRecordTooLarge
 	}
 	if s.wseg == nil || s.wseg.size+n > s.opts.SegmentBytes {
 		if err := s.rotate(); err != nil {
@@ -362,9 +358,6 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
 	if mode&AppendMaybeSent != 0 {
 		m.flags |= flagMaybeSent
-	}
-	if mode&AppendPlain != 0 {
-		m.flags |= flagPlain
 	}
 	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
 	s.scratch = b[:0]
@@ -389,8 +382,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, Plain: m.flags&flagPlain != 0,
-		sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -530,8 +522,7 @@ func (s *diskSpool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, Plain: m.flags&flagPlain != 0,
-				sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
