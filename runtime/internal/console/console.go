@@ -248,8 +248,12 @@ func traceSummary(tid trace.TraceID, spans, roots []*export.Span) string {
 		if s.Facts.Error {
 			errs++
 		}
-		start = minTime(start, s.StartTime())
-		end = maxTime(end, s.EndTime())
+		if s.StartTime().Before(start) {
+			start = s.StartTime()
+		}
+		if s.EndTime().After(end) {
+			end = s.EndTime()
+		}
 	}
 	name := roots[0].Name()
 	if tf := roots[0].Trace.Fields(); tf.Name != "" {
@@ -305,17 +309,3 @@ func fmtDuration(d time.Duration) string {
 }
 
 func fmtCost(usd float64) string { return fmt.Sprintf("$%.6f", usd) }
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
