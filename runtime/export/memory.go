@@ -164,6 +164,20 @@ func attrSize(kv attribute.KeyValue) int64 {
 
 const sliceAllowance = 256
 
+// minContentBytes is the least a span's strings must weigh for a copy
+// without its content to be worth making when the budget is full: below
+// it, the copy would cost the caller more than it could save.
+const minContentBytes = 1 << 10
+
+// mayHoldContent reports whether a span of that estimated size has enough
+// bytes beyond its attributes' and events' fixed costs to hold content
+// worth dropping. It reads two lengths: the caller pays it only when the
+// budget is full.
+func mayHoldContent(s sdktrace.ReadOnlySpan, size int64) bool {
+	fixed := spanOverhead + int64(len(s.Attributes()))*attrOverhead + int64(len(s.Events()))*eventOverhead
+	return size-fixed >= minContentBytes
+}
+
 // withoutContent returns a copy of s with its content (prompts,
 // completions, tool payloads) replaced by spancopy.ContentDropped, for a
 // GenAI span that does not fit the memory budget whole: its model, usage

@@ -283,7 +283,7 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 	if p.admit(s, v, size, 0) {
 		return
 	}
-	if v == ValueGenAI && !p.isClosed() {
+	if v == ValueGenAI && mayHoldContent(s.ReadOnlySpan, size) && !p.isClosed() {
 		// A model call's span is worth more than its content: without it,
 		// it fits, in the reserve kept for such spans if need be.
 		lean := withoutContent(s.ReadOnlySpan)
