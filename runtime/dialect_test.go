@@ -92,8 +92,8 @@ func marker(field string) string { return "MARKER-CONTENT-" + field }
 
 // checkModelCall asserts, beside the golden file, what every peer's model
 // call must carry: the conventions' names and OpenLLMetry's for Instana
-// with genaitrace's cost, Langfuse's own names, and no count or content
-// twice for Langfuse.
+// with genaitrace's cost, its token counts in one family, Langfuse's own
+// names, and no count or content twice for Langfuse.
 func checkModelCall(t *testing.T, fx dialectFixture, got dialectGolden) {
 	t.Helper()
 	if fx.model == "" {
@@ -102,7 +102,7 @@ func checkModelCall(t *testing.T, fx dialectFixture, got dialectGolden) {
 	in, lf := got.Instana[fx.model].Attributes, got.Langfuse[fx.model].Attributes
 	keys := []string{"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model",
 		"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.system", "llm.request.type",
-		"gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens", "gen_ai.usage.cost"}
+		"gen_ai.usage.total_tokens", "gen_ai.usage.cost"}
 	lfKeys := []string{"langfuse.observation.type", "langfuse.observation.usage_details", "langfuse.observation.model.parameters"}
 	if !fx.noContent {
 		keys = append(keys, "gen_ai.prompt.0.content", "gen_ai.completion.0.content")
@@ -113,6 +113,7 @@ func checkModelCall(t *testing.T, fx dialectFixture, got dialectGolden) {
 			t.Errorf("Instana's %q lacks %s", fx.model, k)
 		}
 	}
+	assertOneTokenFamily(t, fx.model, in, tokenNamesConventions)
 	model := firstString(in["gen_ai.response.model"], in["gen_ai.request.model"])
 	usage := pricing.Usage{Input: asInt64(in["gen_ai.usage.input_tokens"]), Output: asInt64(in["gen_ai.usage.output_tokens"]),
 		CacheRead: asInt64(in["gen_ai.usage.cache_read.input_tokens"]), CacheWrite: asInt64(in["gen_ai.usage.cache_creation.input_tokens"]),

@@ -122,7 +122,7 @@ func FuzzNormalize(f *testing.F) {
 		}
 		s.Trace = NewTraceInfo(TraceFields{})
 		for _, tr := range []Translator{InstanaTranslator{Content: true}, InstanaTranslator{}, LangfuseTranslator{}, LangfuseTranslator{Content: true}, Passthrough{}} {
-			attrs := translate(tr, newMasker(func(_ attribute.Key, v string) string { return strings.ToUpper(v) }, nil), nil, s)
+			attrs := translate(tr, ConventionsV141, newMasker(func(_ attribute.Key, v string) string { return strings.ToUpper(v) }, nil), nil, s)
 			seen := map[attribute.Key]bool{}
 			for _, kv := range attrs {
 				if seen[kv.Key] {
@@ -154,7 +154,7 @@ func TestLangfuseInputCutStaysJSON(t *testing.T) {
 		attribute.String("llm.model_name", "gpt-4o"),
 		attribute.String("llm.input_messages.0.message.role", "user"), attribute.String("llm.input_messages.0.message.content", long)})
 	s.Trace = NewTraceInfo(TraceFields{})
-	attrs := translate(LangfuseTranslator{Content: true, ContentLimit: 300}, nil, nil, s)
+	attrs := translate(LangfuseTranslator{Content: true, ContentLimit: 300}, ConventionsV141, nil, nil, s)
 	n := 0
 	for _, kv := range attrs {
 		if kv.Key == "langfuse.observation.input" || kv.Key == "langfuse.trace.input" {

@@ -37,7 +37,7 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	})
 	b.Run("impl=genaitrace", func(b *testing.B) {
-		enc := newEncoder(Passthrough{})
+		enc := newEncoder(Passthrough{}, ConventionsV141)
 		b.ReportAllocs()
 		for b.Loop() {
 			b.SetBytes(int64(len(enc.Encode(spans))))
@@ -141,7 +141,7 @@ func BenchmarkCompress(b *testing.B) {
 	for i, s := range spans {
 		deriveFacts(s, &facts[i], nil)
 	}
-	raw := bytes.Clone(newEncoder(LangfuseTranslator{}).Encode(spans))
+	raw := bytes.Clone(newEncoder(LangfuseTranslator{}, ConventionsV141).Encode(spans))
 	b.Run("impl=stdlib", func(b *testing.B) {
 		var buf bytes.Buffer
 		zw, _ := stdgzip.NewWriterLevel(&buf, stdgzip.BestSpeed)
