@@ -48,6 +48,7 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		{"langfuse URL with credentials", map[string]string{envLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, []string{envLangfuseEndpoint, "credentials in the URL"}},
 		{"langfuse CA unreadable", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk", envLangfuseCA: missing}, []string{envLangfuseCA}},
 		{"langfuse cost", map[string]string{envLangfuseCost: "cheap"}, []string{envLangfuseCost, "langfuse", "genaitrace"}},
+		{"instana token names", map[string]string{envInstanaTokens: "openllmetry"}, []string{envInstanaTokens, `"openllmetry"`, "conventions", "legacy", "both"}},
 		{"otlp bad URL", map[string]string{envOTLPEndpoint: "::"}, []string{envOTLPEndpoint}},
 		{"otlp headers", map[string]string{envOTLPEndpoint: "http://c:4318", envOTLPHeaders: "api-key"}, []string{envOTLPHeaders, "key1=value1"}},
 		{"resource attributes", map[string]string{envResourceAttributes: "team"}, []string{envResourceAttributes}},
