@@ -75,33 +75,29 @@ func (n InstanaTokenNames) String() string {
 // the conventions' counts carry it (usage), as they do for every model
 // call. The other dialects' names (OpenInference's llm.token_count.*,
 // ...) are the span's own and kept: they are no OpenLLMetry name.
+//
+// The two families: current OpenLLMetry (traceloop/openllmetry 0.62.1)
+// writes the conventions' counts with gen_ai.usage.total_tokens (its
+// openai, anthropic, bedrock and langchain instrumentations); 0.47.5 wrote
+// the legacy ones (semconv_ai/__init__.py there). Its Go SDK's
+// llm.usage.prompt_tokens and completion_tokens are a third, which either
+// family carries.
 func (n InstanaTokenNames) sends(k attribute.Key, usage bool) bool {
-	switch {
-	case !usage || n == InstanaTokensBoth:
+	if !usage || n == InstanaTokensBoth {
 		return true
-	case conventionsTokenNames[k]:
+	}
+	switch k {
+	case genai.UsageInputTokens, genai.UsageOutputTokens, genai.UsageCacheReadInputTokens,
+		genai.UsageCacheCreationInputTokens, genai.UsageReasoningOutputTokens, vocab.LegacyGenAITotalTokens:
 		return n == InstanaTokensConventions
-	case legacyTokenNames[k]:
+	case vocab.LegacyPromptTokens, vocab.LegacyCompletionTokens, vocab.LegacyTotalTokens,
+		vocab.LegacyCacheReadInputTokens, vocab.LegacyCacheCreationTokens, vocab.LegacyReasoningTokens:
 		return n == InstanaTokensLegacy
-	case k == vocab.TraceloopGoPromptTokens || k == vocab.TraceloopGoCompletionTokens:
-		return false // a third family, OpenLLMetry's Go SDK's: either chosen one carries it
+	case vocab.TraceloopGoPromptTokens, vocab.TraceloopGoCompletionTokens:
+		return false
 	}
 	return true
 }
-
-// The two families of token count names Instana may get. Current
-// OpenLLMetry (traceloop/openllmetry 0.62.1) writes the conventions'
-// counts with gen_ai.usage.total_tokens (its openai, anthropic, bedrock
-// and langchain instrumentations); 0.47.5 wrote the legacy ones
-// (semconv_ai/__init__.py there).
-var (
-	conventionsTokenNames = map[attribute.Key]bool{genai.UsageInputTokens: true, genai.UsageOutputTokens: true,
-		genai.UsageCacheReadInputTokens: true, genai.UsageCacheCreationInputTokens: true,
-		genai.UsageReasoningOutputTokens: true, vocab.LegacyGenAITotalTokens: true}
-	legacyTokenNames = map[attribute.Key]bool{vocab.LegacyPromptTokens: true, vocab.LegacyCompletionTokens: true,
-		vocab.LegacyTotalTokens: true, vocab.LegacyCacheReadInputTokens: true, vocab.LegacyCacheCreationTokens: true,
-		vocab.LegacyReasoningTokens: true}
-)
 
 // Resource adds INSTANA_PLUGIN=genai and host.id.
 func (t InstanaTranslator) Resource(r *resource.Resource) []attribute.KeyValue {
