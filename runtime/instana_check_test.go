@@ -39,7 +39,7 @@ func TestInstanaTenantCheckRecipe(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-euc", script)
 	cmd.Dir = ".."
-	cmd.Env = cleanEnv()
+	cmd.Env = childBaseEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the recipe failed: %v\n%s", err, out)
 	}
@@ -114,16 +114,4 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
-}
-
-// cleanEnv is the process's environment without genaitrace's variables,
-// which the recipe sets itself.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); !ourVariable(name) {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
