@@ -431,6 +431,8 @@ func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 		{WithMetricsInterval(-time.Second), "TELEMETRY_METRICS_INTERVAL (WithMetricsInterval)"},
 		{WithSampleRate(math.NaN()), "TELEMETRY_SAMPLE_RATE (WithSampleRate): NaN is not a sampling ratio"},
 		{WithSampleRate(1.5), "TELEMETRY_SAMPLE_RATE (WithSampleRate): 1.5"},
+		{WithInstanaTokenNames(export.InstanaTokenNames(7)), "INSTANA_TOKEN_NAMES (WithInstanaTokenNames): 7 is not a token name family"},
+		{WithGenAIConventions(export.Conventions(-1)), "OTEL_SEMCONV_STABILITY_OPT_IN (WithGenAIConventions): -1 is not a release"},
 	} {
 		_, err := Configure(context.Background(), WithoutGlobal(), WithoutSpool(), c.opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
