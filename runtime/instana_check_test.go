@@ -39,7 +39,9 @@ func TestInstanaTenantCheckRecipe(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-euc", script)
 	cmd.Dir = ".."
-	cmd.Env = childBaseEnv()
+	// The services' spools go to the user cache directory by default:
+	// this test's own, so that nothing is left behind or adopted.
+	cmd.Env = append(childBaseEnv(), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the recipe failed: %v\n%s", err, out)
 	}
