@@ -40,8 +40,14 @@ func TestInstanaTenantCheckRecipe(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "bash", "-euc", script)
 	cmd.Dir = ".."
 	// The services' spools go to the user cache directory by default:
-	// this test's own, so that nothing is left behind or adopted.
+	// this test's own, so that nothing is left behind or adopted. The
+	// build cache stays where it was (Go puts it in the same directory).
 	cmd.Env = append(childBaseEnv(), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
+	if os.Getenv("GOCACHE") == "" {
+		if c, err := os.UserCacheDir(); err == nil {
+			cmd.Env = append(cmd.Env, "GOCACHE="+filepath.Join(c, "go-build"))
+		}
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the recipe failed: %v\n%s", err, out)
 	}
