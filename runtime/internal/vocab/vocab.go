@@ -10,7 +10,9 @@ package vocab
 import "go.opentelemetry.io/otel/attribute"
 
 // Legacy OpenLLMetry (traceloop) names. Instana's GenAI view is built on
-// OpenLLMetry's wire output, so its copy of a span carries these as well;
+// OpenLLMetry's wire output, so its copy of a span carries these as well
+// (the token counts among them only in the family INSTANA_TOKEN_NAMES
+// chooses; gen_ai.usage.total_tokens is current OpenLLMetry's total);
 // other instrumentation still sends some of them (gen_ai.system, the
 // prompt and completion token counts).
 const (
