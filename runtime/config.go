@@ -25,6 +25,10 @@ type config struct {
 	SampleKeep []SampleKeep
 	// ContentSampleRate is the share of traces whose content is sent.
 	ContentSampleRate float64
+	// Conventions chooses the GenAI conventions' release whose names the
+	// destinations get: v1.41 unless OTEL_SEMCONV_STABILITY_OPT_IN has
+	// gen_ai_latest_experimental.
+	Conventions export.Conventions
 
 	Instana  instanaConfig
 	Langfuse langfuseConfig
@@ -89,6 +93,9 @@ type instanaConfig struct {
 	// Content sends prompts and completions to Instana too (when the
 	// wrappers record them). Off by default.
 	Content bool
+	// TokenNames chooses the names of the token counts: the
+	// conventions' (the default), OpenLLMetry's legacy ones, or both.
+	TokenNames export.InstanaTokenNames
 	// query is Endpoint's query, which may carry a key: kept apart from
 	// it once resolved (see Config.resolve).
 	query secret

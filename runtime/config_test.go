@@ -48,6 +48,7 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		{"langfuse URL with credentials", map[string]string{envLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, []string{envLangfuseEndpoint, "credentials in the URL"}},
 		{"langfuse CA unreadable", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk", envLangfuseCA: missing}, []string{envLangfuseCA}},
 		{"langfuse cost", map[string]string{envLangfuseCost: "cheap"}, []string{envLangfuseCost, "langfuse", "genaitrace"}},
+		{"instana token names", map[string]string{envInstanaTokens: "openllmetry"}, []string{envInstanaTokens, `"openllmetry"`, "conventions", "legacy", "both"}},
 		{"otlp bad URL", map[string]string{envOTLPEndpoint: "::"}, []string{envOTLPEndpoint}},
 		{"otlp headers", map[string]string{envOTLPEndpoint: "http://c:4318", envOTLPHeaders: "api-key"}, []string{envOTLPHeaders, "key1=value1"}},
 		{"resource attributes", map[string]string{envResourceAttributes: "team"}, []string{envResourceAttributes}},
@@ -433,6 +434,8 @@ func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 		{WithSampleRate(1.5), "TELEMETRY_SAMPLE_RATE (WithSampleRate): 1.5"},
 		{WithCompression("Instana", export.Gzip), `WithCompression: "Instana" names no destination; want "instana", "langfuse" or "otlp"`},
 		{WithDestinationsDisabled("lanfguse"), `WithDestinationsDisabled: "lanfguse" names no destination; want "instana", "langfuse", "otlp" or "console"`},
+		{WithInstanaTokenNames(export.InstanaTokenNames(7)), "INSTANA_TOKEN_NAMES (WithInstanaTokenNames): 7 is not a token name family"},
+		{WithGenAIConventions(export.Conventions(-1)), "OTEL_SEMCONV_STABILITY_OPT_IN (WithGenAIConventions): -1 is not a release"},
 	} {
 		_, err := Configure(context.Background(), WithoutGlobal(), WithoutSpool(), c.opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -28,7 +28,11 @@ type ConfigView struct {
 	// ContentSampleRate is the share of traces sent with their content
 	// (TELEMETRY_CONTENT_SAMPLE_RATE).
 	ContentSampleRate float64 `json:"content_sample_rate"`
-	Instana           struct {
+	// GenAIConventions is "v1.41" or "genai-v0.1.0"
+	// (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental): the
+	// release whose names the destinations get.
+	GenAIConventions string `json:"genai_conventions"`
+	Instana          struct {
 		Enabled  bool    `json:"enabled"`
 		Endpoint string  `json:"endpoint"`
 		Query    string  `json:"query"`
@@ -38,6 +42,9 @@ type ConfigView struct {
 		Content  bool    `json:"content"`
 		// Compression is gzip or none.
 		Compression string `json:"compression"`
+		// TokenNames is "conventions", "legacy" or "both"
+		// (INSTANA_TOKEN_NAMES).
+		TokenNames string `json:"token_names"`
 	} `json:"instana"`
 	Langfuse struct {
 		Enabled   bool    `json:"enabled"`
@@ -137,6 +144,7 @@ func (c *config) view() ConfigView {
 		v.Service.ResourceAttributes[string(kv.Key)] = kv.Value.String()
 	}
 	v.SampleRate, v.SampleKeep, v.ContentSampleRate = c.SampleRate, []string{}, c.ContentSampleRate
+	v.GenAIConventions = c.Conventions.String()
 	for _, k := range c.SampleKeep {
 		v.SampleKeep = append(v.SampleKeep, k.String())
 	}
@@ -144,6 +152,7 @@ func (c *config) view() ConfigView {
 	in := &v.Instana
 	in.Enabled, in.Endpoint, in.Query, in.APIKey = c.Instana.Enabled, redactURL(c.Instana.Endpoint), c.Instana.query.String(), c.Instana.APIKey.String()
 	in.Host, in.TLS, in.Content, in.Compression = c.Instana.Host, tlsView(c.Instana.TLS), c.Instana.Content, c.Instana.Compression
+	in.TokenNames = c.Instana.TokenNames.String()
 
 	lf := &v.Langfuse
 	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()

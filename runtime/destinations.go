@@ -100,7 +100,7 @@ var destinationKinds = []destinationKind{
 		},
 		compression: func(c *config) *string { return &c.Instana.Compression },
 		translator: func(c *config) export.Translator {
-			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
+			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host, TokenNames: c.Instana.TokenNames}
 		},
 		onlyGenAI: func(*config) bool { return false },
 		readBack:  func(*config) bool { return false },

@@ -15,8 +15,8 @@ import (
 
 // allEnv lists every variable Configure reads, so tests start clean.
 var allEnv = []string{
-	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate, envOTLPCompression, envOTLPTracesCompress, envInstanaCompression, envLangfuseCompress,
-	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent,
+	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate, envSemconvOptIn, envOTLPCompression, envOTLPTracesCompress, envInstanaCompression, envLangfuseCompress,
+	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent, envInstanaTokens,
 	envLangfuseEnabled, envLangfuseEnabledAlias, envLangfuseEndpoint, envLangfusePublicKey, envLangfuseSecretKey,
 	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envOTLPContent, envMaskSecrets,
 	envOTLPEndpoint, envOTLPTracesEndpoint, envOTLPMetrics, envOTLPHeaders, envOTLPCertificate, envOTLPInsecure,

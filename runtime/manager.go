@@ -222,7 +222,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	}
 	dc := export.DestinationConfig{
 		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
-		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br, Compression: compressionOf(*k.compression(&cfg)),
+		Identity: ep.identity, Translator: k.translator(&cfg), Conventions: cfg.Conventions, Breaker: br, Compression: compressionOf(*k.compression(&cfg)),
 		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
 		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,

@@ -30,6 +30,14 @@ func WithResourceAttributes(attrs ...attribute.KeyValue) Option {
 	return func(c *config) { c.ResourceAttributes = append(c.ResourceAttributes, attrs...) }
 }
 
+// WithGenAIConventions chooses the release of the GenAI semantic
+// conventions whose names the destinations get, in spans and metrics
+// (export.ConventionsLatest is what
+// OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental asks for).
+func WithGenAIConventions(conv export.Conventions) Option {
+	return func(c *config) { c.Conventions = conv }
+}
+
 // WithSampleRate sets the share of plain traces kept
 // (TELEMETRY_SAMPLE_RATE), from 0 to 1: the traces WithSampleKeep names
 // are kept whole whatever it says.
@@ -67,6 +75,13 @@ func WithInstanaHost(host string) Option { return func(c *config) { c.Instana.Ho
 // WithInstanaContent sends prompts and completions to Instana too
 // (INSTANA_CAPTURE_CONTENT).
 func WithInstanaContent(on bool) Option { return func(c *config) { c.Instana.Content = on } }
+
+// WithInstanaTokenNames chooses the names under which Instana gets token
+// counts (INSTANA_TOKEN_NAMES): the conventions' (the default), the names
+// OpenLLMetry sent until 0.47 for older sensors, or both.
+func WithInstanaTokenNames(n export.InstanaTokenNames) Option {
+	return func(c *config) { c.Instana.TokenNames = n }
+}
 
 // WithInstanaTLS sets Instana's TLS verification.
 func WithInstanaTLS(t TLSConfig) Option { return func(c *config) { c.Instana.TLS = t } }

@@ -62,6 +62,12 @@ func (c *config) validate() error {
 		}
 		add(checkCA(envOTLPCertificate, c.OTLP.TLS.CABundle))
 	}
+	if n := c.Instana.TokenNames; n < export.InstanaTokensConventions || n > export.InstanaTokensBoth {
+		add(fmt.Errorf("%s (WithInstanaTokenNames): %d is not a token name family; want export.InstanaTokensConventions, export.InstanaTokensLegacy or export.InstanaTokensBoth", envInstanaTokens, n))
+	}
+	if c.Conventions != export.ConventionsV141 && c.Conventions != export.ConventionsLatest {
+		add(fmt.Errorf("%s (WithGenAIConventions): %d is not a release of the GenAI conventions; want export.ConventionsV141 or export.ConventionsLatest", envSemconvOptIn, c.Conventions))
+	}
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
 		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", envDurability, envSpool, envDurability))
 	}

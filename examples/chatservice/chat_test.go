@@ -103,7 +103,7 @@ func TestChatTraceReachesBothDestinations(t *testing.T) {
 		}
 	}
 	if a := otlptest.ByName(instana.Spans())["chat gpt-4o-mini"].Attrs(); a["gen_ai.usage.input_tokens"] != int64(reply.InputTokens) ||
-		a["gen_ai.usage.prompt_tokens"] != int64(reply.InputTokens) || a["gen_ai.usage.cache_read.input_tokens"] != int64(8) {
+		a["gen_ai.usage.prompt_tokens"] != nil || a["gen_ai.usage.cache_read.input_tokens"] != int64(8) {
 		t.Errorf("instana usage %v", a)
 	}
 	lf := otlptest.ByName(langfuse.Spans())["chat gpt-4o-mini"].Attrs()

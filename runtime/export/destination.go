@@ -163,7 +163,7 @@ func (d *Destination) holdSpans(b *memoryBudget) { d.backlog.UseBudget(b) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()
-	enc := newEncoder(d.cfg.Translator)
+	enc := newEncoder(d.cfg.Translator, d.cfg.Conventions)
 	enc.mask = d.mask
 	var z otlp.Compressor
 	plain := d.cfg.Compression == NoCompression
@@ -218,7 +218,7 @@ func (d *Destination) DiscardSetAside() int64 { return d.backlog.DiscardSetAside
 // Attributes returns the attributes the destination sends for s:
 // translated, then masked.
 func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
-	return translate(d.cfg.Translator, d.mask, nil, s)
+	return translate(d.cfg.Translator, d.cfg.Conventions, d.mask, nil, s)
 }
 
 // Breaker returns the destination's circuit breaker.

@@ -29,6 +29,9 @@ type DestinationConfig struct {
 	// only to the destination it was encoded for.
 	Identity   SpoolIdentity
 	Translator Translator
+	// Conventions chooses the GenAI conventions' release whose names the
+	// destination gets (ConventionsV141 unless the user opted in).
+	Conventions Conventions
 	// Mask, when set, rewrites every prompt and completion of the
 	// translation, and the attributes of MaskKeys, before they are encoded.
 	// It must be safe for concurrent use.

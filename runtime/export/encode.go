@@ -110,15 +110,19 @@ func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.K
 	return dst
 }
 
-// translate appends what tr makes of s's attributes to dst, masked. A
-// span in another dialect may already carry a name its translation adds
-// (OpenLLMetry's own gen_ai.usage.prompt_tokens, for Instana): the span's
-// own value is kept, once.
-func translate(tr Translator, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+// translate appends what tr makes of s's attributes to dst, in the
+// conventions' names conv chooses, masked. A span in another dialect may
+// already carry a name its translation adds (OpenLLMetry's own
+// gen_ai.usage.total_tokens, for Instana): the span's own value is kept,
+// once.
+func translate(tr Translator, conv Conventions, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	start := len(dst)
 	dst = tr.Attributes(dst, s)
 	if s.norm != nil {
 		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
+	}
+	if conv == ConventionsLatest && s.Facts != nil {
+		latestNames(dst[start:], s.Facts.Operation)
 	}
 	if s.noContent {
 		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
@@ -172,6 +176,7 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 type encoder struct {
 	otlp.Buf
 	tr    Translator
+	conv  Conventions
 	mask  *masker
 	attrs []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
@@ -179,9 +184,10 @@ type encoder struct {
 	resources map[*resource.Resource][]attribute.KeyValue
 }
 
-// newEncoder returns an encoder translating with tr.
-func newEncoder(tr Translator) *encoder {
-	return &encoder{tr: tr, resources: make(map[*resource.Resource][]attribute.KeyValue)}
+// newEncoder returns an encoder translating with tr into the names conv
+// chooses.
+func newEncoder(tr Translator, conv Conventions) *encoder {
+	return &encoder{tr: tr, conv: conv, resources: make(map[*resource.Resource][]attribute.KeyValue)}
 }
 
 type scopeKey struct {
@@ -300,7 +306,7 @@ func (e *encoder) appendSpan(s *Span) {
 	e.Time(fSpanStart, s.StartTime().UnixNano())
 	e.Time(fSpanEnd, s.EndTime().UnixNano())
 
-	e.attrs = translate(e.tr, e.mask, e.attrs[:0], s)
+	e.attrs = translate(e.tr, e.conv, e.mask, e.attrs[:0], s)
 	e.Attrs(fSpanAttributes, e.attrs)
 	e.Count(fSpanDroppedAttrs, s.DroppedAttributes())
 

@@ -41,7 +41,7 @@ func BenchmarkEncode(b *testing.B) {
 		tr   Translator
 	}{{"genaitrace", Passthrough{}}, {"genaitrace-instana", InstanaTranslator{}}, {"genaitrace-langfuse", LangfuseTranslator{}}} {
 		b.Run("impl="+c.impl, func(b *testing.B) {
-			enc := newEncoder(c.tr)
+			enc := newEncoder(c.tr, ConventionsV141)
 			b.ReportAllocs()
 			for b.Loop() {
 				b.SetBytes(int64(len(enc.Encode(spans))))
@@ -152,7 +152,7 @@ func BenchmarkCompress(b *testing.B) {
 		name string
 		tr   Translator
 	}{{"instana", InstanaTranslator{}}, {"langfuse", LangfuseTranslator{}}} {
-		raw := bytes.Clone(newEncoder(dest.tr).Encode(spans))
+		raw := bytes.Clone(newEncoder(dest.tr, ConventionsV141).Encode(spans))
 		report := func(b *testing.B, out int) {
 			b.ReportMetric(float64(len(raw)), "raw-bytes")
 			b.ReportMetric(float64(out), "gzip-bytes")

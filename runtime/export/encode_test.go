@@ -62,7 +62,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		root.SetStatus(codes.Ok, "")
 		root.End()
 	})
-	raw := newEncoder(Passthrough{}).Encode(spans)
+	raw := newEncoder(Passthrough{}, ConventionsV141).Encode(spans)
 	got, err := otlptest.Decode(raw, "/", nil)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
@@ -117,7 +117,7 @@ func TestSplitRequest(t *testing.T) {
 			s.End()
 		}
 	})
-	raw := newEncoder(Passthrough{}).Encode(spans)
+	raw := newEncoder(Passthrough{}, ConventionsV141).Encode(spans)
 	left, right, err := otlp.SplitRequest(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestSplitRequest(t *testing.T) {
 	if len(names) != 7 || names["s0"] != "scope-a" || names["s1"] != "scope-b" {
 		t.Errorf("spans after split: %v", names)
 	}
-	one := newEncoder(Passthrough{}).Encode(spans[:1])
+	one := newEncoder(Passthrough{}, ConventionsV141).Encode(spans[:1])
 	if _, _, err := otlp.SplitRequest(one); err == nil {
 		t.Error("split a one-span request")
 	}
@@ -153,7 +153,7 @@ func FuzzSplitRequest(f *testing.F) {
 			s.End()
 		}
 	})
-	f.Add(newEncoder(Passthrough{}).Encode(spans))
+	f.Add(newEncoder(Passthrough{}, ConventionsV141).Encode(spans))
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -194,7 +194,7 @@ func TestGroupSpansKeepsResourceTogether(t *testing.T) {
 	if len(groups) != 3 || groups[0].key.res != groups[1].key.res {
 		t.Fatalf("groups not adjacent by resource: %+v", groups)
 	}
-	got, err := otlptest.Decode(newEncoder(Passthrough{}).Encode(mixed), "/", nil)
+	got, err := otlptest.Decode(newEncoder(Passthrough{}, ConventionsV141).Encode(mixed), "/", nil)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("decode: %v, %d spans", err, len(got))
 	}

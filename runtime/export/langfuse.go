@@ -118,6 +118,13 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case kv.Key == genai.TraceInput || kv.Key == genai.TraceOutput:
 			// The trace's own input and output: placed on its root below.
 		case isUsageKey(kv.Key):
+		case kv.Key == vocab.GenAIPromptName || kv.Key == vocab.GenAIPromptVersion:
+			// Langfuse reads every gen_ai.prompt* key as OpenLLMetry's
+			// flattened prompt, the observation's input (langfuse/langfuse
+			// OtelIngestionProcessor.ts at 62751446149b702b419a9292ddfc2280cdf74b8c,
+			// extractInputAndOutput): the conventions' versioned prompt
+			// goes to its metadata.
+			dst = append(dst, attribute.KeyValue{Key: attribute.Key(vocab.LangfuseObservationMetadataPrefix + string(kv.Key)), Value: kv.Value})
 		default:
 			if name := modelParam(kv.Key); name != "" {
 				params.set(name, kv.Value)

@@ -121,6 +121,7 @@ func genAIMetadata(rest string) bool {
 		"data_source.id",
 		"embeddings.dimension.count",
 		"token.type",
+		"token.modality",
 		"prompt.name",
 		"prompt.version",
 		"request.model",
