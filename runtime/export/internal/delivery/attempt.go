@@ -36,6 +36,31 @@ type sender struct {
 	// the next process.
 	latency latency
 	cutoff  atomic.Int64 // unix nanoseconds, 0 until shutdown
+	// pace spaces the requests out, when the destination limits them.
+	pace pacer
+}
+
+// pacer hands out the start times of requests at least every apart: one
+// reservation per request, shared by the senders, so that n senders make
+// no more requests than one would.
+type pacer struct {
+	every time.Duration
+	next  atomic.Int64 // unix nanoseconds of the next free start
+}
+
+// reserve takes the next start time and returns how long to wait for it.
+func (p *pacer) reserve() time.Duration {
+	if p.every <= 0 {
+		return 0
+	}
+	for {
+		now := time.Now().UnixNano()
+		cur := p.next.Load()
+		start := max(cur, now)
+		if p.next.CompareAndSwap(cur, start+int64(p.every)) {
+			return time.Duration(start - now)
+		}
+	}
 }
 
 // latency is an exponentially weighted mean of the successful requests'
@@ -71,6 +96,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			return keep, last
 		}
 		if s.tooLate() {
+			return keep, last
+		}
+		if !sleep(ctx, s.pace.reserve()) {
 			return keep, last
 		}
 		done, err := s.breaker.Allow()

@@ -70,6 +70,10 @@ type Target struct {
 	AttemptTimeout time.Duration
 	// UserAgent identifies genaitrace.
 	UserAgent string
+	// JSON sends each batch as it is, a JSON document (application/json,
+	// not compressed), instead of a gzip-compressed OTLP protobuf request:
+	// Langfuse's scores API.
+	JSON bool
 }
 
 // Send posts one gzip-compressed OTLP request once, for what is not
@@ -107,8 +111,12 @@ func (t *Target) do(ctx context.Context, gz []byte) attempt {
 	if err != nil {
 		return attempt{outcome: down, err: t.redact(err)}
 	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	req.Header.Set("Content-Encoding", "gzip")
+	if t.JSON {
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Header.Set("Content-Type", "application/x-protobuf")
+		req.Header.Set("Content-Encoding", "gzip")
+	}
 	if t.UserAgent != "" {
 		req.Header.Set("User-Agent", t.UserAgent)
 	}
