@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,17 @@ func (s scoresConfig) String() string {
 		return "none"
 	}
 	return strings.Join(s.To, ",")
+}
+
+// validate checks the names WithScores gave (TELEMETRY_SCORES's are
+// checked as they are read).
+func (s scoresConfig) validate() error {
+	for _, name := range s.To {
+		if _, ok := kindNamed(name); !ok {
+			return fmt.Errorf("WithScores: %q is not a destination; want langfuse, instana or otlp", name)
+		}
+	}
+	return nil
 }
 
 // takes reports whether the destination named takes scores.

@@ -233,3 +233,24 @@ func TestScoreSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreOptions: the options override the variables, and a name that
+// is not a destination is an error naming the option.
+func TestScoreOptions(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(envScores, "none")
+	c := defaultConfig()
+	if err := fromEnv(&c, func(k string) (string, bool) { return map[string]string{envScores: "none"}[k], k == envScores }); err != nil {
+		t.Fatal(err)
+	}
+	WithScores("langfuse")(&c)
+	WithLangfuseScoresPerMinute(900)(&c)
+	c.resolve()
+	if c.Scores.String() != "langfuse" || c.Langfuse.ScoresPerMinute != 900 {
+		t.Errorf("scores %s at %d a minute", c.Scores, c.Langfuse.ScoresPerMinute)
+	}
+	_, err := Configure(context.Background(), WithoutGlobal(), WithSpoolDir(t.TempDir()), WithScores("datadog"))
+	if err == nil || !strings.Contains(err.Error(), `WithScores: "datadog" is not a destination; want langfuse, instana or otlp`) {
+		t.Errorf("error %v", err)
+	}
+}

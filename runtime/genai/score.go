@@ -136,8 +136,8 @@ type scoreConfig struct {
 
 // WithComment adds free text to the score: an evaluator's reasoning, what
 // the user wrote with their feedback. It is content: recorded only while
-// content capture is on, and sent only to the destinations that take
-// content (Langfuse as its comment, the others as
+// content capture is on, cut past 16 KiB, and sent only to the
+// destinations that take content (Langfuse as its comment, the others as
 // gen_ai.evaluation.explanation).
 func WithComment(text string) ScoreOption { return func(c *scoreConfig) { c.comment = text } }
 
