@@ -254,3 +254,34 @@ func TestScoreOptions(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestScoreMistakesAreExplainedOnce: a score genai.Score cannot send (a
+// named type, no span) is counted under its reason and explained once in
+// the runtime's log, by the hand-off's goroutine, not the caller's.
+func TestScoreMistakesAreExplainedOnce(t *testing.T) {
+	clearEnv(t)
+	langfuse, lf := langfuseWithScores(t, "pk-lf-s", "sk-lf-s")
+	m, logs := configure(t, WithLangfuse(langfuse.URL(), "pk-lf-s", "sk-lf-s"))
+	type stars int
+	ctx, call := m.Tracer("t").Start(context.Background(), "chat")
+	call.End()
+	before := m.PipelineStats().Scores.Dropped
+	for range 3 {
+		genai.Score(ctx, "rating", stars(4))
+		genai.Score(context.Background(), "rating", 4)
+	}
+	flush(t, m)
+	after := m.PipelineStats().Scores.Dropped
+	if after["invalid"]-before["invalid"] != 3 || after["no_trace"]-before["no_trace"] != 3 {
+		t.Errorf("dropped %v then %v: want 3 more invalid and 3 more no_trace", before, after)
+	}
+	for _, says := range []string{`genai.Score(\"rating\"): a value of type runtime.stars is not a number, a bool or a string; the score is dropped`,
+		`genai.Score(\"rating\"): the context carries no span and no trace was given`} {
+		if n := strings.Count(logs.String(), says); n != 1 {
+			t.Errorf("%q logged %d times, want once:\n%s", says, n, logs)
+		}
+	}
+	if n := len(lf.All()); n != 0 {
+		t.Errorf("%d scores reached Langfuse", n)
+	}
+}

@@ -32,10 +32,7 @@ func (l LogRecord) Attrs() map[string]any { return KeyValues(l.LogRecord.Attribu
 // decodeLogs decodes an ExportLogsServiceRequest (OTLP/HTTP protobuf, at
 // /v1/logs), checking the trace and span IDs have their lengths.
 func decodeLogs(req *http.Request) ([]LogRecord, error) {
-	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
-		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
-	}
-	raw, err := body(req)
+	raw, err := protobufBody(req)
 	if err != nil {
 		return nil, err
 	}

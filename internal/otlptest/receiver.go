@@ -391,14 +391,19 @@ func body(req *http.Request) ([]byte, error) {
 }
 
 func decode(req *http.Request) ([]Span, error) {
-	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
-		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
-	}
-	raw, err := body(req)
+	raw, err := protobufBody(req)
 	if err != nil {
 		return nil, err
 	}
 	return Decode(raw, req.URL.Path, req.Header)
+}
+
+// protobufBody reads an OTLP/HTTP protobuf request's body, uncompressed.
+func protobufBody(req *http.Request) ([]byte, error) {
+	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
+		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
+	}
+	return body(req)
 }
 
 // Decode decodes an uncompressed ExportTraceServiceRequest.

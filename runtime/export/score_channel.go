@@ -47,9 +47,9 @@ type ScoreConfig struct {
 	// SpoolDir is the scores' directory on disk; empty keeps them in
 	// memory only.
 	SpoolDir string
-	// PerMinute paces the requests to at most this many a minute (a rate
-	// limit counted in requests, such as Langfuse Cloud's); 0 does not
-	// pace them.
+	// PerMinute paces the requests to at most this many a minute, after
+	// a burst of 3 (a rate limit counted in requests, such as Langfuse
+	// Cloud's); 0 does not pace them.
 	PerMinute int
 	// Environment files Langfuse scores under it, as the spans'
 	// langfuse.environment.
@@ -67,6 +67,15 @@ type ScoreConfig struct {
 // and small; they do not count in the spans' memory budget, so that
 // neither can shed the other.
 const scoreQueueMaxBytes = 1 << 20
+
+// scorePaceBurst is how many paced requests may start at once: with
+// PerMinute 25 (Langfuse Cloud's default), at most 28 start in any minute,
+// under the hobby plan's 30.
+const scorePaceBurst = 3
+
+// scoreMaxInFlight bounds a destination's concurrent score requests:
+// scores are few, and idle senders cost wake-ups.
+const scoreMaxInFlight = 2
 
 // scoreBatchMax is the most evaluation events in one OTLP request.
 const scoreBatchMax = 512
@@ -102,9 +111,9 @@ func newScoreChannel(d *Destination, log *slog.Logger) *scoreChannel {
 	ch.backlog = delivery.New(delivery.Config{
 		Target: delivery.Target{URL: cfg.URL, Client: d.cfg.Client, AttemptTimeout: d.cfg.AttemptTimeout, UserAgent: d.cfg.UserAgent,
 			JSON: cfg.Format == LangfuseScores},
-		Breaker: cfg.Breaker, Retry: d.cfg.Retry, MaxInFlight: d.cfg.MaxInFlight, PollInterval: d.cfg.PollInterval,
+		Breaker: cfg.Breaker, Retry: d.cfg.Retry, MaxInFlight: min(d.cfg.MaxInFlight, scoreMaxInFlight), PollInterval: d.cfg.PollInterval,
 		QueueMaxBytes: scoreQueueMaxBytes, Spool: set, Durable: d.cfg.Durable && set != nil,
-		Credentials: d.cfg.Credentials, EndpointFrom: cfg.EndpointFrom, Items: "scores", Pace: pace, Logger: log,
+		Credentials: d.cfg.Credentials, EndpointFrom: cfg.EndpointFrom, Items: "scores", Pace: pace, PaceBurst: scorePaceBurst, Logger: log,
 	}, &ch.c)
 	return ch
 }
@@ -126,5 +135,5 @@ func (ch *scoreChannel) shutdown(ctx context.Context) { ch.backlog.Shutdown(ctx)
 func (ch *scoreChannel) stats(d *Destination) DestinationStats {
 	return backlogStats(d, ch.cfg.URL, &ch.c, ch.backlog, ch.cfg.Breaker,
 		DestinationSettings{QueueMaxBytes: scoreQueueMaxBytes, EndpointFrom: ch.cfg.EndpointFrom, RequestsPerMinute: ch.cfg.PerMinute},
-		ch.cfg.SpoolDir)
+		ch.cfg.SpoolDir, min(d.cfg.MaxInFlight, scoreMaxInFlight))
 }

@@ -57,6 +57,9 @@ type scoreHub struct {
 	closed  bool
 	warned  map[string]bool
 	dropped map[string]int64
+	// warnings wait for the hub's goroutine: the caller's never writes a
+	// log line.
+	warnings []string
 
 	// handing is held while a batch is handed to the takers: Flush waits
 	// for the batch in hand too.
@@ -105,10 +108,7 @@ func (h *scoreHub) Take(sc scores.Score) {
 		h.accepted.Add(1)
 	}
 	h.mu.Unlock()
-	select {
-	case h.wake <- struct{}{}:
-	default:
-	}
+	h.signal()
 }
 
 // Dropped explains, once per reason, a score genai.Score dropped.
@@ -116,6 +116,14 @@ func (h *scoreHub) Dropped(reason, why string) {
 	h.mu.Lock()
 	h.warnLocked(reason, "genaitrace: "+why)
 	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *scoreHub) signal() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
 }
 
 // dropLocked counts a score accepted and then dropped here.
@@ -124,7 +132,7 @@ func (h *scoreHub) dropLocked(reason string) { h.dropped[reason]++ }
 func (h *scoreHub) warnLocked(reason, msg string) {
 	if !h.warned[reason] {
 		h.warned[reason] = true
-		h.log.Warn(msg)
+		h.warnings = append(h.warnings, msg)
 	}
 }
 
@@ -145,9 +153,12 @@ func (h *scoreHub) handOut() {
 	h.handing.Lock()
 	defer h.handing.Unlock()
 	h.mu.Lock()
-	batch := h.pending
-	h.pending, h.bytes = nil, 0
+	batch, warnings := h.pending, h.warnings
+	h.pending, h.bytes, h.warnings = nil, 0, nil
 	h.mu.Unlock()
+	for _, w := range warnings {
+		h.log.Warn(w)
+	}
 	if len(batch) == 0 {
 		return
 	}

@@ -186,7 +186,7 @@ type SpoolIdentity = spool.Identity
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
 	st := backlogStats(d, d.cfg.URL, &d.c, d.backlog, d.cfg.Breaker,
-		DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, EndpointFrom: d.cfg.EndpointFrom}, d.cfg.SpoolDir)
+		DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, EndpointFrom: d.cfg.EndpointFrom}, d.cfg.SpoolDir, d.cfg.MaxInFlight)
 	if d.scores != nil {
 		sc := d.scores.stats(d)
 		st.Scores = &sc
@@ -198,7 +198,7 @@ func (d *Destination) Stats() DestinationStats {
 // with its URL and breaker; settings brings what differs between the two,
 // d the rest.
 func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery.Backlog, br *breaker.Breaker,
-	settings DestinationSettings, spoolDir string) DestinationStats {
+	settings DestinationSettings, spoolDir string, inFlight int) DestinationStats {
 	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(url), PausedUntil: bl.PausedUntil()}
 	snapshot(c, &st)
 	st.QueueBytes, st.QueueBatches = bl.Queue()
@@ -212,7 +212,7 @@ func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery
 	}
 	st.Breaker = br.Status()
 	st.Settings = settings
-	st.Settings.MaxInFlight, st.Settings.AttemptTimeout, st.Settings.PollInterval = d.cfg.MaxInFlight, d.cfg.AttemptTimeout, d.cfg.PollInterval
+	st.Settings.MaxInFlight, st.Settings.AttemptTimeout, st.Settings.PollInterval = inFlight, d.cfg.AttemptTimeout, d.cfg.PollInterval
 	st.Settings.Retry, st.Settings.Durable, st.Settings.Credentials = d.cfg.Retry, d.cfg.Durable && set != nil, d.cfg.Credentials
 	if set != nil {
 		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = spoolDir, set.MaxBytes()

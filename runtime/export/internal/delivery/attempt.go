@@ -40,12 +40,14 @@ type sender struct {
 	pace pacer
 }
 
-// pacer hands out the start times of requests at least every apart: one
-// reservation per request, shared by the senders, so that n senders make
-// no more requests than one would.
+// pacer hands out the start times of requests, shared by the senders, so
+// that n senders make no more requests than one would: at most burst at
+// once, then one every apart (the generic cell rate algorithm: in any
+// window of length T at most burst + T/every requests start).
 type pacer struct {
 	every time.Duration
-	next  atomic.Int64 // unix nanoseconds of the next free start
+	burst int
+	next  atomic.Int64 // unix nanoseconds: the theoretical start of the next request
 }
 
 // reserve takes the next start time and returns how long to wait for it.
@@ -53,12 +55,13 @@ func (p *pacer) reserve() time.Duration {
 	if p.every <= 0 {
 		return 0
 	}
+	slack := int64(max(p.burst-1, 0)) * int64(p.every)
 	for {
 		now := time.Now().UnixNano()
 		cur := p.next.Load()
-		start := max(cur, now)
+		start := max(cur, now-slack)
 		if p.next.CompareAndSwap(cur, start+int64(p.every)) {
-			return time.Duration(start - now)
+			return time.Duration(max(start-now, 0))
 		}
 	}
 }

@@ -47,9 +47,11 @@ type Config struct {
 	// (the default) or "scores".
 	Items string
 	// Pace, when set, is the least time between the starts of two
-	// requests: for an API whose rate limit is counted in requests (one
-	// score per request, for Langfuse's scores API).
-	Pace time.Duration
+	// requests after a burst of PaceBurst: for an API whose rate limit is
+	// counted in requests (one score per request, for Langfuse's scores
+	// API).
+	Pace      time.Duration
+	PaceBurst int
 	// OnDelivered, when set, is told of one trace of every batch delivered.
 	// It must not block.
 	OnDelivered func(trace.TraceID, time.Time)
@@ -101,7 +103,7 @@ func New(cfg Config, c *Counters) *Backlog {
 	bl := &Backlog{cfg: cfg, log: cfg.Logger, c: c, queue: newBatchQueue(cfg.QueueMaxBytes), spool: cfg.Spool,
 		wake: make(chan struct{}, cfg.MaxInFlight), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
 	bl.cfg.Items = cmp.Or(bl.cfg.Items, "spans")
-	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c, pace: pacer{every: cfg.Pace}}
+	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c, pace: pacer{every: cfg.Pace, burst: cfg.PaceBurst}}
 	bl.sendCtx, bl.cancelSend = context.WithCancel(context.Background())
 	for range cfg.MaxInFlight {
 		bl.workers.Add(1)
