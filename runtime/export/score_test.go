@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 	"go.opentelemetry.io/otel/trace"
@@ -395,5 +397,39 @@ func TestScoreHubHandsScoresToEveryTaker(t *testing.T) {
 	scores.Send(threeScores(t)[0])
 	if after := scores.Dropped()[scores.DropNoRuntime]; after != before+1 {
 		t.Errorf("a score after shutdown: no_runtime %d then %d, want one more", before, after)
+	}
+}
+
+// TestScoreCommentsAreMasked: the destination's mask rewrites a comment
+// as it does prompts (TELEMETRY_MASK_SECRETS, runtime.WithMask).
+func TestScoreCommentsAreMasked(t *testing.T) {
+	r, lf, client := loopbackLangfuse(t)
+	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) {
+		c.Mask = func(_ attribute.Key, v string) string { return strings.ReplaceAll(v, "manual", "***") }
+	})
+	d.takeScores(threeScores(t)[:1])
+	flushed(t, d)
+	if got := lf.All(); len(got) != 1 || got[0].Comment != "cites the ***" {
+		t.Errorf("scores %+v: want the comment masked", got)
+	}
+}
+
+// TestRejectedScoresAreSetAsideAndCounted: a score the API rejects (400)
+// is set aside, counted as rejected, never retried; the next one goes.
+func TestRejectedScoresAreSetAsideAndCounted(t *testing.T) {
+	r, lf, client := loopbackLangfuse(t)
+	var rejected atomic.Bool
+	r.Handle(otlptest.ScoresPath, func(req *http.Request, body []byte, h http.Header) (int, []byte, int, func()) {
+		if !rejected.Swap(true) {
+			return http.StatusBadRequest, []byte(`{"message":"Invalid request data"}`), 0, nil
+		}
+		return lf.Handler(req, body, h)
+	})
+	d := scoreDestination(t, r, client, filepath.Join(t.TempDir(), "langfuse-scores"), func(c *DestinationConfig) { c.MaxInFlight = 1 })
+	d.takeScores(manyScores(2, "r"))
+	flushed(t, d)
+	st := d.Stats().Scores
+	if len(lf.All()) != 1 || st.Exported != 1 || st.SetAside != 1 || st.Dropped[DropRejected] != 1 || st.Requests != 2 {
+		t.Errorf("%d delivered; stats %+v: want one delivered, one set aside as rejected, two requests", len(lf.All()), st)
 	}
 }
