@@ -157,15 +157,30 @@ func TestScoresReachLangfusesScoresAPI(t *testing.T) {
 	}
 }
 
-// TestScoresWithoutContentHaveNoComment: a destination that takes no
-// content gets no comment (it is the evaluator's or the user's text).
-func TestScoresWithoutContentHaveNoComment(t *testing.T) {
-	r, lf, client := loopbackLangfuse(t)
-	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.Translator = LangfuseTranslator{} })
-	d.takeScores(threeScores(t)[:1])
-	flushed(t, d)
-	if got := lf.All(); len(got) != 1 || got[0].Comment != "" {
-		t.Errorf("scores %+v: want one, without its comment", got)
+// TestScoreComments: a destination that takes no content gets no
+// comment (it is the evaluator's or the user's text); one that does gets
+// it through its mask (TELEMETRY_MASK_SECRETS, runtime.WithMask), as a
+// prompt would.
+func TestScoreComments(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*DestinationConfig)
+		want string
+	}{
+		{"no content", func(c *DestinationConfig) { c.Translator = LangfuseTranslator{} }, ""},
+		{"masked", func(c *DestinationConfig) {
+			c.Mask = func(_ attribute.Key, v string) string { return strings.ReplaceAll(v, "manual", "***") }
+		}, "cites the ***"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, lf, client := loopbackLangfuse(t)
+			d := scoreDestination(t, r, client, "", tc.edit)
+			d.takeScores(threeScores(t)[:1])
+			flushed(t, d)
+			if got := lf.All(); len(got) != 1 || got[0].Comment != tc.want {
+				t.Errorf("scores %+v: want one, with the comment %q", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -397,20 +412,6 @@ func TestScoreHubHandsScoresToEveryTaker(t *testing.T) {
 	scores.Send(threeScores(t)[0])
 	if after := scores.Dropped()[scores.DropNoRuntime]; after != before+1 {
 		t.Errorf("a score after shutdown: no_runtime %d then %d, want one more", before, after)
-	}
-}
-
-// TestScoreCommentsAreMasked: the destination's mask rewrites a comment
-// as it does prompts (TELEMETRY_MASK_SECRETS, runtime.WithMask).
-func TestScoreCommentsAreMasked(t *testing.T) {
-	r, lf, client := loopbackLangfuse(t)
-	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) {
-		c.Mask = func(_ attribute.Key, v string) string { return strings.ReplaceAll(v, "manual", "***") }
-	})
-	d.takeScores(threeScores(t)[:1])
-	flushed(t, d)
-	if got := lf.All(); len(got) != 1 || got[0].Comment != "cites the ***" {
-		t.Errorf("scores %+v: want the comment masked", got)
 	}
 }
 
