@@ -269,7 +269,7 @@ func TestScoresRateLimitedPauseOnlyTheScores(t *testing.T) {
 	if paused := d.Stats().PausedUntil; !paused.IsZero() {
 		t.Errorf("the spans paused until %v by the scores' 429", paused)
 	}
-	waitFor(t, func() bool { return len(lf.All()) == 1 })
+	waitFor(t, func() bool { return len(lf.All()) == 1 && d.Stats().Scores.Exported == 1 })
 	if st := d.Stats().Scores; st.Exported != 1 || st.Retried != 1 || st.Breaker.State != breaker.Closed {
 		t.Errorf("after the pause: %+v; want the score delivered on its retry, the breaker closed", st)
 	}
