@@ -130,6 +130,8 @@ func (s childStats) dest(name string) export.DestinationStats {
 //	                gzip cannot fold into the others' (RATE 0: as fast as
 //	                possible); with sdk, through a bare SDK provider instead
 //	                of genaitrace's: the application's own cost, to compare
+//	score N PREFIX  N single-span traces PREFIX-0 ..., each scored
+//	                (genai.Score "quality", the ID PREFIX-i, the value i)
 //	flush           Manager.Flush (10 s)
 //	stats           one line of JSON: childStats
 //	serve           mount the diagnostics handler on loopback; answers its URL
@@ -174,6 +176,10 @@ func childMain(in io.Reader, out io.Writer) int {
 			if m.Flush(context.Background()) == nil && peakRSS() > roundsPeakRSS.Load() {
 				roundsPeakRSS.Store(peakRSS())
 			}
+			fmt.Fprintln(out, "ok")
+		case "score":
+			n, _ := strconv.Atoi(f[1])
+			scoreSpans(m.Tracer("child"), n, f[2])
 			fmt.Fprintln(out, "ok")
 		case "flush":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -33,6 +33,8 @@ type config struct {
 	Instana  instanaConfig
 	Langfuse langfuseConfig
 	OTLP     otlpConfig
+	// Scores says which destinations take genai.Score's evaluations.
+	Scores scoresConfig
 	// Console prints each finished trace as a tree. ConsoleAuto turns it on
 	// when no other destination is enabled.
 	Console       ConsoleMode
@@ -122,6 +124,11 @@ type langfuseConfig struct {
 	// Verify reads an exported trace back through Langfuse's public API
 	// now and then, to confirm traces appear (LANGFUSE_VERIFY).
 	Verify bool
+	// ScoresPerMinute paces the requests to its scores API (one score
+	// each); 0 does not pace them (LANGFUSE_SCORES_PER_MINUTE; resolved
+	// from the endpoint unless scoresPaceSet).
+	ScoresPerMinute int
+	scoresPaceSet   bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 	query        secret
@@ -160,8 +167,12 @@ type otlpConfig struct {
 	// MetricsEndpoint is the full metrics URL (default: Endpoint with
 	// /v1/metrics in place of /v1/traces).
 	MetricsEndpoint string
-	Headers         map[string]secret
-	TLS             TLSConfig
+	// LogsEndpoint is the full logs URL, where evaluation events go
+	// (default: Endpoint with /v1/logs in place of /v1/traces).
+	LogsEndpoint string
+	logsQuery    secret
+	Headers      map[string]secret
+	TLS          TLSConfig
 	// Content sends prompts and completions to this destination too (when
 	// the wrappers record them). Off by default.
 	Content bool

@@ -60,6 +60,9 @@ type ConfigView struct {
 		// Verify reads delivered traces back (LANGFUSE_VERIFY).
 		Verify      bool   `json:"verify"`
 		Compression string `json:"compression"`
+		// ScoresPerMinute paces its scores API's requests, 0 when they
+		// are not paced (LANGFUSE_SCORES_PER_MINUTE).
+		ScoresPerMinute int `json:"scores_per_minute"`
 	} `json:"langfuse"`
 	OTLP struct {
 		Enabled         bool              `json:"enabled"`
@@ -67,11 +70,17 @@ type ConfigView struct {
 		Query           string            `json:"query"`
 		MetricsEndpoint string            `json:"metrics_endpoint"`
 		MetricsQuery    string            `json:"metrics_query"`
+		LogsEndpoint    string            `json:"logs_endpoint"`
+		LogsQuery       string            `json:"logs_query"`
 		Headers         map[string]string `json:"headers"`
 		TLS             TLSView           `json:"tls"`
 		Content         bool              `json:"content"`
 		Compression     string            `json:"compression"`
 	} `json:"otlp"`
+	// Scores names the destinations that take genai.Score's evaluations,
+	// as TELEMETRY_SCORES does: "all" (every enabled destination), "none",
+	// or a comma list.
+	Scores string `json:"scores"`
 	// Console is "auto", "on" or "off"; ConsoleWriter "stderr" or
 	// "custom" (WithConsole).
 	Console       string `json:"console"`
@@ -158,17 +167,19 @@ func (c *config) view() ConfigView {
 	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
 	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
-	lf.Export, lf.Verify, lf.Compression = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression
+	lf.Export, lf.Verify, lf.Compression, lf.ScoresPerMinute = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression, c.Langfuse.ScoresPerMinute
 
 	o := &v.OTLP
 	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()
 	o.MetricsEndpoint, o.MetricsQuery = redactURL(c.OTLP.MetricsEndpoint), c.OTLP.metricsQuery.String()
+	o.LogsEndpoint, o.LogsQuery = redactURL(c.OTLP.LogsEndpoint), c.OTLP.logsQuery.String()
 	o.Headers = map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
 		o.Headers[k] = c.OTLP.Headers[k].String()
 	}
 	o.TLS, o.Content, o.Compression = tlsView(c.OTLP.TLS), c.OTLP.Content, c.OTLP.Compression
 
+	v.Scores = c.Scores.String()
 	v.Console = map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console]
 	v.ConsoleWriter = "stderr"
 	if c.ConsoleWriter != nil {

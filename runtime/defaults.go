@@ -57,6 +57,7 @@ func (c *config) resolve() {
 		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
 		c.OTLP.metricsQuery = c.OTLP.query
 	}
+	c.resolveScores()
 	if c.ContentSampleRate == 0 {
 		// No trace's content is sent: none is recorded.
 		off := false

@@ -56,6 +56,11 @@ type destinationKind struct {
 	// readBack reads delivered traces back through the destination's API
 	// (Langfuse with LANGFUSE_VERIFY).
 	readBack func(*config) bool
+	// scores says how the destination takes evaluations (genai.Score),
+	// where, and the query of that URL; scoresFrom names where the URL
+	// comes from, for messages.
+	scores     func(*config) (export.ScoreFormat, string, secret)
+	scoresFrom func(*config) string
 }
 
 // header is one header a destination is sent; a secret one is a
@@ -104,6 +109,12 @@ var destinationKinds = []destinationKind{
 		},
 		onlyGenAI: func(*config) bool { return false },
 		readBack:  func(*config) bool { return false },
+		scores: func(c *config) (export.ScoreFormat, string, secret) {
+			return export.EvaluationEvents, signalURL(c.Instana.Endpoint, "", "/v1/logs"), c.Instana.query
+		},
+		scoresFrom: func(c *config) string {
+			return endpointFrom(c.Instana.endpointFrom, envInstanaEndpoint, DefaultInstanaEndpoint, "/v1/logs")
+		},
 	},
 	{
 		name:        "langfuse",
@@ -138,6 +149,12 @@ var destinationKinds = []destinationKind{
 		onlyGenAI:     func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
 		filterSetting: envLangfuseExport + "=llm",
 		readBack:      func(c *config) bool { return c.Langfuse.Verify },
+		scores: func(c *config) (export.ScoreFormat, string, secret) {
+			return export.LangfuseScores, langfuseAPIURL(c.Langfuse.Endpoint, langfuseScoresPath), c.Langfuse.query
+		},
+		scoresFrom: func(c *config) string {
+			return endpointFrom(c.Langfuse.endpointFrom, envLangfuseEndpoint, DefaultLangfuseEndpoint, langfuseScoresPath)
+		},
 	},
 	{
 		name: "otlp",
@@ -170,6 +187,15 @@ var destinationKinds = []destinationKind{
 		translator:  func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
 		onlyGenAI:   func(*config) bool { return false },
 		readBack:    func(*config) bool { return false },
+		scores: func(c *config) (export.ScoreFormat, string, secret) {
+			return export.EvaluationEvents, c.OTLP.LogsEndpoint, c.OTLP.logsQuery
+		},
+		scoresFrom: func(c *config) string {
+			if c.OTLP.LogsEndpoint != "" && c.OTLP.LogsEndpoint != strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces")+"/v1/logs" {
+				return envOTLPLogsEndpoint + ", the full logs URL"
+			}
+			return envOTLPLogsEndpoint + " (not set: the traces URL with /v1/logs in place of /v1/traces)"
+		},
 	},
 }
 
@@ -217,6 +243,11 @@ type endpoint struct {
 	// identity names the destination in its spool: a hash of its name,
 	// URL and credentials, never the credentials.
 	identity export.SpoolIdentity
+	// scoresURL is where its scores go (a URL of its own, on the same
+	// host, with the same credentials), scoresIdentity names their spool.
+	scoresFormat   export.ScoreFormat
+	scoresURL      string
+	scoresIdentity export.SpoolIdentity
 }
 
 // newEndpoint builds a destination's endpoint from its kind.
@@ -235,8 +266,17 @@ func newEndpoint(k destinationKind, c *config) endpoint {
 		full += "?" + tq.Value()
 	}
 	ep.identity = spoolIdentity(k.name, full, secrets)
+	var sq secret
+	ep.scoresFormat, ep.scoresURL, sq = k.scores(c)
+	if ep.scoresFormat != export.NoScores {
+		full := ep.scoresURL
+		if sq.IsSet() {
+			full += "?" + sq.Value()
+		}
+		ep.scoresIdentity = spoolIdentity(scoresName(k.name), full, secrets)
+	}
 	t := &credentialTransport{headers: hs, queries: map[string]secret{}}
-	for u, q := range map[string]secret{ep.url: tq, ep.metricsURL: mq} {
+	for u, q := range map[string]secret{ep.url: tq, ep.metricsURL: mq, ep.scoresURL: sq} {
 		if p, err := url.Parse(u); err == nil && q.IsSet() {
 			t.queries[p.Path] = q
 		}

@@ -244,6 +244,7 @@ func fromEnv(cfg *config, lookup func(string) (string, bool)) error {
 	instanaFromEnv(r, &cfg.Instana)
 	langfuseFromEnv(r, &cfg.Langfuse)
 	otlpFromEnv(r, &cfg.OTLP)
+	scoresFromEnv(r, cfg)
 	resilienceFromEnv(r, cfg)
 	return errors.Join(r.errs...)
 }

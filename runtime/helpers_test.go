@@ -23,6 +23,7 @@ var allEnv = []string{
 	envConsole, envSpool, envSpoolDir, envSpoolMaxBytes, envDurability, envQueueMaxBytes, envMemoryMaxBytes, envMaxInFlight,
 	envBreakerFails, envBreakerOpen, envBreakerMaxOpen, envPricesFile,
 	"TELEMETRY_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+	envScores, envLangfuseScoresPerMin, envOTLPLogsEndpoint,
 }
 
 func clearEnv(t *testing.T) {

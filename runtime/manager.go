@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,6 +120,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		OnDecision:     m.store.Decided,
 		ContentRate:    cfg.ContentSampleRate,
 		Observers:      observers,
+		Scores:         true,
 		Logger:         cfg.Logger,
 	}, destinations...)
 	m.proc.pipe = m.pipe
@@ -204,19 +206,22 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	cfg := m.cfg
 	ep := newEndpoint(k, &cfg)
 	log := cfg.Logger.With("destination", k.name)
-	var dest atomic.Pointer[export.Destination] // set once the breaker's callback can find it
-	br := breaker.New(breaker.Settings{
-		Name:             k.name,
-		FailureThreshold: cfg.Breaker.FailureThreshold,
-		OpenTimeout:      cfg.Breaker.OpenTimeout,
-		MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
-		OnStateChange: func(_ string, from, to breaker.State) {
-			log.Warn("genaitrace: circuit breaker "+to.String(), "from", from.String())
-			if d := dest.Load(); to == breaker.Closed && d != nil {
-				go d.Kick() // replay the spool now; never call back under the breaker's lock
-			}
-		},
-	})
+	var dest atomic.Pointer[export.Destination] // set once the breakers' callback can find it
+	newBreaker := func(name string, log *slog.Logger) *breaker.Breaker {
+		return breaker.New(breaker.Settings{
+			Name:             name,
+			FailureThreshold: cfg.Breaker.FailureThreshold,
+			OpenTimeout:      cfg.Breaker.OpenTimeout,
+			MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
+			OnStateChange: func(_ string, from, to breaker.State) {
+				log.Warn("genaitrace: circuit breaker "+to.String(), "from", from.String())
+				if d := dest.Load(); to == breaker.Closed && d != nil {
+					go d.Kick() // replay the spool now; never call back under the breaker's lock
+				}
+			},
+		})
+	}
+	br := newBreaker(k.name, log)
 	if k.readBack(&cfg) {
 		m.readBack = newReadBack(cfg.Langfuse.Endpoint, ep.client, log, readBackTimingNow)
 	}
@@ -235,6 +240,11 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		Credentials:     k.credentials(&cfg),
 		EndpointFrom:    k.endpoint(&cfg),
 	}
+	if ep.scoresFormat != export.NoScores && cfg.Scores.takes(k.name) {
+		// The scores' own breaker: a scores API that refuses or
+		// rate-limits does not hold back the spans, nor they it.
+		dc.Scores = m.scoreConfig(k, ep, newBreaker(scoresName(k.name), log.With("channel", "scores")))
+	}
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
 	}
@@ -249,7 +259,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		// cannot hold is counted (no_spool).
 		log.Warn("genaitrace: spool directory not writable; this destination keeps undelivered spans in memory only",
 			"variable", envSpoolDir, "error", err)
-		dc.SpoolDir, dc.Durable = "", false
+		dc.SpoolDir, dc.Scores.SpoolDir, dc.Durable = "", "", false
 		if d, err = export.NewDestination(dc); err != nil {
 			return runningDestination{}, fmt.Errorf("genaitrace: %s: %w", k.name, err)
 		}

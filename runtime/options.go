@@ -120,6 +120,20 @@ func WithMask(mask Mask, keys ...attribute.Key) Option {
 // completions and the attributes named by WithMask (TELEMETRY_MASK_SECRETS).
 func WithMaskSecrets(on bool) Option { return func(c *config) { c.MaskSecrets = on } }
 
+// WithLangfuseScoresPerMinute paces the requests to Langfuse's scores API
+// (one score each) to at most n a minute; 0 does not pace them
+// (LANGFUSE_SCORES_PER_MINUTE).
+func WithLangfuseScoresPerMinute(n int) Option {
+	return func(c *config) { c.Langfuse.ScoresPerMinute, c.Langfuse.scoresPaceSet = n, true }
+}
+
+// WithScores names the destinations genai.Score's evaluations go to
+// ("langfuse", "instana", "otlp"); none named sends them nowhere
+// (TELEMETRY_SCORES).
+func WithScores(destinations ...string) Option {
+	return func(c *config) { c.Scores.To = append([]string{}, destinations...) }
+}
+
 // WithLangfuseTLS sets Langfuse's TLS verification.
 func WithLangfuseTLS(t TLSConfig) Option { return func(c *config) { c.Langfuse.TLS = t } }
 

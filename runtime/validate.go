@@ -40,6 +40,10 @@ func (c *config) validate() error {
 		}
 		add(checkCA(envInstanaCA, c.Instana.TLS.CABundle))
 	}
+	add(c.Scores.validate())
+	if c.Langfuse.ScoresPerMinute < 0 {
+		add(fmt.Errorf("WithLangfuseScoresPerMinute: %d is not a rate; want a whole number of requests a minute, or 0 not to pace them", c.Langfuse.ScoresPerMinute))
+	}
 	if c.Langfuse.Enabled {
 		add(checkURL(cmp.Or(c.Langfuse.endpointFrom, envLangfuseEndpoint), c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
 		if c.Langfuse.PublicKey == "" {

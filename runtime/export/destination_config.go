@@ -73,6 +73,9 @@ type DestinationConfig struct {
 	// not set, saying so), for the message when the destination refuses a
 	// request (HTTP 401 or 403).
 	Credentials string
+	// Scores, when its Format is set, delivers evaluations (genai.Score)
+	// to the destination too.
+	Scores ScoreConfig
 	// EndpointFrom names where URL comes from and how it is built (for
 	// example "LANGFUSE_ENDPOINT, a base URL to which
 	// /api/public/otel/v1/traces is appended"), for the message when

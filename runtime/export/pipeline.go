@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 	"go.opentelemetry.io/otel/trace"
@@ -91,7 +92,11 @@ type PipelineConfig struct {
 	// diagnostics store); the Accountants among them are told of the calls
 	// of spans shed for memory too.
 	Observers []Consumer
-	Logger    *slog.Logger
+	// Scores makes the pipeline the process's taker of genai.Score (the
+	// most recent pipeline with it set is): it hands each score to the
+	// consumers that take scores.
+	Scores bool
+	Logger *slog.Logger
 }
 
 // PipelineStats counts what the pipeline took from span.End:
@@ -137,6 +142,8 @@ type PipelineStats struct {
 	// durations that are not finite or longer than their span, numbers
 	// that are not numbers.
 	Untrusted map[string]int64 `json:"untrusted_values"`
+	// Scores counts the evaluations handed over by genai.Score.
+	Scores ScoreStats `json:"scores"`
 }
 
 // MarshalJSON writes the stats with the batch timeout in milliseconds
@@ -169,6 +176,8 @@ type Pipeline struct {
 	cfg         PipelineConfig
 	consumers   []Consumer
 	accountants []Accountant
+	// scores is nil unless PipelineConfig.Scores.
+	scores      *scoreHub
 	budget      *memoryBudget
 	sampler     *sampler
 	samplerMu   sync.Mutex // the sampler's state, for Stats
@@ -265,6 +274,9 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	}
 	p.sampler = newSampler(cfg.Sampling, p.budget, plainOnly)
 	p.sampler.onDecision = cfg.OnDecision
+	if cfg.Scores {
+		p.scores = newScoreHub(cfg.Logger, consumers)
+	}
 	go p.run()
 	return p
 }
@@ -607,6 +619,9 @@ func forEachBatch(spans []*Span, fn func(*spanBatch)) {
 // them in parallel, until it is delivered or ctx ends.
 func (p *Pipeline) Flush(ctx context.Context) error {
 	p.dispatch()
+	if p.scores != nil {
+		p.scores.flush()
+	}
 	return p.each(func(c Consumer) error { return c.Flush(ctx) })
 }
 
@@ -626,6 +641,9 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.samplerMu.Unlock()
 	p.deliver(r, nil)
 	p.dispatchMu.Unlock()
+	if p.scores != nil {
+		p.scores.shutdown()
+	}
 	return p.each(func(c Consumer) error { return c.Shutdown(ctx) })
 }
 
@@ -673,5 +691,10 @@ func (p *Pipeline) Stats() PipelineStats {
 	p.samplerMu.Unlock()
 	st.ShedCalls = p.shedCalls.Load()
 	st.ContentShed = p.contentShed.Load()
+	if p.scores != nil {
+		st.Scores = p.scores.stats()
+	} else {
+		st.Scores.Dropped = scores.Dropped()
+	}
 	return st
 }

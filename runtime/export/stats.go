@@ -70,6 +70,10 @@ type DestinationStats struct {
 	// ReadBack is set when delivered traces are read back to confirm they
 	// appear (Langfuse with LANGFUSE_VERIFY).
 	ReadBack *ReadBackStatus `json:"read_back,omitempty"`
+	// Scores is set when the destination takes evaluations (genai.Score):
+	// their own delivery's counters, in scores, with its endpoint, spool
+	// and breaker.
+	Scores *DestinationStats `json:"scores,omitempty"`
 }
 
 // ReadBackStatus says whether traces delivered to a destination appear
@@ -110,6 +114,9 @@ type DestinationSettings struct {
 	EndpointFrom  string `json:"endpoint_from,omitempty"`
 	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
 	Durable       bool   `json:"durable"`
+	// RequestsPerMinute is set when requests are paced (Langfuse's scores
+	// API, one score per request).
+	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
 }
 
 // MarshalJSON writes the settings with durations in milliseconds
@@ -178,10 +185,24 @@ type SpoolIdentity = spool.Identity
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(d.cfg.URL), PausedUntil: d.backlog.PausedUntil()}
-	snapshot(&d.c, &st)
-	st.QueueBytes, st.QueueBatches = d.backlog.Queue()
-	set := d.backlog.Spool()
+	st := backlogStats(d, d.cfg.URL, &d.c, d.backlog, d.cfg.Breaker,
+		DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, EndpointFrom: d.cfg.EndpointFrom}, d.cfg.SpoolDir, d.cfg.MaxInFlight)
+	if d.scores != nil {
+		sc := d.scores.stats(d)
+		st.Scores = &sc
+	}
+	return st
+}
+
+// backlogStats snapshots one of d's backlogs (the spans' or the scores'),
+// with its URL and breaker; settings brings what differs between the two,
+// d the rest.
+func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery.Backlog, br *breaker.Breaker,
+	settings DestinationSettings, spoolDir string, inFlight int) DestinationStats {
+	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(url), PausedUntil: bl.PausedUntil()}
+	snapshot(c, &st)
+	st.QueueBytes, st.QueueBatches = bl.Queue()
+	set := bl.Spool()
 	if set != nil {
 		ss := set.Stats()
 		st.Spool = &ss
@@ -189,13 +210,12 @@ func (d *Destination) Stats() DestinationStats {
 		st.addDropped(DropSpoolDamaged, ss.DamagedSpans)
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
-	st.Breaker = d.cfg.Breaker.Status()
-	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
-		AttemptTimeout: d.cfg.AttemptTimeout, PollInterval: d.cfg.PollInterval,
-		Retry: d.cfg.Retry, Durable: d.cfg.Durable && set != nil, Credentials: d.cfg.Credentials,
-		EndpointFrom: d.cfg.EndpointFrom}
+	st.Breaker = br.Status()
+	st.Settings = settings
+	st.Settings.MaxInFlight, st.Settings.AttemptTimeout, st.Settings.PollInterval = inFlight, d.cfg.AttemptTimeout, d.cfg.PollInterval
+	st.Settings.Retry, st.Settings.Durable, st.Settings.Credentials = d.cfg.Retry, d.cfg.Durable && set != nil, d.cfg.Credentials
 	if set != nil {
-		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, set.MaxBytes()
+		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = spoolDir, set.MaxBytes()
 	}
 	return st
 }

@@ -47,6 +47,9 @@ type destinationView struct {
 	PausedUntil        *time.Time       `json:"paused_until"`
 	Breaker            *breakerView     `json:"breaker"`
 	ReadBack           *readBackView    `json:"read_back,omitempty"`
+	// Scores is set for a destination that takes evaluations
+	// (genai.Score): their own delivery's counters.
+	Scores *scoresView `json:"scores,omitempty"`
 	// Filter says which spans the destination does not take (Filtered
 	// counts them) and the setting that says so.
 	Filter string `json:"filter,omitempty"`
@@ -144,6 +147,7 @@ func viewDestination(st export.DestinationStats, now time.Time) destinationView 
 		v.ReadBack = &readBackView{LastConfirmed: timePtr(rb.LastConfirmed), ConfirmedTrace: rb.ConfirmedTrace, Missing: rb.Missing,
 			MissingTrace: rb.MissingTrace, MissingSince: timePtr(rb.MissingSince), Checks: rb.Checks, LastCheck: timePtr(rb.LastCheck), Error: rb.LastError}
 	}
+	v.Scores = viewScores(st.Scores, now)
 	v.State, v.Detail = destinationState(v, now)
 	return v
 }
@@ -375,6 +379,7 @@ func (h *handler) stats(w http.ResponseWriter, _ *http.Request) {
 		"dropped_by_reason":     dropped,
 		"normalized_by_dialect": p.Dialects,
 		"destinations":          dests,
+		"scores":                viewScoreTotals(p.Scores, st.Destinations),
 		"diagnostics_store":     h.store.stats(),
 		"content_shown":         h.store.content,
 		"metrics":               metrics,

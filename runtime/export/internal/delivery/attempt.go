@@ -36,6 +36,34 @@ type sender struct {
 	// the next process.
 	latency latency
 	cutoff  atomic.Int64 // unix nanoseconds, 0 until shutdown
+	// pace spaces the requests out, when the destination limits them.
+	pace pacer
+}
+
+// pacer hands out the start times of requests, shared by the senders, so
+// that n senders make no more requests than one would: at most burst at
+// once, then one every apart (the generic cell rate algorithm: in any
+// window of length T at most burst + T/every requests start).
+type pacer struct {
+	every time.Duration
+	burst int
+	next  atomic.Int64 // unix nanoseconds: the theoretical start of the next request
+}
+
+// reserve takes the next start time and returns how long to wait for it.
+func (p *pacer) reserve() time.Duration {
+	if p.every <= 0 {
+		return 0
+	}
+	slack := int64(max(p.burst-1, 0)) * int64(p.every)
+	for {
+		now := time.Now().UnixNano()
+		cur := p.next.Load()
+		start := max(cur, now-slack)
+		if p.next.CompareAndSwap(cur, start+int64(p.every)) {
+			return time.Duration(max(start-now, 0))
+		}
+	}
 }
 
 // latency is an exponentially weighted mean of the successful requests'
@@ -71,6 +99,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			return keep, last
 		}
 		if s.tooLate() {
+			return keep, last
+		}
+		if !sleep(ctx, s.pace.reserve()) {
 			return keep, last
 		}
 		done, err := s.breaker.Allow()

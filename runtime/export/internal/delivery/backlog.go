@@ -40,15 +40,25 @@ type Config struct {
 	// Durable writes every batch to the spool before it is sent.
 	Durable bool
 	// Uncompressed is set when the destination takes its requests
-	// uncompressed. The spool always stores batches gzip'd (a disk of a
-	// given size holds twelve times more spans); those replayed to such a
-	// destination are decompressed before they are sent.
+	// uncompressed (a JSON target always does). The spool always stores
+	// batches gzip'd (a disk of a given size holds twelve times more
+	// spans); those replayed to such a destination are decompressed before
+	// they are sent.
 	Uncompressed bool
 	// Credentials names where the credentials come from, for the message
 	// when the destination refuses a request; EndpointFrom where the URL
 	// comes from, for the message when nothing takes traces there.
 	Credentials  string
 	EndpointFrom string
+	// Items names what the batches hold, in log messages: "spans"
+	// (the default) or "scores".
+	Items string
+	// Pace, when set, is the least time between the starts of two
+	// requests after a burst of PaceBurst: for an API whose rate limit is
+	// counted in requests (one score per request, for Langfuse's scores
+	// API).
+	Pace      time.Duration
+	PaceBurst int
 	// OnDelivered, when set, is told of one trace of every batch delivered.
 	// It must not block.
 	OnDelivered func(trace.TraceID, time.Time)
@@ -99,7 +109,8 @@ type Backlog struct {
 func New(cfg Config, c *Counters) *Backlog {
 	bl := &Backlog{cfg: cfg, log: cfg.Logger, c: c, queue: newBatchQueue(cfg.QueueMaxBytes), spool: cfg.Spool,
 		wake: make(chan struct{}, cfg.MaxInFlight), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
-	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c}
+	bl.cfg.Items = cmp.Or(bl.cfg.Items, "spans")
+	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c, pace: pacer{every: cfg.Pace, burst: cfg.PaceBurst}}
 	bl.sendCtx, bl.cancelSend = context.WithCancel(context.Background())
 	for range cfg.MaxInFlight {
 		bl.workers.Add(1)
@@ -185,13 +196,17 @@ func (bl *Backlog) delivered(b *Batch) {
 	bl.outcome(b, Delivered, "")
 	bl.done(b)
 	if bl.warnedDown.CompareAndSwap(true, false) {
-		bl.log.Info("genaitrace: destination reachable again; replaying spooled spans")
+		bl.log.Info("genaitrace: destination reachable again; replaying spooled " + bl.cfg.Items)
 	}
 }
 
 // split answers a 413: the batch is sent in halves, recursively; a single
 // span the destination still finds too large is set aside.
 func (bl *Backlog) split(b *Batch, a attempt) {
+	if bl.cfg.Target.JSON {
+		bl.setAside(b, a) // one JSON document: nothing to split
+		return
+	}
 	halves, err := b.halves()
 	if err != nil {
 		bl.setAside(b, a)
@@ -208,7 +223,7 @@ func (bl *Backlog) setAside(b *Batch, a attempt) {
 	bl.c.SetAside.Add(int64(b.Spans))
 	bl.c.Drop(DropRejected, b.Spans)
 	bl.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
-		"spans", b.Spans, "error", a.err)
+		bl.cfg.Items, b.Spans, "error", a.err)
 	if bl.spool != nil {
 		bl.spool.SetAside(b.diskData(), b.Spans)
 	}
@@ -226,15 +241,23 @@ func (bl *Backlog) warnDown(a attempt) {
 	endpoint := redact.URL(bl.cfg.Target.URL)
 	switch a.status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		bl.log.Warn(fmt.Sprintf("genaitrace: destination refused the request (HTTP %d); check %s; spans are kept and sent once it accepts them",
-			a.status, cmp.Or(bl.cfg.Credentials, "its credentials")), "endpoint", endpoint, "status", a.status, "error", a.err)
+		bl.log.Warn(fmt.Sprintf("genaitrace: destination refused the request (HTTP %d); check %s; %s are kept and sent once it accepts them",
+			a.status, cmp.Or(bl.cfg.Credentials, "its credentials"), bl.cfg.Items), "endpoint", endpoint, "status", a.status, "error", a.err)
 	case http.StatusNotFound:
-		bl.log.Warn("genaitrace: nothing takes traces at "+endpoint+" (HTTP 404); check "+cmp.Or(bl.cfg.EndpointFrom, "its URL")+"; spans are kept and sent once it accepts them",
+		bl.log.Warn("genaitrace: nothing takes "+bl.what()+" at "+endpoint+" (HTTP 404); check "+cmp.Or(bl.cfg.EndpointFrom, "its URL")+"; "+bl.cfg.Items+" are kept and sent once it accepts them",
 			"endpoint", endpoint, "status", a.status, "error", a.err)
 	default:
-		bl.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
+		bl.log.Warn("genaitrace: destination unavailable; "+bl.cfg.Items+" are kept and sent when it recovers",
 			"endpoint", endpoint, "error", a.err, "check", cmp.Or(bl.cfg.EndpointFrom, "its URL"))
 	}
+}
+
+// what names what the destination takes at its URL, for the 404 message.
+func (bl *Backlog) what() string {
+	if bl.cfg.Items == "spans" {
+		return "traces"
+	}
+	return bl.cfg.Items
 }
 
 // done settles a batch the destination took, or rejected for good.
@@ -322,7 +345,7 @@ func (bl *Backlog) toDisk(b *Batch) {
 	}
 	if err != nil {
 		bl.c.Drop(DropSpoolError, b.Spans)
-		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
+		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool "+bl.cfg.Items+"; they are dropped")
 		bl.outcome(b, Dropped, DropSpoolError)
 		return
 	}
@@ -332,11 +355,16 @@ func (bl *Backlog) toDisk(b *Batch) {
 
 // toDiskInHalves spools a batch larger than the whole spool in halves,
 // recursively: an uncompressed batch, or one of long prompts, can be. A
-// single span larger than the spool is dropped, counted as spool_full.
+// single item (or a JSON document) larger than the spool is dropped,
+// counted as spool_full.
 func (bl *Backlog) toDiskInHalves(b *Batch) {
-	halves, err := b.halves()
-	if b.Spans <= 1 || err != nil {
-		bl.log.Warn("genaitrace: a span is larger than the whole spool; it is dropped (raise TELEMETRY_SPOOL_MAX_BYTES)", "spans", b.Spans, "bytes", len(b.Data))
+	var halves []*Batch
+	err := errors.New("one item")
+	if b.Spans > 1 && !bl.cfg.Target.JSON {
+		halves, err = b.halves()
+	}
+	if err != nil {
+		bl.log.Warn("genaitrace: a record larger than the whole spool is dropped (raise TELEMETRY_SPOOL_MAX_BYTES)", bl.cfg.Items, b.Spans, "bytes", len(b.Data))
 		bl.c.Drop(DropSpoolFull, b.Spans)
 		bl.outcome(b, Dropped, DropSpoolFull)
 		return
@@ -347,9 +375,9 @@ func (bl *Backlog) toDiskInHalves(b *Batch) {
 	}
 }
 
-func (bl *Backlog) spoolFailed(err error, spans int, msg string) {
+func (bl *Backlog) spoolFailed(err error, n int, msg string) {
 	bl.c.SetError(err.Error())
-	bl.log.Warn(msg, "spans", spans, "error", err)
+	bl.log.Warn(msg, bl.cfg.Items, n, "error", err)
 }
 
 func (bl *Backlog) drop(b *Batch, reason string) {
@@ -395,7 +423,7 @@ func (bl *Backlog) replayNext() *Batch {
 		return nil
 	}
 	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
-	if bl.cfg.Uncompressed {
+	if bl.cfg.Uncompressed || bl.cfg.Target.JSON {
 		if raw, err := otlp.Gunzip(r.Data); err == nil {
 			b.Data, b.Plain = raw, true
 		} // else sent as it was stored, gzip'd: what a receiver decodes

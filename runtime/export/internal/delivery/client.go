@@ -70,6 +70,10 @@ type Target struct {
 	AttemptTimeout time.Duration
 	// UserAgent identifies genaitrace.
 	UserAgent string
+	// JSON sends each batch as it is, a JSON document (application/json,
+	// not compressed), instead of a gzip-compressed OTLP protobuf request:
+	// Langfuse's scores API.
+	JSON bool
 }
 
 // Send posts one OTLP request once (gzip-compressed unless plain), for
@@ -108,8 +112,12 @@ func (t *Target) do(ctx context.Context, body []byte, plain bool) attempt {
 	if err != nil {
 		return attempt{outcome: down, err: t.redact(err)}
 	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	if !plain {
+	if t.JSON {
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Header.Set("Content-Type", "application/x-protobuf")
+	}
+	if !plain && !t.JSON {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
 	if t.UserAgent != "" {
