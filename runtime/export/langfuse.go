@@ -168,6 +168,16 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		if t.Cost == CostByGenaitrace && f.HasCost {
 			dst = append(dst, vocab.LangfuseCostDetails.String(costDetails(f)))
 		}
+	case f.IsModelCall() && f.Error:
+		// A failed call that reported no usage. Langfuse v4 counts the
+		// tokens of a generation sent without usage itself and prices
+		// them, failed or not (its ingestion passes no level to the
+		// tokenizer's "skip if ERROR" guard: createEventRecord and
+		// getUsageUnits in worker/src/services/IngestionService/index.ts,
+		// langfuse/langfuse at 62751446), where genaitrace counts nothing.
+		// Integer zeros are usage it takes as given; "{}" is none. A stream
+		// cut short keeps what its chunks counted (the case above).
+		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
 	case !f.IsModelCall() && (usageNames || s.norm.RepeatsUsage() || f.HasUsage):
 		// Counts on a span that calls no model are its children's (a
 		// Genkit generate span's output, LangSmith's copy onto the
