@@ -106,6 +106,10 @@ type langfuseConfig struct {
 	// Verify reads an exported trace back through Langfuse's public API
 	// now and then, to confirm traces appear (LANGFUSE_VERIFY).
 	Verify bool
+	// KeepRemoteParent sends a local root whose parent is remote with
+	// that parent: the callers export to the same Langfuse project
+	// (LANGFUSE_KEEP_REMOTE_PARENT).
+	KeepRemoteParent bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 	query        secret

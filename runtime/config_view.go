@@ -50,6 +50,9 @@ type ConfigView struct {
 		Export string `json:"export"`
 		// Verify reads delivered traces back (LANGFUSE_VERIFY).
 		Verify bool `json:"verify"`
+		// KeepRemoteParent sends a local root with its remote parent
+		// (LANGFUSE_KEEP_REMOTE_PARENT).
+		KeepRemoteParent bool `json:"keep_remote_parent"`
 	} `json:"langfuse"`
 	OTLP struct {
 		Enabled         bool              `json:"enabled"`
@@ -145,7 +148,7 @@ func (c *config) view() ConfigView {
 	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
 	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
-	lf.Export, lf.Verify = c.Langfuse.Export.String(), c.Langfuse.Verify
+	lf.Export, lf.Verify, lf.KeepRemoteParent = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.KeepRemoteParent
 
 	o := &v.OTLP
 	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()

@@ -125,7 +125,8 @@ var destinationKinds = []destinationKind{
 		},
 		translator: func(c *config) export.Translator {
 			return export.LangfuseTranslator{Content: c.CaptureContent != nil && *c.CaptureContent,
-				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
+				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment,
+				KeepRemoteParent: c.Langfuse.KeepRemoteParent}
 		},
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.

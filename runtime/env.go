@@ -50,6 +50,7 @@ const (
 	envLangfuseHost         = "LANGFUSE_HOST"
 	envLangfuseExport       = "LANGFUSE_EXPORT"
 	envLangfuseReadBack     = "LANGFUSE_VERIFY"
+	envLangfuseKeepParent   = "LANGFUSE_KEEP_REMOTE_PARENT"
 	envOTLPContent          = "TELEMETRY_OTLP_CAPTURE_CONTENT"
 	envMaskSecrets          = "TELEMETRY_MASK_SECRETS"
 
@@ -296,6 +297,9 @@ func langfuseFromEnv(r *envReader, c *langfuseConfig) {
 	}
 	if v := r.boolean(envLangfuseReadBack); v != nil {
 		c.Verify = *v
+	}
+	if v := r.boolean(envLangfuseKeepParent); v != nil {
+		c.KeepRemoteParent = *v
 	}
 	if pk != "" {
 		c.PublicKey = pk

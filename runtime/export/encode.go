@@ -154,6 +154,12 @@ type eventTranslator interface {
 	events(s *Span) []sdktrace.Event
 }
 
+// parentTranslator is implemented by translators that send some spans
+// without their parent (Langfuse: a local root whose parent is remote).
+type parentTranslator interface {
+	detachesParent(s *Span) bool
+}
+
 // translateEvents returns s's events as tr sends them, masked.
 func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	events := s.Events()
@@ -284,6 +290,9 @@ func (e *encoder) appendSpan(s *Span) {
 	e.Bytes(fSpanSpanID, sid[:])
 	e.String(fSpanTraceState, sc.TraceState().String())
 	parent := s.Parent()
+	if pt, ok := e.tr.(parentTranslator); ok && pt.detachesParent(s) {
+		parent = trace.SpanContext{}
+	}
 	if parent.SpanID().IsValid() {
 		psid := parent.SpanID()
 		e.Bytes(fSpanParentSpanID, psid[:])
