@@ -48,6 +48,8 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		{"langfuse URL with credentials", map[string]string{envLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, []string{envLangfuseEndpoint, "credentials in the URL"}},
 		{"langfuse CA unreadable", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk", envLangfuseCA: missing}, []string{envLangfuseCA}},
 		{"langfuse cost", map[string]string{envLangfuseCost: "cheap"}, []string{envLangfuseCost, "langfuse", "genaitrace"}},
+		{"langfuse replay checks", map[string]string{envLangfuseReplayChecks: "-3"}, []string{envLangfuseReplayChecks, `"-3"`, "requests a minute", "0 to ask nothing"}},
+		{"langfuse keep remote parent", map[string]string{envLangfuseKeepParent: "perhaps"}, []string{envLangfuseKeepParent, "true or false"}},
 		{"otlp bad URL", map[string]string{envOTLPEndpoint: "::"}, []string{envOTLPEndpoint}},
 		{"otlp headers", map[string]string{envOTLPEndpoint: "http://c:4318", envOTLPHeaders: "api-key"}, []string{envOTLPHeaders, "key1=value1"}},
 		{"resource attributes", map[string]string{envResourceAttributes: "team"}, []string{envResourceAttributes}},
@@ -430,6 +432,7 @@ func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 		{WithMetricsInterval(-time.Second), "TELEMETRY_METRICS_INTERVAL (WithMetricsInterval)"},
 		{WithSampleRate(math.NaN()), "TELEMETRY_SAMPLE_RATE (WithSampleRate): NaN is not a sampling ratio"},
 		{WithSampleRate(1.5), "TELEMETRY_SAMPLE_RATE (WithSampleRate): 1.5"},
+		{WithLangfuseReplayChecks(-1), "LANGFUSE_REPLAY_CHECKS_PER_MINUTE (WithLangfuseReplayChecks): -1 is negative"},
 	} {
 		_, err := Configure(context.Background(), WithoutGlobal(), WithoutSpool(), c.opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

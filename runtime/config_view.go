@@ -53,6 +53,9 @@ type ConfigView struct {
 		// KeepRemoteParent sends a local root with its remote parent
 		// (LANGFUSE_KEEP_REMOTE_PARENT).
 		KeepRemoteParent bool `json:"keep_remote_parent"`
+		// ReplayChecksPerMinute bounds the questions about stored spans
+		// before a replay (LANGFUSE_REPLAY_CHECKS_PER_MINUTE; 0: none).
+		ReplayChecksPerMinute int `json:"replay_checks_per_minute"`
 	} `json:"langfuse"`
 	OTLP struct {
 		Enabled         bool              `json:"enabled"`
@@ -149,6 +152,7 @@ func (c *config) view() ConfigView {
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
 	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
 	lf.Export, lf.Verify, lf.KeepRemoteParent = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.KeepRemoteParent
+	lf.ReplayChecksPerMinute = c.Langfuse.ReplayChecks
 
 	o := &v.OTLP
 	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()

@@ -19,10 +19,11 @@ import (
 // notViewed are the configuration fields /config does not show, with the
 // reason.
 var notViewed = map[string]string{
-	"Logger":                "a logger is not a setting",
-	"Instana.endpointFrom":  "which variable set the endpoint: for error messages",
-	"Langfuse.endpointFrom": "which variable set the endpoint: for error messages",
-	"OTLP.endpointFrom":     "which variable set the endpoint: for error messages",
+	"Logger":                   "a logger is not a setting",
+	"Instana.endpointFrom":     "which variable set the endpoint: for error messages",
+	"Langfuse.endpointFrom":    "which variable set the endpoint: for error messages",
+	"OTLP.endpointFrom":        "which variable set the endpoint: for error messages",
+	"Langfuse.replayChecksSet": "tells an explicit 0 from unset before defaults are resolved: ReplayChecks shows the result",
 }
 
 // TestEveryConfigFieldHasAView sets each field of a resolved

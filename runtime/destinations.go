@@ -52,6 +52,10 @@ type destinationKind struct {
 	// readBack reads delivered traces back through the destination's API
 	// (Langfuse with LANGFUSE_VERIFY).
 	readBack func(*config) bool
+	// replayChecks is how many requests a minute may ask the destination
+	// which spans of a batch that may have reached it it stores, before
+	// the batch is sent again (0: the destination cannot be asked).
+	replayChecks func(*config) int
 }
 
 // header is one header a destination is sent; a secret one is a
@@ -97,8 +101,9 @@ var destinationKinds = []destinationKind{
 		translator: func(c *config) export.Translator {
 			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
 		},
-		onlyGenAI: func(*config) bool { return false },
-		readBack:  func(*config) bool { return false },
+		onlyGenAI:    func(*config) bool { return false },
+		readBack:     func(*config) bool { return false },
+		replayChecks: func(*config) int { return 0 },
 	},
 	{
 		name:        "langfuse",
@@ -133,6 +138,8 @@ var destinationKinds = []destinationKind{
 		onlyGenAI:     func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
 		filterSetting: envLangfuseExport + "=llm",
 		readBack:      func(c *config) bool { return c.Langfuse.Verify },
+		// GET /api/public/v2/observations, with the same keys.
+		replayChecks: func(c *config) int { return c.Langfuse.ReplayChecks },
 	},
 	{
 		name: "otlp",
@@ -161,9 +168,10 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		translator: func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
-		onlyGenAI:  func(*config) bool { return false },
-		readBack:   func(*config) bool { return false },
+		translator:   func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
+		onlyGenAI:    func(*config) bool { return false },
+		readBack:     func(*config) bool { return false },
+		replayChecks: func(*config) int { return 0 },
 	},
 }
 

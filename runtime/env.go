@@ -51,6 +51,7 @@ const (
 	envLangfuseExport       = "LANGFUSE_EXPORT"
 	envLangfuseReadBack     = "LANGFUSE_VERIFY"
 	envLangfuseKeepParent   = "LANGFUSE_KEEP_REMOTE_PARENT"
+	envLangfuseReplayChecks = "LANGFUSE_REPLAY_CHECKS_PER_MINUTE"
 	envOTLPContent          = "TELEMETRY_OTLP_CAPTURE_CONTENT"
 	envMaskSecrets          = "TELEMETRY_MASK_SECRETS"
 
@@ -300,6 +301,13 @@ func langfuseFromEnv(r *envReader, c *langfuseConfig) {
 	}
 	if v := r.boolean(envLangfuseKeepParent); v != nil {
 		c.KeepRemoteParent = *v
+	}
+	if v := r.str(envLangfuseReplayChecks); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 {
+			r.fail(envLangfuseReplayChecks, "%q is not a number of requests a minute; want a whole number such as %d, or 0 to ask nothing", v, defaultReplayChecks)
+		} else {
+			c.ReplayChecks, c.replayChecksSet = n, true
+		}
 	}
 	if pk != "" {
 		c.PublicKey = pk

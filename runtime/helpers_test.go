@@ -18,7 +18,7 @@ var allEnv = []string{
 	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate,
 	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent,
 	envLangfuseEnabled, envLangfuseEnabledAlias, envLangfuseEndpoint, envLangfusePublicKey, envLangfuseSecretKey,
-	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envLangfuseKeepParent, envOTLPContent, envMaskSecrets,
+	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envLangfuseKeepParent, envLangfuseReplayChecks, envOTLPContent, envMaskSecrets,
 	envOTLPEndpoint, envOTLPTracesEndpoint, envOTLPMetrics, envOTLPHeaders, envOTLPCertificate, envOTLPInsecure,
 	envConsole, envSpool, envSpoolDir, envSpoolMaxBytes, envDurability, envQueueMaxBytes, envMemoryMaxBytes, envMaxInFlight,
 	envBreakerFails, envBreakerOpen, envBreakerMaxOpen, envPricesFile,

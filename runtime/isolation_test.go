@@ -153,7 +153,7 @@ func TestFlappingDestinationLosesNothing(t *testing.T) {
 	t.Parallel()
 	instana, lf := otlptest.New(t), otlptest.New(t)
 	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
-		childPollEnv + "=20ms", childAttemptEnv + "=250ms", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
+		childPollEnv + "=20ms", childAttemptEnv + "=250ms", childGraceEnv + "=250ms", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
 		instanaEnv(instana)}, langfuseEnv(lf, "sk-lf-ops")...)
 	c := startChild(t, "flap", env...)
 	stop := make(chan struct{})

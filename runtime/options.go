@@ -99,6 +99,14 @@ func WithLangfuseKeepRemoteParent(keep bool) Option {
 	return func(c *config) { c.Langfuse.KeepRemoteParent = keep }
 }
 
+// WithLangfuseReplayChecks sets how many requests a minute genaitrace may
+// make to Langfuse's public API to ask, before a batch that may already
+// have reached Langfuse is sent again, which of its spans Langfuse stores
+// (LANGFUSE_REPLAY_CHECKS_PER_MINUTE, default 10); 0 asks nothing.
+func WithLangfuseReplayChecks(perMinute int) Option {
+	return func(c *config) { c.Langfuse.ReplayChecks, c.Langfuse.replayChecksSet = perMinute, true }
+}
+
 // WithOTLPContent sends prompts and completions to the generic OTLP
 // destination too (TELEMETRY_OTLP_CAPTURE_CONTENT).
 func WithOTLPContent(on bool) Option { return func(c *config) { c.OTLP.Content = on } }

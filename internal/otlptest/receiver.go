@@ -97,6 +97,9 @@ type Receiver struct {
 	metrics    []*metricspb.ResourceMetrics
 	arrived    chan struct{}
 	paths      []string // nil: every path takes OTLP
+	// handlers serve other paths than OTLP's (a destination's own API),
+	// by exact path; they go down and up with the receiver.
+	handlers map[string]http.Handler
 }
 
 // New starts a receiver and stops it when the test ends.
@@ -133,6 +136,18 @@ func (r *Receiver) OnlyAt(paths ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.paths = paths
+}
+
+// Handle serves path with h instead of taking OTLP there, whatever the
+// mode: a destination's own API beside its ingestion (Langfuse's public
+// API), down when the receiver is.
+func (r *Receiver) Handle(path string, h http.Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.handlers == nil {
+		r.handlers = map[string]http.Handler{}
+	}
+	r.handlers[path] = h
 }
 
 // SetMode changes how the receiver answers.
@@ -212,7 +227,12 @@ func (r *Receiver) Close() {
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	mode, retryAfter, delay, maxSpans, hangs, paths := r.mode, r.retryAfter, r.delay, r.maxSpans, r.hangs, r.paths
+	h := r.handlers[req.URL.Path]
 	r.mu.Unlock()
+	if h != nil {
+		h.ServeHTTP(w, req)
+		return
+	}
 	if paths != nil && !slices.Contains(paths, req.URL.Path) {
 		_, _ = io.Copy(io.Discard, req.Body)
 		r.record(req, 0, http.StatusNotFound, nil)

@@ -63,7 +63,8 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
 		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil,
-		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome, Logger: d.log,
+		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
+		StoredCheck: cfg.StoredCheck, Logger: d.log,
 	}, &d.c)
 	d.encoder.Add(1)
 	go d.encodeLoop()

@@ -177,9 +177,11 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 // not be used concurrently.
 type encoder struct {
 	otlp.Buf
-	tr    Translator
-	mask  *masker
-	attrs []attribute.KeyValue
+	tr Translator
+	// parents is tr when it sends some spans without their parent.
+	parents parentTranslator
+	mask    *masker
+	attrs   []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
 	resources map[*resource.Resource][]attribute.KeyValue
@@ -187,7 +189,8 @@ type encoder struct {
 
 // newEncoder returns an encoder translating with tr.
 func newEncoder(tr Translator) *encoder {
-	return &encoder{tr: tr, resources: make(map[*resource.Resource][]attribute.KeyValue)}
+	pt, _ := tr.(parentTranslator)
+	return &encoder{tr: tr, parents: pt, resources: make(map[*resource.Resource][]attribute.KeyValue)}
 }
 
 type scopeKey struct {
@@ -290,7 +293,7 @@ func (e *encoder) appendSpan(s *Span) {
 	e.Bytes(fSpanSpanID, sid[:])
 	e.String(fSpanTraceState, sc.TraceState().String())
 	parent := s.Parent()
-	if pt, ok := e.tr.(parentTranslator); ok && pt.detachesParent(s) {
+	if e.parents != nil && e.parents.detachesParent(s) {
 		parent = trace.SpanContext{}
 	}
 	if parent.SpanID().IsValid() {

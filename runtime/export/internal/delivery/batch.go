@@ -21,8 +21,17 @@ type Batch struct {
 	replay bool
 	// maybeSent is set once a request with the batch may have delivered it:
 	// written in full, its answer lost. Delivering it again may make
-	// duplicates.
-	maybeSent bool
+	// duplicates. uncertainAt is when that request ended.
+	maybeSent   bool
+	uncertainAt time.Time
+	// checked is set once the destination was asked which spans of the
+	// batch it holds since that request (Config.StoredCheck).
+	checked bool
+	// stored counts the spans taken out of Data because the destination
+	// holds them, not yet counted as exported (see bookStored).
+	stored int
+	// tries counts the attempts of one sender's handling.
+	tries int
 	// live is set while the batch is held in memory (see backlog.hold).
 	live bool
 	// Probe is one span of the batch, by trace ID and start time, for a
