@@ -23,9 +23,9 @@ import (
 // caller (a gateway with its own TracerProvider, whose otelhttp transport
 // sends the traceparent) to a service behind the real otelhttp middleware.
 // Langfuse v4 takes a trace's input and output only from an observation
-// whose parent_span_id is empty (argMaxIf(input, event_ts, parent_span_id =
-// ”) in packages/shared/src/server/queries/clickhouse-sql/
-// event-query-builder.ts, langfuse/langfuse at 62751446), and it never
+// whose parent_span_id is empty (the argMaxIf columns of
+// packages/shared/src/server/queries/clickhouse-sql/event-query-builder.ts,
+// langfuse/langfuse at 62751446), and it never
 // receives the caller's span: by default Langfuse gets the service's root
 // without a parent, the caller's span ID kept as genaitrace.parent_span_id,
 // and the trace's input and output on it; Instana gets the root under the

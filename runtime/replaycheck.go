@@ -147,7 +147,12 @@ func (c *replayCheck) ask(ctx context.Context, chunk []export.SpanRef) (map[stri
 	from, to := chunk[0].Start, chunk[0].Start
 	for i, s := range chunk {
 		ids[i] = s.SpanID.String()
-		from, to = minTime(from, s.Start), maxTime(to, s.Start)
+		if s.Start.Before(from) {
+			from = s.Start
+		}
+		if s.Start.After(to) {
+			to = s.Start
+		}
 	}
 	filter, _ := json.Marshal([]map[string]any{{"type": "stringOptions", "column": "id", "operator": "any of", "value": ids}})
 	q := url.Values{}
@@ -195,26 +200,15 @@ func newRateBudget(perMinute int, now time.Time) rateBudget {
 }
 
 func (b *rateBudget) take(now time.Time) bool {
-	due := maxTime(b.due, now)
+	due := b.due
+	if due.Before(now) {
+		due = now
+	}
 	if due.Add(b.every).Sub(now) > b.burst {
 		return false
 	}
 	b.due = due.Add(b.every)
 	return true
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // observationsPage is one page of GET /api/public/v2/observations with

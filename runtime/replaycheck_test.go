@@ -10,6 +10,15 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
+// storingLangfuse is a loopback Langfuse that stores every request and
+// answers it after delay.
+func storingLangfuse(t *testing.T, delay time.Duration) *fakeLangfuse {
+	lf := newFakeLangfuse(t, "pk-lf-1", "sk-lf-1")
+	lf.otlp.SetMode(otlptest.SlowAnswer)
+	lf.otlp.SetDelay(delay)
+	return lf
+}
+
 // fastReplayCheck shortens the grace period before Langfuse is asked.
 func fastReplayCheck(t *testing.T, grace time.Duration) {
 	t.Helper()
@@ -18,15 +27,19 @@ func fastReplayCheck(t *testing.T, grace time.Duration) {
 	t.Cleanup(func() { replayCheckGrace = prev })
 }
 
-// emitBatch ends n GenAI spans, each its own trace, and flushes them as
-// one batch.
-func emitBatch(t *testing.T, m *Manager, n int) {
-	t.Helper()
+// endCalls ends n GenAI spans, each its own trace.
+func endCalls(m *Manager, n int) {
 	tr := m.Tracer("t")
 	for range n {
 		_, s := tr.Start(context.Background(), "chat gpt-4o-mini", tenAttributes)
 		s.End()
 	}
+}
+
+// emitBatch ends n GenAI spans and flushes them as one batch.
+func emitBatch(t *testing.T, m *Manager, n int) {
+	t.Helper()
+	endCalls(m, n)
 	flush(t, m)
 }
 
@@ -94,6 +107,11 @@ func TestReplayAsksLangfuseWhatItStored(t *testing.T) {
 			m, logs := configure(t, WithLangfuse(lf.URL, "pk-lf-1", "sk-lf-1"), WithLangfuseReplayChecks(tc.perMinute),
 				WithAttemptTimeout(attempt), WithBatchTimeout(time.Second))
 			emitBatch(t, m, n)
+			d := destination(t, m, "langfuse")
+			waitUntil(t, func() bool { // the last copy, retried from the spool, may come later
+				st := d.Stats()
+				return st.Exported+st.DroppedTotal() >= n && st.Spool.PendingSpans == 0 && st.InFlight == 0
+			})
 			st := m.Destinations()[0]
 
 			unique, dups := lf.otlp.Unique()
@@ -139,16 +157,10 @@ func TestReplayAfterAnOutageSendsNoStoredSpanAgain(t *testing.T) {
 	clearEnv(t)
 	const n = 120
 	fastReplayCheck(t, 200*time.Millisecond)
-	lf := newFakeLangfuse(t, "pk-lf-1", "sk-lf-1")
-	lf.otlp.SetMode(otlptest.SlowAnswer)
-	lf.otlp.SetDelay(10 * time.Second)
+	lf := storingLangfuse(t, 10*time.Second)
 	m, _ := configure(t, WithLangfuse(lf.URL+"/api/public/otel", "pk-lf-1", "sk-lf-1"),
 		WithAttemptTimeout(5*time.Second), WithBatchTimeout(time.Second), WithBreaker(2, 2*time.Second, 2*time.Second))
-	tr := m.Tracer("t")
-	for range n {
-		_, s := tr.Start(context.Background(), "chat gpt-4o-mini", tenAttributes)
-		s.End()
-	}
+	endCalls(m, n)
 	go func() { _ = m.Flush(context.Background()) }()
 	lf.otlp.WaitSpans(t, n, 5*time.Second) // stored, not answered
 	lf.otlp.Down()
@@ -268,17 +280,11 @@ func TestShutdownKeepsAnUnaskedBatchForTheNextProcess(t *testing.T) {
 	clearEnv(t)
 	const n = 50
 	fastReplayCheck(t, 10*time.Second)
-	lf := newFakeLangfuse(t, "pk-lf-1", "sk-lf-1")
-	lf.otlp.SetMode(otlptest.SlowAnswer)
-	lf.otlp.SetDelay(5 * time.Second)
+	lf := storingLangfuse(t, 5*time.Second)
 	spool := t.TempDir()
 	opts := []Option{WithLangfuse(lf.URL, "pk-lf-1", "sk-lf-1"), WithSpoolDir(spool), WithAttemptTimeout(150 * time.Millisecond), WithBatchTimeout(time.Second)}
 	first, _ := configure(t, opts...)
-	tr := first.Tracer("t")
-	for range n {
-		_, s := tr.Start(context.Background(), "chat gpt-4o-mini", tenAttributes)
-		s.End()
-	}
+	endCalls(first, n)
 	go func() { _ = first.Flush(context.Background()) }()
 	lf.otlp.WaitSpans(t, n, 5*time.Second)
 	waitUntil(t, func() bool { return lf.otlp.Unanswered() == n }) // the client gave up: the batch waits out the grace
@@ -308,5 +314,58 @@ func TestShutdownKeepsAnUnaskedBatchForTheNextProcess(t *testing.T) {
 	if unique != n || dups != 0 || st.Deduplicated != n || st.PossibleDuplicates != 0 || st.ReplayCheck.Found != n {
 		t.Errorf("Langfuse stores %d spans, %d twice; the next process deduplicated %d, possible duplicates %d, found %d; want %d, 0, %d, 0, %d",
 			unique, dups, st.Deduplicated, st.PossibleDuplicates, st.ReplayCheck.Found, n, n, n)
+	}
+}
+
+// TestLangfuseOutageEdgesMakeNoDuplicates is TestOutageEdgeDuplicates
+// against a loopback Langfuse that stores every request and answers it
+// 100 ms later: an outage in that window loses the answer of a request it
+// stored, the duplicate no client can avoid by itself. Without checks,
+// each such request is a duplicate (counted as possible). With them,
+// Langfuse, asked after the grace period (once it is back, or, asked while
+// it is down, at the replay from the spool), says it holds those spans,
+// and none is sent again: every span stored once, the spans of every
+// request stored without an answer counted as deduplicated.
+func TestLangfuseOutageEdgesMakeNoDuplicates(t *testing.T) {
+	clearEnv(t)
+	fastReplayCheck(t, 400*time.Millisecond) // for both subtests, which run side by side
+	for _, perMinute := range []int{0, 1000} {
+		t.Run(map[bool]string{false: "checks off", true: "checks on"}[perMinute > 0], func(t *testing.T) {
+			t.Parallel()
+			lf := storingLangfuse(t, 100*time.Millisecond)
+			m, _ := configure(t, WithLangfuse(lf.URL, "pk-lf-1", "sk-lf-1"), WithLangfuseReplayChecks(perMinute), fastBreaker)
+			e := emitBursts(m.Tracer("t"), time.Millisecond, 10) // up to 10,000 spans/s
+			for range 3 {
+				time.Sleep(700 * time.Millisecond) // Langfuse is asked 400 ms after an outage's start: before the next one
+				lf.otlp.Down()
+				time.Sleep(200 * time.Millisecond)
+				if err := lf.otlp.Up(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(700 * time.Millisecond)
+			n := e.Stop()
+			flush(t, m)
+			d := destination(t, m, "langfuse")
+			waitUntil(t, func() bool { st := d.Stats(); return st.Exported+st.DroppedTotal() >= int64(n) && st.InFlight == 0 })
+			st := m.Destinations()[0]
+			unique, dups := lf.otlp.Unique()
+			unanswered := lf.otlp.Unanswered()
+			if unique != n || st.DroppedTotal() != 0 || unanswered == 0 {
+				t.Errorf("Langfuse stores %d of %d spans, %d without answering; dropped %v", unique, n, unanswered, st.Dropped)
+			}
+			if perMinute == 0 {
+				if dups != unanswered || st.PossibleDuplicates < int64(dups) {
+					t.Errorf("%d duplicates, %d stored without an answer, %d counted as possible", dups, unanswered, st.PossibleDuplicates)
+				}
+				t.Logf("%d spans: %d stored without an answer, %d duplicates, %d possible duplicates", n, unanswered, dups, st.PossibleDuplicates)
+				return
+			}
+			if dups != 0 || st.Deduplicated != int64(unanswered) {
+				t.Errorf("%d duplicates; %d spans deduplicated, %d stored without an answer", dups, st.Deduplicated, unanswered)
+			}
+			t.Logf("%d spans: %d stored without an answer, %d deduplicated, %d possible duplicates (sent again, not shown stored), %d duplicates; checks %+v",
+				n, unanswered, st.Deduplicated, st.PossibleDuplicates, dups, *st.ReplayCheck)
+		})
 	}
 }

@@ -206,8 +206,8 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 // detachesParent reports whether s is sent without its parent: a local
 // root whose parent is remote, unless the caller is in Langfuse too. The
 // trace aggregation of Langfuse v4 takes a trace's input, output and
-// metadata only from a row whose parent_span_id is empty (argMaxIf(...,
-// parent_span_id = ”) in
+// metadata only from a row whose parent_span_id is empty (the argMaxIf
+// columns of
 // packages/shared/src/server/queries/clickhouse-sql/event-query-builder.ts,
 // langfuse/langfuse at 62751446; is_app_root is not considered there).
 func (t LangfuseTranslator) detachesParent(s *Span) bool {

@@ -73,15 +73,7 @@ func TestKeepSpansRebuildsTheRequest(t *testing.T) {
 // does and agree with it elsewhere, and keeping every other span keeps as
 // many as were marked.
 func FuzzKeepSpans(f *testing.F) {
-	spans := recordSpans(f, resource.Empty(), func(tp trace.TracerProvider) {
-		for range 3 {
-			_, s := tp.Tracer("x").Start(context.Background(), "s", trace.WithAttributes(allTypes[:8]...))
-			s.End()
-		}
-	})
-	f.Add(newEncoder(Passthrough{}).Encode(spans))
-	f.Add([]byte{})
-	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	addRequestSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n, err := otlp.CountSpans(b)
 		refs, rerr := otlp.SpanRefs(b)
