@@ -45,6 +45,7 @@ const (
 	childBatchEnv   = "GENAITRACE_TEST_BATCH_TIMEOUT"
 	childPollEnv    = "GENAITRACE_TEST_POLL_INTERVAL"
 	childAttemptEnv = "GENAITRACE_TEST_ATTEMPT_TIMEOUT"
+	childGraceEnv   = "GENAITRACE_TEST_REPLAY_GRACE" // replayCheckGrace
 )
 
 func TestMain(m *testing.M) {
@@ -142,6 +143,9 @@ func childMain(in io.Reader, out io.Writer) int {
 		if d, err := time.ParseDuration(os.Getenv(env)); err == nil {
 			opts = append(opts, opt(d))
 		}
+	}
+	if d, err := time.ParseDuration(os.Getenv(childGraceEnv)); err == nil {
+		replayCheckGrace = d
 	}
 	m, err := Configure(context.Background(), opts...)
 	if err != nil {

@@ -129,6 +129,16 @@ type langfuseConfig struct {
 	// from the endpoint unless scoresPaceSet).
 	ScoresPerMinute int
 	scoresPaceSet   bool
+	// KeepRemoteParent sends a local root whose parent is remote with
+	// that parent: the callers export to the same Langfuse project
+	// (LANGFUSE_KEEP_REMOTE_PARENT).
+	KeepRemoteParent bool
+	// ReplayChecks is how many requests a minute may ask Langfuse which
+	// spans of a batch that may have reached it it stores, before the
+	// batch is sent again (LANGFUSE_REPLAY_CHECKS_PER_MINUTE); 0 asks
+	// nothing. replayChecksSet tells 0 from unset (the default).
+	ReplayChecks    int
+	replayChecksSet bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 	query        secret

@@ -63,6 +63,12 @@ type ConfigView struct {
 		// ScoresPerMinute paces its scores API's requests, 0 when they
 		// are not paced (LANGFUSE_SCORES_PER_MINUTE).
 		ScoresPerMinute int `json:"scores_per_minute"`
+		// KeepRemoteParent sends a local root with its remote parent
+		// (LANGFUSE_KEEP_REMOTE_PARENT).
+		KeepRemoteParent bool `json:"keep_remote_parent"`
+		// ReplayChecksPerMinute bounds the questions about stored spans
+		// before a replay (LANGFUSE_REPLAY_CHECKS_PER_MINUTE; 0: none).
+		ReplayChecksPerMinute int `json:"replay_checks_per_minute"`
 	} `json:"langfuse"`
 	OTLP struct {
 		Enabled         bool              `json:"enabled"`
@@ -168,6 +174,7 @@ func (c *config) view() ConfigView {
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
 	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
 	lf.Export, lf.Verify, lf.Compression, lf.ScoresPerMinute = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression, c.Langfuse.ScoresPerMinute
+	lf.KeepRemoteParent, lf.ReplayChecksPerMinute = c.Langfuse.KeepRemoteParent, c.Langfuse.ReplayChecks
 
 	o := &v.OTLP
 	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()

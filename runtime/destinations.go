@@ -61,6 +61,10 @@ type destinationKind struct {
 	// comes from, for messages.
 	scores     func(*config) (export.ScoreFormat, string, secret)
 	scoresFrom func(*config) string
+	// replayChecks is how many requests a minute may ask the destination
+	// which spans of a batch that may have reached it it stores, before
+	// the batch is sent again (0: the destination cannot be asked).
+	replayChecks func(*config) int
 }
 
 // header is one header a destination is sent; a secret one is a
@@ -115,6 +119,7 @@ var destinationKinds = []destinationKind{
 		scoresFrom: func(c *config) string {
 			return endpointFrom(c.Instana.endpointFrom, envInstanaEndpoint, DefaultInstanaEndpoint, "/v1/logs")
 		},
+		replayChecks: func(*config) int { return 0 },
 	},
 	{
 		name:        "langfuse",
@@ -142,7 +147,8 @@ var destinationKinds = []destinationKind{
 		compression: func(c *config) *string { return &c.Langfuse.Compression },
 		translator: func(c *config) export.Translator {
 			return export.LangfuseTranslator{Content: c.CaptureContent != nil && *c.CaptureContent,
-				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
+				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment,
+				KeepRemoteParent: c.Langfuse.KeepRemoteParent}
 		},
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
@@ -155,6 +161,8 @@ var destinationKinds = []destinationKind{
 		scoresFrom: func(c *config) string {
 			return endpointFrom(c.Langfuse.endpointFrom, envLangfuseEndpoint, DefaultLangfuseEndpoint, langfuseScoresPath)
 		},
+		// GET /api/public/v2/observations, with the same keys.
+		replayChecks: func(c *config) int { return c.Langfuse.ReplayChecks },
 	},
 	{
 		name: "otlp",
@@ -196,6 +204,7 @@ var destinationKinds = []destinationKind{
 			}
 			return envOTLPLogsEndpoint + " (not set: the traces URL with /v1/logs in place of /v1/traces)"
 		},
+		replayChecks: func(*config) int { return 0 },
 	},
 }
 

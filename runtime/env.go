@@ -53,6 +53,8 @@ const (
 	envLangfuseHost         = "LANGFUSE_HOST"
 	envLangfuseExport       = "LANGFUSE_EXPORT"
 	envLangfuseReadBack     = "LANGFUSE_VERIFY"
+	envLangfuseKeepParent   = "LANGFUSE_KEEP_REMOTE_PARENT"
+	envLangfuseReplayChecks = "LANGFUSE_REPLAY_CHECKS_PER_MINUTE"
 	envOTLPContent          = "TELEMETRY_OTLP_CAPTURE_CONTENT"
 	envMaskSecrets          = "TELEMETRY_MASK_SECRETS"
 
@@ -336,6 +338,16 @@ func langfuseFromEnv(r *envReader, c *langfuseConfig) {
 	}
 	if v := r.boolean(envLangfuseReadBack); v != nil {
 		c.Verify = *v
+	}
+	if v := r.boolean(envLangfuseKeepParent); v != nil {
+		c.KeepRemoteParent = *v
+	}
+	if v := r.str(envLangfuseReplayChecks); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 {
+			r.fail(envLangfuseReplayChecks, "%q is not a number of requests a minute; want a whole number such as %d, or 0 to ask nothing", v, defaultReplayChecks)
+		} else {
+			c.ReplayChecks, c.replayChecksSet = n, true
+		}
 	}
 	if pk != "" {
 		c.PublicKey = pk

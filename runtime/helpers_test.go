@@ -18,7 +18,7 @@ var allEnv = []string{
 	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate, envSemconvOptIn, envOTLPCompression, envOTLPTracesCompress, envInstanaCompression, envLangfuseCompress,
 	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent, envInstanaTokens,
 	envLangfuseEnabled, envLangfuseEnabledAlias, envLangfuseEndpoint, envLangfusePublicKey, envLangfuseSecretKey,
-	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envOTLPContent, envMaskSecrets,
+	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envLangfuseKeepParent, envLangfuseReplayChecks, envOTLPContent, envMaskSecrets,
 	envOTLPEndpoint, envOTLPTracesEndpoint, envOTLPMetrics, envOTLPHeaders, envOTLPCertificate, envOTLPInsecure,
 	envConsole, envSpool, envSpoolDir, envSpoolMaxBytes, envDurability, envQueueMaxBytes, envMemoryMaxBytes, envMaxInFlight,
 	envBreakerFails, envBreakerOpen, envBreakerMaxOpen, envPricesFile,

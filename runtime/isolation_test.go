@@ -15,10 +15,10 @@ import (
 )
 
 // TestSlowDestinationCostsTheHealthyOneNothing: Langfuse answers every
-// request in two seconds (it then takes a few hundred spans a second)
-// while a child process makes a thousand model calls a second (256-byte
-// prompts) for six seconds, with the default memory budget and a 256 KiB
-// queue per destination: the slow destination's backlog outgrows its
+// request in three seconds, two requests at a time (it then takes at most
+// 341 spans a second) while a child process makes a thousand model calls a
+// second (256-byte prompts) for six seconds, with the default memory
+// budget and a 256 KiB queue per destination: the slow destination's backlog outgrows its
 // queue within the run, while the budget's live share could hold the whole
 // run's spans, so that what is shed here would be shed because of the slow
 // destination, not for want of CPU on a loaded machine. The healthy
@@ -29,9 +29,9 @@ func TestSlowDestinationCostsTheHealthyOneNothing(t *testing.T) {
 	// Not in parallel: it measures that nothing is shed while it runs.
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
 	langfuse.SetMode(otlptest.Slow)
-	langfuse.SetDelay(2 * time.Second)
+	langfuse.SetDelay(3 * time.Second)
 	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
-		envQueueMaxBytes + "=256KiB", childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
+		envQueueMaxBytes + "=256KiB", envMaxInFlight + "=2", childPollEnv + "=20ms", instanaEnv(instana)}, langfuseEnv(langfuse, "sk-lf-ops")...)
 	c := startChild(t, "load", env...)
 	made, rate := 6_000, 1_000
 	if raceOn {
@@ -171,7 +171,7 @@ func TestFlappingDestinationLosesNothing(t *testing.T) {
 	t.Parallel()
 	instana, lf := otlptest.New(t), otlptest.New(t)
 	env := append([]string{envSpoolDir + "=" + t.TempDir(), envServiceName + "=" + opsService, envMetrics + "=false",
-		childPollEnv + "=20ms", childAttemptEnv + "=1s", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
+		childPollEnv + "=20ms", childAttemptEnv + "=1s", childGraceEnv + "=250ms", envBreakerFails + "=3", envBreakerOpen + "=1s", envBreakerMaxOpen + "=2s",
 		instanaEnv(instana)}, langfuseEnv(lf, "sk-lf-ops")...)
 	c := startChild(t, "flap", env...)
 	stop := make(chan struct{})

@@ -200,6 +200,9 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 type runningDestination struct {
 	*export.Destination
 	kind destinationKind
+	// replayCheck asks the destination which spans it stores before a
+	// replay; nil when it cannot be asked.
+	replayCheck *replayCheck
 }
 
 func (m *Manager) newDestination(k destinationKind) (runningDestination, error) {
@@ -248,6 +251,11 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
 	}
+	var rc *replayCheck
+	if n := k.replayChecks(&cfg); n > 0 {
+		rc = newReplayCheck(cfg.Langfuse.Endpoint, ep.client, log, n)
+		dc.StoredCheck = rc.check()
+	}
 	dc.OnOutcome = func(tids []trace.TraceID, o export.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
 	if !cfg.Spool.Disabled {
 		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
@@ -265,7 +273,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		}
 	}
 	dest.Store(d)
-	return runningDestination{Destination: d, kind: k}, nil
+	return runningDestination{Destination: d, kind: k, replayCheck: rc}, nil
 }
 
 // sanitize makes a service name usable as a directory name.
@@ -322,6 +330,9 @@ func (m *Manager) Destinations() []export.DestinationStats {
 		out[i] = d.Stats()
 		if d.kind.readBack(&m.cfg) && m.readBack != nil {
 			out[i].ReadBack = m.readBack.snapshot()
+		}
+		if d.replayCheck != nil {
+			out[i].ReplayCheck = d.replayCheck.snapshot()
 		}
 	}
 	return out

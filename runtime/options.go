@@ -104,6 +104,24 @@ func WithLangfuseExport(e LangfuseExport) Option { return func(c *config) { c.La
 // (LANGFUSE_VERIFY).
 func WithLangfuseVerify(on bool) Option { return func(c *config) { c.Langfuse.Verify = on } }
 
+// WithLangfuseKeepRemoteParent says whether the services that call this
+// one export to the same Langfuse project (LANGFUSE_KEEP_REMOTE_PARENT).
+// If they do, a request's local root is sent with its remote parent, under
+// the caller's observation. If not (the default), it is sent as the
+// trace's root, so that Langfuse shows the trace's input and output, with
+// the caller's span ID as genaitrace.parent_span_id.
+func WithLangfuseKeepRemoteParent(keep bool) Option {
+	return func(c *config) { c.Langfuse.KeepRemoteParent = keep }
+}
+
+// WithLangfuseReplayChecks sets how many requests a minute genaitrace may
+// make to Langfuse's public API to ask, before a batch that may already
+// have reached Langfuse is sent again, which of its spans Langfuse stores
+// (LANGFUSE_REPLAY_CHECKS_PER_MINUTE, default 10); 0 asks nothing.
+func WithLangfuseReplayChecks(perMinute int) Option {
+	return func(c *config) { c.Langfuse.ReplayChecks, c.Langfuse.replayChecksSet = perMinute, true }
+}
+
 // WithOTLPContent sends prompts and completions to the generic OTLP
 // destination too (TELEMETRY_OTLP_CAPTURE_CONTENT).
 func WithOTLPContent(on bool) Option { return func(c *config) { c.OTLP.Content = on } }

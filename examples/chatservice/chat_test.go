@@ -128,6 +128,11 @@ func TestChatErrorsAreRecorded(t *testing.T) {
 			if a := sp.Attrs(); a["error.type"] != "rate_limit_exceeded" || a["langfuse.observation.level"] != "ERROR" {
 				t.Errorf("error attributes %v", a)
 			}
+			// Usage Langfuse takes as given, so that it neither counts the
+			// prompt's tokens itself nor prices them.
+			if u := sp.Attrs()["langfuse.observation.usage_details"]; u != `{"input":0,"output":0,"total":0}` {
+				t.Errorf("the failed call's usage_details %v, want integer zeros", u)
+			}
 			return
 		}
 	}

@@ -99,6 +99,10 @@ type Receiver struct {
 	arrived    chan struct{}
 	paths      []string // nil: every path takes OTLP
 	handlers   map[string]Handler
+	// httpHandlers serve other paths than OTLP's (a destination's own
+	// API), by exact path, before any mode; they go down and up with the
+	// receiver.
+	httpHandlers map[string]http.Handler
 }
 
 // New starts a receiver and stops it when the test ends.
@@ -135,6 +139,18 @@ func (r *Receiver) OnlyAt(paths ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.paths = paths
+}
+
+// HandleHTTP serves path with h instead of taking OTLP there, whatever
+// the mode: a destination's own API beside its ingestion (Langfuse's
+// public API), down when the receiver is.
+func (r *Receiver) HandleHTTP(path string, h http.Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.httpHandlers == nil {
+		r.httpHandlers = map[string]http.Handler{}
+	}
+	r.httpHandlers[path] = h
 }
 
 // SetMode changes how the receiver answers.
@@ -214,8 +230,12 @@ func (r *Receiver) Close() {
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	mode, retryAfter, delay, maxSpans, hangs, paths := r.mode, r.retryAfter, r.delay, r.maxSpans, r.hangs, r.paths
-	handler := r.handlers[req.URL.Path]
+	h, handler := r.httpHandlers[req.URL.Path], r.handlers[req.URL.Path]
 	r.mu.Unlock()
+	if h != nil {
+		h.ServeHTTP(w, req)
+		return
+	}
 	if paths != nil && !slices.Contains(paths, req.URL.Path) && handler == nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 		r.record(req, 0, http.StatusNotFound, nil)

@@ -67,7 +67,8 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
 		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
-		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome, Logger: d.log,
+		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
+		StoredCheck: cfg.StoredCheck, Logger: d.log,
 	}, &d.c)
 	if cfg.Scores.Format != NoScores {
 		d.scores = newScoreChannel(d, d.log.With("channel", "scores"))

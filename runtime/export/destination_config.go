@@ -65,6 +65,11 @@ type DestinationConfig struct {
 	// at this destination: delivered, spooled, set aside, or dropped with a
 	// reason. It must not block.
 	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
+	// StoredCheck, optional, is asked which spans of a batch the
+	// destination already holds before a batch that a request may have
+	// delivered (written in full, its answer lost) is sent again; those
+	// are not sent again (DestinationStats.Deduplicated).
+	StoredCheck *StoredCheck
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool

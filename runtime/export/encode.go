@@ -158,6 +158,12 @@ type eventTranslator interface {
 	events(s *Span) []sdktrace.Event
 }
 
+// parentTranslator is implemented by translators that send some spans
+// without their parent (Langfuse: a local root whose parent is remote).
+type parentTranslator interface {
+	detachesParent(s *Span) bool
+}
+
 // translateEvents returns s's events as tr sends them, masked.
 func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	events := s.Events()
@@ -175,10 +181,12 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 // not be used concurrently.
 type encoder struct {
 	otlp.Buf
-	tr    Translator
-	conv  Conventions
-	mask  *masker
-	attrs []attribute.KeyValue
+	tr Translator
+	// parents is tr when it sends some spans without their parent.
+	parents parentTranslator
+	conv    Conventions
+	mask    *masker
+	attrs   []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
 	resources map[*resource.Resource][]attribute.KeyValue
@@ -187,7 +195,8 @@ type encoder struct {
 // newEncoder returns an encoder translating with tr into the names conv
 // chooses.
 func newEncoder(tr Translator, conv Conventions) *encoder {
-	return &encoder{tr: tr, conv: conv, resources: make(map[*resource.Resource][]attribute.KeyValue)}
+	pt, _ := tr.(parentTranslator)
+	return &encoder{tr: tr, parents: pt, conv: conv, resources: make(map[*resource.Resource][]attribute.KeyValue)}
 }
 
 type scopeKey struct {
@@ -290,6 +299,9 @@ func (e *encoder) appendSpan(s *Span) {
 	e.Bytes(fSpanSpanID, sid[:])
 	e.String(fSpanTraceState, sc.TraceState().String())
 	parent := s.Parent()
+	if e.parents != nil && e.parents.detachesParent(s) {
+		parent = trace.SpanContext{}
+	}
 	if parent.SpanID().IsValid() {
 		psid := parent.SpanID()
 		e.Bytes(fSpanParentSpanID, psid[:])

@@ -146,7 +146,9 @@ func TestSplitRequest(t *testing.T) {
 	}
 }
 
-func FuzzSplitRequest(f *testing.F) {
+// addRequestSeeds seeds a fuzz test of encoded requests: one of three
+// spans, an empty one and a truncated length.
+func addRequestSeeds(f *testing.F) {
 	spans := recordSpans(f, resource.Empty(), func(tp trace.TracerProvider) {
 		for range 3 {
 			_, s := tp.Tracer("x").Start(context.Background(), "s", trace.WithAttributes(allTypes[:8]...))
@@ -156,6 +158,10 @@ func FuzzSplitRequest(f *testing.F) {
 	f.Add(newEncoder(Passthrough{}, ConventionsV141).Encode(spans))
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
+}
+
+func FuzzSplitRequest(f *testing.F) {
+	addRequestSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n, err := otlp.CountSpans(b)
 		left, right, serr := otlp.SplitRequest(b)

@@ -102,4 +102,7 @@ const (
 	LangfuseTraceInput                = attribute.Key("langfuse.trace.input")
 	LangfuseTraceOutput               = attribute.Key("langfuse.trace.output")
 	LangfuseIsAppRoot                 = attribute.Key("langfuse.internal.is_app_root")
+	// ParentSpanID is the remote parent of a local root sent to Langfuse
+	// without it (hex): the link to the caller, kept.
+	ParentSpanID = attribute.Key("genaitrace.parent_span_id")
 )

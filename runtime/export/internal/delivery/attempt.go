@@ -17,6 +17,7 @@ const (
 	halve                    // 413: send it in halves
 	setAside                 // the destination rejected the batch itself
 	keep                     // not deliverable now: keep it for later
+	recheck                  // it may have been delivered: ask the destination before sending it again
 )
 
 // sender delivers one batch. Every attempt waits out the destination's
@@ -38,6 +39,9 @@ type sender struct {
 	cutoff  atomic.Int64 // unix nanoseconds, 0 until shutdown
 	// pace spaces the requests out, when the destination limits them.
 	pace pacer
+	// recheck returns a batch that may have been delivered to the
+	// backlog, which asks the destination, instead of retrying it at once.
+	recheck bool
 }
 
 // pacer hands out the start times of requests, shared by the senders, so
@@ -88,9 +92,13 @@ func (s *sender) tooLate() bool {
 	return c != 0 && time.Until(time.Unix(0, c)) < s.latency.get()
 }
 
+// deliver makes the batch's attempts, at most MaxAttempts over one
+// handling (b.tries counts them across rechecks).
 func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 	var last attempt
-	for try := 1; try <= s.retry.MaxAttempts; try++ {
+	for b.tries < s.retry.MaxAttempts {
+		b.tries++
+		try := b.tries
 		wait := s.pause.remaining()
 		if try > 1 {
 			wait = max(wait, s.retry.backoff(try-1))
@@ -119,7 +127,7 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		done(last.breakerResult())
 		s.count(last)
 		if last.maybeDelivered() {
-			b.maybeSent = true
+			b.maybeSent, b.checked, b.uncertainAt = true, false, time.Now()
 		}
 		switch last.outcome {
 		case sent:
@@ -130,6 +138,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			return setAside, last
 		case down, abandoned:
 			return keep, last
+		}
+		if b.maybeSent && !b.checked && s.recheck && b.tries < s.retry.MaxAttempts {
+			return recheck, last
 		}
 		ra := last.retryAfter
 		if ra == 0 && last.status == http.StatusTooManyRequests {

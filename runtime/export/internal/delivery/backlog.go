@@ -66,7 +66,11 @@ type Config struct {
 	// delivered, spooled, set aside or dropped (with the reason). It runs
 	// in the senders and the encoder, and must not block.
 	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
-	Logger    *slog.Logger
+	// StoredCheck, when set, is asked which spans of a batch the
+	// destination holds before a batch a request may already have
+	// delivered is sent again; those are not sent again.
+	StoredCheck *StoredCheck
+	Logger      *slog.Logger
 }
 
 // Backlog holds what a destination has not delivered yet and delivers it:
@@ -100,6 +104,7 @@ type Backlog struct {
 	draining   atomic.Bool
 	workers    sync.WaitGroup
 	warnedDown atomic.Bool
+	drain      chan struct{} // closed when shutdown begins
 	stopAdopt  chan struct{}
 	adoptDone  chan struct{}
 }
@@ -108,9 +113,10 @@ type Backlog struct {
 // what processes now gone left in it. Its counts go to c.
 func New(cfg Config, c *Counters) *Backlog {
 	bl := &Backlog{cfg: cfg, log: cfg.Logger, c: c, queue: newBatchQueue(cfg.QueueMaxBytes), spool: cfg.Spool,
-		wake: make(chan struct{}, cfg.MaxInFlight), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
+		wake: make(chan struct{}, cfg.MaxInFlight), drain: make(chan struct{}), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
 	bl.cfg.Items = cmp.Or(bl.cfg.Items, "spans")
-	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c, pace: pacer{every: cfg.Pace, burst: cfg.PaceBurst}}
+	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c,
+		pace: pacer{every: cfg.Pace, burst: cfg.PaceBurst}, recheck: cfg.StoredCheck != nil}
 	bl.sendCtx, bl.cancelSend = context.WithCancel(context.Background())
 	for range cfg.MaxInFlight {
 		bl.workers.Add(1)
@@ -181,6 +187,7 @@ func (bl *Backlog) settle(b *Batch, v verdict, a attempt) {
 }
 
 func (bl *Backlog) delivered(b *Batch) {
+	bl.bookStored(b)
 	bl.c.Exported.Add(int64(b.Spans))
 	bl.c.SentBytes.Add(int64(len(b.Data)))
 	bl.c.LastSuccess.Store(time.Now().UnixNano())
@@ -212,6 +219,7 @@ func (bl *Backlog) split(b *Batch, a attempt) {
 		bl.setAside(b, a)
 		return
 	}
+	bl.bookStored(b)
 	for _, h := range halves {
 		// A half that cannot be sent is kept, so nothing is lost here.
 		bl.handle(h)
@@ -220,6 +228,7 @@ func (bl *Backlog) split(b *Batch, a attempt) {
 }
 
 func (bl *Backlog) setAside(b *Batch, a attempt) {
+	bl.bookStored(b)
 	bl.c.SetAside.Add(int64(b.Spans))
 	bl.c.Drop(DropRejected, b.Spans)
 	bl.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
@@ -321,7 +330,10 @@ func (bl *Backlog) writeThrough(b *Batch) {
 func (bl *Backlog) leaveMemory(b *Batch) {
 	switch {
 	case b.record != nil:
-		b.record.MaybeSent = b.maybeSent
+		// The record on disk still holds any span taken out as stored:
+		// asked about again when it is read back.
+		b.record.MaybeSent = b.maybeSent || b.stored > 0
+		b.record.SentAt, b.stored = b.uncertainAt, 0
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
 		bl.outcome(b, Spooled, "")
 		bl.release(b)
@@ -334,6 +346,7 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 
 func (bl *Backlog) toDisk(b *Batch) {
 	defer bl.release(b)
+	bl.bookStored(b)
 	var mode spool.AppendMode
 	if b.maybeSent {
 		mode |= spool.AppendMaybeSent
@@ -381,6 +394,7 @@ func (bl *Backlog) spoolFailed(err error, n int, msg string) {
 }
 
 func (bl *Backlog) drop(b *Batch, reason string) {
+	bl.bookStored(b)
 	bl.c.Drop(reason, b.Spans)
 	bl.outcome(b, Dropped, reason)
 	bl.release(b)
@@ -422,7 +436,7 @@ func (bl *Backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent}
+	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent, uncertainAt: r.SentAt}
 	if bl.cfg.Uncompressed || bl.cfg.Target.JSON {
 		if raw, err := otlp.Gunzip(r.Data); err == nil {
 			b.Data, b.Plain = raw, true
@@ -454,6 +468,7 @@ func (bl *Backlog) Flush(ctx context.Context) error {
 func (bl *Backlog) Shutdown(ctx context.Context) {
 	close(bl.stopAdopt) // adopting a large spool may take a while: waited for below, by the deadline
 	bl.draining.Store(true)
+	close(bl.drain)
 	bl.Kick()
 	stop := bl.cancelSend
 	if deadline, ok := ctx.Deadline(); ok {

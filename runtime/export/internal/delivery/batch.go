@@ -24,8 +24,17 @@ type Batch struct {
 	replay bool
 	// maybeSent is set once a request with the batch may have delivered it:
 	// written in full, its answer lost. Delivering it again may make
-	// duplicates.
-	maybeSent bool
+	// duplicates. uncertainAt is when that request ended.
+	maybeSent   bool
+	uncertainAt time.Time
+	// checked is set once the destination was asked which spans of the
+	// batch it holds since that request (Config.StoredCheck).
+	checked bool
+	// stored counts the spans taken out of Data because the destination
+	// holds them, not yet counted as exported (see bookStored).
+	stored int
+	// tries counts the attempts of one sender's handling.
+	tries int
 	// live is set while the batch is held in memory (see backlog.hold).
 	live bool
 	// Probe is one span of the batch, by trace ID and start time, for a
@@ -62,13 +71,18 @@ func (b *Batch) halves() ([]*Batch, error) {
 	out := make([]*Batch, 0, 2)
 	for _, half := range [][]byte{left, right} {
 		n, _ := otlp.CountSpans(half)
-		h := &Batch{Data: half, Spans: n, Created: b.Created, Plain: b.Plain}
-		if !b.Plain {
-			h.Data = otlp.Gzip(half)
-		}
-		out = append(out, h)
+		out = append(out, &Batch{Data: b.encoded(half), Spans: n, Created: b.Created, Plain: b.Plain})
 	}
 	return out, nil
+}
+
+// encoded is raw, a request of the batch's spans, encoded as the batch's
+// own data is (gzip'd unless plain).
+func (b *Batch) encoded(raw []byte) []byte {
+	if b.Plain {
+		return raw
+	}
+	return otlp.Gzip(raw)
 }
 
 // diskData is the batch as the spool stores it: gzip'd.

@@ -25,8 +25,9 @@ type Counters struct {
 	// Filtered counts spans kept from the destination on purpose.
 	Filtered atomic.Int64
 	// PossibleDuplicates counts spans delivered again after a request
-	// that may have delivered them already.
-	PossibleDuplicates                      atomic.Int64
+	// that may have delivered them already; Deduplicated those not sent
+	// again because the destination showed it held them.
+	PossibleDuplicates, Deduplicated        atomic.Int64
 	InFlight, Requests, Failures, SentBytes atomic.Int64
 	// LastSuccess and LastErrorTime are Unix nanoseconds (0: never).
 	LastSuccess, LastErrorTime atomic.Int64

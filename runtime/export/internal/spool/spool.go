@@ -66,8 +66,11 @@ type Record struct {
 	Spans int
 	Time  time.Time
 	// MaybeSent is set when a request with this batch may already have
-	// delivered it (see flagMaybeSent).
+	// delivered it (see flagMaybeSent); SentAt is when such a request last
+	// ended, as far as the spool knows (the record's time when it was
+	// appended maybe-sent, which is after that request).
 	MaybeSent bool
+	SentAt    time.Time
 	sp        *diskSpool
 	seg       *segment
 	index     int
@@ -382,7 +385,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, SentAt: m.sentTime(), sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -522,7 +525,7 @@ func (s *diskSpool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, SentAt: m.sentTime(), sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
@@ -592,8 +595,8 @@ func (s *diskSpool) recordAck(p position) {
 }
 
 // Nack returns a record to the spool: it will be read again, with its
-// maybeSent as the record says now (kept in memory: the file is not
-// rewritten). It reports false when the record's segment was dropped past
+// maybeSent and sentAt as the record says now (kept in memory: the file is
+// not rewritten). It reports false when the record's segment was dropped past
 // the cap in the meantime; its spans are then counted as dropped.
 func (s *diskSpool) Nack(r Record) bool {
 	s.mu.Lock()
@@ -609,6 +612,9 @@ func (s *diskSpool) Nack(r Record) bool {
 	m.state = recPending
 	if r.MaybeSent {
 		m.flags |= flagMaybeSent
+	}
+	if !r.SentAt.IsZero() {
+		m.sentAt = r.SentAt.UnixNano()
 	}
 	for i, seg := range s.segs {
 		if seg == r.seg && (i < s.readSeg || (i == s.readSeg && r.index < s.readRec)) {
