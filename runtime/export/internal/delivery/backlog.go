@@ -198,7 +198,9 @@ func (bl *Backlog) delivered(b *Batch) {
 		bl.c.Replayed.Add(int64(b.Spans))
 	}
 	if b.maybeSent {
-		bl.c.PossibleDuplicates.Add(int64(b.Spans))
+		// One copy per request that may have delivered it (a batch read
+		// back from the spool knows of one).
+		bl.c.PossibleDuplicates.Add(int64(b.Spans * max(b.uncertain, 1)))
 	}
 	bl.outcome(b, Delivered, "")
 	bl.done(b)

@@ -27,6 +27,9 @@ type Batch struct {
 	// duplicates. uncertainAt is when that request ended.
 	maybeSent   bool
 	uncertainAt time.Time
+	// uncertain counts such requests since the batch left the spool: each
+	// may have delivered a copy.
+	uncertain int
 	// checked is set once the destination was asked which spans of the
 	// batch it holds since that request (Config.StoredCheck).
 	checked bool
