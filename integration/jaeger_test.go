@@ -360,9 +360,15 @@ func checkTrace(t *testing.T, tr jaegerTrace) {
 		}
 		return
 	}
-	for _, k := range []string{"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.usage.total_tokens", "gen_ai.response.model", "gen_ai.usage.cost", "traceloop.workflow.name"} {
+	for _, k := range []string{"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.total_tokens", "gen_ai.response.model", "gen_ai.usage.cost", "traceloop.workflow.name"} {
 		if a[k] == nil {
 			t.Errorf("trace %s: LLM span lacks %s: %v", tr.TraceID, k, a)
+		}
+	}
+	// One token name family by default (INSTANA_TOKEN_NAMES=conventions).
+	for _, k := range []string{"gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens"} {
+		if a[k] != nil {
+			t.Errorf("trace %s: LLM span has the legacy %s as well: %v", tr.TraceID, k, a)
 		}
 	}
 }

@@ -45,6 +45,7 @@ const (
 	childBatchEnv   = "GENAITRACE_TEST_BATCH_TIMEOUT"
 	childPollEnv    = "GENAITRACE_TEST_POLL_INTERVAL"
 	childAttemptEnv = "GENAITRACE_TEST_ATTEMPT_TIMEOUT"
+	childGraceEnv   = "GENAITRACE_TEST_REPLAY_GRACE" // replayCheckGrace
 )
 
 func TestMain(m *testing.M) {
@@ -130,6 +131,8 @@ func (s childStats) dest(name string) export.DestinationStats {
 //	                gzip cannot fold into the others' (RATE 0: as fast as
 //	                possible); with sdk, through a bare SDK provider instead
 //	                of genaitrace's: the application's own cost, to compare
+//	score N PREFIX  N single-span traces PREFIX-0 ..., each scored
+//	                (genai.Score "quality", the ID PREFIX-i, the value i)
 //	flush           Manager.Flush (10 s)
 //	stats           one line of JSON: childStats
 //	serve           mount the diagnostics handler on loopback; answers its URL
@@ -140,6 +143,9 @@ func childMain(in io.Reader, out io.Writer) int {
 		if d, err := time.ParseDuration(os.Getenv(env)); err == nil {
 			opts = append(opts, opt(d))
 		}
+	}
+	if d, err := time.ParseDuration(os.Getenv(childGraceEnv)); err == nil {
+		replayCheckGrace = d
 	}
 	m, err := Configure(context.Background(), opts...)
 	if err != nil {
@@ -174,6 +180,10 @@ func childMain(in io.Reader, out io.Writer) int {
 			if m.Flush(context.Background()) == nil && peakRSS() > roundsPeakRSS.Load() {
 				roundsPeakRSS.Store(peakRSS())
 			}
+			fmt.Fprintln(out, "ok")
+		case "score":
+			n, _ := strconv.Atoi(f[1])
+			scoreSpans(m.Tracer("child"), n, f[2])
 			fmt.Fprintln(out, "ok")
 		case "flush":
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -12,9 +12,11 @@ import (
 // TestCompressionPerDestination: a destination on this machine (the
 // loopback receivers here, as a host agent is) gets its requests
 // uncompressed unless told otherwise; the standard OTLP variables and
-// genaitrace's own choose per destination; the spool keeps which, so a
-// batch spooled uncompressed is replayed uncompressed and one spooled
-// gzip'd as gzip, each decoded whole by the receiver.
+// genaitrace's own choose per destination. The spool stores every batch
+// gzip'd (so that it holds as many spans whatever the setting); one
+// replayed to a destination that takes none is decompressed first, so
+// each request, live or replayed, is as its destination's setting says,
+// decoded whole by the receiver.
 func TestCompressionPerDestination(t *testing.T) {
 	for _, c := range []struct {
 		name string

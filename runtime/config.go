@@ -25,10 +25,16 @@ type config struct {
 	SampleKeep []SampleKeep
 	// ContentSampleRate is the share of traces whose content is sent.
 	ContentSampleRate float64
+	// Conventions chooses the GenAI conventions' release whose names the
+	// destinations get: v1.41 unless OTEL_SEMCONV_STABILITY_OPT_IN has
+	// gen_ai_latest_experimental.
+	Conventions export.Conventions
 
 	Instana  instanaConfig
 	Langfuse langfuseConfig
 	OTLP     otlpConfig
+	// Scores says which destinations take genai.Score's evaluations.
+	Scores scoresConfig
 	// Console prints each finished trace as a tree. ConsoleAuto turns it on
 	// when no other destination is enabled.
 	Console       ConsoleMode
@@ -59,7 +65,13 @@ type config struct {
 	Prices      map[string]pricing.Price
 	SetGlobal   bool
 	Logger      *slog.Logger `json:"-"`
+	// unknownNames are names options were given that name no destination:
+	// Configure refuses them, as it refuses an unknown value of a variable.
+	unknownNames []unknownName
 }
+
+// unknownName is an option's argument that names no destination.
+type unknownName struct{ option, name string }
 
 // TLSConfig is a destination's TLS verification. Verification is on unless
 // InsecureSkipVerify is set.
@@ -83,6 +95,9 @@ type instanaConfig struct {
 	// Content sends prompts and completions to Instana too (when the
 	// wrappers record them). Off by default.
 	Content bool
+	// TokenNames chooses the names of the token counts: the
+	// conventions' (the default), OpenLLMetry's legacy ones, or both.
+	TokenNames export.InstanaTokenNames
 	// query is Endpoint's query, which may carry a key: kept apart from
 	// it once resolved (see Config.resolve).
 	query secret
@@ -109,6 +124,21 @@ type langfuseConfig struct {
 	// Verify reads an exported trace back through Langfuse's public API
 	// now and then, to confirm traces appear (LANGFUSE_VERIFY).
 	Verify bool
+	// ScoresPerMinute paces the requests to its scores API (one score
+	// each); 0 does not pace them (LANGFUSE_SCORES_PER_MINUTE; resolved
+	// from the endpoint unless scoresPaceSet).
+	ScoresPerMinute int
+	scoresPaceSet   bool
+	// KeepRemoteParent sends a local root whose parent is remote with
+	// that parent: the callers export to the same Langfuse project
+	// (LANGFUSE_KEEP_REMOTE_PARENT).
+	KeepRemoteParent bool
+	// ReplayChecks is how many requests a minute may ask Langfuse which
+	// spans of a batch that may have reached it it stores, before the
+	// batch is sent again (LANGFUSE_REPLAY_CHECKS_PER_MINUTE); 0 asks
+	// nothing. replayChecksSet tells 0 from unset (the default).
+	ReplayChecks    int
+	replayChecksSet bool
 	// endpointFrom names the variable Endpoint came from, for errors.
 	endpointFrom string
 	query        secret
@@ -147,8 +177,12 @@ type otlpConfig struct {
 	// MetricsEndpoint is the full metrics URL (default: Endpoint with
 	// /v1/metrics in place of /v1/traces).
 	MetricsEndpoint string
-	Headers         map[string]secret
-	TLS             TLSConfig
+	// LogsEndpoint is the full logs URL, where evaluation events go
+	// (default: Endpoint with /v1/logs in place of /v1/traces).
+	LogsEndpoint string
+	logsQuery    secret
+	Headers      map[string]secret
+	TLS          TLSConfig
 	// Content sends prompts and completions to this destination too (when
 	// the wrappers record them). Off by default.
 	Content bool

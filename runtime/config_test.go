@@ -48,6 +48,9 @@ func TestConfigureRejectsInvalidVariables(t *testing.T) {
 		{"langfuse URL with credentials", map[string]string{envLangfuseEndpoint: "https://pk:hunter2@cloud.langfuse.com", envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk"}, []string{envLangfuseEndpoint, "credentials in the URL"}},
 		{"langfuse CA unreadable", map[string]string{envLangfusePublicKey: "pk", envLangfuseSecretKey: "sk", envLangfuseCA: missing}, []string{envLangfuseCA}},
 		{"langfuse cost", map[string]string{envLangfuseCost: "cheap"}, []string{envLangfuseCost, "langfuse", "genaitrace"}},
+		{"instana token names", map[string]string{envInstanaTokens: "openllmetry"}, []string{envInstanaTokens, `"openllmetry"`, "conventions", "legacy", "both"}},
+		{"langfuse replay checks", map[string]string{envLangfuseReplayChecks: "-3"}, []string{envLangfuseReplayChecks, `"-3"`, "requests a minute", "0 to ask nothing"}},
+		{"langfuse keep remote parent", map[string]string{envLangfuseKeepParent: "perhaps"}, []string{envLangfuseKeepParent, "true or false"}},
 		{"otlp bad URL", map[string]string{envOTLPEndpoint: "::"}, []string{envOTLPEndpoint}},
 		{"otlp headers", map[string]string{envOTLPEndpoint: "http://c:4318", envOTLPHeaders: "api-key"}, []string{envOTLPHeaders, "key1=value1"}},
 		{"resource attributes", map[string]string{envResourceAttributes: "team"}, []string{envResourceAttributes}},
@@ -408,7 +411,8 @@ func storeMaxBytes(t *testing.T, m *Manager) float64 {
 
 // TestOptionsValidatedAsStrictlyAsTheEnvironment: a negative number given
 // by an option is an error naming the variable and the option, never a
-// value silently replaced by a default.
+// value silently replaced by a default; a misspelt destination name is an
+// error listing the names, never an option that does nothing.
 func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 	clearEnv(t)
 	for _, c := range []struct {
@@ -430,6 +434,11 @@ func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 		{WithMetricsInterval(-time.Second), "TELEMETRY_METRICS_INTERVAL (WithMetricsInterval)"},
 		{WithSampleRate(math.NaN()), "TELEMETRY_SAMPLE_RATE (WithSampleRate): NaN is not a sampling ratio"},
 		{WithSampleRate(1.5), "TELEMETRY_SAMPLE_RATE (WithSampleRate): 1.5"},
+		{WithCompression("Instana", export.Gzip), `WithCompression: "Instana" names no destination; want "instana", "langfuse" or "otlp"`},
+		{WithDestinationsDisabled("lanfguse"), `WithDestinationsDisabled: "lanfguse" names no destination; want "instana", "langfuse", "otlp" or "console"`},
+		{WithInstanaTokenNames(export.InstanaTokenNames(7)), "INSTANA_TOKEN_NAMES (WithInstanaTokenNames): 7 is not a token name family"},
+		{WithGenAIConventions(export.Conventions(-1)), "OTEL_SEMCONV_STABILITY_OPT_IN (WithGenAIConventions): -1 is not a release"},
+		{WithLangfuseReplayChecks(-1), "LANGFUSE_REPLAY_CHECKS_PER_MINUTE (WithLangfuseReplayChecks): -1 is negative"},
 	} {
 		_, err := Configure(context.Background(), WithoutGlobal(), WithoutSpool(), c.opt)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -28,7 +28,11 @@ type ConfigView struct {
 	// ContentSampleRate is the share of traces sent with their content
 	// (TELEMETRY_CONTENT_SAMPLE_RATE).
 	ContentSampleRate float64 `json:"content_sample_rate"`
-	Instana           struct {
+	// GenAIConventions is "v1.41" or "genai-v0.1.0"
+	// (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental): the
+	// release whose names the destinations get.
+	GenAIConventions string `json:"genai_conventions"`
+	Instana          struct {
 		Enabled  bool    `json:"enabled"`
 		Endpoint string  `json:"endpoint"`
 		Query    string  `json:"query"`
@@ -38,6 +42,9 @@ type ConfigView struct {
 		Content  bool    `json:"content"`
 		// Compression is gzip or none.
 		Compression string `json:"compression"`
+		// TokenNames is "conventions", "legacy" or "both"
+		// (INSTANA_TOKEN_NAMES).
+		TokenNames string `json:"token_names"`
 	} `json:"instana"`
 	Langfuse struct {
 		Enabled   bool    `json:"enabled"`
@@ -53,6 +60,15 @@ type ConfigView struct {
 		// Verify reads delivered traces back (LANGFUSE_VERIFY).
 		Verify      bool   `json:"verify"`
 		Compression string `json:"compression"`
+		// ScoresPerMinute paces its scores API's requests, 0 when they
+		// are not paced (LANGFUSE_SCORES_PER_MINUTE).
+		ScoresPerMinute int `json:"scores_per_minute"`
+		// KeepRemoteParent sends a local root with its remote parent
+		// (LANGFUSE_KEEP_REMOTE_PARENT).
+		KeepRemoteParent bool `json:"keep_remote_parent"`
+		// ReplayChecksPerMinute bounds the questions about stored spans
+		// before a replay (LANGFUSE_REPLAY_CHECKS_PER_MINUTE; 0: none).
+		ReplayChecksPerMinute int `json:"replay_checks_per_minute"`
 	} `json:"langfuse"`
 	OTLP struct {
 		Enabled         bool              `json:"enabled"`
@@ -60,11 +76,17 @@ type ConfigView struct {
 		Query           string            `json:"query"`
 		MetricsEndpoint string            `json:"metrics_endpoint"`
 		MetricsQuery    string            `json:"metrics_query"`
+		LogsEndpoint    string            `json:"logs_endpoint"`
+		LogsQuery       string            `json:"logs_query"`
 		Headers         map[string]string `json:"headers"`
 		TLS             TLSView           `json:"tls"`
 		Content         bool              `json:"content"`
 		Compression     string            `json:"compression"`
 	} `json:"otlp"`
+	// Scores names the destinations that take genai.Score's evaluations,
+	// as TELEMETRY_SCORES does: "all" (every enabled destination), "none",
+	// or a comma list.
+	Scores string `json:"scores"`
 	// Console is "auto", "on" or "off"; ConsoleWriter "stderr" or
 	// "custom" (WithConsole).
 	Console       string `json:"console"`
@@ -137,6 +159,7 @@ func (c *config) view() ConfigView {
 		v.Service.ResourceAttributes[string(kv.Key)] = kv.Value.String()
 	}
 	v.SampleRate, v.SampleKeep, v.ContentSampleRate = c.SampleRate, []string{}, c.ContentSampleRate
+	v.GenAIConventions = c.Conventions.String()
 	for _, k := range c.SampleKeep {
 		v.SampleKeep = append(v.SampleKeep, k.String())
 	}
@@ -144,22 +167,26 @@ func (c *config) view() ConfigView {
 	in := &v.Instana
 	in.Enabled, in.Endpoint, in.Query, in.APIKey = c.Instana.Enabled, redactURL(c.Instana.Endpoint), c.Instana.query.String(), c.Instana.APIKey.String()
 	in.Host, in.TLS, in.Content, in.Compression = c.Instana.Host, tlsView(c.Instana.TLS), c.Instana.Content, c.Instana.Compression
+	in.TokenNames = c.Instana.TokenNames.String()
 
 	lf := &v.Langfuse
 	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
 	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
-	lf.Export, lf.Verify, lf.Compression = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression
+	lf.Export, lf.Verify, lf.Compression, lf.ScoresPerMinute = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression, c.Langfuse.ScoresPerMinute
+	lf.KeepRemoteParent, lf.ReplayChecksPerMinute = c.Langfuse.KeepRemoteParent, c.Langfuse.ReplayChecks
 
 	o := &v.OTLP
 	o.Enabled, o.Endpoint, o.Query = c.OTLP.Enabled, redactURL(c.OTLP.Endpoint), c.OTLP.query.String()
 	o.MetricsEndpoint, o.MetricsQuery = redactURL(c.OTLP.MetricsEndpoint), c.OTLP.metricsQuery.String()
+	o.LogsEndpoint, o.LogsQuery = redactURL(c.OTLP.LogsEndpoint), c.OTLP.logsQuery.String()
 	o.Headers = map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(c.OTLP.Headers)) {
 		o.Headers[k] = c.OTLP.Headers[k].String()
 	}
 	o.TLS, o.Content, o.Compression = tlsView(c.OTLP.TLS), c.OTLP.Content, c.OTLP.Compression
 
+	v.Scores = c.Scores.String()
 	v.Console = map[ConsoleMode]string{ConsoleAuto: "auto", ConsoleOn: "on", ConsoleOff: "off"}[c.Console]
 	v.ConsoleWriter = "stderr"
 	if c.ConsoleWriter != nil {

@@ -19,10 +19,13 @@ import (
 // notViewed are the configuration fields /config does not show, with the
 // reason.
 var notViewed = map[string]string{
-	"Logger":                "a logger is not a setting",
-	"Instana.endpointFrom":  "which variable set the endpoint: for error messages",
-	"Langfuse.endpointFrom": "which variable set the endpoint: for error messages",
-	"OTLP.endpointFrom":     "which variable set the endpoint: for error messages",
+	"Logger":                   "a logger is not a setting",
+	"Instana.endpointFrom":     "which variable set the endpoint: for error messages",
+	"Langfuse.endpointFrom":    "which variable set the endpoint: for error messages",
+	"OTLP.endpointFrom":        "which variable set the endpoint: for error messages",
+	"Langfuse.scoresPaceSet":   "whether LANGFUSE_SCORES_PER_MINUTE was given: its effect, scores_per_minute, is shown",
+	"unknownNames":             "options' mistakes, refused by Configure",
+	"Langfuse.replayChecksSet": "tells an explicit 0 from unset before defaults are resolved: ReplayChecks shows the result",
 }
 
 // TestEveryConfigFieldHasAView sets each field of a resolved
@@ -112,6 +115,8 @@ func otherValue(t *testing.T, path string, v reflect.Value) reflect.Value {
 		return reflect.ValueOf(append(x, attribute.String("changed", "yes")))
 	case []attribute.Key:
 		return reflect.ValueOf(append(x, attribute.Key("changed")))
+	case []string:
+		return reflect.ValueOf(append(slices.Clone(x), "changed"))
 	case map[string]secret:
 		return reflect.ValueOf(map[string]secret{"changed": newSecret("x")})
 	case map[string]pricing.Price:

@@ -28,6 +28,11 @@ const (
 	defaultDiagnosticsMaxBytes = 4 << 20
 	// defaultMetricsInterval is the time between metric collections.
 	defaultMetricsInterval = 30 * time.Second
+	// defaultReplayChecks is how many requests a minute may ask Langfuse
+	// which spans it stores before a replay: a third of Langfuse Cloud's
+	// public-API budget on the hobby plan (30 a minute for the whole
+	// organization, shared with scores and LANGFUSE_VERIFY).
+	defaultReplayChecks = 10
 )
 
 // defaultConfig holds the defaults a zero value cannot express: a zero
@@ -44,6 +49,9 @@ func (c *config) resolve() {
 	c.ServiceName = cmp.Or(c.ServiceName, "unknown_service:"+filepath.Base(os.Args[0]))
 	c.Instana.Endpoint = cmp.Or(c.Instana.Endpoint, DefaultInstanaEndpoint)
 	c.Langfuse.Endpoint = cmp.Or(c.Langfuse.Endpoint, DefaultLangfuseEndpoint)
+	if !c.Langfuse.replayChecksSet {
+		c.Langfuse.ReplayChecks, c.Langfuse.replayChecksSet = defaultReplayChecks, true
+	}
 	// A query may carry a key: it is kept as a Secret, apart from the
 	// endpoint, which is then printable; the transport puts it back.
 	c.Instana.Endpoint, c.Instana.query = splitQuery(c.Instana.Endpoint)
@@ -57,6 +65,7 @@ func (c *config) resolve() {
 		c.OTLP.MetricsEndpoint = strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces") + "/v1/metrics"
 		c.OTLP.metricsQuery = c.OTLP.query
 	}
+	c.resolveScores()
 	if c.ContentSampleRate == 0 {
 		// No trace's content is sent: none is recorded.
 		off := false

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -46,14 +47,24 @@ type destinationKind struct {
 	// credentials, which also tell spooled batches apart.
 	headers    func(*config) []header
 	translator func(*config) export.Translator
-	// compression is "gzip" or "none", resolved.
-	compression func(*config) string
+	// compression is the setting "gzip" or "none" (after resolve; empty
+	// before: the default's to choose).
+	compression func(*config) *string
 	onlyGenAI   func(*config) bool
 	// filterSetting is the setting that makes onlyGenAI true, for messages.
 	filterSetting string
 	// readBack reads delivered traces back through the destination's API
 	// (Langfuse with LANGFUSE_VERIFY).
 	readBack func(*config) bool
+	// scores says how the destination takes evaluations (genai.Score),
+	// where, and the query of that URL; scoresFrom names where the URL
+	// comes from, for messages.
+	scores     func(*config) (export.ScoreFormat, string, secret)
+	scoresFrom func(*config) string
+	// replayChecks is how many requests a minute may ask the destination
+	// which spans of a batch that may have reached it it stores, before
+	// the batch is sent again (0: the destination cannot be asked).
+	replayChecks func(*config) int
 }
 
 // header is one header a destination is sent; a secret one is a
@@ -96,12 +107,19 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		compression: func(c *config) string { return c.Instana.Compression },
+		compression: func(c *config) *string { return &c.Instana.Compression },
 		translator: func(c *config) export.Translator {
-			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host}
+			return export.InstanaTranslator{Content: c.Instana.Content, HostID: c.Instana.Host, TokenNames: c.Instana.TokenNames}
 		},
 		onlyGenAI: func(*config) bool { return false },
 		readBack:  func(*config) bool { return false },
+		scores: func(c *config) (export.ScoreFormat, string, secret) {
+			return export.EvaluationEvents, signalURL(c.Instana.Endpoint, "", "/v1/logs"), c.Instana.query
+		},
+		scoresFrom: func(c *config) string {
+			return endpointFrom(c.Instana.endpointFrom, envInstanaEndpoint, DefaultInstanaEndpoint, "/v1/logs")
+		},
+		replayChecks: func(*config) int { return 0 },
 	},
 	{
 		name:        "langfuse",
@@ -126,16 +144,25 @@ var destinationKinds = []destinationKind{
 				plain("x-langfuse-sdk-version", Version),
 			}
 		},
-		compression: func(c *config) string { return c.Langfuse.Compression },
+		compression: func(c *config) *string { return &c.Langfuse.Compression },
 		translator: func(c *config) export.Translator {
 			return export.LangfuseTranslator{Content: c.CaptureContent != nil && *c.CaptureContent,
-				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment}
+				Cost: c.Langfuse.Cost, Release: c.ServiceVersion, Environment: c.Environment,
+				KeepRemoteParent: c.Langfuse.KeepRemoteParent}
 		},
 		// Langfuse bills every observation and lists every trace: by
 		// default it gets the traces with GenAI work only, whole.
 		onlyGenAI:     func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
 		filterSetting: envLangfuseExport + "=llm",
 		readBack:      func(c *config) bool { return c.Langfuse.Verify },
+		scores: func(c *config) (export.ScoreFormat, string, secret) {
+			return export.LangfuseScores, langfuseAPIURL(c.Langfuse.Endpoint, langfuseScoresPath), c.Langfuse.query
+		},
+		scoresFrom: func(c *config) string {
+			return endpointFrom(c.Langfuse.endpointFrom, envLangfuseEndpoint, DefaultLangfuseEndpoint, langfuseScoresPath)
+		},
+		// GET /api/public/v2/observations, with the same keys.
+		replayChecks: func(c *config) int { return c.Langfuse.ReplayChecks },
 	},
 	{
 		name: "otlp",
@@ -164,10 +191,20 @@ var destinationKinds = []destinationKind{
 			}
 			return hs
 		},
-		compression: func(c *config) string { return c.OTLP.Compression },
+		compression: func(c *config) *string { return &c.OTLP.Compression },
 		translator:  func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
 		onlyGenAI:   func(*config) bool { return false },
 		readBack:    func(*config) bool { return false },
+		scores: func(c *config) (export.ScoreFormat, string, secret) {
+			return export.EvaluationEvents, c.OTLP.LogsEndpoint, c.OTLP.logsQuery
+		},
+		scoresFrom: func(c *config) string {
+			if c.OTLP.LogsEndpoint != "" && c.OTLP.LogsEndpoint != strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces")+"/v1/logs" {
+				return envOTLPLogsEndpoint + ", the full logs URL"
+			}
+			return envOTLPLogsEndpoint + " (not set: the traces URL with /v1/logs in place of /v1/traces)"
+		},
+		replayChecks: func(*config) int { return 0 },
 	},
 }
 
@@ -180,6 +217,19 @@ func (c *config) destinations() int {
 		}
 	}
 	return n
+}
+
+// destinationNames lists the destinations' names for an error message,
+// the console too when it is one of the choices.
+func destinationNames(console bool) string {
+	var names []string
+	for _, k := range destinationKinds {
+		names = append(names, strconv.Quote(k.name))
+	}
+	if console {
+		names = append(names, `"console"`)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // kindNamed returns the kind of that name.
@@ -202,6 +252,11 @@ type endpoint struct {
 	// identity names the destination in its spool: a hash of its name,
 	// URL and credentials, never the credentials.
 	identity export.SpoolIdentity
+	// scoresURL is where its scores go (a URL of its own, on the same
+	// host, with the same credentials), scoresIdentity names their spool.
+	scoresFormat   export.ScoreFormat
+	scoresURL      string
+	scoresIdentity export.SpoolIdentity
 }
 
 // newEndpoint builds a destination's endpoint from its kind.
@@ -220,8 +275,17 @@ func newEndpoint(k destinationKind, c *config) endpoint {
 		full += "?" + tq.Value()
 	}
 	ep.identity = spoolIdentity(k.name, full, secrets)
+	var sq secret
+	ep.scoresFormat, ep.scoresURL, sq = k.scores(c)
+	if ep.scoresFormat != export.NoScores {
+		full := ep.scoresURL
+		if sq.IsSet() {
+			full += "?" + sq.Value()
+		}
+		ep.scoresIdentity = spoolIdentity(scoresName(k.name), full, secrets)
+	}
 	t := &credentialTransport{headers: hs, queries: map[string]secret{}}
-	for u, q := range map[string]secret{ep.url: tq, ep.metricsURL: mq} {
+	for u, q := range map[string]secret{ep.url: tq, ep.metricsURL: mq, ep.scoresURL: sq} {
 		if p, err := url.Parse(u); err == nil && q.IsSet() {
 			t.queries[p.Path] = q
 		}

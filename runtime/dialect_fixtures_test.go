@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/export"
 )
 
 // Spans as other GenAI instrumentation emits them, built from each peer's
@@ -41,7 +43,15 @@ type dialectFixture struct {
 	// noContent is set for peers whose model calls carry no content
 	// (otelc; ADK from v0.5 on, which logs it instead).
 	noContent bool
-	emit      func(ctx context.Context, tp trace.TracerProvider, c content)
+	// opts are the settings the fixture's trace is sent with (none: the
+	// defaults).
+	opts []Option
+	emit func(ctx context.Context, tp trace.TracerProvider, c content)
+}
+
+// with returns the fixture's settings followed by opts.
+func (fx dialectFixture) with(opts ...Option) []Option {
+	return append(append([]Option(nil), fx.opts...), opts...)
 }
 
 // clock hands out the start times of a fixture's spans: each span starts
@@ -746,5 +756,51 @@ var dialectFixtures = []dialectFixture{
 				})
 			})
 		},
+	}, {
+		// The GenAI conventions' first standalone release,
+		// open-telemetry/semantic-conventions-genai v0.1.0 (CHANGELOG.md:
+		// #440 gen_ai.usage.cache_write.input_tokens, #217 top_k an int,
+		// #571 a workflow as the internal invoke_agent span type named by
+		// gen_ai.agent.name, its operation invoke_workflow;
+		// docs/gen-ai/client-inference.md at
+		// 024a4f944a1291fcb627c9c47da69e79868dd15e for the inference span's
+		// attributes, gen_ai.prompt.name/version among them). No Go
+		// instrumentation writes it yet: an application's own spans, or a
+		// future instrumentation's, under
+		// OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental.
+		name: "semconv-genai-0.1", model: "chat claude-haiku-4-5", emit: emitGenAIv01,
 	},
+	{
+		// The same trace with the destinations asking for v0.1.0's names
+		// (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental).
+		name: "semconv-genai-0.1-opt-in", model: "chat claude-haiku-4-5", emit: emitGenAIv01,
+		opts: []Option{WithGenAIConventions(export.ConventionsLatest)},
+	},
+}
+
+// emitGenAIv01 records a workflow, its model call and a retrieval in the
+// names of semantic-conventions-genai v0.1.0 (the fixture cites them).
+func emitGenAIv01(ctx context.Context, tp trace.TracerProvider, c content) {
+	tr := tp.Tracer("my-app")
+	ck := newClock()
+	inRequest(ctx, tp, ck, "/support", func(ctx context.Context) {
+		ctx, wf := ck.begin(ctx, tr, "invoke_workflow support_flow", trace.WithAttributes(
+			aStr("gen_ai.operation.name", "invoke_workflow"), aStr("gen_ai.agent.name", "support_flow")))
+		ck.leaf(ctx, tr, "chat claude-haiku-4-5", trace.SpanKindClient, []attribute.KeyValue{
+			aStr("gen_ai.operation.name", "chat"), aStr("gen_ai.provider.name", "anthropic"),
+			aStr("gen_ai.request.model", "claude-haiku-4-5"), aStr("gen_ai.response.model", "claude-haiku-4-5-20251001"),
+			aInt("gen_ai.request.top_k", 20), aFloat("gen_ai.request.temperature", 0.3),
+			aStr("gen_ai.prompt.name", "support"), aStr("gen_ai.prompt.version", "3"),
+			aStr("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"`+c("prompt")+`"}]}]`),
+			aStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+c("completion")+`"}]}]`),
+			aStrs("gen_ai.response.finish_reasons", []string{"end_turn"}),
+			aInt("gen_ai.usage.input_tokens", 1300), aInt("gen_ai.usage.output_tokens", 50),
+			aInt("gen_ai.usage.cache_read.input_tokens", 1000), aInt("gen_ai.usage.cache_write.input_tokens", 200),
+		})
+		ck.leaf(ctx, tr, "retrieval kb", trace.SpanKindClient, []attribute.KeyValue{
+			aStr("gen_ai.operation.name", "retrieval"), aStr("gen_ai.provider.name", "pinecone"),
+			aInt("gen_ai.retrieval.top_k", 3), aStr("gen_ai.retrieval.query.text", c("query")),
+		})
+		wf.endAfter(5 * time.Second)
+	})
 }

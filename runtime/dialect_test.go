@@ -65,7 +65,7 @@ func TestDialectsReachBothDestinations(t *testing.T) {
 	for _, fx := range dialectFixtures {
 		t.Run(fx.name, func(t *testing.T) {
 			clearEnv(t)
-			m, instana, langfuse := dialectManager(t)
+			m, instana, langfuse := dialectManager(t, fx.opts...)
 			fx.emit(context.Background(), m.TracerProvider(), marker)
 			// A trace without GenAI work, which the LLM-only filter keeps
 			// from Langfuse: it is on.
@@ -92,8 +92,8 @@ func marker(field string) string { return "MARKER-CONTENT-" + field }
 
 // checkModelCall asserts, beside the golden file, what every peer's model
 // call must carry: the conventions' names and OpenLLMetry's for Instana
-// with genaitrace's cost, Langfuse's own names, and no count or content
-// twice for Langfuse.
+// with genaitrace's cost, its token counts in one family, Langfuse's own
+// names, and no count or content twice for Langfuse.
 func checkModelCall(t *testing.T, fx dialectFixture, got dialectGolden) {
 	t.Helper()
 	if fx.model == "" {
@@ -102,7 +102,7 @@ func checkModelCall(t *testing.T, fx dialectFixture, got dialectGolden) {
 	in, lf := got.Instana[fx.model].Attributes, got.Langfuse[fx.model].Attributes
 	keys := []string{"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model",
 		"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.system", "llm.request.type",
-		"gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens", "gen_ai.usage.cost"}
+		"gen_ai.usage.total_tokens", "gen_ai.usage.cost"}
 	lfKeys := []string{"langfuse.observation.type", "langfuse.observation.usage_details", "langfuse.observation.model.parameters"}
 	if !fx.noContent {
 		keys = append(keys, "gen_ai.prompt.0.content", "gen_ai.completion.0.content")
@@ -113,10 +113,12 @@ func checkModelCall(t *testing.T, fx dialectFixture, got dialectGolden) {
 			t.Errorf("Instana's %q lacks %s", fx.model, k)
 		}
 	}
+	assertOneTokenFamily(t, fx.model, in, tokenNamesConventions)
 	model := firstString(in["gen_ai.response.model"], in["gen_ai.request.model"])
 	usage := pricing.Usage{Input: asInt64(in["gen_ai.usage.input_tokens"]), Output: asInt64(in["gen_ai.usage.output_tokens"]),
-		CacheRead: asInt64(in["gen_ai.usage.cache_read.input_tokens"]), CacheWrite: asInt64(in["gen_ai.usage.cache_creation.input_tokens"]),
-		Reasoning: asInt64(in["gen_ai.usage.reasoning.output_tokens"])}
+		CacheRead:  asInt64(in["gen_ai.usage.cache_read.input_tokens"]),
+		CacheWrite: asInt64(in["gen_ai.usage.cache_creation.input_tokens"]) + asInt64(in["gen_ai.usage.cache_write.input_tokens"]),
+		Reasoning:  asInt64(in["gen_ai.usage.reasoning.output_tokens"])}
 	want, ok := pricing.Default().Estimate(firstString(in["gen_ai.provider.name"]), model, usage)
 	if cost, _ := in["gen_ai.usage.cost"].(float64); !ok || math.Abs(cost-want.Total()) > 1e-12 {
 		t.Errorf("Instana's cost %v, want %v for %s %+v (priced: %v)", in["gen_ai.usage.cost"], want.Total(), model, usage, ok)
@@ -166,7 +168,7 @@ func TestDialectsFixedDefects(t *testing.T) {
 	byFixture := map[string]dialectGolden{}
 	clearEnv(t)
 	for _, fx := range dialectFixtures {
-		m, instana, langfuse := dialectManager(t)
+		m, instana, langfuse := dialectManager(t, fx.opts...)
 		fx.emit(context.Background(), m.TracerProvider(), marker)
 		flush(t, m)
 		byFixture[fx.name] = dialectGolden{Instana: received(instana.Spans()), Langfuse: received(langfuse.Spans())}
@@ -215,7 +217,7 @@ func TestDialectContentOff(t *testing.T) {
 			t.Run(mode.name+"/"+fx.name, func(t *testing.T) {
 				clearEnv(t)
 				otlp := otlptest.New(t)
-				m, instana, langfuse := dialectManager(t, append([]Option{WithOTLP(otlp.URL(), nil)}, mode.opts...)...)
+				m, instana, langfuse := dialectManager(t, fx.with(append([]Option{WithOTLP(otlp.URL(), nil)}, mode.opts...)...)...)
 				fx.emit(context.Background(), m.TracerProvider(), marker)
 				flush(t, m)
 				for name, r := range map[string]*otlptest.Receiver{"instana": instana, "langfuse": langfuse, "otlp": otlp} {
@@ -284,7 +286,7 @@ func TestDialectMasking(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			clearEnv(t)
 			otlp := otlptest.New(t)
-			m, instana, langfuse := dialectManager(t, WithMaskSecrets(true), WithOTLP(otlp.URL(), nil), WithOTLPContent(true))
+			m, instana, langfuse := dialectManager(t, fx.with(WithMaskSecrets(true), WithOTLP(otlp.URL(), nil), WithOTLPContent(true))...)
 			var fields []string
 			fx.emit(context.Background(), m.TracerProvider(), func(field string) string {
 				fields = append(fields, field)

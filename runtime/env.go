@@ -27,6 +27,7 @@ const (
 	envSampleRate         = "TELEMETRY_SAMPLE_RATE"
 	envSampleKeep         = "TELEMETRY_SAMPLE_KEEP"
 	envContentSampleRate  = "TELEMETRY_CONTENT_SAMPLE_RATE"
+	envSemconvOptIn       = "OTEL_SEMCONV_STABILITY_OPT_IN"
 
 	envInstanaEnabled  = "OTEL_EXPORTER_INSTANA_ENABLED"
 	envInstanaEndpoint = "INSTANA_ENDPOINT"
@@ -35,6 +36,7 @@ const (
 	envInstanaVerify   = "INSTANA_SSL_VERIFY"
 	envInstanaCA       = "INSTANA_SSL_CA_BUNDLE"
 	envInstanaContent  = "INSTANA_CAPTURE_CONTENT"
+	envInstanaTokens   = "INSTANA_TOKEN_NAMES"
 
 	envCaptureContent     = "TELEMETRY_CAPTURE_CONTENT"
 	envCaptureContentOTel = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
@@ -51,6 +53,8 @@ const (
 	envLangfuseHost         = "LANGFUSE_HOST"
 	envLangfuseExport       = "LANGFUSE_EXPORT"
 	envLangfuseReadBack     = "LANGFUSE_VERIFY"
+	envLangfuseKeepParent   = "LANGFUSE_KEEP_REMOTE_PARENT"
+	envLangfuseReplayChecks = "LANGFUSE_REPLAY_CHECKS_PER_MINUTE"
 	envOTLPContent          = "TELEMETRY_OTLP_CAPTURE_CONTENT"
 	envMaskSecrets          = "TELEMETRY_MASK_SECRETS"
 
@@ -236,9 +240,13 @@ func fromEnv(cfg *config, lookup func(string) (string, bool)) error {
 			cfg.SampleKeep = keep
 		}
 	}
+	if semconvOptIn(r.str(envSemconvOptIn)) {
+		cfg.Conventions = export.ConventionsLatest
+	}
 	instanaFromEnv(r, &cfg.Instana)
 	langfuseFromEnv(r, &cfg.Langfuse)
 	otlpFromEnv(r, &cfg.OTLP)
+	scoresFromEnv(r, cfg)
 	resilienceFromEnv(r, cfg)
 	return errors.Join(r.errs...)
 }
@@ -271,6 +279,33 @@ func instanaFromEnv(r *envReader, c *instanaConfig) {
 	if v := r.boolean(envInstanaContent); v != nil {
 		c.Content = *v
 	}
+	switch v := strings.ToLower(r.str(envInstanaTokens)); v {
+	case "":
+	case "conventions":
+		c.TokenNames = export.InstanaTokensConventions
+	case "legacy":
+		c.TokenNames = export.InstanaTokensLegacy
+	case "both":
+		c.TokenNames = export.InstanaTokensBoth
+	default:
+		r.fail(envInstanaTokens, "%q is not a token name family; want conventions (gen_ai.usage.input_tokens and the other names current OpenLLMetry sends, the default), legacy (gen_ai.usage.prompt_tokens and the other names OpenLLMetry sent until 0.47) or both", v)
+	}
+}
+
+// semconvOptIn reports whether OTEL_SEMCONV_STABILITY_OPT_IN, a comma list
+// of categories shared with other instrumentation (http, database, ...),
+// asks for the newest GenAI conventions: gen_ai_latest_experimental means
+// the latest release the instrumentation supports, and not the older one
+// (the GenAI conventions' transition plan, docs/gen-ai/gen-ai-metrics.md in
+// semantic-conventions v1.41.0). Other values are other categories', not
+// errors.
+func semconvOptIn(v string) bool {
+	for _, c := range strings.Split(v, ",") {
+		if strings.TrimSpace(c) == "gen_ai_latest_experimental" {
+			return true
+		}
+	}
+	return false
 }
 
 func langfuseFromEnv(r *envReader, c *langfuseConfig) {
@@ -303,6 +338,16 @@ func langfuseFromEnv(r *envReader, c *langfuseConfig) {
 	}
 	if v := r.boolean(envLangfuseReadBack); v != nil {
 		c.Verify = *v
+	}
+	if v := r.boolean(envLangfuseKeepParent); v != nil {
+		c.KeepRemoteParent = *v
+	}
+	if v := r.str(envLangfuseReplayChecks); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 {
+			r.fail(envLangfuseReplayChecks, "%q is not a number of requests a minute; want a whole number such as %d, or 0 to ask nothing", v, defaultReplayChecks)
+		} else {
+			c.ReplayChecks, c.replayChecksSet = n, true
+		}
 	}
 	if pk != "" {
 		c.PublicKey = pk

@@ -326,6 +326,50 @@ func TestSpoolCapDropsOldestWithExactCounts(t *testing.T) {
 	}
 }
 
+// TestBatchLargerThanTheSpool: a destination that is down gets batches
+// larger than its whole spool (200 spans of 2 KiB that does not compress,
+// against the smallest spool accepted). Each is spooled in halves, down to
+// what fits; past the cap the oldest are deleted, counted as spool_full;
+// nothing is lost to a spool "error", and every span is accounted for.
+func TestBatchLargerThanTheSpool(t *testing.T) {
+	t.Parallel()
+	r := otlptest.New(t)
+	r.Down()
+	m, _ := configure(t, WithInstana(r.URL(), ""), WithCompression("instana", export.Gzip), WithBreaker(1, time.Hour, time.Hour),
+		WithSpoolMaxBytes(minSpoolBytes), WithQueueMaxBytes(1), WithMemoryMaxBytes(1<<30))
+	tr := m.Tracer("t")
+	const n = 200
+	for i := range n {
+		_, s := tr.Start(context.Background(), "op-"+strconv.Itoa(i), trace.WithAttributes(attrString("noise", incompressible(i, 2048))))
+		s.End()
+	}
+	flush(t, m)
+	st := destination(t, m, "instana").Stats()
+	if st.Dropped[export.DropSpoolError] != 0 {
+		t.Errorf("%d spans dropped as a spool error: a batch too large for the spool was not split", st.Dropped[export.DropSpoolError])
+	}
+	if st.Spool.PendingSpans == 0 || st.Spool.Bytes > minSpoolBytes {
+		t.Errorf("spool holds %d spans in %d bytes, want some within %d", st.Spool.PendingSpans, st.Spool.Bytes, minSpoolBytes)
+	}
+	if got := st.Spool.PendingSpans + st.DroppedTotal(); got != n {
+		t.Errorf("pending %d + dropped %v = %d, want %d", st.Spool.PendingSpans, st.Dropped, got, n)
+	}
+}
+
+// incompressible is n bytes of text gzip cannot shrink much, different
+// for each seed.
+func incompressible(seed, n int) string {
+	var b strings.Builder
+	x := uint64(seed)*0x9E3779B97F4A7C15 + 1
+	for b.Len() < n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b.WriteByte(byte('!' + x%90))
+	}
+	return b.String()
+}
+
 func attributeFiller() []attributeKV {
 	out := make([]attributeKV, 10)
 	for i := range out {

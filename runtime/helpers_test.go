@@ -15,14 +15,16 @@ import (
 
 // allEnv lists every variable Configure reads, so tests start clean.
 var allEnv = []string{
-	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate, envOTLPCompression, envOTLPTracesCompress, envInstanaCompression, envLangfuseCompress,
-	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent,
+	envServiceName, envServiceVersion, envEnvironment, envResourceAttributes, envSampleRate, envSampleKeep, envContentSampleRate, envSemconvOptIn, envOTLPCompression, envOTLPTracesCompress, envInstanaCompression, envLangfuseCompress,
+	envInstanaEnabled, envInstanaEndpoint, envInstanaAPIKey, envInstanaHost, envInstanaVerify, envInstanaCA, envInstanaContent, envInstanaTokens,
 	envLangfuseEnabled, envLangfuseEnabledAlias, envLangfuseEndpoint, envLangfusePublicKey, envLangfuseSecretKey,
-	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envOTLPContent, envMaskSecrets,
+	envLangfuseVerify, envLangfuseCA, envLangfuseCost, envLangfuseBaseURL, envLangfuseHost, envLangfuseExport, envLangfuseReadBack, envLangfuseKeepParent, envLangfuseReplayChecks, envOTLPContent, envMaskSecrets,
 	envOTLPEndpoint, envOTLPTracesEndpoint, envOTLPMetrics, envOTLPHeaders, envOTLPCertificate, envOTLPInsecure,
 	envConsole, envSpool, envSpoolDir, envSpoolMaxBytes, envDurability, envQueueMaxBytes, envMemoryMaxBytes, envMaxInFlight,
 	envBreakerFails, envBreakerOpen, envBreakerMaxOpen, envPricesFile,
 	"TELEMETRY_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+	envScores, envLangfuseScoresPerMin, envOTLPLogsEndpoint,
+	envDiagnosticsToken, envDiagnosticsContent, envDiagnosticsMaxBytes, envMetrics, envMetricsInterval,
 }
 
 func clearEnv(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/console"
 	"github.com/genaitrace/genaitrace/runtime/internal/diag"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
@@ -38,7 +40,7 @@ type Manager struct {
 	proc     *processor
 	pipe     *export.Pipeline
 	dests    []runningDestination
-	console  *export.Console
+	console  *console.Console
 	resource *resource.Resource
 	// readBack confirms that traces delivered to Langfuse appear there
 	// (LANGFUSE_VERIFY); nil when off.
@@ -118,6 +120,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		OnDecision:     m.store.Decided,
 		ContentRate:    cfg.ContentSampleRate,
 		Observers:      observers,
+		Scores:         true,
 		Logger:         cfg.Logger,
 	}, destinations...)
 	m.proc.pipe = m.pipe
@@ -187,7 +190,7 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 		if w == nil {
 			w = os.Stderr
 		}
-		m.console = export.NewConsole(w)
+		m.console = console.New(w)
 		consumers = append(consumers, m.console)
 	}
 	return consumers, nil
@@ -197,31 +200,37 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 type runningDestination struct {
 	*export.Destination
 	kind destinationKind
+	// replayCheck asks the destination which spans it stores before a
+	// replay; nil when it cannot be asked.
+	replayCheck *replayCheck
 }
 
 func (m *Manager) newDestination(k destinationKind) (runningDestination, error) {
 	cfg := m.cfg
 	ep := newEndpoint(k, &cfg)
 	log := cfg.Logger.With("destination", k.name)
-	var dest atomic.Pointer[export.Destination] // set once the breaker's callback can find it
-	br := breaker.New(breaker.Settings{
-		Name:             k.name,
-		FailureThreshold: cfg.Breaker.FailureThreshold,
-		OpenTimeout:      cfg.Breaker.OpenTimeout,
-		MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
-		OnStateChange: func(_ string, from, to breaker.State) {
-			log.Warn("genaitrace: circuit breaker "+to.String(), "from", from.String())
-			if d := dest.Load(); to == breaker.Closed && d != nil {
-				go d.Kick() // replay the spool now; never call back under the breaker's lock
-			}
-		},
-	})
+	var dest atomic.Pointer[export.Destination] // set once the breakers' callback can find it
+	newBreaker := func(name string, log *slog.Logger) *breaker.Breaker {
+		return breaker.New(breaker.Settings{
+			Name:             name,
+			FailureThreshold: cfg.Breaker.FailureThreshold,
+			OpenTimeout:      cfg.Breaker.OpenTimeout,
+			MaxOpenTimeout:   cfg.Breaker.MaxOpenTimeout,
+			OnStateChange: func(_ string, from, to breaker.State) {
+				log.Warn("genaitrace: circuit breaker "+to.String(), "from", from.String())
+				if d := dest.Load(); to == breaker.Closed && d != nil {
+					go d.Kick() // replay the spool now; never call back under the breaker's lock
+				}
+			},
+		})
+	}
+	br := newBreaker(k.name, log)
 	if k.readBack(&cfg) {
 		m.readBack = newReadBack(cfg.Langfuse.Endpoint, ep.client, log, readBackTimingNow)
 	}
 	dc := export.DestinationConfig{
 		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
-		Identity: ep.identity, Translator: k.translator(&cfg), Breaker: br, Compression: compressionOf(k.compression(&cfg)),
+		Identity: ep.identity, Translator: k.translator(&cfg), Conventions: cfg.Conventions, Breaker: br, Compression: compressionOf(*k.compression(&cfg)),
 		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
 		QueueMaxBytes: cfg.Export.QueueMaxBytes,
 		MaxInFlight:   cfg.Export.MaxInFlight,
@@ -234,8 +243,18 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		Credentials:     k.credentials(&cfg),
 		EndpointFrom:    k.endpoint(&cfg),
 	}
+	if ep.scoresFormat != export.NoScores && cfg.Scores.takes(k.name) {
+		// The scores' own breaker: a scores API that refuses or
+		// rate-limits does not hold back the spans, nor they it.
+		dc.Scores = m.scoreConfig(k, ep, newBreaker(scoresName(k.name), log.With("channel", "scores")))
+	}
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
+	}
+	var rc *replayCheck
+	if n := k.replayChecks(&cfg); n > 0 {
+		rc = newReplayCheck(cfg.Langfuse.Endpoint, ep.client, log, n)
+		dc.StoredCheck = rc.check()
 	}
 	dc.OnOutcome = func(tids []trace.TraceID, o export.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
 	if !cfg.Spool.Disabled {
@@ -248,13 +267,13 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		// cannot hold is counted (no_spool).
 		log.Warn("genaitrace: spool directory not writable; this destination keeps undelivered spans in memory only",
 			"variable", envSpoolDir, "error", err)
-		dc.SpoolDir, dc.Durable = "", false
+		dc.SpoolDir, dc.Scores.SpoolDir, dc.Durable = "", "", false
 		if d, err = export.NewDestination(dc); err != nil {
 			return runningDestination{}, fmt.Errorf("genaitrace: %s: %w", k.name, err)
 		}
 	}
 	dest.Store(d)
-	return runningDestination{Destination: d, kind: k}, nil
+	return runningDestination{Destination: d, kind: k, replayCheck: rc}, nil
 }
 
 // sanitize makes a service name usable as a directory name.
@@ -311,6 +330,9 @@ func (m *Manager) Destinations() []export.DestinationStats {
 		out[i] = d.Stats()
 		if d.kind.readBack(&m.cfg) && m.readBack != nil {
 			out[i].ReadBack = m.readBack.snapshot()
+		}
+		if d.replayCheck != nil {
+			out[i].ReplayCheck = d.replayCheck.snapshot()
 		}
 	}
 	return out

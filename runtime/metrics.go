@@ -1,129 +1,17 @@
 package runtime
 
 import (
-	"cmp"
 	"context"
-	"slices"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
-	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
-	"go.opentelemetry.io/otel/semconv/v1.41.0/genaiconv"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
-	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
-
-// Bucket boundaries of the GenAI client metrics (semconv v1.41).
-var (
-	tokenBuckets    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
-	durationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
-)
-
-// genaiMetrics records gen_ai.client.token.usage and
-// gen_ai.client.operation.duration (semconv's genaiconv instruments) from
-// finished model-call spans, in the pipeline's goroutine: the wrappers pay
-// nothing for them. Attribute sets are built once per combination of
-// operation, provider, models and error type, not per span.
-type genaiMetrics struct {
-	tokens   genaiconv.ClientTokenUsage
-	duration genaiconv.ClientOperationDuration
-	mu       sync.Mutex // Account runs on callers' goroutines too
-	sets     map[metricKey]*metricSets
-}
-
-type metricKey struct{ op, provider, reqModel, respModel, errType string }
-
-type metricSets struct {
-	duration, input, output attribute.Set
-}
-
-func newGenAIMetrics(meter metric.Meter) (*genaiMetrics, error) {
-	tokens, err := genaiconv.NewClientTokenUsage(meter, metric.WithExplicitBucketBoundaries(tokenBuckets...))
-	if err != nil {
-		return nil, err
-	}
-	duration, err := genaiconv.NewClientOperationDuration(meter, metric.WithExplicitBucketBoundaries(durationBuckets...))
-	if err != nil {
-		return nil, err
-	}
-	return &genaiMetrics{tokens: tokens, duration: duration, sets: map[metricKey]*metricSets{}}, nil
-}
-
-func (g *genaiMetrics) Name() string                   { return "genai-metrics" }
-func (g *genaiMetrics) Flush(context.Context) error    { return nil }
-func (g *genaiMetrics) Shutdown(context.Context) error { return nil }
-
-// Consume records the metrics of the batch's model calls.
-func (g *genaiMetrics) Consume(spans []*export.Span) {
-	for _, sp := range spans {
-		g.Account(sp.Facts, sp.StartTime(), sp.EndTime())
-	}
-}
-
-// Account records one model call: the pipeline's spans through Consume,
-// and the calls of spans shed for memory, from the callers' goroutines.
-func (g *genaiMetrics) Account(f *export.Facts, start, end time.Time) {
-	if f == nil || !f.IsModelCall() {
-		return
-	}
-	k := metricKey{f.Operation, f.Provider, f.RequestModel, f.ResponseModel, ""}
-	if f.Error {
-		k.errType = cmp.Or(f.ErrorType, genai.ErrorTypeOther)
-	}
-	sets := g.setsOf(k)
-	ctx := context.Background()
-	g.duration.RecordSet(ctx, end.Sub(start).Seconds(), sets.duration)
-	if f.HasUsage {
-		g.tokens.RecordSet(ctx, f.Usage.Input, sets.input)
-		g.tokens.RecordSet(ctx, f.Usage.Output, sets.output)
-	}
-}
-
-// setsOf returns the attribute sets of a call's metrics, cached.
-func (g *genaiMetrics) setsOf(k metricKey) *metricSets {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	sets := g.sets[k]
-	if sets == nil {
-		sets = newMetricSets(k)
-		if len(g.sets) < 4096 { // model names come from responses: bound the cache
-			g.sets[k] = sets
-		}
-	}
-	return sets
-}
-
-func newMetricSets(k metricKey) *metricSets {
-	attrs := []attribute.KeyValue{genai.OperationName.String(k.op)}
-	if k.provider != "" {
-		// gen_ai.system too: Instana's GenAI metrics were read by it.
-		attrs = append(attrs, genai.ProviderName.String(k.provider), vocab.LegacySystem.String(k.provider))
-	}
-	if k.reqModel != "" {
-		attrs = append(attrs, genai.RequestModel.String(k.reqModel))
-	}
-	if k.respModel != "" {
-		attrs = append(attrs, genai.ResponseModel.String(k.respModel))
-	}
-	withErr := attrs
-	if k.errType != "" {
-		withErr = append(slices.Clone(attrs), genai.ErrorType.String(k.errType))
-	}
-	token := func(kind genaiconv.TokenTypeAttr) attribute.Set {
-		return attribute.NewSet(append(slices.Clone(attrs), semconv.GenAITokenTypeKey.String(string(kind)))...)
-	}
-	return &metricSets{
-		duration: attribute.NewSet(withErr...),
-		input:    token(genaiconv.TokenTypeInput),
-		output:   token(genaiconv.TokenTypeOutput),
-	}
-}
 
 // registerPipelineMetrics exposes the export pipeline's counters as
 // observable instruments, read at each collection. It is called once the
@@ -196,7 +84,7 @@ func (m *Manager) startMetrics(res *resource.Resource) (*genaiMetrics, error) {
 		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(m.cfg.Metrics.Interval))))
 	}
 	m.meters = sdkmetric.NewMeterProvider(opts...)
-	return newGenAIMetrics(m.meter())
+	return newGenAIMetrics(m.meter(), m.cfg.Conventions)
 }
 
 func (m *Manager) meter() metric.Meter {

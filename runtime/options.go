@@ -30,6 +30,14 @@ func WithResourceAttributes(attrs ...attribute.KeyValue) Option {
 	return func(c *config) { c.ResourceAttributes = append(c.ResourceAttributes, attrs...) }
 }
 
+// WithGenAIConventions chooses the release of the GenAI semantic
+// conventions whose names the destinations get, in spans and metrics
+// (export.ConventionsLatest is what
+// OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental asks for).
+func WithGenAIConventions(conv export.Conventions) Option {
+	return func(c *config) { c.Conventions = conv }
+}
+
 // WithSampleRate sets the share of plain traces kept
 // (TELEMETRY_SAMPLE_RATE), from 0 to 1: the traces WithSampleKeep names
 // are kept whole whatever it says.
@@ -68,6 +76,13 @@ func WithInstanaHost(host string) Option { return func(c *config) { c.Instana.Ho
 // (INSTANA_CAPTURE_CONTENT).
 func WithInstanaContent(on bool) Option { return func(c *config) { c.Instana.Content = on } }
 
+// WithInstanaTokenNames chooses the names under which Instana gets token
+// counts (INSTANA_TOKEN_NAMES): the conventions' (the default), the names
+// OpenLLMetry sent until 0.47 for older sensors, or both.
+func WithInstanaTokenNames(n export.InstanaTokenNames) Option {
+	return func(c *config) { c.Instana.TokenNames = n }
+}
+
 // WithInstanaTLS sets Instana's TLS verification.
 func WithInstanaTLS(t TLSConfig) Option { return func(c *config) { c.Instana.TLS = t } }
 
@@ -89,6 +104,24 @@ func WithLangfuseExport(e LangfuseExport) Option { return func(c *config) { c.La
 // (LANGFUSE_VERIFY).
 func WithLangfuseVerify(on bool) Option { return func(c *config) { c.Langfuse.Verify = on } }
 
+// WithLangfuseKeepRemoteParent says whether the services that call this
+// one export to the same Langfuse project (LANGFUSE_KEEP_REMOTE_PARENT).
+// If they do, a request's local root is sent with its remote parent, under
+// the caller's observation. If not (the default), it is sent as the
+// trace's root, so that Langfuse shows the trace's input and output, with
+// the caller's span ID as genaitrace.parent_span_id.
+func WithLangfuseKeepRemoteParent(keep bool) Option {
+	return func(c *config) { c.Langfuse.KeepRemoteParent = keep }
+}
+
+// WithLangfuseReplayChecks sets how many requests a minute genaitrace may
+// make to Langfuse's public API to ask, before a batch that may already
+// have reached Langfuse is sent again, which of its spans Langfuse stores
+// (LANGFUSE_REPLAY_CHECKS_PER_MINUTE, default 10); 0 asks nothing.
+func WithLangfuseReplayChecks(perMinute int) Option {
+	return func(c *config) { c.Langfuse.ReplayChecks, c.Langfuse.replayChecksSet = perMinute, true }
+}
+
 // WithOTLPContent sends prompts and completions to the generic OTLP
 // destination too (TELEMETRY_OTLP_CAPTURE_CONTENT).
 func WithOTLPContent(on bool) Option { return func(c *config) { c.OTLP.Content = on } }
@@ -104,6 +137,20 @@ func WithMask(mask Mask, keys ...attribute.Key) Option {
 // WithMaskSecrets masks API-key and bearer-token shapes in prompts,
 // completions and the attributes named by WithMask (TELEMETRY_MASK_SECRETS).
 func WithMaskSecrets(on bool) Option { return func(c *config) { c.MaskSecrets = on } }
+
+// WithLangfuseScoresPerMinute paces the requests to Langfuse's scores API
+// (one score each) to at most n a minute; 0 does not pace them
+// (LANGFUSE_SCORES_PER_MINUTE).
+func WithLangfuseScoresPerMinute(n int) Option {
+	return func(c *config) { c.Langfuse.ScoresPerMinute, c.Langfuse.scoresPaceSet = n, true }
+}
+
+// WithScores names the destinations genai.Score's evaluations go to
+// ("langfuse", "instana", "otlp"); none named sends them nowhere
+// (TELEMETRY_SCORES).
+func WithScores(destinations ...string) Option {
+	return func(c *config) { c.Scores.To = append([]string{}, destinations...) }
+}
 
 // WithLangfuseTLS sets Langfuse's TLS verification.
 func WithLangfuseTLS(t TLSConfig) Option { return func(c *config) { c.Langfuse.TLS = t } }
@@ -131,13 +178,10 @@ func WithOTLP(tracesURL string, headers map[string]string) Option {
 // machine gets none, one across a network gzip.
 func WithCompression(destination string, c export.Compression) Option {
 	return func(cfg *config) {
-		switch destination {
-		case "instana":
-			cfg.Instana.Compression = c.String()
-		case "langfuse":
-			cfg.Langfuse.Compression = c.String()
-		case "otlp":
-			cfg.OTLP.Compression = c.String()
+		if k, ok := kindNamed(destination); ok {
+			*k.compression(cfg) = c.String()
+		} else {
+			cfg.unknownNames = append(cfg.unknownNames, unknownName{"WithCompression", destination})
 		}
 	}
 }
@@ -151,6 +195,8 @@ func WithDestinationsDisabled(names ...string) Option {
 				k.off(c)
 			} else if n == "console" {
 				c.Console = ConsoleOff
+			} else {
+				c.unknownNames = append(c.unknownNames, unknownName{"WithDestinationsDisabled", n})
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 )
 
 // processor is genaitrace's SpanProcessor: it records trace-level facts when
@@ -72,7 +73,14 @@ func (p *processor) OnEnd(s sdktrace.ReadOnlySpan) {
 		return
 	}
 	size, v := export.Inspect(s)
-	s, size = export.Shrink(s, size) // a value no destination is sent in full is cut before it is weighed
+	if size > spancopy.MaxValueBytes {
+		// A value no destination is sent in full is cut before it is
+		// weighed.
+		if cut, ok := spancopy.CutLongValues(s); ok {
+			s = cut
+			size, _ = export.Inspect(cut)
+		}
+	}
 	if v == export.ValueGenAI {
 		p.traces.markGenAI(s.SpanContext().TraceID())
 	} else if p.traces.hasGenAI(s.SpanContext().TraceID()) {

@@ -2,13 +2,10 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +24,7 @@ import (
 // most one request per check interval, and never reports to the
 // application.
 type readBack struct {
-	base   string // Langfuse's base URL
+	base   string // the URL of Langfuse's observations API
 	client *http.Client
 	log    *slog.Logger
 	timing readBackTiming
@@ -61,7 +58,7 @@ var readBackTimingNow = readBackTiming{every: 30 * time.Second, settle: 10 * tim
 const maxPending = 16
 
 func newReadBack(base string, client *http.Client, log *slog.Logger, timing readBackTiming) *readBack {
-	r := &readBack{base: strings.TrimRight(base, "/"), client: client, log: log, timing: timing,
+	r := &readBack{base: langfuseAPI(base, "/api/public/v2/observations"), client: client, log: log, timing: timing,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go r.loop()
 	return r
@@ -143,36 +140,15 @@ func (r *readBack) find(d delivery) (bool, error) {
 	q.Set("fields", "core")
 	q.Set("limit", "1")
 	q.Set("fromStartTime", d.start.Add(-time.Minute).UTC().Format(time.RFC3339))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/api/public/v2/observations?"+q.Encode(), nil)
-	if err != nil {
-		return false, fmt.Errorf("read-back request: %w", err)
-	}
-	req.Header.Set("User-Agent", "genaitrace/"+Version)
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return false, fmt.Errorf("the public API of Langfuse did not answer: %s", redactURL(err.Error()))
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	page, err := getObservations(context.Background(), r.client, r.base, q)
+	var ae *apiError
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return false, fmt.Errorf("the public API of Langfuse refused the keys (HTTP %d); check %s and %s", resp.StatusCode, envLangfusePublicKey, envLangfuseSecretKey)
-	case resp.StatusCode == http.StatusNotFound:
+	case errors.As(err, &ae) && ae.status == http.StatusNotFound:
 		return false, nil
-	case resp.StatusCode != http.StatusOK:
-		return false, fmt.Errorf("the public API of Langfuse answered HTTP %d", resp.StatusCode)
+	case err != nil:
+		return false, err
 	}
-	var out struct {
-		Data []struct {
-			TraceID string `json:"traceId"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		return false, fmt.Errorf("the public API of Langfuse answered something other than observations: %w", err)
-	}
-	for _, o := range out.Data {
+	for _, o := range page.Data {
 		if o.TraceID == d.trace.String() {
 			return true, nil
 		}

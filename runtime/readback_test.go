@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,59 +18,139 @@ import (
 )
 
 // fakeLangfuse is Langfuse on loopback: its OTLP ingestion (a receiver
-// that decodes what arrives) and the part of its public API the read-back
-// uses, GET /api/public/v2/observations (../shared/langfuse/openapi.yml:
-// observations_getMany, Basic auth with the project's keys, filtered by
-// traceId), answering from what the receiver got, unless hide is set (the
-// traces went to another project).
+// that decodes what arrives, at /api/public/otel/v1/traces only) and,
+// on the same port, down and up with it, the part of its public API
+// genaitrace reads, GET /api/public/v2/observations (observations_getMany
+// in web/public/generated/api/openapi.yml, langfuse/langfuse at 62751446:
+// Basic auth with the project's keys; traceId, fromStartTime (on or
+// after), toStartTime (before), limit (at most 1000, default 50, a cursor
+// when more rows exist), fields, and filter, a JSON array of conditions,
+// of which it knows the one genaitrace sends: stringOptions "any of" on
+// the column id, the span ID, with a non-empty value). It answers from
+// what the receiver stored, every copy of a span a row, as Langfuse v4
+// does until ClickHouse merges them; unless hide is set (the traces went
+// to another project).
 type fakeLangfuse struct {
-	*httptest.Server
+	URL   string
 	otlp  *otlptest.Receiver
 	hide  atomic.Bool
 	reads atomic.Int64
+
+	mu        sync.Mutex
+	readTimes []time.Time
 }
 
 func newFakeLangfuse(t *testing.T, pk, sk string) *fakeLangfuse {
 	f := &fakeLangfuse{otlp: otlptest.New(t)}
-	target, _ := url.Parse(f.otlp.URL())
-	proxy := httputil.NewSingleHostReverseProxy(target)
+	f.URL = f.otlp.URL()
+	f.otlp.OnlyAt("/api/public/otel/v1/traces")
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(pk+":"+sk))
-	mux := http.NewServeMux()
-	mux.Handle("/api/public/otel/", proxy)
-	mux.HandleFunc("GET /api/public/v2/observations", func(w http.ResponseWriter, r *http.Request) {
+	f.otlp.HandleHTTP("/api/public/v2/observations", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.reads.Add(1)
-		if r.Header.Get("Authorization") != want {
+		f.mu.Lock()
+		f.readTimes = append(f.readTimes, time.Now())
+		f.mu.Unlock()
+		switch {
+		case r.Method != http.MethodGet:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		case r.Header.Get("Authorization") != want:
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte(`{"message":"Invalid credentials"}`))
+		default:
+			f.observations(w, r)
+		}
+	}))
+	return f
+}
+
+// observations answers GET /api/public/v2/observations.
+func (f *fakeLangfuse) observations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	bad := func(format string, args ...any) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, `{"message":%q}`, fmt.Sprintf(format, args...))
+	}
+	from, to := time.Time{}, time.Unix(1<<40, 0)
+	for name, at := range map[string]*time.Time{"fromStartTime": &from, "toStartTime": &to} {
+		if v := q.Get(name); v != "" {
+			tm, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				bad("%s=%q is not an ISO 8601 time", name, v)
+				return
+			}
+			*at = tm
+		}
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad("limit=%q: at most 1000", v)
 			return
 		}
-		if _, err := time.Parse(time.RFC3339, r.URL.Query().Get("fromStartTime")); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
+		limit = n
+	}
+	var ids map[string]bool
+	if v := q.Get("filter"); v != "" {
+		var conds []struct {
+			Type, Column, Operator string
+			Value                  []string
+		}
+		if err := json.Unmarshal([]byte(v), &conds); err != nil {
+			bad("filter: %v", err)
 			return
 		}
-		tid := r.URL.Query().Get("traceId")
-		type obs struct {
-			ID      string `json:"id"`
-			TraceID string `json:"traceId"`
-		}
-		out := struct {
-			Data []obs          `json:"data"`
-			Meta map[string]any `json:"meta"`
-		}{Data: []obs{}, Meta: map[string]any{}}
-		if !f.hide.Load() {
-			for _, s := range f.otlp.Spans() {
-				if s.TraceID() == tid {
-					out.Data = append(out.Data, obs{ID: s.SpanID(), TraceID: tid})
-					break
-				}
+		for _, c := range conds {
+			if c.Type != "stringOptions" || c.Column != "id" || c.Operator != "any of" || len(c.Value) == 0 {
+				bad("filter %+v: not a condition this fake knows", c)
+				return
+			}
+			ids = map[string]bool{}
+			for _, id := range c.Value {
+				ids[id] = true
 			}
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(out)
-	})
-	f.Server = httptest.NewServer(mux)
-	t.Cleanup(f.Close)
-	return f
+	}
+	tid := q.Get("traceId")
+	type obs struct {
+		ID        string    `json:"id"`
+		TraceID   string    `json:"traceId"`
+		StartTime time.Time `json:"startTime"`
+		Type      string    `json:"type"`
+	}
+	out := struct {
+		Data []obs            `json:"data"`
+		Meta observationsMeta `json:"meta"`
+	}{Data: []obs{}}
+	if !f.hide.Load() {
+		for _, s := range f.otlp.Spans() {
+			start := time.Unix(0, int64(s.StartTimeUnixNano)).Truncate(time.Millisecond)
+			if (tid != "" && s.TraceID() != tid) || (ids != nil && !ids[s.SpanID()]) || start.Before(from) || !start.Before(to) {
+				continue
+			}
+			if len(out.Data) == limit {
+				out.Meta.Cursor = "bmV4dA=="
+				break
+			}
+			out.Data = append(out.Data, obs{ID: s.SpanID(), TraceID: s.TraceID(), StartTime: start, Type: "SPAN"})
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+type observationsMeta struct {
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// firstRead is when the public API was first read.
+func (f *fakeLangfuse) firstRead() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.readTimes) == 0 {
+		return time.Time{}
+	}
+	return f.readTimes[0]
 }
 
 func fastReadBack(t *testing.T) {

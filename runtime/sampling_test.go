@@ -85,8 +85,8 @@ type modelsView struct {
 // call, one in 37 failing) reach real OTLP receivers: every GenAI trace
 // and every failed trace arrives whole at both destinations; of the plain
 // traces Instana gets 10 % ± 3 %, Langfuse none (LLM traces only); and the
-// per-model ledger counts exactly the 1,000 calls made, with their exact
-// tokens and cost.
+// per-model ledger and the exported token metric count exactly the 1,000
+// calls made, with their exact tokens and cost.
 func TestSamplingKeepsEveryLLMCall(t *testing.T) {
 	clearEnv(t)
 	instana, langfuse := otlptest.New(t), otlptest.New(t)
@@ -142,6 +142,7 @@ func TestSamplingKeepsEveryLLMCall(t *testing.T) {
 		t.Errorf("sampling stats %+v: sampled %d + sampled out %d, want the %d plain traces", st, st.Kept["sampled"], st.SampledOut, len(w.plain))
 	}
 	checkLedger(t, m, w)
+	checkTokenMetric(t, m, instana, w)
 }
 
 // TestShedCallsAreStillCounted: a memory budget far too small for a burst
@@ -161,14 +162,22 @@ func TestShedCallsAreStillCounted(t *testing.T) {
 		t.Fatalf("no GenAI span was shed (%v, %d calls): the test did not test shedding", p.Shed, p.ShedCalls)
 	}
 	checkLedger(t, m, w)
+	checkTokenMetric(t, m, instana, w)
+}
+
+// checkTokenMetric shuts m down (the metrics' last collection) and checks
+// that gen_ai.client.token.usage, as r received it, counts every call
+// made, with its exact tokens.
+func checkTokenMetric(t *testing.T, m *Manager, r *otlptest.Receiver, w sampledWorkload) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := m.Shutdown(ctx); err != nil { // the metrics' last collection
+	if err := m.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var calls uint64
 	var input, output float64
-	for _, rm := range instana.Metrics() {
+	for _, rm := range r.Metrics() {
 		for _, sm := range rm.ScopeMetrics {
 			for _, metric := range sm.Metrics {
 				if metric.Name != "gen_ai.client.token.usage" {
@@ -177,9 +186,9 @@ func TestShedCallsAreStillCounted(t *testing.T) {
 				for _, dp := range metric.GetHistogram().DataPoints {
 					for _, kv := range dp.Attributes {
 						if kv.Key == "gen_ai.token.type" && kv.Value.GetStringValue() == "input" {
-							input, calls = dp.GetSum(), dp.Count
+							input, calls = input+dp.GetSum(), calls+dp.Count
 						} else if kv.Key == "gen_ai.token.type" {
-							output = dp.GetSum()
+							output += dp.GetSum()
 						}
 					}
 				}

@@ -30,12 +30,19 @@ func (c *config) validate() error {
 			errs = append(errs, err)
 		}
 	}
+	for _, u := range c.unknownNames {
+		add(fmt.Errorf("%s: %q names no destination; want %s", u.option, u.name, destinationNames(u.option == "WithDestinationsDisabled")))
+	}
 	if c.Instana.Enabled {
 		add(checkURL(cmp.Or(c.Instana.endpointFrom, envInstanaEndpoint), c.Instana.Endpoint, "http://localhost:4318 (agent) or https://otlp-orange-saas.instana.io:4318 (agentless)"))
 		if strings.HasPrefix(c.Instana.Endpoint, "https://") && !c.Instana.APIKey.IsSet() {
 			add(fmt.Errorf("%s: empty, but Instana is enabled with the agentless endpoint %s; set it to your agent key, or point %s at a host agent (http://host:4318)", envInstanaAPIKey, c.Instana.Endpoint, envInstanaEndpoint))
 		}
 		add(checkCA(envInstanaCA, c.Instana.TLS.CABundle))
+	}
+	add(c.Scores.validate())
+	if c.Langfuse.ScoresPerMinute < 0 {
+		add(fmt.Errorf("WithLangfuseScoresPerMinute: %d is not a rate; want a whole number of requests a minute, or 0 not to pace them", c.Langfuse.ScoresPerMinute))
 	}
 	if c.Langfuse.Enabled {
 		add(checkURL(cmp.Or(c.Langfuse.endpointFrom, envLangfuseEndpoint), c.Langfuse.Endpoint, "https://cloud.langfuse.com or your self-hosted base URL"))
@@ -58,6 +65,12 @@ func (c *config) validate() error {
 			add(checkURL(envOTLPMetrics, c.OTLP.MetricsEndpoint, "http://collector:4318/v1/metrics"))
 		}
 		add(checkCA(envOTLPCertificate, c.OTLP.TLS.CABundle))
+	}
+	if n := c.Instana.TokenNames; n < export.InstanaTokensConventions || n > export.InstanaTokensBoth {
+		add(fmt.Errorf("%s (WithInstanaTokenNames): %d is not a token name family; want export.InstanaTokensConventions, export.InstanaTokensLegacy or export.InstanaTokensBoth", envInstanaTokens, n))
+	}
+	if c.Conventions != export.ConventionsV141 && c.Conventions != export.ConventionsLatest {
+		add(fmt.Errorf("%s (WithGenAIConventions): %d is not a release of the GenAI conventions; want export.ConventionsV141 or export.ConventionsLatest", envSemconvOptIn, c.Conventions))
 	}
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
 		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", envDurability, envSpool, envDurability))

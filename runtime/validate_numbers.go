@@ -40,6 +40,10 @@ func (c *config) validateNumbers() error {
 	size(envSpoolMaxBytes, "WithSpoolMaxBytes", c.Spool.MaxBytes, "256MiB")
 	size(envDiagnosticsMaxBytes, "WithDiagnosticsMaxBytes", c.Diagnostics.MaxBytes, "4MiB")
 	count(envMaxInFlight, "WithMaxInFlight", e.MaxInFlight, "4")
+	if n := c.Langfuse.ReplayChecks; n < 0 {
+		errs = append(errs, fmt.Errorf("%s: %d is negative; want a number of requests a minute such as %d, or 0 to ask nothing",
+			orOption(envLangfuseReplayChecks, "WithLangfuseReplayChecks"), n, defaultReplayChecks))
+	}
 	count("", "WithRetry's MaxAttempts", e.Retry.MaxAttempts, "3")
 	duration("", "WithBatchTimeout", e.BatchTimeout, "500ms")
 	duration("", "WithAttemptTimeout", e.AttemptTimeout, "5s")

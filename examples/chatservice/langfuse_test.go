@@ -60,7 +60,10 @@ func TestLangfuseSeesTheChatRequestAsUsersExpect(t *testing.T) {
 }
 
 // A request that arrives from a gateway with a traceparent: its local root
-// is Langfuse's app root (Langfuse never receives the remote parent).
+// is sent to Langfuse as the trace's root, without the remote parent
+// Langfuse never receives (its trace list takes the trace's input and
+// output only from an observation without a parent), the gateway's span ID
+// kept as genaitrace.parent_span_id.
 func TestLangfuseAppRootBehindAGateway(t *testing.T) {
 	langfuse := otlptest.New(t)
 	s := startService(t, time.Millisecond, true, runtime.WithLangfuse(langfuse.URL(), "pk", "sk"))
@@ -73,11 +76,14 @@ func TestLangfuseAppRootBehindAGateway(t *testing.T) {
 	resp.Body.Close()
 	_ = s.m.Flush(context.Background())
 	root := otlptest.ByName(langfuse.WaitSpans(t, 3, 5*time.Second))["POST /chat"]
-	if root.TraceID() != "4bf92f3577b34da6a3ce929d0e0e4736" || root.ParentID() != "00f067aa0ba902b7" {
-		t.Fatalf("the request did not continue the gateway's trace: %s ← %s", root.TraceID(), root.ParentID())
+	if root.TraceID() != "4bf92f3577b34da6a3ce929d0e0e4736" || root.Attrs()["genaitrace.parent_span_id"] != "00f067aa0ba902b7" {
+		t.Fatalf("the request did not continue the gateway's trace: %s ← %v", root.TraceID(), root.Attrs()["genaitrace.parent_span_id"])
 	}
-	if root.Attrs()["langfuse.internal.is_app_root"] != true {
-		t.Errorf("local root not marked as the app root: %v", root.Attrs())
+	if root.ParentID() != "" || root.Attrs()["langfuse.internal.is_app_root"] != true {
+		t.Errorf("local root sent with parent %q, is_app_root %v; want none and true", root.ParentID(), root.Attrs()["langfuse.internal.is_app_root"])
+	}
+	if in, _ := root.Attrs()["langfuse.observation.input"].(string); !strings.Contains(in, "hi") {
+		t.Errorf("the root shows no input: %v", root.Attrs())
 	}
 }
 

@@ -42,7 +42,11 @@ func main() {
 func run(addr, llmURL, model string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m, err := runtime.Configure(ctx, runtime.WithServiceName("chatservice"))
+	var opts []runtime.Option
+	if os.Getenv("OTEL_SERVICE_NAME") == "" { // an option would override the variable
+		opts = append(opts, runtime.WithServiceName("chatservice"))
+	}
+	m, err := runtime.Configure(ctx, opts...)
 	if err != nil {
 		return err
 	}

@@ -335,7 +335,7 @@ func TestDiagnosticsPageInChromium(t *testing.T) {
 	if facts := b.text(`#span-detail table.facts`); !strings.Contains(facts, "900 in") || !strings.Contains(facts, "$") {
 		t.Errorf("GenAI facts: %q", facts)
 	}
-	if sent := b.text(`#span-detail table.sent`); !strings.Contains(sent, "gen_ai.usage.prompt_tokens") {
+	if sent := b.text(`#span-detail table.sent`); !strings.Contains(sent, "gen_ai.usage.total_tokens") {
 		t.Errorf("what Instana was sent: %q", sent)
 	}
 	for _, w := range []int{1920, 1024, 360} {

@@ -95,8 +95,14 @@ type Receiver struct {
 	discarded  int64
 	unanswered int
 	metrics    []*metricspb.ResourceMetrics
+	logs       []LogRecord
 	arrived    chan struct{}
 	paths      []string // nil: every path takes OTLP
+	handlers   map[string]Handler
+	// httpHandlers serve other paths than OTLP's (a destination's own
+	// API), by exact path, before any mode; they go down and up with the
+	// receiver.
+	httpHandlers map[string]http.Handler
 }
 
 // New starts a receiver and stops it when the test ends.
@@ -133,6 +139,18 @@ func (r *Receiver) OnlyAt(paths ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.paths = paths
+}
+
+// HandleHTTP serves path with h instead of taking OTLP there, whatever
+// the mode: a destination's own API beside its ingestion (Langfuse's
+// public API), down when the receiver is.
+func (r *Receiver) HandleHTTP(path string, h http.Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.httpHandlers == nil {
+		r.httpHandlers = map[string]http.Handler{}
+	}
+	r.httpHandlers[path] = h
 }
 
 // SetMode changes how the receiver answers.
@@ -212,8 +230,13 @@ func (r *Receiver) Close() {
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	mode, retryAfter, delay, maxSpans, hangs, paths := r.mode, r.retryAfter, r.delay, r.maxSpans, r.hangs, r.paths
+	h, handler := r.httpHandlers[req.URL.Path], r.handlers[req.URL.Path]
 	r.mu.Unlock()
-	if paths != nil && !slices.Contains(paths, req.URL.Path) {
+	if h != nil {
+		h.ServeHTTP(w, req)
+		return
+	}
+	if paths != nil && !slices.Contains(paths, req.URL.Path) && handler == nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 		r.record(req, 0, http.StatusNotFound, nil)
 		http.NotFound(w, req)
@@ -256,6 +279,27 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		case <-req.Context().Done():
 			return
 		}
+	}
+	if status == http.StatusOK && handler != nil {
+		r.serveHandler(w, req, handler)
+		return
+	}
+	if status == http.StatusOK && strings.HasSuffix(req.URL.Path, "/v1/logs") {
+		recs, err := decodeLogs(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			r.record(req, 0, http.StatusBadRequest, nil)
+			return
+		}
+		if !r.record(req, len(recs), status, nil) {
+			panic(http.ErrAbortHandler) // crashed: neither stored nor answered
+		}
+		r.mu.Lock()
+		r.logs = append(r.logs, recs...)
+		r.mu.Unlock()
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte("{}"))
+		return
 	}
 	if status == http.StatusOK && strings.HasSuffix(req.URL.Path, "/metrics") {
 		if err := r.decodeMetrics(req); err != nil {
@@ -367,14 +411,19 @@ func body(req *http.Request) ([]byte, error) {
 }
 
 func decode(req *http.Request) ([]Span, error) {
-	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
-		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
-	}
-	raw, err := body(req)
+	raw, err := protobufBody(req)
 	if err != nil {
 		return nil, err
 	}
 	return Decode(raw, req.URL.Path, req.Header)
+}
+
+// protobufBody reads an OTLP/HTTP protobuf request's body, uncompressed.
+func protobufBody(req *http.Request) ([]byte, error) {
+	if ct := req.Header.Get("Content-Type"); ct != "application/x-protobuf" {
+		return nil, fmt.Errorf("content type %q, want application/x-protobuf", ct)
+	}
+	return body(req)
 }
 
 // Decode decodes an uncompressed ExportTraceServiceRequest.

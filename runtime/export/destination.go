@@ -16,6 +16,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
@@ -31,6 +32,8 @@ type Destination struct {
 	c       delivery.Counters
 	backlog *delivery.Backlog
 	mask    *masker
+	// scores is nil when the destination takes none.
+	scores *scoreChannel
 
 	inboxMu sync.RWMutex // guards closing inbox against Consume
 	closed  bool
@@ -67,9 +70,13 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	d.backlog = delivery.New(delivery.Config{
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
-		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil,
-		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome, Logger: d.log,
+		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
+		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
+		StoredCheck: cfg.StoredCheck, Logger: d.log,
 	}, &d.c)
+	if cfg.Scores.Format != NoScores {
+		d.scores = newScoreChannel(d, d.log.With("channel", "scores"))
+	}
 	d.encoder.Add(1)
 	go d.encodeLoop()
 	return d, nil
@@ -80,7 +87,12 @@ func (d *Destination) Name() string { return d.cfg.Name }
 
 // Kick wakes the senders, e.g. after the breaker closed or was reset, so
 // spooled data is replayed without waiting for the next poll.
-func (d *Destination) Kick() { d.backlog.Kick() }
+func (d *Destination) Kick() {
+	d.backlog.Kick()
+	if d.scores != nil {
+		d.scores.backlog.Kick()
+	}
+}
 
 // Consume hands a batch to the destination's encoder, waiting while it is
 // busy with earlier ones (CPU, never the network: the encoder hands its
@@ -179,7 +191,7 @@ func (d *Destination) yieldTo(pr *pressure) { d.pressure.Store(pr) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()
-	enc := newEncoder(d.cfg.Translator)
+	enc := newEncoder(d.cfg.Translator, d.cfg.Conventions)
 	enc.mask = d.mask
 	var z otlp.Compressor
 	plain := d.cfg.Compression == NoCompression
@@ -208,10 +220,24 @@ func (d *Destination) encodeLoop() {
 	}
 }
 
-// Flush waits until every batch handed over has left memory: sent or, when
-// the destination cannot take it now, safely spooled; or until ctx ends.
-// Spooled data is replayed in the background, not waited for.
-func (d *Destination) Flush(ctx context.Context) error { return d.backlog.Flush(ctx) }
+// Flush waits until every batch handed over has left memory, its scores'
+// too: sent or, when the destination cannot take it now, safely spooled;
+// or until ctx ends. Spooled data is replayed in the background, not
+// waited for.
+func (d *Destination) Flush(ctx context.Context) error {
+	err := d.backlog.Flush(ctx)
+	if d.scores != nil && err == nil {
+		err = d.scores.flush(ctx)
+	}
+	return err
+}
+
+// takesScores reports whether the destination takes evaluations.
+func (d *Destination) takesScores() bool { return d.scores != nil }
+
+// takeScores encodes scores for the destination and queues them. It runs
+// in the score hub's goroutine, which is done before Shutdown.
+func (d *Destination) takeScores(batch []scores.Score) { d.scores.take(batch) }
 
 // Shutdown sends what it can until shortly before ctx's deadline, spools
 // the rest, and returns by the deadline, leaving no goroutine or idle
@@ -224,7 +250,14 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 	}
 	d.inboxMu.Unlock()
 	d.encoder.Wait()
+	if d.scores == nil {
+		d.backlog.Shutdown(ctx)
+		return nil
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { d.scores.shutdown(ctx) })
 	d.backlog.Shutdown(ctx)
+	wg.Wait()
 	return nil
 }
 
@@ -240,7 +273,7 @@ func (d *Destination) DiscardSetAside() int64 { return d.backlog.DiscardSetAside
 // Attributes returns the attributes the destination sends for s:
 // translated, then masked.
 func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
-	return translate(d.cfg.Translator, d.mask, nil, s)
+	return translate(d.cfg.Translator, d.cfg.Conventions, d.mask, nil, s)
 }
 
 // Breaker returns the destination's circuit breaker.

@@ -29,6 +29,9 @@ type DestinationConfig struct {
 	// only to the destination it was encoded for.
 	Identity   SpoolIdentity
 	Translator Translator
+	// Conventions chooses the GenAI conventions' release whose names the
+	// destination gets (ConventionsV141 unless the user opted in).
+	Conventions Conventions
 	// Mask, when set, rewrites every prompt and completion of the
 	// translation, and the attributes of MaskKeys, before they are encoded.
 	// It must be safe for concurrent use.
@@ -62,6 +65,11 @@ type DestinationConfig struct {
 	// at this destination: delivered, spooled, set aside, or dropped with a
 	// reason. It must not block.
 	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
+	// StoredCheck, optional, is asked which spans of a batch the
+	// destination already holds before a batch that a request may have
+	// delivered (written in full, its answer lost) is sent again; those
+	// are not sent again (DestinationStats.Deduplicated).
+	StoredCheck *StoredCheck
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool
@@ -70,6 +78,9 @@ type DestinationConfig struct {
 	// not set, saying so), for the message when the destination refuses a
 	// request (HTTP 401 or 403).
 	Credentials string
+	// Scores, when its Format is set, delivers evaluations (genai.Score)
+	// to the destination too.
+	Scores ScoreConfig
 	// EndpointFrom names where URL comes from and how it is built (for
 	// example "LANGFUSE_ENDPOINT, a base URL to which
 	// /api/public/otel/v1/traces is appended"), for the message when

@@ -92,6 +92,8 @@ func FuzzNormalize(f *testing.F) {
 	f.Add("gen_ai.span.kind", "tool", "gen_ai.chat_completions.streaming_time_to_first_token", int64(-5), "exception", "HTTP 400: {")
 	f.Add("langwatch.output", `{"type":"json","value":{"usage":{"prompt_tokens_details":{"cached_tokens":1e30}}}}`, "gen_ai.usage.cached_input_tokens", int64(1<<62), "x", "")
 	f.Add("retrieval.documents.7.document.content", "doc", "gen_ai.response.time_to_first_token", int64(-1), "gen_ai.choice", `{"message":{}}`)
+	f.Add("gen_ai.operation.name", "retrieval", "gen_ai.retrieval.top_k", int64(3), "x", "")
+	f.Add("gen_ai.usage.cache_creation.input_tokens", "7", "gen_ai.usage.cache_write.input_tokens", int64(-2), "x", "")
 	f.Fuzz(func(t *testing.T, k1, v1, k2 string, n int64, event, body string) {
 		attrs := []attribute.KeyValue{attribute.String(k1, v1), attribute.Int64(k2, n), attribute.String("gen_ai.system", "x"),
 			attribute.String("genkit:metadata:subtype", "model"), attribute.String("openinference.span.kind", "TOOL")}
@@ -99,7 +101,8 @@ func FuzzNormalize(f *testing.F) {
 			sp.AddEvent(event, trace.WithAttributes(attribute.String("content", body), attribute.String("message", body)))
 		})
 		// The span's own attributes are kept, in order, but for numbers
-		// that cannot be trusted and a framework's name as gen_ai.system.
+		// that cannot be trusted or that semantic-conventions-genai v0.1.0
+		// names (read as v1.41's), and a framework's name as gen_ai.system.
 		own, got := s.ReadOnlySpan.Attributes(), s.Attributes()
 		j := 0
 		for _, kv := range own {
@@ -121,14 +124,17 @@ func FuzzNormalize(f *testing.F) {
 			}
 		}
 		s.Trace = NewTraceInfo(TraceFields{})
-		for _, tr := range []Translator{InstanaTranslator{Content: true}, InstanaTranslator{}, LangfuseTranslator{}, LangfuseTranslator{Content: true}, Passthrough{}} {
-			attrs := translate(tr, newMasker(func(_ attribute.Key, v string) string { return strings.ToUpper(v) }, nil), nil, s)
-			seen := map[attribute.Key]bool{}
-			for _, kv := range attrs {
-				if seen[kv.Key] {
-					t.Fatalf("%T sent %s twice", tr, kv.Key)
+		for _, tr := range []Translator{InstanaTranslator{Content: true}, InstanaTranslator{}, LangfuseTranslator{}, LangfuseTranslator{Content: true}, Passthrough{},
+			InstanaTranslator{TokenNames: InstanaTokensLegacy}, InstanaTranslator{TokenNames: InstanaTokensBoth}} {
+			for _, conv := range []Conventions{ConventionsV141, ConventionsLatest} {
+				attrs := translate(tr, conv, newMasker(func(_ attribute.Key, v string) string { return strings.ToUpper(v) }, nil), nil, s)
+				seen := map[attribute.Key]bool{}
+				for _, kv := range attrs {
+					if seen[kv.Key] {
+						t.Fatalf("%T (%v) sent %s twice", tr, conv, kv.Key)
+					}
+					seen[kv.Key] = true
 				}
-				seen[kv.Key] = true
 			}
 			_ = translateEvents(tr, nil, s)
 		}
@@ -154,7 +160,7 @@ func TestLangfuseInputCutStaysJSON(t *testing.T) {
 		attribute.String("llm.model_name", "gpt-4o"),
 		attribute.String("llm.input_messages.0.message.role", "user"), attribute.String("llm.input_messages.0.message.content", long)})
 	s.Trace = NewTraceInfo(TraceFields{})
-	attrs := translate(LangfuseTranslator{Content: true, ContentLimit: 300}, nil, nil, s)
+	attrs := translate(LangfuseTranslator{Content: true, ContentLimit: 300}, ConventionsV141, nil, nil, s)
 	n := 0
 	for _, kv := range attrs {
 		if kv.Key == "langfuse.observation.input" || kv.Key == "langfuse.trace.input" {

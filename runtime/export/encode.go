@@ -110,15 +110,19 @@ func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.K
 	return dst
 }
 
-// translate appends what tr makes of s's attributes to dst, masked. A
-// span in another dialect may already carry a name its translation adds
-// (OpenLLMetry's own gen_ai.usage.prompt_tokens, for Instana): the span's
-// own value is kept, once.
-func translate(tr Translator, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+// translate appends what tr makes of s's attributes to dst, in the
+// conventions' names conv chooses, masked. A span in another dialect may
+// already carry a name its translation adds (OpenLLMetry's own
+// gen_ai.usage.total_tokens, for Instana): the span's own value is kept,
+// once.
+func translate(tr Translator, conv Conventions, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	start := len(dst)
 	dst = tr.Attributes(dst, s)
 	if s.norm != nil {
 		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
+	}
+	if conv == ConventionsLatest && s.Facts != nil {
+		latestNames(dst[start:], s.Facts.Operation)
 	}
 	if s.noContent {
 		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
@@ -154,6 +158,12 @@ type eventTranslator interface {
 	events(s *Span) []sdktrace.Event
 }
 
+// parentTranslator is implemented by translators that send some spans
+// without their parent (Langfuse: a local root whose parent is remote).
+type parentTranslator interface {
+	detachesParent(s *Span) bool
+}
+
 // translateEvents returns s's events as tr sends them, masked.
 func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	events := s.Events()
@@ -171,17 +181,22 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 // not be used concurrently.
 type encoder struct {
 	otlp.Buf
-	tr    Translator
-	mask  *masker
-	attrs []attribute.KeyValue
+	tr Translator
+	// parents is tr when it sends some spans without their parent.
+	parents parentTranslator
+	conv    Conventions
+	mask    *masker
+	attrs   []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
 	resources map[*resource.Resource][]attribute.KeyValue
 }
 
-// newEncoder returns an encoder translating with tr.
-func newEncoder(tr Translator) *encoder {
-	return &encoder{tr: tr, resources: make(map[*resource.Resource][]attribute.KeyValue)}
+// newEncoder returns an encoder translating with tr into the names conv
+// chooses.
+func newEncoder(tr Translator, conv Conventions) *encoder {
+	pt, _ := tr.(parentTranslator)
+	return &encoder{tr: tr, parents: pt, conv: conv, resources: make(map[*resource.Resource][]attribute.KeyValue)}
 }
 
 type scopeKey struct {
@@ -291,6 +306,9 @@ func (e *encoder) appendSpan(s *Span) {
 	e.Bytes(fSpanSpanID, sid[:])
 	e.String(fSpanTraceState, sc.TraceState().String())
 	parent := s.Parent()
+	if e.parents != nil && e.parents.detachesParent(s) {
+		parent = trace.SpanContext{}
+	}
 	if parent.SpanID().IsValid() {
 		psid := parent.SpanID()
 		e.Bytes(fSpanParentSpanID, psid[:])
@@ -307,7 +325,7 @@ func (e *encoder) appendSpan(s *Span) {
 	e.Time(fSpanStart, s.StartTime().UnixNano())
 	e.Time(fSpanEnd, s.EndTime().UnixNano())
 
-	e.attrs = translate(e.tr, e.mask, e.attrs[:0], s)
+	e.attrs = translate(e.tr, e.conv, e.mask, e.attrs[:0], s)
 	e.Attrs(fSpanAttributes, e.attrs)
 	e.Count(fSpanDroppedAttrs, s.DroppedAttributes())
 

@@ -45,7 +45,7 @@ func BenchmarkEncode(b *testing.B) {
 		tr   Translator
 	}{{"genaitrace", Passthrough{}}, {"genaitrace-instana", InstanaTranslator{}}, {"genaitrace-langfuse", LangfuseTranslator{}}} {
 		b.Run("impl="+c.impl, func(b *testing.B) {
-			enc := newEncoder(c.tr)
+			enc := newEncoder(c.tr, ConventionsV141)
 			b.ReportAllocs()
 			var m0, m1 goruntime.MemStats
 			goruntime.ReadMemStats(&m0)
@@ -136,9 +136,10 @@ func officialValue(v attribute.Value) *commonpb.AnyValue {
 	return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: v.AsString()}}
 }
 
-// BenchmarkCompress is why compress.go uses klauspost/compress: one
-// Langfuse request of 512 spans gzipped at BestSpeed by the standard
-// library and by klauspost/compress, which produce the same size.
+// BenchmarkCompress is what gzip costs and saves (docs/benchmarks.md,
+// "Compression"), and why compression uses klauspost/compress: one Instana
+// and one Langfuse request of 512 spans gzipped at BestSpeed by the
+// standard library and by klauspost/compress, which produce the same size.
 //
 //	go test ./runtime/export -run '^$' -bench BenchmarkCompress -benchmem -count 8 | tee gzip.txt
 //	benchstat -col /impl gzip.txt
@@ -155,26 +156,36 @@ func BenchmarkCompress(b *testing.B) {
 	for i, s := range spans {
 		deriveFacts(s, &facts[i], nil)
 	}
-	raw := bytes.Clone(newEncoder(LangfuseTranslator{}).Encode(spans))
-	b.Run("impl=stdlib", func(b *testing.B) {
-		var buf bytes.Buffer
-		zw, _ := stdgzip.NewWriterLevel(&buf, stdgzip.BestSpeed)
-		b.SetBytes(int64(len(raw)))
-		for b.Loop() {
-			buf.Reset()
-			zw.Reset(&buf)
-			_, _ = zw.Write(raw)
-			_ = zw.Close()
+	for _, dest := range []struct {
+		name string
+		tr   Translator
+	}{{"instana", InstanaTranslator{}}, {"langfuse", LangfuseTranslator{}}} {
+		raw := bytes.Clone(newEncoder(dest.tr, ConventionsV141).Encode(spans))
+		report := func(b *testing.B, out int) {
+			b.ReportMetric(float64(len(raw)), "raw-bytes")
+			b.ReportMetric(float64(out), "gzip-bytes")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(spans)), "ns/span")
 		}
-		b.ReportMetric(float64(buf.Len()), "gzip-bytes")
-	})
-	b.Run("impl=klauspost", func(b *testing.B) {
-		var z otlp.Compressor
-		b.SetBytes(int64(len(raw)))
-		var out []byte
-		for b.Loop() {
-			out = z.Compress(raw)
-		}
-		b.ReportMetric(float64(len(out)), "gzip-bytes")
-	})
+		b.Run("dest="+dest.name+"/impl=stdlib", func(b *testing.B) {
+			var buf bytes.Buffer
+			zw, _ := stdgzip.NewWriterLevel(&buf, stdgzip.BestSpeed)
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				buf.Reset()
+				zw.Reset(&buf)
+				_, _ = zw.Write(raw)
+				_ = zw.Close()
+			}
+			report(b, buf.Len())
+		})
+		b.Run("dest="+dest.name+"/impl=klauspost", func(b *testing.B) {
+			var z otlp.Compressor
+			b.SetBytes(int64(len(raw)))
+			var out []byte
+			for b.Loop() {
+				out = z.Compress(raw)
+			}
+			report(b, len(out))
+		})
+	}
 }

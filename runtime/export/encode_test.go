@@ -62,7 +62,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		root.SetStatus(codes.Ok, "")
 		root.End()
 	})
-	raw := newEncoder(Passthrough{}).Encode(spans)
+	raw := newEncoder(Passthrough{}, ConventionsV141).Encode(spans)
 	got, err := otlptest.Decode(raw, "/", nil)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
@@ -117,7 +117,7 @@ func TestSplitRequest(t *testing.T) {
 			s.End()
 		}
 	})
-	raw := newEncoder(Passthrough{}).Encode(spans)
+	raw := newEncoder(Passthrough{}, ConventionsV141).Encode(spans)
 	left, right, err := otlp.SplitRequest(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -140,22 +140,28 @@ func TestSplitRequest(t *testing.T) {
 	if len(names) != 7 || names["s0"] != "scope-a" || names["s1"] != "scope-b" {
 		t.Errorf("spans after split: %v", names)
 	}
-	one := newEncoder(Passthrough{}).Encode(spans[:1])
+	one := newEncoder(Passthrough{}, ConventionsV141).Encode(spans[:1])
 	if _, _, err := otlp.SplitRequest(one); err == nil {
 		t.Error("split a one-span request")
 	}
 }
 
-func FuzzSplitRequest(f *testing.F) {
+// addRequestSeeds seeds a fuzz test of encoded requests: one of three
+// spans, an empty one and a truncated length.
+func addRequestSeeds(f *testing.F) {
 	spans := recordSpans(f, resource.Empty(), func(tp trace.TracerProvider) {
 		for range 3 {
 			_, s := tp.Tracer("x").Start(context.Background(), "s", trace.WithAttributes(allTypes[:8]...))
 			s.End()
 		}
 	})
-	f.Add(newEncoder(Passthrough{}).Encode(spans))
+	f.Add(newEncoder(Passthrough{}, ConventionsV141).Encode(spans))
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f})
+}
+
+func FuzzSplitRequest(f *testing.F) {
+	addRequestSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n, err := otlp.CountSpans(b)
 		left, right, serr := otlp.SplitRequest(b)
@@ -194,7 +200,7 @@ func TestGroupSpansKeepsResourceTogether(t *testing.T) {
 	if len(groups) != 3 || groups[0].key.res != groups[1].key.res {
 		t.Fatalf("groups not adjacent by resource: %+v", groups)
 	}
-	got, err := otlptest.Decode(newEncoder(Passthrough{}).Encode(mixed), "/", nil)
+	got, err := otlptest.Decode(newEncoder(Passthrough{}, ConventionsV141).Encode(mixed), "/", nil)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("decode: %v, %d spans", err, len(got))
 	}

@@ -2,18 +2,19 @@ package export
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 
 	"github.com/klauspost/compress/s2"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 )
 
 // heldBatch is a batch of pending spans held compactly while the
 // destinations' encoders are busy: the spans in their compact form
-// (compact.go), compressed with S2 (klauspost/compress, the module gzip
+// (spancopy.AppendCompact), compressed with S2 (klauspost/compress, the module gzip
 // comes from), in one byte slice the collector does not scan, a tenth or
 // less of the SDK snapshots it replaces. It is what lets a burst faster
 // than the encoders (a batch job's tight loop) wait in the memory budget
@@ -46,14 +47,15 @@ func holdBatch(spans []Span, scratch *[2][]byte) *heldBatch {
 	b := scratch[0][:0]
 	for i := range spans {
 		s := &spans[i]
-		b = putSpan(b, s.ReadOnlySpan)
+		// What the compact form does not hold, first.
+		b = binary.AppendVarint(b, s.size)
+		b = binary.AppendUvarint(b, uint64(hb.resourceIndex(s.Resource())))
+		b = binary.AppendUvarint(b, uint64(hb.scopeIndex(s.InstrumentationScope())))
+		b = spancopy.AppendCompact(b, s.ReadOnlySpan)
 		hb.attrs += len(s.ReadOnlySpan.Attributes())
 		for _, e := range s.Events() {
 			hb.attrs += len(e.Attributes)
 		}
-		b = putVarint(b, s.size)
-		b = putUvarint(b, uint64(hb.resourceIndex(s.Resource())))
-		b = putUvarint(b, uint64(hb.scopeIndex(s.InstrumentationScope())))
 		hb.traces[i] = s.Trace
 	}
 	scratch[0] = b
@@ -92,24 +94,18 @@ func (hb *heldBatch) spans() ([]Span, error) {
 	if err != nil {
 		return nil, errHeldDamaged
 	}
-	details := make([]detachedSpan, hb.n)
 	spans := make([]Span, hb.n)
-	attrs := make([]attribute.KeyValue, 0, hb.attrs)
-	var events []sdktrace.Event
-	r := compactReader{b: raw}
+	r := spancopy.NewReader(raw, hb.n, hb.attrs)
 	for i := range spans {
-		d := &details[i]
-		r.span(d, &attrs, &events)
 		s := &spans[i]
-		s.size = r.varint()
-		ri, si := r.uvarint(), r.uvarint()
-		if r.bad || ri >= uint64(len(hb.resources)) || si >= uint64(len(hb.scopes)) {
+		s.size = r.Varint()
+		ri, si := r.Uvarint(), r.Uvarint()
+		if r.Err(false) != nil || ri >= uint64(len(hb.resources)) || si >= uint64(len(hb.scopes)) {
 			return nil, errHeldDamaged
 		}
-		d.resource, d.scope = hb.resources[ri], hb.scopes[si]
-		s.ReadOnlySpan, s.Trace = d, hb.traces[i]
+		s.ReadOnlySpan, s.Trace = r.Span(hb.resources[ri], hb.scopes[si]), hb.traces[i]
 	}
-	if len(r.b) != 0 {
+	if r.Err(true) != nil {
 		return nil, errHeldDamaged
 	}
 	return spans, nil

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -45,6 +46,13 @@ type LangfuseTranslator struct {
 	Environment string
 	// ContentLimit caps input and output in bytes (0: 1 MiB).
 	ContentLimit int
+	// KeepRemoteParent sends a local root whose parent is remote (a
+	// request with a traceparent) with that parent, for callers that
+	// export to the same Langfuse project. Without it the root is sent as
+	// the trace's root, its parent kept as genaitrace.parent_span_id:
+	// Langfuse takes a trace's input and output only from an observation
+	// without a parent, and never receives a caller it is not sent.
+	KeepRemoteParent bool
 }
 
 // Resource returns r's attributes unchanged.
@@ -117,6 +125,13 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case kv.Key == genai.TraceInput || kv.Key == genai.TraceOutput:
 			// The trace's own input and output: placed on its root below.
 		case isUsageKey(kv.Key):
+		case kv.Key == vocab.GenAIPromptName || kv.Key == vocab.GenAIPromptVersion:
+			// Langfuse reads every gen_ai.prompt* key as OpenLLMetry's
+			// flattened prompt, the observation's input (langfuse/langfuse
+			// OtelIngestionProcessor.ts at 62751446149b702b419a9292ddfc2280cdf74b8c,
+			// extractInputAndOutput): the conventions' versioned prompt
+			// goes to its metadata.
+			dst = append(dst, attribute.KeyValue{Key: attribute.Key(vocab.LangfuseObservationMetadataPrefix + string(kv.Key)), Value: kv.Value})
 		default:
 			if name := modelParam(kv.Key); name != "" {
 				params.set(name, kv.Value)
@@ -139,9 +154,10 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		ownIn, ownOut := s.norm.OwnIO()
 		input, output = cmp.Or(ownIn, withInstructions(input, system)), cmp.Or(ownOut, output)
 	}
-	if isLocalRoot(s) {
-		if s.Parent().IsRemote() {
-			dst = append(dst, vocab.LangfuseIsAppRoot.Bool(true))
+	if s.IsLocalRoot() {
+		if t.detachesParent(s) {
+			psid := s.Parent().SpanID()
+			dst = append(dst, vocab.LangfuseIsAppRoot.Bool(true), vocab.ParentSpanID.String(psid.String()))
 		}
 		if t.Content {
 			var traceIn, traceOut string
@@ -152,10 +168,10 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		}
 	}
 	if input != "" {
-		dst = append(dst, vocab.LangfuseObservationInput.String(cutContent(input, limit)))
+		dst = append(dst, vocab.LangfuseObservationInput.String(textcut.Content(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, vocab.LangfuseObservationOutput.String(cutContent(output, limit)))
+		dst = append(dst, vocab.LangfuseObservationOutput.String(textcut.Content(output, limit)))
 	}
 	if !params.empty() || f.IsModelCall() {
 		// Sent even when empty: without it Langfuse shows every
@@ -168,6 +184,16 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		if t.Cost == CostByGenaitrace && f.HasCost {
 			dst = append(dst, vocab.LangfuseCostDetails.String(costDetails(f)))
 		}
+	case f.IsModelCall() && f.Error:
+		// A failed call that reported no usage. Langfuse v4 counts the
+		// tokens of a generation sent without usage itself and prices
+		// them, failed or not (its ingestion passes no level to the
+		// tokenizer's "skip if ERROR" guard: createEventRecord and
+		// getUsageUnits in worker/src/services/IngestionService/index.ts,
+		// langfuse/langfuse at 62751446), where genaitrace counts nothing.
+		// Integer zeros are usage it takes as given; "{}" is none. A stream
+		// cut short keeps what its chunks counted (the case above).
+		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
 	case !f.IsModelCall() && (usageNames || s.norm.RepeatsUsage() || f.HasUsage):
 		// Counts on a span that calls no model are its children's (a
 		// Genkit generate span's output, LangSmith's copy onto the
@@ -183,6 +209,17 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		}
 	}
 	return t.appendTraceAttributes(dst, s)
+}
+
+// detachesParent reports whether s is sent without its parent: a local
+// root whose parent is remote, unless the caller is in Langfuse too. The
+// trace aggregation of Langfuse v4 takes a trace's input, output and
+// metadata only from a row whose parent_span_id is empty (the argMaxIf
+// columns of
+// packages/shared/src/server/queries/clickhouse-sql/event-query-builder.ts,
+// langfuse/langfuse at 62751446; is_app_root is not considered there).
+func (t LangfuseTranslator) detachesParent(s *Span) bool {
+	return !t.KeepRemoteParent && s.Parent().IsRemote()
 }
 
 // isUsageName reports the names under which Langfuse's own mapping reads
@@ -229,10 +266,10 @@ func (t LangfuseTranslator) appendTraceIO(dst []attribute.KeyValue, s *Span, own
 	input, output = cmp.Or(setIn, ownIn, entityIn, firstIn), cmp.Or(setOut, ownOut, entityOut, lastOut)
 	limit := cmp.Or(t.ContentLimit, 1<<20)
 	if input != "" {
-		dst = append(dst, vocab.LangfuseTraceInput.String(cutContent(input, limit)))
+		dst = append(dst, vocab.LangfuseTraceInput.String(textcut.Content(input, limit)))
 	}
 	if output != "" {
-		dst = append(dst, vocab.LangfuseTraceOutput.String(cutContent(output, limit)))
+		dst = append(dst, vocab.LangfuseTraceOutput.String(textcut.Content(output, limit)))
 	}
 	return dst, input, output
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -52,6 +53,10 @@ func liveShare(budget int64) int64 {
 
 // TryTake reserves n bytes if they fit.
 func (m *memoryBudget) TryTake(n int64) bool { return m.tryTakeBelow(n, m.max) }
+
+// TryTakeOver reserves n bytes if they fit within the bound and over bytes
+// past it.
+func (m *memoryBudget) TryTakeOver(n, over int64) bool { return m.tryTakeBelow(n, m.max+over) }
 
 // tryTakeBelow reserves n bytes if the budget then holds at most limit.
 func (m *memoryBudget) tryTakeBelow(n, limit int64) bool {
@@ -179,3 +184,31 @@ func attrSize(kv attribute.KeyValue) int64 {
 }
 
 const sliceAllowance = 256
+
+// minContentBytes is the least a span's strings must weigh for a copy
+// without its content to be worth making when the budget is full: below
+// it, the copy would cost the caller more than it could save.
+const minContentBytes = 1 << 10
+
+// mayHoldContent reports whether a span of that estimated size has enough
+// bytes beyond its attributes' and events' fixed costs to hold content
+// worth dropping. It reads two lengths: the caller pays it only when the
+// budget is full.
+func mayHoldContent(s sdktrace.ReadOnlySpan, size int64) bool {
+	fixed := spanOverhead + int64(len(s.Attributes()))*attrOverhead + int64(len(s.Events()))*eventOverhead
+	return size-fixed >= minContentBytes
+}
+
+// withoutContent returns a copy of s with its content (prompts,
+// completions, tool payloads) replaced by spancopy.ContentDropped, for a
+// GenAI span that does not fit the memory budget whole: its model, usage
+// and cost are worth more than its content. It runs on the caller's path,
+// only when the budget is full.
+func withoutContent(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
+	return spancopy.WithoutContent(s, func(event string, k attribute.Key) bool {
+		if event != "" {
+			return IsEventContent(event, k)
+		}
+		return IsContent(k)
+	})
+}

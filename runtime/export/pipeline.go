@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 	"go.opentelemetry.io/otel/trace"
@@ -99,7 +100,11 @@ type PipelineConfig struct {
 	// diagnostics store); the Accountants among them are told of the calls
 	// of spans shed for memory too.
 	Observers []Consumer
-	Logger    *slog.Logger
+	// Scores makes the pipeline the process's taker of genai.Score (the
+	// most recent pipeline with it set is): it hands each score to the
+	// consumers that take scores.
+	Scores bool
+	Logger *slog.Logger
 }
 
 // PipelineStats counts what the pipeline took from span.End:
@@ -147,6 +152,8 @@ type PipelineStats struct {
 	// durations that are not finite or longer than their span, numbers
 	// that are not numbers.
 	Untrusted map[string]int64 `json:"untrusted_values"`
+	// Scores counts the evaluations handed over by genai.Score.
+	Scores ScoreStats `json:"scores"`
 }
 
 // MarshalJSON writes the stats with the batch timeout in milliseconds
@@ -179,6 +186,8 @@ type Pipeline struct {
 	cfg         PipelineConfig
 	consumers   []Consumer
 	accountants []Accountant
+	// scores is nil unless PipelineConfig.Scores.
+	scores      *scoreHub
 	budget      *memoryBudget
 	sampler     *sampler
 	samplerMu   sync.Mutex // the sampler's state, for Stats
@@ -293,6 +302,9 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	}
 	p.sampler = newSampler(cfg.Sampling, p.budget, plainOnly)
 	p.sampler.onDecision = cfg.OnDecision
+	if cfg.Scores {
+		p.scores = newScoreHub(cfg.Logger, consumers)
+	}
 	go p.run()
 	return p
 }
@@ -308,14 +320,14 @@ func takesPlain(c Consumer) bool {
 // sheds: the span itself, or less valuable spans still waiting.
 func (p *Pipeline) Accept(s Span, v Value, size int64) {
 	p.accepted.Add(1)
-	if p.admit(s, v, size) {
+	if p.admit(s, v, size, 0) {
 		return
 	}
-	if v == ValueGenAI && !p.isClosed() && hasContentWorthShedding(s.ReadOnlySpan) {
+	if v == ValueGenAI && mayHoldContent(s.ReadOnlySpan, size) && !p.isClosed() {
 		// A model call's span is worth more than its content: without it,
-		// it may fit.
+		// it fits, in the reserve kept for such spans if need be.
 		lean := withoutContent(s.ReadOnlySpan)
-		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n) {
+		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n, p.budget.max/leanReserve) {
 			p.contentShed.Add(1)
 			return
 		}
@@ -346,12 +358,18 @@ func (p *Pipeline) WasShed(tid trace.TraceID) bool {
 	return slices.Contains(p.shedTraces[:], tid)
 }
 
-// admit queues s if its size fits the budget, shedding less valuable
-// waiting spans to make room, and reports whether it did.
-func (p *Pipeline) admit(s Span, v Value, size int64) bool {
+// leanReserve: a sixteenth of the live share is kept for model calls'
+// spans without their content (a few hundred bytes each, a thousand in
+// half a MiB), so that a budget full of prompts still takes the calls.
+const leanReserve = 16
+
+// admit queues s if its size fits the budget, up to over bytes past it,
+// shedding less valuable waiting spans to make room, and reports whether
+// it did.
+func (p *Pipeline) admit(s Span, v Value, size, over int64) bool {
 	s.size = size
 	p.mu.Lock()
-	if p.closed || (!p.budget.TryTake(size) && !p.evictFor(size, v)) {
+	if p.closed || (!p.budget.TryTakeOver(size, over) && !p.evictFor(size, v)) {
 		p.mu.Unlock()
 		return false
 	}
@@ -824,6 +842,9 @@ func forEachBatch(spans []*Span, fn func(*spanBatch)) {
 // them in parallel, until it is delivered or ctx ends.
 func (p *Pipeline) Flush(ctx context.Context) error {
 	p.dispatchAll(handAll)
+	if p.scores != nil {
+		p.scores.flush()
+	}
 	return p.each(func(c Consumer) error { return c.Flush(ctx) })
 }
 
@@ -843,6 +864,9 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.samplerMu.Unlock()
 	p.deliver(r, nil)
 	p.dispatchMu.Unlock()
+	if p.scores != nil {
+		p.scores.shutdown()
+	}
 	return p.each(func(c Consumer) error { return c.Shutdown(ctx) })
 }
 
@@ -895,5 +919,10 @@ func (p *Pipeline) Stats() PipelineStats {
 	p.samplerMu.Unlock()
 	st.ShedCalls = p.shedCalls.Load()
 	st.ContentShed = p.contentShed.Load()
+	if p.scores != nil {
+		st.Scores = p.scores.stats()
+	} else {
+		st.Scores.Dropped = scores.Dropped()
+	}
 	return st
 }

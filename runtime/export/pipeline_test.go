@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 )
 
 // recorder is a consumer that keeps what it is handed.
@@ -109,6 +111,47 @@ func TestPipelineEvictsByBytes(t *testing.T) {
 	p.Accept(*spans[10], ValueGenAI, 4500) // evicts the five oldest plain spans
 	if st := p.Stats(); st.Shed[DropShedPlain] != 5 || st.Pending != 6 || st.MemoryBytes != 9500 {
 		t.Errorf("shed %v, pending %d, budget %d bytes; want 5 plain spans shed, 6 pending, 9500 bytes", st.Shed, st.Pending, st.MemoryBytes)
+	}
+}
+
+// TestPipelineKeepsModelCallsWithoutTheirContent: a budget full of model
+// calls with prompts still takes the next calls, their prompts dropped and
+// marked, in the reserve kept for them; only once the reserve is full too
+// is a call shed, counted.
+func TestPipelineKeepsModelCallsWithoutTheirContent(t *testing.T) {
+	prompt := strings.Repeat("p", 4000)
+	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
+		for i := range 200 {
+			_, s := tp.Tracer("t").Start(context.Background(), "chat-"+strconv.Itoa(i), trace.WithAttributes(
+				attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.input.messages", prompt)))
+			s.End()
+		}
+	})
+	p := NewPipeline(PipelineConfig{MaxBatch: 10_000, BatchTimeout: time.Hour}, &recorder{})
+	defer p.Shutdown(context.Background())
+	p.budget = newMemoryBudget(160 << 10) // 160 KiB: 10 KiB of reserve
+	full, lean := 0, 0
+	for _, s := range spans {
+		size, v := Inspect(s.ReadOnlySpan)
+		p.Accept(*s, v, size)
+	}
+	q := &p.pending[ValueGenAI]
+	for _, s := range q.spans[q.head:] {
+		if strings.Contains(fmt.Sprint(s.Attributes()), spancopy.ContentDropped) {
+			lean++
+		} else {
+			full++
+		}
+	}
+	st := p.Stats()
+	if full == 0 || lean == 0 || int64(lean) != st.ContentShed {
+		t.Errorf("%d calls pending with their prompt, %d without (%d counted): want both", full, lean, st.ContentShed)
+	}
+	if st.MemoryBytes <= p.budget.max || st.Shed[DropShedGenAI] == 0 {
+		t.Errorf("%d bytes held of %d, %d calls shed: want the reserve filled, then calls shed", st.MemoryBytes, p.budget.max, st.Shed[DropShedGenAI])
+	}
+	if int64(full+lean)+st.Shed[DropShedGenAI] != int64(len(spans)) || st.MemoryBytes > p.budget.max+p.budget.max/leanReserve {
+		t.Errorf("%d pending + %d shed != %d made, or %d bytes held past the bound and its reserve", full+lean, st.Shed[DropShedGenAI], len(spans), st.MemoryBytes)
 	}
 }
 

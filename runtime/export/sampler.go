@@ -186,7 +186,7 @@ func (sm *sampler) valueOf(s *Span) KeepReason {
 		return KeptGenAI
 	case sm.rules.KeepErrors && s.Facts.Error:
 		return KeptError
-	case !isLocalRoot(s):
+	case !s.IsLocalRoot():
 		return KeptUndecided
 	case sm.rules.KeepSlowerThan > 0 && s.EndTime().Sub(s.StartTime()) > sm.rules.KeepSlowerThan:
 		return KeptSlow

@@ -327,9 +327,9 @@ func (s *Span) normalize() int64 {
 	return extra
 }
 
-// isLocalRoot reports whether s is its trace's root in this process: it
+// IsLocalRoot reports whether s is its trace's root in this process: it
 // has no parent, or a remote one.
-func isLocalRoot(s *Span) bool {
+func (s *Span) IsLocalRoot() bool {
 	p := s.Parent()
 	return !p.IsValid() || p.IsRemote()
 }
@@ -344,7 +344,7 @@ func traceName(s *Span, tf *TraceFields) string {
 	if tf.Name != "" {
 		return tf.Name
 	}
-	if isLocalRoot(s) {
+	if s.IsLocalRoot() {
 		return s.Name()
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
@@ -18,7 +19,7 @@ const (
 	DropShedGenAI      = "shed_genai"                // the memory budget was full even of GenAI and failed spans
 	DropAfterShutdown  = delivery.DropAfterShutdown  // handed to a destination after it shut down
 	DropEncoderStalled = delivery.DropEncoderStalled // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
-	DropSpoolFull      = "spool_full"                // deleted with the oldest spool segment past the cap
+	DropSpoolFull      = delivery.DropSpoolFull      // past the spool's cap: deleted with the oldest segment, or a span larger than the whole spool
 	DropSpoolError     = delivery.DropSpoolError     // the spool could not be written (disk full, permissions)
 	DropSpoolDamaged   = "spool_damaged"             // lost to damage of the spool's files
 	DropDiscarded      = "discarded"                 // set-aside spans an operator discarded
@@ -44,12 +45,19 @@ type DestinationStats struct {
 	// PossibleDuplicates counts spans delivered again after a request that
 	// may have delivered them already: it went out in full and its answer
 	// was lost (the destination went down, or a timeout). Delivery is at
-	// least once; these are the duplicates that can be known.
+	// least once; these are the duplicates that can be known, an upper
+	// bound. A destination that can say which spans it holds
+	// (DestinationConfig.StoredCheck) is not sent those again: Deduplicated
+	// counts them, and only the others are counted here.
 	PossibleDuplicates int64 `json:"possible_duplicates"`
-	InFlight           int64 `json:"in_flight_requests"`
-	Requests           int64 `json:"requests"`
-	Failures           int64 `json:"failed_requests"`
-	SentBytes          int64 `json:"sent_bytes"`
+	// Deduplicated counts spans of such requests that were not sent again
+	// because the destination, asked after a grace period, showed it held
+	// them (DestinationConfig.StoredCheck): duplicates avoided.
+	Deduplicated int64 `json:"deduplicated"`
+	InFlight     int64 `json:"in_flight_requests"`
+	Requests     int64 `json:"requests"`
+	Failures     int64 `json:"failed_requests"`
+	SentBytes    int64 `json:"sent_bytes"`
 	// Dropped counts lost spans by reason.
 	Dropped       map[string]int64 `json:"dropped"`
 	QueueBytes    int64            `json:"queue_bytes"`
@@ -71,6 +79,46 @@ type DestinationStats struct {
 	// ReadBack is set when delivered traces are read back to confirm they
 	// appear (Langfuse with LANGFUSE_VERIFY).
 	ReadBack *ReadBackStatus `json:"read_back,omitempty"`
+	// Scores is set when the destination takes evaluations (genai.Score):
+	// their own delivery's counters, in scores, with its endpoint, spool
+	// and breaker.
+	Scores *DestinationStats `json:"scores,omitempty"`
+	// ReplayCheck is set when the destination is asked which spans it
+	// holds before a batch that may have reached it is sent again.
+	ReplayCheck *ReplayCheckStatus `json:"replay_check,omitempty"`
+}
+
+// ReplayCheckStatus counts the questions put to a destination, before a
+// batch that may have reached it is sent again, about which of its spans
+// it holds.
+type ReplayCheckStatus struct {
+	// Checks counts the requests made; Failed those that got no usable
+	// answer (no answer, an error, a rate limit of the destination's).
+	Checks int64 `json:"checks"`
+	Failed int64 `json:"failed_checks"`
+	// Asked counts the spans asked about; Found those the destination
+	// held; Unasked those that could not be asked about (the requests
+	// failed or the budget per minute was spent), which were sent again as
+	// possible duplicates.
+	Asked   int64 `json:"asked_spans"`
+	Found   int64 `json:"found_spans"`
+	Unasked int64 `json:"unasked_spans"`
+	// PerMinute is the budget of requests a minute; Grace how long after
+	// the uncertain request the destination is asked.
+	PerMinute int           `json:"checks_per_minute"`
+	Grace     time.Duration `json:"-"`
+	LastCheck time.Time     `json:"last_check,omitzero"`
+	LastError string        `json:"last_error,omitempty"`
+}
+
+// MarshalJSON writes the status with the grace period in milliseconds
+// (grace_ms).
+func (s ReplayCheckStatus) MarshalJSON() ([]byte, error) {
+	type plain ReplayCheckStatus
+	return json.Marshal(struct {
+		plain
+		GraceMS float64 `json:"grace_ms"`
+	}{plain(s), units.MS(s.Grace)})
 }
 
 // ReadBackStatus says whether traces delivered to a destination appear
@@ -111,6 +159,9 @@ type DestinationSettings struct {
 	EndpointFrom  string `json:"endpoint_from,omitempty"`
 	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
 	Durable       bool   `json:"durable"`
+	// RequestsPerMinute is set when requests are paced (Langfuse's scores
+	// API, one score per request).
+	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
 }
 
 // MarshalJSON writes the settings with durations in milliseconds
@@ -149,6 +200,7 @@ func snapshot(c *delivery.Counters, st *DestinationStats) {
 	st.Filtered = c.Filtered.Load()
 	st.SetAside = c.SetAside.Load()
 	st.PossibleDuplicates = c.PossibleDuplicates.Load()
+	st.Deduplicated = c.Deduplicated.Load()
 	st.InFlight = c.InFlight.Load()
 	st.Requests = c.Requests.Load()
 	st.Failures = c.Failures.Load()
@@ -179,10 +231,24 @@ type SpoolIdentity = spool.Identity
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(d.cfg.URL), PausedUntil: d.backlog.PausedUntil()}
-	snapshot(&d.c, &st)
-	st.QueueBytes, st.QueueBatches = d.backlog.Queue()
-	set := d.backlog.Spool()
+	st := backlogStats(d, d.cfg.URL, &d.c, d.backlog, d.cfg.Breaker,
+		DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, EndpointFrom: d.cfg.EndpointFrom}, d.cfg.SpoolDir, d.cfg.MaxInFlight)
+	if d.scores != nil {
+		sc := d.scores.stats(d)
+		st.Scores = &sc
+	}
+	return st
+}
+
+// backlogStats snapshots one of d's backlogs (the spans' or the scores'),
+// with its URL and breaker; settings brings what differs between the two,
+// d the rest.
+func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery.Backlog, br *breaker.Breaker,
+	settings DestinationSettings, spoolDir string, inFlight int) DestinationStats {
+	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(url), PausedUntil: bl.PausedUntil()}
+	snapshot(c, &st)
+	st.QueueBytes, st.QueueBatches = bl.Queue()
+	set := bl.Spool()
 	if set != nil {
 		ss := set.Stats()
 		st.Spool = &ss
@@ -190,16 +256,27 @@ func (d *Destination) Stats() DestinationStats {
 		st.addDropped(DropSpoolDamaged, ss.DamagedSpans)
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
-	st.Breaker = d.cfg.Breaker.Status()
-	st.Settings = DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, MaxInFlight: d.cfg.MaxInFlight,
-		AttemptTimeout: d.cfg.AttemptTimeout, PollInterval: d.cfg.PollInterval,
-		Retry: d.cfg.Retry, Durable: d.cfg.Durable && set != nil, Credentials: d.cfg.Credentials,
-		EndpointFrom: d.cfg.EndpointFrom}
+	st.Breaker = br.Status()
+	st.Settings = settings
+	st.Settings.MaxInFlight, st.Settings.AttemptTimeout, st.Settings.PollInterval = inFlight, d.cfg.AttemptTimeout, d.cfg.PollInterval
+	st.Settings.Retry, st.Settings.Durable, st.Settings.Credentials = d.cfg.Retry, d.cfg.Durable && set != nil, d.cfg.Credentials
 	if set != nil {
-		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = d.cfg.SpoolDir, set.MaxBytes()
+		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = spoolDir, set.MaxBytes()
 	}
 	return st
 }
+
+// StoredCheck learns which spans of a batch the destination already
+// holds: Grace after a request that may have delivered the batch (written
+// in full, its answer lost), Stored is asked about its spans, and those
+// it holds are not sent again. Stored reports on the first len(result)
+// spans; the rest could not be asked about and are sent again, counted as
+// possible duplicates.
+type StoredCheck = delivery.StoredCheck
+
+// SpanRef names one span of a batch: its trace and span IDs and its start
+// time.
+type SpanRef = otlp.SpanRef
 
 // RetryPolicy bounds the in-place retries of one batch before it is kept
 // for later (spooled): MaxAttempts per batch, the first included (default

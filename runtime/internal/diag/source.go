@@ -9,6 +9,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/internal/console"
 )
 
 // Source is what the diagnostics read and do; the runtime's manager
@@ -40,7 +41,7 @@ type Status struct {
 	// Destinations are the OTLP destinations, in their order.
 	Destinations []export.DestinationStats
 	// Console is set when the console prints traces.
-	Console *export.ConsoleStats
+	Console *console.Stats
 	// Metrics counts each metrics-capable destination's metric exports.
 	Metrics []export.MetricExportStats
 	// Config is the effective configuration as it may be shown: secrets

@@ -31,6 +31,7 @@ type destinationView struct {
 	Replayed           int64            `json:"replayed"`
 	SetAside           int64            `json:"set_aside"`
 	PossibleDuplicates int64            `json:"possible_duplicates"`
+	Deduplicated       int64            `json:"deduplicated"`
 	Dropped            int64            `json:"dropped"`
 	DroppedByReason    map[string]int64 `json:"dropped_by_reason"`
 	Requests           int64            `json:"requests"`
@@ -47,6 +48,12 @@ type destinationView struct {
 	PausedUntil        *time.Time       `json:"paused_until"`
 	Breaker            *breakerView     `json:"breaker"`
 	ReadBack           *readBackView    `json:"read_back,omitempty"`
+	// Scores is set for a destination that takes evaluations
+	// (genai.Score): their own delivery's counters.
+	Scores *scoresView `json:"scores,omitempty"`
+	// ReplayCheck counts the questions about stored spans put to the
+	// destination before replays (Langfuse).
+	ReplayCheck *export.ReplayCheckStatus `json:"replay_check,omitempty"`
 	// Filter says which spans the destination does not take (Filtered
 	// counts them) and the setting that says so.
 	Filter string `json:"filter,omitempty"`
@@ -120,7 +127,7 @@ func viewBreaker(b breaker.Status) *breakerView {
 func viewDestination(st export.DestinationStats, now time.Time) destinationView {
 	v := destinationView{Name: st.Name, Endpoint: st.Endpoint, Kind: "otlp", Accepted: st.Accepted, Exported: st.Exported,
 		Filtered: st.Filtered, Spooled: st.Spooled, Replayed: st.Replayed, SetAside: st.SetAside,
-		PossibleDuplicates: st.PossibleDuplicates, Dropped: st.DroppedTotal(), DroppedByReason: orEmpty(st.Dropped),
+		PossibleDuplicates: st.PossibleDuplicates, Deduplicated: st.Deduplicated, Dropped: st.DroppedTotal(), DroppedByReason: orEmpty(st.Dropped),
 		Requests: st.Requests, FailedRequests: st.Failures, InFlightRequests: st.InFlight, SentBytes: st.SentBytes,
 		QueueBytes: st.QueueBytes, QueueMaxBytes: st.Settings.QueueMaxBytes, QueueBatches: st.QueueBatches,
 		LastSuccess: timePtr(st.LastSuccess), PausedUntil: timePtr(st.PausedUntil), Breaker: viewBreaker(st.Breaker),
@@ -144,6 +151,8 @@ func viewDestination(st export.DestinationStats, now time.Time) destinationView 
 		v.ReadBack = &readBackView{LastConfirmed: timePtr(rb.LastConfirmed), ConfirmedTrace: rb.ConfirmedTrace, Missing: rb.Missing,
 			MissingTrace: rb.MissingTrace, MissingSince: timePtr(rb.MissingSince), Checks: rb.Checks, LastCheck: timePtr(rb.LastCheck), Error: rb.LastError}
 	}
+	v.Scores = viewScores(st.Scores, now)
+	v.ReplayCheck = st.ReplayCheck
 	v.State, v.Detail = destinationState(v, now)
 	return v
 }
@@ -375,6 +384,7 @@ func (h *handler) stats(w http.ResponseWriter, _ *http.Request) {
 		"dropped_by_reason":     dropped,
 		"normalized_by_dialect": p.Dialects,
 		"destinations":          dests,
+		"scores":                viewScoreTotals(p.Scores, st.Destinations),
 		"diagnostics_store":     h.store.stats(),
 		"content_shown":         h.store.content,
 		"metrics":               metrics,

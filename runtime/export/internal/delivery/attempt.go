@@ -17,6 +17,7 @@ const (
 	halve                    // 413: send it in halves
 	setAside                 // the destination rejected the batch itself
 	keep                     // not deliverable now: keep it for later
+	recheck                  // it may have been delivered: ask the destination before sending it again
 )
 
 // sender delivers one batch. Every attempt waits out the destination's
@@ -36,6 +37,37 @@ type sender struct {
 	// the next process.
 	latency latency
 	cutoff  atomic.Int64 // unix nanoseconds, 0 until shutdown
+	// pace spaces the requests out, when the destination limits them.
+	pace pacer
+	// recheck returns a batch that may have been delivered to the
+	// backlog, which asks the destination, instead of retrying it at once.
+	recheck bool
+}
+
+// pacer hands out the start times of requests, shared by the senders, so
+// that n senders make no more requests than one would: at most burst at
+// once, then one every apart (the generic cell rate algorithm: in any
+// window of length T at most burst + T/every requests start).
+type pacer struct {
+	every time.Duration
+	burst int
+	next  atomic.Int64 // unix nanoseconds: the theoretical start of the next request
+}
+
+// reserve takes the next start time and returns how long to wait for it.
+func (p *pacer) reserve() time.Duration {
+	if p.every <= 0 {
+		return 0
+	}
+	slack := int64(max(p.burst-1, 0)) * int64(p.every)
+	for {
+		now := time.Now().UnixNano()
+		cur := p.next.Load()
+		start := max(cur, now-slack)
+		if p.next.CompareAndSwap(cur, start+int64(p.every)) {
+			return time.Duration(max(start-now, 0))
+		}
+	}
 }
 
 // latency is an exponentially weighted mean of the successful requests'
@@ -60,9 +92,13 @@ func (s *sender) tooLate() bool {
 	return c != 0 && time.Until(time.Unix(0, c)) < s.latency.get()
 }
 
+// deliver makes the batch's attempts, at most MaxAttempts over one
+// handling (b.tries counts them across rechecks).
 func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 	var last attempt
-	for try := 1; try <= s.retry.MaxAttempts; try++ {
+	for b.tries < s.retry.MaxAttempts {
+		b.tries++
+		try := b.tries
 		wait := s.pause.remaining()
 		if try > 1 {
 			wait = max(wait, s.retry.backoff(try-1))
@@ -71,6 +107,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			return keep, last
 		}
 		if s.tooLate() {
+			return keep, last
+		}
+		if !sleep(ctx, s.pace.reserve()) {
 			return keep, last
 		}
 		done, err := s.breaker.Allow()
@@ -88,7 +127,8 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		done(last.breakerResult())
 		s.count(last)
 		if last.maybeDelivered() {
-			b.maybeSent = true
+			b.maybeSent, b.checked, b.uncertainAt = true, false, time.Now()
+			b.uncertain++
 		}
 		switch last.outcome {
 		case sent:
@@ -99,6 +139,9 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 			return setAside, last
 		case down, abandoned:
 			return keep, last
+		}
+		if b.maybeSent && !b.checked && s.recheck && b.tries < s.retry.MaxAttempts {
+			return recheck, last
 		}
 		ra := last.retryAfter
 		if ra == 0 && last.status == http.StatusTooManyRequests {

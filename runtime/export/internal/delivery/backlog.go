@@ -3,6 +3,7 @@ package delivery
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,11 +39,26 @@ type Config struct {
 	Spool *spool.Set
 	// Durable writes every batch to the spool before it is sent.
 	Durable bool
+	// Uncompressed is set when the destination takes its requests
+	// uncompressed (a JSON target always does). The spool always stores
+	// batches gzip'd (a disk of a given size holds twelve times more
+	// spans); those replayed to such a destination are decompressed before
+	// they are sent.
+	Uncompressed bool
 	// Credentials names where the credentials come from, for the message
 	// when the destination refuses a request; EndpointFrom where the URL
 	// comes from, for the message when nothing takes traces there.
 	Credentials  string
 	EndpointFrom string
+	// Items names what the batches hold, in log messages: "spans"
+	// (the default) or "scores".
+	Items string
+	// Pace, when set, is the least time between the starts of two
+	// requests after a burst of PaceBurst: for an API whose rate limit is
+	// counted in requests (one score per request, for Langfuse's scores
+	// API).
+	Pace      time.Duration
+	PaceBurst int
 	// OnDelivered, when set, is told of one trace of every batch delivered.
 	// It must not block.
 	OnDelivered func(trace.TraceID, time.Time)
@@ -50,7 +66,11 @@ type Config struct {
 	// delivered, spooled, set aside or dropped (with the reason). It runs
 	// in the senders and the encoder, and must not block.
 	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
-	Logger    *slog.Logger
+	// StoredCheck, when set, is asked which spans of a batch the
+	// destination holds before a batch a request may already have
+	// delivered is sent again; those are not sent again.
+	StoredCheck *StoredCheck
+	Logger      *slog.Logger
 }
 
 // Backlog holds what a destination has not delivered yet and delivers it:
@@ -82,18 +102,24 @@ type Backlog struct {
 	sendCtx    context.Context // cancelled when shutdown runs out of time
 	cancelSend context.CancelFunc
 	draining   atomic.Bool
-	workers    sync.WaitGroup
-	warnedDown atomic.Bool
-	stopAdopt  chan struct{}
-	adoptDone  chan struct{}
+	// drainReplayDone ends the replay of this process's own records during
+	// shutdown (replayOwnOnShutdown).
+	drainReplayDone atomic.Bool
+	workers         sync.WaitGroup
+	warnedDown      atomic.Bool
+	drain           chan struct{} // closed when shutdown begins
+	stopAdopt       chan struct{}
+	adoptDone       chan struct{}
 }
 
 // New starts a destination's senders and, with a spool, the adoption of
 // what processes now gone left in it. Its counts go to c.
 func New(cfg Config, c *Counters) *Backlog {
 	bl := &Backlog{cfg: cfg, log: cfg.Logger, c: c, queue: newBatchQueue(cfg.QueueMaxBytes), spool: cfg.Spool,
-		wake: make(chan struct{}, cfg.MaxInFlight), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
-	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c}
+		wake: make(chan struct{}, cfg.MaxInFlight), drain: make(chan struct{}), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
+	bl.cfg.Items = cmp.Or(bl.cfg.Items, "spans")
+	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c,
+		pace: pacer{every: cfg.Pace, burst: cfg.PaceBurst}, recheck: cfg.StoredCheck != nil}
 	bl.sendCtx, bl.cancelSend = context.WithCancel(context.Background())
 	for range cfg.MaxInFlight {
 		bl.workers.Add(1)
@@ -164,6 +190,7 @@ func (bl *Backlog) settle(b *Batch, v verdict, a attempt) {
 }
 
 func (bl *Backlog) delivered(b *Batch) {
+	bl.bookStored(b)
 	bl.c.Exported.Add(int64(b.Spans))
 	bl.c.SentBytes.Add(int64(len(b.Data)))
 	bl.c.LastSuccess.Store(time.Now().UnixNano())
@@ -174,33 +201,31 @@ func (bl *Backlog) delivered(b *Batch) {
 		bl.c.Replayed.Add(int64(b.Spans))
 	}
 	if b.maybeSent {
-		bl.c.PossibleDuplicates.Add(int64(b.Spans))
+		// One copy per request that may have delivered it (a batch read
+		// back from the spool knows of one).
+		bl.c.PossibleDuplicates.Add(int64(b.Spans * max(b.uncertain, 1)))
 	}
 	bl.outcome(b, Delivered, "")
 	bl.done(b)
 	if bl.warnedDown.CompareAndSwap(true, false) {
-		bl.log.Info("genaitrace: destination reachable again; replaying spooled spans")
+		bl.log.Info("genaitrace: destination reachable again; replaying spooled " + bl.cfg.Items)
 	}
 }
 
 // split answers a 413: the batch is sent in halves, recursively; a single
 // span the destination still finds too large is set aside.
 func (bl *Backlog) split(b *Batch, a attempt) {
-	raw, err := b.raw()
-	var left, right []byte
-	if err == nil {
-		left, right, err = otlp.SplitRequest(raw)
+	if bl.cfg.Target.JSON {
+		bl.setAside(b, a) // one JSON document: nothing to split
+		return
 	}
+	halves, err := b.halves()
 	if err != nil {
 		bl.setAside(b, a)
 		return
 	}
-	for _, half := range [][]byte{left, right} {
-		n, _ := otlp.CountSpans(half)
-		h := &Batch{Data: half, Spans: n, Created: b.Created, Plain: b.Plain}
-		if !b.Plain {
-			h.Data = otlp.Gzip(half)
-		}
+	bl.bookStored(b)
+	for _, h := range halves {
 		// A half that cannot be sent is kept, so nothing is lost here.
 		bl.handle(h)
 	}
@@ -208,12 +233,13 @@ func (bl *Backlog) split(b *Batch, a attempt) {
 }
 
 func (bl *Backlog) setAside(b *Batch, a attempt) {
+	bl.bookStored(b)
 	bl.c.SetAside.Add(int64(b.Spans))
 	bl.c.Drop(DropRejected, b.Spans)
 	bl.log.Warn("genaitrace: destination rejected a batch; it is set aside, not retried",
-		"spans", b.Spans, "error", a.err)
+		bl.cfg.Items, b.Spans, "error", a.err)
 	if bl.spool != nil {
-		bl.spool.SetAside(b.Data, b.Spans, b.appendMode())
+		bl.spool.SetAside(b.diskData(), b.Spans)
 	}
 	bl.outcome(b, SetAside, a.errText())
 	bl.done(b)
@@ -229,15 +255,23 @@ func (bl *Backlog) warnDown(a attempt) {
 	endpoint := redact.URL(bl.cfg.Target.URL)
 	switch a.status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		bl.log.Warn(fmt.Sprintf("genaitrace: destination refused the request (HTTP %d); check %s; spans are kept and sent once it accepts them",
-			a.status, cmp.Or(bl.cfg.Credentials, "its credentials")), "endpoint", endpoint, "status", a.status, "error", a.err)
+		bl.log.Warn(fmt.Sprintf("genaitrace: destination refused the request (HTTP %d); check %s; %s are kept and sent once it accepts them",
+			a.status, cmp.Or(bl.cfg.Credentials, "its credentials"), bl.cfg.Items), "endpoint", endpoint, "status", a.status, "error", a.err)
 	case http.StatusNotFound:
-		bl.log.Warn("genaitrace: nothing takes traces at "+endpoint+" (HTTP 404); check "+cmp.Or(bl.cfg.EndpointFrom, "its URL")+"; spans are kept and sent once it accepts them",
+		bl.log.Warn("genaitrace: nothing takes "+bl.what()+" at "+endpoint+" (HTTP 404); check "+cmp.Or(bl.cfg.EndpointFrom, "its URL")+"; "+bl.cfg.Items+" are kept and sent once it accepts them",
 			"endpoint", endpoint, "status", a.status, "error", a.err)
 	default:
-		bl.log.Warn("genaitrace: destination unavailable; spans are kept and sent when it recovers",
+		bl.log.Warn("genaitrace: destination unavailable; "+bl.cfg.Items+" are kept and sent when it recovers",
 			"endpoint", endpoint, "error", a.err, "check", cmp.Or(bl.cfg.EndpointFrom, "its URL"))
 	}
+}
+
+// what names what the destination takes at its URL, for the 404 message.
+func (bl *Backlog) what() string {
+	if bl.cfg.Items == "spans" {
+		return "traces"
+	}
+	return bl.cfg.Items
 }
 
 // done settles a batch the destination took, or rejected for good.
@@ -252,6 +286,9 @@ func (bl *Backlog) done(b *Batch) {
 // came from or onto it; without a spool, back to the head of the memory
 // queue unless draining (then it is dropped, as nothing would send it).
 func (bl *Backlog) keep(b *Batch) {
+	if b.replay && bl.draining.Load() {
+		bl.drainReplayDone.Store(true)
+	}
 	switch {
 	case bl.spool != nil:
 		bl.leaveMemory(b)
@@ -287,7 +324,7 @@ func (bl *Backlog) release(b *Batch) {
 // writeThrough puts a batch on disk and keeps it in memory too. If the
 // disk fails, the batch stays in memory only rather than being lost.
 func (bl *Backlog) writeThrough(b *Batch) {
-	rec, err := bl.spool.Append(b.Data, b.Spans, spool.AppendHeld|b.appendMode())
+	rec, err := bl.spool.Append(b.diskData(), b.Spans, spool.AppendHeld)
 	if err != nil {
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot write a batch to the spool; it is kept in memory only")
 		return
@@ -301,7 +338,10 @@ func (bl *Backlog) writeThrough(b *Batch) {
 func (bl *Backlog) leaveMemory(b *Batch) {
 	switch {
 	case b.record != nil:
-		b.record.MaybeSent = b.maybeSent
+		// The record on disk still holds any span taken out as stored:
+		// asked about again when it is read back.
+		b.record.MaybeSent = b.maybeSent || b.stored > 0
+		b.record.SentAt, b.stored = b.uncertainAt, 0
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
 		bl.outcome(b, Spooled, "")
 		bl.release(b)
@@ -314,13 +354,19 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 
 func (bl *Backlog) toDisk(b *Batch) {
 	defer bl.release(b)
-	mode := b.appendMode()
+	bl.bookStored(b)
+	var mode spool.AppendMode
 	if b.maybeSent {
 		mode |= spool.AppendMaybeSent
 	}
-	if _, err := bl.spool.Append(b.Data, b.Spans, mode); err != nil {
+	_, err := bl.spool.Append(b.diskData(), b.Spans, mode)
+	if errors.Is(err, spool.ErrRecordTooLarge) {
+		bl.toDiskInHalves(b)
+		return
+	}
+	if err != nil {
 		bl.c.Drop(DropSpoolError, b.Spans)
-		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool spans; they are dropped")
+		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool "+bl.cfg.Items+"; they are dropped")
 		bl.outcome(b, Dropped, DropSpoolError)
 		return
 	}
@@ -328,12 +374,35 @@ func (bl *Backlog) toDisk(b *Batch) {
 	bl.outcome(b, Spooled, "")
 }
 
-func (bl *Backlog) spoolFailed(err error, spans int, msg string) {
+// toDiskInHalves spools a batch larger than the whole spool in halves,
+// recursively: an uncompressed batch, or one of long prompts, can be. A
+// single item (or a JSON document) larger than the spool is dropped,
+// counted as spool_full.
+func (bl *Backlog) toDiskInHalves(b *Batch) {
+	var halves []*Batch
+	err := errors.New("one item")
+	if b.Spans > 1 && !bl.cfg.Target.JSON {
+		halves, err = b.halves()
+	}
+	if err != nil {
+		bl.log.Warn("genaitrace: a record larger than the whole spool is dropped (raise TELEMETRY_SPOOL_MAX_BYTES)", bl.cfg.Items, b.Spans, "bytes", len(b.Data))
+		bl.c.Drop(DropSpoolFull, b.Spans)
+		bl.outcome(b, Dropped, DropSpoolFull)
+		return
+	}
+	for _, h := range halves {
+		h.maybeSent = b.maybeSent
+		bl.toDisk(h)
+	}
+}
+
+func (bl *Backlog) spoolFailed(err error, n int, msg string) {
 	bl.c.SetError(err.Error())
-	bl.log.Warn(msg, "spans", spans, "error", err)
+	bl.log.Warn(msg, bl.cfg.Items, n, "error", err)
 }
 
 func (bl *Backlog) drop(b *Batch, reason string) {
+	bl.bookStored(b)
 	bl.c.Drop(reason, b.Spans)
 	bl.outcome(b, Dropped, reason)
 	bl.release(b)
@@ -371,10 +440,29 @@ func (bl *Backlog) next() *Batch {
 	switch {
 	case replay:
 		return bl.replayNext(bl.spool.Next)
-	case draining && bl.spool != nil:
-		return bl.replayNext(bl.spool.NextOwn)
+	case draining && bl.spool != nil && !bl.drainReplayDone.Load():
+		return bl.replayOwnOnShutdown()
 	}
 	return nil
+}
+
+// replayOwnOnShutdown returns the oldest record this process spooled, to
+// send during shutdown, or nil, ending the shutdown's replay: at a record
+// that may have reached the destination already (it is asked about before
+// it is sent again, which is the next process's work: the deadline is for
+// sending), and once a replayed batch could not be sent (keep sets
+// drainReplayDone), so that no record is tried twice.
+func (bl *Backlog) replayOwnOnShutdown() *Batch {
+	r, ok := bl.spool.NextOwn()
+	if !ok {
+		return nil
+	}
+	if r.MaybeSent {
+		bl.spool.Nack(r)
+		bl.drainReplayDone.Store(true)
+		return nil
+	}
+	return bl.replayNext(func() (spool.Record, bool) { return r, true })
 }
 
 func (bl *Backlog) replayNext(next func() (spool.Record, bool)) *Batch {
@@ -382,7 +470,13 @@ func (bl *Backlog) replayNext(next func() (spool.Record, bool)) *Batch {
 	if !ok {
 		return nil
 	}
-	return &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent, Plain: r.Plain}
+	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent, uncertainAt: r.SentAt}
+	if bl.cfg.Uncompressed || bl.cfg.Target.JSON {
+		if raw, err := otlp.Gunzip(r.Data); err == nil {
+			b.Data, b.Plain = raw, true
+		} // else sent as it was stored, gzip'd: what a receiver decodes
+	}
+	return b
 }
 
 // Flush waits until every batch handed over has left memory: sent or, when
@@ -408,6 +502,7 @@ func (bl *Backlog) Flush(ctx context.Context) error {
 func (bl *Backlog) Shutdown(ctx context.Context) {
 	close(bl.stopAdopt) // adopting a large spool may take a while: waited for below, by the deadline
 	bl.draining.Store(true)
+	close(bl.drain)
 	bl.Kick()
 	stop := bl.cancelSend
 	if deadline, ok := ctx.Deadline(); ok {

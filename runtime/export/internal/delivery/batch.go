@@ -24,8 +24,20 @@ type Batch struct {
 	replay bool
 	// maybeSent is set once a request with the batch may have delivered it:
 	// written in full, its answer lost. Delivering it again may make
-	// duplicates.
-	maybeSent bool
+	// duplicates. uncertainAt is when that request ended.
+	maybeSent   bool
+	uncertainAt time.Time
+	// uncertain counts such requests since the batch left the spool: each
+	// may have delivered a copy.
+	uncertain int
+	// checked is set once the destination was asked which spans of the
+	// batch it holds since that request (Config.StoredCheck).
+	checked bool
+	// stored counts the spans taken out of Data because the destination
+	// holds them, not yet counted as exported (see bookStored).
+	stored int
+	// tries counts the attempts of one sender's handling.
+	tries int
 	// live is set while the batch is held in memory (see backlog.hold).
 	live bool
 	// Probe is one span of the batch, by trace ID and start time, for a
@@ -49,10 +61,37 @@ func (b *Batch) raw() ([]byte, error) {
 	return otlp.Gunzip(b.Data)
 }
 
-// appendMode is how the spool stores the batch's bytes.
-func (b *Batch) appendMode() spool.AppendMode {
-	if b.Plain {
-		return spool.AppendPlain
+// halves splits the batch's request in two, each encoded as the batch was.
+func (b *Batch) halves() ([]*Batch, error) {
+	raw, err := b.raw()
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	left, right, err := otlp.SplitRequest(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Batch, 0, 2)
+	for _, half := range [][]byte{left, right} {
+		n, _ := otlp.CountSpans(half)
+		out = append(out, &Batch{Data: b.encoded(half), Spans: n, Created: b.Created, Plain: b.Plain})
+	}
+	return out, nil
+}
+
+// encoded is raw, a request of the batch's spans, encoded as the batch's
+// own data is (gzip'd unless plain).
+func (b *Batch) encoded(raw []byte) []byte {
+	if b.Plain {
+		return raw
+	}
+	return otlp.Gzip(raw)
+}
+
+// diskData is the batch as the spool stores it: gzip'd.
+func (b *Batch) diskData() []byte {
+	if b.Plain {
+		return otlp.Gzip(b.Data)
+	}
+	return b.Data
 }

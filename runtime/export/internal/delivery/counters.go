@@ -13,6 +13,7 @@ const (
 	DropAfterShutdown  = "after_shutdown"  // handed to a destination after it shut down
 	DropEncoderStalled = "encoder_stalled" // a destination's encoder was stuck for 5 s (a hung disk): it alone lost the batch
 	DropSpoolError     = "spool_error"     // the spool could not be written (disk full, permissions)
+	DropSpoolFull      = "spool_full"      // past the spool's cap: the oldest deleted, or a span larger than the whole spool
 	DropNoSpool        = "no_spool"        // undeliverable and no spool configured
 	DropRejected       = "rejected"        // the destination rejected the batch itself (4xx); set aside
 )
@@ -24,8 +25,9 @@ type Counters struct {
 	// Filtered counts spans kept from the destination on purpose.
 	Filtered atomic.Int64
 	// PossibleDuplicates counts spans delivered again after a request
-	// that may have delivered them already.
-	PossibleDuplicates                      atomic.Int64
+	// that may have delivered them already; Deduplicated those not sent
+	// again because the destination showed it held them.
+	PossibleDuplicates, Deduplicated        atomic.Int64
 	InFlight, Requests, Failures, SentBytes atomic.Int64
 	// LastSuccess and LastErrorTime are Unix nanoseconds (0: never).
 	LastSuccess, LastErrorTime atomic.Int64

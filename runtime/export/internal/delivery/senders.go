@@ -29,12 +29,26 @@ func (bl *Backlog) sendLoop() {
 	}
 }
 
-// handle sends one batch and settles it.
+// handle sends one batch and settles it. A batch that a request may
+// already have delivered is first checked against what the destination
+// holds, when it can say (Config.StoredCheck), and then sends only the
+// rest.
 func (bl *Backlog) handle(b *Batch) {
 	bl.c.InFlight.Add(1)
 	defer bl.c.InFlight.Add(-1)
-	v, a := bl.send.deliver(bl.sendCtx, b)
-	bl.settle(b, v, a)
+	b.tries = 0
+	for {
+		if bl.cfg.StoredCheck != nil && b.maybeSent && !b.checked {
+			if bl.dedupe(b) == settled {
+				return
+			}
+		}
+		v, a := bl.send.deliver(bl.sendCtx, b)
+		if v != recheck {
+			bl.settle(b, v, a)
+			return
+		}
+	}
 }
 
 func (bl *Backlog) idle(wait time.Duration) {

@@ -121,6 +121,7 @@ func genAIMetadata(rest string) bool {
 		"data_source.id",
 		"embeddings.dimension.count",
 		"token.type",
+		"token.modality",
 		"prompt.name",
 		"prompt.version",
 		"request.model",
@@ -200,7 +201,7 @@ var namespaces = byFirstByte(map[byte][]*namespace{
 		{prefix: "genkit:", exact: set("name", "type", "state", "path", "isRoot", "isFailureSource",
 			"metadata:subtype", "metadata:flow:name")},
 		{prefix: "gcp.vertex.agent.", exact: set("invocation_id", "session_id", "event_id")},
-		{prefix: "genaitrace.", exact: set("completion_start_time", "stream.chunks", "stream.abandoned")},
+		{prefix: "genaitrace.", exact: set("completion_start_time", "stream.chunks", "stream.abandoned", "parent_span_id")},
 	},
 	'l': {
 		{prefix: "llm.", exact: set(

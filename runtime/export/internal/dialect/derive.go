@@ -50,6 +50,7 @@ func (n *normalizer) is(d Set) bool { return n.dialects&d != 0 }
 // derive runs every step; each looks only for its own dialect's names.
 func (n *normalizer) derive() {
 	n.checkOwnNumbers()
+	n.genAIv01()
 	n.invocationParameters() // before renames: it knows the model asked for
 	n.openInferenceModels()
 	n.renames()

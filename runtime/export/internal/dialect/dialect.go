@@ -23,12 +23,13 @@ const (
 	dialectADK                           // scope gcp.vertex.agent, gcp.vertex.agent.*
 	dialectEino                          // eino-ext's apmplus callback: scope .../callbacks/apmplus, gen_ai.span.kind, runinfo.*
 	dialectLangWatch                     // langwatch.*, gen_ai.usage.cached_input_tokens
+	dialectGenAIv01                      // semantic-conventions-genai v0.1.0: cache_write, retrieval.top_k, an agent-named workflow
 	// Count is the number of dialects.
 	Count = iota
 )
 
 var dialectNames = [Count]string{"otelc", "semconv_before_1_37", "openllmetry", "openinference", "langsmith", "genkit",
-	"adk", "eino", "langwatch"}
+	"adk", "eino", "langwatch", "semconv_genai_0_1"}
 
 // String names the dialects of d, joined by "+".
 func (d Set) String() string {
@@ -161,6 +162,10 @@ func dialectOfGenAIKey(k attribute.Key) Set {
 		return dialectLangWatch
 	case einoSpanKind, einoInput, einoOutput:
 		return dialectEino
+	case vocab.GenAIUsageCacheWriteInputTokens, vocab.GenAIRetrievalTopK:
+		return dialectGenAIv01
+	case vocab.GenAIPromptName, vocab.GenAIPromptVersion: // the conventions' prompt, not OpenLLMetry's
+		return 0
 	}
 	s := string(k)
 	if strings.HasPrefix(s, vocab.LegacyPromptPrefix) || strings.HasPrefix(s, vocab.LegacyCompletionPrefix) {
@@ -176,10 +181,12 @@ func dialectOfGenAIKey(k attribute.Key) Set {
 // costs this one pass over its keys.
 func dialectsOf(s sdktrace.ReadOnlySpan) (d Set, work bool) {
 	ttfc, start := false, false
+	var workflow workflowNames
 	for _, kv := range s.Attributes() {
 		k := string(kv.Key)
 		if len(k) > 7 && strings.HasPrefix(k, "gen_ai.") {
 			d |= dialectOfGenAIKey(kv.Key)
+			workflow.see(kv)
 			switch {
 			case work:
 			case kv.Key == genai.ResponseTimeToFirstChunk:
@@ -191,6 +198,9 @@ func dialectsOf(s sdktrace.ReadOnlySpan) (d Set, work bool) {
 		}
 		start = start || kv.Key == genai.CompletionStartTime
 		d |= dialectOfKey(kv.Key)
+	}
+	if workflow.agentNamed() {
+		d |= dialectGenAIv01
 	}
 	for _, e := range s.Events() {
 		if IsMessageEvent(e.Name) {

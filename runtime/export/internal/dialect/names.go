@@ -17,12 +17,12 @@ const otelcTimeToFirstToken = vocab.OtelcTimeToFirstToken
 // SDK's llm.* names (traceloop/go-openllmetry semconv-ai/attributes.go,
 // written by traceloop-sdk/sdk.go).
 const (
-	legacyReasoningTokens     = attribute.Key("gen_ai.usage.reasoning_tokens")
+	legacyReasoningTokens     = vocab.LegacyReasoningTokens
 	traceloopVendor           = attribute.Key("llm.vendor")
 	traceloopRequestModel     = attribute.Key("llm.request.model")
 	traceloopResponseModel    = attribute.Key("llm.response.model")
-	traceloopPromptTokens     = attribute.Key("llm.usage.prompt_tokens")
-	traceloopCompletionTokens = attribute.Key("llm.usage.completion_tokens")
+	traceloopPromptTokens     = vocab.TraceloopGoPromptTokens
+	traceloopCompletionTokens = vocab.TraceloopGoCompletionTokens
 	traceloopPromptsPrefix    = "llm.prompts."
 	traceloopCompletionPrefix = "llm.completions."
 )

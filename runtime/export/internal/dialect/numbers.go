@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
 
 // Numbers other instrumentation supplies are checked at the boundary:
@@ -35,6 +36,7 @@ const (
 	kindMicrosInSpan             // the same in integral microseconds (otelc)
 	kindSeconds                  // a duration in seconds: finite, 0 to maxSeconds
 	kindParameter                // a sampling parameter: finite
+	kindTopK                     // top_k: finite, a double as v1.41 has it (v0.1.0 made it an integer)
 	kindInteger                  // an integer of any value (a seed)
 	kindMoney                    // a cost in USD: finite, non-negative
 )
@@ -54,9 +56,10 @@ func numberKindOf(k attribute.Key) numberKind {
 	case genai.RequestMaxTokens, genai.RequestChoiceCount, genai.EmbeddingsDimensionCount, langWatchEmbeddingsCount,
 		adkPromptTokens, adkCandidatesTokens, adkCachedTokens, adkTotalTokens:
 		return kindCount
-	case genai.RequestTemperature, genai.RequestTopP, genai.RequestTopK, genai.RequestFrequencyPenalty,
-		genai.RequestPresencePenalty:
+	case genai.RequestTemperature, genai.RequestTopP, genai.RequestFrequencyPenalty, genai.RequestPresencePenalty:
 		return kindParameter
+	case genai.RequestTopK, vocab.GenAIRetrievalTopK:
+		return kindTopK
 	case genai.RequestSeed:
 		return kindInteger
 	case usageCost:
@@ -109,6 +112,8 @@ func conventionsValueNeedsWork(kv attribute.KeyValue) bool {
 			return i < 0 || i > maxCount
 		case kindParameter, kindInteger, notNumber, kindMicrosInSpan:
 			return false
+		case kindTopK:
+			return true // to be made v1.41's double
 		}
 		return i < 0
 	case attribute.FLOAT64:
@@ -118,7 +123,7 @@ func conventionsValueNeedsWork(kv attribute.KeyValue) bool {
 			return false
 		case kindCount, kindInteger:
 			return true // to be made an integer, or left out
-		case kindParameter:
+		case kindParameter, kindTopK:
 			return math.IsNaN(f) || math.IsInf(f, 0)
 		}
 		return math.IsNaN(f) || math.IsInf(f, 0) || f < 0

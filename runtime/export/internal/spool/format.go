@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The spool's files, all little-endian, every part checksummed with
@@ -67,18 +68,25 @@ type recMeta struct {
 	time  int64
 	crc   uint32
 	state recState
+	// sentAt, in memory only, is when a request that may have delivered
+	// the record last ended, for a record returned with Nack (0: its time,
+	// which for a record appended maybe-sent is after that request).
+	sentAt int64
 }
 
-// Record flags.
-const (
-	// flagMaybeSent marks a record a request may already have delivered.
-	flagMaybeSent uint32 = 1
-	// flagPlain marks a record stored uncompressed; records without it are
-	// gzip (every record written before compression became a setting).
-	flagPlain uint32 = 2
-)
+// flagMaybeSent marks a record a request may already have delivered.
+const flagMaybeSent uint32 = 1
 
 func (m recMeta) end() int64 { return m.off + recordHeaderSize + int64(m.size) }
+
+// sentTime is when a request that may have delivered the record last
+// ended, as far as the spool knows: sentAt, else the record's time.
+func (m recMeta) sentTime() time.Time {
+	if m.sentAt != 0 {
+		return time.Unix(0, m.sentAt)
+	}
+	return time.Unix(0, m.time)
+}
 
 // appendSegmentHeader encodes a segment's header.
 func appendSegmentHeader(b []byte, id Identity) []byte {

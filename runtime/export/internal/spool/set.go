@@ -316,7 +316,7 @@ func (ss *Set) DiscardSetAside() int64 {
 
 // SetAside keeps a batch the destination rejected, for inspection; it is
 // never replayed.
-func (ss *Set) SetAside(data []byte, spans int, mode AppendMode) {
+func (ss *Set) SetAside(data []byte, spans int) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.closed {
@@ -330,7 +330,7 @@ func (ss *Set) SetAside(data []byte, spans int, mode AppendMode) {
 		}
 		ss.rejected = sp
 	}
-	_, _ = ss.rejected.Append(data, spans, mode&AppendPlain)
+	_, _ = ss.rejected.Append(data, spans, 0)
 }
 
 // pruneRejected deletes the oldest rejected batches of processes that are

@@ -160,7 +160,7 @@ func TestSpoolSetRemovesEmptyDirectoriesAndStaleTemporaries(t *testing.T) {
 func TestSpoolSetKeepsRejectedBatchesApart(t *testing.T) {
 	root := t.TempDir()
 	ss := openTestSet(t, root, Options{})
-	ss.SetAside(payload(1), 4, 0)
+	ss.SetAside(payload(1), 4)
 	if got := drain(ss); len(got) != 0 {
 		t.Fatalf("a rejected batch would be replayed: %v", got)
 	}

@@ -18,9 +18,9 @@ import (
 // spool directory.
 var errSpoolBusy = errors.New("spool: directory in use by another process")
 
-// errRecordTooLarge is returned by Append for a record larger than the
+// ErrRecordTooLarge is returned by Append for a record larger than the
 // spool's whole budget.
-var errRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
+var ErrRecordTooLarge = errors.New("spool: record larger than the spool's size cap")
 
 // DefaultMaxBytes is the cap of a destination's spool when the
 // configuration gives none.
@@ -66,13 +66,14 @@ type Record struct {
 	Spans int
 	Time  time.Time
 	// MaybeSent is set when a request with this batch may already have
-	// delivered it (see flagMaybeSent).
+	// delivered it (see flagMaybeSent); SentAt is when such a request last
+	// ended, as far as the spool knows (the record's time when it was
+	// appended maybe-sent, which is after that request).
 	MaybeSent bool
-	// Plain is set when Data is not gzip-compressed.
-	Plain bool
-	sp    *diskSpool
-	seg   *segment
-	index int
+	SentAt    time.Time
+	sp        *diskSpool
+	seg       *segment
+	index     int
 }
 
 // AppendMode says how Append stores a batch.
@@ -85,8 +86,6 @@ const (
 	AppendHeld AppendMode = 1 << iota
 	// AppendMaybeSent marks a batch a request may already have delivered.
 	AppendMaybeSent
-	// AppendPlain marks a batch stored uncompressed.
-	AppendPlain
 )
 
 type recState uint8
@@ -350,7 +349,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	}
 	n := int64(recordHeaderSize + len(data))
 	if n > s.opts.MaxBytes {
-		return Record{}, errRecordTooLarge
+		return Record{}, ErrRecordTooLarge
 	}
 	if s.wseg == nil || s.wseg.size+n > s.opts.SegmentBytes {
 		if err := s.rotate(); err != nil {
@@ -362,9 +361,6 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
 	if mode&AppendMaybeSent != 0 {
 		m.flags |= flagMaybeSent
-	}
-	if mode&AppendPlain != 0 {
-		m.flags |= flagPlain
 	}
 	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
 	s.scratch = b[:0]
@@ -389,8 +385,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, Plain: m.flags&flagPlain != 0,
-		sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, SentAt: m.sentTime(), sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -530,8 +525,7 @@ func (s *diskSpool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, Plain: m.flags&flagPlain != 0,
-				sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, SentAt: m.sentTime(), sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
@@ -601,8 +595,8 @@ func (s *diskSpool) recordAck(p position) {
 }
 
 // Nack returns a record to the spool: it will be read again, with its
-// maybeSent as the record says now (kept in memory: the file is not
-// rewritten). It reports false when the record's segment was dropped past
+// maybeSent and sentAt as the record says now (kept in memory: the file is
+// not rewritten). It reports false when the record's segment was dropped past
 // the cap in the meantime; its spans are then counted as dropped.
 func (s *diskSpool) Nack(r Record) bool {
 	s.mu.Lock()
@@ -618,6 +612,9 @@ func (s *diskSpool) Nack(r Record) bool {
 	m.state = recPending
 	if r.MaybeSent {
 		m.flags |= flagMaybeSent
+	}
+	if !r.SentAt.IsZero() {
+		m.sentAt = r.SentAt.UnixNano()
 	}
 	for i, seg := range s.segs {
 		if seg == r.seg && (i < s.readSeg || (i == s.readSeg && r.index < s.readRec)) {

@@ -194,7 +194,7 @@ func TestSpoolCapDropsOldestAndCounts(t *testing.T) {
 	if !strings.Contains(logs.String(), "spool full") {
 		t.Error("no warning for the dropped segment")
 	}
-	if _, err := s.Append(make([]byte, 11*rec), 1, 0); err != errRecordTooLarge {
+	if _, err := s.Append(make([]byte, 11*rec), 1, 0); err != ErrRecordTooLarge {
 		t.Errorf("oversized record: %v", err)
 	}
 }

@@ -172,6 +172,7 @@
     if (d.spooled) more.push("spooled " + fmtCount(d.spooled));
     if (d.replayed) more.push("replayed " + fmtCount(d.replayed));
     if (d.possible_duplicates) more.push("possibly twice " + fmtCount(d.possible_duplicates));
+    if (d.deduplicated) more.push("not sent twice " + fmtCount(d.deduplicated));
     if (more.length) add(delivery, el("div", "meta", more.join(" · ")));
     if (d.filtered) {
       var f = add(el("div", "meta filtered"), el("span", "", "filtered " + fmtCount(d.filtered)));

@@ -1,13 +1,16 @@
-package export
+package spancopy
 
 import (
 	"encoding/binary"
+	"errors"
 	"math"
 	"time"
 	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -17,8 +20,11 @@ import (
 // into a byte slice (no pointers, no per-field headers: a third of the
 // snapshot's heap), and read back as a span whose strings point into that
 // slice. It is in-memory only, never stored or sent, so it has no version
-// and no tags: the writer (put*) and the reader below are each other's mirror,
-// and FuzzCompactSpan checks that what is read is what was written.
+// and no tags: the writer (put*) and the reader below are each other's
+// mirror, and FuzzCompact checks that what is read is what was written.
+
+// AppendCompact appends the compact form of s to b.
+func AppendCompact(b []byte, s sdktrace.ReadOnlySpan) []byte { return putSpan(b, s) }
 
 // The writer: functions that append to a byte slice and return it (a
 // buffer handed in and returned stays where it is; one stored through a
@@ -160,17 +166,17 @@ func putSpan(b []byte, s sdktrace.ReadOnlySpan) []byte {
 	return putUvarint(b, uint64(s.ChildSpanCount()))
 }
 
-// compactReader reads the compact form. Its strings point into the bytes
+// reader reads the compact form. Its strings point into the bytes
 // it reads, which must never change afterwards (they keep them alive). A
 // read past the end, or a value that does not fit, sets bad and reads
 // zeros: a compact form is always written by this process, so bad means a
 // defect, which the reader of a batch reports rather than panicking.
-type compactReader struct {
+type reader struct {
 	b   []byte
 	bad bool
 }
 
-func (r *compactReader) uvarint() uint64 {
+func (r *reader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if n <= 0 {
 		r.bad, r.b = true, nil
@@ -180,7 +186,7 @@ func (r *compactReader) uvarint() uint64 {
 	return v
 }
 
-func (r *compactReader) varint() int64 {
+func (r *reader) varint() int64 {
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
 		r.bad, r.b = true, nil
@@ -192,7 +198,7 @@ func (r *compactReader) varint() int64 {
 
 // count reads a length that must fit in what is left, each element taking
 // at least one byte.
-func (r *compactReader) count() int {
+func (r *reader) count() int {
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		r.bad, r.b = true, nil
@@ -201,7 +207,7 @@ func (r *compactReader) count() int {
 	return int(n)
 }
 
-func (r *compactReader) byte() byte {
+func (r *reader) byte() byte {
 	if len(r.b) == 0 {
 		r.bad = true
 		return 0
@@ -211,9 +217,9 @@ func (r *compactReader) byte() byte {
 	return v
 }
 
-func (r *compactReader) bool() bool { return r.byte() != 0 }
+func (r *reader) bool() bool { return r.byte() != 0 }
 
-func (r *compactReader) next(n int) []byte {
+func (r *reader) next(n int) []byte {
 	if n < 0 || n > len(r.b) {
 		r.bad, r.b = true, nil
 		return nil
@@ -224,7 +230,7 @@ func (r *compactReader) next(n int) []byte {
 }
 
 // str returns a string sharing the reader's bytes: no copy.
-func (r *compactReader) str() string {
+func (r *reader) str() string {
 	p := r.next(r.count())
 	if len(p) == 0 {
 		return ""
@@ -232,7 +238,7 @@ func (r *compactReader) str() string {
 	return unsafe.String(&p[0], len(p))
 }
 
-func (r *compactReader) float() float64 {
+func (r *reader) float() float64 {
 	p := r.next(8)
 	if p == nil {
 		return 0
@@ -240,14 +246,14 @@ func (r *compactReader) float() float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(p))
 }
 
-func (r *compactReader) time() time.Time {
+func (r *reader) time() time.Time {
 	if r.byte() == 0 {
 		return time.Time{}
 	}
 	return time.Unix(0, r.varint())
 }
 
-func (r *compactReader) spanContext() trace.SpanContext {
+func (r *reader) spanContext() trace.SpanContext {
 	var cfg trace.SpanContextConfig
 	copy(cfg.TraceID[:], r.next(16))
 	copy(cfg.SpanID[:], r.next(8))
@@ -262,7 +268,7 @@ func (r *compactReader) spanContext() trace.SpanContext {
 // attrs reads attributes into dst, which must have room for them (a
 // batch's one array: see compactSpans), and returns them capped, so that
 // appending to one span's attributes never writes over the next's.
-func (r *compactReader) attrs(dst *[]attribute.KeyValue) []attribute.KeyValue {
+func (r *reader) attrs(dst *[]attribute.KeyValue) []attribute.KeyValue {
 	n := r.count()
 	if n == 0 {
 		return nil
@@ -275,7 +281,7 @@ func (r *compactReader) attrs(dst *[]attribute.KeyValue) []attribute.KeyValue {
 	return (*dst)[start:len(*dst):len(*dst)]
 }
 
-func (r *compactReader) value() attribute.Value {
+func (r *reader) value() attribute.Value {
 	switch attribute.Type(r.byte()) {
 	case attribute.BOOL:
 		return attribute.BoolValue(r.bool())
@@ -327,10 +333,10 @@ func (r *compactReader) value() attribute.Value {
 	return attribute.Value{}
 }
 
-// span reads a span written by compactWriter.span into d, its attributes
-// and events into the batch's arrays.
-func (r *compactReader) span(d *detachedSpan, attrs *[]attribute.KeyValue, events *[]sdktrace.Event) {
-	*d = detachedSpan{ReadOnlySpan: emptySpan}
+// span reads a span written by putSpan into d, its attributes and events
+// into the reader's arrays.
+func (r *reader) span(d *detached, attrs *[]attribute.KeyValue, events *[]sdktrace.Event) {
+	*d = detached{ReadOnlySpan: emptySpan}
 	d.name = r.str()
 	d.sc = r.spanContext()
 	d.parent = r.spanContext()
@@ -363,4 +369,50 @@ func (r *compactReader) span(d *detachedSpan, attrs *[]attribute.KeyValue, event
 	d.droppedEvents = int(r.uvarint())
 	d.droppedLinks = int(r.uvarint())
 	d.children = int(r.uvarint())
+}
+
+// A Reader reads spans back from their compact forms, one after another,
+// with the numbers a caller wrote between them (binary.AppendUvarint,
+// AppendVarint). The spans' strings share the bytes it reads, which must
+// never change afterwards (the spans keep them alive).
+type Reader struct {
+	r       reader
+	details []detached
+	attrs   []attribute.KeyValue
+	events  []sdktrace.Event
+}
+
+// NewReader reads b, which holds the compact forms of up to spans spans
+// with attrs attributes in all (theirs and their events'): one array each
+// is allocated for them.
+func NewReader(b []byte, spans, attrs int) *Reader {
+	return &Reader{r: reader{b: b}, details: make([]detached, 0, spans), attrs: make([]attribute.KeyValue, 0, attrs)}
+}
+
+// Uvarint reads a number written by binary.AppendUvarint.
+func (r *Reader) Uvarint() uint64 { return r.r.uvarint() }
+
+// Varint reads a number written by binary.AppendVarint.
+func (r *Reader) Varint() int64 { return r.r.varint() }
+
+// Span reads the next span, which has the resource and scope given (a
+// compact form holds neither).
+func (r *Reader) Span(res *resource.Resource, scope instrumentation.Scope) sdktrace.ReadOnlySpan {
+	r.details = append(r.details, detached{})
+	d := &r.details[len(r.details)-1]
+	r.r.span(d, &r.attrs, &r.events)
+	d.resource, d.scope = res, scope
+	return d
+}
+
+// ErrDamaged is what Err reports of bytes that are not compact forms.
+var ErrDamaged = errors.New("spancopy: damaged compact form")
+
+// Err reports whether anything read was not what was written: a read past
+// the end, a value that did not fit, or bytes left over (done set).
+func (r *Reader) Err(done bool) error {
+	if r.r.bad || done && len(r.r.b) != 0 {
+		return ErrDamaged
+	}
+	return nil
 }

@@ -1,21 +1,19 @@
-package export
+package textcut
 
 import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-
-	"github.com/genaitrace/genaitrace/internal/textcut"
 )
 
-// cutContent cuts content to at most limit bytes. JSON stays JSON: it is
+// Content cuts content to at most limit bytes. JSON stays JSON: it is
 // cut inside its structure, in order, a string cut short ending in
-// textcut.Mark and a list or object that lost members ending in the
+// Mark and a list or object that lost members ending in the
 // member "…[truncated]" (an object: under that key), so that a
 // destination that parses it (Langfuse shows input and output as JSON)
 // still can. Text that is not JSON is cut as text. limit <= 0 means no
 // limit.
-func cutContent(s string, limit int) string {
+func Content(s string, limit int) string {
 	if limit <= 0 || len(s) <= limit {
 		return s
 	}
@@ -24,7 +22,7 @@ func cutContent(s string, limit int) string {
 			return out
 		}
 	}
-	return textcut.To(s, limit)
+	return To(s, limit)
 }
 
 // jsonCutter writes a JSON value's tokens while they fit a budget.
@@ -38,7 +36,7 @@ type jsonCutter struct {
 	full bool
 }
 
-var truncatedJSON = strconv.Quote(textcut.Mark)
+var truncatedJSON = strconv.Quote(Mark)
 
 // cutJSON cuts the JSON value s (valid) to limit bytes; false when even
 // its outermost structure does not fit.
@@ -54,7 +52,7 @@ func cutJSON(s string, limit int) (string, bool) {
 // reserve is what closing the open containers, and marking one as cut,
 // takes.
 func (c *jsonCutter) reserve() int {
-	return len(c.open) + len(`,"`+textcut.Mark+`":`+truncatedJSON)
+	return len(c.open) + len(`,"`+Mark+`":`+truncatedJSON)
 }
 
 func (c *jsonCutter) fits(n int) bool { return c.out.Len()+n+c.reserve() <= c.limit }
@@ -163,17 +161,17 @@ func (c *jsonCutter) writeString(s string) {
 		return
 	}
 	c.full = true
-	room := c.limit - c.out.Len() - len(c.open) - len(textcut.Mark) // nothing follows a cut string but the closers
-	lo, hi := 0, min(len(s), max(room, 0))                          // the longest prefix whose quoted form fits
+	room := c.limit - c.out.Len() - len(c.open) - len(Mark) // nothing follows a cut string but the closers
+	lo, hi := 0, min(len(s), max(room, 0))                  // the longest prefix whose quoted form fits
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if len(quote(textcut.Prefix(s, mid))) <= room {
+		if len(quote(Prefix(s, mid))) <= room {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
-	c.out.WriteString(quote(textcut.Prefix(s, lo) + textcut.Mark))
+	c.out.WriteString(quote(Prefix(s, lo) + Mark))
 }
 
 // skipRest reads past the rest of depth open containers.

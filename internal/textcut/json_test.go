@@ -1,36 +1,34 @@
-package export
+package textcut
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/genaitrace/genaitrace/internal/textcut"
 )
 
-// TestCutContentStaysJSON: content cut at a destination's limit is still
+// TestContentStaysJSON: content cut at a destination's limit is still
 // JSON when it was JSON, cut inside its structure and marked, and text
 // when it was text.
-func TestCutContentStaysJSON(t *testing.T) {
+func TestContentStaysJSON(t *testing.T) {
 	long := strings.Repeat("é", 3000)
 	msgs := `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user","parts":[{"type":"text","content":"` + long + `"}]},{"role":"user","parts":[{"type":"text","content":"last"}]}]`
 	for _, limit := range []int{60, 100, 200, 1000, 4000} {
-		got := cutContent(msgs, limit)
-		if len(got) > limit || !json.Valid([]byte(got)) || !strings.Contains(got, textcut.Mark) {
+		got := Content(msgs, limit)
+		if len(got) > limit || !json.Valid([]byte(got)) || !strings.Contains(got, Mark) {
 			t.Errorf("limit %d: %d bytes, valid %v: %s", limit, len(got), json.Valid([]byte(got)), got)
 		}
 	}
-	if got := cutContent(msgs, 200); !strings.HasPrefix(got, `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user"`) {
+	if got := Content(msgs, 200); !strings.HasPrefix(got, `[{"role":"system","parts":[{"type":"text","content":"Be brief."}]},{"role":"user"`) {
 		t.Errorf("the cut is not inside the structure, in order: %s", got)
 	}
 	obj := `{"a":"` + long + `","b":{"c":[1,2,3]}}`
-	if got := cutContent(obj, 120); len(got) > 120 || !json.Valid([]byte(got)) {
+	if got := Content(obj, 120); len(got) > 120 || !json.Valid([]byte(got)) {
 		t.Errorf("object: %s", got)
 	}
-	if got := cutContent(long, 100); len(got) > 100 || !strings.HasSuffix(got, textcut.Mark) {
+	if got := Content(long, 100); len(got) > 100 || !strings.HasSuffix(got, Mark) {
 		t.Errorf("text: %s", got)
 	}
-	if cutContent(msgs, 0) != msgs || cutContent(msgs, len(msgs)) != msgs {
+	if Content(msgs, 0) != msgs || Content(msgs, len(msgs)) != msgs {
 		t.Error("content within its limit was cut")
 	}
 }
@@ -48,7 +46,7 @@ func FuzzCutContent(f *testing.F) {
 			limit = -limit
 		}
 		limit += 64 // room for the mark
-		got := cutContent(s, limit)
+		got := Content(s, limit)
 		if len(s) <= limit {
 			if got != s {
 				t.Fatalf("cut content within its limit")
@@ -58,7 +56,7 @@ func FuzzCutContent(f *testing.F) {
 		if len(got) > limit {
 			t.Fatalf("%d bytes for a limit of %d", len(got), limit)
 		}
-		if json.Valid([]byte(s)) && (s[0] == '[' || s[0] == '{') && !json.Valid([]byte(got)) && !strings.HasSuffix(got, textcut.Mark) {
+		if json.Valid([]byte(s)) && (s[0] == '[' || s[0] == '{') && !json.Valid([]byte(got)) && !strings.HasSuffix(got, Mark) {
 			t.Fatalf("JSON in, neither JSON nor marked text out: %q", got)
 		}
 	})

@@ -1,4 +1,6 @@
-package export
+// Package console is the destination used when none is configured: it
+// prints every finished trace as an indented tree.
+package console
 
 import (
 	"cmp"
@@ -11,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -24,7 +27,7 @@ type Console struct {
 	w             io.Writer
 	orphanTimeout time.Duration
 
-	inbox chan []*Span
+	inbox chan []*export.Span
 	done  chan struct{}
 	flush chan chan struct{}
 
@@ -35,28 +38,28 @@ type Console struct {
 	printedTraces, printedSpans atomic.Int64
 }
 
-// ConsoleStats counts what the console printed.
-type ConsoleStats struct {
+// Stats counts what the console printed.
+type Stats struct {
 	Traces int64 `json:"traces"`
 	Spans  int64 `json:"spans"`
 }
 
 // Stats returns what the console printed so far.
-func (c *Console) Stats() ConsoleStats {
-	return ConsoleStats{Traces: c.printedTraces.Load(), Spans: c.printedSpans.Load()}
+func (c *Console) Stats() Stats {
+	return Stats{Traces: c.printedTraces.Load(), Spans: c.printedSpans.Load()}
 }
 
 type consoleTrace struct {
-	spans []*Span
+	spans []*export.Span
 	first time.Time
 }
 
-// NewConsole returns a console printing to w.
-func NewConsole(w io.Writer) *Console {
+// New returns a console printing to w.
+func New(w io.Writer) *Console {
 	c := &Console{
 		w:             w,
 		orphanTimeout: 30 * time.Second,
-		inbox:         make(chan []*Span, 256),
+		inbox:         make(chan []*export.Span, 256),
 		done:          make(chan struct{}),
 		flush:         make(chan chan struct{}),
 		traces:        map[trace.TraceID]*consoleTrace{},
@@ -70,7 +73,7 @@ func (c *Console) Name() string { return "console" }
 
 // Consume queues spans for printing; when the console falls behind, spans
 // are not printed rather than delaying anything else.
-func (c *Console) Consume(spans []*Span) {
+func (c *Console) Consume(spans []*export.Span) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -114,7 +117,7 @@ func (c *Console) drainInbox() {
 	}
 }
 
-func (c *Console) add(spans []*Span) {
+func (c *Console) add(spans []*export.Span) {
 	for _, s := range spans {
 		tid := s.SpanContext().TraceID()
 		t := c.traces[tid]
@@ -123,7 +126,7 @@ func (c *Console) add(spans []*Span) {
 			c.traces[tid] = t
 		}
 		t.spans = append(t.spans, s)
-		if isLocalRoot(s) {
+		if s.IsLocalRoot() {
 			c.print(tid, t.spans)
 			delete(c.traces, tid)
 		}
@@ -141,7 +144,7 @@ func (c *Console) printOrphans(before time.Time) {
 
 func (c *Console) printAll() { c.printOrphans(time.Now().Add(time.Hour)) }
 
-func (c *Console) print(tid trace.TraceID, spans []*Span) {
+func (c *Console) print(tid trace.TraceID, spans []*export.Span) {
 	c.printedTraces.Add(1)
 	c.printedSpans.Add(int64(len(spans)))
 	_, _ = io.WriteString(c.w, formatTree(tid, spans))
@@ -180,13 +183,13 @@ func (c *Console) Shutdown(ctx context.Context) error {
 }
 
 // formatTree renders one trace as the console prints it.
-func formatTree(tid trace.TraceID, spans []*Span) string {
-	children := map[trace.SpanID][]*Span{}
+func formatTree(tid trace.TraceID, spans []*export.Span) string {
+	children := map[trace.SpanID][]*export.Span{}
 	ids := map[trace.SpanID]bool{}
 	for _, s := range spans {
 		ids[s.SpanContext().SpanID()] = true
 	}
-	var roots []*Span
+	var roots []*export.Span
 	for _, s := range spans {
 		if p := s.Parent().SpanID(); p.IsValid() && ids[p] {
 			children[p] = append(children[p], s)
@@ -194,7 +197,7 @@ func formatTree(tid trace.TraceID, spans []*Span) string {
 			roots = append(roots, s)
 		}
 	}
-	byStart := func(a, b *Span) int { return a.StartTime().Compare(b.StartTime()) }
+	byStart := func(a, b *export.Span) int { return a.StartTime().Compare(b.StartTime()) }
 	slices.SortFunc(roots, byStart)
 	for _, kids := range children {
 		slices.SortFunc(kids, byStart)
@@ -202,8 +205,8 @@ func formatTree(tid trace.TraceID, spans []*Span) string {
 
 	type line struct{ label, detail string }
 	var lines []line
-	var walk func(s *Span, prefix string, last, top bool)
-	walk = func(s *Span, prefix string, last, top bool) {
+	var walk func(s *export.Span, prefix string, last, top bool)
+	walk = func(s *export.Span, prefix string, last, top bool) {
 		branch, next := "", prefix
 		if !top {
 			branch, next = prefix+"├─ ", prefix+"│  "
@@ -234,7 +237,7 @@ func formatTree(tid trace.TraceID, spans []*Span) string {
 	return b.String()
 }
 
-func traceSummary(tid trace.TraceID, spans, roots []*Span) string {
+func traceSummary(tid trace.TraceID, spans, roots []*export.Span) string {
 	var tokens int64
 	var cost float64
 	errs := 0
@@ -245,8 +248,12 @@ func traceSummary(tid trace.TraceID, spans, roots []*Span) string {
 		if s.Facts.Error {
 			errs++
 		}
-		start = minTime(start, s.StartTime())
-		end = maxTime(end, s.EndTime())
+		if s.StartTime().Before(start) {
+			start = s.StartTime()
+		}
+		if s.EndTime().After(end) {
+			end = s.EndTime()
+		}
 	}
 	name := roots[0].Name()
 	if tf := roots[0].Trace.Fields(); tf.Name != "" {
@@ -265,7 +272,7 @@ func traceSummary(tid trace.TraceID, spans, roots []*Span) string {
 	return "── " + strings.Join(parts, " · ") + "\n"
 }
 
-func spanDetail(s *Span) string {
+func spanDetail(s *export.Span) string {
 	f := s.Facts
 	parts := []string{fmt.Sprintf("%8s", fmtDuration(s.EndTime().Sub(s.StartTime())))}
 	if m := f.Model(); m != "" {
@@ -302,17 +309,3 @@ func fmtDuration(d time.Duration) string {
 }
 
 func fmtCost(usd float64) string { return fmt.Sprintf("$%.6f", usd) }
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
