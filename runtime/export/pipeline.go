@@ -301,6 +301,7 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 		}
 	}
 	p.sampler = newSampler(cfg.Sampling, p.budget, plainOnly)
+	p.sampler.traceFacts = cfg.Resolve != nil
 	p.sampler.onDecision = cfg.OnDecision
 	if cfg.Scores {
 		p.scores = newScoreHub(cfg.Logger, consumers)

@@ -131,6 +131,8 @@ func TestPipelineKeepsModelCallsWithoutTheirContent(t *testing.T) {
 	defer p.Shutdown(context.Background())
 	p.budget = newMemoryBudget(160 << 10) // 160 KiB: 10 KiB of reserve
 	full, lean := 0, 0
+	p.dispatchMu.Lock() // nothing is dispatched, whatever wakes the batcher
+	defer p.dispatchMu.Unlock()
 	for _, s := range spans {
 		size, v := Inspect(s.ReadOnlySpan)
 		p.Accept(*s, v, size)

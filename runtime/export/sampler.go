@@ -47,6 +47,9 @@ type sampler struct {
 	// plainOnly is set when some consumer takes no plain traces: then
 	// sampled-in traces wait too, for them.
 	plainOnly bool
+	// traceFacts is set when spans come with their trace's facts when it
+	// has any (PipelineConfig.Resolve): see firstOfItsTrace.
+	traceFacts bool
 
 	held       map[trace.TraceID]*heldTrace
 	order      []trace.TraceID // traces in held, oldest first (may name gone ones)
@@ -158,9 +161,11 @@ func (sm *sampler) route(spans []*Span) routed {
 
 func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 	tid := s.SpanContext().TraceID()
-	if keep, ok := sm.decided.get(tid); ok {
-		sm.send(s, keep, r)
-		return
+	if !sm.firstOfItsTrace(s) {
+		if keep, ok := sm.decided.get(tid); ok {
+			sm.send(s, keep, r)
+			return
+		}
 	}
 	if keep := sm.valueOf(s); keep != KeptUndecided {
 		// Even a lone root's verdict is noted: a goroutine may still
@@ -177,6 +182,18 @@ func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 		}
 	}
 	sm.hold(tid, s, now, !sampledIn)
+}
+
+// firstOfItsTrace reports a span no other span of its trace can have come
+// before: a trace's own root (no parent, not even a remote one) whose trace
+// had no child started in this process when it ended (no trace facts:
+// the processor registers a trace when its first child starts). Such a
+// trace has no verdict yet, and looking one up in a map of every trace of
+// the last minute is a miss in memory the caches do not hold (0.4 µs a
+// span at 20,000 spans/s). It is known only where the pipeline resolves
+// trace facts (traceFacts).
+func (sm *sampler) firstOfItsTrace(s *Span) bool {
+	return sm.traceFacts && s.Trace == nil && !s.Parent().IsValid()
 }
 
 // valueOf is the verdict s alone makes of its trace, or KeptUndecided.
