@@ -23,9 +23,6 @@ import (
 type heldBatch struct {
 	data []byte
 	n    int
-	// attrs counts the attributes the spans hold, theirs and their
-	// events', for reading them back into one array.
-	attrs int
 	// What the compact form does not hold: the spans' trace facts (shared
 	// with their trace, resolved before the spans were held), and the few
 	// resources and scopes the spans name by index.
@@ -52,10 +49,6 @@ func holdBatch(spans []Span, scratch *[2][]byte) *heldBatch {
 		b = binary.AppendUvarint(b, uint64(hb.resourceIndex(s.Resource())))
 		b = binary.AppendUvarint(b, uint64(hb.scopeIndex(s.InstrumentationScope())))
 		b = spancopy.AppendCompact(b, s.ReadOnlySpan)
-		hb.attrs += len(s.ReadOnlySpan.Attributes())
-		for _, e := range s.Events() {
-			hb.attrs += len(e.Attributes)
-		}
 		hb.traces[i] = s.Trace
 	}
 	scratch[0] = b
@@ -88,14 +81,14 @@ func (hb *heldBatch) scopeIndex(sc instrumentation.Scope) int {
 var errHeldDamaged = errors.New("a held batch could not be read back")
 
 // spans reads the batch back as the spans that were held, with their
-// trace facts and sizes; their strings share one buffer.
+// trace facts and sizes, each span in memory of its own.
 func (hb *heldBatch) spans() ([]Span, error) {
 	raw, err := s2.Decode(nil, hb.data)
 	if err != nil {
 		return nil, errHeldDamaged
 	}
 	spans := make([]Span, hb.n)
-	r := spancopy.NewReader(raw, hb.n, hb.attrs)
+	r := spancopy.NewReader(raw)
 	for i := range spans {
 		s := &spans[i]
 		s.size = r.Varint()

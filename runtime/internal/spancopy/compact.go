@@ -1,6 +1,7 @@
 package spancopy
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -23,8 +24,14 @@ import (
 // and no tags: the writer (put*) and the reader below are each other's
 // mirror, and FuzzCompact checks that what is read is what was written.
 
-// AppendCompact appends the compact form of s to b.
-func AppendCompact(b []byte, s sdktrace.ReadOnlySpan) []byte { return putSpan(b, s) }
+// AppendCompact appends the compact form of s to b: its length in four
+// bytes, then the span.
+func AppendCompact(b []byte, s sdktrace.ReadOnlySpan) []byte {
+	start := len(b)
+	b = putSpan(append(b, 0, 0, 0, 0), s)
+	binary.LittleEndian.PutUint32(b[start:], uint32(len(b)-start-4))
+	return b
+}
 
 // The writer: functions that append to a byte slice and return it (a
 // buffer handed in and returned stays where it is; one stored through a
@@ -265,20 +272,18 @@ func (r *reader) spanContext() trace.SpanContext {
 	return trace.NewSpanContext(cfg)
 }
 
-// attrs reads attributes into dst, which must have room for them (a
-// batch's one array: see compactSpans), and returns them capped, so that
-// appending to one span's attributes never writes over the next's.
-func (r *reader) attrs(dst *[]attribute.KeyValue) []attribute.KeyValue {
+// attrs reads attributes into an array of their own.
+func (r *reader) attrs() []attribute.KeyValue {
 	n := r.count()
 	if n == 0 {
 		return nil
 	}
-	start := len(*dst)
-	for range n {
-		k := attribute.Key(r.str())
-		*dst = append(*dst, attribute.KeyValue{Key: k, Value: r.value()})
+	out := make([]attribute.KeyValue, n)
+	for i := range out {
+		out[i].Key = attribute.Key(r.str())
+		out[i].Value = r.value()
 	}
-	return (*dst)[start:len(*dst):len(*dst)]
+	return out
 }
 
 func (r *reader) value() attribute.Value {
@@ -324,8 +329,7 @@ func (r *reader) value() attribute.Value {
 		}
 		return attribute.SliceValue(xs...)
 	case attribute.MAP:
-		var kvs []attribute.KeyValue
-		return attribute.MapValue(r.attrs(&kvs)...)
+		return attribute.MapValue(r.attrs()...)
 	case attribute.EMPTY:
 		return attribute.Value{}
 	}
@@ -333,9 +337,8 @@ func (r *reader) value() attribute.Value {
 	return attribute.Value{}
 }
 
-// span reads a span written by putSpan into d, its attributes and events
-// into the reader's arrays.
-func (r *reader) span(d *detached, attrs *[]attribute.KeyValue, events *[]sdktrace.Event) {
+// span reads a span written by putSpan into d.
+func (r *reader) span(d *detached) {
 	*d = detached{ReadOnlySpan: emptySpan}
 	d.name = r.str()
 	d.sc = r.spanContext()
@@ -343,23 +346,21 @@ func (r *reader) span(d *detached, attrs *[]attribute.KeyValue, events *[]sdktra
 	d.kind = trace.SpanKind(r.uvarint())
 	d.start = r.time()
 	d.end = r.time()
-	d.attrs = r.attrs(attrs)
+	d.attrs = r.attrs()
 	if n := r.count(); n > 0 {
-		start := len(*events)
-		for range n {
-			e := sdktrace.Event{Name: r.str(), Time: r.time()}
-			e.Attributes = r.attrs(attrs)
+		d.events = make([]sdktrace.Event, n)
+		for i := range d.events {
+			e := &d.events[i]
+			e.Name, e.Time = r.str(), r.time()
+			e.Attributes = r.attrs()
 			e.DroppedAttributeCount = int(r.uvarint())
-			*events = append(*events, e)
 		}
-		d.events = (*events)[start:len(*events):len(*events)]
 	}
 	if n := r.count(); n > 0 {
 		d.links = make([]sdktrace.Link, n)
 		for i := range d.links {
 			d.links[i].SpanContext = r.spanContext()
-			var kvs []attribute.KeyValue
-			d.links[i].Attributes = r.attrs(&kvs)
+			d.links[i].Attributes = r.attrs()
 			d.links[i].DroppedAttributeCount = int(r.uvarint())
 		}
 	}
@@ -373,21 +374,13 @@ func (r *reader) span(d *detached, attrs *[]attribute.KeyValue, events *[]sdktra
 
 // A Reader reads spans back from their compact forms, one after another,
 // with the numbers a caller wrote between them (binary.AppendUvarint,
-// AppendVarint). The spans' strings share the bytes it reads, which must
-// never change afterwards (the spans keep them alive).
-type Reader struct {
-	r       reader
-	details []detached
-	attrs   []attribute.KeyValue
-	events  []sdktrace.Event
-}
+// AppendVarint). Each span is read into memory of its own (its bytes, its
+// attributes, its events), which its strings share: a span kept longer
+// than the others (a diagnostics page's) keeps nothing of them alive.
+type Reader struct{ r reader }
 
-// NewReader reads b, which holds the compact forms of up to spans spans
-// with attrs attributes in all (theirs and their events'): one array each
-// is allocated for them.
-func NewReader(b []byte, spans, attrs int) *Reader {
-	return &Reader{r: reader{b: b}, details: make([]detached, 0, spans), attrs: make([]attribute.KeyValue, 0, attrs)}
-}
+// NewReader reads b.
+func NewReader(b []byte) *Reader { return &Reader{r: reader{b: b}} }
 
 // Uvarint reads a number written by binary.AppendUvarint.
 func (r *Reader) Uvarint() uint64 { return r.r.uvarint() }
@@ -398,10 +391,20 @@ func (r *Reader) Varint() int64 { return r.r.varint() }
 // Span reads the next span, which has the resource and scope given (a
 // compact form holds neither).
 func (r *Reader) Span(res *resource.Resource, scope instrumentation.Scope) sdktrace.ReadOnlySpan {
-	r.details = append(r.details, detached{})
-	d := &r.details[len(r.details)-1]
-	r.r.span(d, &r.attrs, &r.events)
+	d := &detached{ReadOnlySpan: emptySpan, resource: res, scope: scope}
+	n := r.r.next(4)
+	if n == nil {
+		return d
+	}
+	own := reader{b: bytes.Clone(r.r.next(int(binary.LittleEndian.Uint32(n))))}
+	if r.r.bad {
+		return d
+	}
+	own.span(d)
 	d.resource, d.scope = res, scope
+	if own.bad || len(own.b) != 0 {
+		r.r.bad = true
+	}
 	return d
 }
 

@@ -3,6 +3,7 @@ package spancopy
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel/attribute"
@@ -72,7 +73,7 @@ func FuzzCompact(f *testing.F) {
 		for i, s := range spans {
 			b = AppendCompact(appendUint(b, uint64(i)+uint64(n)), s)
 		}
-		r := NewReader(b, len(spans), 0)
+		r := NewReader(b)
 		for i, s := range spans {
 			if got := r.Uvarint(); got != uint64(i)+uint64(n) {
 				t.Errorf("number between spans: %d, want %d", got, uint64(i)+uint64(n))
@@ -88,7 +89,7 @@ func FuzzCompact(f *testing.F) {
 		if len(b) > 0 {
 			i := int(damage) % len(b)
 			b[i] ^= byte(damage>>8) | 1
-			r := NewReader(b[:len(b)-int(damage)%2], len(spans), 0)
+			r := NewReader(b[:len(b)-int(damage)%2])
 			for range spans {
 				r.Uvarint()
 				r.Span(nil, instrumentation.Scope{})
@@ -99,3 +100,33 @@ func FuzzCompact(f *testing.F) {
 }
 
 func appendUint(b []byte, v uint64) []byte { return putUvarint(b, v) }
+
+// TestCompactSpansShareNothing: a span read back holds nothing of the
+// bytes it was read from, nor of the other spans: one kept for long (the
+// diagnostics page keeps some) pins its own bytes only.
+func TestCompactSpansShareNothing(t *testing.T) {
+	spans := record(t, func(tr trace.Tracer) {
+		for range 2 {
+			_, s := tr.Start(t.Context(), "span", trace.WithAttributes(attribute.String("k", "a value")))
+			s.End()
+		}
+	})
+	b := AppendCompact(AppendCompact(nil, spans[0]), spans[1])
+	r := NewReader(b)
+	one, two := r.Span(nil, instrumentation.Scope{}), r.Span(nil, instrumentation.Scope{})
+	if err := r.Err(true); err != nil {
+		t.Fatal(err)
+	}
+	in := func(s string, b []byte) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(&b[0]))
+		return p >= start && p < start+uintptr(len(b))
+	}
+	for _, s := range []string{one.Name(), one.Attributes()[0].Value.AsString(), two.Name()} {
+		if in(s, b) {
+			t.Errorf("%q points into the bytes it was read from", s)
+		}
+	}
+	if unsafe.StringData(one.Name()) == unsafe.StringData(two.Name()) {
+		t.Error("two spans read back share their strings' memory")
+	}
+}
