@@ -23,6 +23,9 @@ import (
 type heldBatch struct {
 	data []byte
 	n    int
+	// value is its spans' value: a batch holds spans of one value, so
+	// that a more valuable span can shed it.
+	value Value
 	// What the compact form does not hold: the spans' trace facts (shared
 	// with their trace, resolved before the spans were held), and the few
 	// resources and scopes the spans name by index.

@@ -332,3 +332,93 @@ func TestShutdownSendsWhatItSpooled(t *testing.T) {
 		t.Errorf("after shutdown: %d spans still spooled, dropped %v", st.Spool.PendingSpans, st.Dropped)
 	}
 }
+
+// TestHeldPlainSpansGoBeforeModelCalls: held batches count in the memory
+// budget and are shed by value like pending spans: with the budget full of
+// plain spans, pending and held while the encoder is busy, model calls
+// shed every plain span (pending ones first, then the held batches) before
+// the first of them is shed, and every plain span is counted.
+func TestHeldPlainSpansGoBeforeModelCalls(t *testing.T) {
+	r := otlptest.New(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	busy, err := NewDestination(withDefaults(DestinationConfig{Name: "busy",
+		Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
+		Breaker:    breaker.New(breaker.Settings{}), URL: r.URL() + "/v1/traces", Client: http.DefaultClient}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A live share of 200,000 bytes: 200 spans of 1,000.
+	p := NewPipeline(PipelineConfig{MaxBatch: 10, BatchTimeout: time.Hour, MemoryMaxBytes: 8 * 200_000}, busy)
+	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
+		for i := range 100 {
+			_, s := tp.Tracer("t").Start(context.Background(), "s"+strconv.Itoa(i), trace.WithAttributes(benchAttributes(i)...))
+			s.End()
+		}
+	})
+	for _, s := range spans[:10] {
+		p.Accept(*s, ValuePlain, 1000)
+	}
+	p.dispatch()
+	<-entered // the encoder is busy with the first batch
+	for _, s := range spans[10:] {
+		p.Accept(*s, ValuePlain, 1000)
+	}
+	p.dispatch()
+	p.mu.Lock()
+	held := len(p.held)
+	p.mu.Unlock()
+	if held == 0 {
+		t.Fatal("no batch held while the encoder is busy")
+	}
+	// The rest of the budget filled with plain spans, pending.
+	plain := int64(100)
+	for p.Stats().Shed[DropShedPlain] == 0 {
+		p.Accept(*spans[plain%100], ValuePlain, 1000)
+		plain++
+	}
+	calls := 0
+	for p.Stats().Shed[DropShedGenAI] == 0 && calls < 1000 {
+		p.mu.Lock()
+		plainLeft := p.pending[ValuePlain].len()
+		for _, hb := range p.held {
+			if hb.value == ValuePlain {
+				plainLeft += hb.n
+			}
+		}
+		p.mu.Unlock()
+		p.Accept(*spans[calls%100], ValueGenAI, 1000)
+		calls++
+		if p.Stats().Shed[DropShedGenAI] != 0 && plainLeft != 0 {
+			t.Fatalf("a model call was shed while %d plain spans waited (budget %d of %d, pending %d/%d/%d, held %d)", plainLeft,
+				p.budget.used.Load(), p.budget.max, p.pending[0].len(), p.pending[1].len(), p.pending[2].len(), len(p.held))
+		}
+	}
+	st := p.Stats()
+	p.mu.Lock()
+	heldPlain := 0
+	for _, hb := range p.held {
+		if hb.value == ValuePlain {
+			heldPlain += hb.n
+		}
+	}
+	p.mu.Unlock()
+	if heldPlain != 0 {
+		t.Errorf("%d plain spans still held once model calls are shed", heldPlain)
+	}
+	// The encoder and its inbox have the three batches dispatched (the
+	// batcher hands over nothing while the encoder is busy); every other
+	// plain span was shed, and counted.
+	if st.Dispatched != 30 || st.Shed[DropShedPlain] != plain-30 {
+		t.Errorf("%d spans dispatched and %d plain ones shed, want every one of the %d plain spans in one or the other", st.Dispatched, st.Shed[DropShedPlain], plain)
+	}
+	if used := p.budget.used.Load(); used > p.budget.max {
+		t.Errorf("budget holds %d bytes, over its %d", used, p.budget.max)
+	}
+	close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = p.Shutdown(ctx)
+	if used := p.budget.used.Load(); used != 0 {
+		t.Errorf("budget holds %d bytes after shutdown", used)
+	}
+}

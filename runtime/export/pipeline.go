@@ -429,7 +429,9 @@ func (p *Pipeline) account(s *Span) {
 }
 
 // evictFor sheds waiting spans less valuable than v, oldest first, until
-// size bytes fit; it reports whether they do. It runs under p.mu.
+// size bytes fit; it reports whether they do. Of each value, pending spans
+// go before held batches (a pending span frees some twenty times the bytes
+// of a held one). It runs under p.mu.
 func (p *Pipeline) evictFor(size int64, v Value) bool {
 	for low := ValuePlain; low < v; low++ {
 		q := &p.pending[low]
@@ -441,6 +443,32 @@ func (p *Pipeline) evictFor(size int64, v Value) bool {
 			if p.budget.TryTake(size) {
 				return true
 			}
+		}
+		if p.evictHeld(size, low) {
+			return true
+		}
+	}
+	return false
+}
+
+// evictHeld sheds held batches of value v, oldest first, until size bytes
+// fit; it reports whether they do. Their spans are counted as shed; their
+// traces are not noted for the diagnostics (that would mean reading the
+// batch back here, on the caller's path). It runs under p.mu.
+func (p *Pipeline) evictHeld(size int64, v Value) bool {
+	for i := 0; i < len(p.held); {
+		hb := p.held[i]
+		if hb.value != v {
+			i++
+			continue
+		}
+		p.held = slices.Delete(p.held, i, i+1)
+		p.heldSpans -= hb.n
+		p.heldBytes -= hb.bytes
+		p.budget.Give(hb.bytes)
+		p.shed[v].Add(int64(hb.n))
+		if p.budget.TryTake(size) {
+			return true
 		}
 	}
 	return false
@@ -594,7 +622,17 @@ func distinctBatches(round *spanBatch, lists ...[]*Span) []*spanBatch {
 func (p *Pipeline) takeChunk() []Span {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := min(p.pendingLen(), p.cfg.MaxBatch)
+	return p.takeChunkOf(ValuePlain, numValues-1)
+}
+
+// takeChunkOf removes up to MaxBatch spans of values from low to high
+// from pending, most valuable first. It runs under p.mu.
+func (p *Pipeline) takeChunkOf(low, high Value) []Span {
+	n := 0
+	for v := low; v <= high; v++ {
+		n += p.pending[v].len()
+	}
+	n = min(n, p.cfg.MaxBatch)
 	if n == 0 {
 		return nil
 	}
@@ -604,7 +642,7 @@ func (p *Pipeline) takeChunk() []Span {
 	maxBytes := p.maxBatchBytes()
 	chunk := make([]Span, 0, n)
 	var bytes int64
-	for v := numValues - 1; v < numValues && len(chunk) < n; v-- {
+	for v := high; v >= low && v <= high && len(chunk) < n; v-- {
 		for q := &p.pending[v]; q.len() > 0 && len(chunk) < n && (len(chunk) == 0 || bytes+q.spans[q.head].size <= maxBytes); {
 			s := q.pop()
 			bytes += s.size
@@ -709,11 +747,15 @@ func (p *Pipeline) shouldHold() bool {
 // some 50,000 spans of ten attributes at the default budget.
 const heldShare = 2
 
-// holdPending holds a chunk of pending spans compactly, their trace facts
-// resolved now (the trace table forgets a trace a while after its root
-// ended, and records when it did).
+// holdPending holds a chunk of pending spans of one value compactly,
+// their trace facts resolved now (the trace table forgets a trace a while
+// after its root ended, and records when it did). A held batch has one
+// value so that a more valuable span can still shed it (evictFor).
 func (p *Pipeline) holdPending() {
-	chunk := p.takeChunk()
+	p.mu.Lock()
+	v := p.valueToHold()
+	chunk := p.takeChunkOf(v, v)
+	p.mu.Unlock()
 	if chunk == nil {
 		return
 	}
@@ -725,6 +767,7 @@ func (p *Pipeline) holdPending() {
 		bytes += chunk[i].size
 	}
 	hb := holdBatch(chunk, &p.heldScratch)
+	hb.value = v
 	p.budget.Take(hb.bytes)
 	p.budget.Give(bytes)
 	p.mu.Lock()
@@ -732,6 +775,23 @@ func (p *Pipeline) holdPending() {
 	p.heldSpans += hb.n
 	p.heldBytes += hb.bytes
 	p.mu.Unlock()
+}
+
+// valueToHold is the value whose pending spans are held next: the most
+// valuable with a batch's worth pending, in spans or bytes, else the one
+// with the most bytes pending. It runs under p.mu.
+func (p *Pipeline) valueToHold() Value {
+	best := ValuePlain
+	for v := numValues - 1; v < numValues; v-- {
+		q := &p.pending[v]
+		if q.len() >= p.cfg.MaxBatch || q.bytes >= p.maxBatchBytes() {
+			return v
+		}
+		if q.bytes > p.pending[best].bytes {
+			best = v
+		}
+	}
+	return best
 }
 
 // unhold reads the oldest held batch back, its spans' bytes taken in the
