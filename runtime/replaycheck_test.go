@@ -327,7 +327,9 @@ func TestShutdownKeepsAnUnaskedBatchForTheNextProcess(t *testing.T) {
 // Langfuse, asked after the grace period (once it is back, or, asked while
 // it is down, at the replay from the spool), says it holds those spans,
 // and none is sent again: every span stored once, the spans of every
-// request stored without an answer counted as deduplicated.
+// request stored without an answer counted as deduplicated. (A check that
+// fails, Langfuse being down again when asked, leaves its spans to be sent
+// again and counted as possible duplicates: then only that is asserted.)
 func TestLangfuseOutageEdgesMakeNoDuplicates(t *testing.T) {
 	clearEnv(t)
 	fastReplayCheck(t, 400*time.Millisecond) // for both subtests, which run side by side
@@ -363,11 +365,18 @@ func TestLangfuseOutageEdgesMakeNoDuplicates(t *testing.T) {
 				t.Logf("%d spans: %d stored without an answer, %d duplicates, %d possible duplicates", n, unanswered, dups, st.PossibleDuplicates)
 				return
 			}
-			if dups != 0 || st.Deduplicated != int64(unanswered) {
+			rc := st.ReplayCheck
+			if rc.Found == 0 || st.PossibleDuplicates < int64(dups) {
+				t.Errorf("Langfuse showed %d spans it stored; %d duplicates, %d counted as possible", rc.Found, dups, st.PossibleDuplicates)
+			}
+			// A check that failed (Langfuse down again when asked, on a
+			// loaded machine) leaves its spans unasked: sent again and
+			// counted, as documented. Without one, none is sent again.
+			if rc.Failed == 0 && rc.Unasked == 0 && (dups != 0 || st.Deduplicated != int64(unanswered)) {
 				t.Errorf("%d duplicates; %d spans deduplicated, %d stored without an answer", dups, st.Deduplicated, unanswered)
 			}
 			t.Logf("%d spans: %d stored without an answer, %d deduplicated, %d possible duplicates (sent again, not shown stored), %d duplicates; checks %+v",
-				n, unanswered, st.Deduplicated, st.PossibleDuplicates, dups, *st.ReplayCheck)
+				n, unanswered, st.Deduplicated, st.PossibleDuplicates, dups, *rc)
 		})
 	}
 }
