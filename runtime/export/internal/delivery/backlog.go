@@ -454,7 +454,7 @@ func (bl *Backlog) replayOwnOnShutdown() *Batch {
 	if !ok {
 		return nil
 	}
-	if r.MaybeSent {
+	if r.Copies > 0 {
 		bl.spool.Nack(r)
 		bl.drainReplayDone.Store(true)
 		return nil
