@@ -185,29 +185,10 @@ func sumSizes(spans []*Span) int64 {
 // the budget ends empty.
 func TestBusyEncoderHoldsBatches(t *testing.T) {
 	r := otlptest.New(t)
-	entered, release := make(chan struct{}), make(chan struct{})
-	busy, err := NewDestination(withDefaults(DestinationConfig{Name: "busy",
-		Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
-		Breaker:    breaker.New(breaker.Settings{}), URL: r.URL() + "/v1/traces", Client: http.DefaultClient}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	busy, entered, release := busyDestination(t, r)
 	rec := &recorder{}
 	p := NewPipeline(PipelineConfig{MaxBatch: 10, BatchTimeout: time.Hour}, busy, rec)
-	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
-		for i := range 100 {
-			_, s := tp.Tracer("t").Start(context.Background(), "s"+strconv.Itoa(i), trace.WithAttributes(benchAttributes(i)...))
-			s.End()
-		}
-	})
-	for _, s := range spans[:10] {
-		p.Accept(*s, ValueGenAI, 1000)
-	}
-	p.dispatch()
-	<-entered // the encoder is busy with the first batch
-	for _, s := range spans[10:] {
-		p.Accept(*s, ValueGenAI, 1000)
-	}
+	fillWhileBusy(t, p, entered, ValueGenAI)
 	start := time.Now()
 	p.dispatch()
 	if d := time.Since(start); d > time.Second {
@@ -251,6 +232,40 @@ func TestBusyEncoderHoldsBatches(t *testing.T) {
 	if used := p.budget.used.Load(); used != 0 {
 		t.Errorf("budget holds %d bytes after shutdown", used)
 	}
+}
+
+// busyDestination returns a destination sending to r whose encoder, once
+// it has told entered, is stuck on its first batch until release closes.
+func busyDestination(t *testing.T, r *otlptest.Receiver) (d *Destination, entered, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
+	d, err := NewDestination(withDefaults(DestinationConfig{Name: "busy",
+		Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
+		Breaker:    breaker.New(breaker.Settings{}), URL: r.URL() + "/v1/traces", Client: http.DefaultClient}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, entered, release
+}
+
+// fillWhileBusy gives p 100 spans of value v and 1,000 bytes: a batch of
+// ten, dispatched until the busy destination's encoder is stuck on it (it
+// tells entered), then the other 90. It returns the spans.
+func fillWhileBusy(t *testing.T, p *Pipeline, entered chan struct{}, v Value) []*Span {
+	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
+		for i := range 100 {
+			_, s := tp.Tracer("t").Start(context.Background(), "s"+strconv.Itoa(i), trace.WithAttributes(benchAttributes(i)...))
+			s.End()
+		}
+	})
+	for _, s := range spans[:10] {
+		p.Accept(*s, v, 1000)
+	}
+	p.dispatch()
+	<-entered // the encoder is busy with the first batch
+	for _, s := range spans[10:] {
+		p.Accept(*s, v, 1000)
+	}
+	return spans
 }
 
 // BenchmarkHeld measures holding a batch of 512 GenAI spans compactly and
@@ -340,29 +355,10 @@ func TestShutdownSendsWhatItSpooled(t *testing.T) {
 // the first of them is shed, and every plain span is counted.
 func TestHeldPlainSpansGoBeforeModelCalls(t *testing.T) {
 	r := otlptest.New(t)
-	entered, release := make(chan struct{}), make(chan struct{})
-	busy, err := NewDestination(withDefaults(DestinationConfig{Name: "busy",
-		Translator: stuckTranslator{entered: entered, release: release, once: &sync.Once{}},
-		Breaker:    breaker.New(breaker.Settings{}), URL: r.URL() + "/v1/traces", Client: http.DefaultClient}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	busy, entered, release := busyDestination(t, r)
 	// A live share of 200,000 bytes: 200 spans of 1,000.
 	p := NewPipeline(PipelineConfig{MaxBatch: 10, BatchTimeout: time.Hour, MemoryMaxBytes: 8 * 200_000}, busy)
-	spans := recordSpans(t, resource.Empty(), func(tp trace.TracerProvider) {
-		for i := range 100 {
-			_, s := tp.Tracer("t").Start(context.Background(), "s"+strconv.Itoa(i), trace.WithAttributes(benchAttributes(i)...))
-			s.End()
-		}
-	})
-	for _, s := range spans[:10] {
-		p.Accept(*s, ValuePlain, 1000)
-	}
-	p.dispatch()
-	<-entered // the encoder is busy with the first batch
-	for _, s := range spans[10:] {
-		p.Accept(*s, ValuePlain, 1000)
-	}
+	spans := fillWhileBusy(t, p, entered, ValuePlain)
 	p.dispatch()
 	p.mu.Lock()
 	held := len(p.held)
