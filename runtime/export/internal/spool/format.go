@@ -77,10 +77,11 @@ type recMeta struct {
 // flagMaybeSent marks a record a request may already have delivered; the
 // flags' second byte counts such requests (a file written before the count
 // was kept has the bit alone: one request).
+const flagMaybeSent uint32 = 1
+
 const (
-	flagMaybeSent uint32 = 1
-	copiesShift          = 8
-	maxCopies            = 0xff
+	copiesShift = 8
+	maxCopies   = 0xff
 )
 
 // copies is how many requests may already have delivered the record.
