@@ -79,7 +79,6 @@ type recMeta struct {
 // was kept has the bit alone: one request).
 const flagMaybeSent uint32 = 1
 
-// The count of requests in the flags' second byte.
 const (
 	copiesShift = 8
 	maxCopies   = 0xff
