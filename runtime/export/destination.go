@@ -174,8 +174,17 @@ var encoderStallTimeout = 5 * time.Second
 
 // holdSpans counts the destination's memory queue in the pipeline's
 // memory budget: the destination keeps the spans of a batch after Consume
-// returns, until encoded.
-func (d *Destination) holdSpans(b *memoryBudget) { d.backlog.UseBudget(queueBudget{b}) }
+// returns, until encoded. With a spool the queue takes only from the
+// budget's first half (queueBudget: a batch refused goes to disk); without
+// one a refused batch is dropped, so the queue takes from all of it, as
+// the pending spans do.
+func (d *Destination) holdSpans(b *memoryBudget) {
+	if d.cfg.SpoolDir == "" {
+		d.backlog.UseBudget(b)
+		return
+	}
+	d.backlog.UseBudget(queueBudget{b})
+}
 
 // room reports whether Consume would take a batch now without waiting: the
 // encoder's inbox has room, or the encoder is stuck (batches are then

@@ -366,6 +366,10 @@ func TestHeldPlainSpansGoBeforeModelCalls(t *testing.T) {
 	if held == 0 {
 		t.Fatal("no batch held while the encoder is busy")
 	}
+	// The batcher kept out from here on (it would hold what is pending, a
+	// chunk at a time, and a chunk being written is neither pending nor
+	// held): what is held stays as the dispatch above left it.
+	p.dispatchMu.Lock()
 	// The rest of the budget filled with plain spans, pending.
 	plain := int64(100)
 	for p.Stats().Shed[DropShedPlain] == 0 {
@@ -410,6 +414,7 @@ func TestHeldPlainSpansGoBeforeModelCalls(t *testing.T) {
 	if used := p.budget.used.Load(); used > p.budget.max {
 		t.Errorf("budget holds %d bytes, over its %d", used, p.budget.max)
 	}
+	p.dispatchMu.Unlock()
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -78,10 +78,10 @@ func (m *memoryBudget) Take(n int64) { m.used.Add(n) }
 // Give returns n bytes.
 func (m *memoryBudget) Give(n int64) { m.used.Add(-n) }
 
-// queueBudget is the memory budget as the destinations' memory queues of
-// encoded batches see it: they take from it only while it stays at most
-// half full. Past that, a new encoded batch goes to the destination's
-// spool, which it can, leaving the rest of the budget to the spans not yet
+// queueBudget is the memory budget as the memory queues of encoded
+// batches of destinations with a spool see it: they take from it only
+// while it stays at most half full. Past that, a new encoded batch goes to
+// the destination's spool, leaving the rest of the budget to the spans not yet
 // encoded, which can go nowhere else (a burst faster than the senders
 // otherwise fills the budget with batches waiting to be sent, and sheds
 // spans).

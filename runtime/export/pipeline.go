@@ -747,10 +747,11 @@ func (p *Pipeline) shouldHold() bool {
 // some 50,000 spans of ten attributes at the default budget.
 const heldShare = 2
 
-// holdPending holds a chunk of pending spans of one value compactly,
-// their trace facts resolved now (the trace table forgets a trace a while
-// after its root ended, and records when it did). A held batch has one
-// value so that a more valuable span can still shed it (evictFor).
+// holdPending holds a chunk of pending spans of one value compactly, the
+// most valuable first (valueToHold), their trace facts resolved now (the
+// trace table forgets a trace a while after its root ended, and records
+// when it did). A held batch has one value so that a more valuable span
+// can still shed it (evictFor).
 func (p *Pipeline) holdPending() {
 	p.mu.Lock()
 	v := p.valueToHold()
@@ -778,20 +779,18 @@ func (p *Pipeline) holdPending() {
 }
 
 // valueToHold is the value whose pending spans are held next: the most
-// valuable with a batch's worth pending, in spans or bytes, else the one
-// with the most bytes pending. It runs under p.mu.
+// valuable pending, as takeChunk takes them. Spans go to the consumers in
+// that order, held or not: a model call's span before the root of its
+// trace, which ends after it and is worth less (the sampler decides a
+// trace at its root, knowing the model calls before it). It runs under
+// p.mu.
 func (p *Pipeline) valueToHold() Value {
-	best := ValuePlain
-	for v := numValues - 1; v < numValues; v-- {
-		q := &p.pending[v]
-		if q.len() >= p.cfg.MaxBatch || q.bytes >= p.maxBatchBytes() {
+	for v := numValues - 1; v > ValuePlain; v-- {
+		if p.pending[v].len() > 0 {
 			return v
 		}
-		if q.bytes > p.pending[best].bytes {
-			best = v
-		}
 	}
-	return best
+	return ValuePlain
 }
 
 // unhold reads the oldest held batch back, its spans' bytes taken in the
