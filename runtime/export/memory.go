@@ -52,14 +52,17 @@ func liveShare(budget int64) int64 {
 }
 
 // TryTake reserves n bytes if they fit.
-func (m *memoryBudget) TryTake(n int64) bool { return m.TryTakeOver(n, 0) }
+func (m *memoryBudget) TryTake(n int64) bool { return m.tryTakeBelow(n, m.max) }
 
 // TryTakeOver reserves n bytes if they fit within the bound and over bytes
 // past it.
-func (m *memoryBudget) TryTakeOver(n, over int64) bool {
+func (m *memoryBudget) TryTakeOver(n, over int64) bool { return m.tryTakeBelow(n, m.max+over) }
+
+// tryTakeBelow reserves n bytes if the budget then holds at most limit.
+func (m *memoryBudget) tryTakeBelow(n, limit int64) bool {
 	for {
 		used := m.used.Load()
-		if used+n > m.max+over {
+		if used+n > limit {
 			return false
 		}
 		if m.used.CompareAndSwap(used, used+n) {
@@ -74,6 +77,24 @@ func (m *memoryBudget) Take(n int64) { m.used.Add(n) }
 
 // Give returns n bytes.
 func (m *memoryBudget) Give(n int64) { m.used.Add(-n) }
+
+// queueBudget is the memory budget as the memory queues of encoded
+// batches of destinations with a spool see it: they take from it only
+// while it stays at most half full. Past that, a new encoded batch goes to
+// the destination's spool, leaving the rest of the budget to the spans not yet
+// encoded, which can go nowhere else (a burst faster than the senders
+// otherwise fills the budget with batches waiting to be sent, and sheds
+// spans).
+type queueBudget struct{ *memoryBudget }
+
+// TryTake reserves n bytes if the budget then holds at most half its
+// bytes.
+func (q queueBudget) TryTake(n int64) bool { return q.tryTakeBelow(n, q.max/queueShare) }
+
+// queueShare is the part of the budget past which the memory queues take
+// no more: a half, which leaves the rest to the batches being encoded and
+// the spans waiting for them.
+const queueShare = 2
 
 // Value is what a span is worth when memory runs short: the least
 // valuable goes first.
