@@ -32,8 +32,15 @@ func TestInstanaTenantCheckRecipe(t *testing.T) {
 	dir := t.TempDir()
 	script = strings.ReplaceAll(script, "/tmp/", dir+"/")
 	script = strings.Replace(script, "export INSTANA_ENDPOINT=... INSTANA_API_KEY=...", "export INSTANA_ENDPOINT="+instana.URL(), 1)
+	// Every port, wherever the recipe writes it (the services' come as a
+	// word of their line, "new 8101 ..."): two runs of the test at once
+	// (another checkout's) would otherwise send their requests to one
+	// another's services.
 	for _, port := range []string{"9000", "8101", "8102", "8103", "8104"} {
-		script = strings.ReplaceAll(script, "localhost:"+port, "localhost:"+freePort(t))
+		script = regexp.MustCompile(`\b`+port+`\b`).ReplaceAllString(script, freePort(t))
+	}
+	if regexp.MustCompile(`\b(9000|810[1-4])\b`).MatchString(script) {
+		t.Fatalf("a fixed port is left in the recipe:\n%s", script)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
