@@ -11,6 +11,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -53,7 +54,7 @@ func errorText(s *Span, content bool, msg string) string {
 
 // errorEvents applies errorText to the messages of s's exception events,
 // and masks them: the events handed in are not modified.
-func errorEvents(s *Span, content bool, m *masker, events []sdktrace.Event) []sdktrace.Event {
+func errorEvents(s *Span, content bool, m *mask.Masker, events []sdktrace.Event) []sdktrace.Event {
 	if !s.norm.ErrorsEchoContent() {
 		return events
 	}
@@ -63,7 +64,7 @@ func errorEvents(s *Span, content bool, m *masker, events []sdktrace.Event) []sd
 			if kv.Key != exceptionMessage || kv.Value.Type() != attribute.STRING {
 				continue
 			}
-			msg := m.text(kv.Key, errorText(s, content, kv.Value.AsString()))
+			msg := m.Text(kv.Key, errorText(s, content, kv.Value.AsString()))
 			if msg == kv.Value.AsString() {
 				continue
 			}
@@ -89,21 +90,17 @@ func contentEvents(events []sdktrace.Event, content bool) []sdktrace.Event {
 // withoutEventContent returns events without their content attributes; the
 // slice handed in is returned when none has any.
 func withoutEventContent(events []sdktrace.Event) []sdktrace.Event {
-	if !slices.ContainsFunc(events, hasEventContent) {
+	if !slices.ContainsFunc(events, mask.EventHasContent) {
 		return events
 	}
 	out := make([]sdktrace.Event, len(events))
 	for i, e := range events {
 		out[i] = e
-		if hasEventContent(e) {
+		if mask.EventHasContent(e) {
 			out[i].Attributes = slices.DeleteFunc(slices.Clone(e.Attributes), func(kv attribute.KeyValue) bool { return IsEventContent(e.Name, kv.Key) })
 		}
 	}
 	return out
-}
-
-func hasEventContent(e sdktrace.Event) bool {
-	return slices.ContainsFunc(e.Attributes, func(kv attribute.KeyValue) bool { return IsEventContent(e.Name, kv.Key) })
 }
 
 // message is one entry of gen_ai.input.messages / gen_ai.output.messages as

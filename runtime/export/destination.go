@@ -13,6 +13,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
@@ -31,7 +32,7 @@ type Destination struct {
 	log     *slog.Logger
 	c       delivery.Counters
 	backlog *delivery.Backlog
-	mask    *masker
+	mask    *mask.Masker
 	// scores is nil when the destination takes none.
 	scores *scoreChannel
 
@@ -54,7 +55,7 @@ const inboxBatches = 2
 // left there: that is adopted in the background.
 func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	d := &Destination{cfg: cfg, log: cfg.Logger.With("destination", cfg.Name), inbox: make(chan []*Span, inboxBatches),
-		mask: newMasker(cfg.Mask, cfg.MaskKeys)}
+		mask: mask.New(cfg.Mask, cfg.MaskKeys)}
 	var set *spool.Set
 	if cfg.SpoolDir != "" {
 		var err error

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
@@ -127,7 +128,7 @@ func FuzzNormalize(f *testing.F) {
 		for _, tr := range []Translator{InstanaTranslator{Content: true}, InstanaTranslator{}, LangfuseTranslator{}, LangfuseTranslator{Content: true}, Passthrough{},
 			InstanaTranslator{TokenNames: InstanaTokensLegacy}, InstanaTranslator{TokenNames: InstanaTokensBoth}} {
 			for _, conv := range []Conventions{ConventionsV141, ConventionsLatest} {
-				attrs := translate(tr, conv, newMasker(func(_ attribute.Key, v string) string { return strings.ToUpper(v) }, nil), nil, s)
+				attrs := translate(tr, conv, mask.New(func(_ attribute.Key, v string) string { return strings.ToUpper(v) }, nil), nil, s)
 				seen := map[attribute.Key]bool{}
 				for _, kv := range attrs {
 					if seen[kv.Key] {

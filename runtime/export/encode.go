@@ -3,6 +3,7 @@ package export
 import (
 	"slices"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"go.opentelemetry.io/otel/attribute"
@@ -115,7 +116,7 @@ func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.K
 // already carry a name its translation adds (OpenLLMetry's own
 // gen_ai.usage.total_tokens, for Instana): the span's own value is kept,
 // once.
-func translate(tr Translator, conv Conventions, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+func translate(tr Translator, conv Conventions, m *mask.Masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	start := len(dst)
 	dst = tr.Attributes(dst, s)
 	if s.norm != nil {
@@ -127,11 +128,11 @@ func translate(tr Translator, conv Conventions, m *masker, dst []attribute.KeyVa
 	if s.noContent {
 		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
 	}
-	m.apply(dst[start:])
+	m.Attrs(dst[start:])
 	if s.norm.ErrorsEchoContent() && m != nil {
 		for i, kv := range dst[start:] {
 			if kv.Key == vocab.LangfuseStatusMessage {
-				dst[start+i] = kv.Key.String(m.fn(kv.Key, kv.Value.AsString()))
+				dst[start+i] = kv.Key.String(m.Text(kv.Key, kv.Value.AsString()))
 			}
 		}
 	}
@@ -165,7 +166,7 @@ type parentTranslator interface {
 }
 
 // translateEvents returns s's events as tr sends them, masked.
-func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
+func translateEvents(tr Translator, m *mask.Masker, s *Span) []sdktrace.Event {
 	events := s.Events()
 	if et, ok := tr.(eventTranslator); ok {
 		events = et.events(s)
@@ -173,7 +174,7 @@ func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
 	if s.noContent {
 		events = withoutEventContent(events)
 	}
-	return errorEvents(s, takesContent(tr) && !s.noContent, m, m.applyEvents(events))
+	return errorEvents(s, takesContent(tr) && !s.noContent, m, m.Events(events))
 }
 
 // encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -185,7 +186,7 @@ type encoder struct {
 	// parents is tr when it sends some spans without their parent.
 	parents parentTranslator
 	conv    Conventions
-	mask    *masker
+	mask    *mask.Masker
 	attrs   []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
@@ -346,7 +347,7 @@ func (e *encoder) appendSpan(s *Span) {
 		m := e.Begin(fSpanStatus)
 		desc := st.Description
 		if s.norm.ErrorsEchoContent() {
-			desc = e.mask.text(statusKey, errorText(s, takesContent(e.tr), desc))
+			desc = e.mask.Text(statusKey, errorText(s, takesContent(e.tr), desc))
 		}
 		e.String(fStatusMessage, desc)
 		// OTel Go: Unset 0, Error 1, Ok 2; OTLP: Unset 0, Ok 1, Error 2.

@@ -9,6 +9,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
@@ -26,7 +27,7 @@ type scoreEncoder struct {
 	format ScoreFormat
 	// content sends comments (masked); env is Langfuse's environment.
 	content bool
-	mask    *masker
+	mask    *mask.Masker
 	env     string
 	res     []attribute.KeyValue
 	resURL  string
@@ -34,7 +35,7 @@ type scoreEncoder struct {
 	z       otlp.Compressor
 }
 
-func newScoreEncoder(tr Translator, m *masker, cfg ScoreConfig) scoreEncoder {
+func newScoreEncoder(tr Translator, m *mask.Masker, cfg ScoreConfig) scoreEncoder {
 	e := scoreEncoder{format: cfg.Format, content: takesContent(tr), mask: m, env: cfg.Environment}
 	if cfg.Format == EvaluationEvents && cfg.Resource != nil {
 		e.res, e.resURL = tr.Resource(cfg.Resource), cfg.Resource.SchemaURL()
@@ -47,7 +48,7 @@ func (e *scoreEncoder) comment(sc *scores.Score) string {
 	if !e.content || sc.Comment == "" {
 		return ""
 	}
-	return e.mask.text(semconv.GenAIEvaluationExplanationKey, sc.Comment)
+	return e.mask.Text(semconv.GenAIEvaluationExplanationKey, sc.Comment)
 }
 
 func (e *scoreEncoder) encode(batch []scores.Score) []*delivery.Batch {
