@@ -12,6 +12,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/langfuse"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
@@ -101,7 +102,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if limit == 0 {
 		limit = 1 << 20
 	}
-	var params modelParams
+	var params langfuse.ModelParams
 	var input, output, system string
 	hasType, usageNames := false, false
 	f := s.Facts
@@ -134,7 +135,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			dst = append(dst, attribute.KeyValue{Key: attribute.Key(vocab.LangfuseObservationMetadataPrefix + string(kv.Key)), Value: kv.Value})
 		default:
 			if name := modelParam(kv.Key); name != "" {
-				params.set(name, kv.Value)
+				params.Set(name, kv.Value)
 				continue
 			}
 			hasType = hasType || kv.Key == vocab.LangfuseObservationType
@@ -173,16 +174,16 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if output != "" {
 		dst = append(dst, vocab.LangfuseObservationOutput.String(textcut.Content(output, limit)))
 	}
-	if !params.empty() || f.IsModelCall() {
+	if !params.Empty() || f.IsModelCall() {
 		// Sent even when empty: without it Langfuse shows every
 		// gen_ai.request.* attribute as a parameter ({stream: "true"}).
-		dst = append(dst, vocab.LangfuseModelParameters.String(params.json()))
+		dst = append(dst, vocab.LangfuseModelParameters.String(params.JSON()))
 	}
 	switch {
 	case f.HasUsage && f.IsModelCall():
-		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
+		dst = append(dst, vocab.LangfuseUsageDetails.String(langfuse.UsageDetails(f.Usage)))
 		if t.Cost == CostByGenaitrace && f.HasCost {
-			dst = append(dst, vocab.LangfuseCostDetails.String(costDetails(f)))
+			dst = append(dst, vocab.LangfuseCostDetails.String(langfuse.CostDetails(f.Cost, f.Usage)))
 		}
 	case f.IsModelCall() && f.Error:
 		// A failed call that reported no usage. Langfuse v4 counts the
@@ -193,7 +194,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		// langfuse/langfuse at 62751446), where genaitrace counts nothing.
 		// Integer zeros are usage it takes as given; "{}" is none. A stream
 		// cut short keeps what its chunks counted (the case above).
-		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
+		dst = append(dst, vocab.LangfuseUsageDetails.String(langfuse.UsageDetails(f.Usage)))
 	case !f.IsModelCall() && (usageNames || s.norm.RepeatsUsage() || f.HasUsage):
 		// Counts on a span that calls no model are its children's (a
 		// Genkit generate span's output, LangSmith's copy onto the

@@ -1,19 +1,26 @@
-package export
+// Package langfuse writes the JSON Langfuse reads: the model parameters,
+// usage and cost details its OTLP ingestion takes from attributes as JSON
+// strings, and the body of its scores API. It imports nothing of
+// runtime/export.
+//
+// The values are written by encoding/json: it is faster than the
+// hand-written writer an earlier version used on these shapes
+// (BenchmarkJSON in internal/jsonw at commit 1e75128, which this replaced;
+// figures in docs/benchmarks.md).
+package langfuse
 
 import (
 	"encoding/json"
 	"math"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
-// The JSON values Langfuse reads from attributes, written by encoding/json:
-// it is faster than the hand-written writer an earlier version used on
-// these shapes (BenchmarkJSON in internal/jsonw at commit 1e75128, which this replaced; figures in docs/benchmarks.md).
-
-// modelParams are the request parameters Langfuse shows with a
+// ModelParams are the request parameters Langfuse shows with a
 // generation, in a fixed order; unset ones are left out.
-type modelParams struct {
+type ModelParams struct {
 	Temperature      any `json:"temperature,omitempty"`
 	TopP             any `json:"top_p,omitempty"`
 	TopK             any `json:"top_k,omitempty"`
@@ -24,8 +31,8 @@ type modelParams struct {
 	Seed             any `json:"seed,omitempty"`
 }
 
-// set records the parameter called name (as modelParam names it).
-func (p *modelParams) set(name string, v attribute.Value) {
+// Set records the parameter Langfuse calls name (temperature, top_p, ...).
+func (p *ModelParams) Set(name string, v attribute.Value) {
 	val := jsonValue(v)
 	switch name {
 	case "temperature":
@@ -47,9 +54,11 @@ func (p *modelParams) set(name string, v attribute.Value) {
 	}
 }
 
-func (p *modelParams) empty() bool { return *p == modelParams{} }
+// Empty reports whether no parameter is set.
+func (p *ModelParams) Empty() bool { return *p == ModelParams{} }
 
-func (p *modelParams) json() string { return marshal(p) }
+// JSON is langfuse.observation.model.parameters.
+func (p *ModelParams) JSON() string { return marshal(p) }
 
 // jsonValue is an attribute value as encoding/json writes it; NaN and
 // infinities, which JSON cannot hold, become null.
@@ -86,10 +95,10 @@ type usageBuckets struct {
 	Total         int64 `json:"total"`
 }
 
-// usageDetails renders usage as Langfuse's exclusive buckets: input
-// excluding cache reads and writes, output excluding reasoning.
-func usageDetails(f *Facts) string {
-	u := f.Usage
+// UsageDetails renders usage as Langfuse's exclusive buckets
+// (langfuse.observation.usage_details): input excluding cache reads and
+// writes, output excluding reasoning.
+func UsageDetails(u pricing.Usage) string {
 	return marshal(usageBuckets{
 		Input:         max(u.Input-u.CacheRead-u.CacheWrite, 0),
 		Output:        max(u.Output-u.Reasoning, 0),
@@ -111,9 +120,9 @@ type costBuckets struct {
 	Total         any  `json:"total"`
 }
 
-// costDetails renders genaitrace's estimate for Langfuse.
-func costDetails(f *Facts) string {
-	c, u := f.Cost, f.Usage
+// CostDetails renders genaitrace's estimate c of usage u for Langfuse
+// (langfuse.observation.cost_details).
+func CostDetails(c pricing.Cost, u pricing.Usage) string {
 	when := func(tokens int64, cost float64) *any {
 		if tokens <= 0 {
 			return nil
