@@ -15,9 +15,9 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
-	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
@@ -28,13 +28,15 @@ import (
 // which settles every batch. This file wires them and owns the lifecycle.
 // Which traces it gets is the pipeline's sampler's business.
 type Destination struct {
-	cfg     DestinationConfig
-	log     *slog.Logger
-	c       delivery.Counters
-	backlog *delivery.Backlog
-	mask    *mask.Masker
+	cfg DestinationConfig
+	log *slog.Logger
+	c   delivery.Counters
+	// delivery is what backlog was made with.
+	delivery delivery.Config
+	backlog  *delivery.Backlog
+	mask     *mask.Masker
 	// scores is nil when the destination takes none.
-	scores *scoreChannel
+	scores *scoring.Channel
 
 	inboxMu sync.RWMutex // guards closing inbox against Consume
 	closed  bool
@@ -64,15 +66,16 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 			return nil, err
 		}
 	}
-	d.backlog = delivery.New(delivery.Config{
+	d.delivery = delivery.Config{
 		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
 		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
 		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
 		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
 		StoredCheck: cfg.StoredCheck, Logger: d.log,
-	}, &d.c)
+	}
+	d.backlog = delivery.New(d.delivery, &d.c)
 	if cfg.Scores.Format != NoScores {
-		d.scores = newScoreChannel(d, d.log.With("channel", "scores"))
+		d.scores = newScoreChannel(d)
 	}
 	d.encoder.Add(1)
 	go d.encodeLoop()
@@ -87,7 +90,7 @@ func (d *Destination) Name() string { return d.cfg.Name }
 func (d *Destination) Kick() {
 	d.backlog.Kick()
 	if d.scores != nil {
-		d.scores.backlog.Kick()
+		d.scores.Kick()
 	}
 }
 
@@ -206,17 +209,14 @@ func (d *Destination) encodeLoop() {
 func (d *Destination) Flush(ctx context.Context) error {
 	err := d.backlog.Flush(ctx)
 	if d.scores != nil && err == nil {
-		err = d.scores.flush(ctx)
+		err = d.scores.Flush(ctx)
 	}
 	return err
 }
 
-// takesScores reports whether the destination takes evaluations.
-func (d *Destination) takesScores() bool { return d.scores != nil }
-
-// takeScores encodes scores for the destination and queues them. It runs
-// in the score hub's goroutine, which is done before Shutdown.
-func (d *Destination) takeScores(batch []scores.Score) { d.scores.take(batch) }
+// scoreChannel is the destination's scores, nil when it takes none. The
+// score hub's goroutine hands them scores, and is done before Shutdown.
+func (d *Destination) scoreChannel() *scoring.Channel { return d.scores }
 
 // Shutdown sends what it can until shortly before ctx's deadline, spools
 // the rest, and returns by the deadline, leaving no goroutine or idle
@@ -234,7 +234,7 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { d.scores.shutdown(ctx) })
+	wg.Go(func() { d.scores.Shutdown(ctx) })
 	d.backlog.Shutdown(ctx)
 	wg.Wait()
 	return nil

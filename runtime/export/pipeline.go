@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
@@ -177,7 +178,7 @@ type Pipeline struct {
 	consumers   []Consumer
 	accountants []Accountant
 	// scores is nil unless PipelineConfig.Scores.
-	scores      *scoreHub
+	scores      *scoring.Hub
 	budget      *memoryBudget
 	sampler     *sampler
 	samplerMu   sync.Mutex // the sampler's state, for Stats
@@ -620,7 +621,7 @@ func forEachBatch(spans []*Span, fn func(*spanBatch)) {
 func (p *Pipeline) Flush(ctx context.Context) error {
 	p.dispatch()
 	if p.scores != nil {
-		p.scores.flush()
+		p.scores.Flush()
 	}
 	return p.each(func(c Consumer) error { return c.Flush(ctx) })
 }
@@ -642,7 +643,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.deliver(r, nil)
 	p.dispatchMu.Unlock()
 	if p.scores != nil {
-		p.scores.shutdown()
+		p.scores.Shutdown()
 	}
 	return p.each(func(c Consumer) error { return c.Shutdown(ctx) })
 }
@@ -692,7 +693,7 @@ func (p *Pipeline) Stats() PipelineStats {
 	st.ShedCalls = p.shedCalls.Load()
 	st.ContentShed = p.contentShed.Load()
 	if p.scores != nil {
-		st.Scores = p.scores.stats()
+		st.Scores = ScoreStats(p.scores.Stats())
 	} else {
 		st.Scores.Dropped = scores.Dropped()
 	}

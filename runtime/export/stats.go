@@ -230,21 +230,18 @@ type SpoolIdentity = spool.Identity
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := backlogStats(d, d.cfg.URL, &d.c, d.backlog, d.cfg.Breaker,
-		DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, EndpointFrom: d.cfg.EndpointFrom}, d.cfg.SpoolDir, d.cfg.MaxInFlight)
-	if d.scores != nil {
-		sc := d.scores.stats(d)
+	st := backlogStats(d.cfg.Name, d.backlog, &d.c, &d.delivery, d.cfg.SpoolDir, 0)
+	if ch := d.scores; ch != nil {
+		sc := backlogStats(d.cfg.Name, ch.Backlog, &ch.Counters, &ch.Delivery, ch.SpoolDir, ch.PerMinute)
 		st.Scores = &sc
 	}
 	return st
 }
 
-// backlogStats snapshots one of d's backlogs (the spans' or the scores'),
-// with its URL and breaker; settings brings what differs between the two,
-// d the rest.
-func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery.Backlog, br *breaker.Breaker,
-	settings DestinationSettings, spoolDir string, inFlight int) DestinationStats {
-	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(url), PausedUntil: bl.PausedUntil()}
+// backlogStats snapshots one backlog of a destination (the spans' or the
+// scores'), made with cfg, spooling in spoolDir, paced perMinute.
+func backlogStats(name string, bl *delivery.Backlog, c *delivery.Counters, cfg *delivery.Config, spoolDir string, perMinute int) DestinationStats {
+	st := DestinationStats{Name: name, Endpoint: redact.URL(cfg.Target.URL), PausedUntil: bl.PausedUntil()}
 	snapshot(c, &st)
 	st.QueueBytes, st.QueueBatches = bl.Queue()
 	set := bl.Spool()
@@ -255,10 +252,10 @@ func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery
 		st.addDropped(DropSpoolDamaged, ss.DamagedSpans)
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
-	st.Breaker = br.Status()
-	st.Settings = settings
-	st.Settings.MaxInFlight, st.Settings.AttemptTimeout, st.Settings.PollInterval = inFlight, d.cfg.AttemptTimeout, d.cfg.PollInterval
-	st.Settings.Retry, st.Settings.Durable, st.Settings.Credentials = d.cfg.Retry, d.cfg.Durable && set != nil, d.cfg.Credentials
+	st.Breaker = cfg.Breaker.Status()
+	st.Settings = DestinationSettings{QueueMaxBytes: cfg.QueueMaxBytes, MaxInFlight: cfg.MaxInFlight, AttemptTimeout: cfg.Target.AttemptTimeout,
+		PollInterval: cfg.PollInterval, Retry: cfg.Retry, Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, Durable: cfg.Durable,
+		RequestsPerMinute: perMinute}
 	if set != nil {
 		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = spoolDir, set.MaxBytes()
 	}
