@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
@@ -140,16 +139,6 @@ func FuzzNormalize(f *testing.F) {
 			_ = translateEvents(tr, nil, s)
 		}
 	})
-}
-
-// TestGeminiShapedMessagesFlatten: messages a span holds in Gemini's shape
-// still give Instana their text.
-func TestGeminiShapedMessagesFlatten(t *testing.T) {
-	got := appendLegacyMessages(nil, "gen_ai.prompt.", "user", `[{"role":"model","parts":[{"text":"Sunny."}]}]`, 0)
-	want := []attribute.KeyValue{attribute.String("gen_ai.prompt.0.role", "model"), attribute.String("gen_ai.prompt.0.content", "Sunny.")}
-	if !cmp.Equal(got, want, cmp.Comparer(func(a, b attribute.KeyValue) bool { return a == b })) {
-		t.Errorf("got %v, want %v", got, want)
-	}
 }
 
 // TestLangfuseInputCutStaysJSON: an input past Langfuse's limit arrives

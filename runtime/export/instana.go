@@ -9,6 +9,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
@@ -160,10 +161,10 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 		dst = append(dst, kv)
 	}
 	if input != "" && !ownPrompt {
-		dst = appendLegacyMessages(dst, vocab.LegacyPromptPrefix, "user", withInstructions(input, system), limit)
+		dst = messages.AppendFlat(dst, vocab.LegacyPromptPrefix, "user", messages.WithInstructions(input, system), limit)
 	}
 	if output != "" && !ownCompletion {
-		dst = appendLegacyMessages(dst, vocab.LegacyCompletionPrefix, "assistant", output, limit)
+		dst = messages.AppendFlat(dst, vocab.LegacyCompletionPrefix, "assistant", output, limit)
 	}
 	if f.Provider != "" && !hasSystem {
 		dst = append(dst, vocab.LegacySystem.String(f.Provider))

@@ -13,6 +13,7 @@ import (
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/langfuse"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
@@ -153,7 +154,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		// The span's own input and output (a flow's, an agent's) win over
 		// what would be derived for it.
 		ownIn, ownOut := s.norm.OwnIO()
-		input, output = cmp.Or(ownIn, withInstructions(input, system)), cmp.Or(ownOut, output)
+		input, output = cmp.Or(ownIn, messages.WithInstructions(input, system)), cmp.Or(ownOut, output)
 	}
 	if s.IsLocalRoot() {
 		if t.detachesParent(s) {

@@ -11,6 +11,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
@@ -164,7 +165,7 @@ func (t *TraceInfo) learn(s *Span) {
 		switch kv.Key {
 		case genai.InputMessages:
 			if t.input.Load() == nil {
-				v := withInstructions(kv.Value.AsString(), systemOf(s))
+				v := messages.WithInstructions(kv.Value.AsString(), systemOf(s))
 				t.input.Store(&v)
 			}
 		case genai.OutputMessages:
