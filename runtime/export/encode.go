@@ -3,6 +3,7 @@ package export
 import (
 	"slices"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/conventions"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -123,7 +124,7 @@ func translate(tr Translator, conv Conventions, m *mask.Masker, dst []attribute.
 		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
 	}
 	if conv == ConventionsLatest && s.Facts != nil {
-		latestNames(dst[start:], s.Facts.Operation)
+		conventions.ToLatest(dst[start:], s.Facts.Operation)
 	}
 	if s.noContent {
 		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
