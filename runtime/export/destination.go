@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
@@ -175,7 +176,7 @@ var encoderStallTimeout = 5 * time.Second
 // holdSpans counts the destination's memory queue in the pipeline's
 // memory budget: the destination keeps the spans of a batch after Consume
 // returns, until encoded.
-func (d *Destination) holdSpans(b *memoryBudget) { d.backlog.UseBudget(b) }
+func (d *Destination) holdSpans(b *budget.Budget) { d.backlog.UseBudget(b) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()

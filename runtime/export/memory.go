@@ -1,28 +1,13 @@
 package export
 
 import (
-	"os"
-	"strconv"
-	"sync/atomic"
-
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
-
-// memoryBudget bounds, in bytes, what genaitrace holds between span.End
-// and the wire: finished spans not yet encoded by every destination, by
-// their estimated size, and encoded batches in the destinations' memory
-// queues. A span with a prompt can be a thousand times larger than one
-// without: a bound in spans would bound nothing.
-type memoryBudget struct {
-	max  int64
-	used atomic.Int64
-}
-
-func newMemoryBudget(max int64) *memoryBudget { return &memoryBudget{max: max} }
 
 // DestinationShare is the most of the memory budget one destination's
 // queue of encoded batches may hold, when destinations share it: half of
@@ -31,49 +16,8 @@ func newMemoryBudget(max int64) *memoryBudget { return &memoryBudget{max: max} }
 // half is always there for the spans not yet handed out: one destination
 // can never make the pipeline shed what the others would have sent.
 func DestinationShare(memoryMaxBytes int64, destinations int) int64 {
-	return liveShare(memoryMaxBytes) / int64(2*max(destinations, 1))
+	return budget.LiveShare(memoryMaxBytes) / int64(2*max(destinations, 1))
 }
-
-// liveShare is the part of a memory budget that may be live. Go's
-// collector lets the heap grow by GOGC percent of the live data before it
-// collects (100 % unless set otherwise), and an application allocating
-// flat out makes it overshoot that while it marks (what is allocated
-// during marking survives the cycle): measured with tools/overload, eight
-// goroutines making spans flat out on two cores, the heap genaitrace adds
-// is five to six times what it holds live. An eighth of the budget, at
-// GOGC=100, keeps the footprint within it (a quarter measured 106-145 MiB
-// of RSS for a 64 MiB budget over a 35 MiB application, an eighth 84-100).
-func liveShare(budget int64) int64 {
-	gogc := 100
-	if n, err := strconv.Atoi(os.Getenv("GOGC")); err == nil && n > 0 {
-		gogc = n
-	}
-	return budget * 100 / int64(100+gogc) / 4
-}
-
-// TryTake reserves n bytes if they fit.
-func (m *memoryBudget) TryTake(n int64) bool { return m.TryTakeOver(n, 0) }
-
-// TryTakeOver reserves n bytes if they fit within the bound and over bytes
-// past it.
-func (m *memoryBudget) TryTakeOver(n, over int64) bool {
-	for {
-		used := m.used.Load()
-		if used+n > m.max+over {
-			return false
-		}
-		if m.used.CompareAndSwap(used, used+n) {
-			return true
-		}
-	}
-}
-
-// Take reserves n bytes whether they fit or not: for what was held a
-// moment ago and comes back.
-func (m *memoryBudget) Take(n int64) { m.used.Add(n) }
-
-// Give returns n bytes.
-func (m *memoryBudget) Give(n int64) { m.used.Add(-n) }
 
 // Value is what a span is worth when memory runs short: the least
 // valuable goes first.

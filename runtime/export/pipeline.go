@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
@@ -38,7 +39,7 @@ type Consumer interface {
 // room.
 type holder interface {
 	Consumer
-	holdSpans(*memoryBudget)
+	holdSpans(*budget.Budget)
 	// filtered counts spans kept from a consumer that takes no plain
 	// traces.
 	filtered(n int)
@@ -69,7 +70,7 @@ type PipelineConfig struct {
 	// bytes: spans not yet encoded by every destination (estimated) and
 	// the destinations' memory queues (default 64 MiB). Of it, the pipeline
 	// keeps live only the share Go's collector leaves room for (an eighth,
-	// at GOGC=100; see liveShare): it is the heap, not the live data, that
+	// at GOGC=100; see budget.LiveShare): it is the heap, not the live data, that
 	// a container's limit counts.
 	MemoryMaxBytes int64
 	// Prices estimate cost; nil disables cost estimation.
@@ -179,7 +180,7 @@ type Pipeline struct {
 	accountants []Accountant
 	// scores is nil unless PipelineConfig.Scores.
 	scores      *scoring.Hub
-	budget      *memoryBudget
+	budget      *budget.Budget
 	sampler     *sampler
 	samplerMu   sync.Mutex // the sampler's state, for Stats
 	shedCalls   atomic.Int64
@@ -256,7 +257,7 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	p := &Pipeline{
 		cfg:       cfg,
 		consumers: consumers,
-		budget:    newMemoryBudget(liveShare(cfg.MemoryMaxBytes)),
+		budget:    budget.New(budget.LiveShare(cfg.MemoryMaxBytes)),
 		wake:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -300,7 +301,7 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 		// A model call's span is worth more than its content: without it,
 		// it fits, in the reserve kept for such spans if need be.
 		lean := withoutContent(s.ReadOnlySpan)
-		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n, p.budget.max/leanReserve) {
+		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n, p.budget.Max/leanReserve) {
 			p.contentShed.Add(1)
 			return
 		}
@@ -520,7 +521,7 @@ func (p *Pipeline) takeBatch() []*Span {
 	// A batch takes at most an eighth of the budget: the few batches on
 	// their way through the encoders must leave room for pending spans,
 	// which are the ones a more valuable span can evict.
-	maxBytes := max(p.budget.max/8, 1)
+	maxBytes := max(p.budget.Max/8, 1)
 	chunk := make([]Span, 0, n)
 	var bytes int64
 	for v := numValues - 1; v < numValues && len(chunk) < n; v-- {
@@ -580,7 +581,7 @@ func (p *Pipeline) countDialects(d dialect.Set, untrusted int) {
 // spanBatch is the memory spans hold until every consumer that keeps them
 // has encoded them.
 type spanBatch struct {
-	budget *memoryBudget
+	budget *budget.Budget
 	bytes  int64
 	refs   atomic.Int32
 }
@@ -662,7 +663,7 @@ func (p *Pipeline) each(fn func(Consumer) error) error {
 // Stats returns the pipeline's counters.
 func (p *Pipeline) Stats() PipelineStats {
 	st := PipelineStats{Accepted: p.accepted.Load(), Dispatched: p.dispatched.Load(), Shed: map[string]int64{},
-		MemoryBytes: p.budget.used.Load(), LiveMaxBytes: p.budget.max, MemoryMaxBytes: p.cfg.MemoryMaxBytes,
+		MemoryBytes: p.budget.Used(), LiveMaxBytes: p.budget.Max, MemoryMaxBytes: p.cfg.MemoryMaxBytes,
 		MaxBatch: p.cfg.MaxBatch, BatchTimeout: p.cfg.BatchTimeout}
 	for v := range numValues {
 		if n := p.shed[v].Load(); n > 0 {

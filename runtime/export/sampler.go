@@ -3,6 +3,8 @@ package export
 import (
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
+
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -39,7 +41,7 @@ type Sampling struct {
 // their root.
 type sampler struct {
 	rules    Sampling
-	budget   *memoryBudget
+	budget   *budget.Budget
 	maxBytes int64
 	wait     time.Duration
 	remember time.Duration
@@ -134,8 +136,8 @@ const (
 	samplerRemember = time.Minute
 )
 
-func newSampler(rules Sampling, budget *memoryBudget, plainOnly bool) *sampler {
-	return &sampler{rules: rules, budget: budget, maxBytes: max(budget.max/4, 1), wait: samplerWait, remember: samplerRemember,
+func newSampler(rules Sampling, b *budget.Budget, plainOnly bool) *sampler {
+	return &sampler{rules: rules, budget: b, maxBytes: max(b.Max/4, 1), wait: samplerWait, remember: samplerRemember,
 		now: time.Now, plainOnly: plainOnly, held: map[trace.TraceID]*heldTrace{}, decided: map[trace.TraceID]decision{},
 		stats: SamplingStats{Kept: map[string]int64{}}}
 }
