@@ -27,6 +27,8 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/console"
 	"github.com/genaitrace/genaitrace/runtime/internal/diag"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -110,7 +112,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		observers = append(observers, genaiMetrics)
 	}
 	m.proc = &processor{traces: newTraceTable()}
-	m.pipe = export.NewPipeline(export.PipelineConfig{
+	pc := export.PipelineConfig{
 		MaxBatch:       cfg.Export.MaxBatch,
 		MemoryMaxBytes: cfg.Export.MemoryMaxBytes,
 		BatchTimeout:   cfg.Export.BatchTimeout,
@@ -120,9 +122,10 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		OnDecision:     m.store.Decided,
 		ContentRate:    cfg.ContentSampleRate,
 		Observers:      observers,
-		Scores:         true,
 		Logger:         cfg.Logger,
-	}, destinations...)
+	}
+	pc.Scores = true // genai.Score's sink
+	m.pipe = export.NewPipeline(pc, destinations...)
 	m.proc.pipe = m.pipe
 	if err := m.registerPipelineMetrics(m.meter()); err != nil {
 		_ = m.pipe.Shutdown(ctx)
@@ -243,10 +246,10 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		Credentials:     k.credentials(&cfg),
 		EndpointFrom:    k.endpoint(&cfg),
 	}
-	if ep.scoresFormat != export.NoScores && cfg.Scores.takes(k.name) {
+	if ep.scoresFormat != scores.NoFormat && cfg.Scores.takes(k.name) {
 		// The scores' own breaker: a scores API that refuses or
 		// rate-limits does not hold back the spans, nor they it.
-		dc.Scores = m.scoreConfig(k, ep, newBreaker(scoresName(k.name), log.With("channel", "scores")))
+		m.wireScores(&dc, k, ep, newBreaker(scoresName(k.name), log.With("channel", "scores")))
 	}
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
@@ -256,7 +259,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		rc = newReplayCheck(cfg.Langfuse.Endpoint, ep.client, log, n)
 		dc.StoredCheck = rc.check()
 	}
-	dc.OnOutcome = func(tids []trace.TraceID, o export.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
+	dc.OnOutcome = func(tids []trace.TraceID, o hooks.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
 	if !cfg.Spool.Disabled {
 		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
 	}

@@ -18,7 +18,9 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
 // Destination delivers spans to one OTLP/HTTP endpoint. Create it with
@@ -75,7 +77,7 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 		StoredCheck: cfg.StoredCheck, Logger: d.log,
 	}
 	d.backlog = delivery.New(d.delivery, &d.c)
-	if cfg.Scores.Format != NoScores {
+	if cfg.Scores.Format != scores.NoFormat {
 		d.scores = newScoreChannel(d)
 	}
 	d.encoder.Add(1)
@@ -157,7 +159,7 @@ func (d *Destination) enqueue(spans []*Span) {
 func (d *Destination) dropped(spans []*Span, reason string) {
 	d.c.Drop(reason, len(spans))
 	if d.cfg.OnOutcome != nil {
-		d.cfg.OnOutcome(delivery.TraceIDs(spans), Dropped, reason)
+		d.cfg.OnOutcome(delivery.TraceIDs(spans), hooks.Dropped, reason)
 	}
 	releaseSpans(spans)
 }

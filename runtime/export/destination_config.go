@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
 
 // DestinationConfig configures one OTLP destination. Every setting must be
@@ -57,19 +58,6 @@ type DestinationConfig struct {
 	// PollInterval is how often idle senders look for spooled work and due
 	// probes.
 	PollInterval time.Duration
-	// OnDelivered, optional, is told of one trace of every batch delivered
-	// (its ID and a span's start time), for a check that delivered traces
-	// appear at the destination. It must not block.
-	OnDelivered func(trace.TraceID, time.Time)
-	// OnOutcome, optional, is told what became of the traces of each batch
-	// at this destination: delivered, spooled, set aside, or dropped with a
-	// reason. It must not block.
-	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
-	// StoredCheck, optional, is asked which spans of a batch the
-	// destination already holds before a batch that a request may have
-	// delivered (written in full, its answer lost) is sent again; those
-	// are not sent again (DestinationStats.Deduplicated).
-	StoredCheck *StoredCheck
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
 	// destination and sends the others whole (see gate).
 	OnlyGenAITraces bool
@@ -78,15 +66,36 @@ type DestinationConfig struct {
 	// not set, saying so), for the message when the destination refuses a
 	// request (HTTP 401 or 403).
 	Credentials string
-	// Scores, when its Format is set, delivers evaluations (genai.Score)
-	// to the destination too.
-	Scores ScoreConfig
 	// EndpointFrom names where URL comes from and how it is built (for
 	// example "LANGFUSE_ENDPOINT, a base URL to which
 	// /api/public/otel/v1/traces is appended"), for the message when
 	// nothing takes traces there (HTTP 404) or it cannot be reached.
 	EndpointFrom string
 	Logger       *slog.Logger
+	runtimeWiring
+}
+
+// runtimeWiring is what package runtime wires into its destinations
+// beyond this package's API, in types of runtime/internal packages that
+// no user can import: embedded in DestinationConfig, its fields are
+// runtime's to set, and not part of the API.
+type runtimeWiring struct {
+	// OnDelivered, optional, is told of one trace of every batch delivered
+	// (its ID and a span's start time), for a check that delivered traces
+	// appear at the destination. It must not block.
+	OnDelivered func(trace.TraceID, time.Time)
+	// OnOutcome, optional, is told what became of the traces of each batch
+	// at this destination: delivered, spooled, set aside, or dropped with a
+	// reason. It must not block.
+	OnOutcome func(traces []trace.TraceID, o hooks.Outcome, reason string)
+	// StoredCheck, optional, is asked which spans of a batch the
+	// destination already holds before a batch that a request may have
+	// delivered (written in full, its answer lost) is sent again; those
+	// are not sent again (DestinationStats.Deduplicated).
+	StoredCheck *hooks.StoredCheck
+	// Scores, when its Format is set, delivers evaluations (genai.Score)
+	// to the destination too.
+	Scores scoreConfig
 }
 
 // Compression is how a destination's requests are encoded on the wire.

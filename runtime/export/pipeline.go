@@ -70,8 +70,8 @@ type PipelineConfig struct {
 	// bytes: spans not yet encoded by every destination (estimated) and
 	// the destinations' memory queues (default 64 MiB). Of it, the pipeline
 	// keeps live only the share Go's collector leaves room for (an eighth,
-	// at GOGC=100; see budget.LiveShare): it is the heap, not the live data, that
-	// a container's limit counts.
+	// at GOGC=100): it is the heap, not the live data, that a container's
+	// limit counts.
 	MemoryMaxBytes int64
 	// Prices estimate cost; nil disables cost estimation.
 	Prices *pricing.Table
@@ -94,11 +94,8 @@ type PipelineConfig struct {
 	// diagnostics store); the Accountants among them are told of the calls
 	// of spans shed for memory too.
 	Observers []Consumer
-	// Scores makes the pipeline the process's taker of genai.Score (the
-	// most recent pipeline with it set is): it hands each score to the
-	// consumers that take scores.
-	Scores bool
-	Logger *slog.Logger
+	Logger    *slog.Logger
+	pipelineWiring
 }
 
 // PipelineStats counts what the pipeline took from span.End:

@@ -62,9 +62,9 @@ func scoreDestination(t *testing.T, r *otlptest.Receiver, client *http.Client, s
 		Breaker:  breaker.New(breaker.Settings{Name: "langfuse", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
 		Retry:    RetryPolicy{MaxAttempts: 2, Initial: time.Millisecond, Max: 2 * time.Millisecond},
 		Identity: SpoolIdentity{Destination: "langfuse", Key: "traces-key"},
-		Scores: ScoreConfig{Format: LangfuseScores, URL: r.URL() + otlptest.ScoresPath, Environment: "production",
+		runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.LangfuseAPI, URL: r.URL() + otlptest.ScoresPath, Environment: "production",
 			Breaker:  breaker.New(breaker.Settings{Name: "langfuse-scores", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
-			Identity: SpoolIdentity{Destination: "langfuse-scores", Key: "scores-key"}, SpoolDir: spoolDir}})
+			Identity: SpoolIdentity{Destination: "langfuse-scores", Key: "scores-key"}, SpoolDir: spoolDir}}})
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -236,7 +236,7 @@ func TestSpooledScoresNeverReachTheTracesEndpoint(t *testing.T) {
 	}
 
 	// The spans' spool in the scores' directory: another identity.
-	spans := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.SpoolDir, c.Scores = dir, ScoreConfig{} })
+	spans := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.SpoolDir, c.Scores = dir, scoreConfig{} })
 	waitFor(t, func() bool {
 		sp := spans.Stats().Spool
 		return sp != nil && len(sp.SetAside) == 1 && sp.SetAside[0].Spans == 4
@@ -321,8 +321,8 @@ func TestScoresReachInstanaAsEvaluationEvents(t *testing.T) {
 			res := resource.NewSchemaless(semconv.ServiceName("shop"), semconv.HostID("h-1"))
 			d, err := NewDestination(withDefaults(DestinationConfig{Name: "instana", URL: r.URL() + "/v1/traces", Client: &http.Client{},
 				Translator: InstanaTranslator{Content: content}, Breaker: breaker.New(breaker.Settings{Name: "instana"}),
-				Scores: ScoreConfig{Format: EvaluationEvents, URL: r.URL() + "/v1/logs", Resource: res,
-					Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}))
+				runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.EvaluationEvents, URL: r.URL() + "/v1/logs", Resource: res,
+					Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -378,7 +378,7 @@ func TestScoreHubHandsScoresToEveryTaker(t *testing.T) {
 	lfd := scoreDestination(t, r, client, "", nil)
 	ind, err := NewDestination(withDefaults(DestinationConfig{Name: "instana", URL: in.URL() + "/v1/traces", Client: &http.Client{},
 		Translator: InstanaTranslator{}, Breaker: breaker.New(breaker.Settings{Name: "instana"}),
-		Scores: ScoreConfig{Format: EvaluationEvents, URL: in.URL() + "/v1/logs", Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}))
+		runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.EvaluationEvents, URL: in.URL() + "/v1/logs", Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,29 +7,16 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
-// ScoreFormat is how a destination takes evaluations (genai.Score).
-type ScoreFormat uint8
-
-const (
-	// NoScores: the destination takes none.
-	NoScores ScoreFormat = iota
-	// LangfuseScores: Langfuse's scores API, POST /api/public/scores, one
-	// score per request as JSON (the API takes no batches).
-	LangfuseScores
-	// EvaluationEvents: the GenAI conventions' gen_ai.evaluation.result
-	// events, as OTLP/HTTP log records (/v1/logs) carrying the evaluated
-	// span's trace and span IDs.
-	EvaluationEvents
-)
-
-// ScoreConfig configures a destination's scores: a second backlog of
+// scoreConfig configures a destination's scores: a second backlog of
 // their own beside the spans' (memory queue, spool, senders, breaker),
 // with its own URL, spool directory and counters, and the destination's
-// client (its credentials) and retry policy.
-type ScoreConfig struct {
-	Format ScoreFormat
+// client (its credentials) and retry policy. Package runtime sets it
+// (runtimeWiring).
+type scoreConfig struct {
+	Format scores.Format
 	// URL is the full URL scores are posted to (Langfuse's
 	// /api/public/scores, an OTLP /v1/logs).
 	URL string
@@ -72,6 +59,16 @@ type ScoreStats struct {
 	Dropped    map[string]int64 `json:"dropped"`
 }
 
+// pipelineWiring is what package runtime wires into its pipeline beyond
+// this package's API: embedded in PipelineConfig, its fields are
+// runtime's to set.
+type pipelineWiring struct {
+	// Scores makes the pipeline the process's taker of genai.Score (the
+	// most recent pipeline with it set is): it hands each score to the
+	// consumers that take scores.
+	Scores bool
+}
+
 // scoreTaker is a consumer that may take scores: a destination, whose
 // scores channel is nil when it takes none.
 type scoreTaker interface {
@@ -93,12 +90,12 @@ func newScoreHub(log *slog.Logger, consumers []Consumer) *scoring.Hub {
 // newScoreChannel starts d's scores backlog.
 func newScoreChannel(d *Destination) *scoring.Channel {
 	cfg := d.cfg.Scores
-	sc := scoring.Config{Langfuse: cfg.Format == LangfuseScores, URL: cfg.URL, Identity: cfg.Identity, SpoolDir: cfg.SpoolDir,
+	sc := scoring.Config{Langfuse: cfg.Format == scores.LangfuseAPI, URL: cfg.URL, Identity: cfg.Identity, SpoolDir: cfg.SpoolDir,
 		Breaker: cfg.Breaker, PerMinute: cfg.PerMinute, EndpointFrom: cfg.EndpointFrom,
 		Content: takesContent(d.cfg.Translator), Mask: d.mask, Environment: cfg.Environment,
 		Spans: d.delivery, SpoolMaxBytes: d.cfg.SpoolMaxBytes, SpoolSync: d.cfg.SpoolSync, Durable: d.cfg.Durable,
 		Logger: d.log.With("channel", "scores")}
-	if cfg.Format == EvaluationEvents && cfg.Resource != nil {
+	if cfg.Format == scores.EvaluationEvents && cfg.Resource != nil {
 		sc.Resource, sc.SchemaURL = d.cfg.Translator.Resource(cfg.Resource), cfg.Resource.SchemaURL()
 	}
 	return scoring.NewChannel(sc)

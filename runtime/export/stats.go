@@ -6,7 +6,6 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
-	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
@@ -42,21 +41,16 @@ type DestinationStats struct {
 	Filtered int64 `json:"filtered"`
 	SetAside int64 `json:"set_aside"`
 	// PossibleDuplicates counts spans delivered again after a request that
-	// may have delivered them already: it went out in full and its answer
-	// was lost (the destination went down, or a timeout). Delivery is at
-	// least once; these are the duplicates that can be known, an upper
-	// bound. A destination that can say which spans it holds
-	// (DestinationConfig.StoredCheck) is not sent those again: Deduplicated
-	// counts them, and only the others are counted here.
+	// may have delivered them already (it went out in full and its answer
+	// was lost): delivery is at least once, and this bounds its duplicates
+	// from above. Deduplicated counts those not sent again because the
+	// destination, asked (ReplayCheck), showed it held them.
 	PossibleDuplicates int64 `json:"possible_duplicates"`
-	// Deduplicated counts spans of such requests that were not sent again
-	// because the destination, asked after a grace period, showed it held
-	// them (DestinationConfig.StoredCheck): duplicates avoided.
-	Deduplicated int64 `json:"deduplicated"`
-	InFlight     int64 `json:"in_flight_requests"`
-	Requests     int64 `json:"requests"`
-	Failures     int64 `json:"failed_requests"`
-	SentBytes    int64 `json:"sent_bytes"`
+	Deduplicated       int64 `json:"deduplicated"`
+	InFlight           int64 `json:"in_flight_requests"`
+	Requests           int64 `json:"requests"`
+	Failures           int64 `json:"failed_requests"`
+	SentBytes          int64 `json:"sent_bytes"`
 	// Dropped counts lost spans by reason.
 	Dropped       map[string]int64 `json:"dropped"`
 	QueueBytes    int64            `json:"queue_bytes"`
@@ -262,18 +256,6 @@ func backlogStats(name string, bl *delivery.Backlog, c *delivery.Counters, cfg *
 	return st
 }
 
-// StoredCheck learns which spans of a batch the destination already
-// holds: Grace after a request that may have delivered the batch (written
-// in full, its answer lost), Stored is asked about its spans, and those
-// it holds are not sent again. Stored reports on the first len(result)
-// spans; the rest could not be asked about and are sent again, counted as
-// possible duplicates.
-type StoredCheck = delivery.StoredCheck
-
-// SpanRef names one span of a batch: its trace and span IDs and its start
-// time.
-type SpanRef = otlp.SpanRef
-
 // RetryPolicy bounds the in-place retries of one batch before it is kept
 // for later (spooled): MaxAttempts per batch, the first included (default
 // 3); Initial and Max bound the jittered exponential backoff between
@@ -281,15 +263,3 @@ type SpanRef = otlp.SpanRef
 // waits for in place (30 s), past which it is spooled. The whole
 // destination pauses for the Retry-After either way.
 type RetryPolicy = delivery.RetryPolicy
-
-// Outcome is what became of a batch, and of the traces whose spans it
-// holds, at one destination (DestinationConfig.OnOutcome).
-type Outcome = delivery.Outcome
-
-// What becomes of a batch at a destination.
-const (
-	Delivered = delivery.Delivered // the destination took it
-	Spooled   = delivery.Spooled   // it waits on disk
-	SetAside  = delivery.SetAside  // the destination rejected it; kept apart
-	Dropped   = delivery.Dropped   // lost, for the reason given
-)
