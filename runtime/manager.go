@@ -232,19 +232,23 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		m.readBack = newReadBack(cfg.Langfuse.Endpoint, ep.client, log, readBackTimingNow)
 	}
 	dc := export.DestinationConfig{
-		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
+		Name: k.name, URL: ep.url, Client: ep.client, UserAgent: "genaitrace/" + Version,
 		Identity: ep.identity, Translator: k.translator(&cfg), Conventions: cfg.Conventions, Breaker: br, Compression: compressionOf(*k.compression(&cfg)),
 		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
-		QueueMaxBytes: cfg.Export.QueueMaxBytes,
-		MaxInFlight:   cfg.Export.MaxInFlight,
-		Retry:         cfg.Export.Retry,
-		PollInterval:  cfg.Export.PollInterval,
-		Logger:        cfg.Logger,
-		SpoolMaxBytes: cfg.Spool.MaxBytes, SpoolSync: cfg.Spool.Sync,
-		Durable:         cfg.Durability == DurabilityDisk,
+		Settings: export.DestinationSettings{
+			QueueMaxBytes:  cfg.Export.QueueMaxBytes,
+			MaxInFlight:    cfg.Export.MaxInFlight,
+			AttemptTimeout: cfg.Export.AttemptTimeout,
+			PollInterval:   cfg.Export.PollInterval,
+			Retry:          cfg.Export.Retry,
+			SpoolMaxBytes:  cfg.Spool.MaxBytes,
+			Durable:        cfg.Durability == DurabilityDisk,
+			Credentials:    k.credentials(&cfg),
+			EndpointFrom:   k.endpoint(&cfg),
+		},
+		SpoolSync:       cfg.Spool.Sync,
 		OnlyGenAITraces: k.onlyGenAI(&cfg),
-		Credentials:     k.credentials(&cfg),
-		EndpointFrom:    k.endpoint(&cfg),
+		Logger:          cfg.Logger,
 	}
 	if ep.scoresFormat != scores.NoFormat && cfg.Scores.takes(k.name) {
 		// The scores' own breaker: a scores API that refuses or
@@ -261,7 +265,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 	}
 	dc.OnOutcome = func(tids []trace.TraceID, o hooks.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
 	if !cfg.Spool.Disabled {
-		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
+		dc.Settings.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
 	}
 	d, err := export.NewDestination(dc)
 	if err != nil {
@@ -270,7 +274,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		// cannot hold is counted (no_spool).
 		log.Warn("genaitrace: spool directory not writable; this destination keeps undelivered spans in memory only",
 			"variable", envSpoolDir, "error", err)
-		dc.SpoolDir, dc.Scores.SpoolDir, dc.Durable = "", "", false
+		dc.Settings.SpoolDir, dc.Scores.SpoolDir, dc.Settings.Durable = "", "", false
 		if d, err = export.NewDestination(dc); err != nil {
 			return runningDestination{}, fmt.Errorf("genaitrace: %s: %w", k.name, err)
 		}

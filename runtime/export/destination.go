@@ -62,18 +62,19 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	d := &Destination{cfg: cfg, log: cfg.Logger.With("destination", cfg.Name), inbox: make(chan []*Span, inboxBatches),
 		mask: mask.New(cfg.Mask, cfg.MaskKeys)}
 	var set *spool.Set
-	if cfg.SpoolDir != "" {
+	st := cfg.Settings
+	if st.SpoolDir != "" {
 		var err error
-		set, err = spool.Open(cfg.SpoolDir, spool.Options{MaxBytes: cfg.SpoolMaxBytes, Sync: cfg.SpoolSync, Identity: cfg.Identity, Logger: d.log})
+		set, err = spool.Open(st.SpoolDir, spool.Options{MaxBytes: st.SpoolMaxBytes, Sync: cfg.SpoolSync, Identity: cfg.Identity, Logger: d.log})
 		if err != nil {
 			return nil, err
 		}
 	}
 	d.delivery = delivery.Config{
-		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
-		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
-		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
-		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
+		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: st.AttemptTimeout, UserAgent: cfg.UserAgent},
+		Breaker: cfg.Breaker, Retry: st.Retry, MaxInFlight: st.MaxInFlight, PollInterval: st.PollInterval,
+		QueueMaxBytes: st.QueueMaxBytes, Spool: set, Durable: st.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
+		Credentials: st.Credentials, EndpointFrom: st.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
 		StoredCheck: cfg.StoredCheck, Logger: d.log,
 	}
 	d.backlog = delivery.New(d.delivery, &d.c)
@@ -266,7 +267,7 @@ func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }
 // breaker, with the resource as its translator writes it.
 func (d *Destination) MetricExporter(url string) *MetricExporter {
 	return &MetricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
-		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
+		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.Settings.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
 }
 
 // CloseIdleConnections closes the destination's idle connections: after

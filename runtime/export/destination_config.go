@@ -12,26 +12,18 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
 
-// DestinationConfig configures one OTLP destination. Every setting must be
-// given (runtime resolves the defaults once, for every component); the
-// optional ones say so.
+// DestinationConfig configures one OTLP destination.
 type DestinationConfig struct {
 	Name string
 	// URL is the full traces URL. It holds no credential: Client's
 	// transport adds them to each request.
-	URL    string
-	Client *http.Client
-	// AttemptTimeout bounds one POST; UserAgent identifies genaitrace.
-	AttemptTimeout time.Duration
-	UserAgent      string
-	// Compression is how requests are encoded on the wire.
+	URL         string
+	Client      *http.Client
+	UserAgent   string
 	Compression Compression
-	// Identity names the destination in its spool: a batch is replayed
-	// only to the destination it was encoded for.
-	Identity   SpoolIdentity
-	Translator Translator
+	Translator  Translator
 	// Conventions chooses the GenAI conventions' release whose names the
-	// destination gets (ConventionsV141 unless the user opted in).
+	// destination gets.
 	Conventions Conventions
 	// Mask, when set, rewrites every prompt and completion of the
 	// translation, and the attributes of MaskKeys, before they are encoded.
@@ -39,39 +31,18 @@ type DestinationConfig struct {
 	Mask     func(key attribute.Key, value string) string
 	MaskKeys []attribute.Key
 	Breaker  *breaker.Breaker
-	// SpoolDir is the destination's directory on disk, for what cannot be
-	// sent now. Empty keeps data in memory only, and what does not fit is
-	// dropped (counted as no_spool).
-	SpoolDir string
-	// SpoolMaxBytes caps the spool on disk; SpoolSync fsyncs every append.
-	SpoolMaxBytes int64
-	SpoolSync     bool
-	// Durable writes every batch to the spool before it is sent, so that a
-	// process killed at any moment loses only what was not yet encoded.
-	Durable bool
-	// QueueMaxBytes bounds the in-memory queue of encoded batches.
-	QueueMaxBytes int64
-	// MaxInFlight is the number of concurrent exports when there is a
-	// backlog.
-	MaxInFlight int
-	Retry       RetryPolicy
-	// PollInterval is how often idle senders look for spooled work and due
-	// probes.
-	PollInterval time.Duration
+	// Identity names the destination in its spool: a batch is replayed
+	// only to the destination it was encoded for.
+	Identity SpoolIdentity
+	// Settings are the delivery's, every one given (runtime resolves the
+	// defaults once, for every component); SpoolSync fsyncs every append
+	// to the spool.
+	Settings  DestinationSettings
+	SpoolSync bool
 	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
-	// destination and sends the others whole (see gate).
+	// destination and sends the others whole.
 	OnlyGenAITraces bool
-	// Credentials names where the credentials come from (for example
-	// "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY", or a variable that is
-	// not set, saying so), for the message when the destination refuses a
-	// request (HTTP 401 or 403).
-	Credentials string
-	// EndpointFrom names where URL comes from and how it is built (for
-	// example "LANGFUSE_ENDPOINT, a base URL to which
-	// /api/public/otel/v1/traces is appended"), for the message when
-	// nothing takes traces there (HTTP 404) or it cannot be reached.
-	EndpointFrom string
-	Logger       *slog.Logger
+	Logger          *slog.Logger
 	runtimeWiring
 }
 

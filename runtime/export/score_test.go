@@ -58,10 +58,10 @@ func loopbackLangfuse(t *testing.T) (*otlptest.Receiver, *otlptest.Scores, *http
 func scoreDestination(t *testing.T, r *otlptest.Receiver, client *http.Client, spoolDir string, edit func(*DestinationConfig)) *Destination {
 	t.Helper()
 	cfg := withDefaults(DestinationConfig{Name: "langfuse", URL: r.URL() + "/api/public/otel/v1/traces", Client: client,
-		Translator: LangfuseTranslator{Content: true, Environment: "production"}, PollInterval: 10 * time.Millisecond,
-		Breaker:  breaker.New(breaker.Settings{Name: "langfuse", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
-		Retry:    RetryPolicy{MaxAttempts: 2, Initial: time.Millisecond, Max: 2 * time.Millisecond},
-		Identity: SpoolIdentity{Destination: "langfuse", Key: "traces-key"},
+		Translator: LangfuseTranslator{Content: true, Environment: "production"},
+		Breaker:    breaker.New(breaker.Settings{Name: "langfuse", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
+		Settings:   DestinationSettings{PollInterval: 10 * time.Millisecond, Retry: RetryPolicy{MaxAttempts: 2, Initial: time.Millisecond, Max: 2 * time.Millisecond}},
+		Identity:   SpoolIdentity{Destination: "langfuse", Key: "traces-key"},
 		runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.LangfuseAPI, URL: r.URL() + otlptest.ScoresPath, Environment: "production",
 			Breaker:  breaker.New(breaker.Settings{Name: "langfuse-scores", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
 			Identity: SpoolIdentity{Destination: "langfuse-scores", Key: "scores-key"}, SpoolDir: spoolDir}}})
@@ -236,7 +236,7 @@ func TestSpooledScoresNeverReachTheTracesEndpoint(t *testing.T) {
 	}
 
 	// The spans' spool in the scores' directory: another identity.
-	spans := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.SpoolDir, c.Scores = dir, scoreConfig{} })
+	spans := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.Settings.SpoolDir, c.Scores = dir, scoreConfig{} })
 	waitFor(t, func() bool {
 		sp := spans.Stats().Spool
 		return sp != nil && len(sp.SetAside) == 1 && sp.SetAside[0].Spans == 4
@@ -263,7 +263,7 @@ func TestScoresRateLimitedPauseOnlyTheScores(t *testing.T) {
 		}
 		return lf.Handler(req, body, h)
 	})
-	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.MaxInFlight = 1 })
+	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.Settings.MaxInFlight = 1 })
 	d.scores.Take(manyScores(1, "limited"))
 	waitFor(t, func() bool { return !d.Stats().Scores.PausedUntil.IsZero() })
 	if paused := d.Stats().PausedUntil; !paused.IsZero() {
@@ -426,7 +426,7 @@ func TestRejectedScoresAreSetAsideAndCounted(t *testing.T) {
 		}
 		return lf.Handler(req, body, h)
 	})
-	d := scoreDestination(t, r, client, filepath.Join(t.TempDir(), "langfuse-scores"), func(c *DestinationConfig) { c.MaxInFlight = 1 })
+	d := scoreDestination(t, r, client, filepath.Join(t.TempDir(), "langfuse-scores"), func(c *DestinationConfig) { c.Settings.MaxInFlight = 1 })
 	d.scores.Take(manyScores(2, "r"))
 	flushed(t, d)
 	st := d.Stats().Scores

@@ -93,7 +93,7 @@ func newScoreChannel(d *Destination) *scoring.Channel {
 	sc := scoring.Config{Langfuse: cfg.Format == scores.LangfuseAPI, URL: cfg.URL, Identity: cfg.Identity, SpoolDir: cfg.SpoolDir,
 		Breaker: cfg.Breaker, PerMinute: cfg.PerMinute, EndpointFrom: cfg.EndpointFrom,
 		Content: takesContent(d.cfg.Translator), Mask: d.mask, Environment: cfg.Environment,
-		Spans: d.delivery, SpoolMaxBytes: d.cfg.SpoolMaxBytes, SpoolSync: d.cfg.SpoolSync, Durable: d.cfg.Durable,
+		Spans: d.delivery, SpoolMaxBytes: d.cfg.Settings.SpoolMaxBytes, SpoolSync: d.cfg.SpoolSync, Durable: d.cfg.Settings.Durable,
 		Logger: d.log.With("channel", "scores")}
 	if cfg.Format == scores.EvaluationEvents && cfg.Resource != nil {
 		sc.Resource, sc.SchemaURL = d.cfg.Translator.Resource(cfg.Resource), cfg.Resource.SchemaURL()

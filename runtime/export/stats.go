@@ -134,24 +134,34 @@ type ReadBackStatus struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-// DestinationSettings are a running destination's settings, defaults
-// applied.
+// DestinationSettings are a destination's delivery settings: those its
+// DestinationConfig gives, and those its stats show it runs with.
 type DestinationSettings struct {
+	// QueueMaxBytes bounds the memory queue of encoded batches;
+	// MaxInFlight the requests at a time when there is a backlog;
+	// AttemptTimeout one POST; PollInterval how often idle senders look
+	// for spooled work and due probes.
 	QueueMaxBytes  int64         `json:"queue_max_bytes"`
 	MaxInFlight    int           `json:"max_in_flight"`
 	AttemptTimeout time.Duration `json:"-"`
 	PollInterval   time.Duration `json:"-"`
 	Retry          RetryPolicy   `json:"retry"`
-	// SpoolDir is empty when the destination keeps undelivered spans in
-	// memory only.
+	// SpoolDir is the destination's directory on disk, for what cannot be
+	// sent now; empty keeps data in memory only, and what does not fit is
+	// dropped (no_spool).
 	SpoolDir string `json:"spool_dir,omitempty"`
 	// Credentials names where the destination's credentials come from
-	// (variables or options), for a refusal's message; EndpointFrom where
-	// its URL comes from, for a 404's.
-	Credentials   string `json:"credentials,omitempty"`
-	EndpointFrom  string `json:"endpoint_from,omitempty"`
-	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
-	Durable       bool   `json:"durable"`
+	// (variables or options), for the message when it refuses a request
+	// (401, 403); EndpointFrom where its URL comes from and how it is
+	// built, for the message when nothing takes traces there (404) or it
+	// cannot be reached.
+	Credentials  string `json:"credentials,omitempty"`
+	EndpointFrom string `json:"endpoint_from,omitempty"`
+	// SpoolMaxBytes caps the spool on disk. Durable writes every batch to
+	// the spool before it is sent, so that a process killed at any moment
+	// loses only what was not yet encoded.
+	SpoolMaxBytes int64 `json:"spool_max_bytes,omitempty"`
+	Durable       bool  `json:"durable"`
 	// RequestsPerMinute is set when requests are paced (Langfuse's scores
 	// API, one score per request).
 	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
@@ -224,7 +234,7 @@ type SpoolIdentity = spool.Identity
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := backlogStats(d.cfg.Name, d.backlog, &d.c, &d.delivery, d.cfg.SpoolDir, 0)
+	st := backlogStats(d.cfg.Name, d.backlog, &d.c, &d.delivery, d.cfg.Settings.SpoolDir, 0)
 	if ch := d.scores; ch != nil {
 		sc := backlogStats(d.cfg.Name, ch.Backlog, &ch.Counters, &ch.Delivery, ch.SpoolDir, ch.PerMinute)
 		st.Scores = &sc
