@@ -203,6 +203,11 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 type runningDestination struct {
 	*export.Destination
 	kind destinationKind
+	// breaker and client are the ones the destination was given: the
+	// breaker the diagnostics reset, the client whose idle connections
+	// shutdown closes.
+	breaker *breaker.Breaker
+	client  *http.Client
 	// replayCheck asks the destination which spans it stores before a
 	// replay; nil when it cannot be asked.
 	replayCheck *replayCheck
@@ -280,7 +285,7 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		}
 	}
 	dest.Store(d)
-	return runningDestination{Destination: d, kind: k, replayCheck: rc}, nil
+	return runningDestination{Destination: d, kind: k, breaker: br, client: ep.client, replayCheck: rc}, nil
 }
 
 // sanitize makes a service name usable as a directory name.
@@ -371,7 +376,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	// The last metric export may have left a connection idle after the
 	// destinations closed theirs: nothing of ours stays open.
 	for _, d := range m.dests {
-		d.CloseIdleConnections()
+		d.client.CloseIdleConnections()
 	}
 	return err
 }

@@ -11,7 +11,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
@@ -259,9 +258,6 @@ func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
 	return translate(d.cfg.Translator, d.cfg.Conventions, d.mask, nil, s)
 }
 
-// Breaker returns the destination's circuit breaker.
-func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }
-
 // MetricExporter returns an exporter of metric collections to url (the
 // destination's metrics URL), through the destination's client and
 // breaker, with the resource as its translator writes it.
@@ -269,10 +265,6 @@ func (d *Destination) MetricExporter(url string) *MetricExporter {
 	return &MetricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
 		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.Settings.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
 }
-
-// CloseIdleConnections closes the destination's idle connections: after
-// Shutdown, a last metric export may have left one open.
-func (d *Destination) CloseIdleConnections() { d.cfg.Client.CloseIdleConnections() }
 
 // Format prints the destination's name and URL for every verb: its fields
 // are live state, which printing by reflection would read while its

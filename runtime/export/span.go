@@ -88,16 +88,6 @@ type entityIO struct {
 // pipeline.
 func (t *TraceInfo) HasGenAI() bool { return t != nil && t.genai.Load() }
 
-// IO returns the trace's input and output as its model calls had them
-// ("" when unknown).
-func (t *TraceInfo) IO() (input, output string) {
-	if t == nil {
-		return "", ""
-	}
-	setIn, setOut, firstIn, lastOut := t.io()
-	return cmp.Or(setIn, firstIn), cmp.Or(setOut, lastOut)
-}
-
 // entityIO returns the trace's outermost flow's, agent's or chain's own
 // input and output ("" when unknown).
 func (t *TraceInfo) entityIO() (input, output string) {
