@@ -47,7 +47,7 @@ type diagSource struct{ m *Manager }
 func (s diagSource) Status() diag.Status {
 	m := s.m
 	st := diag.Status{Service: m.cfg.ServiceName, Version: Version, Started: m.started, Pipeline: m.pipe.Stats(),
-		Destinations: m.Destinations(), Metrics: m.metricStats(), Config: m.cfg.view()}
+		Destinations: m.Destinations(), Metrics: m.metricExports(), Config: m.cfg.view()}
 	if m.console != nil {
 		c := m.console.Stats()
 		st.Console = &c

@@ -49,8 +49,8 @@ type Manager struct {
 	readBack *readBack
 
 	// Metrics.
-	meters          *sdkmetric.MeterProvider
-	metricExporters []*export.MetricExporter
+	meters      *sdkmetric.MeterProvider
+	metricStats []func() export.MetricExportStats
 
 	// Diagnostics.
 	started     time.Time
@@ -106,7 +106,7 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 	// The diagnostics store sees each batch before the destinations encode
 	// it, so their translated attributes find the spans.
 	observers := []export.Consumer{m.store, m.ledger}
-	if len(m.metricExporters) > 0 {
+	if len(m.metricStats) > 0 {
 		// Without a reader the SDK still resolves every measurement's
 		// attributes: a microsecond per model call for nothing.
 		observers = append(observers, genaiMetrics)

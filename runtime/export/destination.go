@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
@@ -260,10 +261,14 @@ func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
 
 // MetricExporter returns an exporter of metric collections to url (the
 // destination's metrics URL), through the destination's client and
-// breaker, with the resource as its translator writes it.
-func (d *Destination) MetricExporter(url string) *MetricExporter {
-	return &MetricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
+// breaker, with the resource as its translator writes it, and the function
+// that snapshots its counters. Metrics are cumulative snapshots: a lost
+// collection is replaced by the next, so they take no queue or spool;
+// while the breaker is open, collections are skipped.
+func (d *Destination) MetricExporter(url string) (x metric.Exporter, stats func() MetricExportStats) {
+	e := &metricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
 		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.Settings.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
+	return e, e.Stats
 }
 
 // Format prints the destination's name and URL for every verb: its fields

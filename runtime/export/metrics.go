@@ -14,13 +14,10 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 )
 
-// MetricExporter sends the metric SDK's collections to one OTLP/HTTP
+// metricExporter sends the metric SDK's collections to one OTLP/HTTP
 // destination's /v1/metrics, encoded by genaitrace (the official OTLP
-// metric exporter would add gRPC to every user's module graph). Metrics
-// are cumulative snapshots: a lost collection is replaced by the next, so
-// they take no queue or spool, only the destination's breaker: while it is
-// open, collections are skipped. Destination.MetricExporter makes one.
-type MetricExporter struct {
+// metric exporter would add gRPC to every user's module graph).
+type metricExporter struct {
 	name     string
 	target   delivery.Target
 	breaker  *breaker.Breaker
@@ -35,22 +32,22 @@ type MetricExporter struct {
 	lastErr  string
 }
 
-var _ metric.Exporter = (*MetricExporter)(nil)
+var _ metric.Exporter = (*metricExporter)(nil)
 
 // Temporality is cumulative, as Instana's GenAI metrics expect.
-func (x *MetricExporter) Temporality(metric.InstrumentKind) metricdata.Temporality {
+func (x *metricExporter) Temporality(metric.InstrumentKind) metricdata.Temporality {
 	return metricdata.CumulativeTemporality
 }
 
 // Aggregation is the SDK's default per instrument kind.
-func (x *MetricExporter) Aggregation(k metric.InstrumentKind) metric.Aggregation {
+func (x *metricExporter) Aggregation(k metric.InstrumentKind) metric.Aggregation {
 	return metric.DefaultAggregationSelector(k)
 }
 
 // Export encodes and posts one collection. Failures are counted, not
 // returned: the SDK would log each one, every interval, while a
 // destination is down, and the next collection replaces this one anyway.
-func (x *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
+func (x *metricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetrics) error {
 	if x.breaker.State() == breaker.Open {
 		return nil
 	}
@@ -78,7 +75,8 @@ func (x *MetricExporter) Export(ctx context.Context, rm *metricdata.ResourceMetr
 	return nil
 }
 
-// MetricExportStats counts one destination's metric exports.
+// MetricExportStats counts one destination's metric exports
+// (Destination.MetricExporter).
 type MetricExportStats struct {
 	Destination string `json:"name"`
 	Exported    int64  `json:"exported_collections"`
@@ -87,14 +85,14 @@ type MetricExportStats struct {
 }
 
 // Stats returns the exporter's counters.
-func (x *MetricExporter) Stats() MetricExportStats {
+func (x *metricExporter) Stats() MetricExportStats {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return MetricExportStats{Destination: x.name, Exported: x.exported, Failed: x.failed, LastError: x.lastErr}
 }
 
 // ForceFlush has nothing buffered.
-func (x *MetricExporter) ForceFlush(context.Context) error { return nil }
+func (x *metricExporter) ForceFlush(context.Context) error { return nil }
 
 // Shutdown has nothing to release.
-func (x *MetricExporter) Shutdown(context.Context) error { return nil }
+func (x *metricExporter) Shutdown(context.Context) error { return nil }
