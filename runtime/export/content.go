@@ -11,13 +11,11 @@ import (
 )
 
 // IsContent reports whether key holds prompt, completion or tool content
-// in any language genaitrace reads or writes: such attributes reach only a
-// destination, or a diagnostics page, that takes content.
+// in any language genaitrace reads or writes.
 func IsContent(key attribute.Key) bool { return dialect.IsContent(key) }
 
 // IsEventContent reports whether an attribute of a span event holds
-// content: a content key, or a body field of the message events the GenAI
-// conventions had before v1.37.
+// content (a content key, or a body field of pre-v1.37 message events).
 func IsEventContent(event string, k attribute.Key) bool { return dialect.IsEventContent(event, k) }
 
 // contentTaker is implemented by translators that may send content.

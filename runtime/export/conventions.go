@@ -1,10 +1,8 @@
 package export
 
 // Conventions chooses the release of the GenAI semantic conventions whose
-// names the destinations get. Inside genaitrace every span speaks v1.41
-// (the wrappers record it, other instrumentation's names are normalised to
-// it, the newer release's included); the choice applies where spans and
-// metrics leave the process.
+// names spans and metrics leave the process in; inside, every span speaks
+// v1.41's.
 type Conventions int
 
 const (

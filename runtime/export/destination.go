@@ -23,13 +23,9 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
-// Destination delivers spans to one OTLP/HTTP endpoint. Create it with
-// NewDestination; it implements Consumer.
-//
-// It is a short chain of stages: an encoder goroutine (translate, encode,
-// compress), and the delivery backlog (memory queue, spool, senders),
-// which settles every batch. This file wires them and owns the lifecycle.
-// Which traces it gets is the pipeline's sampler's business.
+// Destination delivers spans to one OTLP/HTTP endpoint, a Consumer: an
+// encoder goroutine (translate, encode, compress) in front of a backlog
+// (memory queue, spool, senders) that settles every batch.
 type Destination struct {
 	cfg DestinationConfig
 	log *slog.Logger
@@ -55,9 +51,9 @@ type Destination struct {
 // value.
 const inboxBatches = 2
 
-// NewDestination starts a destination's goroutines. It fails only if the
-// spool directory cannot be created; it reads nothing an earlier process
-// left there: that is adopted in the background.
+// NewDestination starts a destination. It fails only if the spool
+// directory cannot be created; what an earlier process left there is
+// adopted in the background.
 func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	d := &Destination{cfg: cfg, log: cfg.Logger.With("destination", cfg.Name), inbox: make(chan []*Span, inboxBatches),
 		mask: mask.New(cfg.Mask, cfg.MaskKeys)}
@@ -89,8 +85,8 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 // Name returns the destination's name.
 func (d *Destination) Name() string { return d.cfg.Name }
 
-// Kick wakes the senders, e.g. after the breaker closed or was reset, so
-// spooled data is replayed without waiting for the next poll.
+// Kick wakes the senders (after the breaker closed, say) to replay the
+// spool without waiting for the next poll.
 func (d *Destination) Kick() {
 	d.backlog.Kick()
 	if d.scores != nil {
@@ -98,10 +94,8 @@ func (d *Destination) Kick() {
 	}
 }
 
-// Consume hands a batch to the destination's encoder, waiting while it is
-// busy with earlier ones (CPU, never the network: the encoder hands its
-// output to the backlog without waiting). The spans are shared with other
-// destinations and must not be modified; the destination releases them
+// Consume hands a batch to the destination's encoder, waiting while it
+// encodes earlier ones (CPU, never the network), and releases the spans
 // once encoded.
 func (d *Destination) Consume(spans []*Span) {
 	d.c.Accepted.Add(int64(len(spans)))
@@ -206,10 +200,9 @@ func (d *Destination) encodeLoop() {
 	}
 }
 
-// Flush waits until every batch handed over has left memory, its scores'
-// too: sent or, when the destination cannot take it now, safely spooled;
-// or until ctx ends. Spooled data is replayed in the background, not
-// waited for.
+// Flush waits until every batch handed over, and its scores, have left
+// memory (sent, or spooled when the destination cannot take them now), or
+// ctx ends; spooled data is replayed in the background, not waited for.
 func (d *Destination) Flush(ctx context.Context) error {
 	err := d.backlog.Flush(ctx)
 	if d.scores != nil && err == nil {
@@ -224,7 +217,7 @@ func (d *Destination) scoreChannel() *scoring.Channel { return d.scores }
 
 // Shutdown sends what it can until shortly before ctx's deadline, spools
 // the rest, and returns by the deadline, leaving no goroutine or idle
-// connection behind. No Consume may follow it.
+// connection behind; no Consume may follow.
 func (d *Destination) Shutdown(ctx context.Context) error {
 	d.inboxMu.Lock()
 	if !d.closed {
@@ -244,17 +237,16 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// ReplaySetAside sends the spooled batches that were set aside because
-// they were encoded for another endpoint or other credentials to this
-// destination after all, and returns their spans.
+// ReplaySetAside sends the batches set aside as encoded for another
+// endpoint or credentials to this destination after all, and returns
+// their spans.
 func (d *Destination) ReplaySetAside() int64 { return d.backlog.ReplaySetAside() }
 
 // DiscardSetAside deletes the set-aside batches, counting their spans as
 // dropped (discarded), and returns them.
 func (d *Destination) DiscardSetAside() int64 { return d.backlog.DiscardSetAside() }
 
-// Attributes returns the attributes the destination sends for s:
-// translated, then masked.
+// Attributes returns what the destination sends of s's attributes.
 func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
 	return translate(d.cfg.Translator, d.cfg.Conventions, d.mask, nil, s)
 }
@@ -271,9 +263,8 @@ func (d *Destination) MetricExporter(url string) (x metric.Exporter, stats func(
 	return e, e.Stats
 }
 
-// Format prints the destination's name and URL for every verb: its fields
-// are live state, which printing by reflection would read while its
-// goroutines write it.
+// Format prints the destination's name and URL for every verb: printing
+// its live state by reflection would race with its goroutines.
 func (d *Destination) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "destination %s (%s)", d.cfg.Name, redact.URL(d.cfg.URL))
 }

@@ -72,15 +72,9 @@ type runtimeWiring struct {
 // Compression is how a destination's requests are encoded on the wire.
 type Compression uint8
 
-// Compressions.
 const (
-	// Gzip compresses every request at gzip's best speed: for a
-	// destination across a network.
-	Gzip Compression = iota
-	// NoCompression sends requests as they are encoded: for a destination
-	// on the same machine (a host agent), where gzip costs CPU and saves
-	// nothing that matters.
-	NoCompression
+	Gzip          Compression = iota // gzip's best speed: for a destination across a network
+	NoCompression                    // as encoded: for one on the same machine (a host agent), where gzip saves nothing
 )
 
 // String is the compression's name in OTEL_EXPORTER_OTLP_COMPRESSION's

@@ -10,11 +10,9 @@ import (
 )
 
 // DestinationShare is the most of the memory budget one destination's
-// queue of encoded batches may hold, when destinations share it: half of
-// the live share, split between them. A destination that falls behind
-// (slow, hanging, down) spills to its own spool past it, and the other
-// half is always there for the spans not yet handed out: one destination
-// can never make the pipeline shed what the others would have sent.
+// queue may hold: half of the live share, split between them. One that
+// falls behind spills to its own spool past it, so that it never makes
+// the pipeline shed what the others would have sent.
 func DestinationShare(memoryMaxBytes int64, destinations int) int64 {
 	return budget.LiveShare(memoryMaxBytes) / int64(2*max(destinations, 1))
 }
@@ -25,13 +23,9 @@ type Value uint8
 
 // Span values, least valuable first.
 const (
-	// ValuePlain is a span of a trace with no GenAI span known.
-	ValuePlain Value = iota
-	// ValueInGenAITrace is a plain span of a trace that has a GenAI span.
-	ValueInGenAITrace
-	// ValueGenAI is a GenAI span (a model call, embedding, tool or agent)
-	// or a span that failed.
-	ValueGenAI
+	ValuePlain        Value = iota // a span of a trace with no GenAI span known
+	ValueInGenAITrace              // a plain span of a trace that has a GenAI span
+	ValueGenAI                     // a GenAI span (a model call, embedding, tool or agent) or a failed one
 	numValues
 )
 
@@ -61,10 +55,9 @@ const (
 	eventOverhead = 96
 )
 
-// Inspect returns what the pipeline needs to know of a finished span, in
-// one pass over its attributes: its estimated size in bytes, and its value
-// as far as the span itself tells (GenAI or failed: ValueGenAI; otherwise
-// ValuePlain, which the caller may raise knowing the span's trace).
+// Inspect returns, in one pass over its attributes, a finished span's
+// estimated size in bytes and its value as far as it tells (GenAI or
+// failed: ValueGenAI; else ValuePlain, which its trace may raise).
 func Inspect(s sdktrace.ReadOnlySpan) (size int64, v Value) {
 	size = spanOverhead + int64(len(s.Name()))
 	genai := false

@@ -45,13 +45,11 @@ type scoreConfig struct {
 	EndpointFrom string
 }
 
-// ScoreStats counts the evaluations genai.Score handed over:
-// Accepted = Dispatched + Pending; Dropped counts those given up before
-// any destination saw them, by reason: no_runtime, and the caller's
-// mistakes invalid and no_trace, for the whole process; no_destination
-// (none takes scores) and queue_full (the hand-off to the destinations
-// was full). What became of them at each destination is in its
-// DestinationStats.Scores.
+// ScoreStats counts the evaluations genai.Score handed over: Accepted =
+// Dispatched + Pending. Dropped counts, by reason, those no destination
+// saw: no_runtime, invalid and no_trace (for the whole process),
+// no_destination and queue_full (the hand-off was full). What became of
+// them at each destination is in its DestinationStats.Scores.
 type ScoreStats struct {
 	Accepted   int64            `json:"accepted"`
 	Dispatched int64            `json:"dispatched"`

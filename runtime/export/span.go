@@ -15,15 +15,13 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 )
 
-// Span is one finished span as the pipeline carries it: the SDK's read-only
-// snapshot, shared (never copied) by every destination, the trace-level
-// facts known for its trace, and the GenAI facts derived from it once.
+// Span is one finished span as the pipeline carries it, shared by every
+// consumer: the SDK's snapshot, its trace's facts and its GenAI facts.
 type Span struct {
 	sdktrace.ReadOnlySpan
 	// Trace holds what is known of the span's whole trace. It may be nil.
 	Trace *TraceInfo
-	// Facts is filled by the pipeline, off the caller's path, before any
-	// consumer sees the span.
+	// Facts is filled before any consumer sees the span.
 	Facts *Facts
 	// norm is what normalising made of a span another instrumentation
 	// made (nil for the conventions' own names): see Attributes.
@@ -38,13 +36,11 @@ type Span struct {
 	batch *spanBatch
 }
 
-// Size is the span's estimated heap cost in bytes (Inspect's), what a
-// consumer that keeps it holds.
+// Size is the span's estimated heap cost in bytes (Inspect's).
 func (s *Span) Size() int64 { return s.size }
 
-// ForgetBatch detaches a copy of the span from the batch it travelled in,
-// for a consumer that keeps it: the copy then pins none of the batch's
-// memory.
+// ForgetBatch detaches a consumer's copy of the span from its batch, so
+// that keeping it pins none of the batch's memory.
 func (s *Span) ForgetBatch() { s.batch = nil }
 
 // TraceFields are the trace-level facts every span of a trace carries to
@@ -57,10 +53,9 @@ type TraceFields struct {
 	Metadata  map[string]string
 }
 
-// TraceInfo is shared by all spans of one trace in this process. Fields can
-// grow while the trace runs (a session ID known only after the root span
-// started); they are read when a span is translated, off the caller's path,
-// so spans see what was known by then.
+// TraceInfo is shared by all spans of one trace in this process. Its
+// fields can grow while the trace runs; a span sees what was known when it
+// is translated.
 type TraceInfo struct {
 	fields atomic.Pointer[TraceFields]
 	// What the pipeline learns from the trace's spans as they pass, for

@@ -59,45 +59,36 @@ type DestinationStats struct {
 	LastSuccess   time.Time        `json:"last_success,omitzero"`
 	LastError     string           `json:"last_error,omitempty"`
 	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
-	// LastErrorStatus is the HTTP status of the last error (0 when the
-	// destination did not answer). 401 and 403 mean the credentials were
-	// refused: Credentials names what to check.
+	// LastErrorStatus is the last error's HTTP status (0: no answer); on
+	// 401 and 403, Settings.Credentials names what to check.
 	LastErrorStatus int `json:"last_error_status,omitempty"`
-	// PausedUntil is set while the destination asked, with Retry-After,
-	// not to be sent to before then.
-	PausedUntil time.Time      `json:"paused_until,omitzero"`
-	Breaker     breaker.Status `json:"breaker"`
-	// Settings are the ones the destination runs with.
-	Settings DestinationSettings `json:"settings"`
-	// ReadBack is set when delivered traces are read back to confirm they
-	// appear (Langfuse with LANGFUSE_VERIFY).
-	ReadBack *ReadBackStatus `json:"read_back,omitempty"`
-	// Scores is set when the destination takes evaluations (genai.Score):
-	// their own delivery's counters, in scores, with its endpoint, spool
-	// and breaker.
-	Scores *DestinationStats `json:"scores,omitempty"`
-	// ReplayCheck is set when the destination is asked which spans it
-	// holds before a batch that may have reached it is sent again.
+	// PausedUntil is set while a Retry-After pauses the destination.
+	PausedUntil time.Time           `json:"paused_until,omitzero"`
+	Breaker     breaker.Status      `json:"breaker"`
+	Settings    DestinationSettings `json:"settings"`
+	// ReadBack is set when delivered traces are read back (Langfuse with
+	// LANGFUSE_VERIFY); Scores when the destination takes evaluations
+	// (their delivery's own counters, in scores); ReplayCheck when it is
+	// asked which spans it holds before a batch is sent again.
+	ReadBack    *ReadBackStatus    `json:"read_back,omitempty"`
+	Scores      *DestinationStats  `json:"scores,omitempty"`
 	ReplayCheck *ReplayCheckStatus `json:"replay_check,omitempty"`
 }
 
-// ReplayCheckStatus counts the questions put to a destination, before a
-// batch that may have reached it is sent again, about which of its spans
-// it holds.
+// ReplayCheckStatus counts the questions put to a destination about which
+// spans of a batch that may have reached it it holds.
 type ReplayCheckStatus struct {
 	// Checks counts the requests made; Failed those that got no usable
 	// answer (no answer, an error, a rate limit of the destination's).
 	Checks int64 `json:"checks"`
 	Failed int64 `json:"failed_checks"`
-	// Asked counts the spans asked about; Found those the destination
-	// held; Unasked those that could not be asked about (the requests
-	// failed or the budget per minute was spent), which were sent again as
-	// possible duplicates.
+	// Asked counts the spans asked about, Found those the destination held,
+	// Unasked those sent again unasked (a failed check, the budget spent).
 	Asked   int64 `json:"asked_spans"`
 	Found   int64 `json:"found_spans"`
 	Unasked int64 `json:"unasked_spans"`
-	// PerMinute is the budget of requests a minute; Grace how long after
-	// the uncertain request the destination is asked.
+	// PerMinute is the budget of checks a minute; Grace how long after the
+	// uncertain request the destination is asked.
 	PerMinute int           `json:"checks_per_minute"`
 	Grace     time.Duration `json:"-"`
 	LastCheck time.Time     `json:"last_check,omitzero"`
