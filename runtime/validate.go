@@ -69,6 +69,9 @@ func (c *config) validate() error {
 	if n := c.Instana.TokenNames; n < export.InstanaTokensConventions || n > export.InstanaTokensBoth {
 		add(fmt.Errorf("%s (WithInstanaTokenNames): %d is not a token name family; want export.InstanaTokensConventions, export.InstanaTokensLegacy or export.InstanaTokensBoth", envInstanaTokens, n))
 	}
+	if n := c.Langfuse.Cost; n != export.CostByLangfuse && n != export.CostByGenaitrace {
+		add(fmt.Errorf("%s (WithLangfuseCost): %d is not a pricing source; want export.CostByLangfuse or export.CostByGenaitrace", envLangfuseCost, n))
+	}
 	if c.Conventions != export.ConventionsV141 && c.Conventions != export.ConventionsLatest {
 		add(fmt.Errorf("%s (WithGenAIConventions): %d is not a release of the GenAI conventions; want export.ConventionsV141 or export.ConventionsLatest", envSemconvOptIn, c.Conventions))
 	}

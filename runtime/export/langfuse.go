@@ -31,6 +31,14 @@ const (
 	CostByGenaitrace
 )
 
+// String returns LANGFUSE_COST's word for c: "langfuse" or "genaitrace".
+func (c LangfuseCost) String() string {
+	if c == CostByGenaitrace {
+		return "genaitrace"
+	}
+	return "langfuse"
+}
+
 // LangfuseTranslator writes spans as Langfuse's OTLP ingestion (v4) reads
 // them: an observation type on every span; input, output, model parameters,
 // usage (as exclusive buckets) and cost as JSON strings; ERROR level and
