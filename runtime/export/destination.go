@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
@@ -249,18 +248,6 @@ func (d *Destination) DiscardSetAside() int64 { return d.backlog.DiscardSetAside
 // Attributes returns what the destination sends of s's attributes.
 func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
 	return translate(d.cfg.Translator, d.cfg.Conventions, d.mask, nil, s)
-}
-
-// MetricExporter returns an exporter of metric collections to url (the
-// destination's metrics URL), through the destination's client and
-// breaker, with the resource as its translator writes it, and the function
-// that snapshots its counters. Metrics are cumulative snapshots: a lost
-// collection is replaced by the next, so they take no queue or spool;
-// while the breaker is open, collections are skipped.
-func (d *Destination) MetricExporter(url string) (x metric.Exporter, stats func() MetricExportStats) {
-	e := &metricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
-		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.Settings.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
-	return e, e.Stats
 }
 
 // Format prints the destination's name and URL for every verb: printing
