@@ -96,7 +96,7 @@ func (t Passthrough) events(s *Span) []sdktrace.Event {
 	if t.Content {
 		return s.Events()
 	}
-	return withoutEventContent(s.Events())
+	return mask.WithoutEventContent(s.Events())
 }
 
 // Attributes appends s's attributes, without content unless opted in.
@@ -173,9 +173,9 @@ func translateEvents(tr Translator, m *mask.Masker, s *Span) []sdktrace.Event {
 		events = et.events(s)
 	}
 	if s.noContent {
-		events = withoutEventContent(events)
+		events = mask.WithoutEventContent(events)
 	}
-	return errorEvents(s, takesContent(tr) && !s.noContent, m, m.Events(events))
+	return m.ErrorEvents(s.norm.ErrorsEchoContent(), takesContent(tr) && !s.noContent, m.Events(events))
 }
 
 // encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -348,7 +348,7 @@ func (e *encoder) appendSpan(s *Span) {
 		m := e.Begin(fSpanStatus)
 		desc := st.Description
 		if s.norm.ErrorsEchoContent() {
-			desc = e.mask.Text(statusKey, errorText(s, takesContent(e.tr), desc))
+			desc = e.mask.Text(mask.StatusKey, mask.ErrorText(s.norm.ErrorsEchoContent(), takesContent(e.tr), desc))
 		}
 		e.String(fStatusMessage, desc)
 		// OTel Go: Unset 0, Error 1, Ok 2; OTLP: Unset 0, Ok 1, Error 2.

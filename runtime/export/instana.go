@@ -9,6 +9,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -235,7 +236,7 @@ func (t InstanaTranslator) events(s *Span) []sdktrace.Event {
 	if t.Content {
 		return s.Events()
 	}
-	return withoutEventContent(s.Events())
+	return mask.WithoutEventContent(s.Events())
 }
 
 // legacyRequestType maps gen_ai.operation.name to OpenLLMetry's

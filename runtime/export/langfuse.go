@@ -13,6 +13,7 @@ import (
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/langfuse"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
@@ -214,7 +215,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	}
 	if f.Error {
 		dst = append(dst, vocab.LangfuseObservationLevel.String("ERROR"))
-		if msg := errorText(s, t.Content, s.Status().Description); msg != "" {
+		if msg := mask.ErrorText(s.norm.ErrorsEchoContent(), t.Content, s.Status().Description); msg != "" {
 			dst = append(dst, vocab.LangfuseStatusMessage.String(msg))
 		}
 	}
@@ -251,7 +252,7 @@ func (t LangfuseTranslator) events(s *Span) []sdktrace.Event {
 	if s.norm.EventsConverted() {
 		events = slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return dialect.IsMessageEvent(e.Name) })
 	}
-	return contentEvents(events, t.Content)
+	return mask.ContentEvents(events, t.Content)
 }
 
 func (t LangfuseTranslator) takesContent() bool { return t.Content }
