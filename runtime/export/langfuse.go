@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -69,43 +68,6 @@ type LangfuseTranslator struct {
 // Resource returns r's attributes unchanged.
 func (LangfuseTranslator) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
-// modelParam names the gen_ai.request.* keys folded into
-// langfuse.observation.model.parameters as they are called there, and is
-// "" for every other key.
-func modelParam(k attribute.Key) string {
-	switch k {
-	case genai.RequestTemperature:
-		return "temperature"
-	case genai.RequestTopP:
-		return "top_p"
-	case genai.RequestTopK:
-		return "top_k"
-	case genai.RequestMaxTokens:
-		return "max_tokens"
-	case genai.RequestFrequencyPenalty:
-		return "frequency_penalty"
-	case genai.RequestPresencePenalty:
-		return "presence_penalty"
-	case genai.RequestStopSequences:
-		return "stop"
-	case genai.RequestSeed:
-		return "seed"
-	}
-	return ""
-}
-
-// isUsageKey reports the token counts folded into usage_details; sending
-// them as well would make Langfuse count them under two names.
-func isUsageKey(k attribute.Key) bool {
-	switch k {
-	case genai.UsageInputTokens, genai.UsageOutputTokens, genai.UsageCacheReadInputTokens,
-		genai.UsageCacheCreationInputTokens, genai.UsageReasoningOutputTokens,
-		vocab.LegacyPromptTokens, vocab.LegacyCompletionTokens, vocab.UsageCost:
-		return true
-	}
-	return false
-}
-
 // Attributes appends the Langfuse form of s.
 func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	limit := t.ContentLimit
@@ -123,7 +85,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case s.norm.Replaced(kv.Key):
 			// Another dialect's name for what a derived attribute carries:
 			// Langfuse would read both.
-		case f.HasUsage && isTotalKey(kv.Key):
+		case f.HasUsage && langfuse.IsTotalKey(kv.Key):
 			// usage_details has the total.
 		case kv.Key == genai.InputMessages || kv.Key == genai.ToolCallArguments:
 			input = kv.Value.String()
@@ -135,7 +97,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			dst = append(dst, vocab.LangfuseCompletionStartTime.String(kv.Value.AsString()))
 		case kv.Key == genai.TraceInput || kv.Key == genai.TraceOutput:
 			// The trace's own input and output: placed on its root below.
-		case isUsageKey(kv.Key):
+		case langfuse.IsUsageKey(kv.Key):
 		case kv.Key == vocab.GenAIPromptName || kv.Key == vocab.GenAIPromptVersion:
 			// Langfuse reads every gen_ai.prompt* key as OpenLLMetry's
 			// flattened prompt, the observation's input (langfuse/langfuse
@@ -144,16 +106,16 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			// goes to its metadata.
 			dst = append(dst, attribute.KeyValue{Key: attribute.Key(vocab.LangfuseObservationMetadataPrefix + string(kv.Key)), Value: kv.Value})
 		default:
-			if name := modelParam(kv.Key); name != "" {
+			if name := langfuse.ModelParam(kv.Key); name != "" {
 				params.Set(name, kv.Value)
 				continue
 			}
 			hasType = hasType || kv.Key == vocab.LangfuseObservationType
-			usageNames = usageNames || isUsageName(kv.Key)
+			usageNames = usageNames || langfuse.IsUsageName(kv.Key)
 			dst = append(dst, kv)
 		}
 	}
-	if typ := observationType(f); !hasType && (typ != "span" || s.norm == nil) {
+	if typ := langfuse.ObservationType(f.Operation, f.ToolName, f.RequestModel != "" || f.ResponseModel != ""); !hasType && (typ != "span" || s.norm == nil) {
 		// A span of another dialect that genaitrace maps to no GenAI
 		// operation (an OpenInference guardrail, a Genkit util) is typed by
 		// Langfuse's own mapping, which reads the dialects.
@@ -233,17 +195,6 @@ func (t LangfuseTranslator) detachesParent(s *Span) bool {
 	return !t.KeepRemoteParent && s.Parent().IsRemote()
 }
 
-// isUsageName reports the names under which Langfuse's own mapping reads
-// usage from any span (gen_ai.usage.*, llm.token_count.*).
-func isUsageName(k attribute.Key) bool {
-	return strings.HasPrefix(string(k), "gen_ai.usage.") && k != vocab.UsageCost || strings.HasPrefix(string(k), "llm.token_count.")
-}
-
-// isTotalKey reports the total token counts other dialects send.
-func isTotalKey(k attribute.Key) bool {
-	return k == vocab.LegacyGenAITotalTokens || k == vocab.LegacyTotalTokens || k == vocab.OpenInferenceTotalTokens
-}
-
 // events drops the message events another instrumentation wrote once they
 // were turned into the observation's input and output (Langfuse would
 // read them as well), and their content unless Langfuse takes content.
@@ -313,29 +264,4 @@ func (t LangfuseTranslator) appendTraceAttributes(dst []attribute.KeyValue, s *S
 		dst = append(dst, vocab.LangfuseEnvironment.String(t.Environment))
 	}
 	return dst
-}
-
-// observationType maps a span to Langfuse's observation types.
-func observationType(f *Facts) string {
-	switch f.Operation {
-	case genai.OpChat, genai.OpTextCompletion, genai.OpGenerateContent, "completion", "generate":
-		return "generation"
-	case genai.OpEmbeddings:
-		return "embedding"
-	case genai.OpInvokeAgent, genai.OpCreateAgent:
-		return "agent"
-	case genai.OpExecuteTool:
-		return "tool"
-	case genai.OpInvokeWorkflow:
-		return "chain"
-	case genai.OpRetrieval:
-		return "retriever"
-	}
-	if f.ToolName != "" {
-		return "tool"
-	}
-	if f.RequestModel != "" || f.ResponseModel != "" {
-		return "generation"
-	}
-	return "span"
 }
