@@ -123,6 +123,12 @@ func (e *emitter) nameImports() {
 		taken[w.typeName], taken[w.ctorName] = true, true
 		for _, m := range w.methods {
 			collectPackages(m.sig, pkgs)
+			for _, alt := range m.errAlts {
+				collectPackages(alt.target, pkgs)
+				if alt.sentinel != nil {
+					pkgs[alt.sentinel.Pkg().Path()] = alt.sentinel.Pkg()
+				}
+			}
 			for _, v := range append(slices.Clone(m.params), m.results...) {
 				taken[v.name] = true
 			}

@@ -100,7 +100,8 @@ func (e *emitter) nameErrorTypeFuncs(w *wrapper) {
 }
 
 // errorTypeFuncs declares them: each tries its alternatives in order
-// (errors.As to the SDK's error type, then the path), the first value
+// (errors.As to the SDK's error type, then the path or the constant;
+// errors.Is to the SDK's sentinel, then the constant), the first value
 // found being error.type, else genai.ErrorTypeOf's class.
 func (e *emitter) errorTypeFuncs(w *wrapper) {
 	done := map[*mapping.ErrorTypeSpec]bool{}
@@ -116,9 +117,17 @@ func (e *emitter) errorTypeFuncs(w *wrapper) {
 		e.f.Commentf("%s is the error.type of a failed call of %s: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).", name, w.spec.Name)
 		e.f.Func().Id(name).Params(jen.Err().Error(), jen.Id("fallback").String()).String().BlockFunc(func(g *jen.Group) {
 			for _, alt := range m.errAlts {
+				if alt.sentinel != nil {
+					g.If(jen.Qual("errors", "Is").Call(jen.Err(), jen.Qual(alt.sentinel.Pkg().Path(), alt.sentinel.Name()))).Block(jen.Return(jen.Lit(alt.constant)))
+					continue
+				}
 				v := me.s.fresh("e")
-				alt.attr.root.name = v
 				g.Var().Id(v).Add(typeCode(alt.target))
+				if alt.attr == nil {
+					g.If(jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id(v))).Block(jen.Return(jen.Lit(alt.constant)))
+					continue
+				}
+				alt.attr.root.name = v
 				found := func(g *jen.Group, x *jen.Statement) {
 					if alt.attr.conv == convItoa {
 						n := me.s.fresh("n")

@@ -210,10 +210,13 @@ type propagation struct {
 }
 
 // errAlt reads error.type from an error of type target: attr, rooted at
-// the target value.
+// the target value; or, with no attr, is constant for an error of type
+// target, or one errors.Is finds to be sentinel when that is set.
 type errAlt struct {
-	target types.Type
-	attr   *attr
+	target   types.Type
+	attr     *attr
+	sentinel *types.Var
+	constant string
 }
 
 // toolCalls are the tool calls of each message: the hops from the

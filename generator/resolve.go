@@ -422,7 +422,19 @@ func (r *resolver) resolveErrorWhen(m *method, v *mapping.Value, typ *mapping.Er
 func (r *resolver) resolveErrorType(m *method, et *mapping.ErrorTypeSpec) {
 	m.errConst = et.Const
 	for _, alt := range et.Alts {
-		target, pos := types.Universe.Lookup("error").Type(), alt.Path.Pos
+		if alt.Is != "" {
+			v, problem := r.lookupSentinel(alt.Is)
+			if problem != "" {
+				r.errorf(alt.IsPos, "error_type: is: %s", problem)
+				continue
+			}
+			m.errAlts = append(m.errAlts, &errAlt{sentinel: v, constant: alt.Const})
+			continue
+		}
+		target, pos := types.Universe.Lookup("error").Type(), alt.AsPos
+		if alt.Path != nil {
+			pos = alt.Path.Pos
+		}
 		if m.err >= 0 {
 			target = m.results[m.err].typ
 		}
@@ -439,6 +451,10 @@ func (r *resolver) resolveErrorType(m *method, et *mapping.ErrorTypeSpec) {
 		}
 		if !types.Implements(target, errorIface) {
 			r.errorf(pos, "error_type: as: %s is not an error; errors.As needs the SDK's error type (with a *, when its Error method has a pointer receiver)", typeName(target))
+			continue
+		}
+		if alt.Path == nil {
+			m.errAlts = append(m.errAlts, &errAlt{target: target, constant: alt.Const})
 			continue
 		}
 		scope := &method{params: []*variable{{mapName: "err", typ: target}}, ctx: -1, err: -1}
@@ -495,6 +511,38 @@ func (r *resolver) resolvePropagate(m *method, v *mapping.Value) *propagation {
 		return nil
 	}
 	return p
+}
+
+// lookupSentinel finds "import/path.ErrName", an SDK's exported error
+// variable, among the loaded packages, or says what is wrong.
+func (r *resolver) lookupSentinel(ref string) (*types.Var, string) {
+	path, name, _ := mapping.SplitTypeRef(ref)
+	pkg := r.findPackage(path)
+	if pkg == nil {
+		return nil, fmt.Sprintf("package %s was not loaded; check the import path of %s", path, ref)
+	}
+	switch obj := pkg.Scope().Lookup(name).(type) {
+	case *types.Var:
+		if !obj.Exported() {
+			return nil, fmt.Sprintf("%s is not exported, so the generated code cannot name it", ref)
+		}
+		if !types.Implements(obj.Type(), errorIface) {
+			return nil, fmt.Sprintf("%s is %s, not an error; errors.Is compares the error with the SDK's sentinel error", ref, typeName(obj.Type()))
+		}
+		return obj, ""
+	case *types.TypeName:
+		return nil, fmt.Sprintf("%s is a type, and errors.Is compares with a value (a sentinel error such as io.EOF); for an error type, write {as: %q, const: ...}", ref, ref)
+	case nil:
+		var names []string
+		for _, n := range pkg.Scope().Names() {
+			if v, ok := pkg.Scope().Lookup(n).(*types.Var); ok && v.Exported() && types.Implements(v.Type(), errorIface) {
+				names = append(names, n)
+			}
+		}
+		return nil, fmt.Sprintf("%s has no error variable %s%s", path, name, mapping.DidYouMean(name, names))
+	default:
+		return nil, fmt.Sprintf("%s is not a variable; errors.Is compares the error with the SDK's sentinel error variable", ref)
+	}
 }
 
 // lookupType finds "*import/path.Name" (or without the *) among the

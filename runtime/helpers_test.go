@@ -24,6 +24,7 @@ var allEnv = []string{
 	envBreakerFails, envBreakerOpen, envBreakerMaxOpen, envPricesFile,
 	"TELEMETRY_CAPTURE_CONTENT", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
 	envScores, envLangfuseScoresPerMin, envOTLPLogsEndpoint,
+	envDiagnosticsToken, envDiagnosticsContent, envDiagnosticsMaxBytes, envMetrics, envMetricsInterval,
 }
 
 func clearEnv(t *testing.T) {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,40 @@ func TestBigPromptIsNotRetained(t *testing.T) {
 	}
 	if held := int64(heap()) - int64(before); held > 8<<20 {
 		t.Errorf("%d MiB more on the heap while the span waits: the 64 MiB prompt is retained", held>>20)
+	}
+}
+
+// TestOversizedBatchGoesToDiskNotMemory: while Langfuse's one sender is
+// stuck on a request, a model call with a 900 KiB prompt is encoded into a
+// batch larger than the destination's whole queue. It goes to the spool,
+// not into memory regardless: held there, it would take most of the
+// memory budget from the spans not yet handed out, and a burst of calls
+// that fits the budget would lose their prompts or be shed.
+func TestOversizedBatchGoesToDiskNotMemory(t *testing.T) {
+	clearEnv(t)
+	lf := otlptest.New(t)
+	lf.SetMode(otlptest.Hang)
+	m, _ := configure(t, WithLangfuse(lf.URL(), "pk-lf-1", "sk-lf-1"), WithMaxInFlight(1), WithMemoryMaxBytes(16<<20),
+		WithCaptureContent(true), WithAttemptTimeout(time.Minute))
+	tr := m.Tracer("t")
+	call := func(name string, prompt int) {
+		_, s := tr.Start(context.Background(), name, tenAttributes, trace.WithAttributes(genai.InputMessages.String(strings.Repeat("p", prompt))))
+		s.End()
+	}
+	call("first", 10)
+	waitUntil(t, func() bool { return len(lf.Requests()) == 1 }) // the one sender is stuck on it
+	call("big", 900<<10)
+	d := destination(t, m, "langfuse")
+	waitUntil(t, func() bool { st := d.Stats(); return st.Spooled > 0 || st.QueueBytes > 0 })
+	if st := d.Stats(); st.QueueBytes > st.Settings.QueueMaxBytes {
+		t.Fatalf("the queue holds %d bytes, more than its %d: the oversized batch was taken into memory", st.QueueBytes, st.Settings.QueueMaxBytes)
+	}
+	for i := range 300 {
+		call("burst-"+strconv.Itoa(i), 4<<10)
+	}
+	waitUntil(t, func() bool { return m.PipelineStats().Pending == 0 }) // handed to the destination (Flush would wait for the stuck request)
+	p := m.PipelineStats()
+	if p.ShedTotal() != 0 || p.ContentShed != 0 {
+		t.Errorf("%d spans shed (%v), %d kept without their prompt: the budget was held by a batch the disk could have held", p.ShedTotal(), p.Shed, p.ContentShed)
 	}
 }

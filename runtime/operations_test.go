@@ -586,9 +586,12 @@ var outageRuns = flag.Int("outage-runs", 1, "TestOutageEdgeDuplicates: runs of 4
 
 // TestOutageEdgeDuplicates: delivery is at least once. A request the
 // destination stored just before it went down, whose answer was lost, is
-// sent again: a duplicate no client can avoid. Over repeated outages they
-// stay at or below 0.1 % of the spans; genaitrace adds none of its own, and
-// counts each batch that may be one in possible_duplicates.
+// sent again: a duplicate no client can avoid. genaitrace adds none of its
+// own, and counts each batch that may be one in possible_duplicates. How
+// many such requests there are is the receiver's doing and the machine's:
+// on a quiet one, none in 470,000 spans (docs/architecture.md); on one
+// starved of CPU the receiver stores requests it then cannot answer
+// before it goes down, and the figure is logged, not asserted.
 func TestOutageEdgeDuplicates(t *testing.T) {
 	t.Parallel()
 	runs, outages := *outageRuns, 4
@@ -618,9 +621,6 @@ func TestOutageEdgeDuplicates(t *testing.T) {
 		made, dups, unanswered, counted = made+n, dups+d, unanswered+r.Unanswered(), counted+int(st.PossibleDuplicates)
 	}
 	t.Logf("%d outages: %d spans, %d duplicates (%.3f %%)", runs*outages, made, dups, 100*float64(dups)/float64(made))
-	if dups*1000 > made {
-		t.Errorf("%d duplicates in %d spans: above 0.1 %%", dups, made)
-	}
 	if dups != unanswered {
 		t.Errorf("%d duplicates, but the receiver took only %d spans it could not answer: genaitrace sent %d again of its own", dups, unanswered, dups-unanswered)
 	}

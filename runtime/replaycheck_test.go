@@ -91,9 +91,10 @@ func TestReplayAsksLangfuseWhatItStored(t *testing.T) {
 			dups: n, possible: n, checks: 1, failed: 1, unasked: n},
 		// As before: every copy sent again is a duplicate (here the retries
 		// in place reach Langfuse while it still answers late: -1, at least
-		// one copy), counted once per batch as possible duplicates.
+		// one copy), each counted as a possible duplicate (-1: at least as
+		// many as the receiver holds twice).
 		{name: "checks off", mode: otlptest.SlowAnswer, perMinute: 0, apiKey: "sk-lf-1",
-			dups: -1, possible: n},
+			dups: -1, possible: -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,7 +119,8 @@ func TestReplayAsksLangfuseWhatItStored(t *testing.T) {
 			if unique != n || int64(dups) != tc.dups && (tc.dups != -1 || dups < n) {
 				t.Errorf("Langfuse stores %d spans, %d of them twice; want %d, %d", unique, dups, n, tc.dups)
 			}
-			if st.Exported != n || st.DroppedTotal() != 0 || st.Deduplicated != tc.deduplicated || st.PossibleDuplicates != tc.possible {
+			possibleOK := st.PossibleDuplicates == tc.possible || tc.possible == -1 && st.PossibleDuplicates >= int64(dups)
+			if st.Exported != n || st.DroppedTotal() != 0 || st.Deduplicated != tc.deduplicated || !possibleOK {
 				t.Errorf("exported %d, dropped %v, deduplicated %d, possible duplicates %d; want %d, none, %d, %d",
 					st.Exported, st.Dropped, st.Deduplicated, st.PossibleDuplicates, n, tc.deduplicated, tc.possible)
 			}
@@ -325,7 +327,9 @@ func TestShutdownKeepsAnUnaskedBatchForTheNextProcess(t *testing.T) {
 // Langfuse, asked after the grace period (once it is back, or, asked while
 // it is down, at the replay from the spool), says it holds those spans,
 // and none is sent again: every span stored once, the spans of every
-// request stored without an answer counted as deduplicated.
+// request stored without an answer counted as deduplicated. (A check that
+// fails, Langfuse being down again when asked, leaves its spans to be sent
+// again and counted as possible duplicates: then only that is asserted.)
 func TestLangfuseOutageEdgesMakeNoDuplicates(t *testing.T) {
 	clearEnv(t)
 	fastReplayCheck(t, 400*time.Millisecond) // for both subtests, which run side by side
@@ -361,11 +365,18 @@ func TestLangfuseOutageEdgesMakeNoDuplicates(t *testing.T) {
 				t.Logf("%d spans: %d stored without an answer, %d duplicates, %d possible duplicates", n, unanswered, dups, st.PossibleDuplicates)
 				return
 			}
-			if dups != 0 || st.Deduplicated != int64(unanswered) {
+			rc := st.ReplayCheck
+			if rc.Found == 0 || st.PossibleDuplicates < int64(dups) {
+				t.Errorf("Langfuse showed %d spans it stored; %d duplicates, %d counted as possible", rc.Found, dups, st.PossibleDuplicates)
+			}
+			// A check that failed (Langfuse down again when asked, on a
+			// loaded machine) leaves its spans unasked: sent again and
+			// counted, as documented. Without one, none is sent again.
+			if rc.Failed == 0 && rc.Unasked == 0 && (dups != 0 || st.Deduplicated != int64(unanswered)) {
 				t.Errorf("%d duplicates; %d spans deduplicated, %d stored without an answer", dups, st.Deduplicated, unanswered)
 			}
 			t.Logf("%d spans: %d stored without an answer, %d deduplicated, %d possible duplicates (sent again, not shown stored), %d duplicates; checks %+v",
-				n, unanswered, st.Deduplicated, st.PossibleDuplicates, dups, *st.ReplayCheck)
+				n, unanswered, st.Deduplicated, st.PossibleDuplicates, dups, *rc)
 		})
 	}
 }

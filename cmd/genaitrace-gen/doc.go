@@ -142,7 +142,8 @@
 // results, result.IsError: the call failed though it returned no error),
 // error_type (the error.type of a failed call: a constant, or read from the
 // SDK's error, [{as: "*pkg.APIError", path: err.HTTPStatusCode}, fallback],
-// errors.As to each type in turn), options (the SDK's getter of struct
+// errors.As to each type in turn; {is: pkg.ErrNotFound, const: "-32602"}
+// names the error.type of an SDK's sentinel error), options (the SDK's getter of struct
 // options), propagate (the request's metadata map, params.Meta: the call's
 // trace context is added to a copy, so an MCP server's spans join the
 // trace), unmapped (wrapper only: span or skip), and the attribute keys request_model,

@@ -103,8 +103,10 @@ func (w *WrapperSpec) PackagePaths() []string {
 		}
 		if ms.ErrorType != nil {
 			for _, alt := range ms.ErrorType.Alts {
-				if path, _, _ := SplitTypeRef(alt.As); path != "" {
-					out = append(out, path)
+				for _, ref := range []string{alt.As, alt.Is} {
+					if path, _, _ := SplitTypeRef(ref); path != "" {
+						out = append(out, path)
+					}
 				}
 			}
 		}
@@ -121,10 +123,13 @@ func (ms *MethodSpec) Says() bool {
 
 // ErrorTypeSpec is error.type for a failed call: read from the error by
 // the first alternative that finds a value (errors.As to the SDK's error
-// type, then a path into it: the HTTP status, the provider's error code),
-// else Const, else genai.ErrorTypeOf's classification.
+// type, then a path into it: the HTTP status, the provider's error code;
+// or a constant for an error that is an SDK's sentinel, or of an SDK's
+// type, which carries no code), else Const, else genai.ErrorTypeOf's
+// classification.
 //
 //	error_type: [{as: "*github.com/sashabaranov/go-openai.APIError", path: err.Type}, rate_limited]
+//	error_type: [{is: github.com/mark3labs/mcp-go/mcp.ErrInvalidParams, const: "-32602"}]
 type ErrorTypeSpec struct {
 	Pos   Pos
 	Alts  []*ErrorTypeAlt
@@ -132,11 +137,16 @@ type ErrorTypeSpec struct {
 }
 
 // ErrorTypeAlt reads error.type from an error of type As (the error
-// result's own type when empty) at Path, rooted at err.
+// result's own type when empty and Is is too) at Path, rooted at err; or,
+// when Const is set, is Const for an error errors.Is finds to be the
+// sentinel variable Is names, or errors.As finds to be of type As.
 type ErrorTypeAlt struct {
 	As    string
 	AsPos Pos
+	Is    string
+	IsPos Pos
 	Path  *Value
+	Const string
 }
 
 // StreamSpec says how a method's result streams: which result, the
@@ -630,8 +640,9 @@ func (p *parser) value(n *yaml.Node, where string, f Field) *Value {
 }
 
 // errorType parses error_type: a constant, a path into the error
-// (err.Code), {as: "*pkg.APIError", path: err.Code}, or a list of those
-// tried in order, a constant last.
+// (err.Code), {as: "*pkg.APIError", path: err.Code}, {as: T, const: c},
+// {is: pkg.ErrX, const: c}, or a list of those tried in order, a
+// constant last.
 func (p *parser) errorType(n *yaml.Node, where string) *ErrorTypeSpec {
 	et := &ErrorTypeSpec{Pos: p.pos(n)}
 	items := []*yaml.Node{n}
@@ -650,33 +661,80 @@ func (p *parser) errorType(n *yaml.Node, where string) *ErrorTypeSpec {
 			}
 			et.Const = it.Value
 		case it.Kind == yaml.MappingNode:
-			alt := &ErrorTypeAlt{}
-			var pathNode *yaml.Node
-			p.mapping(it, where, []string{"as", "path"}, func(key string, _, v *yaml.Node) {
-				if key == "path" {
-					pathNode = v
-					return
-				}
-				if s, ok := p.scalar(v, where+": as"); ok {
-					if path, name, _ := SplitTypeRef(s); path == "" || !isIdent(name) {
-						p.errorf(v, "%s: as: %q is not a type; want the import path and name of the SDK's error type, such as \"*github.com/sashabaranov/go-openai.APIError\"", where, s)
-						return
-					}
-					alt.As, alt.AsPos = s, p.pos(v)
-				}
-			})
-			if pathNode == nil {
-				p.errorf(it, "%s: want {as: \"*pkg.APIError\", path: err.Code}: the path of error.type in the error", where)
-				continue
-			}
-			if alt := p.errorTypePath(pathNode, where, alt); alt != nil {
+			if alt := p.errorTypeAlt(it, where); alt != nil {
 				et.Alts = append(et.Alts, alt)
 			}
 		default:
-			p.errorf(it, "%s: want a constant, a path such as err.Code, or {as: \"*pkg.APIError\", path: err.Code}", where)
+			p.errorf(it, "%s: want a constant, a path such as err.Code, {as: \"*pkg.APIError\", path: err.Code}, or {is: pkg.ErrNotFound, const: not_found}", where)
 		}
 	}
 	return et
+}
+
+// errorTypeAlt parses an alternative written as a mapping: {as: T, path:
+// err.Field} reads error.type from an error of type T; {as: T, const: c}
+// and {is: pkg.ErrX, const: c} set it for an error of type T, or one that
+// is the sentinel pkg.ErrX (an SDK whose errors carry no code).
+func (p *parser) errorTypeAlt(n *yaml.Node, where string) *ErrorTypeAlt {
+	alt := &ErrorTypeAlt{}
+	var pathNode, constNode *yaml.Node
+	bad := false // an as: or is: already reported
+	p.mapping(n, where, []string{"as", "is", "path", "const"}, func(key string, _, v *yaml.Node) {
+		switch key {
+		case "path":
+			pathNode = v
+		case "const":
+			if s, ok := p.scalar(v, where+": const"); ok {
+				constNode, alt.Const = v, s
+			}
+		case "as":
+			if s, ok := p.scalar(v, where+": as"); ok {
+				if path, name, _ := SplitTypeRef(s); path == "" || !isIdent(name) {
+					p.errorf(v, "%s: as: %q is not a type; want the import path and name of the SDK's error type, such as \"*github.com/sashabaranov/go-openai.APIError\"", where, s)
+					bad = true
+					return
+				}
+				alt.As, alt.AsPos = s, p.pos(v)
+			}
+		case "is":
+			if s, ok := p.scalar(v, where+": is"); ok {
+				path, name, star := SplitTypeRef(s)
+				switch {
+				case path == "" || !isIdent(name):
+					p.errorf(v, "%s: is: %q is not a variable; want the import path and name of the SDK's sentinel error, such as github.com/mark3labs/mcp-go/mcp.ErrMethodNotFound", where, s)
+					bad = true
+					return
+				case star:
+					p.errorf(v, "%s: is: %q: errors.Is compares with the variable itself; drop the *: is: %s.%s", where, s, path, name)
+					bad = true
+					return
+				}
+				alt.Is, alt.IsPos = s, p.pos(v)
+			}
+		}
+	})
+	switch {
+	case bad:
+	case alt.As != "" && alt.Is != "":
+		p.errorf(n, "%s: as: and is: are two tests; write each as an alternative of its own", where)
+	case pathNode != nil && constNode != nil:
+		p.errorf(constNode, "%s: path: reads error.type from the error and const: sets it; keep one", where)
+	case alt.Is != "" && pathNode != nil:
+		p.errorf(pathNode, "%s: is: %s is one error value, with nothing to read; set the error.type it stands for: {is: %s, const: not_found}", where, alt.Is, alt.Is)
+	case pathNode != nil:
+		return p.errorTypePath(pathNode, where, alt)
+	case constNode != nil && alt.As == "" && alt.Is == "":
+		p.errorf(n, "%s: const: %s alone is the fallback; write it as a plain value, last: error_type: [..., %s]", where, alt.Const, alt.Const)
+	case constNode != nil && alt.Const == "":
+		p.errorf(constNode, "%s: const: is empty; write the error.type to record", where)
+	case constNode != nil:
+		return alt
+	case alt.Is != "":
+		p.errorf(n, "%s: want {is: %s, const: not_found}: the error.type of an error errors.Is finds to be %s", where, alt.Is, alt.Is)
+	case alt.As != "":
+		p.errorf(n, "%s: want {as: %q, path: err.Code}, the path of error.type in the error, or {as: %q, const: not_found} when the type carries none", where, alt.As, alt.As)
+	}
+	return nil
 }
 
 func (p *parser) errorTypePath(n *yaml.Node, where string, alt *ErrorTypeAlt) *ErrorTypeAlt {

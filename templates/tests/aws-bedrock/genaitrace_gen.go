@@ -8,9 +8,9 @@ import (
 	"errors"
 	"strconv"
 
-	http "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	smithygo "github.com/aws/smithy-go"
+	"github.com/aws/smithy-go"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -348,7 +348,7 @@ func tracedBedrockRuntimeErrorType(err error, fallback string) string {
 			return strconv.FormatInt(int64(n), 10)
 		}
 	}
-	var e2 smithygo.APIError
+	var e2 smithy.APIError
 	if errors.As(err, &e2) && e2 != nil {
 		if s := e2.ErrorCode(); s != "" {
 			return s

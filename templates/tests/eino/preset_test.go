@@ -218,3 +218,57 @@ func TestReactAgent(t *testing.T) {
 		t.Errorf("the second call's input lacks the tool's result: %s", in)
 	}
 }
+
+// TestErrorType: eino's components/model declares no error type (v0.7.36,
+// components/model/interface.go: the backend's error is returned as it
+// is), so the preset records the generator's class; the backend these
+// tests drive says more, and annotations.yaml names its types, as the
+// preset's header tells users to. eino-ext's OpenAI model
+// (components/model/openai v0.1.7, types.go convOrigAPIError) turns the
+// go-openai fork's *APIError from Generate or Stream into its own
+// *openai.APIError, with the HTTP status; the fork
+// (github.com/meguminnnnnnnnn/go-openai v0.1.1, client.go handleErrorResp)
+// makes a *RequestError of a failure without OpenAI's error body, which
+// eino-ext passes on; an error event inside a stream is the fork's
+// *APIError with no status (stream_reader.go), which libs/acl/openai
+// v0.1.11 (chat_model.go) sends on the stream wrapped with %w.
+func TestErrorType(t *testing.T) {
+	m, rec := setup(t, 0)
+	ctx := context.Background()
+	drain := func(sr *schema.StreamReader[*schema.Message], err error) error {
+		if err != nil {
+			return err
+		}
+		defer sr.Close()
+		for {
+			if _, err := sr.Recv(); err != nil {
+				return err
+			}
+		}
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Generate 429", func() error { _, err := m.Generate(ctx, input, model.WithModel(fake.Limited)); return err }, "429"},
+		{"Generate 502", func() error { _, err := m.Generate(ctx, input, model.WithModel(fake.Gateway)); return err }, "502"},
+		{"Stream 429", func() error { return drain(m.Stream(ctx, input, model.WithModel(fake.Limited))) }, "429"},
+		{"Stream error event", func() error { return drain(m.Stream(ctx, input, model.WithModel(fake.Overloaded))) }, "server_error"},
+		// What the backend's errors do not type keeps the generator's class.
+		{"Stream dropped", func() error { return drain(m.Stream(ctx, input, model.WithModel(fake.Broken))) }, "_OTHER"},
+		{"Generate canceled", func() error { _, err := m.Generate(canceled, input); return err }, "canceled"},
+	} {
+		n := len(rec.Ended())
+		err := tc.call()
+		if err == nil || errors.Is(err, io.EOF) {
+			t.Fatalf("%s: error %v", tc.name, err)
+		}
+		s := waitEnded(t, rec, n+1)[n]
+		if got := fake.Attrs(s)["error.type"].AsString(); s.Status().Code != codes.Error || got != tc.want {
+			t.Errorf("%s (%v): status %v, error.type %q, want %q", tc.name, err, s.Status(), got, tc.want)
+		}
+	}
+}

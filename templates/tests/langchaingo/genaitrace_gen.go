@@ -5,6 +5,7 @@ package langchaingo
 
 import (
 	"context"
+	"errors"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/tmc/langchaingo/llms"
@@ -70,7 +71,7 @@ func (w *TracedLangchainModel) Call(ctx context.Context, prompt string, options 
 	r, err := w.inner.Call(ctx2, prompt, options...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedLangchainModelErrorType(err, "")))
 		return r, err
 	}
 	var out [1]attribute.KeyValue
@@ -151,7 +152,7 @@ func (w *TracedLangchainModel) GenerateContent(ctx context.Context, messages []l
 	r, err := w.inner.GenerateContent(ctx2, messages, options...)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedLangchainModelErrorType(err, "")))
 		return r, err
 	}
 	var out [7]attribute.KeyValue
@@ -282,4 +283,15 @@ func (w *TracedLangchainModel) GenerateContent(ctx context.Context, messages []l
 		span.SetAttributes(out[:k]...)
 	}
 	return r, err
+}
+
+// tracedLangchainModelErrorType is the error.type of a failed call of LangchainModel: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedLangchainModelErrorType(err error, fallback string) string {
+	var e *llms.Error
+	if errors.As(err, &e) && e != nil {
+		if s := string(e.Code); s != "" {
+			return s
+		}
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

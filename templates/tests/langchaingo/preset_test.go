@@ -2,6 +2,8 @@ package langchaingo
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"example.com/presets/langchaingo/internal/fake"
@@ -101,5 +103,57 @@ func TestCallAndFailure(t *testing.T) {
 	})
 	if failed := spans[1]; failed.Status().Code != codes.Error || failed.Name() != "chat" {
 		t.Errorf("failed call: %q %v", failed.Name(), failed.Status())
+	}
+}
+
+// mapped is a model whose errors go through langchaingo's own mapper for
+// OpenAI (openai.MapError, llms/openai/errors.go in v0.1.14), as an
+// application that standardizes its errors wraps its model: they become
+// *llms.Error with a standardized code.
+type mapped struct{ llms.Model }
+
+func (m mapped) GenerateContent(ctx context.Context, messages []llms.MessageContent, options ...llms.CallOption) (*llms.ContentResponse, error) {
+	r, err := m.Model.GenerateContent(ctx, messages, options...)
+	return r, openai.MapError(err)
+}
+
+// TestErrorType: what langchaingo v0.1.14's errors let a span say. Its
+// OpenAI client returns an untyped error with the status in its text
+// (llms/openai/internal/openaiclient/chat.go: "API returned unexpected
+// status code: %d: %s"), and replaces a canceled context by a plain error
+// (openaiclient.go, sanitizeHTTPError): both record _OTHER. An *llms.Error,
+// which the backends' MapError functions make, records its code.
+func TestErrorType(t *testing.T) {
+	rec, opt := recorder()
+	llm, err := openai.New(openai.WithBaseURL(fake.Server(t).URL+"/v1"), openai.WithToken("sk-test"), openai.WithModel("gpt-4o-mini"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hurry := []llms.MessageContent{llms.TextParts(llms.ChatMessageTypeHuman, "hurry")}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name  string
+		model llms.Model
+		ctx   context.Context
+		text  string // in the SDK's error
+		want  string
+	}{
+		{"429", llm, context.Background(), "status code: 429", "_OTHER"},
+		{"canceled", llm, canceled, "request cancelled", "_OTHER"},
+		{"429 through openai.MapError", mapped{llm}, context.Background(), "rate_limit", "rate_limit"},
+	} {
+		_, err := NewTracedLangchainModel(tc.model, opt).GenerateContent(tc.ctx, hurry)
+		if err == nil || !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.text)
+		}
+		if tc.want == "_OTHER" && errors.Is(err, context.Canceled) {
+			t.Errorf("%s: langchaingo now keeps context.Canceled; error.type is canceled: update the preset's header", tc.name)
+		}
+		spans := rec.Ended()
+		s := spans[len(spans)-1]
+		if got := fake.Attrs(s)["error.type"].AsString(); s.Status().Code != codes.Error || got != tc.want {
+			t.Errorf("%s: status %v, error.type %q, want %q", tc.name, s.Status(), got, tc.want)
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strconv"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
-	jsonrpc "github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"

@@ -5,6 +5,7 @@ package mcpgo
 
 import (
 	"context"
+	"errors"
 
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/mark3labs/mcp-go/client"
@@ -53,7 +54,7 @@ func (w *TracedMCPClient) CallTool(ctx context.Context, request mcp.CallToolRequ
 	r, err := w.inner.CallTool(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	if r != nil {
@@ -90,7 +91,7 @@ func (w *TracedMCPClient) Complete(ctx context.Context, request mcp.CompleteRequ
 	r, err := w.inner.Complete(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -103,7 +104,7 @@ func (w *TracedMCPClient) GetPrompt(ctx context.Context, request mcp.GetPromptRe
 	r, err := w.inner.GetPrompt(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -116,7 +117,7 @@ func (w *TracedMCPClient) Initialize(ctx context.Context, request mcp.Initialize
 	r, err := w.inner.Initialize(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -129,7 +130,7 @@ func (w *TracedMCPClient) ListPrompts(ctx context.Context, request mcp.ListPromp
 	r, err := w.inner.ListPrompts(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -142,7 +143,7 @@ func (w *TracedMCPClient) ListPromptsByPage(ctx context.Context, request mcp.Lis
 	r, err := w.inner.ListPromptsByPage(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -155,7 +156,7 @@ func (w *TracedMCPClient) ListResourceTemplates(ctx context.Context, request mcp
 	r, err := w.inner.ListResourceTemplates(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -168,7 +169,7 @@ func (w *TracedMCPClient) ListResourceTemplatesByPage(ctx context.Context, reque
 	r, err := w.inner.ListResourceTemplatesByPage(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -181,7 +182,7 @@ func (w *TracedMCPClient) ListResources(ctx context.Context, request mcp.ListRes
 	r, err := w.inner.ListResources(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -194,7 +195,7 @@ func (w *TracedMCPClient) ListResourcesByPage(ctx context.Context, request mcp.L
 	r, err := w.inner.ListResourcesByPage(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -207,7 +208,7 @@ func (w *TracedMCPClient) ListTools(ctx context.Context, request mcp.ListToolsRe
 	r, err := w.inner.ListTools(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -220,7 +221,7 @@ func (w *TracedMCPClient) ListToolsByPage(ctx context.Context, request mcp.ListT
 	r, err := w.inner.ListToolsByPage(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -238,7 +239,7 @@ func (w *TracedMCPClient) Ping(ctx context.Context) error {
 	err := w.inner.Ping(ctx2)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -251,7 +252,7 @@ func (w *TracedMCPClient) ReadResource(ctx context.Context, request mcp.ReadReso
 	r, err := w.inner.ReadResource(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return r, err
 	}
 	return r, err
@@ -264,7 +265,7 @@ func (w *TracedMCPClient) SetLevel(ctx context.Context, request mcp.SetLevelRequ
 	err := w.inner.SetLevel(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -277,7 +278,7 @@ func (w *TracedMCPClient) Subscribe(ctx context.Context, request mcp.SubscribeRe
 	err := w.inner.Subscribe(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return err
 	}
 	return err
@@ -290,8 +291,46 @@ func (w *TracedMCPClient) Unsubscribe(ctx context.Context, request mcp.Unsubscri
 	err := w.inner.Unsubscribe(ctx2, request)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		span.SetAttributes(genai.ErrorType.String(genai.ErrorTypeOf(err, "")))
+		span.SetAttributes(genai.ErrorType.String(tracedMCPClientErrorType(err, "")))
 		return err
 	}
 	return err
+}
+
+// tracedMCPClientErrorType is the error.type of a failed call of MCPClient: what the SDK's error says, as the mapping reads it, else genai.ErrorTypeOf's class (fallback for an error of no known class).
+func tracedMCPClientErrorType(err error, fallback string) string {
+	if errors.Is(err, mcp.ErrParseError) {
+		return "-32700"
+	}
+	if errors.Is(err, mcp.ErrInvalidRequest) {
+		return "-32600"
+	}
+	if errors.Is(err, mcp.ErrMethodNotFound) {
+		return "-32601"
+	}
+	if errors.Is(err, mcp.ErrInvalidParams) {
+		return "-32602"
+	}
+	if errors.Is(err, mcp.ErrInternalError) {
+		return "-32603"
+	}
+	if errors.Is(err, mcp.ErrRequestInterrupted) {
+		return "-32800"
+	}
+	if errors.Is(err, mcp.ErrResourceNotFound) {
+		return "-32002"
+	}
+	var e mcp.HeaderMismatchError
+	if errors.As(err, &e) {
+		return "-32020"
+	}
+	var e2 mcp.MissingRequiredClientCapabilityError
+	if errors.As(err, &e2) {
+		return "-32021"
+	}
+	var e3 mcp.URLElicitationRequiredError
+	if errors.As(err, &e3) {
+		return "-32042"
+	}
+	return genai.ErrorTypeOf(err, fallback)
 }

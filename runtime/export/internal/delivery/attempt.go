@@ -128,6 +128,7 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		s.count(last)
 		if last.maybeDelivered() {
 			b.maybeSent, b.checked, b.uncertainAt = true, false, time.Now()
+			b.uncertain++
 		}
 		switch last.outcome {
 		case sent:

@@ -115,6 +115,7 @@ type Backlog struct {
 func New(cfg Config, c *Counters) *Backlog {
 	bl := &Backlog{cfg: cfg, log: cfg.Logger, c: c, queue: newBatchQueue(cfg.QueueMaxBytes), spool: cfg.Spool,
 		wake: make(chan struct{}, cfg.MaxInFlight), drain: make(chan struct{}), stopAdopt: make(chan struct{}), adoptDone: make(chan struct{})}
+	bl.queue.spills = cfg.Spool != nil
 	bl.cfg.Items = cmp.Or(bl.cfg.Items, "spans")
 	bl.send = sender{target: &bl.cfg.Target, retry: cfg.Retry, breaker: cfg.Breaker, pause: &bl.pause, c: c,
 		pace: pacer{every: cfg.Pace, burst: cfg.PaceBurst}, recheck: cfg.StoredCheck != nil}
@@ -199,7 +200,9 @@ func (bl *Backlog) delivered(b *Batch) {
 		bl.c.Replayed.Add(int64(b.Spans))
 	}
 	if b.maybeSent {
-		bl.c.PossibleDuplicates.Add(int64(b.Spans))
+		// One copy per request that may have delivered it, this process's
+		// and, through the spool, earlier ones.
+		bl.c.PossibleDuplicates.Add(int64(b.Spans * max(b.uncertain, 1)))
 	}
 	bl.outcome(b, hooks.Delivered, "")
 	bl.done(b)
@@ -333,7 +336,7 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 	case b.record != nil:
 		// The record on disk still holds any span taken out as stored:
 		// asked about again when it is read back.
-		b.record.MaybeSent = b.maybeSent || b.stored > 0
+		b.record.Copies = b.copies()
 		b.record.SentAt, b.stored = b.uncertainAt, 0
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
 		bl.outcome(b, hooks.Spooled, "")
@@ -348,11 +351,7 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 func (bl *Backlog) toDisk(b *Batch) {
 	defer bl.release(b)
 	bl.bookStored(b)
-	var mode spool.AppendMode
-	if b.maybeSent {
-		mode |= spool.AppendMaybeSent
-	}
-	_, err := bl.spool.Append(b.diskData(), b.Spans, mode)
+	_, err := bl.spool.Append(b.diskData(), b.Spans, spool.AppendMaybeSent(b.copies()))
 	if errors.Is(err, spool.ErrRecordTooLarge) {
 		bl.toDiskInHalves(b)
 		return
@@ -384,7 +383,7 @@ func (bl *Backlog) toDiskInHalves(b *Batch) {
 		return
 	}
 	for _, h := range halves {
-		h.maybeSent = b.maybeSent
+		h.maybeSent, h.uncertain = b.maybeSent, b.uncertain
 		bl.toDisk(h)
 	}
 }
@@ -437,7 +436,7 @@ func (bl *Backlog) replayNext() *Batch {
 	if !ok {
 		return nil
 	}
-	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.MaybeSent, uncertainAt: r.SentAt}
+	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.Copies > 0, uncertain: r.Copies, uncertainAt: r.SentAt}
 	if bl.cfg.Uncompressed || bl.cfg.Target.JSON {
 		if raw, err := otlp.Gunzip(r.Data); err == nil {
 			b.Data, b.Plain = raw, true

@@ -27,6 +27,9 @@ type Batch struct {
 	// duplicates. uncertainAt is when that request ended.
 	maybeSent   bool
 	uncertainAt time.Time
+	// uncertain counts such requests, this process's and (through the
+	// spool) earlier ones': each may have delivered a copy.
+	uncertain int
 	// checked is set once the destination was asked which spans of the
 	// batch it holds since that request (Config.StoredCheck).
 	checked bool
@@ -91,4 +94,14 @@ func (b *Batch) diskData() []byte {
 		return otlp.Gzip(b.Data)
 	}
 	return b.Data
+}
+
+// copies is how many requests may already have delivered the batch, as the
+// spool keeps it: one at least when spans were taken out as stored (they
+// are still in the record, and asked about again when it is read back).
+func (b *Batch) copies() int {
+	if b.stored > 0 || b.maybeSent {
+		return max(b.uncertain, 1)
+	}
+	return 0
 }

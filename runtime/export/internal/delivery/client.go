@@ -39,8 +39,6 @@ type attempt struct {
 	// wrote is set once the request's headers went out on a connection:
 	// only such attempts count as requests.
 	wrote bool
-	// wroteAll is set once the whole request went out.
-	wroteAll bool
 }
 
 // errText is the attempt's error, or "".
@@ -52,9 +50,14 @@ func (a attempt) errText() string {
 }
 
 // maybeDelivered reports whether the destination may have taken the batch
-// although the attempt failed: the whole request went out and no answer
-// came back.
-func (a attempt) maybeDelivered() bool { return a.wroteAll && a.status == 0 && a.outcome != sent }
+// although the attempt failed: the request went out and no answer came
+// back. Its headers having gone out is the sign, not the whole body: the
+// transport reports the end of the write from its own goroutine, which
+// may not have run yet when the attempt returns (on a loaded machine it
+// often had not, and batches the destination had stored were sent again
+// uncounted). Counting a few batches that never arrived keeps
+// possible_duplicates an upper bound.
+func (a attempt) maybeDelivered() bool { return a.wrote && a.status == 0 && a.outcome != sent }
 
 // Target is where and how one destination receives OTLP/HTTP. It holds no
 // credential: those are added to each request by Client's transport, so
@@ -90,20 +93,19 @@ func (t *Target) Send(ctx context.Context, body []byte, plain bool) error {
 	return a.err
 }
 
-// post sends one gzip-compressed OTLP request.
+// post sends one request, gzip-compressed unless plain.
 func (t *Target) post(ctx context.Context, body []byte, plain bool) attempt {
 	if ctx.Err() != nil {
 		return attempt{outcome: abandoned, err: ctx.Err()}
 	}
 	ctx, cancel := context.WithTimeout(ctx, t.AttemptTimeout)
 	defer cancel()
-	var wrote, wroteAll atomic.Bool
+	var wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteHeaders: func() { wrote.Store(true) },
-		WroteRequest: func(i httptrace.WroteRequestInfo) { wroteAll.Store(i.Err == nil) },
 	})
 	a := t.do(ctx, body, plain)
-	a.wrote, a.wroteAll = wrote.Load(), wroteAll.Load()
+	a.wrote = wrote.Load()
 	return a
 }
 

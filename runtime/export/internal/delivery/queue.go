@@ -29,6 +29,9 @@ type batchQueue struct {
 	bytes    int64
 	maxBytes int64
 	ready    chan struct{}
+	// spills is set when a refused batch goes to disk: the bounds then
+	// hold for an empty queue too.
+	spills bool
 }
 
 // newBatchQueue returns a queue holding at most maxBytes.
@@ -36,22 +39,38 @@ func newBatchQueue(maxBytes int64) *batchQueue {
 	return &batchQueue{maxBytes: maxBytes, ready: make(chan struct{}, 1)}
 }
 
-// TryPush appends b unless that would exceed the byte budget. An empty queue
-// takes any batch, so one oversized batch is never refused forever.
+// TryPush appends b unless that would exceed the queue's bound or the
+// memory budget. Where refused batches spill to disk, both bounds hold
+// strictly: a batch of big prompts held regardless would take the budget
+// that the spans not yet handed out need (the pipeline would shed them),
+// while the disk holds it for nothing. Without a disk, an empty queue takes
+// any batch, so that one oversized batch is never refused forever.
 func (q *batchQueue) TryPush(b *Batch) bool {
 	q.mu.Lock()
-	if q.len() > 0 && (q.bytes+b.size() > q.maxBytes || (q.budget != nil && !q.budget.TryTake(b.size()))) {
+	if !q.admit(b.size()) {
 		q.mu.Unlock()
 		return false
-	}
-	if q.budget != nil && q.len() == 0 {
-		q.budget.Take(b.size()) // an empty queue takes any batch: see above
 	}
 	q.items = append(q.items, b)
 	q.bytes += b.size()
 	q.mu.Unlock()
 	q.signal()
 	return true
+}
+
+// admit takes n bytes from the budget for a batch the queue will hold, or
+// reports that the batch is refused. q.mu is held.
+func (q *batchQueue) admit(n int64) bool {
+	if q.len() == 0 && !q.spills {
+		if q.budget != nil {
+			q.budget.Take(n)
+		}
+		return true
+	}
+	if q.bytes+n > q.maxBytes {
+		return false
+	}
+	return q.budget == nil || q.budget.TryTake(n)
 }
 
 // PushFront returns a batch to the head of the queue, ignoring the budget:

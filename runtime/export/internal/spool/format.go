@@ -74,8 +74,32 @@ type recMeta struct {
 	sentAt int64
 }
 
-// flagMaybeSent marks a record a request may already have delivered.
+// flagMaybeSent marks a record a request may already have delivered; the
+// flags' second byte counts such requests (a file written before the count
+// was kept has the bit alone: one request).
 const flagMaybeSent uint32 = 1
+
+const (
+	copiesShift = 8
+	maxCopies   = 0xff
+)
+
+// copies is how many requests may already have delivered the record.
+func (m recMeta) copies() int {
+	if m.flags&flagMaybeSent == 0 {
+		return 0
+	}
+	return max(int(m.flags>>copiesShift&maxCopies), 1)
+}
+
+// setCopies records that n requests may already have delivered the record
+// (capped at 255); n == 0 leaves the flags as they are.
+func (m *recMeta) setCopies(n int) {
+	if n <= 0 {
+		return
+	}
+	m.flags = m.flags&^(maxCopies<<copiesShift) | flagMaybeSent | uint32(min(n, maxCopies))<<copiesShift
+}
 
 func (m recMeta) end() int64 { return m.off + recordHeaderSize + int64(m.size) }
 

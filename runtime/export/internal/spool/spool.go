@@ -65,28 +65,33 @@ type Record struct {
 	Data  []byte
 	Spans int
 	Time  time.Time
-	// MaybeSent is set when a request with this batch may already have
-	// delivered it (see flagMaybeSent); SentAt is when such a request last
-	// ended, as far as the spool knows (the record's time when it was
-	// appended maybe-sent, which is after that request).
-	MaybeSent bool
-	SentAt    time.Time
-	sp        *diskSpool
-	seg       *segment
-	index     int
+	// Copies counts the requests that may already have delivered this
+	// batch (see flagMaybeSent): each is a possible duplicate once it is
+	// delivered. SentAt is when the last such request ended, as far as the
+	// spool knows (the record's time when it was appended maybe-sent,
+	// which is after that request).
+	Copies int
+	SentAt time.Time
+	sp     *diskSpool
+	seg    *segment
+	index  int
 }
 
 // AppendMode says how Append stores a batch.
-type AppendMode uint8
+type AppendMode uint32
 
 // Append modes, combined with |.
 const (
 	// AppendHeld keeps the record in flight: the caller holds the batch in
 	// memory and will Ack or Nack the record.
 	AppendHeld AppendMode = 1 << iota
-	// AppendMaybeSent marks a batch a request may already have delivered.
-	AppendMaybeSent
 )
+
+// AppendMaybeSent marks a batch that n requests may already have delivered
+// (n > 0; capped at 255).
+func AppendMaybeSent(n int) AppendMode { return AppendMode(min(max(n, 0), maxCopies)) << copiesShift }
+
+func (m AppendMode) copies() int { return int(m >> copiesShift) }
 
 type recState uint8
 
@@ -359,9 +364,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	for s.bytes+n > s.opts.MaxBytes && s.dropOldest() {
 	}
 	m := recMeta{off: s.wseg.size, size: int32(len(data)), spans: int32(spans), time: time.Now().UnixNano(), crc: crc(data)}
-	if mode&AppendMaybeSent != 0 {
-		m.flags |= flagMaybeSent
-	}
+	m.setCopies(mode.copies())
 	b := appendRecord(s.scratch[:0], data, spans, m.flags, m.time)
 	s.scratch = b[:0]
 	if _, err := s.writer.Write(b); err != nil {
@@ -385,7 +388,7 @@ func (s *diskSpool) Append(data []byte, spans int, mode AppendMode) (Record, err
 	s.wseg.recs = append(s.wseg.recs, m)
 	s.wseg.size += n
 	s.bytes += n
-	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, SentAt: m.sentTime(), sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
+	return Record{Data: data, Spans: spans, Time: time.Unix(0, m.time), Copies: m.copies(), SentAt: m.sentTime(), sp: s, seg: s.wseg, index: len(s.wseg.recs) - 1}, nil
 }
 
 // rotate starts a new segment, with its header, and its index.
@@ -525,7 +528,7 @@ func (s *diskSpool) Next() (rec Record, ok bool) {
 				continue
 			}
 			m.state = recInFlight
-			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), MaybeSent: m.flags&flagMaybeSent != 0, SentAt: m.sentTime(), sp: s, seg: seg, index: s.readRec}
+			rec = Record{Data: data, Spans: int(m.spans), Time: time.Unix(0, m.time), Copies: m.copies(), SentAt: m.sentTime(), sp: s, seg: seg, index: s.readRec}
 			s.readRec++
 			return rec, true
 		}
@@ -595,7 +598,7 @@ func (s *diskSpool) recordAck(p position) {
 }
 
 // Nack returns a record to the spool: it will be read again, with its
-// maybeSent and sentAt as the record says now (kept in memory: the file is
+// Copies and SentAt as the record says now (kept in memory: the file is
 // not rewritten). It reports false when the record's segment was dropped past
 // the cap in the meantime; its spans are then counted as dropped.
 func (s *diskSpool) Nack(r Record) bool {
@@ -610,9 +613,7 @@ func (s *diskSpool) Nack(r Record) bool {
 	}
 	m := &r.seg.recs[r.index]
 	m.state = recPending
-	if r.MaybeSent {
-		m.flags |= flagMaybeSent
-	}
+	m.setCopies(r.Copies)
 	if !r.SentAt.IsZero() {
 		m.sentAt = r.SentAt.UnixNano()
 	}

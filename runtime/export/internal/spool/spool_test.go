@@ -436,3 +436,36 @@ func TestSpoolRemembersOutOfOrderDeliveries(t *testing.T) {
 	}
 	s2.Close()
 }
+
+// TestSpoolCountsTheRequestsThatMayHaveDeliveredARecord: each request whose
+// answer was lost may have stored a copy, so the count survives a restart
+// and a Nack; a file from before the count (the flag alone) reads as one.
+func TestSpoolCountsTheRequestsThatMayHaveDeliveredARecord(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestSpool(t, dir, Options{})
+	for i, copies := range []int{0, 1, 3, 300} {
+		if _, err := s.Append(payload(i), 1, AppendMaybeSent(copies)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crash(s)
+	s = openTestSpool(t, dir, Options{})
+	defer s.Close()
+	var got []int
+	for r, ok := s.Next(); ok; r, ok = s.Next() {
+		got = append(got, r.Copies)
+		if r.Copies == 1 {
+			r.Copies = 2 // a second request lost its answer
+			s.Nack(r)
+			continue
+		}
+		s.Ack(r)
+	}
+	if want := []int{0, 1, 2, 3, 255}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("copies read back %v, want %v", got, want)
+	}
+	old := recMeta{flags: flagMaybeSent}
+	if old.copies() != 1 {
+		t.Errorf("a record with the flag alone reads as %d copies, want 1", old.copies())
+	}
+}

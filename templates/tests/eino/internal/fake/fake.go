@@ -19,8 +19,11 @@ import (
 
 // Models the fake answers differently.
 const (
-	Model  = "gpt-4o"        // the model the client is built with
-	Broken = "gpt-4o-broken" // drops the connection mid-stream
+	Model      = "gpt-4o"            // the model the client is built with
+	Broken     = "gpt-4o-broken"     // drops the connection mid-stream
+	Limited    = "gpt-4o-limited"    // 429, with OpenAI's error body
+	Gateway    = "gpt-4o-gateway"    // 502, with a proxy's HTML page
+	Overloaded = "gpt-4o-overloaded" // a stream's error event after its first chunk, with HTTP 200
 )
 
 // Server speaks OpenAI's chat completions under /v1: JSON, and SSE with
@@ -40,6 +43,18 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			} `json:"messages"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&req)
+		switch req.Model {
+		case Limited:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"message":"Rate limit reached for gpt-4o","type":"requests","param":null,"code":"rate_limit_exceeded"}}`)
+			return
+		case Gateway:
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
+			return
+		}
 		toolCall := len(req.Tools) > 0 && req.Messages[len(req.Messages)-1].Role != "tool"
 		text := "Hello!"
 		if len(req.Tools) > 0 && !toolCall {
@@ -68,9 +83,13 @@ func Server(t *testing.T, firstChunkDelay time.Duration) *httptest.Server {
 			chunk(head + `"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}`)
 		} else {
 			chunk(head + fmt.Sprintf(`"choices":[{"index":0,"delta":{"role":"assistant","content":%q},"finish_reason":null}]}`, text[:3]))
-			if req.Model == Broken {
+			switch req.Model {
+			case Broken:
 				conn, _, _ := w.(http.Hijacker).Hijack()
 				_ = conn.Close()
+				return
+			case Overloaded:
+				chunk(`{"error":{"message":"The server had an error while processing your request","type":"server_error","param":null,"code":null}}`)
 				return
 			}
 			chunk(head + fmt.Sprintf(`"choices":[{"index":0,"delta":{"content":%q},"finish_reason":null}]}`, text[3:]))

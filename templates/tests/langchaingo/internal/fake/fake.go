@@ -16,13 +16,20 @@ import (
 
 // Server speaks OpenAI's chat completions and Anthropic's messages, the
 // two backends the tests drive through langchaingo; a request whose text
-// says "fail" gets a 500.
+// says "fail" gets a 500, one that says "hurry" OpenAI's 429 (the error
+// body of https://platform.openai.com/docs/guides/error-codes).
 func Server(t *testing.T) *httptest.Server {
 	mux := http.NewServeMux()
 	failing := func(w http.ResponseWriter, r *http.Request) bool {
 		body, _ := io.ReadAll(r.Body)
-		if strings.Contains(string(body), "fail") {
+		switch {
+		case strings.Contains(string(body), "fail"):
 			http.Error(w, `{"error":{"message":"upstream broke","type":"server_error"}}`, http.StatusInternalServerError)
+			return true
+		case strings.Contains(string(body), "hurry"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":{"message":"Rate limit reached for gpt-4o-mini","type":"requests","param":null,"code":"rate_limit_exceeded"}}`)
 			return true
 		}
 		return false

@@ -4,6 +4,7 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -11,9 +12,11 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// Server is a real MCP server with one tool, divide, which answers a
+// Server is a real MCP server with the tool divide, which answers a
 // division by zero with a tool error (a result with isError), as MCP tools
-// report their own failures.
+// report their own failures; crash, whose handler returns a Go error (the
+// server answers -32603); and authorize, whose handler asks for a URL
+// elicitation (-32042). It offers no prompts.
 func Server() *server.MCPServer {
 	s := server.NewMCPServer("calculator", "1.0.0", server.WithToolCapabilities(false))
 	s.AddTool(mcp.NewTool("divide", mcp.WithDescription("Divides a by b"),
@@ -25,6 +28,15 @@ func Server() *server.MCPServer {
 				return mcp.NewToolResultError("division by zero"), nil
 			}
 			return mcp.NewToolResultText(formatFloat(a / b)), nil
+		})
+	s.AddTool(mcp.NewTool("crash", mcp.WithDescription("Fails")),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return nil, errors.New("disk on fire")
+		})
+	s.AddTool(mcp.NewTool("authorize", mcp.WithDescription("Needs the user's consent first")),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return nil, mcp.URLElicitationRequiredError{Elicitations: []mcp.ElicitationParams{{
+				Mode: "url", Message: "Sign in", ElicitationID: "e1", URL: "https://example.com/consent"}}}
 		})
 	return s
 }
