@@ -14,7 +14,9 @@ import (
 // the spans (locked to its thread), at a pace the background keeps up with
 // (512 spans, then a pause, about 20k spans/s), for one and two
 // destinations. It is the in-process counterpart of tools/overload, quick
-// enough to compare changes with benchstat.
+// enough to compare changes with benchstat. allocs/span and B/span are the
+// whole process's (the caller's SDK spans included), from the runtime's
+// allocation counters over the loop and the flush.
 //
 //	go test ./runtime -run '^$' -bench BenchmarkBackgroundCPU -benchtime 100000x -count 8 | tee bg.txt
 //	benchstat -col /destinations bg.txt
@@ -41,6 +43,8 @@ func BenchmarkBackgroundCPU(b *testing.B) {
 			goruntime.LockOSThread()
 			defer goruntime.UnlockOSThread()
 			goruntime.GC()
+			var mem0, mem1 goruntime.MemStats
+			goruntime.ReadMemStats(&mem0)
 			proc0, thread0 := processCPU(b), mustThreadCPU(b)
 			next := time.Now()
 			i := 0
@@ -59,7 +63,10 @@ func BenchmarkBackgroundCPU(b *testing.B) {
 				b.Fatal(err)
 			}
 			proc1 := processCPU(b)
+			goruntime.ReadMemStats(&mem1)
 			b.ReportMetric(0, "ns/op")
+			b.ReportMetric(float64(mem1.Mallocs-mem0.Mallocs)/float64(b.N), "allocs/span")
+			b.ReportMetric(float64(mem1.TotalAlloc-mem0.TotalAlloc)/float64(b.N), "B/span")
 			b.ReportMetric(float64((proc1-proc0)-(thread1-thread0))/float64(b.N), "background-cpu-ns/span")
 			b.ReportMetric(float64(thread1-thread0)/float64(b.N), "caller-cpu-ns/span")
 		})

@@ -110,8 +110,17 @@ func TestBigPromptsCostTheirContentNeverTheirSpan(t *testing.T) {
 	// loaded machine makes late for both processes alike: this bound
 	// catches what the issue saw (hundreds of MiB for the spans of big
 	// prompts), TestBigPromptIsNotRetained what is retained exactly.
-	if st.PeakRSS > own+256<<20 {
-		t.Errorf("peak RSS %d MiB: far more than the application's own %d MiB (the same calls through a bare SDK) + the 64 MiB budget", st.PeakRSS>>20, own>>20)
+	// Under the race detector both processes' peaks carry its shadow
+	// memory, several times the heap and varying from run to run (bare
+	// SDK 724-932 MiB, genaitrace 1,035-1,068 MiB in four runs; without
+	// it 85 and 157-161 MiB): the margin doubles, which still catches
+	// what the issue saw.
+	margin := int64(256 << 20)
+	if raceOn {
+		margin *= 2
+	}
+	if st.PeakRSS > own+margin {
+		t.Errorf("peak RSS %d MiB: far more than the application's own %d MiB (the same calls through a bare SDK) + %d MiB", st.PeakRSS>>20, own>>20, margin>>20)
 	}
 	t.Logf("%d calls: peak RSS %d MiB, the application alone %d MiB; %d kept without content", made, st.PeakRSS>>20, own>>20, st.Pipeline.ContentShed)
 }
@@ -121,9 +130,10 @@ func TestBigPromptsCostTheirContentNeverTheirSpan(t *testing.T) {
 // answers it 400 ms later. Requests that cannot be answered by the
 // deadline are not started: their batches go to the spool for the next
 // process, and only those already in flight when the shutdown began can
-// be stored without an answer and sent again. Every span reaches Langfuse
-// at least once; the duplicates are at most those requests' spans, all
-// counted as possible duplicates by the next process.
+// be stored without an answer and sent again (what the process spooled
+// itself is sent during the shutdown while the deadline allows). Every span
+// reaches Langfuse at least once; the duplicates are at most those
+// requests' spans, all counted as possible duplicates by the next process.
 func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
 	t.Parallel()
 	lf := otlptest.New(t)
@@ -146,6 +156,9 @@ func TestShutdownWithASlowDestinationDuplicatesLittle(t *testing.T) {
 	next := startChild(t, "next", env...)
 	st := next.waitStats("the spool replayed", func(s childStats) bool {
 		d := s.dest("langfuse")
+		if unique, _ := lf.Unique(); unique == made {
+			return true // the shutdown sent what it had spooled itself, within its deadline
+		}
 		return d.Spool != nil && d.Spool.PendingSpans == 0 && d.Spool.FoundSpans > 0 && d.Replayed >= d.Spool.FoundSpans
 	})
 	unique, dups := lf.Unique()

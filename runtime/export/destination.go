@@ -43,6 +43,10 @@ type Destination struct {
 	// stalled is set while the encoder has not taken a batch for
 	// encoderStallTimeout: batches for it are then given up at once.
 	stalled atomic.Bool
+	// onRoom is called each time the encoder takes a batch (whenRoom);
+	// the encoder gives way to the pipeline's batcher under pressure.
+	onRoom   atomic.Pointer[func()]
+	pressure atomic.Pointer[pressure]
 }
 
 // inboxBatches bounds the batches waiting for a destination's encoder:
@@ -171,8 +175,29 @@ var encoderStallTimeout = 5 * time.Second
 
 // holdSpans counts the destination's memory queue in the pipeline's
 // memory budget: the destination keeps the spans of a batch after Consume
-// returns, until encoded.
-func (d *Destination) holdSpans(b *budget.Budget) { d.backlog.UseBudget(b) }
+// returns, until encoded. With a spool the queue takes only from the
+// budget's first half (budget.QueueShare: a batch refused goes to disk); without
+// one a refused batch is dropped, so the queue takes from all of it, as
+// the pending spans do.
+func (d *Destination) holdSpans(b *budget.Budget) {
+	if d.cfg.Settings.SpoolDir == "" {
+		d.backlog.UseBudget(b)
+		return
+	}
+	d.backlog.UseBudget(budget.QueueShare{Budget: b})
+}
+
+// room reports whether Consume would take a batch now without waiting: the
+// encoder's inbox has room, or the encoder is stuck (batches are then
+// given up at once).
+func (d *Destination) room() bool { return len(d.inbox) < cap(d.inbox) || d.stalled.Load() }
+
+// whenRoom makes the encoder call fn each time it takes a batch.
+func (d *Destination) whenRoom(fn func()) { d.onRoom.Store(&fn) }
+
+// yieldTo makes the encoder give way to the pipeline's batcher while pr is
+// on, before each batch.
+func (d *Destination) yieldTo(pr *pressure) { d.pressure.Store(pr) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()
@@ -180,8 +205,14 @@ func (d *Destination) encodeLoop() {
 	enc.mask = d.mask
 	var z otlp.Compressor
 	plain := d.cfg.Compression == NoCompression
+	yield := time.NewTimer(time.Hour)
+	yield.Stop()
 	for spans := range d.inbox {
 		d.stalled.Store(false)
+		if fn := d.onRoom.Load(); fn != nil {
+			(*fn)()
+		}
+		d.pressure.Load().yield(yield)
 		b := &delivery.Batch{Spans: len(spans), Created: time.Now(), Plain: plain}
 		if plain {
 			b.Data = bytes.Clone(enc.Encode(spans))

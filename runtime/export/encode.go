@@ -104,8 +104,8 @@ func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.K
 	if t.Content {
 		return append(dst, s.Attributes()...)
 	}
-	for _, kv := range s.Attributes() {
-		if !IsContent(kv.Key) {
+	for i, kv := range s.Attributes() {
+		if !s.isContentAt(i, kv) {
 			dst = append(dst, kv)
 		}
 	}
@@ -248,6 +248,13 @@ type spanGroup struct {
 // groupSpans groups spans by resource, then scope, in order of first
 // appearance, so the output is deterministic.
 func groupSpans(spans []*Span) []spanGroup {
+	if len(spans) == 0 {
+		return nil
+	}
+	if first := (scopeKey{spans[0].Resource(), spans[0].InstrumentationScope()}); sameScope(spans, first) {
+		// The common case: one resource and one scope, no index to build.
+		return []spanGroup{{key: first, spans: spans}}
+	}
 	var groups []spanGroup
 	index := map[scopeKey]int{}
 	for _, s := range spans {
@@ -370,4 +377,14 @@ func otlpStatusCode(c codes.Code) uint64 {
 		return 2
 	}
 	return 0
+}
+
+// sameScope reports whether every span has k's resource and scope.
+func sameScope(spans []*Span, k scopeKey) bool {
+	for _, s := range spans {
+		if s.Resource() != k.res || s.InstrumentationScope() != k.scope {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	stdgzip "compress/gzip"
 	"context"
+	goruntime "runtime"
 	"strconv"
 	"testing"
 
@@ -23,7 +24,9 @@ import (
 // attributes each), encoded by genaitrace's protowire encoder and by the
 // official OTLP Go types, built from the same spans and marshalled with
 // proto.Marshal as the SDK's otlptrace exporter does (its conversion is
-// internal to it, so a minimal one is written here).
+// internal to it, so a minimal one is written here). The spans' facts are
+// derived first, as the pipeline does before any destination sees them.
+// allocs/span counts the encoder's allocations per span.
 //
 //	go test ./runtime/export -run '^$' -bench BenchmarkEncode -benchmem -count 8 | tee encode.txt
 //	benchstat -col /impl encode.txt
@@ -36,6 +39,7 @@ func BenchmarkEncode(b *testing.B) {
 			s.End()
 		}
 	})
+	prepareSpans(spans)
 	for _, c := range []struct {
 		impl string
 		tr   Translator
@@ -43,10 +47,14 @@ func BenchmarkEncode(b *testing.B) {
 		b.Run("impl="+c.impl, func(b *testing.B) {
 			enc := newEncoder(c.tr, ConventionsV141)
 			b.ReportAllocs()
+			var m0, m1 goruntime.MemStats
+			goruntime.ReadMemStats(&m0)
 			for b.Loop() {
 				b.SetBytes(int64(len(enc.Encode(spans))))
 			}
+			goruntime.ReadMemStats(&m1)
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(spans)), "ns/span")
+			b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(b.N*len(spans)), "allocs/span")
 		})
 	}
 	b.Run("impl=official-types", func(b *testing.B) {

@@ -134,11 +134,11 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 	var input, system, output string
 	ownPrompt, ownCompletion := false, false
 	f := s.Facts
-	for _, kv := range s.Attributes() {
+	for i, kv := range s.Attributes() {
 		if !t.TokenNames.sends(kv.Key, f.HasUsage) {
 			continue
 		}
-		if IsContent(kv.Key) {
+		if s.isContentAt(i, kv) {
 			if !t.Content {
 				continue
 			}

@@ -78,9 +78,9 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	var input, output, system string
 	hasType, usageNames := false, false
 	f := s.Facts
-	for _, kv := range s.Attributes() {
+	for i, kv := range s.Attributes() {
 		switch {
-		case !t.Content && IsContent(kv.Key):
+		case !t.Content && s.isContentAt(i, kv):
 			// Nothing of the content leaves the process.
 		case s.norm.Replaced(kv.Key):
 			// Another dialect's name for what a derived attribute carries:

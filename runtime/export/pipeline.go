@@ -43,6 +43,14 @@ type holder interface {
 	// filtered counts spans kept from a consumer that takes no plain
 	// traces.
 	filtered(n int)
+	// room reports whether Consume would take a batch now without
+	// waiting; whenRoom gives it a function to call each time it takes
+	// one, so that the pipeline hands over what waits.
+	room() bool
+	whenRoom(func())
+	// yieldTo makes the consumer's encoder give way to the batcher under
+	// pressure.
+	yieldTo(*pressure)
 }
 
 // plainTaker is a consumer that may take no plain traces: Langfuse's
@@ -107,9 +115,11 @@ type PipelineStats struct {
 	Dispatched int64 `json:"dispatched"`
 	// Shed counts, by reason (shed_plain, shed_genai_trace, shed_genai),
 	// the spans given up because the memory budget was full: the least
-	// valuable first.
+	// valuable first (and under internal_error those a defect lost).
 	Shed map[string]int64 `json:"shed"`
-	// Pending spans wait for their batch; PendingBytes is their estimate.
+	// Pending spans wait for their batch; PendingBytes is what they hold
+	// (while the destinations' encoders are busy, spans beyond a batch
+	// wait compactly, in a tenth of their estimate).
 	Pending      int   `json:"pending"`
 	PendingBytes int64 `json:"pending_bytes"`
 	// MemoryBytes is what the budget holds now, of LiveMaxBytes: the share
@@ -198,6 +208,20 @@ type Pipeline struct {
 	untrusted  [dialect.Count + 1]atomic.Int64 // the last: spans in the conventions' names
 
 	dispatchMu sync.Mutex // orders batches between the batcher and Flush
+	// held are pending spans held compactly while the consumers that keep
+	// spans could take no more, oldest first (under mu); heldScratch are
+	// the buffers they are written in (under dispatchMu); gatedSince is
+	// when the consumers last had no room (under dispatchMu).
+	held        []*heldBatch
+	heldSpans   int
+	heldBytes   int64
+	heldScratch [2][]byte
+	gatedSince  time.Time
+	lost        atomic.Int64
+	// pressure is raised while pending spans are more than the batcher
+	// can hold at once (pressure.go).
+	pressure   *pressure
+	pressureAt int64
 	wake       chan struct{}
 	stop       chan struct{}
 	done       chan struct{}
@@ -255,14 +279,18 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 		cfg:       cfg,
 		consumers: consumers,
 		budget:    budget.New(budget.LiveShare(cfg.MemoryMaxBytes)),
+		pressure:  newPressure(),
 		wake:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
+	p.pressureAt = 2 * p.maxBatchBytes()
 	plainOnly := false
 	for _, c := range consumers {
 		if h, ok := c.(holder); ok {
 			h.holdSpans(p.budget)
+			h.whenRoom(p.signal)
+			h.yieldTo(p.pressure)
 		}
 		plainOnly = plainOnly || !takesPlain(c)
 	}
@@ -272,6 +300,7 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 		}
 	}
 	p.sampler = newSampler(cfg.Sampling, p.budget, plainOnly)
+	p.sampler.traceFacts = cfg.Resolve != nil
 	p.sampler.onDecision = cfg.OnDecision
 	if cfg.Scores {
 		p.scores = newScoreHub(cfg.Logger, consumers)
@@ -345,7 +374,13 @@ func (p *Pipeline) admit(s Span, v Value, size, over int64) bool {
 		return false
 	}
 	p.pending[v].push(s)
-	full := p.pendingLen() == p.cfg.MaxBatch
+	// A batch more, in spans or in bytes (a batch takes at most
+	// maxBatchBytes): worth handing over, or holding.
+	bytes, batch := p.pendingBytes(), p.maxBatchBytes()
+	full := p.pendingLen()%p.cfg.MaxBatch == 0 || bytes/batch != (bytes-size)/batch
+	if full && bytes > p.pressureAt {
+		p.pressure.raise()
+	}
 	p.mu.Unlock()
 	if full {
 		select {
@@ -393,7 +428,9 @@ func (p *Pipeline) account(s *Span) {
 }
 
 // evictFor sheds waiting spans less valuable than v, oldest first, until
-// size bytes fit; it reports whether they do. It runs under p.mu.
+// size bytes fit; it reports whether they do. Of each value, pending spans
+// go before held batches (a pending span frees some twenty times the bytes
+// of a held one). It runs under p.mu.
 func (p *Pipeline) evictFor(size int64, v Value) bool {
 	for low := ValuePlain; low < v; low++ {
 		q := &p.pending[low]
@@ -406,8 +443,43 @@ func (p *Pipeline) evictFor(size int64, v Value) bool {
 				return true
 			}
 		}
+		if p.evictHeld(size, low) {
+			return true
+		}
 	}
 	return false
+}
+
+// evictHeld sheds held batches of value v, oldest first, until size bytes
+// fit; it reports whether they do. Their spans are counted as shed; their
+// traces are not noted for the diagnostics (that would mean reading the
+// batch back here, on the caller's path). It runs under p.mu.
+func (p *Pipeline) evictHeld(size int64, v Value) bool {
+	for i := 0; i < len(p.held); {
+		hb := p.held[i]
+		if hb.value != v {
+			i++
+			continue
+		}
+		p.held = slices.Delete(p.held, i, i+1)
+		p.heldSpans -= hb.n
+		p.heldBytes -= hb.bytes
+		p.budget.Give(hb.bytes)
+		p.shed[v].Add(int64(hb.n))
+		if p.budget.TryTake(size) {
+			return true
+		}
+	}
+	return false
+}
+
+// pendingBytes is what the pending spans hold. It runs under p.mu.
+func (p *Pipeline) pendingBytes() int64 {
+	var n int64
+	for i := range p.pending {
+		n += p.pending[i].bytes
+	}
+	return n
 }
 
 func (p *Pipeline) pendingLen() int {
@@ -427,22 +499,61 @@ func (p *Pipeline) run() {
 		case <-p.stop:
 			return
 		case <-p.wake:
+			// A batch more, or room for one: whole batches go, the rest
+			// waits for the batch timeout (or the next wake).
+			p.dispatchAll(handBatches)
 		case <-t.C:
+			p.dispatch()
 		}
-		p.dispatch()
 	}
 }
 
-// dispatch hands everything pending to the observers and, as the sampler
+// What dispatchAll hands over.
+const (
+	// handBatches: held batches and whole batches of pending spans, as
+	// long as the consumers have room.
+	handBatches = iota
+	// handPending: everything pending, as long as the consumers have room.
+	handPending
+	// handAll: everything, waiting for the consumers (Flush, Shutdown).
+	handAll
+)
+
+// dispatch hands what is pending to the observers and, as the sampler
 // routes each trace, to the consumers: a batch at a time, the most valuable
-// spans first. A destination's Consume waits while its encoder is busy:
-// what cannot be encoded yet stays pending, where it can still be shed by
-// value.
-func (p *Pipeline) dispatch() {
+// spans first, as long as the destinations' encoders can take them; the
+// rest waits (see dispatchAll).
+func (p *Pipeline) dispatch() { p.dispatchAll(handPending) }
+
+// dispatchAll hands batches to the consumers while they can take them.
+// While the consumers that keep spans cannot (their encoders are busy), or
+// spans pile up faster than they are handed over (pressure.go), what
+// waits beyond a batch is held compactly instead (held.go): the snapshots
+// are let go, and a burst waits in a twentieth of the memory, where the
+// newest batch can still be shed by value. With handAll (Flush, Shutdown),
+// it hands over everything, waiting for the consumers.
+func (p *Pipeline) dispatchAll(what int) {
+	all := what == handAll
 	p.dispatchMu.Lock()
 	defer p.dispatchMu.Unlock()
+	defer p.relieve(all)
 	for {
-		batch := p.takeBatch()
+		p.relieve(all)
+		if !all {
+			// Under pressure spans are held first and handed over once the
+			// batcher has caught up: holding a batch costs a fraction of
+			// handing it over (facts, observers, sampler, the encoders'
+			// turn), and what is not held yet can only be shed.
+			room := p.consumersHaveRoom()
+			if (!room || p.pressure.on.Load()) && p.shouldHold() {
+				p.holdPending()
+				continue
+			}
+			if !room {
+				break
+			}
+		}
+		batch := p.nextBatch(what != handBatches)
 		if batch == nil {
 			break
 		}
@@ -505,23 +616,32 @@ func distinctBatches(round *spanBatch, lists ...[]*Span) []*spanBatch {
 	return out
 }
 
-// takeBatch removes up to MaxBatch spans from pending, most valuable
-// first, derives their facts and returns them sharing one spanBatch that
-// keeps their bytes in the budget until every holder released it.
-func (p *Pipeline) takeBatch() []*Span {
+// takeChunk removes up to MaxBatch spans from pending, most valuable
+// first.
+func (p *Pipeline) takeChunk() []Span {
 	p.mu.Lock()
-	n := min(p.pendingLen(), p.cfg.MaxBatch)
+	defer p.mu.Unlock()
+	return p.takeChunkOf(ValuePlain, numValues-1)
+}
+
+// takeChunkOf removes up to MaxBatch spans of values from low to high
+// from pending, most valuable first. It runs under p.mu.
+func (p *Pipeline) takeChunkOf(low, high Value) []Span {
+	n := 0
+	for v := low; v <= high; v++ {
+		n += p.pending[v].len()
+	}
+	n = min(n, p.cfg.MaxBatch)
 	if n == 0 {
-		p.mu.Unlock()
 		return nil
 	}
 	// A batch takes at most an eighth of the budget: the few batches on
 	// their way through the encoders must leave room for pending spans,
 	// which are the ones a more valuable span can evict.
-	maxBytes := max(p.budget.Max/8, 1)
+	maxBytes := p.maxBatchBytes()
 	chunk := make([]Span, 0, n)
 	var bytes int64
-	for v := numValues - 1; v < numValues && len(chunk) < n; v-- {
+	for v := high; v >= low && v <= high && len(chunk) < n; v-- {
 		for q := &p.pending[v]; q.len() > 0 && len(chunk) < n && (len(chunk) == 0 || bytes+q.spans[q.head].size <= maxBytes); {
 			s := q.pop()
 			bytes += s.size
@@ -531,7 +651,40 @@ func (p *Pipeline) takeBatch() []*Span {
 			break
 		}
 	}
-	p.mu.Unlock()
+	return chunk
+}
+
+func (p *Pipeline) maxBatchBytes() int64 { return max(p.budget.Max/8, 1) }
+
+// nextBatch returns the next batch for the consumers: the oldest held one,
+// else the most valuable pending spans, a whole batch of them unless
+// partial is set.
+func (p *Pipeline) nextBatch(partial bool) []*Span {
+	if chunk := p.unhold(); chunk != nil {
+		return p.prepare(chunk, false)
+	}
+	if !partial && !p.batchPending() {
+		return nil
+	}
+	if chunk := p.takeChunk(); chunk != nil {
+		return p.prepare(chunk, true)
+	}
+	return nil
+}
+
+// batchPending reports whether a whole batch is pending, in spans or in
+// bytes.
+func (p *Pipeline) batchPending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pendingLen() >= p.cfg.MaxBatch || p.pendingBytes() >= p.maxBatchBytes()
+}
+
+// prepare derives the facts of a chunk of spans (resolving their trace's
+// facts first, unless that was done when they were held) and returns them
+// sharing one spanBatch that keeps their bytes in the budget until every
+// holder released it.
+func (p *Pipeline) prepare(chunk []Span, resolve bool) []*Span {
 	p.dispatched.Add(int64(len(chunk)))
 	sb := &spanBatch{budget: p.budget}
 	sb.refs.Store(1) // the round's hold: see deliver
@@ -540,10 +693,10 @@ func (p *Pipeline) takeBatch() []*Span {
 	for i := range chunk {
 		sb.bytes += chunk[i].size
 		chunk[i].batch = sb
-		if p.cfg.Resolve != nil {
+		if resolve && p.cfg.Resolve != nil {
 			p.cfg.Resolve(&chunk[i])
 		}
-		if extra := chunk[i].normalize(); extra > 0 {
+		if extra := chunk[i].derive(&facts[i], p.cfg.Prices); extra > 0 {
 			// What the derived attributes add is held with the span: it
 			// comes back with the batch.
 			p.budget.Take(extra)
@@ -552,12 +705,142 @@ func (p *Pipeline) takeBatch() []*Span {
 		if r := chunk[i].norm; r != nil {
 			p.countDialects(r.Dialects, r.Untrusted)
 		}
-		deriveFacts(&chunk[i], &facts[i], p.cfg.Prices)
 		chunk[i].noContent = !contentSampled(chunk[i].SpanContext().TraceID(), p.cfg.ContentRate)
 		chunk[i].Trace.learn(&chunk[i])
 		batch[i] = &chunk[i]
 	}
 	return batch
+}
+
+// consumersHaveRoom reports whether every consumer that keeps spans can
+// take a batch now, or has not for encoderStallTimeout (an encoder stuck
+// on a hung disk: the consumer then gives up batches itself, counted, and
+// the others go on).
+func (p *Pipeline) consumersHaveRoom() bool {
+	for _, c := range p.consumers {
+		if h, ok := c.(holder); ok && !h.room() {
+			now := time.Now()
+			if p.gatedSince.IsZero() {
+				p.gatedSince = now
+			}
+			return now.Sub(p.gatedSince) >= encoderStallTimeout
+		}
+	}
+	p.gatedSince = time.Time{}
+	return true
+}
+
+// shouldHold reports whether pending spans beyond a batch are worth
+// holding compactly, and there is room for them.
+func (p *Pipeline) shouldHold() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	bytes := p.pendingBytes()
+	if p.heldBytes >= p.budget.Max/heldShare {
+		return false
+	}
+	return p.pendingLen() > p.cfg.MaxBatch || bytes > p.maxBatchBytes()
+}
+
+// heldShare bounds what held batches take of the live budget: a half,
+// some 50,000 spans of ten attributes at the default budget.
+const heldShare = 2
+
+// holdPending holds a chunk of pending spans of one value compactly, the
+// most valuable first (valueToHold), their trace facts resolved now (the
+// trace table forgets a trace a while after its root ended, and records
+// when it did). A held batch has one value so that a more valuable span
+// can still shed it (evictFor).
+func (p *Pipeline) holdPending() {
+	p.mu.Lock()
+	v := p.valueToHold()
+	chunk := p.takeChunkOf(v, v)
+	p.mu.Unlock()
+	if chunk == nil {
+		return
+	}
+	var bytes int64
+	for i := range chunk {
+		if p.cfg.Resolve != nil {
+			p.cfg.Resolve(&chunk[i])
+		}
+		bytes += chunk[i].size
+	}
+	hb := holdBatch(chunk, &p.heldScratch)
+	hb.value = v
+	p.budget.Take(hb.bytes)
+	p.budget.Give(bytes)
+	p.mu.Lock()
+	p.held = append(p.held, hb)
+	p.heldSpans += hb.n
+	p.heldBytes += hb.bytes
+	p.mu.Unlock()
+}
+
+// valueToHold is the value whose pending spans are held next: the most
+// valuable pending, as takeChunk takes them. Spans go to the consumers in
+// that order, held or not: a model call's span before the root of its
+// trace, which ends after it and is worth less (the sampler decides a
+// trace at its root, knowing the model calls before it). It runs under
+// p.mu.
+func (p *Pipeline) valueToHold() Value {
+	for v := numValues - 1; v > ValuePlain; v-- {
+		if p.pending[v].len() > 0 {
+			return v
+		}
+	}
+	return ValuePlain
+}
+
+// unhold reads the oldest held batch back, its spans' bytes taken in the
+// budget again, or returns nil. A batch that cannot be read back (a
+// defect) is counted as lost.
+func (p *Pipeline) unhold() []Span {
+	for {
+		p.mu.Lock()
+		if len(p.held) == 0 {
+			p.mu.Unlock()
+			return nil
+		}
+		hb := p.held[0]
+		p.held[0] = nil
+		p.held = p.held[1:]
+		p.heldSpans -= hb.n
+		p.heldBytes -= hb.bytes
+		p.mu.Unlock()
+		chunk, err := hb.spans()
+		p.budget.Give(hb.bytes)
+		if err != nil {
+			p.cfg.Logger.Error("genaitrace: "+err.Error()+"; its spans are lost (a defect: please report it)", "spans", hb.n)
+			p.lost.Add(int64(hb.n))
+			continue
+		}
+		var bytes int64
+		for i := range chunk {
+			bytes += chunk[i].size
+		}
+		p.budget.Take(bytes)
+		return chunk
+	}
+}
+
+// relieve turns the pressure off once the batcher has caught up, or when
+// all must be handed over (the encoders are then what it waits for).
+func (p *Pipeline) relieve(all bool) {
+	p.mu.Lock()
+	caughtUp := p.pendingBytes() <= p.pressureAt/2
+	p.mu.Unlock()
+	if all || caughtUp {
+		p.pressure.relieve()
+	}
+}
+
+// signal wakes the batcher.
+func (p *Pipeline) signal() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
 }
 
 // countDialects counts a normalised span under each dialect it speaks,
@@ -617,7 +900,7 @@ func forEachBatch(spans []*Span, fn func(*spanBatch)) {
 // Flush hands everything pending to the consumers and waits, for all of
 // them in parallel, until it is delivered or ctx ends.
 func (p *Pipeline) Flush(ctx context.Context) error {
-	p.dispatch()
+	p.dispatchAll(handAll)
 	if p.scores != nil {
 		p.scores.Flush()
 	}
@@ -633,7 +916,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.mu.Unlock()
 	p.stopOnce.Do(func() { close(p.stop) })
 	<-p.done
-	p.dispatch()
+	p.dispatchAll(handAll)
 	p.dispatchMu.Lock()
 	p.samplerMu.Lock()
 	r := p.sampler.drain() // the process is ending: undecided is not a reason to lose anything
@@ -684,7 +967,12 @@ func (p *Pipeline) Stats() PipelineStats {
 		st.Pending += p.pending[i].len()
 		st.PendingBytes += p.pending[i].bytes
 	}
+	st.Pending += p.heldSpans
+	st.PendingBytes += p.heldBytes
 	p.mu.Unlock()
+	if n := p.lost.Load(); n > 0 {
+		st.Shed[DropInternalError] = n
+	}
 	p.samplerMu.Lock()
 	st.Sampling = p.sampler.snapshot()
 	p.samplerMu.Unlock()

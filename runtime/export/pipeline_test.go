@@ -65,10 +65,12 @@ func TestPipelineShedsLeastValuableFirst(t *testing.T) {
 	defer p.Shutdown(context.Background())
 	const size, capacity = 1000, 300
 	p.budget = budget.New(capacity * size)
+	p.dispatchMu.Lock() // nothing is dispatched, whatever wakes the batcher
 	for i, s := range spans {
 		p.Accept(*s, valueOf(i), size)
 	}
 	st := p.Stats()
+	p.dispatchMu.Unlock()
 	want := map[string]int64{DropShedPlain: 600, DropShedGenAITrace: 100}
 	if st.Shed[DropShedPlain] != want[DropShedPlain] || st.Shed[DropShedGenAITrace] != want[DropShedGenAITrace] || st.Shed[DropShedGenAI] != 0 {
 		t.Errorf("shed %v, want %v and no GenAI span", st.Shed, want)
@@ -130,6 +132,8 @@ func TestPipelineKeepsModelCallsWithoutTheirContent(t *testing.T) {
 	defer p.Shutdown(context.Background())
 	p.budget = budget.New(160 << 10) // 160 KiB: 10 KiB of reserve
 	full, lean := 0, 0
+	p.dispatchMu.Lock() // nothing is dispatched, whatever wakes the batcher
+	defer p.dispatchMu.Unlock()
 	for _, s := range spans {
 		size, v := Inspect(s.ReadOnlySpan)
 		p.Accept(*s, v, size)
@@ -170,8 +174,8 @@ func (s stuckTranslator) Attributes(dst []attribute.KeyValue, sp *Span) []attrib
 }
 
 // TestStuckEncoderHoldsUpNoOtherDestination: one destination's encoder is
-// stuck; the pipeline waits for it a while, then that destination alone
-// gives the batch up (counted) and the others go on.
+// stuck; the pipeline holds what waits for it a while, then that
+// destination alone gives the batches up (counted) and the others go on.
 func TestStuckEncoderHoldsUpNoOtherDestination(t *testing.T) {
 	defer func(d time.Duration) { encoderStallTimeout = d }(encoderStallTimeout)
 	encoderStallTimeout = 20 * time.Millisecond
@@ -197,9 +201,19 @@ func TestStuckEncoderHoldsUpNoOtherDestination(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p.dispatch()
-	if len(rec.names) != 5 {
-		t.Errorf("the other consumer got %d of 5 spans", len(rec.names))
+	p.dispatch() // two batches to the inbox, the rest held or pending
+	if len(rec.names) != 3 {
+		t.Errorf("the other consumer got %d spans before the encoder stalled, want 3", len(rec.names))
+	}
+	start := time.Now()
+	waitFor(t, func() bool {
+		p.dispatch()
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return len(rec.names) == 5
+	})
+	if d := time.Since(start); d < encoderStallTimeout {
+		t.Errorf("the stuck destination was given up after %v, before the stall timeout", d)
 	}
 	// One batch in the encoder, two in its inbox; the other two given up,
 	// the second without waiting.

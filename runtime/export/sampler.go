@@ -49,12 +49,14 @@ type sampler struct {
 	// plainOnly is set when some consumer takes no plain traces: then
 	// sampled-in traces wait too, for them.
 	plainOnly bool
+	// traceFacts is set when spans come with their trace's facts when it
+	// has any (PipelineConfig.Resolve): see firstOfItsTrace.
+	traceFacts bool
 
 	held       map[trace.TraceID]*heldTrace
 	order      []trace.TraceID // traces in held, oldest first (may name gone ones)
 	bytes      int64
-	decided    map[trace.TraceID]decision
-	swept      time.Time
+	decided    verdicts
 	stats      SamplingStats
 	onDecision func(trace.TraceID, KeepReason)
 }
@@ -66,12 +68,6 @@ type heldTrace struct {
 	// forAll is set for a sampled-out trace, whose spans no consumer has
 	// yet; a sampled-in trace's were given to the plain consumers.
 	forAll bool
-}
-
-// decision is a trace's verdict.
-type decision struct {
-	keep KeepReason
-	at   time.Time
 }
 
 // KeepReason is why a trace was kept, or that it was not.
@@ -137,9 +133,11 @@ const (
 )
 
 func newSampler(rules Sampling, b *budget.Budget, plainOnly bool) *sampler {
-	return &sampler{rules: rules, budget: b, maxBytes: max(b.Max/4, 1), wait: samplerWait, remember: samplerRemember,
-		now: time.Now, plainOnly: plainOnly, held: map[trace.TraceID]*heldTrace{}, decided: map[trace.TraceID]decision{},
+	sm := &sampler{rules: rules, budget: b, maxBytes: max(b.Max/4, 1), wait: samplerWait, remember: samplerRemember,
+		now: time.Now, plainOnly: plainOnly, held: map[trace.TraceID]*heldTrace{},
 		stats: SamplingStats{Kept: map[string]int64{}}}
+	sm.decided = newVerdicts(sm.remember, sm.now())
+	return sm
 }
 
 // routed is where the spans of one round go: every consumer, the
@@ -165,9 +163,11 @@ func (sm *sampler) route(spans []*Span) routed {
 
 func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 	tid := s.SpanContext().TraceID()
-	if d, ok := sm.decided[tid]; ok {
-		sm.send(s, d.keep, r)
-		return
+	if !sm.firstOfItsTrace(s) {
+		if keep, ok := sm.decided.get(tid); ok {
+			sm.send(s, keep, r)
+			return
+		}
 	}
 	if keep := sm.valueOf(s); keep != KeptUndecided {
 		// Even a lone root's verdict is noted: a goroutine may still
@@ -184,6 +184,18 @@ func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 		}
 	}
 	sm.hold(tid, s, now, !sampledIn)
+}
+
+// firstOfItsTrace reports a span no other span of its trace can have come
+// before: a trace's own root (no parent, not even a remote one) whose trace
+// had no child started in this process when it ended (no trace facts:
+// the processor registers a trace when its first child starts). Such a
+// trace has no verdict yet, and looking one up in a map of every trace of
+// the last minute is a miss in memory the caches do not hold (0.4 µs a
+// span at 20,000 spans/s). It is known only where the pipeline resolves
+// trace facts (traceFacts).
+func (sm *sampler) firstOfItsTrace(s *Span) bool {
+	return sm.traceFacts && s.Trace == nil && !s.Parent().IsValid()
 }
 
 // valueOf is the verdict s alone makes of its trace, or KeptUndecided.
@@ -221,7 +233,7 @@ func (sm *sampler) send(s *Span, keep KeepReason, r *routed) {
 // decide records a trace's verdict and lets its held spans go where it
 // says.
 func (sm *sampler) decide(tid trace.TraceID, keep KeepReason, now time.Time, r *routed) {
-	sm.note(tid, keep, now)
+	sm.note(tid, keep)
 	sm.count(keep)
 	sm.notify(tid, keep)
 	h := sm.release(tid)
@@ -260,8 +272,8 @@ func (sm *sampler) notify(tid trace.TraceID, keep KeepReason) {
 }
 
 // note records a verdict for the trace's spans still to come.
-func (sm *sampler) note(tid trace.TraceID, keep KeepReason, now time.Time) {
-	sm.decided[tid] = decision{keep: keep, at: now}
+func (sm *sampler) note(tid trace.TraceID, keep KeepReason) {
+	sm.decided.put(tid, keep)
 }
 
 // hold keeps a copy of s, detached from its batch, in the budget.
@@ -297,7 +309,7 @@ func (sm *sampler) drop(h *heldTrace) { sm.budget.Give(h.bytes) }
 
 // expire lets through, undecided, the traces that waited longer than the
 // sampler allows, and the oldest ones while the held bytes are over its
-// bound; and forgets old decisions (at most once a second).
+// bound; and forgets old decisions, a generation at a time.
 func (sm *sampler) expire(now time.Time, r *routed) {
 	for len(sm.order) > 0 {
 		tid := sm.order[0]
@@ -310,14 +322,7 @@ func (sm *sampler) expire(now time.Time, r *routed) {
 			sm.decide(tid, KeptUnsure, now, r)
 		}
 	}
-	if now.Sub(sm.swept) >= time.Second {
-		sm.swept = now
-		for tid, d := range sm.decided {
-			if now.Sub(d.at) > sm.remember {
-				delete(sm.decided, tid)
-			}
-		}
-	}
+	sm.decided.age(now)
 }
 
 // drain lets every held span through: at shutdown, undecided is not a

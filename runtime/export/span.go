@@ -13,6 +13,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
 // Span is one finished span as the pipeline carries it, shared by every
@@ -30,6 +31,11 @@ type Span struct {
 	// content is sent (PipelineConfig.ContentRate): every destination
 	// gets it without prompts, completions or tool payloads.
 	noContent bool
+	// content marks which of the first 64 attributes (of Attributes) are
+	// content, decided once per span when the pipeline takes it
+	// (classified), for every destination and the masks.
+	content    uint64
+	classified bool
 	// size is the span's estimated heap cost, held in the memory budget
 	// until every destination has encoded the batch it travels in.
 	size  int64
@@ -249,6 +255,30 @@ func (s *Span) Attributes() []attribute.KeyValue {
 	return s.ReadOnlySpan.Attributes()
 }
 
+// classify decides once which of the span's attributes are content.
+func (s *Span) classify() {
+	s.content = 0
+	for i, kv := range s.Attributes() {
+		if i == 64 {
+			break
+		}
+		if IsContent(kv.Key) {
+			s.content |= 1 << i
+		}
+	}
+	s.classified = true
+}
+
+// isContentAt reports whether kv, the span's i-th attribute (of
+// Attributes), is content (IsContent): as classify decided, for a span the
+// pipeline took.
+func (s *Span) isContentAt(i int, kv attribute.KeyValue) bool {
+	if s.classified && i < 64 {
+		return s.content&(1<<i) != 0
+	}
+	return IsContent(kv.Key)
+}
+
 // Dialects names the dialects the span was recognised in ("" for spans in
 // the conventions' own names).
 func (s *Span) Dialects() string {
@@ -256,6 +286,17 @@ func (s *Span) Dialects() string {
 		return ""
 	}
 	return s.norm.Dialects.String()
+}
+
+// derive prepares the span for its consumers, as the pipeline does for
+// every span it takes: the conventions' names derived from its dialect, its
+// content classified, its GenAI facts derived into f and priced with
+// prices. It returns the bytes the derived attributes add.
+func (s *Span) derive(f *Facts, prices *pricing.Table) int64 {
+	extra := s.normalize()
+	s.classify()
+	deriveFacts(s, f, prices)
+	return extra
 }
 
 // normalize derives the conventions' attributes of a span in a dialect and

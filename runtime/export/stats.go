@@ -24,6 +24,7 @@ const (
 	DropDiscarded      = "discarded"                 // set-aside spans an operator discarded
 	DropNoSpool        = delivery.DropNoSpool        // undeliverable and no spool configured
 	DropRejected       = delivery.DropRejected       // the destination rejected the batch itself (4xx); set aside
+	DropInternalError  = "internal_error"            // a defect of genaitrace lost them (it logs an error: please report it)
 )
 
 // DestinationStats is a snapshot of one destination's counters. Counts are

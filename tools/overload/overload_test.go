@@ -32,6 +32,9 @@ type scenario struct {
 	count      int
 	goroutines int
 	genaiEvery int
+	// promptBytes, when set, gives every GenAI call a prompt of that many
+	// bytes, recorded (content capture on) and sent.
+	promptBytes int
 }
 
 var scenarios = []scenario{
@@ -44,6 +47,9 @@ var scenarios = []scenario{
 	// A batch job: 50,000 GenAI spans from one goroutine in a tight loop,
 	// then Shutdown.
 	{name: "batch-50k", count: 50_000, goroutines: 1, genaiEvery: 1},
+	// Eight goroutines as fast as they can, one span in seven a GenAI call
+	// with a 2 KiB prompt (issue 24).
+	{name: "burst-prompts", duration: 10 * time.Second, goroutines: 8, genaiEvery: 7, promptBytes: 2 << 10},
 }
 
 var impls = []string{"none", "sdk1", "sdk2", "genaitrace1", "genaitrace2"}
@@ -61,18 +67,22 @@ func BenchmarkOverload(b *testing.B) {
 	for _, sc := range scenarios {
 		for _, impl := range impls {
 			b.Run("scenario="+sc.name+"/impl="+impl, func(b *testing.B) {
-				var cpu, rss, heap, budget, made, got1, got2, produce float64
+				var cpu, rss, heap, budget, made, got1, got2, produce, madeGenAI, genai1, genai2 float64
 				for b.Loop() {
 					before1, before2 := r1.count(b), r2.count(b)
 					res := runProducer(b, sc, impl, r1.url, r2.url)
+					after1, after2 := r1.count(b), r2.count(b)
+					madeGenAI += float64(res.MadeGenAI)
+					genai1 += float64(after1.genai - before1.genai)
+					genai2 += float64(after2.genai - before2.genai)
 					cpu += float64(res.CPUNanos) / float64(res.Made)
 					rss = max(rss, float64(res.MaxRSS)/(1<<20))
 					heap = max(heap, float64(res.PeakHeap)/(1<<20))
 					budget = max(budget, float64(res.PeakBudget)/(1<<20))
 					made += float64(res.Made)
 					produce += res.Produce.Seconds()
-					got1 += float64(r1.count(b) - before1)
-					got2 += float64(r2.count(b) - before2)
+					got1 += float64(after1.spans - before1.spans)
+					got2 += float64(after2.spans - before2.spans)
 					for reason, n := range res.Dropped {
 						b.Logf("%s dropped %d (%s)", impl, n, reason)
 					}
@@ -91,6 +101,12 @@ func BenchmarkOverload(b *testing.B) {
 				}
 				if impl == "sdk2" || impl == "genaitrace2" {
 					b.ReportMetric(100*got2/made, "delivered-2-%")
+				}
+				if sc.genaiEvery > 1 && impl != "none" {
+					b.ReportMetric(100*genai1/madeGenAI, "genai-delivered-1-%")
+					if impl == "sdk2" || impl == "genaitrace2" {
+						b.ReportMetric(100*genai2/madeGenAI, "genai-delivered-2-%")
+					}
 				}
 			})
 		}
@@ -117,8 +133,8 @@ func BenchmarkSteadyRates(b *testing.B) {
 					before1, before2 := r1.count(b), r2.count(b)
 					res := runProducer(b, sc, impl, r1.url, r2.url)
 					made += float64(res.Made)
-					got1 += float64(r1.count(b) - before1)
-					got2 += float64(r2.count(b) - before2)
+					got1 += float64(r1.count(b).spans - before1.spans)
+					got2 += float64(r2.count(b).spans - before2.spans)
 					for _, n := range res.Dropped {
 						shed += float64(n)
 					}
@@ -155,7 +171,10 @@ func startReceiver(b *testing.B) *receiver {
 	return &receiver{url: strings.TrimSpace(line), in: in}
 }
 
-func (r *receiver) count(b *testing.B) int64 {
+// counts are what a receiver got: spans, and GenAI calls among them.
+type counts struct{ spans, genai int64 }
+
+func (r *receiver) count(b *testing.B) counts {
 	b.Helper()
 	resp, err := http.Get(r.url + "/count")
 	if err != nil {
@@ -166,7 +185,7 @@ func (r *receiver) count(b *testing.B) int64 {
 	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
 		b.Fatal(err)
 	}
-	return c["spans"]
+	return counts{c["spans"], c["genai"]}
 }
 
 func runProducer(b *testing.B, sc scenario, impl, url1, url2 string) result {
@@ -175,6 +194,7 @@ func runProducer(b *testing.B, sc scenario, impl, url1, url2 string) result {
 	cmd.Env = append(os.Environ(), "OVERLOAD_ROLE=producer", "OVERLOAD_IMPL="+impl,
 		"OVERLOAD_RATE="+strconv.Itoa(sc.rate), "OVERLOAD_DURATION="+sc.duration.String(), "OVERLOAD_COUNT="+strconv.Itoa(sc.count),
 		"OVERLOAD_GOROUTINES="+strconv.Itoa(sc.goroutines), "OVERLOAD_GENAI_EVERY="+strconv.Itoa(sc.genaiEvery),
+		"OVERLOAD_PROMPT_BYTES="+strconv.Itoa(sc.promptBytes),
 		"OVERLOAD_RECEIVER1="+url1, "OVERLOAD_RECEIVER2="+url2, "OVERLOAD_SPOOL="+b.TempDir())
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()

@@ -8,7 +8,9 @@ import (
 	"os"
 	goruntime "runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -47,7 +49,10 @@ type workload struct {
 	count      int // spans in all, made as fast as possible (duration unused), 0: for duration
 	goroutines int
 	genaiEvery int // every n-th span is a GenAI call, the rest plain HTTP spans
-	receivers  []string
+	// promptBytes, when set, gives each GenAI call a prompt of that many
+	// bytes (content capture on).
+	promptBytes int
+	receivers   []string
 }
 
 func workloadFromEnv() workload {
@@ -60,7 +65,7 @@ func workloadFromEnv() workload {
 	d, _ := time.ParseDuration(os.Getenv("OVERLOAD_DURATION"))
 	return workload{
 		impl: os.Getenv("OVERLOAD_IMPL"), rate: atoi("OVERLOAD_RATE", 0), duration: d, count: atoi("OVERLOAD_COUNT", 0),
-		goroutines: atoi("OVERLOAD_GOROUTINES", 1), genaiEvery: atoi("OVERLOAD_GENAI_EVERY", 1),
+		goroutines: atoi("OVERLOAD_GOROUTINES", 1), genaiEvery: atoi("OVERLOAD_GENAI_EVERY", 1), promptBytes: atoi("OVERLOAD_PROMPT_BYTES", 0),
 		receivers: []string{os.Getenv("OVERLOAD_RECEIVER1"), os.Getenv("OVERLOAD_RECEIVER2")},
 	}
 }
@@ -154,6 +159,10 @@ func setup(w workload) (trace.TracerProvider, func(context.Context) error, func(
 		opts := []runtime.Option{runtime.WithoutGlobal(), runtime.WithLogger(slog.New(slog.DiscardHandler)),
 			runtime.WithSpoolDir(os.Getenv("OVERLOAD_SPOOL")), runtime.WithoutMetrics(),
 			runtime.WithInstana(w.receivers[0], "")}
+		if w.promptBytes > 0 {
+			// Prompts recorded and sent, as the SDK's exporters send them.
+			opts = append(opts, runtime.WithCaptureContent(true), runtime.WithInstanaContent(true))
+		}
 		if w.impl == "genaitrace2" {
 			opts = append(opts, runtime.WithLangfuse(w.receivers[1], "pk-lf-overload", "sk-lf-overload"))
 		}
@@ -183,6 +192,10 @@ func genaitraceDrops(m *runtime.Manager) (map[string]int64, int64) {
 // in all, as fast as they can: a batch job), and returns how many it made
 // and how many of them were GenAI spans.
 func produce(tr trace.Tracer, w workload) (made, genai int64) {
+	callAttrs := genaiAttributes
+	if w.promptBytes > 0 {
+		callAttrs = trace.WithAttributes(append(slices.Clone(genaiAttributeList), attribute.String("gen_ai.input.messages", prompt(w.promptBytes)))...)
+	}
 	var wg sync.WaitGroup
 	counts := make([][2]int64, w.goroutines)
 	deadline := time.Now().Add(w.duration)
@@ -211,7 +224,7 @@ func produce(tr trace.Tracer, w workload) (made, genai int64) {
 					counts[g][0]++
 					if i%w.genaiEvery == 0 {
 						counts[g][1]++
-						_, s := tr.Start(context.Background(), "chat gpt-4o-mini", trace.WithSpanKind(trace.SpanKindClient), genaiAttributes)
+						_, s := tr.Start(context.Background(), "chat gpt-4o-mini", trace.WithSpanKind(trace.SpanKindClient), callAttrs)
 						s.End()
 					} else {
 						_, s := tr.Start(context.Background(), "GET /api/items", trace.WithSpanKind(trace.SpanKindServer), httpAttributes)
@@ -229,7 +242,7 @@ func produce(tr trace.Tracer, w workload) (made, genai int64) {
 	return made, genai
 }
 
-var genaiAttributes = trace.WithAttributes(
+var genaiAttributeList = []attribute.KeyValue{
 	attribute.String("gen_ai.operation.name", "chat"),
 	attribute.String("gen_ai.provider.name", "openai"),
 	attribute.String("gen_ai.request.model", "gpt-4o-mini"),
@@ -240,7 +253,17 @@ var genaiAttributes = trace.WithAttributes(
 	attribute.Int("gen_ai.usage.input_tokens", 1200),
 	attribute.Int("gen_ai.usage.output_tokens", 300),
 	attribute.StringSlice("gen_ai.response.finish_reasons", []string{"stop"}),
-)
+}
+
+var genaiAttributes = trace.WithAttributes(genaiAttributeList...)
+
+// prompt is a conversation's input messages (the conventions' JSON) of
+// about n bytes.
+func prompt(n int) string {
+	const sentence = "Summarise the quarterly report for the board. "
+	text := strings.Repeat(sentence, n/len(sentence)+1)[:n]
+	return `[{"role":"user","parts":[{"type":"text","content":"` + text + `"}]}]`
+}
 
 var httpAttributes = trace.WithAttributes(
 	attribute.String("http.request.method", "GET"),

@@ -2,6 +2,7 @@ package overload
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
@@ -24,10 +25,10 @@ func receiverMain() int {
 		fmt.Println("error", err)
 		return 1
 	}
-	var spans, requests atomic.Int64
+	var spans, genai, requests atomic.Int64
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /count", func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(map[string]int64{"spans": spans.Load(), "requests": requests.Load()})
+		_ = json.NewEncoder(w).Encode(map[string]int64{"spans": spans.Load(), "genai": genai.Load(), "requests": requests.Load()})
 	})
 	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
 		var body io.Reader = r.Body
@@ -44,7 +45,9 @@ func receiverMain() int {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		spans.Add(int64(countSpans(raw)))
+		n, g := countSpans(raw)
+		spans.Add(int64(n))
+		genai.Add(int64(g))
 		requests.Add(1)
 		w.Header().Set("Content-Type", "application/x-protobuf")
 		w.WriteHeader(http.StatusOK)
@@ -56,15 +59,20 @@ func receiverMain() int {
 }
 
 // countSpans counts the spans of an ExportTraceServiceRequest: field 1
-// (resource spans), in it field 2 (scope spans), in it field 2 (spans).
-func countSpans(b []byte) int {
-	n := 0
+// (resource spans), in it field 2 (scope spans), in it field 2 (spans);
+// and the GenAI calls among them, by their name (field 5), "chat ...".
+func countSpans(b []byte) (n, genai int) {
 	for _, rs := range fields(b, 1) {
 		for _, ss := range fields(rs, 2) {
-			n += len(fields(ss, 2))
+			for _, sp := range fields(ss, 2) {
+				n++
+				if name := fields(sp, 5); len(name) == 1 && bytes.HasPrefix(name[0], []byte("chat ")) {
+					genai++
+				}
+			}
 		}
 	}
-	return n
+	return n, genai
 }
 
 // fields returns the length-delimited values of field num in b.

@@ -43,14 +43,17 @@ func LiveShare(budget int64) int64 {
 }
 
 // TryTake reserves n bytes if they fit.
-func (m *Budget) TryTake(n int64) bool { return m.TryTakeOver(n, 0) }
+func (m *Budget) TryTake(n int64) bool { return m.tryTakeBelow(n, m.Max) }
 
 // TryTakeOver reserves n bytes if they fit within the bound and over bytes
 // past it.
-func (m *Budget) TryTakeOver(n, over int64) bool {
+func (m *Budget) TryTakeOver(n, over int64) bool { return m.tryTakeBelow(n, m.Max+over) }
+
+// tryTakeBelow reserves n bytes if the budget then holds at most limit.
+func (m *Budget) tryTakeBelow(n, limit int64) bool {
 	for {
 		used := m.used.Load()
-		if used+n > m.Max+over {
+		if used+n > limit {
 			return false
 		}
 		if m.used.CompareAndSwap(used, used+n) {
@@ -65,3 +68,21 @@ func (m *Budget) Take(n int64) { m.used.Add(n) }
 
 // Give returns n bytes.
 func (m *Budget) Give(n int64) { m.used.Add(-n) }
+
+// QueueShare is the memory budget as the memory queues of encoded batches
+// of destinations with a spool see it: they take from it only while it
+// stays at most half full. Past that, a new encoded batch goes to the
+// destination's spool, leaving the rest of the budget to the spans not yet
+// encoded, which can go nowhere else (a burst faster than the senders
+// otherwise fills the budget with batches waiting to be sent, and sheds
+// spans).
+type QueueShare struct{ *Budget }
+
+// TryTake reserves n bytes if the budget then holds at most half its
+// bytes.
+func (q QueueShare) TryTake(n int64) bool { return q.tryTakeBelow(n, q.Max/queueShare) }
+
+// queueShare is the part of the budget past which the memory queues take
+// no more: a half, which leaves the rest to the batches being encoded and
+// the spans waiting for them.
+const queueShare = 2

@@ -103,11 +103,14 @@ type Backlog struct {
 	sendCtx    context.Context // cancelled when shutdown runs out of time
 	cancelSend context.CancelFunc
 	draining   atomic.Bool
-	workers    sync.WaitGroup
-	warnedDown atomic.Bool
-	drain      chan struct{} // closed when shutdown begins
-	stopAdopt  chan struct{}
-	adoptDone  chan struct{}
+	// drainReplayDone ends the replay of this process's own records during
+	// shutdown (replayOwnOnShutdown).
+	drainReplayDone atomic.Bool
+	workers         sync.WaitGroup
+	warnedDown      atomic.Bool
+	drain           chan struct{} // closed when shutdown begins
+	stopAdopt       chan struct{}
+	adoptDone       chan struct{}
 }
 
 // New starts a destination's senders and, with a spool, the adoption of
@@ -285,6 +288,9 @@ func (bl *Backlog) done(b *Batch) {
 // came from or onto it; without a spool, back to the head of the memory
 // queue unless draining (then it is dropped, as nothing would send it).
 func (bl *Backlog) keep(b *Batch) {
+	if b.replay && bl.draining.Load() {
+		bl.drainReplayDone.Store(true)
+	}
 	switch {
 	case bl.spool != nil:
 		bl.leaveMemory(b)
@@ -413,26 +419,52 @@ func (bl *Backlog) spill() {
 
 // next picks the next batch to send: live traffic and spool replay
 // alternate, so a backlog never starves new spans and new spans never stall
-// the replay. Spooled data is not replayed during shutdown: it stays for
-// the next process.
+// the replay. During shutdown, once what is in memory is sent, what this
+// process spooled itself is replayed while the destination takes it and
+// the deadline allows (a burst that outran the senders, a batch job that
+// ends: its spans leave with it); what it adopted stays for the next
+// process, and so does everything once the destination fails.
 func (bl *Backlog) next() *Batch {
-	replay := bl.spool != nil && !bl.draining.Load()
+	draining := bl.draining.Load()
+	replay := bl.spool != nil && !draining
 	if replay && bl.turn.Add(1)%2 == 0 {
-		if b := bl.replayNext(); b != nil {
+		if b := bl.replayNext(bl.spool.Next); b != nil {
 			return b
 		}
 	}
 	if b := bl.queue.Pop(); b != nil {
 		return b
 	}
-	if replay {
-		return bl.replayNext()
+	switch {
+	case replay:
+		return bl.replayNext(bl.spool.Next)
+	case draining && bl.spool != nil && !bl.drainReplayDone.Load():
+		return bl.replayOwnOnShutdown()
 	}
 	return nil
 }
 
-func (bl *Backlog) replayNext() *Batch {
-	r, ok := bl.spool.Next()
+// replayOwnOnShutdown returns the oldest record this process spooled, to
+// send during shutdown, or nil, ending the shutdown's replay: at a record
+// that may have reached the destination already (it is asked about before
+// it is sent again, which is the next process's work: the deadline is for
+// sending), and once a replayed batch could not be sent (keep sets
+// drainReplayDone), so that no record is tried twice.
+func (bl *Backlog) replayOwnOnShutdown() *Batch {
+	r, ok := bl.spool.NextOwn()
+	if !ok {
+		return nil
+	}
+	if r.Copies > 0 {
+		bl.spool.Nack(r)
+		bl.drainReplayDone.Store(true)
+		return nil
+	}
+	return bl.replayNext(func() (spool.Record, bool) { return r, true })
+}
+
+func (bl *Backlog) replayNext(next func() (spool.Record, bool)) *Batch {
+	r, ok := next()
 	if !ok {
 		return nil
 	}

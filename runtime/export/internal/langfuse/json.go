@@ -3,14 +3,15 @@
 // strings, and the body of its scores API. It imports nothing of
 // runtime/export.
 //
-// The values are written by encoding/json: it is faster than the
-// hand-written writer an earlier version used on these shapes
-// (BenchmarkJSON in internal/jsonw at commit 1e75128, which this replaced;
-// figures in docs/benchmarks.md).
+// The per-span values are written by hand into a buffer on the stack
+// (jsonappend.go): the same bytes encoding/json wrote for the structs an
+// earlier version marshalled, without its reflection and the values boxed
+// in interfaces (six allocations per span, 0.6 µs; figures in
+// docs/benchmarks.md). TestJSONMatchesEncodingJSON compares them with
+// encoding/json.
 package langfuse
 
 import (
-	"encoding/json"
 	"math"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -18,133 +19,138 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
-// ModelParams are the request parameters Langfuse shows with a
-// generation, in a fixed order; unset ones are left out.
+// The request parameters Langfuse shows with a generation, in the order
+// they are written.
+const (
+	paramTemperature = iota
+	paramTopP
+	paramTopK
+	paramMaxTokens
+	paramFrequencyPenalty
+	paramPresencePenalty
+	paramStop
+	paramSeed
+	numParams
+)
+
+var paramNames = [numParams]string{"temperature", "top_p", "top_k", "max_tokens", "frequency_penalty", "presence_penalty", "stop", "seed"}
+
+// ModelParams are the request parameters of a generation; unset ones, and
+// numbers JSON cannot hold, are left out.
 type ModelParams struct {
-	Temperature      any `json:"temperature,omitempty"`
-	TopP             any `json:"top_p,omitempty"`
-	TopK             any `json:"top_k,omitempty"`
-	MaxTokens        any `json:"max_tokens,omitempty"`
-	FrequencyPenalty any `json:"frequency_penalty,omitempty"`
-	PresencePenalty  any `json:"presence_penalty,omitempty"`
-	Stop             any `json:"stop,omitempty"`
-	Seed             any `json:"seed,omitempty"`
+	vals [numParams]attribute.Value
+	has  uint16 // bit i: vals[i] is written
 }
 
 // Set records the parameter Langfuse calls name (temperature, top_p, ...).
 func (p *ModelParams) Set(name string, v attribute.Value) {
-	val := jsonValue(v)
-	switch name {
-	case "temperature":
-		p.Temperature = val
-	case "top_p":
-		p.TopP = val
-	case "top_k":
-		p.TopK = val
-	case "max_tokens":
-		p.MaxTokens = val
-	case "frequency_penalty":
-		p.FrequencyPenalty = val
-	case "presence_penalty":
-		p.PresencePenalty = val
-	case "stop":
-		p.Stop = val
-	case "seed":
-		p.Seed = val
+	i := paramIndex(name)
+	if i < 0 {
+		return
 	}
+	if v.Type() == attribute.FLOAT64 && !isFinite(v.AsFloat64()) {
+		p.has &^= 1 << i // as a nil value, which omitempty left out
+		return
+	}
+	p.vals[i] = v
+	p.has |= 1 << i
+}
+
+func paramIndex(name string) int {
+	for i, n := range paramNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // Empty reports whether no parameter is set.
-func (p *ModelParams) Empty() bool { return *p == ModelParams{} }
+func (p *ModelParams) Empty() bool { return p.has == 0 }
 
-// JSON is langfuse.observation.model.parameters.
-func (p *ModelParams) JSON() string { return marshal(p) }
+// JSON is langfuse.observation.model.parameters: the parameters as one
+// object.
+func (p *ModelParams) JSON() string {
+	var buf [256]byte
+	b := append(buf[:0], '{')
+	for i := range numParams {
+		if p.has&(1<<i) != 0 {
+			b = appendJSONKey(b, paramNames[i])
+			b = appendJSONValue(b, p.vals[i])
+		}
+	}
+	return string(append(b, '}'))
+}
 
-// jsonValue is an attribute value as encoding/json writes it; NaN and
-// infinities, which JSON cannot hold, become null.
-func jsonValue(v attribute.Value) any {
+// appendJSONValue writes an attribute value as encoding/json wrote the Go
+// value it holds: numbers and booleans as such, a string slice as an
+// array, any other value as the string Value.String gives.
+func appendJSONValue(b []byte, v attribute.Value) []byte {
 	switch v.Type() {
 	case attribute.INT64:
-		return v.AsInt64()
+		return appendJSONInt(b, v.AsInt64())
 	case attribute.FLOAT64:
-		return finite(v.AsFloat64())
+		return appendJSONFloat(b, v.AsFloat64())
 	case attribute.BOOL:
-		return v.AsBool()
+		if v.AsBool() {
+			return append(b, "true"...)
+		}
+		return append(b, "false"...)
 	case attribute.STRINGSLICE:
-		return v.AsStringSlice()
+		b = append(b, '[')
+		for i, s := range v.AsStringSlice() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		return append(b, ']')
 	}
-	return v.String()
+	return appendJSONString(b, v.String())
 }
 
-// finite is f, or nil for a value JSON cannot hold.
-func finite(f float64) any {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil
-	}
-	return f
-}
-
-// usageBuckets are Langfuse's exclusive usage buckets: every token in
-// exactly one key.
-type usageBuckets struct {
-	Input         int64 `json:"input"`
-	Output        int64 `json:"output"`
-	CacheRead     int64 `json:"input_cached_tokens,omitempty"`
-	CacheCreation int64 `json:"input_cache_creation,omitempty"`
-	Reasoning     int64 `json:"output_reasoning_tokens,omitempty"`
-	Total         int64 `json:"total"`
-}
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // UsageDetails renders usage as Langfuse's exclusive buckets
-// (langfuse.observation.usage_details): input excluding cache reads and
-// writes, output excluding reasoning.
+// (langfuse.observation.usage_details), every token in exactly one key:
+// input excluding cache reads and writes, output excluding reasoning; the
+// cache and reasoning buckets only when not zero.
 func UsageDetails(u pricing.Usage) string {
-	return marshal(usageBuckets{
-		Input:         max(u.Input-u.CacheRead-u.CacheWrite, 0),
-		Output:        max(u.Output-u.Reasoning, 0),
-		CacheRead:     max(u.CacheRead, 0),
-		CacheCreation: max(u.CacheWrite, 0),
-		Reasoning:     max(u.Reasoning, 0),
-		Total:         u.Input + u.Output,
-	})
-}
-
-// costBuckets are the estimate under the same keys as usageBuckets; a
-// bucket is present when its tokens are, even if it costs nothing.
-type costBuckets struct {
-	Input         any  `json:"input"`
-	Output        any  `json:"output"`
-	CacheRead     *any `json:"input_cached_tokens,omitempty"`
-	CacheCreation *any `json:"input_cache_creation,omitempty"`
-	Reasoning     *any `json:"output_reasoning_tokens,omitempty"`
-	Total         any  `json:"total"`
+	var buf [160]byte
+	b := append(buf[:0], `{"input":`...)
+	b = appendJSONInt(b, max(u.Input-u.CacheRead-u.CacheWrite, 0))
+	b = appendJSONInt(append(b, `,"output":`...), max(u.Output-u.Reasoning, 0))
+	if n := max(u.CacheRead, 0); n != 0 {
+		b = appendJSONInt(append(b, `,"input_cached_tokens":`...), n)
+	}
+	if n := max(u.CacheWrite, 0); n != 0 {
+		b = appendJSONInt(append(b, `,"input_cache_creation":`...), n)
+	}
+	if n := max(u.Reasoning, 0); n != 0 {
+		b = appendJSONInt(append(b, `,"output_reasoning_tokens":`...), n)
+	}
+	b = appendJSONInt(append(b, `,"total":`...), u.Input+u.Output)
+	return string(append(b, '}'))
 }
 
 // CostDetails renders genaitrace's estimate c of usage u for Langfuse
-// (langfuse.observation.cost_details).
+// (langfuse.observation.cost_details) under the same keys as
+// UsageDetails; a bucket is present when its tokens are, even if it costs
+// nothing.
 func CostDetails(c pricing.Cost, u pricing.Usage) string {
-	when := func(tokens int64, cost float64) *any {
-		if tokens <= 0 {
-			return nil
-		}
-		v := finite(cost)
-		return &v
+	var buf [256]byte
+	b := append(buf[:0], `{"input":`...)
+	b = appendJSONFloat(b, c.Input)
+	b = appendJSONFloat(append(b, `,"output":`...), c.Output)
+	if u.CacheRead > 0 {
+		b = appendJSONFloat(append(b, `,"input_cached_tokens":`...), c.CacheRead)
 	}
-	return marshal(costBuckets{
-		Input:         finite(c.Input),
-		Output:        finite(c.Output),
-		CacheRead:     when(u.CacheRead, c.CacheRead),
-		CacheCreation: when(u.CacheWrite, c.CacheWrite),
-		Reasoning:     when(u.Reasoning, c.Reasoning),
-		Total:         finite(c.Total()),
-	})
-}
-
-// marshal writes v, which holds nothing encoding/json can fail on.
-func marshal(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "{}"
+	if u.CacheWrite > 0 {
+		b = appendJSONFloat(append(b, `,"input_cache_creation":`...), c.CacheWrite)
 	}
-	return string(b)
+	if u.Reasoning > 0 {
+		b = appendJSONFloat(append(b, `,"output_reasoning_tokens":`...), c.Reasoning)
+	}
+	b = appendJSONFloat(append(b, `,"total":`...), c.Total())
+	return string(append(b, '}'))
 }

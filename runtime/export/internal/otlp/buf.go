@@ -30,18 +30,39 @@ type Buf struct {
 // Reset empties the buffer, keeping its memory.
 func (e *Buf) Reset() { e.B = e.B[:0] }
 
+// appendTag appends a field's tag: one byte for the field numbers OTLP's
+// messages use (below 16), without protowire's general loop.
+func appendTag(b []byte, field protowire.Number, typ protowire.Type) []byte {
+	if field < 16 {
+		return append(b, byte(field)<<3|byte(typ))
+	}
+	return protowire.AppendTag(b, field, typ)
+}
+
+// appendVarint appends v, one byte without a call for the small values
+// most lengths and counts are.
+func appendVarint(b []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
+	}
+	return protowire.AppendVarint(b, v)
+}
+
 // Begin opens a length-delimited field and reserves one byte for its
 // length; End back-patches it, moving the body when the length needs more
 // bytes. Small messages, the common case, never move.
 func (e *Buf) Begin(field protowire.Number) int {
-	e.B = protowire.AppendTag(e.B, field, protowire.BytesType)
-	e.B = append(e.B, 0)
+	e.B = append(appendTag(e.B, field, protowire.BytesType), 0)
 	return len(e.B)
 }
 
 // End closes the field Begin opened at start.
 func (e *Buf) End(start int) {
 	n := len(e.B) - start
+	if n < 0x80 {
+		e.B[start-1] = byte(n)
+		return
+	}
 	size := protowire.SizeVarint(uint64(n))
 	if size > 1 {
 		e.B = append(e.B, make([]byte, size-1)...)
@@ -55,14 +76,13 @@ func (e *Buf) String(field protowire.Number, s string) {
 	if s == "" {
 		return
 	}
-	e.B = protowire.AppendTag(e.B, field, protowire.BytesType)
-	e.B = protowire.AppendString(e.B, s)
+	e.str(field, s)
 }
 
 // Bytes writes a bytes field, even when empty.
 func (e *Buf) Bytes(field protowire.Number, b []byte) {
-	e.B = protowire.AppendTag(e.B, field, protowire.BytesType)
-	e.B = protowire.AppendBytes(e.B, b)
+	e.B = appendVarint(appendTag(e.B, field, protowire.BytesType), uint64(len(b)))
+	e.B = append(e.B, b...)
 }
 
 // Raw appends bytes that are already encoded fields.
@@ -79,14 +99,12 @@ func (e *Buf) Time(field protowire.Number, unixNano int64) {
 
 // Fixed64 writes a fixed64 field.
 func (e *Buf) Fixed64(field protowire.Number, v uint64) {
-	e.B = protowire.AppendTag(e.B, field, protowire.Fixed64Type)
-	e.B = protowire.AppendFixed64(e.B, v)
+	e.B = protowire.AppendFixed64(appendTag(e.B, field, protowire.Fixed64Type), v)
 }
 
 // Fixed32 writes a fixed32 field.
 func (e *Buf) Fixed32(field protowire.Number, v uint32) {
-	e.B = protowire.AppendTag(e.B, field, protowire.Fixed32Type)
-	e.B = protowire.AppendFixed32(e.B, v)
+	e.B = protowire.AppendFixed32(appendTag(e.B, field, protowire.Fixed32Type), v)
 }
 
 // Double writes a double field.
@@ -94,8 +112,7 @@ func (e *Buf) Double(field protowire.Number, f float64) { e.Fixed64(field, math.
 
 // Varint writes a varint field.
 func (e *Buf) Varint(field protowire.Number, v uint64) {
-	e.B = protowire.AppendTag(e.B, field, protowire.VarintType)
-	e.B = protowire.AppendVarint(e.B, v)
+	e.B = appendVarint(appendTag(e.B, field, protowire.VarintType), v)
 }
 
 // Count writes a count as a varint field, omitted when not positive.
@@ -160,6 +177,6 @@ func array[T any](e *Buf, xs []T, item func(*Buf, T)) {
 // str writes a string field even when empty: an AnyValue's string must be
 // present to say the value is a string.
 func (e *Buf) str(field protowire.Number, s string) {
-	e.B = protowire.AppendTag(e.B, field, protowire.BytesType)
-	e.B = protowire.AppendString(e.B, s)
+	e.B = appendVarint(appendTag(e.B, field, protowire.BytesType), uint64(len(s)))
+	e.B = append(e.B, s...)
 }

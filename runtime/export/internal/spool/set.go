@@ -245,6 +245,18 @@ func (ss *Set) Next() (Record, bool) {
 	return best.Next()
 }
 
+// NextOwn returns the oldest pending record of this process's own
+// directory: what it spooled itself, not what it adopted.
+func (ss *Set) NextOwn() (Record, bool) {
+	ss.mu.Lock()
+	own := ss.own
+	ss.mu.Unlock()
+	if _, ok := own.peek(); !ok {
+		return Record{}, false
+	}
+	return own.Next()
+}
+
 // Ack marks a record delivered; an adopted directory left with nothing is
 // removed.
 func (ss *Set) Ack(r Record) {
