@@ -15,6 +15,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/pressure"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
@@ -46,7 +47,7 @@ type Destination struct {
 	// onRoom is called each time the encoder takes a batch (whenRoom);
 	// the encoder gives way to the pipeline's batcher under pressure.
 	onRoom   atomic.Pointer[func()]
-	pressure atomic.Pointer[pressure]
+	pressure atomic.Pointer[pressure.Pressure]
 }
 
 // inboxBatches bounds the batches waiting for a destination's encoder:
@@ -197,7 +198,7 @@ func (d *Destination) whenRoom(fn func()) { d.onRoom.Store(&fn) }
 
 // yieldTo makes the encoder give way to the pipeline's batcher while pr is
 // on, before each batch.
-func (d *Destination) yieldTo(pr *pressure) { d.pressure.Store(pr) }
+func (d *Destination) yieldTo(pr *pressure.Pressure) { d.pressure.Store(pr) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()
@@ -212,7 +213,7 @@ func (d *Destination) encodeLoop() {
 		if fn := d.onRoom.Load(); fn != nil {
 			(*fn)()
 		}
-		d.pressure.Load().yield(yield)
+		d.pressure.Load().Yield(yield)
 		b := &delivery.Batch{Spans: len(spans), Created: time.Now(), Plain: plain}
 		if plain {
 			b.Data = bytes.Clone(enc.Encode(spans))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/pressure"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
@@ -50,7 +51,7 @@ type holder interface {
 	whenRoom(func())
 	// yieldTo makes the consumer's encoder give way to the batcher under
 	// pressure.
-	yieldTo(*pressure)
+	yieldTo(*pressure.Pressure)
 }
 
 // plainTaker is a consumer that may take no plain traces: Langfuse's
@@ -219,8 +220,8 @@ type Pipeline struct {
 	gatedSince  time.Time
 	lost        atomic.Int64
 	// pressure is raised while pending spans are more than the batcher
-	// can hold at once (pressure.go).
-	pressure   *pressure
+	// can hold at once (internal/pressure).
+	pressure   *pressure.Pressure
 	pressureAt int64
 	wake       chan struct{}
 	stop       chan struct{}
@@ -279,7 +280,7 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 		cfg:       cfg,
 		consumers: consumers,
 		budget:    budget.New(budget.LiveShare(cfg.MemoryMaxBytes)),
-		pressure:  newPressure(),
+		pressure:  pressure.New(),
 		wake:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -379,7 +380,7 @@ func (p *Pipeline) admit(s Span, v Value, size, over int64) bool {
 	bytes, batch := p.pendingBytes(), p.maxBatchBytes()
 	full := p.pendingLen()%p.cfg.MaxBatch == 0 || bytes/batch != (bytes-size)/batch
 	if full && bytes > p.pressureAt {
-		p.pressure.raise()
+		p.pressure.Raise()
 	}
 	p.mu.Unlock()
 	if full {
@@ -527,7 +528,7 @@ func (p *Pipeline) dispatch() { p.dispatchAll(handPending) }
 
 // dispatchAll hands batches to the consumers while they can take them.
 // While the consumers that keep spans cannot (their encoders are busy), or
-// spans pile up faster than they are handed over (pressure.go), what
+// spans pile up faster than they are handed over (internal/pressure), what
 // waits beyond a batch is held compactly instead (held.go): the snapshots
 // are let go, and a burst waits in a twentieth of the memory, where the
 // newest batch can still be shed by value. With handAll (Flush, Shutdown),
@@ -545,7 +546,7 @@ func (p *Pipeline) dispatchAll(what int) {
 			// handing it over (facts, observers, sampler, the encoders'
 			// turn), and what is not held yet can only be shed.
 			room := p.consumersHaveRoom()
-			if (!room || p.pressure.on.Load()) && p.shouldHold() {
+			if (!room || p.pressure.On()) && p.shouldHold() {
 				p.holdPending()
 				continue
 			}
@@ -831,7 +832,7 @@ func (p *Pipeline) relieve(all bool) {
 	caughtUp := p.pendingBytes() <= p.pressureAt/2
 	p.mu.Unlock()
 	if all || caughtUp {
-		p.pressure.relieve()
+		p.pressure.Relieve()
 	}
 }
 
