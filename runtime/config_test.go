@@ -437,6 +437,9 @@ func TestOptionsValidatedAsStrictlyAsTheEnvironment(t *testing.T) {
 		{WithCompression("Instana", export.Gzip), `WithCompression: "Instana" names no destination; want "instana", "langfuse" or "otlp"`},
 		{WithDestinationsDisabled("lanfguse"), `WithDestinationsDisabled: "lanfguse" names no destination; want "instana", "langfuse", "otlp" or "console"`},
 		{WithInstanaTokenNames(export.InstanaTokenNames(7)), "INSTANA_TOKEN_NAMES (WithInstanaTokenNames): 7 is not a token name family"},
+		{WithLangfuseExport(LangfuseExport(2)), "LANGFUSE_EXPORT (WithLangfuseExport): 2 is not an export choice"},
+		{WithDurability(Durability(-1)), "TELEMETRY_DURABILITY (WithDurability): -1 is not a durability"},
+		{WithLangfuseCost(export.LangfuseCost(2)), "LANGFUSE_COST (WithLangfuseCost): 2 is not a pricing source"},
 		{WithGenAIConventions(export.Conventions(-1)), "OTEL_SEMCONV_STABILITY_OPT_IN (WithGenAIConventions): -1 is not a release"},
 		{WithLangfuseReplayChecks(-1), "LANGFUSE_REPLAY_CHECKS_PER_MINUTE (WithLangfuseReplayChecks): -1 is negative"},
 	} {

@@ -172,7 +172,7 @@ func (c *config) view() ConfigView {
 	lf := &v.Langfuse
 	lf.Enabled, lf.Endpoint, lf.Query = c.Langfuse.Enabled, redactURL(c.Langfuse.Endpoint), c.Langfuse.query.String()
 	lf.PublicKey, lf.SecretKey, lf.TLS = c.Langfuse.PublicKey, c.Langfuse.SecretKey.String(), tlsView(c.Langfuse.TLS)
-	lf.Cost = map[bool]string{true: "genaitrace", false: "langfuse"}[c.Langfuse.Cost != 0]
+	lf.Cost = c.Langfuse.Cost.String()
 	lf.Export, lf.Verify, lf.Compression, lf.ScoresPerMinute = c.Langfuse.Export.String(), c.Langfuse.Verify, c.Langfuse.Compression, c.Langfuse.ScoresPerMinute
 	lf.KeepRemoteParent, lf.ReplayChecksPerMinute = c.Langfuse.KeepRemoteParent, c.Langfuse.ReplayChecks
 

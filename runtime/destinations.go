@@ -16,6 +16,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
 // A destinationKind is everything genaitrace knows of one kind of
@@ -59,7 +60,7 @@ type destinationKind struct {
 	// scores says how the destination takes evaluations (genai.Score),
 	// where, and the query of that URL; scoresFrom names where the URL
 	// comes from, for messages.
-	scores     func(*config) (export.ScoreFormat, string, secret)
+	scores     func(*config) (scores.Format, string, secret)
 	scoresFrom func(*config) string
 	// replayChecks is how many requests a minute may ask the destination
 	// which spans of a batch that may have reached it it stores, before
@@ -113,8 +114,8 @@ var destinationKinds = []destinationKind{
 		},
 		onlyGenAI: func(*config) bool { return false },
 		readBack:  func(*config) bool { return false },
-		scores: func(c *config) (export.ScoreFormat, string, secret) {
-			return export.EvaluationEvents, signalURL(c.Instana.Endpoint, "", "/v1/logs"), c.Instana.query
+		scores: func(c *config) (scores.Format, string, secret) {
+			return scores.EvaluationEvents, signalURL(c.Instana.Endpoint, "", "/v1/logs"), c.Instana.query
 		},
 		scoresFrom: func(c *config) string {
 			return endpointFrom(c.Instana.endpointFrom, envInstanaEndpoint, DefaultInstanaEndpoint, "/v1/logs")
@@ -155,8 +156,8 @@ var destinationKinds = []destinationKind{
 		onlyGenAI:     func(c *config) bool { return c.Langfuse.Export == LangfuseExportLLM },
 		filterSetting: envLangfuseExport + "=llm",
 		readBack:      func(c *config) bool { return c.Langfuse.Verify },
-		scores: func(c *config) (export.ScoreFormat, string, secret) {
-			return export.LangfuseScores, langfuseAPIURL(c.Langfuse.Endpoint, langfuseScoresPath), c.Langfuse.query
+		scores: func(c *config) (scores.Format, string, secret) {
+			return scores.LangfuseAPI, langfuseAPIURL(c.Langfuse.Endpoint, langfuseScoresPath), c.Langfuse.query
 		},
 		scoresFrom: func(c *config) string {
 			return endpointFrom(c.Langfuse.endpointFrom, envLangfuseEndpoint, DefaultLangfuseEndpoint, langfuseScoresPath)
@@ -195,8 +196,8 @@ var destinationKinds = []destinationKind{
 		translator:  func(c *config) export.Translator { return export.Passthrough{Content: c.OTLP.Content} },
 		onlyGenAI:   func(*config) bool { return false },
 		readBack:    func(*config) bool { return false },
-		scores: func(c *config) (export.ScoreFormat, string, secret) {
-			return export.EvaluationEvents, c.OTLP.LogsEndpoint, c.OTLP.logsQuery
+		scores: func(c *config) (scores.Format, string, secret) {
+			return scores.EvaluationEvents, c.OTLP.LogsEndpoint, c.OTLP.logsQuery
 		},
 		scoresFrom: func(c *config) string {
 			if c.OTLP.LogsEndpoint != "" && c.OTLP.LogsEndpoint != strings.TrimSuffix(c.OTLP.Endpoint, "/v1/traces")+"/v1/logs" {
@@ -254,7 +255,7 @@ type endpoint struct {
 	identity export.SpoolIdentity
 	// scoresURL is where its scores go (a URL of its own, on the same
 	// host, with the same credentials), scoresIdentity names their spool.
-	scoresFormat   export.ScoreFormat
+	scoresFormat   scores.Format
 	scoresURL      string
 	scoresIdentity export.SpoolIdentity
 }
@@ -277,7 +278,7 @@ func newEndpoint(k destinationKind, c *config) endpoint {
 	ep.identity = spoolIdentity(k.name, full, secrets)
 	var sq secret
 	ep.scoresFormat, ep.scoresURL, sq = k.scores(c)
-	if ep.scoresFormat != export.NoScores {
+	if ep.scoresFormat != scores.NoFormat {
 		full := ep.scoresURL
 		if sq.IsSet() {
 			full += "?" + sq.Value()

@@ -178,7 +178,7 @@ func TestDiagnosticsEndpoints(t *testing.T) {
 	if r := call(t, http.MethodPost, base+"flush", intent); r.status != 200 || r.json["flushed"] != true {
 		t.Errorf("flush: %d %s", r.status, r.body)
 	}
-	destination(t, m, "instana").Breaker().Reset()
+	destination(t, m, "instana").breaker.Reset()
 	if r := call(t, http.MethodPost, base+"breakers/langfuse/reset", intent); r.status != 200 || !strings.Contains(r.body, `"state": "closed"`) {
 		t.Errorf("reset: %d %s", r.status, r.body)
 	}

@@ -47,7 +47,7 @@ type diagSource struct{ m *Manager }
 func (s diagSource) Status() diag.Status {
 	m := s.m
 	st := diag.Status{Service: m.cfg.ServiceName, Version: Version, Started: m.started, Pipeline: m.pipe.Stats(),
-		Destinations: m.Destinations(), Metrics: m.metricStats(), Config: m.cfg.view()}
+		Destinations: m.Destinations(), Metrics: m.metricExports(), Config: m.cfg.view()}
 	if m.console != nil {
 		c := m.console.Stats()
 		st.Console = &c
@@ -69,9 +69,9 @@ func (s diagSource) ResetBreaker(name string) (breaker.Status, error) {
 	if d == nil {
 		return breaker.Status{}, fmt.Errorf("no destination %q", name)
 	}
-	d.Breaker().Reset()
+	d.breaker.Reset()
 	d.Kick()
-	return d.Breaker().Status(), nil
+	return d.breaker.Status(), nil
 }
 
 func (s diagSource) SetAside(name string, replay bool) (int64, error) {
@@ -94,10 +94,10 @@ func (s diagSource) Sent(name string, sp *export.Span) []attribute.KeyValue {
 
 func (s diagSource) Shed(tid trace.TraceID) bool { return s.m.pipe.WasShed(tid) }
 
-func (m *Manager) destination(name string) *export.Destination {
-	for _, d := range m.dests {
-		if d.Name() == name {
-			return d.Destination
+func (m *Manager) destination(name string) *runningDestination {
+	for i := range m.dests {
+		if m.dests[i].Name() == name {
+			return &m.dests[i]
 		}
 	}
 	return nil

@@ -57,12 +57,10 @@ func (e *emitter) Stop() int {
 	return int(e.n.Load())
 }
 
-func destination(t *testing.T, m *Manager, name string) *export.Destination {
+func destination(t *testing.T, m *Manager, name string) *runningDestination {
 	t.Helper()
-	for _, d := range m.dests {
-		if d.Name() == name {
-			return d.Destination
-		}
+	if d := m.destination(name); d != nil {
+		return d
 	}
 	t.Fatalf("no destination %s", name)
 	return nil
@@ -72,7 +70,7 @@ func destination(t *testing.T, m *Manager, name string) *export.Destination {
 // accepted and exported, nothing dropped, and that the receiver got each
 // span once, but those it took in a request it could not answer (it went
 // down meanwhile): at least once, those come again, and nothing else may.
-func checkExact(t *testing.T, d *export.Destination, r *otlptest.Receiver, n int) {
+func checkExact(t *testing.T, d *runningDestination, r *otlptest.Receiver, n int) {
 	t.Helper()
 	// The receiver counts a request before the sender has read the answer.
 	st := d.Stats()
@@ -314,7 +312,7 @@ func TestSpoolCapDropsOldestWithExactCounts(t *testing.T) {
 	if err := r.Up(); err != nil {
 		t.Fatal(err)
 	}
-	destination(t, m, "instana").Breaker().Reset()
+	destination(t, m, "instana").breaker.Reset()
 	want := int(st.Spool.PendingSpans)
 	spans := r.WaitSpans(t, want, 10*time.Second)
 	seen := map[string]bool{}

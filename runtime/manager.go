@@ -27,6 +27,8 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/console"
 	"github.com/genaitrace/genaitrace/runtime/internal/diag"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
@@ -47,8 +49,8 @@ type Manager struct {
 	readBack *readBack
 
 	// Metrics.
-	meters          *sdkmetric.MeterProvider
-	metricExporters []*export.MetricExporter
+	meters      *sdkmetric.MeterProvider
+	metricStats []func() export.MetricExportStats
 
 	// Diagnostics.
 	started     time.Time
@@ -104,13 +106,13 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 	// The diagnostics store sees each batch before the destinations encode
 	// it, so their translated attributes find the spans.
 	observers := []export.Consumer{m.store, m.ledger}
-	if len(m.metricExporters) > 0 {
+	if len(m.metricStats) > 0 {
 		// Without a reader the SDK still resolves every measurement's
 		// attributes: a microsecond per model call for nothing.
 		observers = append(observers, genaiMetrics)
 	}
 	m.proc = &processor{traces: newTraceTable()}
-	m.pipe = export.NewPipeline(export.PipelineConfig{
+	pc := export.PipelineConfig{
 		MaxBatch:       cfg.Export.MaxBatch,
 		MemoryMaxBytes: cfg.Export.MemoryMaxBytes,
 		BatchTimeout:   cfg.Export.BatchTimeout,
@@ -120,9 +122,10 @@ func start(ctx context.Context, cfg config) (*Manager, error) {
 		OnDecision:     m.store.Decided,
 		ContentRate:    cfg.ContentSampleRate,
 		Observers:      observers,
-		Scores:         true,
 		Logger:         cfg.Logger,
-	}, destinations...)
+	}
+	pc.Scores = true // genai.Score's sink
+	m.pipe = export.NewPipeline(pc, destinations...)
 	m.proc.pipe = m.pipe
 	if err := m.registerPipelineMetrics(m.meter()); err != nil {
 		_ = m.pipe.Shutdown(ctx)
@@ -200,6 +203,11 @@ func (m *Manager) buildDestinations(res *resource.Resource) ([]export.Consumer, 
 type runningDestination struct {
 	*export.Destination
 	kind destinationKind
+	// breaker and client are the ones the destination was given: the
+	// breaker the diagnostics reset, the client whose idle connections
+	// shutdown closes.
+	breaker *breaker.Breaker
+	client  *http.Client
 	// replayCheck asks the destination which spans it stores before a
 	// replay; nil when it cannot be asked.
 	replayCheck *replayCheck
@@ -229,24 +237,28 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		m.readBack = newReadBack(cfg.Langfuse.Endpoint, ep.client, log, readBackTimingNow)
 	}
 	dc := export.DestinationConfig{
-		Name: k.name, URL: ep.url, Client: ep.client, AttemptTimeout: cfg.Export.AttemptTimeout, UserAgent: "genaitrace/" + Version,
+		Name: k.name, URL: ep.url, Client: ep.client, UserAgent: "genaitrace/" + Version,
 		Identity: ep.identity, Translator: k.translator(&cfg), Conventions: cfg.Conventions, Breaker: br, Compression: compressionOf(*k.compression(&cfg)),
 		Mask: cfg.maskFor(k.name), MaskKeys: cfg.MaskKeys,
-		QueueMaxBytes: cfg.Export.QueueMaxBytes,
-		MaxInFlight:   cfg.Export.MaxInFlight,
-		Retry:         cfg.Export.Retry,
-		PollInterval:  cfg.Export.PollInterval,
-		Logger:        cfg.Logger,
-		SpoolMaxBytes: cfg.Spool.MaxBytes, SpoolSync: cfg.Spool.Sync,
-		Durable:         cfg.Durability == DurabilityDisk,
+		Settings: export.DestinationSettings{
+			QueueMaxBytes:  cfg.Export.QueueMaxBytes,
+			MaxInFlight:    cfg.Export.MaxInFlight,
+			AttemptTimeout: cfg.Export.AttemptTimeout,
+			PollInterval:   cfg.Export.PollInterval,
+			Retry:          cfg.Export.Retry,
+			SpoolMaxBytes:  cfg.Spool.MaxBytes,
+			Durable:        cfg.Durability == DurabilityDisk,
+			Credentials:    k.credentials(&cfg),
+			EndpointFrom:   k.endpoint(&cfg),
+		},
+		SpoolSync:       cfg.Spool.Sync,
 		OnlyGenAITraces: k.onlyGenAI(&cfg),
-		Credentials:     k.credentials(&cfg),
-		EndpointFrom:    k.endpoint(&cfg),
+		Logger:          cfg.Logger,
 	}
-	if ep.scoresFormat != export.NoScores && cfg.Scores.takes(k.name) {
+	if ep.scoresFormat != scores.NoFormat && cfg.Scores.takes(k.name) {
 		// The scores' own breaker: a scores API that refuses or
 		// rate-limits does not hold back the spans, nor they it.
-		dc.Scores = m.scoreConfig(k, ep, newBreaker(scoresName(k.name), log.With("channel", "scores")))
+		m.wireScores(&dc, k, ep, newBreaker(scoresName(k.name), log.With("channel", "scores")))
 	}
 	if k.readBack(&cfg) {
 		dc.OnDelivered = m.readBack.delivered
@@ -256,9 +268,9 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		rc = newReplayCheck(cfg.Langfuse.Endpoint, ep.client, log, n)
 		dc.StoredCheck = rc.check()
 	}
-	dc.OnOutcome = func(tids []trace.TraceID, o export.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
+	dc.OnOutcome = func(tids []trace.TraceID, o hooks.Outcome, reason string) { m.store.Outcome(k.name, tids, o, reason) }
 	if !cfg.Spool.Disabled {
-		dc.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
+		dc.Settings.SpoolDir = filepath.Join(cfg.Spool.Dir, k.name)
 	}
 	d, err := export.NewDestination(dc)
 	if err != nil {
@@ -267,13 +279,13 @@ func (m *Manager) newDestination(k destinationKind) (runningDestination, error) 
 		// cannot hold is counted (no_spool).
 		log.Warn("genaitrace: spool directory not writable; this destination keeps undelivered spans in memory only",
 			"variable", envSpoolDir, "error", err)
-		dc.SpoolDir, dc.Scores.SpoolDir, dc.Durable = "", "", false
+		dc.Settings.SpoolDir, dc.Scores.SpoolDir, dc.Settings.Durable = "", "", false
 		if d, err = export.NewDestination(dc); err != nil {
 			return runningDestination{}, fmt.Errorf("genaitrace: %s: %w", k.name, err)
 		}
 	}
 	dest.Store(d)
-	return runningDestination{Destination: d, kind: k, replayCheck: rc}, nil
+	return runningDestination{Destination: d, kind: k, breaker: br, client: ep.client, replayCheck: rc}, nil
 }
 
 // sanitize makes a service name usable as a directory name.
@@ -364,7 +376,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	// The last metric export may have left a connection idle after the
 	// destinations closed theirs: nothing of ours stays open.
 	for _, d := range m.dests {
-		d.CloseIdleConnections()
+		d.client.CloseIdleConnections()
 	}
 	return err
 }

@@ -76,11 +76,11 @@ func (m *Manager) startMetrics(res *resource.Resource) (*genaiMetrics, error) {
 	var opts []sdkmetric.Option
 	opts = append(opts, sdkmetric.WithResource(res))
 	for _, d := range m.dests {
-		exp := m.metricExporter(d)
+		exp, stats := m.metricExporter(d)
 		if exp == nil {
 			continue
 		}
-		m.metricExporters = append(m.metricExporters, exp)
+		m.metricStats = append(m.metricStats, stats)
 		opts = append(opts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(m.cfg.Metrics.Interval))))
 	}
 	m.meters = sdkmetric.NewMeterProvider(opts...)
@@ -93,10 +93,10 @@ func (m *Manager) meter() metric.Meter {
 
 // metricExporter returns the exporter of a destination's metrics, or nil
 // when the destination takes no metrics.
-func (m *Manager) metricExporter(d runningDestination) *export.MetricExporter {
+func (m *Manager) metricExporter(d runningDestination) (sdkmetric.Exporter, func() export.MetricExportStats) {
 	url := d.kind.metricsURL(&m.cfg)
 	if url == "" || m.cfg.Metrics.Disabled {
-		return nil
+		return nil, nil
 	}
 	return d.MetricExporter(url) // the destination's transport adds the query
 }
@@ -114,11 +114,11 @@ type metricsConfig struct {
 	Interval time.Duration
 }
 
-// metricStats counts each metrics-capable destination's metric exports.
-func (m *Manager) metricStats() []export.MetricExportStats {
+// metricExports counts each metrics-capable destination's metric exports.
+func (m *Manager) metricExports() []export.MetricExportStats {
 	out := []export.MetricExportStats{}
-	for _, x := range m.metricExporters {
-		out = append(out, x.Stats())
+	for _, stats := range m.metricStats {
+		out = append(out, stats())
 	}
 	return out
 }

@@ -556,12 +556,12 @@ func TestHangingDestinationOpensItsBreakerWithTheDefaults(t *testing.T) {
 	d := destination(t, m, "instana")
 	limit := 5*attempt + 5*time.Second
 	deadline := time.Now().Add(2 * limit)
-	for d.Breaker().State() != breaker.Open && time.Now().Before(deadline) {
+	for d.breaker.State() != breaker.Open && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	opened := time.Since(hang.Requests()[0].Time)
-	if d.Breaker().State() != breaker.Open || opened > limit {
-		t.Errorf("breaker %v %v after the first request; want open within %v", d.Breaker().State(), opened.Round(100*time.Millisecond), limit)
+	if d.breaker.State() != breaker.Open || opened > limit {
+		t.Errorf("breaker %v %v after the first request; want open within %v", d.breaker.State(), opened.Round(100*time.Millisecond), limit)
 	}
 	n := e.Stop()
 

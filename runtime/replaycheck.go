@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
 
 // replayCheck asks Langfuse, before a batch that may have reached it is
@@ -62,15 +63,15 @@ func newReplayCheck(endpoint string, client *http.Client, log *slog.Logger, perM
 	return c
 }
 
-// check is the export.StoredCheck the destination is given.
-func (c *replayCheck) check() *export.StoredCheck {
-	return &export.StoredCheck{Grace: replayCheckGrace, Stored: c.stored}
+// check is the hooks.StoredCheck the destination is given.
+func (c *replayCheck) check() *hooks.StoredCheck {
+	return &hooks.StoredCheck{Grace: replayCheckGrace, Stored: c.stored}
 }
 
 // stored reports, for as many of spans as it can ask about, whether
 // Langfuse stores each: chunk by chunk, while the budget lasts and
 // Langfuse answers.
-func (c *replayCheck) stored(ctx context.Context, spans []export.SpanRef) []bool {
+func (c *replayCheck) stored(ctx context.Context, spans []hooks.SpanRef) []bool {
 	out := make([]bool, 0, len(spans))
 	found := 0
 	for len(out) < len(spans) {
@@ -142,7 +143,7 @@ func (c *replayCheck) note(err error) {
 }
 
 // ask returns the spans of chunk Langfuse stores, by trace and span ID.
-func (c *replayCheck) ask(ctx context.Context, chunk []export.SpanRef) (map[string]bool, error) {
+func (c *replayCheck) ask(ctx context.Context, chunk []hooks.SpanRef) (map[string]bool, error) {
 	ids := make([]string, len(chunk))
 	from, to := chunk[0].Start, chunk[0].Start
 	for i, s := range chunk {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
 // Environment variables of scores (genai.Score). The README's
@@ -127,17 +128,17 @@ func langfuseAPIURL(base, path string) string {
 // the spans'), their spool identity and their breaker.
 func scoresName(kind string) string { return kind + "-scores" }
 
-// scoreConfig is what the destination of kind k, reached through ep, is
-// told about its scores, which go through br.
-func (m *Manager) scoreConfig(k destinationKind, ep endpoint, br *breaker.Breaker) export.ScoreConfig {
+// wireScores tells the destination of kind k, reached through ep and
+// configured by dc, about its scores, which go through br.
+func (m *Manager) wireScores(dc *export.DestinationConfig, k destinationKind, ep endpoint, br *breaker.Breaker) {
 	cfg := &m.cfg
-	sc := export.ScoreConfig{Format: ep.scoresFormat, URL: ep.scoresURL, Identity: ep.scoresIdentity, Breaker: br,
-		Environment: cfg.Environment, Resource: m.resource, EndpointFrom: k.scoresFrom(cfg)}
-	if sc.Format == export.LangfuseScores {
+	sc := &dc.Scores
+	sc.Format, sc.URL, sc.Identity, sc.Breaker = ep.scoresFormat, ep.scoresURL, ep.scoresIdentity, br
+	sc.Environment, sc.Resource, sc.EndpointFrom = cfg.Environment, m.resource, k.scoresFrom(cfg)
+	if sc.Format == scores.LangfuseAPI {
 		sc.PerMinute = cfg.Langfuse.ScoresPerMinute
 	}
 	if !cfg.Spool.Disabled {
 		sc.SpoolDir = filepath.Join(cfg.Spool.Dir, scoresName(k.name))
 	}
-	return sc
 }

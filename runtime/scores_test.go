@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/internal/otlptest"
-	"github.com/genaitrace/genaitrace/runtime/export"
 	"github.com/genaitrace/genaitrace/runtime/genai"
+	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
 // scoreSpans makes n single-span traces named prefix-i, each scored
@@ -213,7 +213,7 @@ func TestScoreSettings(t *testing.T) {
 		}
 		k, _ := kindNamed("langfuse")
 		format, u, _ := k.scores(&c)
-		if format != export.LangfuseScores || u != tc.scoresURL || c.Langfuse.ScoresPerMinute != tc.perMinute {
+		if format != scores.LangfuseAPI || u != tc.scoresURL || c.Langfuse.ScoresPerMinute != tc.perMinute {
 			t.Errorf("%s: scores to %s at %d a minute, want %s at %d", tc.endpoint, u, c.Langfuse.ScoresPerMinute, tc.scoresURL, tc.perMinute)
 		}
 	}

@@ -107,7 +107,7 @@ func TestNoSecretInAnyExportedValue(t *testing.T) {
 		}
 	}
 	for _, d := range m.dests {
-		b := d.Breaker()
+		b := d.breaker
 		v := struct {
 			d  *export.Destination
 			b  *breaker.Breaker

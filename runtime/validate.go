@@ -69,8 +69,17 @@ func (c *config) validate() error {
 	if n := c.Instana.TokenNames; n < export.InstanaTokensConventions || n > export.InstanaTokensBoth {
 		add(fmt.Errorf("%s (WithInstanaTokenNames): %d is not a token name family; want export.InstanaTokensConventions, export.InstanaTokensLegacy or export.InstanaTokensBoth", envInstanaTokens, n))
 	}
+	if e := c.Langfuse.Export; e != LangfuseExportLLM && e != LangfuseExportAll {
+		add(fmt.Errorf("%s (WithLangfuseExport): %d is not an export choice; want LangfuseExportLLM or LangfuseExportAll", envLangfuseExport, e))
+	}
+	if n := c.Langfuse.Cost; n != export.CostByLangfuse && n != export.CostByGenaitrace {
+		add(fmt.Errorf("%s (WithLangfuseCost): %d is not a pricing source; want export.CostByLangfuse or export.CostByGenaitrace", envLangfuseCost, n))
+	}
 	if c.Conventions != export.ConventionsV141 && c.Conventions != export.ConventionsLatest {
 		add(fmt.Errorf("%s (WithGenAIConventions): %d is not a release of the GenAI conventions; want export.ConventionsV141 or export.ConventionsLatest", envSemconvOptIn, c.Conventions))
+	}
+	if d := c.Durability; d != DurabilityMemory && d != DurabilityDisk {
+		add(fmt.Errorf("%s (WithDurability): %d is not a durability; want DurabilityMemory or DurabilityDisk", envDurability, d))
 	}
 	if c.Durability == DurabilityDisk && c.Spool.Disabled {
 		add(fmt.Errorf("%s: disk needs the spool, but %s=false; turn the spool on, or set %s=memory", envDurability, envSpool, envDurability))

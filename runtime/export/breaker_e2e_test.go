@@ -26,8 +26,8 @@ func TestBreakerEndToEndInABubble(t *testing.T) {
 		r, client := otlptest.NewInMemory(t)
 		r.SetMode(otlptest.Refuse)
 		br := breaker.New(breaker.Settings{Name: "e2e", FailureThreshold: 2, OpenTimeout: time.Minute, MaxOpenTimeout: time.Hour})
-		d, err := NewDestination(withDefaults(DestinationConfig{Name: "e2e", Breaker: br, SpoolDir: t.TempDir(), PollInterval: 5 * time.Millisecond, MaxInFlight: 1,
-			Retry: RetryPolicy{MaxAttempts: 1}, URL: r.URL() + "/v1/traces", Client: client}))
+		d, err := NewDestination(withDefaults(DestinationConfig{Name: "e2e", Breaker: br, URL: r.URL() + "/v1/traces", Client: client,
+			Settings: DestinationSettings{SpoolDir: t.TempDir(), PollInterval: 5 * time.Millisecond, MaxInFlight: 1, Retry: RetryPolicy{MaxAttempts: 1}}}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,29 +11,31 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/pressure"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 )
 
-// Destination delivers spans to one OTLP/HTTP endpoint. Create it with
-// NewDestination; it implements Consumer.
-//
-// It is a short chain of stages: an encoder goroutine (translate, encode,
-// compress), and the delivery backlog (memory queue, spool, senders),
-// which settles every batch. This file wires them and owns the lifecycle.
-// Which traces it gets is the pipeline's sampler's business.
+// Destination delivers spans to one OTLP/HTTP endpoint, a Consumer: an
+// encoder goroutine (translate, encode, compress) in front of a backlog
+// (memory queue, spool, senders) that settles every batch.
 type Destination struct {
-	cfg     DestinationConfig
-	log     *slog.Logger
-	c       delivery.Counters
-	backlog *delivery.Backlog
-	mask    *masker
+	cfg DestinationConfig
+	log *slog.Logger
+	c   delivery.Counters
+	// delivery is what backlog was made with.
+	delivery delivery.Config
+	backlog  *delivery.Backlog
+	mask     *mask.Masker
 	// scores is nil when the destination takes none.
-	scores *scoreChannel
+	scores *scoring.Channel
 
 	inboxMu sync.RWMutex // guards closing inbox against Consume
 	closed  bool
@@ -45,7 +47,7 @@ type Destination struct {
 	// onRoom is called each time the encoder takes a batch (whenRoom);
 	// the encoder gives way to the pipeline's batcher under pressure.
 	onRoom   atomic.Pointer[func()]
-	pressure atomic.Pointer[pressure]
+	pressure atomic.Pointer[pressure.Pressure]
 }
 
 // inboxBatches bounds the batches waiting for a destination's encoder:
@@ -53,29 +55,31 @@ type Destination struct {
 // value.
 const inboxBatches = 2
 
-// NewDestination starts a destination's goroutines. It fails only if the
-// spool directory cannot be created; it reads nothing an earlier process
-// left there: that is adopted in the background.
+// NewDestination starts a destination. It fails only if the spool
+// directory cannot be created; what an earlier process left there is
+// adopted in the background.
 func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	d := &Destination{cfg: cfg, log: cfg.Logger.With("destination", cfg.Name), inbox: make(chan []*Span, inboxBatches),
-		mask: newMasker(cfg.Mask, cfg.MaskKeys)}
+		mask: mask.New(cfg.Mask, cfg.MaskKeys)}
 	var set *spool.Set
-	if cfg.SpoolDir != "" {
+	st := cfg.Settings
+	if st.SpoolDir != "" {
 		var err error
-		set, err = spool.Open(cfg.SpoolDir, spool.Options{MaxBytes: cfg.SpoolMaxBytes, Sync: cfg.SpoolSync, Identity: cfg.Identity, Logger: d.log})
+		set, err = spool.Open(st.SpoolDir, spool.Options{MaxBytes: st.SpoolMaxBytes, Sync: cfg.SpoolSync, Identity: cfg.Identity, Logger: d.log})
 		if err != nil {
 			return nil, err
 		}
 	}
-	d.backlog = delivery.New(delivery.Config{
-		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: cfg.AttemptTimeout, UserAgent: cfg.UserAgent},
-		Breaker: cfg.Breaker, Retry: cfg.Retry, MaxInFlight: cfg.MaxInFlight, PollInterval: cfg.PollInterval,
-		QueueMaxBytes: cfg.QueueMaxBytes, Spool: set, Durable: cfg.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
-		Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
+	d.delivery = delivery.Config{
+		Target:  delivery.Target{URL: cfg.URL, Client: cfg.Client, AttemptTimeout: st.AttemptTimeout, UserAgent: cfg.UserAgent},
+		Breaker: cfg.Breaker, Retry: st.Retry, MaxInFlight: st.MaxInFlight, PollInterval: st.PollInterval,
+		QueueMaxBytes: st.QueueMaxBytes, Spool: set, Durable: st.Durable && set != nil, Uncompressed: cfg.Compression == NoCompression,
+		Credentials: st.Credentials, EndpointFrom: st.EndpointFrom, OnDelivered: cfg.OnDelivered, OnOutcome: cfg.OnOutcome,
 		StoredCheck: cfg.StoredCheck, Logger: d.log,
-	}, &d.c)
-	if cfg.Scores.Format != NoScores {
-		d.scores = newScoreChannel(d, d.log.With("channel", "scores"))
+	}
+	d.backlog = delivery.New(d.delivery, &d.c)
+	if cfg.Scores.Format != scores.NoFormat {
+		d.scores = newScoreChannel(d)
 	}
 	d.encoder.Add(1)
 	go d.encodeLoop()
@@ -85,19 +89,17 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 // Name returns the destination's name.
 func (d *Destination) Name() string { return d.cfg.Name }
 
-// Kick wakes the senders, e.g. after the breaker closed or was reset, so
-// spooled data is replayed without waiting for the next poll.
+// Kick wakes the senders (after the breaker closed, say) to replay the
+// spool without waiting for the next poll.
 func (d *Destination) Kick() {
 	d.backlog.Kick()
 	if d.scores != nil {
-		d.scores.backlog.Kick()
+		d.scores.Kick()
 	}
 }
 
-// Consume hands a batch to the destination's encoder, waiting while it is
-// busy with earlier ones (CPU, never the network: the encoder hands its
-// output to the backlog without waiting). The spans are shared with other
-// destinations and must not be modified; the destination releases them
+// Consume hands a batch to the destination's encoder, waiting while it
+// encodes earlier ones (CPU, never the network), and releases the spans
 // once encoded.
 func (d *Destination) Consume(spans []*Span) {
 	d.c.Accepted.Add(int64(len(spans)))
@@ -156,7 +158,7 @@ func (d *Destination) enqueue(spans []*Span) {
 func (d *Destination) dropped(spans []*Span, reason string) {
 	d.c.Drop(reason, len(spans))
 	if d.cfg.OnOutcome != nil {
-		d.cfg.OnOutcome(delivery.TraceIDs(spans), Dropped, reason)
+		d.cfg.OnOutcome(delivery.TraceIDs(spans), hooks.Dropped, reason)
 	}
 	releaseSpans(spans)
 }
@@ -175,15 +177,15 @@ var encoderStallTimeout = 5 * time.Second
 // holdSpans counts the destination's memory queue in the pipeline's
 // memory budget: the destination keeps the spans of a batch after Consume
 // returns, until encoded. With a spool the queue takes only from the
-// budget's first half (queueBudget: a batch refused goes to disk); without
+// budget's first half (budget.QueueShare: a batch refused goes to disk); without
 // one a refused batch is dropped, so the queue takes from all of it, as
 // the pending spans do.
-func (d *Destination) holdSpans(b *memoryBudget) {
-	if d.cfg.SpoolDir == "" {
+func (d *Destination) holdSpans(b *budget.Budget) {
+	if d.cfg.Settings.SpoolDir == "" {
 		d.backlog.UseBudget(b)
 		return
 	}
-	d.backlog.UseBudget(queueBudget{b})
+	d.backlog.UseBudget(budget.QueueShare{Budget: b})
 }
 
 // room reports whether Consume would take a batch now without waiting: the
@@ -196,7 +198,7 @@ func (d *Destination) whenRoom(fn func()) { d.onRoom.Store(&fn) }
 
 // yieldTo makes the encoder give way to the pipeline's batcher while pr is
 // on, before each batch.
-func (d *Destination) yieldTo(pr *pressure) { d.pressure.Store(pr) }
+func (d *Destination) yieldTo(pr *pressure.Pressure) { d.pressure.Store(pr) }
 
 func (d *Destination) encodeLoop() {
 	defer d.encoder.Done()
@@ -211,7 +213,7 @@ func (d *Destination) encodeLoop() {
 		if fn := d.onRoom.Load(); fn != nil {
 			(*fn)()
 		}
-		d.pressure.Load().yield(yield)
+		d.pressure.Load().Yield(yield)
 		b := &delivery.Batch{Spans: len(spans), Created: time.Now(), Plain: plain}
 		if plain {
 			b.Data = bytes.Clone(enc.Encode(spans))
@@ -229,28 +231,24 @@ func (d *Destination) encodeLoop() {
 	}
 }
 
-// Flush waits until every batch handed over has left memory, its scores'
-// too: sent or, when the destination cannot take it now, safely spooled;
-// or until ctx ends. Spooled data is replayed in the background, not
-// waited for.
+// Flush waits until every batch handed over, and its scores, have left
+// memory (sent, or spooled when the destination cannot take them now), or
+// ctx ends; spooled data is replayed in the background, not waited for.
 func (d *Destination) Flush(ctx context.Context) error {
 	err := d.backlog.Flush(ctx)
 	if d.scores != nil && err == nil {
-		err = d.scores.flush(ctx)
+		err = d.scores.Flush(ctx)
 	}
 	return err
 }
 
-// takesScores reports whether the destination takes evaluations.
-func (d *Destination) takesScores() bool { return d.scores != nil }
-
-// takeScores encodes scores for the destination and queues them. It runs
-// in the score hub's goroutine, which is done before Shutdown.
-func (d *Destination) takeScores(batch []scores.Score) { d.scores.take(batch) }
+// scoreChannel is the destination's scores, nil when it takes none. The
+// score hub's goroutine hands them scores, and is done before Shutdown.
+func (d *Destination) scoreChannel() *scoring.Channel { return d.scores }
 
 // Shutdown sends what it can until shortly before ctx's deadline, spools
 // the rest, and returns by the deadline, leaving no goroutine or idle
-// connection behind. No Consume may follow it.
+// connection behind; no Consume may follow.
 func (d *Destination) Shutdown(ctx context.Context) error {
 	d.inboxMu.Lock()
 	if !d.closed {
@@ -264,45 +262,28 @@ func (d *Destination) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { d.scores.shutdown(ctx) })
+	wg.Go(func() { d.scores.Shutdown(ctx) })
 	d.backlog.Shutdown(ctx)
 	wg.Wait()
 	return nil
 }
 
-// ReplaySetAside sends the spooled batches that were set aside because
-// they were encoded for another endpoint or other credentials to this
-// destination after all, and returns their spans.
+// ReplaySetAside sends the batches set aside as encoded for another
+// endpoint or credentials to this destination after all, and returns
+// their spans.
 func (d *Destination) ReplaySetAside() int64 { return d.backlog.ReplaySetAside() }
 
 // DiscardSetAside deletes the set-aside batches, counting their spans as
 // dropped (discarded), and returns them.
 func (d *Destination) DiscardSetAside() int64 { return d.backlog.DiscardSetAside() }
 
-// Attributes returns the attributes the destination sends for s:
-// translated, then masked.
+// Attributes returns what the destination sends of s's attributes.
 func (d *Destination) Attributes(s *Span) []attribute.KeyValue {
 	return translate(d.cfg.Translator, d.cfg.Conventions, d.mask, nil, s)
 }
 
-// Breaker returns the destination's circuit breaker.
-func (d *Destination) Breaker() *breaker.Breaker { return d.cfg.Breaker }
-
-// MetricExporter returns an exporter of metric collections to url (the
-// destination's metrics URL), through the destination's client and
-// breaker, with the resource as its translator writes it.
-func (d *Destination) MetricExporter(url string) *MetricExporter {
-	return &MetricExporter{name: d.cfg.Name, breaker: d.cfg.Breaker, resource: d.cfg.Translator.Resource, plain: d.cfg.Compression == NoCompression,
-		target: delivery.Target{URL: url, Client: d.cfg.Client, AttemptTimeout: d.cfg.AttemptTimeout, UserAgent: d.cfg.UserAgent}}
-}
-
-// CloseIdleConnections closes the destination's idle connections: after
-// Shutdown, a last metric export may have left one open.
-func (d *Destination) CloseIdleConnections() { d.cfg.Client.CloseIdleConnections() }
-
-// Format prints the destination's name and URL for every verb: its fields
-// are live state, which printing by reflection would read while its
-// goroutines write it.
+// Format prints the destination's name and URL for every verb: printing
+// its live state by reflection would race with its goroutines.
 func (d *Destination) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "destination %s (%s)", d.cfg.Name, redact.URL(d.cfg.URL))
 }

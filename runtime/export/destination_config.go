@@ -9,28 +9,21 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
 
-// DestinationConfig configures one OTLP destination. Every setting must be
-// given (runtime resolves the defaults once, for every component); the
-// optional ones say so.
+// DestinationConfig configures one OTLP destination.
 type DestinationConfig struct {
 	Name string
 	// URL is the full traces URL. It holds no credential: Client's
 	// transport adds them to each request.
-	URL    string
-	Client *http.Client
-	// AttemptTimeout bounds one POST; UserAgent identifies genaitrace.
-	AttemptTimeout time.Duration
-	UserAgent      string
-	// Compression is how requests are encoded on the wire.
+	URL         string
+	Client      *http.Client
+	UserAgent   string
 	Compression Compression
-	// Identity names the destination in its spool: a batch is replayed
-	// only to the destination it was encoded for.
-	Identity   SpoolIdentity
-	Translator Translator
+	Translator  Translator
 	// Conventions chooses the GenAI conventions' release whose names the
-	// destination gets (ConventionsV141 unless the user opted in).
+	// destination gets.
 	Conventions Conventions
 	// Mask, when set, rewrites every prompt and completion of the
 	// translation, and the attributes of MaskKeys, before they are encoded.
@@ -38,25 +31,26 @@ type DestinationConfig struct {
 	Mask     func(key attribute.Key, value string) string
 	MaskKeys []attribute.Key
 	Breaker  *breaker.Breaker
-	// SpoolDir is the destination's directory on disk, for what cannot be
-	// sent now. Empty keeps data in memory only, and what does not fit is
-	// dropped (counted as no_spool).
-	SpoolDir string
-	// SpoolMaxBytes caps the spool on disk; SpoolSync fsyncs every append.
-	SpoolMaxBytes int64
-	SpoolSync     bool
-	// Durable writes every batch to the spool before it is sent, so that a
-	// process killed at any moment loses only what was not yet encoded.
-	Durable bool
-	// QueueMaxBytes bounds the in-memory queue of encoded batches.
-	QueueMaxBytes int64
-	// MaxInFlight is the number of concurrent exports when there is a
-	// backlog.
-	MaxInFlight int
-	Retry       RetryPolicy
-	// PollInterval is how often idle senders look for spooled work and due
-	// probes.
-	PollInterval time.Duration
+	// Identity names the destination in its spool: a batch is replayed
+	// only to the destination it was encoded for.
+	Identity SpoolIdentity
+	// Settings are the delivery's, every one given (runtime resolves the
+	// defaults once, for every component); SpoolSync fsyncs every append
+	// to the spool.
+	Settings  DestinationSettings
+	SpoolSync bool
+	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
+	// destination and sends the others whole.
+	OnlyGenAITraces bool
+	Logger          *slog.Logger
+	runtimeWiring
+}
+
+// runtimeWiring is what package runtime wires into its destinations
+// beyond this package's API, in types of runtime/internal packages that
+// no user can import: embedded in DestinationConfig, its fields are
+// runtime's to set, and not part of the API.
+type runtimeWiring struct {
 	// OnDelivered, optional, is told of one trace of every batch delivered
 	// (its ID and a span's start time), for a check that delivered traces
 	// appear at the destination. It must not block.
@@ -64,43 +58,23 @@ type DestinationConfig struct {
 	// OnOutcome, optional, is told what became of the traces of each batch
 	// at this destination: delivered, spooled, set aside, or dropped with a
 	// reason. It must not block.
-	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
+	OnOutcome func(traces []trace.TraceID, o hooks.Outcome, reason string)
 	// StoredCheck, optional, is asked which spans of a batch the
 	// destination already holds before a batch that a request may have
 	// delivered (written in full, its answer lost) is sent again; those
 	// are not sent again (DestinationStats.Deduplicated).
-	StoredCheck *StoredCheck
-	// OnlyGenAITraces keeps the traces that contain no GenAI span from the
-	// destination and sends the others whole (see gate).
-	OnlyGenAITraces bool
-	// Credentials names where the credentials come from (for example
-	// "LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY", or a variable that is
-	// not set, saying so), for the message when the destination refuses a
-	// request (HTTP 401 or 403).
-	Credentials string
+	StoredCheck *hooks.StoredCheck
 	// Scores, when its Format is set, delivers evaluations (genai.Score)
 	// to the destination too.
-	Scores ScoreConfig
-	// EndpointFrom names where URL comes from and how it is built (for
-	// example "LANGFUSE_ENDPOINT, a base URL to which
-	// /api/public/otel/v1/traces is appended"), for the message when
-	// nothing takes traces there (HTTP 404) or it cannot be reached.
-	EndpointFrom string
-	Logger       *slog.Logger
+	Scores scoreConfig
 }
 
 // Compression is how a destination's requests are encoded on the wire.
 type Compression uint8
 
-// Compressions.
 const (
-	// Gzip compresses every request at gzip's best speed: for a
-	// destination across a network.
-	Gzip Compression = iota
-	// NoCompression sends requests as they are encoded: for a destination
-	// on the same machine (a host agent), where gzip costs CPU and saves
-	// nothing that matters.
-	NoCompression
+	Gzip          Compression = iota // gzip's best speed: for a destination across a network
+	NoCompression                    // as encoded: for one on the same machine (a host agent), where gzip saves nothing
 )
 
 // String is the compression's name in OTEL_EXPORTER_OTLP_COMPRESSION's

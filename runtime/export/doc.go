@@ -8,17 +8,16 @@
 //	span.End ─► Pipeline.Accept (append to a hand-off buffer; no I/O)
 //	         ─► batcher: facts (model, usage, cost) and the sampler's verdict, once per span
 //	         ─► per destination: Translator ─► encoder ─► compression
-//	         ─► internal/delivery: memory queue ──full──► internal/spool (disk)
-//	         ─► senders (several in flight): pacing, Breaker, HTTP
+//	         ─► memory queue ──full──► spool (disk)
+//	         ─► senders (several in flight): pacing, breaker, HTTP
 //	              failure or breaker open ─► spool ─► replay when healthy
 //
-// The caller's span.End does a bounded amount of work and never waits on the
-// network or the disk. Every span accepted is delivered, held in the queue or
-// the spool, set aside, or counted as dropped with a reason.
+// span.End does a bounded amount of work and never waits on the network or
+// the disk. Every span accepted is delivered, held in the queue or the
+// spool, set aside, or counted as dropped with a reason.
 //
 // Applications use it through runtime, which wires it from the
-// configuration and hands out value snapshots (DestinationStats,
-// PipelineStats). Its API is what a pipeline of one's own needs: NewPipeline
-// over Consumers (NewDestination), the Translators, and the snapshots and
-// settings of each.
+// configuration. Its API is what a pipeline of one's own needs: NewPipeline
+// over Consumers (NewDestination), the Translators, their settings, and
+// value snapshots (PipelineStats, DestinationStats).
 package export

@@ -3,6 +3,8 @@ package export
 import (
 	"slices"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/conventions"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"go.opentelemetry.io/otel/attribute"
@@ -94,7 +96,7 @@ func (t Passthrough) events(s *Span) []sdktrace.Event {
 	if t.Content {
 		return s.Events()
 	}
-	return withoutEventContent(s.Events())
+	return mask.WithoutEventContent(s.Events())
 }
 
 // Attributes appends s's attributes, without content unless opted in.
@@ -115,23 +117,23 @@ func (t Passthrough) Attributes(dst []attribute.KeyValue, s *Span) []attribute.K
 // already carry a name its translation adds (OpenLLMetry's own
 // gen_ai.usage.total_tokens, for Instana): the span's own value is kept,
 // once.
-func translate(tr Translator, conv Conventions, m *masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
+func translate(tr Translator, conv Conventions, m *mask.Masker, dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	start := len(dst)
 	dst = tr.Attributes(dst, s)
 	if s.norm != nil {
 		dst = append(dst[:start], firstOfEachKey(dst[start:])...)
 	}
 	if conv == ConventionsLatest && s.Facts != nil {
-		latestNames(dst[start:], s.Facts.Operation)
+		conventions.ToLatest(dst[start:], s.Facts.Operation)
 	}
 	if s.noContent {
 		dst = slices.DeleteFunc(dst, func(kv attribute.KeyValue) bool { return IsContent(kv.Key) })
 	}
-	m.apply(dst[start:])
+	m.Attrs(dst[start:])
 	if s.norm.ErrorsEchoContent() && m != nil {
 		for i, kv := range dst[start:] {
 			if kv.Key == vocab.LangfuseStatusMessage {
-				dst[start+i] = kv.Key.String(m.fn(kv.Key, kv.Value.AsString()))
+				dst[start+i] = kv.Key.String(m.Text(kv.Key, kv.Value.AsString()))
 			}
 		}
 	}
@@ -165,15 +167,15 @@ type parentTranslator interface {
 }
 
 // translateEvents returns s's events as tr sends them, masked.
-func translateEvents(tr Translator, m *masker, s *Span) []sdktrace.Event {
+func translateEvents(tr Translator, m *mask.Masker, s *Span) []sdktrace.Event {
 	events := s.Events()
 	if et, ok := tr.(eventTranslator); ok {
 		events = et.events(s)
 	}
 	if s.noContent {
-		events = withoutEventContent(events)
+		events = mask.WithoutEventContent(events)
 	}
-	return errorEvents(s, takesContent(tr) && !s.noContent, m, m.applyEvents(events))
+	return m.ErrorEvents(s.norm.ErrorsEchoContent(), takesContent(tr) && !s.noContent, m.Events(events))
 }
 
 // encoder encodes batches of spans as OTLP ExportTraceServiceRequest
@@ -185,7 +187,7 @@ type encoder struct {
 	// parents is tr when it sends some spans without their parent.
 	parents parentTranslator
 	conv    Conventions
-	mask    *masker
+	mask    *mask.Masker
 	attrs   []attribute.KeyValue
 	// resources caches translated resource attributes; a process has one or
 	// a few resources, so this stays tiny.
@@ -353,7 +355,7 @@ func (e *encoder) appendSpan(s *Span) {
 		m := e.Begin(fSpanStatus)
 		desc := st.Description
 		if s.norm.ErrorsEchoContent() {
-			desc = e.mask.text(statusKey, errorText(s, takesContent(e.tr), desc))
+			desc = e.mask.Text(mask.StatusKey, mask.ErrorText(s.norm.ErrorsEchoContent(), takesContent(e.tr), desc))
 		}
 		e.String(fStatusMessage, desc)
 		// OTel Go: Unset 0, Error 1, Ok 2; OTLP: Unset 0, Ok 1, Error 2.

@@ -208,7 +208,7 @@ func TestBusyEncoderHoldsBatches(t *testing.T) {
 	// The three batches with the encoder and the pending one hold their
 	// spans' bytes; the held ones only their compact form's (a fifth at
 	// most here, where batches of ten spans each pay a struct's overhead).
-	if used := p.budget.used.Load(); used != 4*10*1000+heldBytes || heldBytes > 6*10*1000/5 {
+	if used := p.budget.Used(); used != 4*10*1000+heldBytes || heldBytes > 6*10*1000/5 {
 		t.Errorf("budget holds %d bytes, held %d: want the four batches' 40,000 and the held ones' at most 12,000", used, heldBytes)
 	}
 	close(release)
@@ -229,7 +229,7 @@ func TestBusyEncoderHoldsBatches(t *testing.T) {
 		t.Errorf("dropped %v, exported %d, want none dropped, 100 exported", st.Dropped, st.Exported)
 	}
 	_ = p.Shutdown(ctx)
-	if used := p.budget.used.Load(); used != 0 {
+	if used := p.budget.Used(); used != 0 {
 		t.Errorf("budget holds %d bytes after shutdown", used)
 	}
 }
@@ -314,7 +314,7 @@ func TestShutdownSendsWhatItSpooled(t *testing.T) {
 	r := otlptest.New(t)
 	r.SetMode(otlptest.Slow)
 	r.SetDelay(20 * time.Millisecond)
-	d, err := NewDestination(withDefaults(DestinationConfig{Name: "behind", SpoolDir: t.TempDir(), QueueMaxBytes: 1, MaxInFlight: 1,
+	d, err := NewDestination(withDefaults(DestinationConfig{Name: "behind", Settings: DestinationSettings{SpoolDir: t.TempDir(), QueueMaxBytes: 1, MaxInFlight: 1},
 		Breaker: breaker.New(breaker.Settings{}), URL: r.URL() + "/v1/traces", Client: http.DefaultClient}))
 	if err != nil {
 		t.Fatal(err)
@@ -390,7 +390,7 @@ func TestHeldPlainSpansGoBeforeModelCalls(t *testing.T) {
 		calls++
 		if p.Stats().Shed[DropShedGenAI] != 0 && plainLeft != 0 {
 			t.Fatalf("a model call was shed while %d plain spans waited (budget %d of %d, pending %d/%d/%d, held %d)", plainLeft,
-				p.budget.used.Load(), p.budget.max, p.pending[0].len(), p.pending[1].len(), p.pending[2].len(), len(p.held))
+				p.budget.Used(), p.budget.Max, p.pending[0].len(), p.pending[1].len(), p.pending[2].len(), len(p.held))
 		}
 	}
 	st := p.Stats()
@@ -411,15 +411,15 @@ func TestHeldPlainSpansGoBeforeModelCalls(t *testing.T) {
 	if st.Dispatched != 30 || st.Shed[DropShedPlain] != plain-30 {
 		t.Errorf("%d spans dispatched and %d plain ones shed, want every one of the %d plain spans in one or the other", st.Dispatched, st.Shed[DropShedPlain], plain)
 	}
-	if used := p.budget.used.Load(); used > p.budget.max {
-		t.Errorf("budget holds %d bytes, over its %d", used, p.budget.max)
+	if used := p.budget.Used(); used > p.budget.Max {
+		t.Errorf("budget holds %d bytes, over its %d", used, p.budget.Max)
 	}
 	p.dispatchMu.Unlock()
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_ = p.Shutdown(ctx)
-	if used := p.budget.used.Load(); used != 0 {
+	if used := p.budget.Used(); used != 0 {
 		t.Errorf("budget holds %d bytes after shutdown", used)
 	}
 }

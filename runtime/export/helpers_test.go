@@ -8,16 +8,16 @@ import (
 // withDefaults fills the settings a test leaves at zero with the
 // defaults runtime would have resolved.
 func withDefaults(c DestinationConfig) DestinationConfig {
-	d := DefaultRetryPolicy
-	c.Retry.MaxAttempts = cmp.Or(c.Retry.MaxAttempts, d.MaxAttempts)
-	c.Retry.Initial = cmp.Or(c.Retry.Initial, d.Initial)
-	c.Retry.Max = cmp.Or(c.Retry.Max, d.Max)
-	c.Retry.MaxRetryAfter = cmp.Or(c.Retry.MaxRetryAfter, d.MaxRetryAfter)
-	c.QueueMaxBytes = cmp.Or(c.QueueMaxBytes, DefaultMemoryMaxBytes/4)
-	c.MaxInFlight = cmp.Or(c.MaxInFlight, DefaultMaxInFlight)
-	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
-	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
-	c.SpoolMaxBytes = cmp.Or(c.SpoolMaxBytes, DefaultSpoolMaxBytes)
+	d, s := DefaultRetryPolicy, &c.Settings
+	s.Retry.MaxAttempts = cmp.Or(s.Retry.MaxAttempts, d.MaxAttempts)
+	s.Retry.Initial = cmp.Or(s.Retry.Initial, d.Initial)
+	s.Retry.Max = cmp.Or(s.Retry.Max, d.Max)
+	s.Retry.MaxRetryAfter = cmp.Or(s.Retry.MaxRetryAfter, d.MaxRetryAfter)
+	s.QueueMaxBytes = cmp.Or(s.QueueMaxBytes, DefaultMemoryMaxBytes/4)
+	s.MaxInFlight = cmp.Or(s.MaxInFlight, DefaultMaxInFlight)
+	s.PollInterval = cmp.Or(s.PollInterval, DefaultPollInterval)
+	s.AttemptTimeout = cmp.Or(s.AttemptTimeout, DefaultAttemptTimeout)
+	s.SpoolMaxBytes = cmp.Or(s.SpoolMaxBytes, DefaultSpoolMaxBytes)
 	if c.Translator == nil {
 		c.Translator = Passthrough{}
 	}

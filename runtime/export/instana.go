@@ -9,6 +9,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
@@ -160,10 +162,10 @@ func (t InstanaTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attri
 		dst = append(dst, kv)
 	}
 	if input != "" && !ownPrompt {
-		dst = appendLegacyMessages(dst, vocab.LegacyPromptPrefix, "user", withInstructions(input, system), limit)
+		dst = messages.AppendFlat(dst, vocab.LegacyPromptPrefix, "user", messages.WithInstructions(input, system), limit)
 	}
 	if output != "" && !ownCompletion {
-		dst = appendLegacyMessages(dst, vocab.LegacyCompletionPrefix, "assistant", output, limit)
+		dst = messages.AppendFlat(dst, vocab.LegacyCompletionPrefix, "assistant", output, limit)
 	}
 	if f.Provider != "" && !hasSystem {
 		dst = append(dst, vocab.LegacySystem.String(f.Provider))
@@ -234,7 +236,7 @@ func (t InstanaTranslator) events(s *Span) []sdktrace.Event {
 	if t.Content {
 		return s.Events()
 	}
-	return withoutEventContent(s.Events())
+	return mask.WithoutEventContent(s.Events())
 }
 
 // legacyRequestType maps gen_ai.operation.name to OpenLLMetry's

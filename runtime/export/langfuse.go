@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -12,6 +11,9 @@ import (
 
 	"github.com/genaitrace/genaitrace/internal/textcut"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/langfuse"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/vocab"
 )
@@ -28,6 +30,14 @@ const (
 	// then computes nothing. Use it for models Langfuse does not know.
 	CostByGenaitrace
 )
+
+// String returns LANGFUSE_COST's word for c: "langfuse" or "genaitrace".
+func (c LangfuseCost) String() string {
+	if c == CostByGenaitrace {
+		return "genaitrace"
+	}
+	return "langfuse"
+}
 
 // LangfuseTranslator writes spans as Langfuse's OTLP ingestion (v4) reads
 // them: an observation type on every span; input, output, model parameters,
@@ -58,50 +68,13 @@ type LangfuseTranslator struct {
 // Resource returns r's attributes unchanged.
 func (LangfuseTranslator) Resource(r *resource.Resource) []attribute.KeyValue { return r.Attributes() }
 
-// modelParam names the gen_ai.request.* keys folded into
-// langfuse.observation.model.parameters as they are called there, and is
-// "" for every other key.
-func modelParam(k attribute.Key) string {
-	switch k {
-	case genai.RequestTemperature:
-		return "temperature"
-	case genai.RequestTopP:
-		return "top_p"
-	case genai.RequestTopK:
-		return "top_k"
-	case genai.RequestMaxTokens:
-		return "max_tokens"
-	case genai.RequestFrequencyPenalty:
-		return "frequency_penalty"
-	case genai.RequestPresencePenalty:
-		return "presence_penalty"
-	case genai.RequestStopSequences:
-		return "stop"
-	case genai.RequestSeed:
-		return "seed"
-	}
-	return ""
-}
-
-// isUsageKey reports the token counts folded into usage_details; sending
-// them as well would make Langfuse count them under two names.
-func isUsageKey(k attribute.Key) bool {
-	switch k {
-	case genai.UsageInputTokens, genai.UsageOutputTokens, genai.UsageCacheReadInputTokens,
-		genai.UsageCacheCreationInputTokens, genai.UsageReasoningOutputTokens,
-		vocab.LegacyPromptTokens, vocab.LegacyCompletionTokens, vocab.UsageCost:
-		return true
-	}
-	return false
-}
-
 // Attributes appends the Langfuse form of s.
 func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attribute.KeyValue {
 	limit := t.ContentLimit
 	if limit == 0 {
 		limit = 1 << 20
 	}
-	var params modelParams
+	var params langfuse.ModelParams
 	var input, output, system string
 	hasType, usageNames := false, false
 	f := s.Facts
@@ -112,7 +85,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		case s.norm.Replaced(kv.Key):
 			// Another dialect's name for what a derived attribute carries:
 			// Langfuse would read both.
-		case f.HasUsage && isTotalKey(kv.Key):
+		case f.HasUsage && langfuse.IsTotalKey(kv.Key):
 			// usage_details has the total.
 		case kv.Key == genai.InputMessages || kv.Key == genai.ToolCallArguments:
 			input = kv.Value.String()
@@ -124,7 +97,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			dst = append(dst, vocab.LangfuseCompletionStartTime.String(kv.Value.AsString()))
 		case kv.Key == genai.TraceInput || kv.Key == genai.TraceOutput:
 			// The trace's own input and output: placed on its root below.
-		case isUsageKey(kv.Key):
+		case langfuse.IsUsageKey(kv.Key):
 		case kv.Key == vocab.GenAIPromptName || kv.Key == vocab.GenAIPromptVersion:
 			// Langfuse reads every gen_ai.prompt* key as OpenLLMetry's
 			// flattened prompt, the observation's input (langfuse/langfuse
@@ -133,16 +106,16 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 			// goes to its metadata.
 			dst = append(dst, attribute.KeyValue{Key: attribute.Key(vocab.LangfuseObservationMetadataPrefix + string(kv.Key)), Value: kv.Value})
 		default:
-			if name := modelParam(kv.Key); name != "" {
-				params.set(name, kv.Value)
+			if name := langfuse.ModelParam(kv.Key); name != "" {
+				params.Set(name, kv.Value)
 				continue
 			}
 			hasType = hasType || kv.Key == vocab.LangfuseObservationType
-			usageNames = usageNames || isUsageName(kv.Key)
+			usageNames = usageNames || langfuse.IsUsageName(kv.Key)
 			dst = append(dst, kv)
 		}
 	}
-	if typ := observationType(f); !hasType && (typ != "span" || s.norm == nil) {
+	if typ := langfuse.ObservationType(f.Operation, f.ToolName, f.RequestModel != "" || f.ResponseModel != ""); !hasType && (typ != "span" || s.norm == nil) {
 		// A span of another dialect that genaitrace maps to no GenAI
 		// operation (an OpenInference guardrail, a Genkit util) is typed by
 		// Langfuse's own mapping, which reads the dialects.
@@ -152,7 +125,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		// The span's own input and output (a flow's, an agent's) win over
 		// what would be derived for it.
 		ownIn, ownOut := s.norm.OwnIO()
-		input, output = cmp.Or(ownIn, withInstructions(input, system)), cmp.Or(ownOut, output)
+		input, output = cmp.Or(ownIn, messages.WithInstructions(input, system)), cmp.Or(ownOut, output)
 	}
 	if s.IsLocalRoot() {
 		if t.detachesParent(s) {
@@ -173,16 +146,16 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	if output != "" {
 		dst = append(dst, vocab.LangfuseObservationOutput.String(textcut.Content(output, limit)))
 	}
-	if !params.empty() || f.IsModelCall() {
+	if !params.Empty() || f.IsModelCall() {
 		// Sent even when empty: without it Langfuse shows every
 		// gen_ai.request.* attribute as a parameter ({stream: "true"}).
-		dst = append(dst, vocab.LangfuseModelParameters.String(params.json()))
+		dst = append(dst, vocab.LangfuseModelParameters.String(params.JSON()))
 	}
 	switch {
 	case f.HasUsage && f.IsModelCall():
-		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
+		dst = append(dst, vocab.LangfuseUsageDetails.String(langfuse.UsageDetails(f.Usage)))
 		if t.Cost == CostByGenaitrace && f.HasCost {
-			dst = append(dst, vocab.LangfuseCostDetails.String(costDetails(f)))
+			dst = append(dst, vocab.LangfuseCostDetails.String(langfuse.CostDetails(f.Cost, f.Usage)))
 		}
 	case f.IsModelCall() && f.Error:
 		// A failed call that reported no usage. Langfuse v4 counts the
@@ -193,7 +166,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 		// langfuse/langfuse at 62751446), where genaitrace counts nothing.
 		// Integer zeros are usage it takes as given; "{}" is none. A stream
 		// cut short keeps what its chunks counted (the case above).
-		dst = append(dst, vocab.LangfuseUsageDetails.String(usageDetails(f)))
+		dst = append(dst, vocab.LangfuseUsageDetails.String(langfuse.UsageDetails(f.Usage)))
 	case !f.IsModelCall() && (usageNames || s.norm.RepeatsUsage() || f.HasUsage):
 		// Counts on a span that calls no model are its children's (a
 		// Genkit generate span's output, LangSmith's copy onto the
@@ -204,7 +177,7 @@ func (t LangfuseTranslator) Attributes(dst []attribute.KeyValue, s *Span) []attr
 	}
 	if f.Error {
 		dst = append(dst, vocab.LangfuseObservationLevel.String("ERROR"))
-		if msg := errorText(s, t.Content, s.Status().Description); msg != "" {
+		if msg := mask.ErrorText(s.norm.ErrorsEchoContent(), t.Content, s.Status().Description); msg != "" {
 			dst = append(dst, vocab.LangfuseStatusMessage.String(msg))
 		}
 	}
@@ -222,17 +195,6 @@ func (t LangfuseTranslator) detachesParent(s *Span) bool {
 	return !t.KeepRemoteParent && s.Parent().IsRemote()
 }
 
-// isUsageName reports the names under which Langfuse's own mapping reads
-// usage from any span (gen_ai.usage.*, llm.token_count.*).
-func isUsageName(k attribute.Key) bool {
-	return strings.HasPrefix(string(k), "gen_ai.usage.") && k != vocab.UsageCost || strings.HasPrefix(string(k), "llm.token_count.")
-}
-
-// isTotalKey reports the total token counts other dialects send.
-func isTotalKey(k attribute.Key) bool {
-	return k == vocab.LegacyGenAITotalTokens || k == vocab.LegacyTotalTokens || k == vocab.OpenInferenceTotalTokens
-}
-
 // events drops the message events another instrumentation wrote once they
 // were turned into the observation's input and output (Langfuse would
 // read them as well), and their content unless Langfuse takes content.
@@ -241,7 +203,7 @@ func (t LangfuseTranslator) events(s *Span) []sdktrace.Event {
 	if s.norm.EventsConverted() {
 		events = slices.DeleteFunc(slices.Clone(events), func(e sdktrace.Event) bool { return dialect.IsMessageEvent(e.Name) })
 	}
-	return contentEvents(events, t.Content)
+	return mask.ContentEvents(events, t.Content)
 }
 
 func (t LangfuseTranslator) takesContent() bool { return t.Content }
@@ -302,29 +264,4 @@ func (t LangfuseTranslator) appendTraceAttributes(dst []attribute.KeyValue, s *S
 		dst = append(dst, vocab.LangfuseEnvironment.String(t.Environment))
 	}
 	return dst
-}
-
-// observationType maps a span to Langfuse's observation types.
-func observationType(f *Facts) string {
-	switch f.Operation {
-	case genai.OpChat, genai.OpTextCompletion, genai.OpGenerateContent, "completion", "generate":
-		return "generation"
-	case genai.OpEmbeddings:
-		return "embedding"
-	case genai.OpInvokeAgent, genai.OpCreateAgent:
-		return "agent"
-	case genai.OpExecuteTool:
-		return "tool"
-	case genai.OpInvokeWorkflow:
-		return "chain"
-	case genai.OpRetrieval:
-		return "retriever"
-	}
-	if f.ToolName != "" {
-		return "tool"
-	}
-	if f.RequestModel != "" || f.ResponseModel != "" {
-		return "generation"
-	}
-	return "span"
 }

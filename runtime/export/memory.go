@@ -1,10 +1,7 @@
 package export
 
 import (
-	"os"
-	"strconv"
-	"sync/atomic"
-
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
 	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 	"go.opentelemetry.io/otel/attribute"
@@ -12,89 +9,13 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// memoryBudget bounds, in bytes, what genaitrace holds between span.End
-// and the wire: finished spans not yet encoded by every destination, by
-// their estimated size, and encoded batches in the destinations' memory
-// queues. A span with a prompt can be a thousand times larger than one
-// without: a bound in spans would bound nothing.
-type memoryBudget struct {
-	max  int64
-	used atomic.Int64
-}
-
-func newMemoryBudget(max int64) *memoryBudget { return &memoryBudget{max: max} }
-
 // DestinationShare is the most of the memory budget one destination's
-// queue of encoded batches may hold, when destinations share it: half of
-// the live share, split between them. A destination that falls behind
-// (slow, hanging, down) spills to its own spool past it, and the other
-// half is always there for the spans not yet handed out: one destination
-// can never make the pipeline shed what the others would have sent.
+// queue may hold: half of the live share, split between them. One that
+// falls behind spills to its own spool past it, so that it never makes
+// the pipeline shed what the others would have sent.
 func DestinationShare(memoryMaxBytes int64, destinations int) int64 {
-	return liveShare(memoryMaxBytes) / int64(2*max(destinations, 1))
+	return budget.LiveShare(memoryMaxBytes) / int64(2*max(destinations, 1))
 }
-
-// liveShare is the part of a memory budget that may be live. Go's
-// collector lets the heap grow by GOGC percent of the live data before it
-// collects (100 % unless set otherwise), and an application allocating
-// flat out makes it overshoot that while it marks (what is allocated
-// during marking survives the cycle): measured with tools/overload, eight
-// goroutines making spans flat out on two cores, the heap genaitrace adds
-// is five to six times what it holds live. An eighth of the budget, at
-// GOGC=100, keeps the footprint within it (a quarter measured 106-145 MiB
-// of RSS for a 64 MiB budget over a 35 MiB application, an eighth 84-100).
-func liveShare(budget int64) int64 {
-	gogc := 100
-	if n, err := strconv.Atoi(os.Getenv("GOGC")); err == nil && n > 0 {
-		gogc = n
-	}
-	return budget * 100 / int64(100+gogc) / 4
-}
-
-// TryTake reserves n bytes if they fit.
-func (m *memoryBudget) TryTake(n int64) bool { return m.tryTakeBelow(n, m.max) }
-
-// TryTakeOver reserves n bytes if they fit within the bound and over bytes
-// past it.
-func (m *memoryBudget) TryTakeOver(n, over int64) bool { return m.tryTakeBelow(n, m.max+over) }
-
-// tryTakeBelow reserves n bytes if the budget then holds at most limit.
-func (m *memoryBudget) tryTakeBelow(n, limit int64) bool {
-	for {
-		used := m.used.Load()
-		if used+n > limit {
-			return false
-		}
-		if m.used.CompareAndSwap(used, used+n) {
-			return true
-		}
-	}
-}
-
-// Take reserves n bytes whether they fit or not: for what was held a
-// moment ago and comes back.
-func (m *memoryBudget) Take(n int64) { m.used.Add(n) }
-
-// Give returns n bytes.
-func (m *memoryBudget) Give(n int64) { m.used.Add(-n) }
-
-// queueBudget is the memory budget as the memory queues of encoded
-// batches of destinations with a spool see it: they take from it only
-// while it stays at most half full. Past that, a new encoded batch goes to
-// the destination's spool, leaving the rest of the budget to the spans not yet
-// encoded, which can go nowhere else (a burst faster than the senders
-// otherwise fills the budget with batches waiting to be sent, and sheds
-// spans).
-type queueBudget struct{ *memoryBudget }
-
-// TryTake reserves n bytes if the budget then holds at most half its
-// bytes.
-func (q queueBudget) TryTake(n int64) bool { return q.tryTakeBelow(n, q.max/queueShare) }
-
-// queueShare is the part of the budget past which the memory queues take
-// no more: a half, which leaves the rest to the batches being encoded and
-// the spans waiting for them.
-const queueShare = 2
 
 // Value is what a span is worth when memory runs short: the least
 // valuable goes first.
@@ -102,13 +23,9 @@ type Value uint8
 
 // Span values, least valuable first.
 const (
-	// ValuePlain is a span of a trace with no GenAI span known.
-	ValuePlain Value = iota
-	// ValueInGenAITrace is a plain span of a trace that has a GenAI span.
-	ValueInGenAITrace
-	// ValueGenAI is a GenAI span (a model call, embedding, tool or agent)
-	// or a span that failed.
-	ValueGenAI
+	ValuePlain        Value = iota // a span of a trace with no GenAI span known
+	ValueInGenAITrace              // a plain span of a trace that has a GenAI span
+	ValueGenAI                     // a GenAI span (a model call, embedding, tool or agent) or a failed one
 	numValues
 )
 
@@ -138,10 +55,9 @@ const (
 	eventOverhead = 96
 )
 
-// Inspect returns what the pipeline needs to know of a finished span, in
-// one pass over its attributes: its estimated size in bytes, and its value
-// as far as the span itself tells (GenAI or failed: ValueGenAI; otherwise
-// ValuePlain, which the caller may raise knowing the span's trace).
+// Inspect returns, in one pass over its attributes, a finished span's
+// estimated size in bytes and its value as far as it tells (GenAI or
+// failed: ValueGenAI; else ValuePlain, which its trace may raise).
 func Inspect(s sdktrace.ReadOnlySpan) (size int64, v Value) {
 	size = spanOverhead + int64(len(s.Name()))
 	genai := false

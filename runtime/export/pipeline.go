@@ -11,7 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/pressure"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/scoring"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
@@ -37,7 +40,7 @@ type Consumer interface {
 // room.
 type holder interface {
 	Consumer
-	holdSpans(*memoryBudget)
+	holdSpans(*budget.Budget)
 	// filtered counts spans kept from a consumer that takes no plain
 	// traces.
 	filtered(n int)
@@ -48,7 +51,7 @@ type holder interface {
 	whenRoom(func())
 	// yieldTo makes the consumer's encoder give way to the batcher under
 	// pressure.
-	yieldTo(*pressure)
+	yieldTo(*pressure.Pressure)
 }
 
 // plainTaker is a consumer that may take no plain traces: Langfuse's
@@ -76,8 +79,8 @@ type PipelineConfig struct {
 	// bytes: spans not yet encoded by every destination (estimated) and
 	// the destinations' memory queues (default 64 MiB). Of it, the pipeline
 	// keeps live only the share Go's collector leaves room for (an eighth,
-	// at GOGC=100; see liveShare): it is the heap, not the live data, that
-	// a container's limit counts.
+	// at GOGC=100): it is the heap, not the live data, that a container's
+	// limit counts.
 	MemoryMaxBytes int64
 	// Prices estimate cost; nil disables cost estimation.
 	Prices *pricing.Table
@@ -100,11 +103,8 @@ type PipelineConfig struct {
 	// diagnostics store); the Accountants among them are told of the calls
 	// of spans shed for memory too.
 	Observers []Consumer
-	// Scores makes the pipeline the process's taker of genai.Score (the
-	// most recent pipeline with it set is): it hands each score to the
-	// consumers that take scores.
-	Scores bool
-	Logger *slog.Logger
+	Logger    *slog.Logger
+	pipelineWiring
 }
 
 // PipelineStats counts what the pipeline took from span.End:
@@ -187,8 +187,8 @@ type Pipeline struct {
 	consumers   []Consumer
 	accountants []Accountant
 	// scores is nil unless PipelineConfig.Scores.
-	scores      *scoreHub
-	budget      *memoryBudget
+	scores      *scoring.Hub
+	budget      *budget.Budget
 	sampler     *sampler
 	samplerMu   sync.Mutex // the sampler's state, for Stats
 	shedCalls   atomic.Int64
@@ -220,8 +220,8 @@ type Pipeline struct {
 	gatedSince  time.Time
 	lost        atomic.Int64
 	// pressure is raised while pending spans are more than the batcher
-	// can hold at once (pressure.go).
-	pressure   *pressure
+	// can hold at once (internal/pressure).
+	pressure   *pressure.Pressure
 	pressureAt int64
 	wake       chan struct{}
 	stop       chan struct{}
@@ -279,8 +279,8 @@ func NewPipeline(cfg PipelineConfig, consumers ...Consumer) *Pipeline {
 	p := &Pipeline{
 		cfg:       cfg,
 		consumers: consumers,
-		budget:    newMemoryBudget(liveShare(cfg.MemoryMaxBytes)),
-		pressure:  newPressure(),
+		budget:    budget.New(budget.LiveShare(cfg.MemoryMaxBytes)),
+		pressure:  pressure.New(),
 		wake:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -328,7 +328,7 @@ func (p *Pipeline) Accept(s Span, v Value, size int64) {
 		// A model call's span is worth more than its content: without it,
 		// it fits, in the reserve kept for such spans if need be.
 		lean := withoutContent(s.ReadOnlySpan)
-		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n, p.budget.max/leanReserve) {
+		if n, _ := Inspect(lean); n < size && p.admit(Span{ReadOnlySpan: lean}, v, n, p.budget.Max/leanReserve) {
 			p.contentShed.Add(1)
 			return
 		}
@@ -380,7 +380,7 @@ func (p *Pipeline) admit(s Span, v Value, size, over int64) bool {
 	bytes, batch := p.pendingBytes(), p.maxBatchBytes()
 	full := p.pendingLen()%p.cfg.MaxBatch == 0 || bytes/batch != (bytes-size)/batch
 	if full && bytes > p.pressureAt {
-		p.pressure.raise()
+		p.pressure.Raise()
 	}
 	p.mu.Unlock()
 	if full {
@@ -528,7 +528,7 @@ func (p *Pipeline) dispatch() { p.dispatchAll(handPending) }
 
 // dispatchAll hands batches to the consumers while they can take them.
 // While the consumers that keep spans cannot (their encoders are busy), or
-// spans pile up faster than they are handed over (pressure.go), what
+// spans pile up faster than they are handed over (internal/pressure), what
 // waits beyond a batch is held compactly instead (held.go): the snapshots
 // are let go, and a burst waits in a twentieth of the memory, where the
 // newest batch can still be shed by value. With handAll (Flush, Shutdown),
@@ -546,7 +546,7 @@ func (p *Pipeline) dispatchAll(what int) {
 			// handing it over (facts, observers, sampler, the encoders'
 			// turn), and what is not held yet can only be shed.
 			room := p.consumersHaveRoom()
-			if (!room || p.pressure.on.Load()) && p.shouldHold() {
+			if (!room || p.pressure.On()) && p.shouldHold() {
 				p.holdPending()
 				continue
 			}
@@ -655,7 +655,7 @@ func (p *Pipeline) takeChunkOf(low, high Value) []Span {
 	return chunk
 }
 
-func (p *Pipeline) maxBatchBytes() int64 { return max(p.budget.max/8, 1) }
+func (p *Pipeline) maxBatchBytes() int64 { return max(p.budget.Max/8, 1) }
 
 // nextBatch returns the next batch for the consumers: the oldest held one,
 // else the most valuable pending spans, a whole batch of them unless
@@ -737,7 +737,7 @@ func (p *Pipeline) shouldHold() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	bytes := p.pendingBytes()
-	if p.heldBytes >= p.budget.max/heldShare {
+	if p.heldBytes >= p.budget.Max/heldShare {
 		return false
 	}
 	return p.pendingLen() > p.cfg.MaxBatch || bytes > p.maxBatchBytes()
@@ -832,7 +832,7 @@ func (p *Pipeline) relieve(all bool) {
 	caughtUp := p.pendingBytes() <= p.pressureAt/2
 	p.mu.Unlock()
 	if all || caughtUp {
-		p.pressure.relieve()
+		p.pressure.Relieve()
 	}
 }
 
@@ -862,7 +862,7 @@ func (p *Pipeline) countDialects(d dialect.Set, untrusted int) {
 // spanBatch is the memory spans hold until every consumer that keeps them
 // has encoded them.
 type spanBatch struct {
-	budget *memoryBudget
+	budget *budget.Budget
 	bytes  int64
 	refs   atomic.Int32
 }
@@ -903,7 +903,7 @@ func forEachBatch(spans []*Span, fn func(*spanBatch)) {
 func (p *Pipeline) Flush(ctx context.Context) error {
 	p.dispatchAll(handAll)
 	if p.scores != nil {
-		p.scores.flush()
+		p.scores.Flush()
 	}
 	return p.each(func(c Consumer) error { return c.Flush(ctx) })
 }
@@ -925,7 +925,7 @@ func (p *Pipeline) Shutdown(ctx context.Context) error {
 	p.deliver(r, nil)
 	p.dispatchMu.Unlock()
 	if p.scores != nil {
-		p.scores.shutdown()
+		p.scores.Shutdown()
 	}
 	return p.each(func(c Consumer) error { return c.Shutdown(ctx) })
 }
@@ -944,7 +944,7 @@ func (p *Pipeline) each(fn func(Consumer) error) error {
 // Stats returns the pipeline's counters.
 func (p *Pipeline) Stats() PipelineStats {
 	st := PipelineStats{Accepted: p.accepted.Load(), Dispatched: p.dispatched.Load(), Shed: map[string]int64{},
-		MemoryBytes: p.budget.used.Load(), LiveMaxBytes: p.budget.max, MemoryMaxBytes: p.cfg.MemoryMaxBytes,
+		MemoryBytes: p.budget.Used(), LiveMaxBytes: p.budget.Max, MemoryMaxBytes: p.cfg.MemoryMaxBytes,
 		MaxBatch: p.cfg.MaxBatch, BatchTimeout: p.cfg.BatchTimeout}
 	for v := range numValues {
 		if n := p.shed[v].Load(); n > 0 {
@@ -980,7 +980,7 @@ func (p *Pipeline) Stats() PipelineStats {
 	st.ShedCalls = p.shedCalls.Load()
 	st.ContentShed = p.contentShed.Load()
 	if p.scores != nil {
-		st.Scores = p.scores.stats()
+		st.Scores = ScoreStats(p.scores.Stats())
 	} else {
 		st.Scores.Dropped = scores.Dropped()
 	}

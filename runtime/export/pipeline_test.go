@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
 	"github.com/genaitrace/genaitrace/runtime/internal/spancopy"
 )
 
@@ -63,7 +64,7 @@ func TestPipelineShedsLeastValuableFirst(t *testing.T) {
 	p := NewPipeline(PipelineConfig{MaxBatch: 10_000, BatchTimeout: time.Hour}, rec)
 	defer p.Shutdown(context.Background())
 	const size, capacity = 1000, 300
-	p.budget = newMemoryBudget(capacity * size)
+	p.budget = budget.New(capacity * size)
 	p.dispatchMu.Lock() // nothing is dispatched, whatever wakes the batcher
 	for i, s := range spans {
 		p.Accept(*s, valueOf(i), size)
@@ -88,7 +89,7 @@ func TestPipelineShedsLeastValuableFirst(t *testing.T) {
 	if got["genai"] != 100 || got["genai_trace"] != 200 || got["plain"] != 0 {
 		t.Errorf("delivered %v, want every GenAI span and 200 plain spans of GenAI traces", got)
 	}
-	if used := p.budget.used.Load(); used != 0 {
+	if used := p.budget.Used(); used != 0 {
 		t.Errorf("the budget holds %d bytes after everything was handed over", used)
 	}
 }
@@ -104,7 +105,7 @@ func TestPipelineEvictsByBytes(t *testing.T) {
 	})
 	p := NewPipeline(PipelineConfig{MaxBatch: 10_000, BatchTimeout: time.Hour}, &recorder{})
 	defer p.Shutdown(context.Background())
-	p.budget = newMemoryBudget(10_000)
+	p.budget = budget.New(10_000)
 	for _, s := range spans[:10] {
 		p.Accept(*s, ValuePlain, 1000)
 	}
@@ -129,7 +130,7 @@ func TestPipelineKeepsModelCallsWithoutTheirContent(t *testing.T) {
 	})
 	p := NewPipeline(PipelineConfig{MaxBatch: 10_000, BatchTimeout: time.Hour}, &recorder{})
 	defer p.Shutdown(context.Background())
-	p.budget = newMemoryBudget(160 << 10) // 160 KiB: 10 KiB of reserve
+	p.budget = budget.New(160 << 10) // 160 KiB: 10 KiB of reserve
 	full, lean := 0, 0
 	p.dispatchMu.Lock() // nothing is dispatched, whatever wakes the batcher
 	defer p.dispatchMu.Unlock()
@@ -149,10 +150,10 @@ func TestPipelineKeepsModelCallsWithoutTheirContent(t *testing.T) {
 	if full == 0 || lean == 0 || int64(lean) != st.ContentShed {
 		t.Errorf("%d calls pending with their prompt, %d without (%d counted): want both", full, lean, st.ContentShed)
 	}
-	if st.MemoryBytes <= p.budget.max || st.Shed[DropShedGenAI] == 0 {
-		t.Errorf("%d bytes held of %d, %d calls shed: want the reserve filled, then calls shed", st.MemoryBytes, p.budget.max, st.Shed[DropShedGenAI])
+	if st.MemoryBytes <= p.budget.Max || st.Shed[DropShedGenAI] == 0 {
+		t.Errorf("%d bytes held of %d, %d calls shed: want the reserve filled, then calls shed", st.MemoryBytes, p.budget.Max, st.Shed[DropShedGenAI])
 	}
-	if int64(full+lean)+st.Shed[DropShedGenAI] != int64(len(spans)) || st.MemoryBytes > p.budget.max+p.budget.max/leanReserve {
+	if int64(full+lean)+st.Shed[DropShedGenAI] != int64(len(spans)) || st.MemoryBytes > p.budget.Max+p.budget.Max/leanReserve {
 		t.Errorf("%d pending + %d shed != %d made, or %d bytes held past the bound and its reserve", full+lean, st.Shed[DropShedGenAI], len(spans), st.MemoryBytes)
 	}
 }
@@ -224,7 +225,7 @@ func TestStuckEncoderHoldsUpNoOtherDestination(t *testing.T) {
 	}
 	close(release)
 	_ = p.Shutdown(ctx)
-	if used := p.budget.used.Load(); used != 0 {
+	if used := p.budget.Used(); used != 0 {
 		t.Errorf("budget holds %d bytes after shutdown", used)
 	}
 }

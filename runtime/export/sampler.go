@@ -3,6 +3,9 @@ package export
 import (
 	"time"
 
+	"github.com/genaitrace/genaitrace/runtime/export/internal/budget"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/verdicts"
+
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -39,7 +42,7 @@ type Sampling struct {
 // their root.
 type sampler struct {
 	rules    Sampling
-	budget   *memoryBudget
+	budget   *budget.Budget
 	maxBytes int64
 	wait     time.Duration
 	remember time.Duration
@@ -54,7 +57,7 @@ type sampler struct {
 	held       map[trace.TraceID]*heldTrace
 	order      []trace.TraceID // traces in held, oldest first (may name gone ones)
 	bytes      int64
-	decided    verdicts
+	decided    verdicts.Map[KeepReason]
 	stats      SamplingStats
 	onDecision func(trace.TraceID, KeepReason)
 }
@@ -130,11 +133,11 @@ const (
 	samplerRemember = time.Minute
 )
 
-func newSampler(rules Sampling, budget *memoryBudget, plainOnly bool) *sampler {
-	sm := &sampler{rules: rules, budget: budget, maxBytes: max(budget.max/4, 1), wait: samplerWait, remember: samplerRemember,
+func newSampler(rules Sampling, b *budget.Budget, plainOnly bool) *sampler {
+	sm := &sampler{rules: rules, budget: b, maxBytes: max(b.Max/4, 1), wait: samplerWait, remember: samplerRemember,
 		now: time.Now, plainOnly: plainOnly, held: map[trace.TraceID]*heldTrace{},
 		stats: SamplingStats{Kept: map[string]int64{}}}
-	sm.decided = newVerdicts(sm.remember, sm.now())
+	sm.decided = verdicts.New[KeepReason](sm.remember, sm.now())
 	return sm
 }
 
@@ -162,7 +165,7 @@ func (sm *sampler) route(spans []*Span) routed {
 func (sm *sampler) routeSpan(s *Span, now time.Time, r *routed) {
 	tid := s.SpanContext().TraceID()
 	if !sm.firstOfItsTrace(s) {
-		if keep, ok := sm.decided.get(tid); ok {
+		if keep, ok := sm.decided.Get(tid); ok {
 			sm.send(s, keep, r)
 			return
 		}
@@ -271,7 +274,7 @@ func (sm *sampler) notify(tid trace.TraceID, keep KeepReason) {
 
 // note records a verdict for the trace's spans still to come.
 func (sm *sampler) note(tid trace.TraceID, keep KeepReason) {
-	sm.decided.put(tid, keep)
+	sm.decided.Put(tid, keep)
 }
 
 // hold keeps a copy of s, detached from its batch, in the budget.
@@ -320,7 +323,7 @@ func (sm *sampler) expire(now time.Time, r *routed) {
 			sm.decide(tid, KeptUnsure, now, r)
 		}
 	}
-	sm.decided.age(now)
+	sm.decided.Age(now)
 }
 
 // drain lets every held span through: at shutdown, undecided is not a

@@ -58,13 +58,13 @@ func loopbackLangfuse(t *testing.T) (*otlptest.Receiver, *otlptest.Scores, *http
 func scoreDestination(t *testing.T, r *otlptest.Receiver, client *http.Client, spoolDir string, edit func(*DestinationConfig)) *Destination {
 	t.Helper()
 	cfg := withDefaults(DestinationConfig{Name: "langfuse", URL: r.URL() + "/api/public/otel/v1/traces", Client: client,
-		Translator: LangfuseTranslator{Content: true, Environment: "production"}, PollInterval: 10 * time.Millisecond,
-		Breaker:  breaker.New(breaker.Settings{Name: "langfuse", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
-		Retry:    RetryPolicy{MaxAttempts: 2, Initial: time.Millisecond, Max: 2 * time.Millisecond},
-		Identity: SpoolIdentity{Destination: "langfuse", Key: "traces-key"},
-		Scores: ScoreConfig{Format: LangfuseScores, URL: r.URL() + otlptest.ScoresPath, Environment: "production",
+		Translator: LangfuseTranslator{Content: true, Environment: "production"},
+		Breaker:    breaker.New(breaker.Settings{Name: "langfuse", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
+		Settings:   DestinationSettings{PollInterval: 10 * time.Millisecond, Retry: RetryPolicy{MaxAttempts: 2, Initial: time.Millisecond, Max: 2 * time.Millisecond}},
+		Identity:   SpoolIdentity{Destination: "langfuse", Key: "traces-key"},
+		runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.LangfuseAPI, URL: r.URL() + otlptest.ScoresPath, Environment: "production",
 			Breaker:  breaker.New(breaker.Settings{Name: "langfuse-scores", FailureThreshold: 2, OpenTimeout: 50 * time.Millisecond}),
-			Identity: SpoolIdentity{Destination: "langfuse-scores", Key: "scores-key"}, SpoolDir: spoolDir}})
+			Identity: SpoolIdentity{Destination: "langfuse-scores", Key: "scores-key"}, SpoolDir: spoolDir}}})
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -127,7 +127,7 @@ func manyScores(n int, prefix string) []scores.Score {
 func TestScoresReachLangfusesScoresAPI(t *testing.T) {
 	r, lf, client := loopbackLangfuse(t)
 	d := scoreDestination(t, r, client, "", nil)
-	d.takeScores(threeScores(t))
+	d.scores.Take(threeScores(t))
 	flushed(t, d)
 
 	got := lf.Newest()
@@ -175,7 +175,7 @@ func TestScoreComments(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, lf, client := loopbackLangfuse(t)
 			d := scoreDestination(t, r, client, "", tc.edit)
-			d.takeScores(threeScores(t)[:1])
+			d.scores.Take(threeScores(t)[:1])
 			flushed(t, d)
 			if got := lf.All(); len(got) != 1 || got[0].Comment != tc.want {
 				t.Errorf("scores %+v: want one, with the comment %q", got, tc.want)
@@ -192,7 +192,7 @@ func TestScoresAreDeliveredAfterAnOutage(t *testing.T) {
 	r, lf, client := loopbackLangfuse(t)
 	d := scoreDestination(t, r, client, filepath.Join(t.TempDir(), "langfuse-scores"), nil)
 	r.Down()
-	d.takeScores(manyScores(6, "outage"))
+	d.scores.Take(manyScores(6, "outage"))
 	flushed(t, d) // everything is on disk now
 	st := d.Stats().Scores
 	if st.Spooled != 6 || st.Exported != 0 || st.Spool == nil || st.Spool.PendingSpans != 6 {
@@ -228,7 +228,7 @@ func TestSpooledScoresNeverReachTheTracesEndpoint(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "langfuse-scores")
 	d := scoreDestination(t, r, client, dir, nil)
 	r.Down()
-	d.takeScores(manyScores(4, "misplaced"))
+	d.scores.Take(manyScores(4, "misplaced"))
 	flushed(t, d)
 	shutdownNow(d)
 	if err := r.Up(); err != nil {
@@ -236,7 +236,7 @@ func TestSpooledScoresNeverReachTheTracesEndpoint(t *testing.T) {
 	}
 
 	// The spans' spool in the scores' directory: another identity.
-	spans := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.SpoolDir, c.Scores = dir, ScoreConfig{} })
+	spans := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.Settings.SpoolDir, c.Scores = dir, scoreConfig{} })
 	waitFor(t, func() bool {
 		sp := spans.Stats().Spool
 		return sp != nil && len(sp.SetAside) == 1 && sp.SetAside[0].Spans == 4
@@ -263,8 +263,8 @@ func TestScoresRateLimitedPauseOnlyTheScores(t *testing.T) {
 		}
 		return lf.Handler(req, body, h)
 	})
-	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.MaxInFlight = 1 })
-	d.takeScores(manyScores(1, "limited"))
+	d := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.Settings.MaxInFlight = 1 })
+	d.scores.Take(manyScores(1, "limited"))
 	waitFor(t, func() bool { return !d.Stats().Scores.PausedUntil.IsZero() })
 	if paused := d.Stats().PausedUntil; !paused.IsZero() {
 		t.Errorf("the spans paused until %v by the scores' 429", paused)
@@ -287,7 +287,7 @@ func TestScoresArePacedInABubble(t *testing.T) {
 		client.Transport = basicAuth{base: client.Transport, user: "pk-test", pass: "sk-test"}
 		d := scoreDestination(t, r, client, "", func(c *DestinationConfig) { c.Scores.PerMinute = 30 })
 		start := time.Now()
-		d.takeScores(manyScores(10, "paced"))
+		d.scores.Take(manyScores(10, "paced"))
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if err := d.Flush(ctx); err != nil {
@@ -321,13 +321,13 @@ func TestScoresReachInstanaAsEvaluationEvents(t *testing.T) {
 			res := resource.NewSchemaless(semconv.ServiceName("shop"), semconv.HostID("h-1"))
 			d, err := NewDestination(withDefaults(DestinationConfig{Name: "instana", URL: r.URL() + "/v1/traces", Client: &http.Client{},
 				Translator: InstanaTranslator{Content: content}, Breaker: breaker.New(breaker.Settings{Name: "instana"}),
-				Scores: ScoreConfig{Format: EvaluationEvents, URL: r.URL() + "/v1/logs", Resource: res,
-					Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}))
+				runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.EvaluationEvents, URL: r.URL() + "/v1/logs", Resource: res,
+					Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer shutdownNow(d)
-			d.takeScores(threeScores(t))
+			d.scores.Take(threeScores(t))
 			flushed(t, d)
 
 			logs := r.WaitLogs(t, 3, 5*time.Second)
@@ -378,7 +378,7 @@ func TestScoreHubHandsScoresToEveryTaker(t *testing.T) {
 	lfd := scoreDestination(t, r, client, "", nil)
 	ind, err := NewDestination(withDefaults(DestinationConfig{Name: "instana", URL: in.URL() + "/v1/traces", Client: &http.Client{},
 		Translator: InstanaTranslator{}, Breaker: breaker.New(breaker.Settings{Name: "instana"}),
-		Scores: ScoreConfig{Format: EvaluationEvents, URL: in.URL() + "/v1/logs", Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}))
+		runtimeWiring: runtimeWiring{Scores: scoreConfig{Format: scores.EvaluationEvents, URL: in.URL() + "/v1/logs", Breaker: breaker.New(breaker.Settings{Name: "instana-scores"})}}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,11 +388,11 @@ func TestScoreHubHandsScoresToEveryTaker(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newScoreHub(slog.New(slog.DiscardHandler), []Consumer{lfd, ind, plain})
-	defer h.shutdown()
+	defer h.Shutdown()
 	for _, sc := range threeScores(t) {
 		scores.Send(sc)
 	}
-	h.flush()
+	h.Flush()
 	flushed(t, lfd)
 	flushed(t, ind)
 	if n := len(lf.Newest()); n != 3 {
@@ -401,14 +401,14 @@ func TestScoreHubHandsScoresToEveryTaker(t *testing.T) {
 	if n := len(in.WaitLogs(t, 3, 5*time.Second)); n != 3 {
 		t.Errorf("Instana got %d evaluation events, want 3", n)
 	}
-	if st := h.stats(); st.Accepted != 3 || st.Dispatched != 3 || st.Pending != 0 {
+	if st := h.Stats(); st.Accepted != 3 || st.Dispatched != 3 || st.Pending != 0 {
 		t.Errorf("hub stats %+v", st)
 	}
 	if plain.Stats().Scores != nil {
 		t.Error("a destination without scores reports scores stats")
 	}
 	before := scores.Dropped()[scores.DropNoRuntime]
-	h.shutdown()
+	h.Shutdown()
 	scores.Send(threeScores(t)[0])
 	if after := scores.Dropped()[scores.DropNoRuntime]; after != before+1 {
 		t.Errorf("a score after shutdown: no_runtime %d then %d, want one more", before, after)
@@ -426,8 +426,8 @@ func TestRejectedScoresAreSetAsideAndCounted(t *testing.T) {
 		}
 		return lf.Handler(req, body, h)
 	})
-	d := scoreDestination(t, r, client, filepath.Join(t.TempDir(), "langfuse-scores"), func(c *DestinationConfig) { c.MaxInFlight = 1 })
-	d.takeScores(manyScores(2, "r"))
+	d := scoreDestination(t, r, client, filepath.Join(t.TempDir(), "langfuse-scores"), func(c *DestinationConfig) { c.Settings.MaxInFlight = 1 })
+	d.scores.Take(manyScores(2, "r"))
 	flushed(t, d)
 	st := d.Stats().Scores
 	if len(lf.All()) != 1 || st.Exported != 1 || st.SetAside != 1 || st.Dropped[DropRejected] != 1 || st.Requests != 2 {

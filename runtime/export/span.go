@@ -11,19 +11,18 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/dialect"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/messages"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/pricing"
 )
 
-// Span is one finished span as the pipeline carries it: the SDK's read-only
-// snapshot, shared (never copied) by every destination, the trace-level
-// facts known for its trace, and the GenAI facts derived from it once.
+// Span is one finished span as the pipeline carries it, shared by every
+// consumer: the SDK's snapshot, its trace's facts and its GenAI facts.
 type Span struct {
 	sdktrace.ReadOnlySpan
 	// Trace holds what is known of the span's whole trace. It may be nil.
 	Trace *TraceInfo
-	// Facts is filled by the pipeline, off the caller's path, before any
-	// consumer sees the span.
+	// Facts is filled before any consumer sees the span.
 	Facts *Facts
 	// norm is what normalising made of a span another instrumentation
 	// made (nil for the conventions' own names): see Attributes.
@@ -43,13 +42,11 @@ type Span struct {
 	batch *spanBatch
 }
 
-// Size is the span's estimated heap cost in bytes (Inspect's), what a
-// consumer that keeps it holds.
+// Size is the span's estimated heap cost in bytes (Inspect's).
 func (s *Span) Size() int64 { return s.size }
 
-// ForgetBatch detaches a copy of the span from the batch it travelled in,
-// for a consumer that keeps it: the copy then pins none of the batch's
-// memory.
+// ForgetBatch detaches a consumer's copy of the span from its batch, so
+// that keeping it pins none of the batch's memory.
 func (s *Span) ForgetBatch() { s.batch = nil }
 
 // TraceFields are the trace-level facts every span of a trace carries to
@@ -62,10 +59,9 @@ type TraceFields struct {
 	Metadata  map[string]string
 }
 
-// TraceInfo is shared by all spans of one trace in this process. Fields can
-// grow while the trace runs (a session ID known only after the root span
-// started); they are read when a span is translated, off the caller's path,
-// so spans see what was known by then.
+// TraceInfo is shared by all spans of one trace in this process. Its
+// fields can grow while the trace runs; a span sees what was known when it
+// is translated.
 type TraceInfo struct {
 	fields atomic.Pointer[TraceFields]
 	// What the pipeline learns from the trace's spans as they pass, for
@@ -92,16 +88,6 @@ type entityIO struct {
 // HasGenAI reports whether a GenAI span of the trace has passed the
 // pipeline.
 func (t *TraceInfo) HasGenAI() bool { return t != nil && t.genai.Load() }
-
-// IO returns the trace's input and output as its model calls had them
-// ("" when unknown).
-func (t *TraceInfo) IO() (input, output string) {
-	if t == nil {
-		return "", ""
-	}
-	setIn, setOut, firstIn, lastOut := t.io()
-	return cmp.Or(setIn, firstIn), cmp.Or(setOut, lastOut)
-}
 
 // entityIO returns the trace's outermost flow's, agent's or chain's own
 // input and output ("" when unknown).
@@ -170,7 +156,7 @@ func (t *TraceInfo) learn(s *Span) {
 		switch kv.Key {
 		case genai.InputMessages:
 			if t.input.Load() == nil {
-				v := withInstructions(kv.Value.AsString(), systemOf(s))
+				v := messages.WithInstructions(kv.Value.AsString(), systemOf(s))
 				t.input.Store(&v)
 			}
 		case genai.OutputMessages:

@@ -6,7 +6,6 @@ import (
 
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
-	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 	"github.com/genaitrace/genaitrace/runtime/internal/units"
@@ -43,21 +42,16 @@ type DestinationStats struct {
 	Filtered int64 `json:"filtered"`
 	SetAside int64 `json:"set_aside"`
 	// PossibleDuplicates counts spans delivered again after a request that
-	// may have delivered them already: it went out in full and its answer
-	// was lost (the destination went down, or a timeout). Delivery is at
-	// least once; these are the duplicates that can be known, an upper
-	// bound. A destination that can say which spans it holds
-	// (DestinationConfig.StoredCheck) is not sent those again: Deduplicated
-	// counts them, and only the others are counted here.
+	// may have delivered them already (it went out in full and its answer
+	// was lost): delivery is at least once, and this bounds its duplicates
+	// from above. Deduplicated counts those not sent again because the
+	// destination, asked (ReplayCheck), showed it held them.
 	PossibleDuplicates int64 `json:"possible_duplicates"`
-	// Deduplicated counts spans of such requests that were not sent again
-	// because the destination, asked after a grace period, showed it held
-	// them (DestinationConfig.StoredCheck): duplicates avoided.
-	Deduplicated int64 `json:"deduplicated"`
-	InFlight     int64 `json:"in_flight_requests"`
-	Requests     int64 `json:"requests"`
-	Failures     int64 `json:"failed_requests"`
-	SentBytes    int64 `json:"sent_bytes"`
+	Deduplicated       int64 `json:"deduplicated"`
+	InFlight           int64 `json:"in_flight_requests"`
+	Requests           int64 `json:"requests"`
+	Failures           int64 `json:"failed_requests"`
+	SentBytes          int64 `json:"sent_bytes"`
 	// Dropped counts lost spans by reason.
 	Dropped       map[string]int64 `json:"dropped"`
 	QueueBytes    int64            `json:"queue_bytes"`
@@ -66,45 +60,36 @@ type DestinationStats struct {
 	LastSuccess   time.Time        `json:"last_success,omitzero"`
 	LastError     string           `json:"last_error,omitempty"`
 	LastErrorTime time.Time        `json:"last_error_time,omitzero"`
-	// LastErrorStatus is the HTTP status of the last error (0 when the
-	// destination did not answer). 401 and 403 mean the credentials were
-	// refused: Credentials names what to check.
+	// LastErrorStatus is the last error's HTTP status (0: no answer); on
+	// 401 and 403, Settings.Credentials names what to check.
 	LastErrorStatus int `json:"last_error_status,omitempty"`
-	// PausedUntil is set while the destination asked, with Retry-After,
-	// not to be sent to before then.
-	PausedUntil time.Time      `json:"paused_until,omitzero"`
-	Breaker     breaker.Status `json:"breaker"`
-	// Settings are the ones the destination runs with.
-	Settings DestinationSettings `json:"settings"`
-	// ReadBack is set when delivered traces are read back to confirm they
-	// appear (Langfuse with LANGFUSE_VERIFY).
-	ReadBack *ReadBackStatus `json:"read_back,omitempty"`
-	// Scores is set when the destination takes evaluations (genai.Score):
-	// their own delivery's counters, in scores, with its endpoint, spool
-	// and breaker.
-	Scores *DestinationStats `json:"scores,omitempty"`
-	// ReplayCheck is set when the destination is asked which spans it
-	// holds before a batch that may have reached it is sent again.
+	// PausedUntil is set while a Retry-After pauses the destination.
+	PausedUntil time.Time           `json:"paused_until,omitzero"`
+	Breaker     breaker.Status      `json:"breaker"`
+	Settings    DestinationSettings `json:"settings"`
+	// ReadBack is set when delivered traces are read back (Langfuse with
+	// LANGFUSE_VERIFY); Scores when the destination takes evaluations
+	// (their delivery's own counters, in scores); ReplayCheck when it is
+	// asked which spans it holds before a batch is sent again.
+	ReadBack    *ReadBackStatus    `json:"read_back,omitempty"`
+	Scores      *DestinationStats  `json:"scores,omitempty"`
 	ReplayCheck *ReplayCheckStatus `json:"replay_check,omitempty"`
 }
 
-// ReplayCheckStatus counts the questions put to a destination, before a
-// batch that may have reached it is sent again, about which of its spans
-// it holds.
+// ReplayCheckStatus counts the questions put to a destination about which
+// spans of a batch that may have reached it it holds.
 type ReplayCheckStatus struct {
 	// Checks counts the requests made; Failed those that got no usable
 	// answer (no answer, an error, a rate limit of the destination's).
 	Checks int64 `json:"checks"`
 	Failed int64 `json:"failed_checks"`
-	// Asked counts the spans asked about; Found those the destination
-	// held; Unasked those that could not be asked about (the requests
-	// failed or the budget per minute was spent), which were sent again as
-	// possible duplicates.
+	// Asked counts the spans asked about, Found those the destination held,
+	// Unasked those sent again unasked (a failed check, the budget spent).
 	Asked   int64 `json:"asked_spans"`
 	Found   int64 `json:"found_spans"`
 	Unasked int64 `json:"unasked_spans"`
-	// PerMinute is the budget of requests a minute; Grace how long after
-	// the uncertain request the destination is asked.
+	// PerMinute is the budget of checks a minute; Grace how long after the
+	// uncertain request the destination is asked.
 	PerMinute int           `json:"checks_per_minute"`
 	Grace     time.Duration `json:"-"`
 	LastCheck time.Time     `json:"last_check,omitzero"`
@@ -141,24 +126,34 @@ type ReadBackStatus struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-// DestinationSettings are a running destination's settings, defaults
-// applied.
+// DestinationSettings are a destination's delivery settings: those its
+// DestinationConfig gives, and those its stats show it runs with.
 type DestinationSettings struct {
+	// QueueMaxBytes bounds the memory queue of encoded batches;
+	// MaxInFlight the requests at a time when there is a backlog;
+	// AttemptTimeout one POST; PollInterval how often idle senders look
+	// for spooled work and due probes.
 	QueueMaxBytes  int64         `json:"queue_max_bytes"`
 	MaxInFlight    int           `json:"max_in_flight"`
 	AttemptTimeout time.Duration `json:"-"`
 	PollInterval   time.Duration `json:"-"`
 	Retry          RetryPolicy   `json:"retry"`
-	// SpoolDir is empty when the destination keeps undelivered spans in
-	// memory only.
+	// SpoolDir is the destination's directory on disk, for what cannot be
+	// sent now; empty keeps data in memory only, and what does not fit is
+	// dropped (no_spool).
 	SpoolDir string `json:"spool_dir,omitempty"`
 	// Credentials names where the destination's credentials come from
-	// (variables or options), for a refusal's message; EndpointFrom where
-	// its URL comes from, for a 404's.
-	Credentials   string `json:"credentials,omitempty"`
-	EndpointFrom  string `json:"endpoint_from,omitempty"`
-	SpoolMaxBytes int64  `json:"spool_max_bytes,omitempty"`
-	Durable       bool   `json:"durable"`
+	// (variables or options), for the message when it refuses a request
+	// (401, 403); EndpointFrom where its URL comes from and how it is
+	// built, for the message when nothing takes traces there (404) or it
+	// cannot be reached.
+	Credentials  string `json:"credentials,omitempty"`
+	EndpointFrom string `json:"endpoint_from,omitempty"`
+	// SpoolMaxBytes caps the spool on disk. Durable writes every batch to
+	// the spool before it is sent, so that a process killed at any moment
+	// loses only what was not yet encoded.
+	SpoolMaxBytes int64 `json:"spool_max_bytes,omitempty"`
+	Durable       bool  `json:"durable"`
 	// RequestsPerMinute is set when requests are paced (Langfuse's scores
 	// API, one score per request).
 	RequestsPerMinute int `json:"requests_per_minute,omitempty"`
@@ -231,21 +226,18 @@ type SpoolIdentity = spool.Identity
 
 // Stats returns a snapshot of the destination's counters.
 func (d *Destination) Stats() DestinationStats {
-	st := backlogStats(d, d.cfg.URL, &d.c, d.backlog, d.cfg.Breaker,
-		DestinationSettings{QueueMaxBytes: d.cfg.QueueMaxBytes, EndpointFrom: d.cfg.EndpointFrom}, d.cfg.SpoolDir, d.cfg.MaxInFlight)
-	if d.scores != nil {
-		sc := d.scores.stats(d)
+	st := backlogStats(d.cfg.Name, d.backlog, &d.c, &d.delivery, d.cfg.Settings.SpoolDir, 0)
+	if ch := d.scores; ch != nil {
+		sc := backlogStats(d.cfg.Name, ch.Backlog, &ch.Counters, &ch.Delivery, ch.SpoolDir, ch.PerMinute)
 		st.Scores = &sc
 	}
 	return st
 }
 
-// backlogStats snapshots one of d's backlogs (the spans' or the scores'),
-// with its URL and breaker; settings brings what differs between the two,
-// d the rest.
-func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery.Backlog, br *breaker.Breaker,
-	settings DestinationSettings, spoolDir string, inFlight int) DestinationStats {
-	st := DestinationStats{Name: d.cfg.Name, Endpoint: redact.URL(url), PausedUntil: bl.PausedUntil()}
+// backlogStats snapshots one backlog of a destination (the spans' or the
+// scores'), made with cfg, spooling in spoolDir, paced perMinute.
+func backlogStats(name string, bl *delivery.Backlog, c *delivery.Counters, cfg *delivery.Config, spoolDir string, perMinute int) DestinationStats {
+	st := DestinationStats{Name: name, Endpoint: redact.URL(cfg.Target.URL), PausedUntil: bl.PausedUntil()}
 	snapshot(c, &st)
 	st.QueueBytes, st.QueueBatches = bl.Queue()
 	set := bl.Spool()
@@ -256,27 +248,15 @@ func backlogStats(d *Destination, url string, c *delivery.Counters, bl *delivery
 		st.addDropped(DropSpoolDamaged, ss.DamagedSpans)
 		st.addDropped(DropDiscarded, ss.DiscardedSpans)
 	}
-	st.Breaker = br.Status()
-	st.Settings = settings
-	st.Settings.MaxInFlight, st.Settings.AttemptTimeout, st.Settings.PollInterval = inFlight, d.cfg.AttemptTimeout, d.cfg.PollInterval
-	st.Settings.Retry, st.Settings.Durable, st.Settings.Credentials = d.cfg.Retry, d.cfg.Durable && set != nil, d.cfg.Credentials
+	st.Breaker = cfg.Breaker.Status()
+	st.Settings = DestinationSettings{QueueMaxBytes: cfg.QueueMaxBytes, MaxInFlight: cfg.MaxInFlight, AttemptTimeout: cfg.Target.AttemptTimeout,
+		PollInterval: cfg.PollInterval, Retry: cfg.Retry, Credentials: cfg.Credentials, EndpointFrom: cfg.EndpointFrom, Durable: cfg.Durable,
+		RequestsPerMinute: perMinute}
 	if set != nil {
 		st.Settings.SpoolDir, st.Settings.SpoolMaxBytes = spoolDir, set.MaxBytes()
 	}
 	return st
 }
-
-// StoredCheck learns which spans of a batch the destination already
-// holds: Grace after a request that may have delivered the batch (written
-// in full, its answer lost), Stored is asked about its spans, and those
-// it holds are not sent again. Stored reports on the first len(result)
-// spans; the rest could not be asked about and are sent again, counted as
-// possible duplicates.
-type StoredCheck = delivery.StoredCheck
-
-// SpanRef names one span of a batch: its trace and span IDs and its start
-// time.
-type SpanRef = otlp.SpanRef
 
 // RetryPolicy bounds the in-place retries of one batch before it is kept
 // for later (spooled): MaxAttempts per batch, the first included (default
@@ -285,15 +265,3 @@ type SpanRef = otlp.SpanRef
 // waits for in place (30 s), past which it is spooled. The whole
 // destination pauses for the Retry-After either way.
 type RetryPolicy = delivery.RetryPolicy
-
-// Outcome is what became of a batch, and of the traces whose spans it
-// holds, at one destination (DestinationConfig.OnOutcome).
-type Outcome = delivery.Outcome
-
-// What becomes of a batch at a destination.
-const (
-	Delivered = delivery.Delivered // the destination took it
-	Spooled   = delivery.Spooled   // it waits on disk
-	SetAside  = delivery.SetAside  // the destination rejected it; kept apart
-	Dropped   = delivery.Dropped   // lost, for the reason given
-)

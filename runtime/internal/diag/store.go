@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
 
 // Store keeps the most recent traces, bounded in bytes: each finished span
@@ -60,7 +61,7 @@ type traceState struct {
 // destination.
 type outcomeRecord struct {
 	dest    string
-	outcome export.Outcome
+	outcome hooks.Outcome
 	reason  string
 	at      time.Time
 }
@@ -283,7 +284,7 @@ func (s *Store) Decided(tid trace.TraceID, why export.KeepReason) {
 // Outcome notes what became of traces' spans at a destination: the
 // destinations' senders tell it batch by batch. Traces the store does not
 // hold are ignored.
-func (s *Store) Outcome(dest string, tids []trace.TraceID, o export.Outcome, reason string) {
+func (s *Store) Outcome(dest string, tids []trace.TraceID, o hooks.Outcome, reason string) {
 	now := time.Now()
 	s.mu.Lock()
 	states := make([]*traceState, 0, len(tids))

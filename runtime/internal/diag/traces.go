@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -238,11 +239,11 @@ func delivery(st Status, s traceSummary, state *traceState, shed bool) []deliver
 // outcomeReason says an outcome in words, with what to check.
 func outcomeReason(rec outcomeRecord, d export.DestinationStats) string {
 	switch rec.outcome {
-	case export.Delivered:
+	case hooks.Delivered:
 		return "the destination took it"
-	case export.Spooled:
+	case hooks.Spooled:
 		return "waiting on disk (" + d.Settings.SpoolDir + "): the destination could not take it then; it is sent when it can"
-	case export.SetAside:
+	case hooks.SetAside:
 		return "the destination rejected it (" + rec.reason + "); kept apart: replay or discard it on the overview"
 	}
 	return "lost: " + rec.reason

@@ -44,6 +44,22 @@ type Score struct {
 	Time time.Time
 }
 
+// Format is how a destination takes scores.
+type Format uint8
+
+// Formats.
+const (
+	// NoFormat: the destination takes none.
+	NoFormat Format = iota
+	// LangfuseAPI: Langfuse's scores API, POST /api/public/scores, one
+	// score per request as JSON (the API takes no batches).
+	LangfuseAPI
+	// EvaluationEvents: the GenAI conventions' gen_ai.evaluation.result
+	// events, as OTLP/HTTP log records (/v1/logs) carrying the evaluated
+	// span's trace and span IDs.
+	EvaluationEvents
+)
+
 // Size estimates the bytes a score holds in memory, for byte budgets.
 func (s *Score) Size() int64 {
 	return int64(96 + len(s.ID) + len(s.Name) + len(s.Label) + len(s.Comment))

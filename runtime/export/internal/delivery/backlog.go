@@ -16,6 +16,7 @@ import (
 	"github.com/genaitrace/genaitrace/runtime/breaker"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/spool"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 	"github.com/genaitrace/genaitrace/runtime/internal/redact"
 )
 
@@ -65,11 +66,11 @@ type Config struct {
 	// OnOutcome, when set, is told what became of each batch's traces:
 	// delivered, spooled, set aside or dropped (with the reason). It runs
 	// in the senders and the encoder, and must not block.
-	OnOutcome func(traces []trace.TraceID, o Outcome, reason string)
+	OnOutcome func(traces []trace.TraceID, o hooks.Outcome, reason string)
 	// StoredCheck, when set, is asked which spans of a batch the
 	// destination holds before a batch a request may already have
 	// delivered is sent again; those are not sent again.
-	StoredCheck *StoredCheck
+	StoredCheck *hooks.StoredCheck
 	Logger      *slog.Logger
 }
 
@@ -206,7 +207,7 @@ func (bl *Backlog) delivered(b *Batch) {
 		// and, through the spool, earlier ones.
 		bl.c.PossibleDuplicates.Add(int64(b.Spans * max(b.uncertain, 1)))
 	}
-	bl.outcome(b, Delivered, "")
+	bl.outcome(b, hooks.Delivered, "")
 	bl.done(b)
 	if bl.warnedDown.CompareAndSwap(true, false) {
 		bl.log.Info("genaitrace: destination reachable again; replaying spooled " + bl.cfg.Items)
@@ -242,7 +243,7 @@ func (bl *Backlog) setAside(b *Batch, a attempt) {
 	if bl.spool != nil {
 		bl.spool.SetAside(b.diskData(), b.Spans)
 	}
-	bl.outcome(b, SetAside, a.errText())
+	bl.outcome(b, hooks.SetAside, a.errText())
 	bl.done(b)
 }
 
@@ -344,7 +345,7 @@ func (bl *Backlog) leaveMemory(b *Batch) {
 		b.record.Copies = b.copies()
 		b.record.SentAt, b.stored = b.uncertainAt, 0
 		bl.spool.Nack(*b.record) // a record dropped past the cap is counted by the spool
-		bl.outcome(b, Spooled, "")
+		bl.outcome(b, hooks.Spooled, "")
 		bl.release(b)
 	case bl.spool != nil:
 		bl.toDisk(b)
@@ -364,11 +365,11 @@ func (bl *Backlog) toDisk(b *Batch) {
 	if err != nil {
 		bl.c.Drop(DropSpoolError, b.Spans)
 		bl.spoolFailed(err, b.Spans, "genaitrace: cannot spool "+bl.cfg.Items+"; they are dropped")
-		bl.outcome(b, Dropped, DropSpoolError)
+		bl.outcome(b, hooks.Dropped, DropSpoolError)
 		return
 	}
 	bl.c.Spooled.Add(int64(b.Spans))
-	bl.outcome(b, Spooled, "")
+	bl.outcome(b, hooks.Spooled, "")
 }
 
 // toDiskInHalves spools a batch larger than the whole spool in halves,
@@ -384,7 +385,7 @@ func (bl *Backlog) toDiskInHalves(b *Batch) {
 	if err != nil {
 		bl.log.Warn("genaitrace: a record larger than the whole spool is dropped (raise TELEMETRY_SPOOL_MAX_BYTES)", bl.cfg.Items, b.Spans, "bytes", len(b.Data))
 		bl.c.Drop(DropSpoolFull, b.Spans)
-		bl.outcome(b, Dropped, DropSpoolFull)
+		bl.outcome(b, hooks.Dropped, DropSpoolFull)
 		return
 	}
 	for _, h := range halves {
@@ -401,7 +402,7 @@ func (bl *Backlog) spoolFailed(err error, n int, msg string) {
 func (bl *Backlog) drop(b *Batch, reason string) {
 	bl.bookStored(b)
 	bl.c.Drop(reason, b.Spans)
-	bl.outcome(b, Dropped, reason)
+	bl.outcome(b, hooks.Dropped, reason)
 	bl.release(b)
 }
 

@@ -4,44 +4,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
-
-// Outcome is what became of a batch, and of the traces whose spans it
-// holds, at one destination.
-type Outcome uint8
-
-// What becomes of a batch.
-const (
-	// Delivered: the destination took it.
-	Delivered Outcome = iota + 1
-	// Spooled: it waits on disk, to be sent when the destination can take
-	// it (by this process or the next).
-	Spooled
-	// SetAside: the destination rejected it; it is kept apart, not sent
-	// again unless an operator replays it.
-	SetAside
-	// Dropped: lost, for the reason given (no spool, a spool error).
-	Dropped
-)
-
-// String names the outcome as the diagnostics show it.
-func (o Outcome) String() string {
-	switch o {
-	case Delivered:
-		return "delivered"
-	case Spooled:
-		return "spooled"
-	case SetAside:
-		return "set_aside"
-	case Dropped:
-		return "dropped"
-	}
-	return "unknown"
-}
 
 // outcome tells Config.OnOutcome what became of b: its traces, read back
 // from its bytes when it came from the spool without them.
-func (bl *Backlog) outcome(b *Batch, o Outcome, reason string) {
+func (bl *Backlog) outcome(b *Batch, o hooks.Outcome, reason string) {
 	if bl.cfg.OnOutcome == nil {
 		return
 	}

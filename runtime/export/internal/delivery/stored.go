@@ -1,28 +1,11 @@
 package delivery
 
 import (
-	"context"
 	"time"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
+	"github.com/genaitrace/genaitrace/runtime/internal/hooks"
 )
-
-// StoredCheck learns which spans of a batch the destination already
-// holds, so that a batch sent again after a request that may have
-// delivered it (written in full, its answer lost) carries only the spans
-// the destination lacks. Which API is asked, and how often it may be, is
-// Stored's business: the backlog knows spans by their IDs only.
-type StoredCheck struct {
-	// Grace is how long after such a request the destination shows what
-	// it stored; asked earlier, it may not show spans it is still
-	// writing.
-	Grace time.Duration
-	// Stored reports whether the destination holds each of the first
-	// len(result) spans; the spans after those could not be asked about
-	// (no answer, a rate limit), and are sent again and counted as
-	// possible duplicates. It must return by ctx's end.
-	Stored func(ctx context.Context, spans []otlp.SpanRef) []bool
-}
 
 // checkStep is what the backlog does with a batch after asking which of
 // its spans the destination holds.
@@ -59,7 +42,11 @@ func (bl *Backlog) dedupe(b *Batch) checkStep {
 	if err != nil || len(refs) == 0 {
 		return sendRest
 	}
-	stored := check.Stored(bl.sendCtx, refs)
+	asked := make([]hooks.SpanRef, len(refs))
+	for i, r := range refs {
+		asked[i] = hooks.SpanRef(r)
+	}
+	stored := check.Stored(bl.sendCtx, asked)
 	stored = stored[:min(len(stored), len(refs))]
 	keep := make([]bool, len(refs))
 	held := 0
@@ -111,7 +98,7 @@ func (bl *Backlog) waitGrace(due time.Time) bool {
 // all of them: delivered by the request whose answer was lost.
 func (bl *Backlog) heldAlready(b *Batch) {
 	bl.bookStored(b)
-	bl.outcome(b, Delivered, "")
+	bl.outcome(b, hooks.Delivered, "")
 	bl.done(b)
 }
 

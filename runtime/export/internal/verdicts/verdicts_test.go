@@ -1,4 +1,4 @@
-package export
+package verdicts
 
 import (
 	"testing"
@@ -13,23 +13,23 @@ func TestVerdictsAreRememberedLongEnough(t *testing.T) {
 	start := time.Unix(1000, 0)
 	const remember = time.Minute
 	for _, offset := range []time.Duration{0, time.Second, 29 * time.Second, 30 * time.Second, 59 * time.Second} {
-		v := newVerdicts(remember, start)
+		v := New[int](remember, start)
 		now := start
 		step := func(d time.Duration) {
 			for end := now.Add(d); now.Before(end); {
 				now = now.Add(time.Second)
-				v.age(now)
+				v.Age(now)
 			}
 		}
 		step(offset)
 		tid := trace.TraceID{1}
-		v.put(tid, KeptGenAI)
+		v.Put(tid, 7)
 		step(remember)
-		if keep, ok := v.get(tid); !ok || keep != KeptGenAI {
+		if keep, ok := v.Get(tid); !ok || keep != 7 {
 			t.Errorf("noted %v in: forgotten %v later", offset, remember)
 		}
 		step(remember / 2)
-		if _, ok := v.get(tid); ok {
+		if _, ok := v.Get(tid); ok {
 			t.Errorf("noted %v in: still remembered %v later", offset, 3*remember/2)
 		}
 	}

@@ -1,4 +1,4 @@
-package export
+package langfuse
 
 import (
 	"encoding/json"
@@ -93,8 +93,7 @@ func refMarshal(t testing.TB, v any) string {
 	return string(b)
 }
 
-func refUsageDetails(t testing.TB, f *Facts) string {
-	u := f.Usage
+func refUsageDetails(t testing.TB, u pricing.Usage) string {
 	return refMarshal(t, refUsage{
 		Input: max(u.Input-u.CacheRead-u.CacheWrite, 0), Output: max(u.Output-u.Reasoning, 0),
 		CacheRead: max(u.CacheRead, 0), CacheCreation: max(u.CacheWrite, 0), Reasoning: max(u.Reasoning, 0),
@@ -102,8 +101,7 @@ func refUsageDetails(t testing.TB, f *Facts) string {
 	})
 }
 
-func refCostDetails(t testing.TB, f *Facts) string {
-	c, u := f.Cost, f.Usage
+func refCostDetails(t testing.TB, c pricing.Cost, u pricing.Usage) string {
 	when := func(tokens int64, cost float64) *any {
 		if tokens <= 0 {
 			return nil
@@ -128,7 +126,7 @@ var jsonFloats = []float64{
 	math.MaxFloat64, math.SmallestNonzeroFloat64, 123456789.125, math.NaN(), math.Inf(1), math.Inf(-1),
 }
 
-func TestLangfuseJSONMatchesEncodingJSON(t *testing.T) {
+func TestJSONMatchesEncodingJSON(t *testing.T) {
 	values := []attribute.Value{
 		attribute.IntValue(0), attribute.Int64Value(-7), attribute.Int64Value(math.MaxInt64), attribute.BoolValue(true),
 		attribute.BoolValue(false), attribute.StringSliceValue(nil), attribute.StringSliceValue([]string{"a"}),
@@ -143,32 +141,32 @@ func TestLangfuseJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	for i, v := range values {
 		for _, name := range paramNames {
-			var got modelParams
+			var got ModelParams
 			var want refModelParams
-			got.set(name, v)
+			got.Set(name, v)
 			want.set(name, v)
-			got.set("seed", attribute.IntValue(i))
+			got.Set("seed", attribute.IntValue(i))
 			want.set("seed", attribute.IntValue(i))
-			if g, w := got.json(), refMarshal(t, &want); g != w {
+			if g, w := got.JSON(), refMarshal(t, &want); g != w {
 				t.Errorf("%s = %v: got %s, want %s", name, v.String(), g, w)
 			}
-			var only modelParams
-			only.set(name, v)
-			if only.empty() != (refModelParams{} == func() refModelParams { var p refModelParams; p.set(name, v); return p }()) {
-				t.Errorf("%s = %v: empty() = %v", name, v.String(), only.empty())
+			var only ModelParams
+			only.Set(name, v)
+			if only.Empty() != (refModelParams{} == func() refModelParams { var p refModelParams; p.set(name, v); return p }()) {
+				t.Errorf("%s = %v: Empty() = %v", name, v.String(), only.Empty())
 			}
 		}
 	}
-	var all modelParams
+	var all ModelParams
 	var allRef refModelParams
 	for i, name := range paramNames {
-		all.set(name, values[i])
+		all.Set(name, values[i])
 		allRef.set(name, values[i])
 	}
-	if g, w := all.json(), refMarshal(t, &allRef); g != w {
+	if g, w := all.JSON(), refMarshal(t, &allRef); g != w {
 		t.Errorf("every parameter: got %s, want %s", g, w)
 	}
-	if g := (&modelParams{}).json(); g != "{}" {
+	if g := (&ModelParams{}).JSON(); g != "{}" {
 		t.Errorf("no parameter: %s", g)
 	}
 
@@ -176,12 +174,12 @@ func TestLangfuseJSONMatchesEncodingJSON(t *testing.T) {
 		{Input: -4, Output: -1, CacheRead: -2, CacheWrite: -3, Reasoning: -5}, {Input: math.MaxInt64 / 2, Output: 1, Reasoning: 1}}
 	for _, u := range usages {
 		for _, c := range jsonFloats {
-			f := &Facts{Usage: u, Cost: pricing.Cost{Input: c, Output: 0.25, CacheRead: c / 3, CacheWrite: 2e-9, Reasoning: c}}
-			if g, w := usageDetails(f), refUsageDetails(t, f); g != w {
+			cost := pricing.Cost{Input: c, Output: 0.25, CacheRead: c / 3, CacheWrite: 2e-9, Reasoning: c}
+			if g, w := UsageDetails(u), refUsageDetails(t, u); g != w {
 				t.Errorf("usage %+v: got %s, want %s", u, g, w)
 			}
-			if g, w := costDetails(f), refCostDetails(t, f); g != w {
-				t.Errorf("cost %+v %+v: got %s, want %s", u, f.Cost, g, w)
+			if g, w := CostDetails(cost, u), refCostDetails(t, cost, u); g != w {
+				t.Errorf("cost %+v %+v: got %s, want %s", u, cost, g, w)
 			}
 		}
 	}
@@ -207,21 +205,21 @@ func FuzzJSONString(f *testing.F) {
 	})
 }
 
-// BenchmarkLangfuseJSON compares the hand-written values with the
+// BenchmarkJSON compares the hand-written values with the
 // encoding/json calls they replaced, on a generation's shapes.
 //
-//	go test ./runtime/export -run '^$' -bench BenchmarkLangfuseJSON -benchmem -count 6 | tee lfjson.txt
+//	go test ./runtime/export/internal/langfuse -run '^$' -bench BenchmarkJSON -benchmem -count 6 | tee lfjson.txt
 //	benchstat -col /impl lfjson.txt
-func BenchmarkLangfuseJSON(b *testing.B) {
-	f := &Facts{Usage: pricing.Usage{Input: 1200, Output: 300, CacheRead: 100}}
+func BenchmarkJSON(b *testing.B) {
+	u := pricing.Usage{Input: 1200, Output: 300, CacheRead: 100}
 	temperature, maxTokens := attribute.Float64Value(0.2), attribute.IntValue(512)
 	b.Run("value=model-parameters/impl=hand-written", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			var p modelParams
-			p.set("temperature", temperature)
-			p.set("max_tokens", maxTokens)
-			_ = p.json()
+			var p ModelParams
+			p.Set("temperature", temperature)
+			p.Set("max_tokens", maxTokens)
+			_ = p.JSON()
 		}
 	})
 	b.Run("value=model-parameters/impl=encoding-json", func(b *testing.B) {
@@ -236,13 +234,13 @@ func BenchmarkLangfuseJSON(b *testing.B) {
 	b.Run("value=usage-details/impl=hand-written", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = usageDetails(f)
+			_ = UsageDetails(u)
 		}
 	})
 	b.Run("value=usage-details/impl=encoding-json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = refUsageDetails(b, f)
+			_ = refUsageDetails(b, u)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package export
+package langfuse
 
 import (
 	"math"
@@ -7,10 +7,10 @@ import (
 )
 
 // The JSON primitives the per-span values Langfuse reads are written with
-// (langfuse_json.go): appended to a caller's buffer, no reflection, no
+// (json.go): appended to a caller's buffer, no reflection, no
 // allocation. They write exactly what encoding/json's Marshal writes for
 // the same Go values (its HTML escaping included), which
-// TestLangfuseJSONMatchesEncodingJSON and FuzzJSONString check.
+// TestJSONMatchesEncodingJSON and FuzzJSONString check.
 
 const hexDigits = "0123456789abcdef"
 

@@ -1,7 +1,6 @@
-package export
+package scoring
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -9,6 +8,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
 
 	"github.com/genaitrace/genaitrace/runtime/export/internal/delivery"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/langfuse"
+	"github.com/genaitrace/genaitrace/runtime/export/internal/mask"
 	"github.com/genaitrace/genaitrace/runtime/export/internal/otlp"
 	"github.com/genaitrace/genaitrace/runtime/genai"
 	"github.com/genaitrace/genaitrace/runtime/internal/scores"
@@ -20,13 +21,13 @@ import (
 // possible").
 const evaluationEvent = "gen_ai.evaluation.result"
 
-// scoreEncoder writes scores as one destination takes them: Langfuse's
-// scores API JSON, one per batch, or OTLP log records, many per batch.
-type scoreEncoder struct {
-	format ScoreFormat
+// encoder writes scores as one destination takes them: Langfuse's scores
+// API JSON, one per batch, or OTLP log records, many per batch.
+type encoder struct {
+	langfuse bool
 	// content sends comments (masked); env is Langfuse's environment.
 	content bool
-	mask    *masker
+	mask    *mask.Masker
 	env     string
 	res     []attribute.KeyValue
 	resURL  string
@@ -34,79 +35,38 @@ type scoreEncoder struct {
 	z       otlp.Compressor
 }
 
-func newScoreEncoder(tr Translator, m *masker, cfg ScoreConfig) scoreEncoder {
-	e := scoreEncoder{format: cfg.Format, content: takesContent(tr), mask: m, env: cfg.Environment}
-	if cfg.Format == EvaluationEvents && cfg.Resource != nil {
-		e.res, e.resURL = tr.Resource(cfg.Resource), cfg.Resource.SchemaURL()
-	}
-	return e
+func newEncoder(cfg Config) encoder {
+	return encoder{langfuse: cfg.Langfuse, content: cfg.Content, mask: cfg.Mask, env: cfg.Environment, res: cfg.Resource, resURL: cfg.SchemaURL}
 }
 
 // comment is sc's comment as the destination may receive it.
-func (e *scoreEncoder) comment(sc *scores.Score) string {
+func (e *encoder) comment(sc *scores.Score) string {
 	if !e.content || sc.Comment == "" {
 		return ""
 	}
-	return e.mask.text(semconv.GenAIEvaluationExplanationKey, sc.Comment)
+	return e.mask.Text(semconv.GenAIEvaluationExplanationKey, sc.Comment)
 }
 
-func (e *scoreEncoder) encode(batch []scores.Score) []*delivery.Batch {
+func (e *encoder) encode(batch []scores.Score) []*delivery.Batch {
 	now := time.Now()
-	if e.format == LangfuseScores {
+	if e.langfuse {
 		out := make([]*delivery.Batch, 0, len(batch))
 		for i := range batch {
-			out = append(out, &delivery.Batch{Data: e.langfuse(&batch[i]), Spans: 1, Created: now, Plain: true})
+			sc := &batch[i]
+			out = append(out, &delivery.Batch{Data: langfuse.Score(sc, e.comment(sc), e.env), Spans: 1, Created: now, Plain: true})
 		}
 		return out
 	}
 	var out []*delivery.Batch
-	for start := 0; start < len(batch); start += scoreBatchMax {
-		part := batch[start:min(start+scoreBatchMax, len(batch))]
+	for start := 0; start < len(batch); start += batchMax {
+		part := batch[start:min(start+batchMax, len(batch))]
 		out = append(out, &delivery.Batch{Data: e.z.Compress(e.events(part)), Spans: len(part), Created: now})
 	}
 	return out
 }
 
-// langfuseScore is the body of POST /api/public/scores (CreateScoreRequest
-// in Langfuse's OpenAPI spec; validated by PostScoresBody,
-// packages/shared/src/features/scores/interfaces/api/shared.ts, at
-// langfuse/langfuse 62751446149b702b419a9292ddfc2280cdf74b8c). The data
-// type is always explicit: BOOLEAN takes 0 or 1, CATEGORICAL a string.
-type langfuseScore struct {
-	ID            string            `json:"id"`
-	TraceID       string            `json:"traceId"`
-	ObservationID string            `json:"observationId,omitempty"`
-	Name          string            `json:"name"`
-	Value         any               `json:"value"`
-	DataType      string            `json:"dataType"`
-	Comment       string            `json:"comment,omitempty"`
-	Environment   string            `json:"environment,omitempty"`
-	Metadata      map[string]string `json:"metadata,omitempty"`
-}
-
-// langfuse encodes one score. Langfuse stamps a score with the time of
-// the request (it takes no timestamp): the time it was made travels in
-// its metadata, for a score delivered late, from the spool.
-func (e *scoreEncoder) langfuse(sc *scores.Score) []byte {
-	body := langfuseScore{ID: sc.ID, TraceID: sc.TraceID.String(), Name: sc.Name, Comment: e.comment(sc),
-		Environment: e.env, Metadata: map[string]string{"scored_at": sc.Time.UTC().Format(time.RFC3339Nano)}}
-	if sc.SpanID.IsValid() {
-		body.ObservationID = sc.SpanID.String()
-	}
-	switch sc.Kind {
-	case scores.Categorical:
-		body.Value, body.DataType = sc.Label, "CATEGORICAL"
-	case scores.Boolean:
-		body.Value, body.DataType = sc.Number, "BOOLEAN"
-	default:
-		body.Value, body.DataType = sc.Number, "NUMERIC"
-	}
-	b, _ := json.Marshal(body) // strings and finite numbers: it cannot fail
-	return b
-}
-
 // events encodes scores as gen_ai.evaluation.result log records.
-func (e *scoreEncoder) events(batch []scores.Score) []byte {
+func (e *encoder) events(batch []scores.Score) []byte {
 	e.buf.Reset()
 	records := make([]otlp.LogRecord, len(batch))
 	for i := range batch {
@@ -122,7 +82,7 @@ func (e *scoreEncoder) events(batch []scores.Score) []byte {
 // gen_ai.evaluation.explanation. The body says it in words, for log views
 // that show a record's body (Instana's takes the body, the trace and span
 // IDs and the severity, and shows attributes as custom tags).
-func (e *scoreEncoder) event(sc *scores.Score) otlp.LogRecord {
+func (e *encoder) event(sc *scores.Score) otlp.LogRecord {
 	attrs := make([]attribute.KeyValue, 0, 4)
 	attrs = append(attrs, semconv.GenAIEvaluationName(sc.Name))
 	var shown string

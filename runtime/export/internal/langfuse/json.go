@@ -1,17 +1,23 @@
-package export
+// Package langfuse writes the JSON Langfuse reads: the model parameters,
+// usage and cost details its OTLP ingestion takes from attributes as JSON
+// strings, and the body of its scores API. It imports nothing of
+// runtime/export.
+//
+// The per-span values are written by hand into a buffer on the stack
+// (jsonappend.go): the same bytes encoding/json wrote for the structs an
+// earlier version marshalled, without its reflection and the values boxed
+// in interfaces (six allocations per span, 0.6 µs; figures in
+// docs/benchmarks.md). TestJSONMatchesEncodingJSON compares them with
+// encoding/json.
+package langfuse
 
 import (
 	"math"
 
 	"go.opentelemetry.io/otel/attribute"
-)
 
-// The JSON values Langfuse reads from attributes, written by hand into a
-// buffer on the stack (jsonappend.go): the same bytes encoding/json wrote
-// for the structs an earlier version marshalled, without its reflection
-// and the values boxed in interfaces (six allocations per span, 0.6 µs;
-// figures in docs/benchmarks.md). TestLangfuseJSONMatchesEncodingJSON
-// compares them with encoding/json.
+	"github.com/genaitrace/genaitrace/runtime/pricing"
+)
 
 // The request parameters Langfuse shows with a generation, in the order
 // they are written.
@@ -29,15 +35,15 @@ const (
 
 var paramNames = [numParams]string{"temperature", "top_p", "top_k", "max_tokens", "frequency_penalty", "presence_penalty", "stop", "seed"}
 
-// modelParams are the request parameters of a generation; unset ones, and
+// ModelParams are the request parameters of a generation; unset ones, and
 // numbers JSON cannot hold, are left out.
-type modelParams struct {
+type ModelParams struct {
 	vals [numParams]attribute.Value
 	has  uint16 // bit i: vals[i] is written
 }
 
-// set records the parameter called name (as modelParam names it).
-func (p *modelParams) set(name string, v attribute.Value) {
+// Set records the parameter Langfuse calls name (temperature, top_p, ...).
+func (p *ModelParams) Set(name string, v attribute.Value) {
 	i := paramIndex(name)
 	if i < 0 {
 		return
@@ -59,10 +65,12 @@ func paramIndex(name string) int {
 	return -1
 }
 
-func (p *modelParams) empty() bool { return p.has == 0 }
+// Empty reports whether no parameter is set.
+func (p *ModelParams) Empty() bool { return p.has == 0 }
 
-// json writes the parameters as one object.
-func (p *modelParams) json() string {
+// JSON is langfuse.observation.model.parameters: the parameters as one
+// object.
+func (p *ModelParams) JSON() string {
 	var buf [256]byte
 	b := append(buf[:0], '{')
 	for i := range numParams {
@@ -103,11 +111,11 @@ func appendJSONValue(b []byte, v attribute.Value) []byte {
 
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-// usageDetails renders usage as Langfuse's exclusive buckets, every token
-// in exactly one key: input excluding cache reads and writes, output
-// excluding reasoning; the cache and reasoning buckets only when not zero.
-func usageDetails(f *Facts) string {
-	u := f.Usage
+// UsageDetails renders usage as Langfuse's exclusive buckets
+// (langfuse.observation.usage_details), every token in exactly one key:
+// input excluding cache reads and writes, output excluding reasoning; the
+// cache and reasoning buckets only when not zero.
+func UsageDetails(u pricing.Usage) string {
 	var buf [160]byte
 	b := append(buf[:0], `{"input":`...)
 	b = appendJSONInt(b, max(u.Input-u.CacheRead-u.CacheWrite, 0))
@@ -125,11 +133,11 @@ func usageDetails(f *Facts) string {
 	return string(append(b, '}'))
 }
 
-// costDetails renders genaitrace's estimate for Langfuse under the same
-// keys as usageDetails; a bucket is present when its tokens are, even if
-// it costs nothing.
-func costDetails(f *Facts) string {
-	c, u := f.Cost, f.Usage
+// CostDetails renders genaitrace's estimate c of usage u for Langfuse
+// (langfuse.observation.cost_details) under the same keys as
+// UsageDetails; a bucket is present when its tokens are, even if it costs
+// nothing.
+func CostDetails(c pricing.Cost, u pricing.Usage) string {
 	var buf [256]byte
 	b := append(buf[:0], `{"input":`...)
 	b = appendJSONFloat(b, c.Input)

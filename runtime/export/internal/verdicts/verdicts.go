@@ -1,4 +1,7 @@
-package export
+// Package verdicts remembers a verdict per trace for a while, swept by
+// generations: the export pipeline's sampler's memory of the traces it
+// decided. It imports nothing of runtime/export.
+package verdicts
 
 import (
 	"time"
@@ -6,7 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// verdicts remembers the sampler's verdict on each trace for at least a
+// Map remembers the sampler's verdict (a V) on each trace for at least a
 // given time, for the trace's spans that end after it was decided (a
 // goroutine that starts a span from a request's context after its root
 // ended). There is one entry per trace decided in that time, a lone root's
@@ -14,8 +17,8 @@ import (
 // one map (a miss costs one probe), with no pointers for the collector to
 // scan, and swept once a generation rather than every second (each entry
 // is visited three times in its life, not once a second).
-type verdicts struct {
-	m map[trace.TraceID]verdict
+type Map[V any] struct {
+	m map[trace.TraceID]verdict[V]
 	// gen is the generation being written, which began at began; each
 	// lasts length.
 	gen    uint32
@@ -24,8 +27,8 @@ type verdicts struct {
 }
 
 // verdict is a noted verdict and the generation it was noted in.
-type verdict struct {
-	keep KeepReason
+type verdict[V any] struct {
+	keep V
 	gen  uint32
 }
 
@@ -33,28 +36,28 @@ type verdict struct {
 // noted in and two more, so that it is kept more than two lengths.
 const keptGenerations = 3
 
-// newVerdicts returns verdicts that remember each one for at least
+// New returns a Map that remembers each verdict for at least
 // remember (and at most one and a half times as long).
-func newVerdicts(remember time.Duration, now time.Time) verdicts {
-	return verdicts{m: map[trace.TraceID]verdict{}, began: now, length: max(remember/2, 1)}
+func New[V any](remember time.Duration, now time.Time) Map[V] {
+	return Map[V]{m: map[trace.TraceID]verdict[V]{}, began: now, length: max(remember/2, 1)}
 }
 
-// get returns the trace's verdict, if one was noted.
-func (v *verdicts) get(tid trace.TraceID) (KeepReason, bool) {
+// Get returns the trace's verdict, if one was noted.
+func (v *Map[V]) Get(tid trace.TraceID) (V, bool) {
 	x, ok := v.m[tid]
 	return x.keep, ok
 }
 
-// put notes the trace's verdict.
-func (v *verdicts) put(tid trace.TraceID, keep KeepReason) {
-	v.m[tid] = verdict{keep: keep, gen: v.gen}
+// Put notes the trace's verdict.
+func (v *Map[V]) Put(tid trace.TraceID, keep V) {
+	v.m[tid] = verdict[V]{keep: keep, gen: v.gen}
 }
 
-// age begins a new generation once the current one has lasted its length,
+// Age begins a new generation once the current one has lasted its length,
 // forgetting the verdicts of the generation that ends its life: a verdict
 // noted in a generation that began at b is kept until b plus three
 // lengths, more than two lengths after it was noted.
-func (v *verdicts) age(now time.Time) {
+func (v *Map[V]) Age(now time.Time) {
 	if now.Sub(v.began) < v.length {
 		return
 	}
