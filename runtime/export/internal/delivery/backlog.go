@@ -111,6 +111,7 @@ type Backlog struct {
 	drain           chan struct{} // closed when shutdown begins
 	stopAdopt       chan struct{}
 	adoptDone       chan struct{}
+	shutdownOnce    sync.Once
 }
 
 // New starts a destination's senders and, with a spool, the adoption of
@@ -497,7 +498,12 @@ func (bl *Backlog) Flush(ctx context.Context) error {
 // Shutdown sends what is in memory until shortly before ctx's deadline,
 // spools the rest, and returns by the deadline, leaving no goroutine or
 // idle connection behind. No Add may follow it.
-func (bl *Backlog) Shutdown(ctx context.Context) {
+//
+// Only the first call shuts down; a later one waits for it to finish (a
+// Manager's Shutdown and a deferred one in the same program are common).
+func (bl *Backlog) Shutdown(ctx context.Context) { bl.shutdownOnce.Do(func() { bl.shutdown(ctx) }) }
+
+func (bl *Backlog) shutdown(ctx context.Context) {
 	close(bl.stopAdopt) // adopting a large spool may take a while: waited for below, by the deadline
 	bl.draining.Store(true)
 	close(bl.drain)
