@@ -375,3 +375,37 @@ func attributeFiller() []attributeKV {
 	}
 	return out
 }
+
+// TestHalvesOfAnUncertainBatchCountTheirCopies: Instana stores a batch of
+// 100 spans and its answer is lost (the client's attempt times out); the
+// retry is refused as too large (413) and goes in halves. Each half holds
+// spans the lost request may have delivered: the receiver holds every span
+// twice, and each extra copy is counted as a possible duplicate, exactly.
+func TestHalvesOfAnUncertainBatchCountTheirCopies(t *testing.T) {
+	t.Parallel()
+	const n, attempt = 100, 150 * time.Millisecond
+	r := otlptest.New(t)
+	r.SetMode(otlptest.SlowAnswer)
+	r.SetDelay(5 * time.Second)
+	r.SetMaxSpans(60)
+	switchAfterFirst(r, attempt/2, otlptest.TooLarge) // before the client gives up: its retry meets the 413
+	m, _ := configure(t, WithInstana(r.URL(), ""), WithAttemptTimeout(attempt), WithBatchTimeout(time.Hour))
+	tr := m.Tracer("t")
+	for range n {
+		_, s := tr.Start(context.Background(), "op")
+		s.End()
+	}
+	flush(t, m)
+	d := destination(t, m, "instana")
+	waitUntil(t, func() bool { st := d.Stats(); return st.Exported+st.DroppedTotal() >= n && st.InFlight == 0 })
+	unique, dups := r.Unique()
+	st := d.Stats()
+	// At least one lost answer (two, when a loaded machine switches the
+	// receiver after the first retry): every span held twice or more.
+	if unique != n || dups < n || st.DroppedTotal() != 0 {
+		t.Fatalf("the receiver holds %d spans, %d extra copies, dropped %v; want %d, at least %d, none", unique, dups, st.Dropped, n, n)
+	}
+	if st.PossibleDuplicates != int64(dups) {
+		t.Errorf("%d possible duplicates counted, the receiver holds %d copies", st.PossibleDuplicates, dups)
+	}
+}

@@ -49,11 +49,17 @@ func emitBatch(t *testing.T, m *Manager, n int) {
 // was lost, and it recovered, so that anything sent again is taken and
 // counted.
 func acceptAfterFirst(r *otlptest.Receiver, after time.Duration) {
+	switchAfterFirst(r, after, otlptest.Accept)
+}
+
+// switchAfterFirst sets the receiver's mode once it has taken its first
+// request and the client gave up on it (after).
+func switchAfterFirst(r *otlptest.Receiver, after time.Duration, mode otlptest.Mode) {
 	go func() {
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
 			if len(r.Requests()) > 0 {
 				time.Sleep(after)
-				r.SetMode(otlptest.Accept)
+				r.SetMode(mode)
 				return
 			}
 		}

@@ -127,7 +127,7 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		done(last.breakerResult())
 		s.count(last)
 		if last.maybeDelivered() {
-			b.maybeSent, b.checked, b.uncertainAt = true, false, time.Now()
+			b.checked, b.uncertainAt = false, time.Now()
 			b.uncertain++
 		}
 		switch last.outcome {
@@ -140,7 +140,7 @@ func (s *sender) deliver(ctx context.Context, b *Batch) (verdict, attempt) {
 		case down, abandoned:
 			return keep, last
 		}
-		if b.maybeSent && !b.checked && s.recheck && b.tries < s.retry.MaxAttempts {
+		if b.maybeSent() && !b.checked && s.recheck && b.tries < s.retry.MaxAttempts {
 			return recheck, last
 		}
 		ra := last.retryAfter

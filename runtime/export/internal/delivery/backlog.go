@@ -203,10 +203,10 @@ func (bl *Backlog) delivered(b *Batch) {
 	if b.replay {
 		bl.c.Replayed.Add(int64(b.Spans))
 	}
-	if b.maybeSent {
+	if b.maybeSent() {
 		// One copy per request that may have delivered it, this process's
 		// and, through the spool, earlier ones.
-		bl.c.PossibleDuplicates.Add(int64(b.Spans * max(b.uncertain, 1)))
+		bl.c.PossibleDuplicates.Add(int64(b.Spans * b.uncertain))
 	}
 	bl.outcome(b, hooks.Delivered, "")
 	bl.done(b)
@@ -390,7 +390,6 @@ func (bl *Backlog) toDiskInHalves(b *Batch) {
 		return
 	}
 	for _, h := range halves {
-		h.maybeSent, h.uncertain = b.maybeSent, b.uncertain
 		bl.toDisk(h)
 	}
 }
@@ -469,7 +468,7 @@ func (bl *Backlog) replayNext(next func() (spool.Record, bool)) *Batch {
 	if !ok {
 		return nil
 	}
-	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, maybeSent: r.Copies > 0, uncertain: r.Copies, uncertainAt: r.SentAt}
+	b := &Batch{Data: r.Data, Spans: r.Spans, Created: r.Time, record: &r, replay: true, uncertain: r.Copies, uncertainAt: r.SentAt}
 	if bl.cfg.Uncompressed || bl.cfg.Target.JSON {
 		if raw, err := otlp.Gunzip(r.Data); err == nil {
 			b.Data, b.Plain = raw, true

@@ -22,14 +22,12 @@ type Batch struct {
 	record *spool.Record
 	// replay is set on batches read back from the spool.
 	replay bool
-	// maybeSent is set once a request with the batch may have delivered it:
-	// written in full, its answer lost. Delivering it again may make
-	// duplicates. uncertainAt is when that request ended.
-	maybeSent   bool
+	// uncertain counts the requests that may have delivered the batch
+	// (written, their answer lost), this process's and (through the spool)
+	// earlier ones': each may have made a copy, and delivering it again
+	// may make duplicates. uncertainAt is when the last one ended.
+	uncertain   int
 	uncertainAt time.Time
-	// uncertain counts such requests, this process's and (through the
-	// spool) earlier ones': each may have delivered a copy.
-	uncertain int
 	// checked is set once the destination was asked which spans of the
 	// batch it holds since that request (Config.StoredCheck).
 	checked bool
@@ -74,7 +72,9 @@ func (b *Batch) halves() ([]*Batch, error) {
 	out := make([]*Batch, 0, 2)
 	for _, half := range [][]byte{left, right} {
 		n, _ := otlp.CountSpans(half)
-		out = append(out, &Batch{Data: b.encoded(half), Spans: n, Created: b.Created, Plain: b.Plain})
+		// Each half may have been delivered by the requests the whole was.
+		out = append(out, &Batch{Data: b.encoded(half), Spans: n, Created: b.Created, Plain: b.Plain,
+			uncertain: b.uncertain, uncertainAt: b.uncertainAt})
 	}
 	return out, nil
 }
@@ -100,8 +100,11 @@ func (b *Batch) diskData() []byte {
 // spool keeps it: one at least when spans were taken out as stored (they
 // are still in the record, and asked about again when it is read back).
 func (b *Batch) copies() int {
-	if b.stored > 0 || b.maybeSent {
+	if b.stored > 0 || b.maybeSent() {
 		return max(b.uncertain, 1)
 	}
 	return 0
 }
+
+// maybeSent reports whether a request may already have delivered the batch.
+func (b *Batch) maybeSent() bool { return b.uncertain > 0 }

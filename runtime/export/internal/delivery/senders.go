@@ -38,7 +38,7 @@ func (bl *Backlog) handle(b *Batch) {
 	defer bl.c.InFlight.Add(-1)
 	b.tries = 0
 	for {
-		if bl.cfg.StoredCheck != nil && b.maybeSent && !b.checked {
+		if bl.cfg.StoredCheck != nil && b.maybeSent() && !b.checked {
 			if bl.dedupe(b) == settled {
 				return
 			}
