@@ -124,6 +124,8 @@ type SamplingStats struct {
 	// HeldSpans and HeldBytes wait for their trace's decision.
 	HeldSpans int   `json:"held_spans"`
 	HeldBytes int64 `json:"held_bytes"`
+	// Forgotten counts verdicts forgotten early to stay in memory.
+	Forgotten int64 `json:"verdicts_forgotten"`
 }
 
 // Defaults of the sampler: how long and how many bytes undecided traces
@@ -137,7 +139,11 @@ func newSampler(rules Sampling, b *budget.Budget, plainOnly bool) *sampler {
 	sm := &sampler{rules: rules, budget: b, maxBytes: max(b.Max/4, 1), wait: samplerWait, remember: samplerRemember,
 		now: time.Now, plainOnly: plainOnly, held: map[trace.TraceID]*heldTrace{},
 		stats: SamplingStats{Kept: map[string]int64{}}}
-	sm.decided = verdicts.New[KeepReason](sm.remember, sm.now())
+	// The verdicts take at most half the live budget's bytes beside it
+	// (4 MiB, 65,536 traces, at the default; unbounded, they took some
+	// 100 MiB at 20,000 traces a second): a minute's worth up to about
+	// 1,000 traces a second, less above.
+	sm.decided = verdicts.New[KeepReason](sm.remember, int(b.Max/2/verdicts.EntryBytes), sm.now())
 	return sm
 }
 
@@ -274,7 +280,7 @@ func (sm *sampler) notify(tid trace.TraceID, keep KeepReason) {
 
 // note records a verdict for the trace's spans still to come.
 func (sm *sampler) note(tid trace.TraceID, keep KeepReason) {
-	sm.decided.Put(tid, keep)
+	sm.stats.Forgotten += int64(sm.decided.Put(tid, keep))
 }
 
 // hold keeps a copy of s, detached from its batch, in the budget.
